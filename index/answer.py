@@ -1,0 +1,137 @@
+"""Answers: pick a verbatim quote from the best passage, verify it against the document, or say 'not covered'."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+
+from index.chunking import sentence_spans
+from index.errors import QuestionRejected
+from index.models import Answer, Citation, Passage, Quote
+from index.search import Retriever, SearchResult
+from index.store import LoadedIndex
+
+log = logging.getLogger(__name__)
+
+MAX_QUOTE_CHARS = 300
+MAX_QUESTION_CHARS = 500
+COVERAGE_THRESHOLD = 0.82
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_WS = re.compile(r"\s+")
+
+
+def clean_question(question: str) -> str:
+    """Strip invisible and direction-override characters and collapse whitespace; reject empty or huge input."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", question or ""))
+    text = _WS.sub(" ", text).strip()
+    if not text:
+        raise QuestionRejected("The question is empty.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionRejected(f"The question is too long ({len(text)} characters; the limit is {MAX_QUESTION_CHARS}).")
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionRejected("The question has no words to search for.")
+    return text
+
+
+def squash(text: str) -> str:
+    return _WS.sub("", text)
+
+
+def verify_quote(quote: str, document_text: str) -> bool:
+    """True if the quote is an exact substring of the document once all whitespace is removed."""
+    needle = squash(quote)
+    return bool(needle) and needle in squash(document_text)
+
+
+def citation_for(loaded: LoadedIndex, passage: Passage) -> Citation:
+    return Citation(meta=loaded.documents[passage.doc_id], passage_id=passage.id, section=passage.section, page=passage.page)
+
+
+def build_quote(passage: Passage, focus: tuple[int, int], limit: int = MAX_QUOTE_CHARS) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The focus sentence with as much surrounding text of the passage as fits in `limit` characters."""
+    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    focus_start, focus_end = focus
+    chosen = [i for i, (s, e) in enumerate(spans) if s < focus_end and e > focus_start] or [0]
+    lo, hi = chosen[0], chosen[-1]
+    start, end = spans[lo][0], spans[hi][1]
+    if end - start > limit:
+        # The answering sentence alone is too long: cut it at the limit around the focus.
+        end = min(end, start + limit)
+    else:
+        while True:
+            grew = False
+            if hi + 1 < len(spans) and spans[hi + 1][1] - start <= limit:
+                hi += 1
+                end = spans[hi][1]
+                grew = True
+            if lo > 0 and end - spans[lo - 1][0] <= limit:
+                lo -= 1
+                start = spans[lo][0]
+                grew = True
+            if not grew:
+                break
+    raw = passage.text[start:end]
+    lead = len(raw) - len(raw.lstrip())
+    text = raw.strip()
+    highlight_start = max(0, focus_start - start - lead)
+    highlight_end = min(len(text), focus_end - start - lead)
+    piece = text[highlight_start:highlight_end]
+    trimmed_start = highlight_start + (len(piece) - len(piece.lstrip()))
+    trimmed_end = highlight_end - (len(piece) - len(piece.rstrip()))
+    highlights = ((trimmed_start, trimmed_end),) if trimmed_end > trimmed_start else ()
+    return text, highlights
+
+
+class Answerer:
+    """Turns a question into an Answer from one loaded index version."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+
+    @property
+    def loaded(self) -> LoadedIndex:
+        return self.retriever.loaded
+
+    def answer(self, question: str, k: int = 3) -> Answer:
+        started = time.perf_counter()
+        text = clean_question(question)
+        result = self.retriever.search(text, k=max(k, 3))
+        searched = time.perf_counter()
+        covered, reason = self.is_covered(text, result)
+        quote = self.quote_for(result) if covered else None
+        if covered and quote is None:
+            covered, reason = False, "no verifiable quote"
+        done = time.perf_counter()
+        return Answer(
+            question=text,
+            answered=covered,
+            quote=quote,
+            passages=tuple(result.passages[:k]),
+            index_version=self.loaded.version,
+            reason=reason,
+            timings_ms={"search": (searched - started) * 1000, "answer": (done - searched) * 1000, "total": (done - started) * 1000},
+        )
+
+    def is_covered(self, question: str, result: SearchResult) -> tuple[bool, str]:
+        if not result.unit_hits:
+            return False, "the index is empty"
+        best = max(hit.score for hit in result.unit_hits)
+        if best < COVERAGE_THRESHOLD:
+            return False, f"best match {best:.3f} is below {COVERAGE_THRESHOLD}"
+        return True, ""
+
+    def quote_for(self, result: SearchResult) -> Quote | None:
+        """A verified quote from the top passage, focused on its best-scoring unit."""
+        if not result.passages:
+            return None
+        top = result.passages[0].passage
+        top_index = next(i for i, p in enumerate(self.loaded.passages) if p.id == top.id)
+        hits = [h for h in result.unit_hits if h.passage == top_index]
+        focus = (hits[0].start, hits[0].end) if hits else (0, len(top.text))
+        text, highlights = build_quote(top, focus)
+        if not verify_quote(text, self.loaded.texts.get(top.doc_id, "")):
+            log.error("quote from %s failed verification; not shown", top.id)
+            return None
+        return Quote(text=text, highlights=highlights, passage=top, citation=citation_for(self.loaded, top))

@@ -1,0 +1,132 @@
+"""Split paragraphs into sentences and pack them into passages of at most 400 characters with stable ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from index.ingest import CLOSERS
+from index.models import CleanDocument, Passage
+
+MAX_PASSAGE_CHARS = 400
+
+_SENTENCE = re.compile(rf"[^。！？!?]*[。！？!?]+[{re.escape(CLOSERS)}]*|[^。！？!?]+$")
+_ASCII_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_CLAUSE = re.compile(r"[^，、；;,]*[，、；;,]+|[^，、；;,]+$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence boundaries as (start, end) offsets into `text`, covering it without gaps."""
+    spans: list[tuple[int, int]] = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.span()
+        if start == end:
+            continue
+        # Latin prose: split further at ". " followed by a capital.
+        sub_start = start
+        for cut in _ASCII_SENTENCE_END.finditer(text, start, end):
+            spans.append((sub_start, cut.start()))
+            sub_start = cut.end()
+        spans.append((sub_start, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """Cut a span longer than `limit` at clause punctuation, or hard at `limit` if there is none."""
+    pieces: list[tuple[int, int]] = []
+    cur_start = start
+    cur_end = start
+    for match in _CLAUSE.finditer(text, start, end):
+        m_start, m_end = match.span()
+        if m_end - cur_start > limit and cur_end > cur_start:
+            pieces.append((cur_start, cur_end))
+            cur_start = m_start
+        while m_end - cur_start > limit:
+            pieces.append((cur_start, cur_start + limit))
+            cur_start += limit
+        cur_end = m_end
+    if cur_end > cur_start:
+        pieces.append((cur_start, cur_end))
+    return pieces
+
+
+def pack_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Pack consecutive sentence spans into as few chunks of at most `limit` as possible, evenly sized."""
+    units: list[tuple[int, int]] = []
+    for s, e in spans:
+        units.extend(_split_long(text, s, e, limit) if e - s > limit else [(s, e)])
+    if not units:
+        return []
+    count = len(units)
+    total = units[-1][1] - units[0][0]
+    for chunks_wanted in range(max(1, -(-total // limit)), count + 1):
+        cuts = _balanced_cuts(units, chunks_wanted)
+        if cuts is not None and all(e - s <= limit for s, e in cuts):
+            return cuts
+    return units
+
+
+def _balanced_cuts(units: list[tuple[int, int]], parts: int) -> list[tuple[int, int]] | None:
+    """Partition units into `parts` consecutive groups minimising the longest group (small DP)."""
+    n = len(units)
+    if parts > n:
+        return None
+    inf = float("inf")
+    best = [[inf] * (n + 1) for _ in range(parts + 1)]
+    back = [[0] * (n + 1) for _ in range(parts + 1)]
+    best[0][0] = 0
+    for k in range(1, parts + 1):
+        for j in range(k, n + 1):
+            for i in range(k - 1, j):
+                cost = max(best[k - 1][i], units[j - 1][1] - units[i][0])
+                if cost < best[k][j]:
+                    best[k][j] = cost
+                    back[k][j] = i
+    groups: list[tuple[int, int]] = []
+    j = n
+    for k in range(parts, 0, -1):
+        i = back[k][j]
+        groups.append((units[i][0], units[j - 1][1]))
+        j = i
+    return groups[::-1]
+
+
+def passage_id(doc_id: str, text: str, occurrence: int = 0) -> str:
+    """A short id derived from the document and the passage text only, so it survives rebuilds."""
+    normalised = re.sub(r"\s+", "", text)
+    key = f"{doc_id}\x00{normalised}\x00{occurrence}" if occurrence else f"{doc_id}\x00{normalised}"
+    return "p-" + hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def passages_for(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[Passage]:
+    """Every passage of a cleaned document, in reading order, with provenance and stable ids."""
+    passages: list[Passage] = []
+    seen: dict[str, int] = {}
+    for para in doc.paragraphs:
+        spans = sentence_spans(para.text)
+        for s, e in pack_spans(para.text, spans, limit):
+            text = para.text[s:e].strip()
+            if not text:
+                continue
+            lead = len(para.text[s:e]) - len(para.text[s:e].lstrip())
+            start = para.start + s + lead
+            end = start + len(text)
+            page_start = para.page_at(start)
+            page_end = para.page_at(max(start, end - 1))
+            base = passage_id(doc.meta.doc_id, text)
+            occurrence = seen.get(base, 0)
+            seen[base] = occurrence + 1
+            passages.append(
+                Passage(
+                    id=passage_id(doc.meta.doc_id, text, occurrence),
+                    doc_id=doc.meta.doc_id,
+                    text=text,
+                    section=para.section,
+                    page_start=page_start,
+                    page_end=page_end,
+                    paragraph=para.number,
+                    start=start,
+                    end=end,
+                )
+            )
+    return passages

