@@ -1,0 +1,61 @@
+"""Shared fixtures: settings pointing at temporary directories and one real index of the article per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from index.config import Settings
+from index.service import Verbatim
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE = ROOT / "knowledge"
+ARTICLE = KNOWLEDGE / "korean-peninsula-denuclearization-2019.txt"
+ARTICLE_META = KNOWLEDGE / "korean-peninsula-denuclearization-2019.meta.json"
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+def make_settings(tmp: Path, **extra: object) -> Settings:
+    """Settings isolated in `tmp` (never the developer's .env or ./var)."""
+    values: dict[str, object] = {
+        "knowledge_dir": tmp / "knowledge",
+        "index_dir": tmp / "index",
+        "data_dir": tmp / "data",
+        "discord_token": None,
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def copy_article(knowledge_dir: Path) -> None:
+    knowledge_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ARTICLE, knowledge_dir / ARTICLE.name)
+    shutil.copy(ARTICLE_META, knowledge_dir / ARTICLE_META.name)
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path) -> Callable[..., Settings]:
+    """Build Settings in this test's tmp_path; `with_article=True` copies the article in first."""
+
+    def factory(with_article: bool = True, **extra: object) -> Settings:
+        settings = make_settings(tmp_path, **extra)
+        settings.knowledge_dir.mkdir(parents=True, exist_ok=True)
+        if with_article:
+            copy_article(settings.knowledge_dir)
+        return settings
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def article_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Verbatim]:
+    """A real index of the article (default backend), built once per test session; treat it as read-only."""
+    tmp = tmp_path_factory.mktemp("article")
+    settings = make_settings(tmp)
+    copy_article(settings.knowledge_dir)
+    service = Verbatim(settings)
+    service.ensure_ready()
+    yield service
