@@ -1,0 +1,146 @@
+"""The Verbatim bot: a commands.Bot holding the services, loading one cog per feature and syncing to a test guild."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import pkgutil
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import UserCooldowns
+from bot.embeds import NO_PINGS
+from bot.errors import handle_error
+from bot.i18n import VerbatimTranslator
+from index.config import Settings
+from index.records import Records
+from index.service import Verbatim
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+COGS_PACKAGE = "bot.cogs"
+
+
+def discover_extensions() -> list[str]:
+    """Every module in bot/cogs/ (so a new cog such as moderation.py plugs in by existing)."""
+    import bot.cogs
+
+    return sorted(f"{COGS_PACKAGE}.{m.name}" for m in pkgutil.iter_modules(bot.cogs.__path__) if not m.name.startswith("_"))
+
+
+class VerbatimTree(app_commands.CommandTree):
+    """Routes every app-command error to bot.errors."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await handle_error(interaction, error)
+
+
+class VerbatimMixin:
+    """What the plain and the auto-sharded bot share: services, cooldowns, extensions, test-guild sync."""
+
+    settings: Settings
+    service: Verbatim | None
+    records: Records | None
+    owned_records: Records | None = None  # opened by start_bot, so closed with the bot
+    connect_task: asyncio.Task[None] | None = None
+
+    def _init_verbatim(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool) -> None:
+        self.settings = settings
+        self.service = service
+        self.records = records
+        self.sync_on_start = sync_on_start
+        self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
+        self.extension_failures: dict[str, str] = {}
+
+    @property
+    def verbatim(self) -> Verbatim:
+        """The answering service (absent only in `verbatim sync`, which never handles interactions)."""
+        if self.service is None:
+            raise RuntimeError("this bot was created without a Verbatim service")
+        return self.service
+
+    @property
+    def store(self) -> Records:
+        if self.records is None:
+            raise RuntimeError("this bot was created without a records store")
+        return self.records
+
+    async def run_blocking(self, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """Run blocking work (search, SQLite) in a worker thread so the gateway heartbeat never waits for it."""
+        return await asyncio.to_thread(functools.partial(func, *args, **kwargs))
+
+    async def setup_hook(self) -> None:
+        bot: commands.Bot = self  # type: ignore[assignment]
+        await bot.tree.set_translator(VerbatimTranslator())
+        from bot.views import ANSWER_ITEMS  # the answer buttons work on any message, even from before a restart
+
+        bot.add_dynamic_items(*ANSWER_ITEMS)
+        for extension in discover_extensions():
+            try:
+                await bot.load_extension(extension)
+            except Exception as exc:  # a broken feature must not take the whole bot down
+                self.extension_failures[extension] = f"{type(exc).__name__}: {exc}"
+                log.exception("could not load extension %s; continuing without it", extension)
+        log.info("loaded extensions: %s", ", ".join(sorted(bot.extensions)) or "none")
+        guild_id = self.settings.test_guild_id
+        if self.sync_on_start and guild_id:
+            guild = discord.Object(id=guild_id)
+            bot.tree.copy_global_to(guild=guild)
+            try:
+                synced = await bot.tree.sync(guild=guild)
+                log.info("synced %d commands to test guild %s", len(synced), guild_id)
+            except discord.HTTPException:
+                log.exception("could not sync commands to test guild %s", guild_id)
+
+    async def close(self) -> None:
+        await super().close()  # type: ignore[misc]
+        task = self.connect_task
+        if task is not None and not task.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=5)
+            except (asyncio.TimeoutError, Exception):
+                task.cancel()
+        if self.owned_records is not None:
+            self.owned_records.close()
+            self.owned_records = None
+
+    async def on_ready(self) -> None:
+        bot: commands.Bot = self  # type: ignore[assignment]
+        log.info("connected as %s (%s) to %d guild(s)", bot.user, bot.user.id if bot.user else "?", len(bot.guilds))
+
+
+def _bot_options(settings: Settings, guild_ready_timeout: float) -> dict[str, Any]:
+    return {
+        "command_prefix": commands.when_mentioned,
+        "help_command": None,
+        "intents": discord.Intents.default(),
+        "allowed_mentions": NO_PINGS,
+        "tree_cls": VerbatimTree,
+        "guild_ready_timeout": guild_ready_timeout,
+    }
+
+
+class VerbatimBot(VerbatimMixin, commands.Bot):
+    """One gateway connection."""
+
+    def __init__(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool = True, guild_ready_timeout: float = 2.0) -> None:
+        super().__init__(**_bot_options(settings, guild_ready_timeout))
+        self._init_verbatim(settings, service, records, sync_on_start=sync_on_start)
+
+
+class ShardedVerbatimBot(VerbatimMixin, commands.AutoShardedBot):
+    """Several shards (DISCORD_SHARD_COUNT), for bots in thousands of guilds."""
+
+    def __init__(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool = True, guild_ready_timeout: float = 2.0) -> None:
+        super().__init__(shard_count=settings.shard_count, **_bot_options(settings, guild_ready_timeout))
+        self._init_verbatim(settings, service, records, sync_on_start=sync_on_start)
+
+
+AnyVerbatimBot = VerbatimBot | ShardedVerbatimBot

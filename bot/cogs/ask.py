@@ -1,0 +1,90 @@
+"""/ask and the "Ask Verbatim" message menu: a verified quote with its citation, or an honest "not covered"."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import question_cooldown
+from bot.client import VerbatimBot
+from bot.embeds import NO_PINGS, answer_embed, not_covered_embed
+from bot.errors import UserFacingError, send_private
+from bot.views import answer_view
+from index.records import Unanswered
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_LENGTH = 250  # fits the answer embed's author line, which carries the question to the 👍/👎 buttons
+
+
+class Ask(commands.Cog):
+    """Answers questions from the documents."""
+
+    def __init__(self, bot: VerbatimBot) -> None:
+        self.bot = bot
+        menu = app_commands.ContextMenu(name="Ask Verbatim", callback=self.ask_message)
+        self.menu = question_cooldown()(menu)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(question="Your question about the documents", public="Post the answer in the channel instead of privately")
+    @question_cooldown()
+    async def ask(self, interaction: discord.Interaction[VerbatimBot], question: app_commands.Range[str, 1, MAX_QUESTION_LENGTH], public: bool = False) -> None:
+        """Ask a question and get a verbatim quote with its citation"""
+        await self.answer(interaction, question, public=public)
+
+    async def ask_message(self, interaction: discord.Interaction[VerbatimBot], message: discord.Message) -> None:
+        text = message.clean_content.strip()
+        if not text:
+            raise UserFacingError("error.empty_message")
+        await self.answer(interaction, text, public=False)
+
+    async def answer(self, interaction: discord.Interaction[VerbatimBot], question: str, *, public: bool) -> None:
+        """Defer at once, search off the event loop, then answer (publicly only if asked and covered)."""
+        started = time.perf_counter()
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        interaction.extras["public_pending"] = public
+        result = await self.bot.run_blocking(self.bot.verbatim.ask, question)
+        locale = interaction.locale
+        if result.answered and result.quote is not None:
+            passage_id = result.quote.passage.id
+            await interaction.followup.send(
+                embed=answer_embed(result, locale), view=answer_view(locale, passage_id), ephemeral=not public, allowed_mentions=NO_PINGS
+            )
+            interaction.extras["public_pending"] = False
+        else:
+            closest = result.passages[0].passage.id if result.passages else None
+            record = Unanswered(
+                question=result.question,
+                reason=result.reason,
+                closest_passage_id=closest,
+                user_id=interaction.user.id,
+                guild_id=interaction.guild_id,
+                index_version=result.index_version,
+            )
+            await self.bot.run_blocking(self.bot.store.add_unanswered, record)
+            passage_id = None
+            # Not covered is always private, even when `public` was asked for.
+            await send_private(interaction, embed=not_covered_embed(result, locale))
+        log.info(
+            "ask by user %s in guild %s: answered=%s passage=%s search=%.0fms total=%.0fms",
+            interaction.user.id,
+            interaction.guild_id,
+            result.answered,
+            passage_id,
+            result.timings_ms.get("total", 0.0),
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+async def setup(bot: VerbatimBot) -> None:
+    await bot.add_cog(Ask(bot))
