@@ -75,7 +75,8 @@ def build_index(
         previous_docs = previous.manifest.documents if previous else {}
         report.passages_before = previous.manifest.passage_count if previous else 0
 
-        sources = discover(knowledge_dir)
+        # Documents already indexed are read first, so a new file with the same content never displaces them.
+        sources = sorted(discover(knowledge_dir), key=lambda source: source.doc_id not in previous_docs)
         documents: list[CleanDocument] = []
         seen_hashes: dict[str, str] = {}
         seen_ids: set[str] = set()
