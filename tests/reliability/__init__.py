@@ -1,0 +1,1 @@
+"""Reliability and security suite (issue #7): bad input, faults and load, each with a test."""
