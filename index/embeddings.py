@@ -78,7 +78,8 @@ class SentenceTransformerEmbedder:
             self._st = SentenceTransformer(str(location), device="cpu", local_files_only=True)
         except Exception as exc:  # the library raises OSError, ValueError or HF errors depending on version
             raise EmbeddingUnavailable(f"sentence-transformers model {model!r} is not available locally ({exc.__class__.__name__})") from exc
-        dim = self._st.get_sentence_embedding_dimension()
+        get_dimension = getattr(self._st, "get_embedding_dimension", None) or self._st.get_sentence_embedding_dimension
+        dim = get_dimension()
         self.dimension = int(dim) if dim else int(self._st.encode(["x"]).shape[1])
         self._prefixes = uses_e5_prefixes(model)
         self._lock = threading.Lock()
