@@ -1,28 +1,43 @@
-"""Retrieval: rank passages for a question from the dense vectors of their sentence units."""
+"""Retrieval: dense sentence-unit scores fused with a script-normalised lexical (BM25) score, ranked by passage."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.coverage import CoverageBank
+from index.crosslingual import Glossary
 from index.embeddings import Embedder
+from index.lexical import LexicalIndex
 from index.models import Passage, ScoredPassage
+from index.scripts import cjk_share
 from index.store import LoadedIndex
+from index.units import Unit
 
 log = logging.getLogger(__name__)
+
+# Weight of the max-normalised BM25 score, scaled by the share of Chinese characters in the question
+# (docs/retrieval.md): strong where question and documents share a script, a tie-breaker for English
+# (through the CC-CEDICT glossary), nothing where there is no lexical match at all (Korean).
+LEXICAL_WEIGHT = 0.4
+CROSS_LINGUAL_WEIGHT = 0.01
+DENSE_DEPTH = 400
 
 
 @dataclass(frozen=True)
 class UnitHit:
-    """One search unit (sentence span of a passage) and its score."""
+    """One search unit (sentence span of a passage) and its score (fused); `dense` is its cosine alone."""
 
     unit: int
     passage: int
     start: int
     end: int
     score: float
+    dense: float = 0.0
+    lexical: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -32,40 +47,75 @@ class SearchResult:
     passages: list[ScoredPassage]
     unit_hits: list[UnitHit]
     query_vector: np.ndarray
+    best_dense: float = 0.0
+    best_generic: float = 0.0
+    cjk_share: float = 0.0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def margin(self) -> float:
+        """How much closer the question is to the documents than to everyday text (the coverage signal)."""
+        return self.best_dense - self.best_generic
+
+
+def unit_text(passages: list[Passage], unit: Unit) -> str:
+    return passages[unit.passage].text[unit.start : unit.end]
 
 
 class Retriever:
-    """Dense search over sentence units, aggregated to passages by their best unit."""
+    """Dense search over sentence units plus BM25 over their character bigrams, aggregated to passages by their best unit."""
 
-    def __init__(self, loaded: LoadedIndex, embedder: Embedder) -> None:
+    def __init__(self, loaded: LoadedIndex, embedder: Embedder, bank: CoverageBank | None = None) -> None:
         self.loaded = loaded
         self.embedder = embedder
+        self.lexical = LexicalIndex([unit_text(loaded.passages, u) for u in loaded.units])
+        self.glossary = Glossary(loaded.texts.values())
+        self.bank = bank or CoverageBank(embedder)
+        self.bank.vectors  # embed the bank now, not during the first question
 
     @property
     def passages(self) -> list[Passage]:
         return self.loaded.passages
 
     def search(self, question: str, k: int = 3) -> SearchResult:
+        started = time.perf_counter()
         query = self.embedder.embed_queries([question])
+        qv = query[0]
+        embedded = time.perf_counter()
         units = self.loaded.units
-        depth = min(len(units), max(50, k * 10))
-        if depth == 0:
-            return SearchResult([], [], query[0])
+        if not units:
+            return SearchResult([], [], qv)
+        depth = min(len(units), DENSE_DEPTH)
         scores, ids = self.loaded.faiss_index.search(query, depth)
-        hits: list[UnitHit] = []
+        dense = np.full(len(units), float(scores[0][-1]) if depth else 0.0, dtype=np.float32)
+        valid = ids[0] >= 0
+        dense[ids[0][valid]] = scores[0][valid]
+
+        share = cjk_share(question)
+        extra = self.glossary.translate(question) if share < 0.5 else []
+        lexical = self.lexical.scores(question, extra)
+        top_lexical = float(lexical.max()) if len(lexical) else 0.0
+        lexical_norm = lexical / top_lexical if top_lexical > 0 else lexical
+        weight = LEXICAL_WEIGHT * share + CROSS_LINGUAL_WEIGHT * (1.0 - share)
+        fused = dense + weight * lexical_norm
+
+        order = np.argsort(-fused, kind="stable")
+        hits = [
+            UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(fused[u]), float(dense[u]), float(lexical_norm[u]))
+            for u in order[: max(50, k * 10)]
+        ]
         best: dict[int, float] = {}
-        for score, uid in zip(scores[0], ids[0], strict=True):
-            if uid < 0:
-                continue
-            unit = units[uid]
-            hits.append(UnitHit(int(uid), unit.passage, unit.start, unit.end, float(score)))
-            if unit.passage not in best or score > best[unit.passage]:
-                best[unit.passage] = float(score)
+        for hit in hits:
+            best.setdefault(hit.passage, hit.score)
         ranked = sorted(best.items(), key=lambda item: -item[1])[:k]
         return SearchResult(
             passages=[self._scored(p, s) for p, s in ranked],
             unit_hits=hits,
-            query_vector=query[0],
+            query_vector=qv,
+            best_dense=float(dense.max()),
+            best_generic=self.bank.best(qv),
+            cjk_share=share,
+            timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
 
     def _scored(self, passage_index: int, score: float) -> ScoredPassage:

@@ -1,0 +1,88 @@
+"""Lexical signal for Chinese text: character bigrams of script-normalised text, scored with BM25 (bm25s)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.scripts import is_cjk_ideograph, is_hangul, to_matching_script
+
+log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+# Interrogatives and particles that carry no topic (Simplified, since matching text is folded first).
+# A word rare in the documents gets a high IDF, so leaving "什么" in a question would reward any
+# passage that happens to contain it.
+_QUESTION_WORDS = re.compile(
+    "什么时候|为什么|为何|什么|哪些|哪里|哪个|哪一|哪儿|如何|怎么样|怎么|怎样|多少|几时|是否|是不是|有没有|谁|何时|何地|吗|呢|请问|请"
+)
+_LATIN_STOP = frozenset(
+    "a an and are as at be by did do does for from how in is it of on or the to was were what when where which who whom why with "
+    "this that these those their its into about after before during between has have had will would can could should".split()
+)
+_LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def tokens(text: str, *, query: bool = False) -> list[str]:
+    """Bigrams of runs of Chinese characters or Hangul (a lone character stays a unigram), plus Latin words and numbers.
+
+    The text is folded to one script first, so Simplified and Traditional spellings give the same tokens.
+    """
+    folded = to_matching_script(text)
+    if query:
+        folded = _QUESTION_WORDS.sub(" ", folded)
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        else:
+            out.extend(run[i] + run[i + 1] for i in range(len(run) - 1))
+        run.clear()
+
+    kind = ""
+    for ch in folded:
+        ch_kind = "c" if is_cjk_ideograph(ch) else ("h" if is_hangul(ch) else "")
+        if ch_kind and ch_kind == kind:
+            run.append(ch)
+            continue
+        if run:
+            flush()
+        kind = ch_kind
+        if ch_kind:
+            run.append(ch)
+    if run:
+        flush()
+    out.extend(w for w in _LATIN.findall(folded) if w not in _LATIN_STOP)
+    return out
+
+
+class LexicalIndex:
+    """BM25 over the tokens of a list of texts (the search units)."""
+
+    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
+        self.size = len(texts)
+        self._bm25 = None
+        corpus = [tokens(t) or ["\x00"] for t in texts]
+        if corpus:
+            self._bm25 = bm25s.BM25(k1=k1, b=b)
+            self._bm25.index(corpus, show_progress=False)
+
+    def scores(self, question: str, extra_terms: Sequence[str] = ()) -> np.ndarray:
+        """BM25 score of every text for the question (zeros if nothing matches).
+
+        `extra_terms` are words to search for as well (e.g. dictionary translations of an English question).
+        """
+        query = tokens(question, query=True)
+        for term in extra_terms:
+            query.extend(tokens(term))
+        if self._bm25 is None or not query:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(query), dtype=np.float32)

@@ -1,0 +1,77 @@
+"""Script normalisation for matching only: Traditional/Simplified via OpenCC, region-specific names, width and case.
+
+Never used for display: quotes and passages are always shown as stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+
+log = logging.getLogger(__name__)
+
+# Names of people and places that differ between Taiwan and mainland usage (general knowledge, not
+# taken from any question set). Keys and values are in Simplified script, because matching text is
+# first converted with OpenCC's tw2sp; every key is rewritten to its value on both sides.
+REGION_NAMES: dict[str, str] = {
+    "川普": "特朗普",
+    "北韩": "朝鲜",
+    "南韩": "韩国",
+    "欧巴马": "奥巴马",
+    "布希": "布什",
+    "柯林顿": "克林顿",
+    "普丁": "普京",
+    "梅克尔": "默克尔",
+    "马克宏": "马克龙",
+    "贺锦丽": "哈里斯",
+    "希拉蕊": "希拉里",
+    "波顿": "博尔顿",
+    "纽西兰": "新西兰",
+    "义大利": "意大利",
+    "雪梨": "悉尼",
+    "寮国": "老挝",
+    "星国": "新加坡",
+    "沙乌地阿拉伯": "沙特阿拉伯",
+    "川金会": "特金会",
+}
+_NAMES = re.compile("|".join(sorted((re.escape(k) for k in REGION_NAMES), key=len, reverse=True)))
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> object | None:
+    try:
+        import opencc
+
+        return opencc.OpenCC("tw2sp")
+    except Exception as exc:  # the package or its config missing: match without script folding
+        log.warning("OpenCC unavailable (%s): Simplified and Traditional text will not be matched to each other", exc)
+        return None
+
+
+def to_matching_script(text: str) -> str:
+    """Fold a text to the form used for matching: NFKC, lower case, Simplified mainland script and names."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    converter = _converter()
+    if converter is not None:
+        text = converter.convert(text)  # type: ignore[attr-defined]
+    return _NAMES.sub(lambda m: REGION_NAMES[m.group(0)], text)
+
+
+def is_cjk_ideograph(ch: str) -> bool:
+    code = ord(ch)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F
+
+
+def is_hangul(ch: str) -> bool:
+    code = ord(ch)
+    return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+
+
+def cjk_share(text: str) -> float:
+    """The share of the letters of `text` that are Chinese characters (0 for English or Korean)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if is_cjk_ideograph(ch)) / len(letters)
