@@ -203,6 +203,17 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    from index.health import check_health
+
+    problems = check_health(settings.index_dir, settings.data_dir, require_bot=not args.index_only)
+    for problem in problems:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+    if not problems:
+        print("healthy")
+    return 1 if problems else 0
+
+
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     """The main job: start the bot if a token is configured, otherwise answer an example question."""
     if settings.discord_token is not None:
@@ -253,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("run", cmd_run, "Start the Discord bot (needs DISCORD_TOKEN).")
     p = add("sync", cmd_sync, "Sync slash commands with Discord (globally, or to one guild).")
     p.add_argument("--guild", type=int, help="guild id (default: global sync)")
+    p = add("health", cmd_health, "Exit 0 if the index verifies and the bot's heartbeat is recent (for container health checks).")
+    p.add_argument("--index-only", action="store_true", help="check only the index, not the bot's heartbeat")
     add("start", cmd_start, "Start the bot if DISCORD_TOKEN is set; otherwise answer an example question.")
     _register_extensions(add)
     return parser

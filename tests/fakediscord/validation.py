@@ -224,7 +224,8 @@ def _validate_components(components: Any, flags: int, errs: Errors) -> None:
             buttons = [c for c in children if c.get("type") == 2]
             others = [c for c in children if c.get("type") != 2]
             if len(buttons) > MAX_BUTTONS_PER_ROW:
-                errs.add(path + ["components"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_BUTTONS_PER_ROW} or fewer in length. (got {len(buttons)})")
+                errs.add(path + ["components"], "BASE_TYPE_MAX_LENGTH",
+                         f"Must be {MAX_BUTTONS_PER_ROW} or fewer in length. (got {len(buttons)})")
             if others and (len(others) > 1 or buttons):
                 errs.add(path + ["components"], "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "A select menu must be alone in its action row")
             for k, child in enumerate(children):
@@ -263,7 +264,8 @@ def _validate_allowed_mentions(am: Any, errs: Errors) -> None:
     parse = am.get("parse") or []
     for k, v in enumerate(parse):
         if v not in ("roles", "users", "everyone"):
-            errs.add(["allowed_mentions", "parse", k], "BASE_TYPE_CHOICES", f"Value must be one of ('roles', 'users', 'everyone'). (got {v!r})")
+            errs.add(["allowed_mentions", "parse", k], "BASE_TYPE_CHOICES",
+                     f"Value must be one of ('roles', 'users', 'everyone'). (got {v!r})")
     for kind in ("users", "roles"):
         if kind in parse and am.get(kind):
             errs.add(["allowed_mentions"], "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
@@ -521,7 +523,9 @@ def validate_command(cmd: Dict[str, Any], errs: Optional[Errors] = None, *, path
     elif ctype != 4:
         errs.add(path + ["type"], "BASE_TYPE_CHOICES", f"Invalid command type {ctype!r}")
     perms = cmd.get("default_member_permissions")
-    if perms is not None and not (isinstance(perms, str) and perms.isdigit()):
+    # Discord documents a string; discord.py sends an int, which Discord accepts too.
+    if perms is not None and not ((isinstance(perms, str) and perms.isdigit())
+                                  or (isinstance(perms, int) and not isinstance(perms, bool) and perms >= 0)):
         errs.add(path + ["default_member_permissions"], "BASE_TYPE_STRING", "Must be a string of a permission integer")
     if ctype == 1 and _text_size(cmd) > 4000:
         errs.add(path, "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (4000)")
