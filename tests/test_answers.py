@@ -1,0 +1,69 @@
+"""Answers: verbatim, verified, bounded quotes with citations, and an honest 'not covered' in each language."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.answer import MAX_QUOTE_CHARS, Answerer, build_quote, verify_quote
+from index.errors import QuestionRejected
+from index.answer import clean_question
+from index.service import Verbatim
+
+OFF_TOPIC = {
+    "en": "What is the best way to learn to play the guitar?",
+    "zh-Hant": "台北今天的天氣怎麼樣？",
+    "zh-Hans": "怎样做红烧肉最好吃？",
+    "ko": "서울에서 맛있는 라면집을 추천해 주세요.",
+}
+
+
+def test_verify_quote_accepts_substrings_modulo_whitespace() -> None:
+    document = "美朝在新加坡\n舉行高峰會議，  簽署聯合聲明。"
+    assert verify_quote("新加坡舉行 高峰會議", document)
+    assert not verify_quote("新加坡舉行高峰會談", document)
+    assert not verify_quote("   ", document)
+
+
+def test_build_quote_is_bounded_and_marks_the_focus() -> None:
+    from index.models import Passage
+
+    text = "第一句很短。" + "第二句" * 50 + "。第三句。"
+    passage = Passage("p-x", "d", text, "", 1, 1, 0, 0, len(text))
+    start = text.index("第三句。")
+    quote, highlights = build_quote(passage, (start, start + 4), limit=100)
+    assert len(quote) <= 100
+    assert highlights and quote[highlights[0][0] : highlights[0][1]] == "第三句。"
+
+
+@pytest.mark.parametrize("lang", sorted(OFF_TOPIC))
+def test_clearly_off_topic_questions_are_not_covered(article_service: Verbatim, lang: str) -> None:
+    answer = article_service.ask(OFF_TOPIC[lang])
+    assert not answer.answered
+    assert answer.quote is None
+    assert answer.reason
+    assert answer.passages  # the closest passages are still offered, as "closest, not an answer"
+
+
+def test_answered_question_has_verified_quote_and_full_citation(article_service: Verbatim) -> None:
+    answer = article_service.ask("What did the Pyongyang Declaration commit to?")
+    assert answer.answered and answer.quote is not None
+    quote = answer.quote
+    assert len(quote.text) <= MAX_QUOTE_CHARS
+    assert verify_quote(quote.text, article_service.loaded.texts[quote.passage.doc_id])
+    assert quote.highlights and "**" in quote.marked()
+    cited = quote.citation.to_dict()
+    for key in ("author", "title", "journal", "issue", "year", "page", "doi"):
+        assert cited[key], key
+    assert cited["passage_id"] == quote.passage.id
+
+
+def test_a_quote_failing_verification_is_never_shown(article_service: Verbatim, monkeypatch: pytest.MonkeyPatch) -> None:
+    answerer: Answerer = article_service.answerer
+    monkeypatch.setattr("index.answer.verify_quote", lambda quote, text: False)
+    answer = answerer.answer("川普同意在什麼時候之前與金正恩會晤？")
+    assert answer.quote is None and not answer.answered
+
+
+def test_clean_question_rejects_empty_input() -> None:
+    with pytest.raises(QuestionRejected):
+        clean_question("\u200b  ")

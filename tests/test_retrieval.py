@@ -1,0 +1,73 @@
+"""Retrieval: CJK tokenisation, script normalisation, the English glossary, and fused search on the article."""
+
+from __future__ import annotations
+
+from index.crosslingual import Glossary, stem
+from index.lexical import LexicalIndex, tokens
+from index.scripts import cjk_share, to_matching_script
+from index.service import Verbatim
+
+
+def test_cjk_tokens_are_character_bigrams_without_question_words() -> None:
+    assert tokens("新加坡峰會") == ["新加", "加坡", "坡峰", "峰会"]
+    assert "什么" not in tokens("新加坡峰會是什麼？", query=True)
+    # A lone character between punctuation or digits stays a unigram; Latin words and numbers are kept.
+    assert tokens("2018年 Mike Pompeo") == ["年", "2018", "mike", "pompeo"]
+
+
+def test_hangul_runs_give_bigrams() -> None:
+    assert tokens("정상회담") == ["정상", "상회", "회담"]
+
+
+def test_simplified_and_traditional_fold_to_the_same_tokens() -> None:
+    assert tokens("蓬佩奥和金永哲的会谈") == tokens("蓬佩奧和金永哲的會談")
+    assert to_matching_script("朝鮮半島") == to_matching_script("朝鲜半岛")
+
+
+def test_region_names_are_matched_across_regions() -> None:
+    assert to_matching_script("川普") == to_matching_script("特朗普")
+    assert to_matching_script("北韓") == to_matching_script("朝鲜")
+    assert to_matching_script("歐巴馬") == to_matching_script("奥巴马")
+
+
+def test_normalisation_is_for_matching_only(article_service: Verbatim) -> None:
+    answer = article_service.ask("特朗普为什么愿意和朝鲜谈判？")
+    for scored in answer.passages:
+        assert "特朗普" not in scored.passage.text  # the documents say 川普; display text is never converted
+
+
+def test_cjk_share() -> None:
+    assert cjk_share("川普是誰") == 1.0
+    assert cjk_share("Who is Trump?") == 0.0
+    assert cjk_share("트럼프는 누구입니까?") == 0.0
+
+
+def test_bm25_prefers_the_matching_text_across_scripts() -> None:
+    index = LexicalIndex(["美朝在新加坡舉行高峰會議", "兩韓簽署板門店宣言", "今天天氣很好"])
+    scores = index.scores("板门店宣言是什么")
+    assert scores.argmax() == 1
+    assert index.scores("completely unrelated").max() == 0.0
+
+
+def test_glossary_translates_english_words_found_in_the_documents() -> None:
+    glossary = Glossary(["聯合國維持對北韓的制裁。"])
+    words = glossary.translate("Were the sanctions maintained?")
+    assert "制裁" in words and "维持" in words
+    assert glossary.translate("sourdough bread") == []
+    assert stem("sanctions") == stem("sanction")
+
+
+def test_fused_search_finds_the_passage_in_every_language(article_service: Verbatim) -> None:
+    retriever = article_service.answerer.retriever
+    for question in ("新加坡峰會上川普向北韓承諾了什麼？", "新加坡峰会上特朗普向朝鲜承诺了什么？", "What did Trump promise North Korea in Singapore?"):
+        result = retriever.search(question, k=3)
+        assert any("承諾提供安全保障" in sp.passage.text for sp in result.passages), question
+        assert len(result.passages) == 3
+        assert all(len(sp.passage.text) <= 400 for sp in result.passages)
+
+
+def test_passages_are_stored_passages_with_stable_ids(article_service: Verbatim) -> None:
+    result = article_service.answerer.retriever.search("板門店宣言", k=3)
+    stored = {p.id: p for p in article_service.loaded.passages}
+    for sp in result.passages:
+        assert stored[sp.passage.id] == sp.passage
