@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -45,7 +45,20 @@ CREATE TABLE IF NOT EXISTS audit (
     guild_id INTEGER,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS asked (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    question TEXT NOT NULL,
+    answered INTEGER NOT NULL CHECK (answered IN (0, 1)),
+    user_id INTEGER,
+    guild_id INTEGER,
+    index_version TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS asked_created ON asked (created_at);
 """
+
+# Columns added after the first release; added to existing databases on open.
+_MIGRATIONS = {"audit": {"actor": "TEXT NOT NULL DEFAULT ''"}}
 
 
 def _now() -> str:
@@ -91,6 +104,32 @@ class AuditEntry:
     guild_id: int | None = None
     created_at: str = ""
     id: int | None = None
+    actor: str = ""  # a readable name ("cli" for the command line; actor_id is then 0)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question asked (answered or not), for the questions-per-day statistics."""
+
+    question: str
+    answered: bool
+    user_id: int | None = None
+    guild_id: int | None = None
+    index_version: str = ""
+    created_at: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    """What happened on one UTC day: questions asked, answered, not covered, and votes."""
+
+    day: str  # YYYY-MM-DD
+    asked: int = 0
+    answered: int = 0
+    not_covered: int = 0
+    up: int = 0
+    down: int = 0
 
 
 class Records:
@@ -107,6 +146,11 @@ class Records:
             if str(path) != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.executescript(_SCHEMA)
+            for table, columns in _MIGRATIONS.items():
+                present = {row["name"] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+                for column, spec in columns.items():
+                    if column not in present:
+                        self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {spec}")
         log.debug("records at %s", self.path)
 
     def close(self) -> None:
@@ -183,11 +227,65 @@ class Records:
 
     def add_audit(self, entry: AuditEntry) -> int:
         return self._write(
-            "INSERT INTO audit (actor_id, action, target, result, guild_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (entry.actor_id, entry.action, entry.target, entry.result, entry.guild_id, entry.created_at or _now()),
+            "INSERT INTO audit (actor_id, action, target, result, guild_id, created_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (entry.actor_id, entry.action, entry.target, entry.result, entry.guild_id, entry.created_at or _now(), entry.actor),
         )
 
     def audit(self, limit: int = 100) -> list[AuditEntry]:
         """The latest moderator actions, newest first."""
         rows = self._read("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        return [AuditEntry(**dict(row)) for row in rows]
+
+    # -- questions asked and statistics --------------------------------------------------------
+
+    def add_asked(self, record: Asked) -> int:
+        return self._write(
+            "INSERT INTO asked (question, answered, user_id, guild_id, index_version, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (record.question, int(bool(record.answered)), record.user_id, record.guild_id, record.index_version, record.created_at or _now()),
+        )
+
+    def asked(self, limit: int = 100) -> list[Asked]:
+        """The latest questions asked, newest first."""
+        rows = self._read("SELECT * FROM asked ORDER BY id DESC LIMIT ?", (limit,))
+        return [Asked(**{**dict(row), "answered": bool(row["answered"])}) for row in rows]
+
+    def downvotes(self, limit: int = 10) -> list[Feedback]:
+        """The latest 👎 votes, newest first."""
+        rows = self._read("SELECT * FROM feedback WHERE vote = 'down' ORDER BY id DESC LIMIT ?", (limit,))
+        return [Feedback(**dict(row)) for row in rows]
+
+    def daily_activity(self, days: int = 30, today: date | None = None) -> list[DayActivity]:
+        """One entry per UTC day for the last `days` days (oldest first, today last), zeros included."""
+        end = today or datetime.now(timezone.utc).date()
+        first = (end - timedelta(days=days - 1)).isoformat()
+        counts: dict[str, dict[str, int]] = {}
+        for row in self._read(
+            "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS n, SUM(answered) AS yes FROM asked WHERE substr(created_at, 1, 10) >= ? GROUP BY day",
+            (first,),
+        ):
+            counts.setdefault(row["day"], {}).update(asked=row["n"], answered=row["yes"] or 0, not_covered=row["n"] - (row["yes"] or 0))
+        for row in self._read(
+            "SELECT substr(created_at, 1, 10) AS day, vote, COUNT(*) AS n FROM feedback WHERE substr(created_at, 1, 10) >= ? GROUP BY day, vote",
+            (first,),
+        ):
+            counts.setdefault(row["day"], {})[row["vote"]] = row["n"]
+        out = []
+        for offset in range(days - 1, -1, -1):
+            day = (end - timedelta(days=offset)).isoformat()
+            out.append(DayActivity(day, **counts.get(day, {})))
+        return out
+
+    def top_unanswered(self, days: int = 30, limit: int = 5) -> list[tuple[str, int]]:
+        """The questions most often not covered in the last `days` days, with how often they were asked."""
+        first = (datetime.now(timezone.utc).date() - timedelta(days=days - 1)).isoformat()
+        rows = self._read(
+            "SELECT question, COUNT(*) AS n, MAX(id) AS latest FROM unanswered WHERE substr(created_at, 1, 10) >= ? "
+            "GROUP BY lower(trim(question)) ORDER BY n DESC, latest DESC LIMIT ?",
+            (first, limit),
+        )
+        return [(row["question"].strip(), row["n"]) for row in rows]
+
+    def failed_actions(self, limit: int = 5) -> list[AuditEntry]:
+        """The latest moderator actions that failed (result starting with "failed"), newest first."""
+        rows = self._read("SELECT * FROM audit WHERE result LIKE 'failed%' ORDER BY id DESC LIMIT ?", (limit,))
         return [AuditEntry(**dict(row)) for row in rows]
