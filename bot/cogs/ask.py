@@ -14,7 +14,7 @@ from bot.client import VerbatimBot
 from bot.embeds import NO_PINGS, answer_embed, not_covered_embed
 from bot.errors import UserFacingError, send_private
 from bot.views import answer_view
-from index.records import Unanswered
+from index.records import Asked, Unanswered
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,9 @@ class Ask(commands.Cog):
             passage_id = None
             # Not covered is always private, even when `public` was asked for.
             await send_private(interaction, embed=not_covered_embed(result, locale))
+        # Every question, answered or not, for /kb stats (questions per day).
+        asked = Asked(result.question, result.answered, interaction.user.id, interaction.guild_id, result.index_version)
+        await self.bot.run_blocking(self.bot.store.add_asked, asked)
         log.info(
             "ask by user %s in guild %s: answered=%s passage=%s search=%.0fms total=%.0fms",
             interaction.user.id,
