@@ -144,7 +144,8 @@ class IndexStore:
         return self.root / "previous"
 
     def exists(self) -> bool:
-        return self.current_link.exists()
+        # A dangling `current` (its version directory lost) still counts when `previous` can stand in.
+        return self.current_link.exists() or (self.current_link.is_symlink() and self.previous_path() is not None)
 
     def _resolve(self, link: Path) -> Path | None:
         if not link.is_symlink() and not link.exists():
@@ -275,7 +276,11 @@ class IndexStore:
         """The current version, or the previous one if the current is damaged (logged)."""
         current = self.current_path()
         if current is None:
-            raise IndexMissing()
+            previous = self.previous_path()
+            if not self.current_link.is_symlink() or previous is None:
+                raise IndexMissing()
+            log.error("the current index version %s is gone; serving the previous version %s instead", os.readlink(self.current_link), previous.name)
+            return self.load_version(previous)
         try:
             return self.load_version(current)
         except IndexCorrupt as exc:
