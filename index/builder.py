@@ -6,6 +6,7 @@ import fcntl
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -197,9 +198,17 @@ def build_index(
             built_by=built_by,
             failures=[f.__dict__ for f in report.failed],
         )
-        staging = store.new_staging_dir(version)
         manifest.build_seconds = round(time.perf_counter() - started, 3)
-        final = store.write_version(staging, manifest, passages, units, keys, vectors, texts)
+        staging: Path | None = None
+        try:
+            staging = store.new_staging_dir(version)
+            final = store.write_version(staging, manifest, passages, units, keys, vectors, texts)
+        except OSError as exc:
+            # E.g. a full disk: drop the half-written version; `current` was never touched.
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            log.error("writing index version %s failed: %s", version, exc)
+            raise IndexError_(f"The new index could not be written ({exc.strerror or exc}); the previous version is still being served.") from None
         store.activate(final)
         if progress:
             progress("writing", 1, 1)
