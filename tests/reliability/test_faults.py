@@ -1,0 +1,220 @@
+"""Faults: a damaged index directory, a build killed mid-way, a disk that fills while the index is written."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from index.errors import IndexCorrupt, VerbatimError
+from index.service import Verbatim
+from index.store import EMBEDDINGS, MANIFEST, PASSAGES, TEXTS, UNITS, VECTORS, IndexStore
+from tests.conftest import ARTICLE_META
+from tests.reliability.conftest import ROOT
+
+QUESTION = "平壤宣言承諾了什麼？"
+
+
+def touch_meta(service: Verbatim, **fields: object) -> None:
+    """Change the article's metadata: the next build writes a new version but embeds nothing."""
+    path = service.settings.knowledge_dir / ARTICLE_META.name
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta.update(fields)
+    path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def flip_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def truncate_half(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "vectors flipped byte": (lambda v: flip_byte(v / VECTORS), "vectors.faiss is corrupted"),
+    "embeddings truncated": (lambda v: truncate_half(v / EMBEDDINGS), "embeddings.npy is corrupted"),
+    "passages truncated": (lambda v: truncate_half(v / PASSAGES), "passages.jsonl is corrupted"),
+    "units deleted": (lambda v: (v / UNITS).unlink(), "missing units.jsonl"),
+    "text deleted": (lambda v: next((v / TEXTS).iterdir()).unlink(), "missing texts/"),
+    "manifest truncated": (lambda v: truncate_half(v / MANIFEST), "unreadable manifest"),
+    "manifest emptied": (lambda v: (v / MANIFEST).write_text(""), "unreadable manifest"),
+    "manifest deleted": (lambda v: (v / MANIFEST).unlink(), "has no manifest"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
+def test_damaged_index_without_previous_is_a_clear_error(built_service: Verbatim, damage: str) -> None:
+    store = built_service.store
+    assert store.previous_path() is None
+    hurt, message = DAMAGE[damage]
+    hurt(store.current_path())
+    with pytest.raises(IndexCorrupt) as caught:
+        store.load()
+    assert message in str(caught.value)
+    assert store.current_path().name in str(caught.value)
+
+
+@pytest.fixture
+def two_versions(built_service: Verbatim) -> tuple[Verbatim, str]:
+    """The article index with a good `previous` version (a metadata change: nothing re-embedded)."""
+    good = built_service.loaded.version
+    touch_meta(built_service, year=1999)
+    report = built_service.build()
+    assert report.changed and report.passages_embedded == 0
+    assert built_service.store.previous_path().name == good
+    return built_service, good
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
+def test_damaged_index_falls_back_to_previous(two_versions: tuple[Verbatim, str], damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    service, good = two_versions
+    hurt, message = DAMAGE[damage]
+    hurt(service.store.current_path())
+    with caplog.at_level(logging.ERROR, logger="index.store"):
+        loaded = IndexStore(service.settings.index_dir).load()
+    assert loaded.version == good
+    assert any(message in r.getMessage() and "serving the previous version" in r.getMessage() for r in caplog.records)
+
+
+def test_damaged_index_serves_previous_then_next_build_repairs(two_versions: tuple[Verbatim, str]) -> None:
+    service, good = two_versions
+    flip_byte(service.store.current_path() / VECTORS)
+    fresh = Verbatim(service.settings, embedder=service.embedder_for(service.loaded.manifest.model, "auto"))
+    assert fresh.ensure_ready() is None
+    assert fresh.loaded.version == good
+    assert fresh.ask(QUESTION).passages
+    touch_meta(service, year=2000)
+    repaired = fresh.build()
+    assert repaired.version not in (good, "") and repaired.passages_embedded == 0
+    assert fresh.loaded.version == repaired.version
+    assert IndexStore(service.settings.index_dir).load().version == repaired.version
+
+
+def test_current_version_directory_gone_falls_back_to_previous(two_versions: tuple[Verbatim, str]) -> None:
+    import shutil
+
+    built_service, good = two_versions
+    shutil.rmtree(built_service.store.current_path())
+    fresh = Verbatim(built_service.settings, embedder=built_service.embedder_for(built_service.loaded.manifest.model, "auto"))
+    assert fresh.ensure_ready() is None, "a lost current version must not trigger a rebuild from scratch"
+    assert fresh.loaded.version == good
+
+
+def test_disk_full_while_writing(built_service: Verbatim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC half-way through write_version: old index intact and serving, clear error, no half version current."""
+    import index.store as store_module
+
+    store = built_service.store
+    good = built_service.loaded.version
+    versions_before = sorted(p.name for p in store.versions_dir.iterdir())
+    real_save = store_module.np.save
+
+    def save_then_fill(path: object, array: object, *args: object, **kwargs: object) -> None:
+        real_save(path, array, *args, **kwargs)
+        # Half the file made it to disk, then the disk was full.
+        truncate_half(Path(str(path)))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(store_module.np, "save", save_then_fill)
+    (built_service.settings.knowledge_dir / "new.txt").write_text("新的文件，只有一句話。", encoding="utf-8")
+    with pytest.raises(VerbatimError) as caught:
+        built_service.build()
+    assert "No space left on device" in str(caught.value)
+    assert "previous" in str(caught.value)
+    monkeypatch.undo()
+
+    assert built_service.loaded.version == good
+    assert built_service.ask(QUESTION).passages
+    assert IndexStore(built_service.settings.index_dir).load().version == good
+    assert sorted(p.name for p in store.versions_dir.iterdir()) == versions_before, "a half-written version was left behind"
+    report = built_service.build()
+    assert "new" in report.added
+    assert built_service.loaded.version == report.version != good
+
+
+def _run_build_script(settings_dir: Path, body: str) -> subprocess.Popen[str]:
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        from pathlib import Path
+        from index.config import Settings
+        from index.service import Verbatim
+        root = Path({str(settings_dir)!r})
+        settings = Settings(_env_file=None, knowledge_dir=root / "knowledge", index_dir=root / "index", data_dir=root / "data", discord_token=None)
+        service = Verbatim(settings)
+        """
+    ) + textwrap.dedent(body)
+    return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_killed_while_embedding(built_service: Verbatim) -> None:
+    settings = built_service.settings
+    good = built_service.loaded.version
+    sentences = [f"第{i}號測試句子記錄一場虛構會議的第{i}項結論，與本文無關。" for i in range(24)]
+    (settings.knowledge_dir / "long-new.txt").write_text("".join(sentences), encoding="utf-8")
+    process = _run_build_script(
+        settings.knowledge_dir.parent,
+        """
+        def progress(stage, done, total):
+            if stage == "embedding":
+                print("EMBEDDING", done, total, flush=True)
+        service.build(progress=progress, built_by="doomed")
+        print("FINISHED", flush=True)
+        """,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("EMBEDDING"), (line, process.stderr.read() if process.stderr else "")
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+
+    fresh = Verbatim(settings, embedder=built_service.embedder_for(built_service.loaded.manifest.model, "auto"))
+    assert fresh.load().version == good
+    assert fresh.ask(QUESTION).passages
+    report = fresh.build(built_by="after the kill")
+    assert report.added == ["long-new"]
+    assert fresh.loaded.version == report.version
+    assert not list(fresh.store.versions_dir.glob(".staging-*"))
+
+
+def test_killed_while_writing(built_service: Verbatim) -> None:
+    """SIGKILL after every file of the new version is in staging, before it is moved into place."""
+    settings = built_service.settings
+    good = built_service.loaded.version
+    touch_meta(built_service, year=1999)
+    process = _run_build_script(
+        settings.knowledge_dir.parent,
+        """
+        import index.store
+        index.store._fsync_tree = lambda root: os.kill(os.getpid(), signal.SIGKILL)
+        service.build(built_by="doomed")
+        """,
+    )
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, stderr
+    store = IndexStore(settings.index_dir)
+    assert list(store.versions_dir.glob(".staging-*")), "the kill should have left a staging directory"
+    assert store.load().version == good
+
+    fresh = Verbatim(settings, embedder=built_service.embedder_for(built_service.loaded.manifest.model, "auto"))
+    assert fresh.load().version == good
+    assert fresh.ask(QUESTION).passages
+    report = fresh.build(built_by="after the kill")
+    assert report.changed and report.version != good
+    assert not list(store.versions_dir.glob(".staging-*")), "leftover staging directories were not cleaned"
