@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import DocumentError
-from index.loaders import MARKDOWN_SUFFIXES, META_SUFFIX, PDF_SUFFIXES, SUPPORTED_SUFFIXES, TEXT_SUFFIXES, decode_text, discover, meta_path_for, sniff_kind
+from index.loaders import MARKDOWN_SUFFIXES, META_SUFFIX, PDF_SUFFIXES, SUPPORTED_SUFFIXES, TEXT_SUFFIXES, decode_text, discover, doc_id_for, meta_path_for, sniff_kind
 
 log = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 100
+# File systems limit names to 255 bytes (not characters); leave room for the sidecar and temporary names.
+MAX_NAME_BYTES = 150
 META_FIELDS = {"title", "author", "journal", "issue", "year", "doi", "pages", "first_page", "last_page", "language"}
 
 
@@ -30,6 +32,9 @@ def safe_filename(name: str) -> str:
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(f"{suffix} files are not supported; use .txt, .md or .pdf")
     stem = re.sub(r"[^\w\-. ]+", "_", stem, flags=re.UNICODE).strip(" ._")[:MAX_NAME_CHARS]
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    stem = stem.strip(" ._")
     if not stem:
         raise DocumentError("the file name has no usable characters")
     return stem + suffix
@@ -69,6 +74,11 @@ def add_document(knowledge_dir: Path, filename: str, data: bytes, meta: dict[str
         raise DocumentError("that file name would leave the knowledge directory")
     if target.exists() and not replace:
         raise DocumentError(f"{name} already exists; add it again with replace to overwrite it")
+    # Another file with the same id would share its metadata sidecar and its citations.
+    doc_id = doc_id_for(target)
+    clash = next((s.path.name for s in discover(knowledge_dir) if s.doc_id == doc_id and s.path != target), None)
+    if clash is not None:
+        raise DocumentError(f"{clash} already has the document id {doc_id!r}; rename the new file")
     sidecar = meta_path_for(target)
     fields = {k: v for k, v in (meta or {}).items() if k in META_FIELDS and v not in (None, "")}
     if "pages" in fields:
