@@ -51,16 +51,19 @@ def button_id(message: dict[str, Any], prefix: str) -> str:
 
 
 class StubService:
-    """The real article service, with `ask` replaced (slow, failing, or a hand-made answer)."""
+    """The real article service with some methods replaced (`ask`: slow, failing, or a hand-made answer)."""
 
-    def __init__(self, real: Verbatim, ask: Callable[[str, int], Answer]) -> None:
+    def __init__(self, real: Verbatim, ask: Callable[[str, int], Answer] | None = None, **overrides: Callable[..., Any]) -> None:
         self._real = real
-        self._ask = ask
+        self._ask = ask or (lambda question, k: real.ask(question, k=k))
+        self._overrides = overrides
 
     def ask(self, question: str, k: int = 3) -> Answer:
         return self._ask(question, k)
 
     def __getattr__(self, name: str) -> Any:
+        if name in self._overrides:
+            return self._overrides[name]
         return getattr(self._real, name)
 
 
