@@ -10,6 +10,7 @@ import unicodedata
 from index.chunking import sentence_spans
 from index.errors import QuestionRejected
 from index.models import Answer, Citation, Passage, Quote
+from index.scripts import is_hangul
 from index.search import Retriever, SearchResult
 from index.store import LoadedIndex
 
@@ -20,6 +21,9 @@ MAX_QUESTION_CHARS = 500
 # Minimum of (best passage cosine - best cosine against the generic bank); see index/coverage.py and
 # docs/retrieval.md for how it separates off-topic questions where a raw cosine threshold cannot.
 COVERAGE_MARGIN = 0.01
+# A Chinese or English question none of whose words (or dictionary translations) occur in the documents
+# must clear a higher margin. Korean is exempt: it has no lexical match with Chinese text at all.
+NO_WORD_IN_COMMON_MARGIN = 0.03
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _WS = re.compile(r"\s+")
 
@@ -119,10 +123,13 @@ class Answerer:
     def is_covered(self, question: str, result: SearchResult) -> tuple[bool, str]:
         if not result.unit_hits:
             return False, "the index is empty"
-        if result.margin < COVERAGE_MARGIN:
+        needed = COVERAGE_MARGIN
+        if result.lexical_best <= 0 and not any(is_hangul(ch) for ch in question):
+            needed = NO_WORD_IN_COMMON_MARGIN
+        if result.margin < needed:
             return False, (
                 f"the closest passage ({result.best_dense:.3f}) is not closer than everyday text ({result.best_generic:.3f}); "
-                f"margin {result.margin:+.3f} < {COVERAGE_MARGIN}"
+                f"margin {result.margin:+.3f} < {needed}"
             )
         return True, ""
 

@@ -50,6 +50,7 @@ class SearchResult:
     best_dense: float = 0.0
     best_generic: float = 0.0
     cjk_share: float = 0.0
+    lexical_best: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -115,6 +116,7 @@ class Retriever:
             best_dense=float(dense.max()),
             best_generic=self.bank.best(qv),
             cjk_share=share,
+            lexical_best=top_lexical,
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
 
