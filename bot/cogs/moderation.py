@@ -1,0 +1,542 @@
+"""/kb: moderators reindex, add, remove, roll back and inspect the knowledge base from Discord, with an audit trail."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import escape_markdown, format_dt
+
+from bot.checks import is_moderator, member_is_moderator
+from bot.client import VerbatimBot
+from bot.cogs._kb_strings import COMMANDS, STRINGS
+from bot.embeds import COLOR_ANSWER, COLOR_ERROR, COLOR_INFO, NO_PINGS, error_embed, fit_embed, truncate
+from bot.i18n import add_strings, t
+from index.errors import BuildInProgress, DocumentError, IndexMissing, VerbatimError
+from index.knowledge import add_document, remove_document
+from index.loaders import discover
+from index.models import BuildReport
+from index.records import AuditEntry
+
+log = logging.getLogger(__name__)
+
+add_strings(STRINGS, COMMANDS)
+
+PROGRESS_INTERVAL = 2.0  # seconds between edits of a build's progress message (Discord rate-limits webhook edits)
+MAX_CHOICES = 25
+STATS_DAYS = 30
+GAPS_LIMIT = 10
+CHART_NAME = "verbatim-stats.png"
+# Characters that make an uploaded file name hostile rather than merely untidy: folders, hidden files, control characters.
+HOSTILE_NAME = re.compile(r"[/\\\x00-\x1f]|^\.|\.\.")
+CHANGING_ACTIONS = {"reindex", "add", "remove", "rollback"}
+
+
+@dataclass
+class RunningOperation:
+    """The knowledge-changing operation this bot is running (set before the first await, so checks never race)."""
+
+    action: str
+    started_by: str
+    started_at: datetime
+
+
+def actor_name(user: discord.abc.User) -> str:
+    """How a moderator is named in manifests, audit rows and refusals: display name and id."""
+    return f"{user.display_name} ({user.id})"
+
+
+def when_text(moment: datetime) -> str:
+    """A Discord timestamp (shown in the reader's time zone) with the relative time."""
+    return f"{format_dt(moment, 'T')} ({format_dt(moment, 'R')})"
+
+
+def report_result(report: BuildReport) -> str:
+    """A one-line English result for the audit trail."""
+    if report.skipped_write:
+        return f"ok: unchanged, version {report.version}"
+    return (
+        f"ok: version {report.version}; +{len(report.added)} ~{len(report.changed)} -{len(report.removed)} !{len(report.failed)}; "
+        f"passages {report.passages_before}->{report.passages_after}; {report.seconds:.1f} s"
+    )
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(f"`{escape_markdown(i)}`" for i in ids)
+
+
+def summary_embed(report: BuildReport, locale: discord.Locale | str | None, *, notes: list[str] | None = None) -> discord.Embed:
+    """The end of a build: documents added/changed/removed/failed (with reasons), passages, seconds and version."""
+    lines = list(notes or [])
+    lines.append(
+        t(
+            locale,
+            "kb.summary.documents",
+            added=len(report.added),
+            changed=len(report.changed),
+            removed=len(report.removed),
+            failed=len(report.failed),
+            unchanged=len(report.unchanged),
+        )
+    )
+    lines.append(t(locale, "kb.summary.passages", before=report.passages_before, after=report.passages_after, embedded=report.passages_embedded))
+    lines.append(t(locale, "kb.summary.seconds", seconds=f"{report.seconds:.1f}"))
+    if report.skipped_write:
+        lines.append(t(locale, "kb.summary.unchanged", version=report.version))
+    else:
+        lines.append(t(locale, "kb.summary.version", version=report.version))
+    title = t(locale, "kb.summary.unchanged_title" if report.skipped_write else "kb.summary.title")
+    embed = discord.Embed(title=title, description="\n".join(lines), colour=COLOR_ERROR if report.failed else COLOR_ANSWER)
+    for key, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if ids:
+            embed.add_field(name=t(locale, f"kb.summary.{key}"), value=_names(ids), inline=False)
+    if report.failed:
+        value = "\n".join(f"`{escape_markdown(f.source_file)}`: {escape_markdown(f.reason)}" for f in report.failed)
+        embed.add_field(name=t(locale, "kb.summary.failed"), value=value, inline=False)
+    embed.set_footer(text=report.version)
+    return fit_embed(embed)
+
+
+class ProgressMessage:
+    """Shows a running build in the interaction's original response, edited at most every PROGRESS_INTERVAL seconds.
+
+    The build runs in a worker thread; its progress callback only hops back to the event loop (call_soon_threadsafe),
+    where the latest state is kept and a single task edits the message.
+    """
+
+    def __init__(self, interaction: discord.Interaction[VerbatimBot], started_by: str, old_version: str, notes: list[str]) -> None:
+        self.interaction = interaction
+        self.locale = interaction.locale
+        self.started_by = started_by
+        self.old_version = old_version
+        self.notes = notes
+        self.loop = asyncio.get_running_loop()
+        self.stage, self.done, self.total = "starting", 0, 0
+        self.edits = 0
+        self._changed = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def callback(self, stage: str, done: int, total: int) -> None:
+        """The build's progress callback (called in the build thread)."""
+        self.loop.call_soon_threadsafe(self._update, stage, done, total)
+
+    def _update(self, stage: str, done: int, total: int) -> None:
+        self.stage, self.done, self.total = stage, done, total
+        self._changed.set()
+
+    def embed(self) -> discord.Embed:
+        locale = self.locale
+        stage_key = f"kb.stage.{self.stage}"
+        stage = t(locale, stage_key) if stage_key in STRINGS else self.stage
+        lines = [*self.notes, f"**{t(locale, 'kb.stage')}:** {stage}"]
+        if self.stage == "embedding":
+            lines.append(t(locale, "kb.progress.passages", done=self.done, total=self.total))
+        elif self.total:
+            lines.append(t(locale, "kb.progress.items", done=self.done, total=self.total))
+        embed = discord.Embed(title=t(locale, "kb.progress.title"), description="\n".join(lines), colour=COLOR_INFO)
+        embed.set_footer(text=t(locale, "kb.progress.started", user=self.started_by, version=self.old_version or "—"))
+        return fit_embed(embed)
+
+    async def _edit(self) -> None:
+        try:
+            await self.interaction.edit_original_response(embed=self.embed(), allowed_mentions=NO_PINGS)
+            self.edits += 1
+        except discord.HTTPException as exc:
+            log.warning("could not update the build progress of interaction %s: %s", self.interaction.id, exc)
+
+    async def _run(self) -> None:
+        last = self.loop.time()
+        while not self._stopped.is_set():
+            await self._changed.wait()
+            delay = last + PROGRESS_INTERVAL - self.loop.time()
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(self._stopped.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
+            if self._stopped.is_set():
+                return
+            self._changed.clear()
+            await self._edit()
+            last = self.loop.time()
+
+    async def start(self) -> None:
+        await self._edit()
+        self._task = asyncio.create_task(self._run(), name=f"kb-progress-{self.interaction.id}")
+
+    async def stop(self) -> None:
+        """Stop editing (an edit in flight finishes first, so the final summary is never overwritten)."""
+        self._stopped.set()
+        self._changed.set()
+        if self._task is not None:
+            await self._task
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the knowledge base current (moderators)"):
+    """The /kb group; every subcommand re-checks that the caller is a moderator."""
+
+    def __init__(self, bot: VerbatimBot) -> None:
+        self.bot = bot
+        self.running: RunningOperation | None = None
+        super().__init__()
+
+    # -- shared helpers ------------------------------------------------------------------------
+
+    def running_build(self) -> tuple[str, datetime] | None:
+        """Who started the build or change running now, and when (this bot's, or the service's)."""
+        if self.running is not None:
+            return self.running.started_by, self.running.started_at
+        status = self.bot.verbatim.build_status
+        if status is not None:
+            return status.started_by, status.started_at
+        return None
+
+    def busy_embed(self, locale: discord.Locale | str | None, running: tuple[str, datetime] | None) -> discord.Embed:
+        if running is None:
+            return error_embed(locale, t(locale, "kb.busy_elsewhere"))
+        who, when = running
+        return error_embed(locale, t(locale, "kb.busy", user=escape_markdown(who), when=when_text(when)))
+
+    async def refuse_if_busy(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str = "") -> bool:
+        """Refuse at once (before deferring) when a build or change is running; True if refused."""
+        running = self.running_build()
+        if running is None:
+            return False
+        await interaction.response.send_message(embed=self.busy_embed(interaction.locale, running), ephemeral=True, allowed_mentions=NO_PINGS)
+        await self.audit(interaction, action, target, f"refused: a build started by {running[0]} is running")
+        return True
+
+    def begin(self, interaction: discord.Interaction[VerbatimBot], action: str) -> None:
+        self.running = RunningOperation(action, actor_name(interaction.user), datetime.now(timezone.utc))
+
+    async def reply(self, interaction: discord.Interaction[VerbatimBot], **kwargs: Any) -> None:
+        """Replace the deferred ephemeral response (or send one) with the final message."""
+        kwargs.setdefault("allowed_mentions", NO_PINGS)
+        if interaction.response.is_done():
+            await interaction.edit_original_response(**kwargs)
+        else:
+            await interaction.response.send_message(ephemeral=True, **kwargs)
+
+    async def audit(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str, result: str) -> None:
+        """Record a moderator action (who, what, when, result) and post changes to the mod-log channel, if any."""
+        user = interaction.user
+        entry = AuditEntry(actor_id=user.id, action=action, target=target, result=result, guild_id=interaction.guild_id, actor=str(user))
+        log.info("kb %s %r by %s in guild %s: %s", action, target, user.id, interaction.guild_id, result)
+        try:
+            await self.bot.run_blocking(self.bot.store.add_audit, entry)
+        except Exception:
+            log.exception("could not record the audit entry for kb %s by %s", action, user.id)
+        channel_id = self.bot.settings.mod_log_channel_id
+        if not channel_id or action not in CHANGING_ACTIONS:
+            return
+        locale = interaction.guild_locale or discord.Locale.american_english
+        embed = discord.Embed(title=t(locale, "kb.audit.title") + f" · /kb {action}", colour=COLOR_ERROR if not result.startswith("ok") else COLOR_INFO)
+        embed.add_field(name=t(locale, "kb.audit.who"), value=f"{user.mention} ({escape_markdown(str(user))})", inline=True)
+        if target:
+            embed.add_field(name=t(locale, "kb.audit.target"), value=f"`{escape_markdown(target)}`", inline=True)
+        embed.add_field(name=t(locale, "kb.audit.result"), value=escape_markdown(result), inline=False)
+        embed.timestamp = datetime.now(timezone.utc)
+        try:
+            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            await channel.send(embed=fit_embed(embed), allowed_mentions=NO_PINGS)  # type: ignore[union-attr]
+        except (discord.HTTPException, AttributeError) as exc:
+            log.warning("could not post kb %s to the mod-log channel %s: %s", action, channel_id, exc)
+
+    async def run_build(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str, notes: list[str]) -> BuildReport | None:
+        """Build in a worker thread with a live progress message; ends with the summary (or the failure) and the audit."""
+        service = self.bot.verbatim
+        locale = interaction.locale
+        try:
+            old_version = service.loaded.version
+        except VerbatimError:
+            old_version = ""
+        started_by = actor_name(interaction.user)
+        progress = ProgressMessage(interaction, started_by, old_version, notes)
+        await progress.start()
+        report: BuildReport | None = None
+        failure: discord.Embed | None = None
+        try:
+            report = await asyncio.to_thread(service.build, progress.callback, started_by)
+        except BuildInProgress:
+            failure = self.busy_embed(locale, None if service.build_status is None else (service.build_status.started_by, service.build_status.started_at))
+            result = "refused: another build is running"
+        except VerbatimError as exc:
+            body = t(locale, "kb.build_failed.body", version=old_version or "—", reason=escape_markdown(str(exc)))
+            failure = error_embed(locale, body, title=t(locale, "kb.build_failed.title"))
+            result = f"failed: {exc}"
+        except Exception as exc:
+            log.exception("kb %s by %s: the build failed", action, interaction.user.id)
+            body = t(locale, "kb.build_failed.body", version=old_version or "—", reason=t(locale, "kb.build_failed.unexpected"))
+            failure = error_embed(locale, body, title=t(locale, "kb.build_failed.title"))
+            result = f"failed: {type(exc).__name__}"
+        else:
+            result = report_result(report)
+        finally:
+            await progress.stop()
+        if failure is not None:
+            failure.description = "\n".join([*notes, failure.description or ""])
+            await self.reply(interaction, embed=fit_embed(failure))
+        await self.audit(interaction, action, target, result)
+        return report
+
+    # -- commands ------------------------------------------------------------------------------
+
+    @app_commands.command(name="reindex", description="Rebuild the index from the knowledge folder")
+    @is_moderator()
+    async def reindex(self, interaction: discord.Interaction[VerbatimBot]) -> None:
+        if await self.refuse_if_busy(interaction, "reindex"):
+            return
+        self.begin(interaction, "reindex")
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            report = await self.run_build(interaction, "reindex", "", [])
+            if report is not None:
+                await self.reply(interaction, embed=summary_embed(report, interaction.locale))
+        finally:
+            self.running = None
+
+    @app_commands.command(name="add", description="Add a document (.txt, .md or .pdf) and index it")
+    @app_commands.describe(
+        file="The document: .txt, .md or .pdf",
+        title="The document's title",
+        author="Author(s)",
+        journal="Journal or publisher",
+        year="Year of publication",
+        pages="Page range in the journal, e.g. 12-30",
+        doi="DOI, e.g. 10.1234/abcd",
+        replace="Overwrite a document with the same file name",
+    )
+    @is_moderator()
+    async def add(
+        self,
+        interaction: discord.Interaction[VerbatimBot],
+        file: discord.Attachment,
+        title: app_commands.Range[str, 1, 300] | None = None,
+        author: app_commands.Range[str, 1, 200] | None = None,
+        journal: app_commands.Range[str, 1, 200] | None = None,
+        year: app_commands.Range[int, 1000, 2999] | None = None,
+        pages: app_commands.Range[str, 1, 20] | None = None,
+        doi: app_commands.Range[str, 1, 200] | None = None,
+        replace: bool = False,
+    ) -> None:
+        locale = interaction.locale
+        name = file.filename
+        if await self.refuse_if_busy(interaction, "add", name):
+            return
+        limit = self.bot.settings.max_upload_bytes
+        refusal = None
+        if HOSTILE_NAME.search(name):
+            refusal = t(locale, "kb.add.bad_name", name=escape_markdown(truncate(name, 80)))
+        elif file.size > limit:
+            refusal = t(locale, "kb.add.too_large", size=f"{file.size / 1e6:.1f}", limit=f"{limit / 1e6:.1f}")
+        if refusal is not None:
+            await interaction.response.send_message(embed=error_embed(locale, refusal), ephemeral=True, allowed_mentions=NO_PINGS)
+            await self.audit(interaction, "add", name, f"refused: {'hostile file name' if HOSTILE_NAME.search(name) else 'too large'}")
+            return
+        self.begin(interaction, "add")
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            data = await file.read()
+            meta = {"title": title, "author": author, "journal": journal, "year": year, "pages": pages, "doi": doi}
+            knowledge = self.bot.settings.knowledge_dir
+            existed = {s.path.name for s in discover(knowledge)}
+            try:
+                saved = await self.bot.run_blocking(add_document, knowledge, name, data, meta, replace=replace, max_bytes=limit)
+            except DocumentError as exc:
+                await self.reply(interaction, embed=error_embed(locale, t(locale, "kb.add.refused", reason=escape_markdown(str(exc)))))
+                await self.audit(interaction, "add", name, f"refused: {exc}")
+                return
+            notes = [t(locale, "kb.add.saved", name=escape_markdown(saved.name))]
+            report = await self.run_build(interaction, "add", saved.name, notes)
+            if report is None:
+                return
+            failed = next((f for f in report.failed if f.source_file == saved.name), None)
+            if failed is not None and saved.name not in existed:
+                # A new file that cannot be indexed would fail every later build too: take it out again.
+                await self.bot.run_blocking(remove_document, knowledge, saved.name)
+                notes.append(t(locale, "kb.add.not_indexed", name=escape_markdown(saved.name), reason=escape_markdown(failed.reason)))
+            await self.reply(interaction, embed=summary_embed(report, locale, notes=notes))
+        finally:
+            self.running = None
+
+    @app_commands.command(name="remove", description="Remove a document and reindex")
+    @app_commands.describe(document="The document to remove")
+    @is_moderator()
+    async def remove(self, interaction: discord.Interaction[VerbatimBot], document: app_commands.Range[str, 1, 100]) -> None:
+        locale = interaction.locale
+        if await self.refuse_if_busy(interaction, "remove", document):
+            return
+        self.begin(interaction, "remove")
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            try:
+                removed = await self.bot.run_blocking(remove_document, self.bot.settings.knowledge_dir, document)
+            except DocumentError:
+                # Gone from the folder already (removed from a shell) but still indexed: a reindex drops it.
+                indexed = await self.bot.run_blocking(lambda: document.strip().lower() in self.bot.verbatim.loaded.documents)
+                if not indexed:
+                    await self.reply(interaction, embed=error_embed(locale, t(locale, "kb.remove.unknown", name=escape_markdown(document))))
+                    await self.audit(interaction, "remove", document, "refused: no such document")
+                    return
+                removed = []
+            notes = [t(locale, "kb.remove.done", name=escape_markdown(removed[0].name if removed else document))]
+            report = await self.run_build(interaction, "remove", document, notes)
+            if report is not None:
+                await self.reply(interaction, embed=summary_embed(report, locale, notes=notes))
+        finally:
+            self.running = None
+
+    @remove.autocomplete("document")
+    async def document_choices(self, interaction: discord.Interaction[VerbatimBot], current: str) -> list[app_commands.Choice[str]]:
+        # Files on disk plus what the index serves; answered inline (no deferring), well within 3 seconds.
+        if not member_is_moderator(interaction):
+            return []
+        wanted = current.strip().lower()
+        labels: dict[str, str] = {}
+        for source in discover(self.bot.settings.knowledge_dir):
+            labels[source.doc_id] = source.path.name
+        try:
+            for meta in self.bot.verbatim.sources():
+                labels[meta.doc_id] = f"{meta.title} · {meta.source_file or labels.get(meta.doc_id, '')}".strip(" ·") if meta.title else labels.get(meta.doc_id, meta.doc_id)
+        except VerbatimError:
+            pass
+        choices = []
+        for doc_id, label in sorted(labels.items()):
+            if len(doc_id) > 100 or (wanted and wanted not in doc_id and wanted not in label.lower()):
+                continue
+            choices.append(app_commands.Choice(name=truncate(f"{doc_id} — {label}" if label != doc_id else doc_id, 100), value=doc_id))
+            if len(choices) >= MAX_CHOICES:
+                break
+        return choices
+
+    @app_commands.command(name="status", description="Show the index version, documents, model and last errors")
+    @is_moderator()
+    async def status(self, interaction: discord.Interaction[VerbatimBot]) -> None:
+        locale = interaction.locale
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+        def collect() -> tuple[dict[str, Any], list[AuditEntry]]:
+            return self.bot.verbatim.status(), self.bot.store.failed_actions(5)
+
+        status, failed_actions = await self.bot.run_blocking(collect)
+        embed = discord.Embed(title=t(locale, "kb.status.title"), colour=COLOR_INFO)
+        embed.add_field(name=t(locale, "kb.status.version"), value=f"`{status['version']}`", inline=False)
+        built_at = status.get("built_at") or ""
+        try:
+            built_when = format_dt(datetime.fromisoformat(built_at), "f")
+        except ValueError:
+            built_when = escape_markdown(built_at) or "—"
+        embed.add_field(name=t(locale, "kb.status.built"), value=t(locale, "kb.status.built_value", when=built_when, user=escape_markdown(status.get("built_by") or "—")), inline=False)
+        embed.add_field(name=t(locale, "kb.status.contents"), value=t(locale, "kb.status.contents_value", documents=status["documents"], passages=status["passages"]), inline=True)
+        embed.add_field(name=t(locale, "kb.status.model"), value=f"`{status['model']}` · `{status['backend']}`", inline=True)
+        embed.add_field(name=t(locale, "kb.status.previous"), value=f"`{status['previous_version']}`" if status.get("previous_version") else t(locale, "kb.status.none"), inline=True)
+        build = self.bot.verbatim.build_status
+        if build is not None:
+            stage_key = f"kb.stage.{build.stage}"
+            value = t(
+                locale,
+                "kb.status.running_value",
+                user=escape_markdown(build.started_by),
+                when=when_text(build.started_at),
+                stage=t(locale, stage_key) if stage_key in STRINGS else build.stage,
+                done=build.done,
+                total=build.total,
+            )
+            embed.add_field(name=t(locale, "kb.status.running"), value=value, inline=False)
+        errors = [f"`{escape_markdown(f['source_file'])}`: {escape_markdown(f['reason'])}" for f in status.get("failures") or []]
+        errors += [f"{escape_markdown(e.created_at)} /kb {e.action} {escape_markdown(e.target)}: {escape_markdown(e.result)}" for e in failed_actions]
+        embed.add_field(name=t(locale, "kb.status.errors"), value="\n".join(errors) or t(locale, "kb.status.none"), inline=False)
+        await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
+        await self.audit(interaction, "status", "", "ok")
+
+    @app_commands.command(name="rollback", description="Serve the previous index version again")
+    @is_moderator()
+    async def rollback(self, interaction: discord.Interaction[VerbatimBot]) -> None:
+        locale = interaction.locale
+        if await self.refuse_if_busy(interaction, "rollback"):
+            return
+        self.begin(interaction, "rollback")
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            service = self.bot.verbatim
+            previous = service.loaded.version
+            try:
+                version = await self.bot.run_blocking(service.rollback)
+            except BuildInProgress:
+                await self.reply(interaction, embed=self.busy_embed(locale, self.running_build()))
+                await self.audit(interaction, "rollback", "", "refused: a build is running")
+                return
+            except IndexMissing:
+                await self.reply(interaction, embed=error_embed(locale, t(locale, "kb.rollback.none")))
+                await self.audit(interaction, "rollback", "", "refused: no previous version")
+                return
+            embed = discord.Embed(title=t(locale, "kb.rollback.title"), description=t(locale, "kb.rollback.done", version=version, previous=previous), colour=COLOR_ANSWER)
+            await self.reply(interaction, embed=fit_embed(embed))
+            await self.audit(interaction, "rollback", previous, f"ok: version {version}")
+        finally:
+            self.running = None
+
+    @app_commands.command(name="gaps", description="List recent unanswered questions and 👎 answers")
+    @is_moderator()
+    async def gaps(self, interaction: discord.Interaction[VerbatimBot]) -> None:
+        locale = interaction.locale
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        store = self.bot.store
+        unanswered, downvotes = await self.bot.run_blocking(lambda: (store.unanswered(GAPS_LIMIT), store.downvotes(GAPS_LIMIT)))
+        embed = discord.Embed(title=t(locale, "kb.gaps.title"), colour=COLOR_INFO)
+        lines = [f"• {escape_markdown(truncate(' '.join(u.question.split()), 150))} · {u.created_at[:10]}" for u in unanswered]
+        embed.add_field(name=t(locale, "kb.gaps.unanswered"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
+        lines = [f"• 👎 {escape_markdown(truncate(' '.join(f.question.split()), 120)) or '—'} → `{f.passage_id}` · {f.created_at[:10]}" for f in downvotes]
+        embed.add_field(name=t(locale, "kb.gaps.downvoted"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
+        await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
+        await self.audit(interaction, "gaps", "", "ok")
+
+    @app_commands.command(name="stats", description="Chart of the last 30 days: questions, answers and feedback")
+    @is_moderator()
+    async def stats(self, interaction: discord.Interaction[VerbatimBot]) -> None:
+        locale = interaction.locale
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        store = self.bot.store
+
+        def collect() -> tuple[bytes, Any, list[tuple[str, int]]]:
+            from index.charts import activity_chart
+
+            days = store.daily_activity(STATS_DAYS)
+            return activity_chart(days, title=f"Verbatim: the last {STATS_DAYS} days"), days, store.top_unanswered(STATS_DAYS, 5)
+
+        png, days, top = await self.bot.run_blocking(collect)
+        totals = {key: sum(getattr(d, key) for d in days) for key in ("asked", "answered", "not_covered", "up", "down")}
+        embed = discord.Embed(title=t(locale, "kb.stats.title", days=STATS_DAYS), description=t(locale, "kb.stats.summary", **totals), colour=COLOR_INFO)
+        lines = [f"• {escape_markdown(truncate(' '.join(q.split()), 150))} {t(locale, 'kb.stats.times', count=n)}" for q, n in top]
+        embed.add_field(name=t(locale, "kb.stats.top_unanswered"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
+        embed.set_image(url=f"attachment://{CHART_NAME}")
+        chart = discord.File(io.BytesIO(png), filename=CHART_NAME)
+        await interaction.followup.send(embed=fit_embed(embed), file=chart, ephemeral=True, allowed_mentions=NO_PINGS)
+        await self.audit(interaction, "stats", "", "ok")
+
+
+def _fit_lines(lines: list[str], limit: int = 1024) -> str:
+    """As many whole lines as fit in an embed field."""
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+async def setup(bot: VerbatimBot) -> None:
+    await bot.add_cog(Moderation(bot))
