@@ -187,6 +187,47 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def record_audit(settings: Settings, action: str, target: str, result: str) -> None:
+    """Record a command-line maintenance action in the audit log (actor "cli", like moderators' /kb actions)."""
+    from index.records import AuditEntry, Records
+
+    try:
+        with Records(settings.feedback_db) as records:
+            records.add_audit(AuditEntry(actor_id=0, action=action, target=target, result=result, actor="cli"))
+    except Exception as exc:  # the audit must never turn a finished build into a failure
+        log.warning("could not record the audit entry for %s: %s", action, exc)
+
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def audited(action: str, target: Callable[[argparse.Namespace], str] = lambda args: "") -> Callable[[Handler], Handler]:
+    """Wrap a maintenance command so its outcome (ok with the version now served, or the failure) is audited."""
+
+    def wrap(handler: Handler) -> Handler:
+        def run(args: argparse.Namespace, settings: Settings) -> int:
+            try:
+                code = handler(args, settings)
+            except VerbatimError as exc:
+                record_audit(settings, action, target(args), f"failed: {exc}")
+                raise
+            except Exception as exc:
+                record_audit(settings, action, target(args), f"failed: {type(exc).__name__}")
+                raise
+            if code == 0:
+                from index.store import IndexStore
+
+                current = IndexStore(settings.index_dir).current_path()
+                record_audit(settings, action, target(args), f"ok: version {current.name if current else '?'}")
+            else:
+                record_audit(settings, action, target(args), f"failed: exit code {code}")
+            return code
+
+        return run
+
+    return wrap
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_token()
     from bot.main import run_bot  # Discord lives in bot/; index/ itself never imports it.
@@ -242,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = add("build", cmd_build, "Build or refresh the index from the knowledge directory.")
+    p = add("build", audited("reindex")(cmd_build), "Build or refresh the index from the knowledge directory.")
     p.add_argument("--by", help="who is building (recorded in the manifest)")
     p = add("ask", cmd_ask, "Answer a question with a verified quote and its citation.")
     p.add_argument("question", nargs="?", help="the question (omit with --json to read questions from standard input)")
@@ -252,14 +293,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = add("status", cmd_status, "Show the index version, documents, passages, model and last errors.")
     p.add_argument("--json", action="store_true")
-    add("rollback", cmd_rollback, "Serve the previous index version again.")
-    p = add("add", cmd_add, "Copy a document (.txt, .md, .pdf) into the knowledge directory and reindex.")
+    add("rollback", audited("rollback")(cmd_rollback), "Serve the previous index version again.")
+    p = add("add", audited("add", lambda args: Path(args.file).name)(cmd_add), "Copy a document (.txt, .md, .pdf) into the knowledge directory and reindex.")
     p.add_argument("file")
     for field_name in ("title", "author", "journal", "doi", "pages"):
         p.add_argument(f"--{field_name}")
     p.add_argument("--year", type=int)
     p.add_argument("--replace", action="store_true", help="overwrite a document with the same name")
-    p = add("remove", cmd_remove, "Remove a document from the knowledge directory and reindex.")
+    p = add("remove", audited("remove", lambda args: args.doc)(cmd_remove), "Remove a document from the knowledge directory and reindex.")
     p.add_argument("doc", help="document id or file name")
     add("run", cmd_run, "Start the Discord bot (needs DISCORD_TOKEN).")
     p = add("sync", cmd_sync, "Sync slash commands with Discord (globally, or to one guild).")
