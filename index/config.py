@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from index.errors import ConfigError
 
@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(default=None, alias="DISCORD_GATEWAY_URL")
     test_guild_id: int | None = Field(default=None, alias="DISCORD_TEST_GUILD_ID")
     shard_count: int | None = Field(default=None, alias="DISCORD_SHARD_COUNT", ge=1)
-    moderator_role_ids: list[int] = Field(default_factory=list, alias="VERBATIM_MODERATOR_ROLE_IDS")
+    moderator_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="VERBATIM_MODERATOR_ROLE_IDS")
     mod_log_channel_id: int | None = Field(default=None, alias="VERBATIM_MOD_LOG_CHANNEL_ID")
     cooldown_rate: int = Field(default=5, alias="VERBATIM_COOLDOWN_RATE", ge=1)
     cooldown_seconds: float = Field(default=60.0, alias="VERBATIM_COOLDOWN_SECONDS", gt=0)
@@ -45,7 +45,10 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            parts = [part.strip() for part in value.strip().strip("[]").replace(";", ",").split(",")]
+            if not all(part.isdigit() for part in parts if part):
+                raise ValueError("must be role ids separated by commas")
+            return [int(part) for part in parts if part]
         if isinstance(value, int):
             return [value]
         return value
@@ -84,6 +87,9 @@ def load_settings(**overrides: object) -> Settings:
             where = ".".join(str(p) for p in error.get("loc", ())) or "settings"
             problems.append(f"{where}: {error.get('msg', 'invalid')}")
         raise ConfigError("Invalid settings: " + "; ".join(problems)) from None
+    except SettingsError as exc:
+        # Its message may quote the raw value (which could be a secret): name the problem only.
+        raise ConfigError(f"Invalid settings: {exc.__class__.__name__} while reading the environment or .env") from None
     log.debug(
         "settings: knowledge=%s index=%s data=%s model=%s backend=%s token=%s",
         settings.knowledge_dir,

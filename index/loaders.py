@@ -150,7 +150,7 @@ def load_document(source: SourceFile, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
     try:
         size = source.path.stat().st_size
         if size > max_bytes:
-            raise DocumentError(f"it is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+            raise DocumentError(f"it is too large ({size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB)")
         data = source.path.read_bytes()
     except FileNotFoundError:
         raise DocumentError("the file disappeared while it was being read") from None
