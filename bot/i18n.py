@@ -16,22 +16,14 @@ DEFAULT_LANG = "en"
 
 # UI strings by key. Placeholders use str.format; every language must have every key (tests check this).
 STRINGS: dict[str, dict[Lang, str]] = {
-    "answer.question": {"en": "Question", "zh-TW": "問題", "zh-CN": "问题", "ko": "질문"},
     "answer.citation": {"en": "Citation", "zh-TW": "出處", "zh-CN": "出处", "ko": "출처"},
     "answer.further": {"en": "Further passage", "zh-TW": "其他段落", "zh-CN": "其他段落", "ko": "관련 단락"},
-    "answer.section": {"en": "Section", "zh-TW": "章節", "zh-CN": "章节", "ko": "절"},
     "answer.page": {"en": "p. {page}", "zh-TW": "頁{page}", "zh-CN": "页{page}", "ko": "{page}쪽"},
     "answer.footer": {
         "en": "Index {version} · passage {passage_id}",
         "zh-TW": "索引版本 {version} · 段落 {passage_id}",
         "zh-CN": "索引版本 {version} · 段落 {passage_id}",
         "ko": "색인 버전 {version} · 단락 {passage_id}",
-    },
-    "answer.verbatim": {
-        "en": "Quoted verbatim from the document.",
-        "zh-TW": "逐字引自原文。",
-        "zh-CN": "逐字引自原文。",
-        "ko": "원문을 그대로 인용했습니다.",
     },
     "button.context": {"en": "Context", "zh-TW": "上下文", "zh-CN": "上下文", "ko": "문맥"},
     "button.cite": {"en": "Cite", "zh-TW": "引用", "zh-CN": "引用", "ko": "인용"},

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -14,6 +16,7 @@ from bot.client import VerbatimBot
 from bot.embeds import NO_PINGS, answer_embed, not_covered_embed
 from bot.errors import UserFacingError, send_private
 from bot.views import answer_view
+from index.models import Answer
 from index.records import Asked, Unanswered
 
 log = logging.getLogger(__name__)
@@ -62,22 +65,10 @@ class Ask(commands.Cog):
             )
             interaction.extras["public_pending"] = False
         else:
-            closest = result.passages[0].passage.id if result.passages else None
-            record = Unanswered(
-                question=result.question,
-                reason=result.reason,
-                closest_passage_id=closest,
-                user_id=interaction.user.id,
-                guild_id=interaction.guild_id,
-                index_version=result.index_version,
-            )
-            await self.bot.run_blocking(self.bot.store.add_unanswered, record)
             passage_id = None
             # Not covered is always private, even when `public` was asked for.
             await send_private(interaction, embed=not_covered_embed(result, locale))
-        # Every question, answered or not, for /kb stats (questions per day).
-        asked = Asked(result.question, result.answered, interaction.user.id, interaction.guild_id, result.index_version)
-        await self.bot.run_blocking(self.bot.store.add_asked, asked)
+        await self.record(interaction, result)
         log.info(
             "ask by user %s in guild %s: answered=%s passage=%s search=%.0fms total=%.0fms",
             interaction.user.id,
@@ -87,6 +78,33 @@ class Ask(commands.Cog):
             result.timings_ms.get("total", 0.0),
             (time.perf_counter() - started) * 1000,
         )
+
+    async def record(self, interaction: discord.Interaction[VerbatimBot], result: Answer) -> None:
+        """Keep the question for moderators (unanswered) and statistics (asked); a failure here never hides the answer."""
+        records: list[tuple[Callable[[Any], int], Any]] = []
+        if not result.answered:
+            closest = result.passages[0].passage.id if result.passages else None
+            unanswered = Unanswered(
+                question=result.question,
+                reason=result.reason,
+                closest_passage_id=closest,
+                user_id=interaction.user.id,
+                guild_id=interaction.guild_id,
+                index_version=result.index_version,
+            )
+            records.append((self.bot.store.add_unanswered, unanswered))
+        # Every question, answered or not, for /kb stats (questions per day).
+        asked = Asked(result.question, result.answered, interaction.user.id, interaction.guild_id, result.index_version)
+        records.append((self.bot.store.add_asked, asked))
+
+        def write() -> None:
+            for add, record in records:
+                add(record)
+
+        try:
+            await self.bot.run_blocking(write)
+        except Exception:
+            log.exception("could not record the question of user %s in guild %s", interaction.user.id, interaction.guild_id)
 
 
 async def setup(bot: VerbatimBot) -> None:

@@ -33,6 +33,10 @@ async def test_login_identify_and_guild_sync(fake: FakeDiscord, launch, caplog: 
     assert PUBLIC_COMMANDS | {"Ask Verbatim"} <= set(by_name)
     for name in PUBLIC_COMMANDS | {"Ask Verbatim"}:
         assert "default_member_permissions" in by_name[name] and by_name[name]["default_member_permissions"] is None, name
+    # Commands from other cogs (the moderator /kb) must carry Discord's permission hint.
+    for name, command in by_name.items():
+        if name not in PUBLIC_COMMANDS | {"Ask Verbatim"}:
+            assert command["default_member_permissions"] not in (None, "0"), name
     # Localised names and descriptions.
     ask = by_name["ask"]
     assert ask["name_localizations"] == {"zh-TW": "提問", "zh-CN": "提问", "ko": "질문하기"}
