@@ -8,8 +8,11 @@ bank below is deliberately generic (everyday topics, four languages); it is not 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -133,24 +136,76 @@ GENERIC_BANK: tuple[str, ...] = (
 )
 
 
-_CACHE: dict[tuple[str, str, int], np.ndarray] = {}
+_CACHE: dict[tuple[str, str, str], np.ndarray] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-class CoverageBank:
-    """The generic bank, embedded once per model and backend in a process (reloads and rebuilds reuse it)."""
+def bank_key(model: str, backend: str, sentences: tuple[str, ...]) -> str:
+    """A stable content key for one embedding of the bank: model, backend and the exact sentences."""
+    text = "\x1f".join((model, backend, *sentences))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
-    def __init__(self, embedder: Embedder, sentences: tuple[str, ...] = GENERIC_BANK) -> None:
+
+class CoverageBank:
+    """The generic bank, embedded once per model, backend and bank text.
+
+    Kept in memory per process and, when `cache_dir` is given (the index directory's `cache/`), on disk as
+    `bank-<key>.npy`, so a new process (e.g. each `verbatim ask`) loads 84 vectors instead of embedding
+    84 sentences. A missing, unreadable or mis-shaped file is simply recomputed.
+    """
+
+    def __init__(self, embedder: Embedder, sentences: tuple[str, ...] = GENERIC_BANK, cache_dir: Path | None = None) -> None:
         self.embedder = embedder
         self.sentences = sentences
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+
+    @property
+    def key(self) -> str:
+        return bank_key(self.embedder.model, self.embedder.backend, self.sentences)
 
     @property
     def vectors(self) -> np.ndarray:
-        key = (self.embedder.model, self.embedder.backend, hash(self.sentences))
+        key = (self.embedder.model, self.embedder.backend, self.key)
         with _CACHE_LOCK:
             if key not in _CACHE:
-                _CACHE[key] = self.embedder.embed_passages(list(self.sentences))
+                vectors = self._read()
+                if vectors is None:
+                    vectors = self.embedder.embed_passages(list(self.sentences))
+                    self._write(vectors)
+                _CACHE[key] = vectors
             return _CACHE[key]
+
+    def _path(self) -> Path | None:
+        return self.cache_dir / f"bank-{self.key}.npy" if self.cache_dir is not None else None
+
+    def _read(self) -> np.ndarray | None:
+        path = self._path()
+        if path is None or not path.is_file():
+            return None
+        try:
+            vectors = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            log.warning("coverage bank cache %s unreadable (%s); embedding the bank again", path, exc)
+            return None
+        dimension = getattr(self.embedder, "dimension", None)
+        if vectors.ndim != 2 or len(vectors) != len(self.sentences) or (dimension and vectors.shape[1] != dimension):
+            log.warning("coverage bank cache %s has shape %s; embedding the bank again", path, vectors.shape)
+            return None
+        return vectors.astype(np.float32, copy=False)
+
+    def _write(self, vectors: np.ndarray) -> None:
+        path = self._path()
+        if path is None:
+            return
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as handle:
+                np.save(handle, np.asarray(vectors, dtype=np.float32))
+            os.replace(tmp, path)
+        except OSError as exc:  # read-only or full disk: the bank still works, it is just embedded again next time
+            log.warning("could not cache the coverage bank at %s (%s)", path, exc)
+            tmp.unlink(missing_ok=True)
 
     def best(self, query_vector: np.ndarray) -> float:
         """The best cosine between the question and any generic sentence."""

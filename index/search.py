@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -51,12 +53,19 @@ class SearchResult:
     best_generic: float = 0.0
     cjk_share: float = 0.0
     lexical_best: float = 0.0
+    unit_median: float = 0.0  # median fused score over all units: the 'nothing special' level for quote windows
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def margin(self) -> float:
         """How much closer the question is to the documents than to everyday text (the coverage signal)."""
         return self.best_dense - self.best_generic
+
+
+def bank_cache_dir(loaded: LoadedIndex) -> Path | None:
+    """`<index dir>/cache` for a version loaded from `<index dir>/versions/<id>` (None for any other layout)."""
+    version_dir = Path(loaded.path).resolve()
+    return version_dir.parent.parent / "cache" if version_dir.parent.name == "versions" else None
 
 
 def unit_text(passages: list[Passage], unit: Unit) -> str:
@@ -70,9 +79,18 @@ class Retriever:
         self.loaded = loaded
         self.embedder = embedder
         self.lexical = LexicalIndex([unit_text(loaded.passages, u) for u in loaded.units])
-        self.glossary = Glossary(loaded.texts.values())
-        self.bank = bank or CoverageBank(embedder)
-        self.bank.vectors  # embed the bank now, not during the first question
+        self._glossary: Glossary | None = None
+        self._glossary_lock = threading.Lock()
+        self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
+        self.bank.vectors  # load (or embed) the bank now, not during the first question
+
+    @property
+    def glossary(self) -> Glossary:
+        """The English bridge, built on the first English question (parsing CC-CEDICT costs ~0.5 s)."""
+        with self._glossary_lock:
+            if self._glossary is None:
+                self._glossary = Glossary(self.loaded.texts.values())
+            return self._glossary
 
     @property
     def passages(self) -> list[Passage]:
@@ -117,6 +135,7 @@ class Retriever:
             best_generic=self.bank.best(qv),
             cjk_share=share,
             lexical_best=top_lexical,
+            unit_median=float(np.median(fused)),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
 

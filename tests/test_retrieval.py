@@ -71,3 +71,42 @@ def test_passages_are_stored_passages_with_stable_ids(article_service: Verbatim)
     stored = {p.id: p for p in article_service.loaded.passages}
     for sp in result.passages:
         assert stored[sp.passage.id] == sp.passage
+
+
+def test_coverage_bank_is_cached_on_disk_and_recomputed_when_damaged(tmp_path) -> None:
+    import numpy as np
+
+    from index.coverage import CoverageBank
+
+    class Counting:
+        model, backend, dimension = "m-test", "b-test", 3
+        calls = 0
+
+        def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+            Counting.calls += 1
+            return np.ones((len(texts), 3), dtype=np.float32)
+
+    sentences = (f"generic sentence {tmp_path.name}", "another one")
+    first = CoverageBank(Counting(), sentences, cache_dir=tmp_path).vectors  # type: ignore[arg-type]
+    files = list(tmp_path.glob("bank-*.npy"))
+    assert Counting.calls == 1 and len(files) == 1 and first.shape == (2, 3)
+    from index import coverage
+
+    coverage._CACHE.clear()  # a new process: only the file is left
+    assert CoverageBank(Counting(), sentences, cache_dir=tmp_path).vectors.shape == (2, 3)  # type: ignore[arg-type]
+    assert Counting.calls == 1
+    coverage._CACHE.clear()
+    np.save(files[0], np.ones((5, 3), dtype=np.float32))  # wrong shape: embedded again
+    assert CoverageBank(Counting(), sentences, cache_dir=tmp_path).vectors.shape == (2, 3)  # type: ignore[arg-type]
+    assert Counting.calls == 2
+    coverage._CACHE.clear()
+
+
+def test_glossary_is_built_only_for_english_questions(article_service: Verbatim) -> None:
+    from index.search import Retriever
+
+    retriever = Retriever(article_service.loaded, article_service.answerer.retriever.embedder)
+    retriever.search("板門店宣言的目的是什麼？")
+    assert retriever._glossary is None
+    retriever.search("What was the goal of the Panmunjom Declaration?")
+    assert retriever._glossary is not None and len(retriever._glossary) > 0
