@@ -11,7 +11,7 @@ from index.chunking import sentence_spans
 from index.errors import QuestionRejected
 from index.models import Answer, Citation, Passage, Quote
 from index.scripts import is_hangul
-from index.search import Retriever, SearchResult
+from index.search import Retriever, SearchResult, UnitHit
 from index.store import LoadedIndex
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,14 @@ COVERAGE_MARGIN = 0.01
 # A Chinese or English question none of whose words (or dictionary translations) occur in the documents
 # must clear a higher margin. Korean is exempt: it has no lexical match with Chinese text at all.
 NO_WORD_IN_COMMON_MARGIN = 0.03
+# Quote windows (contiguous sentences of one passage, at most MAX_QUOTE_CHARS) are scored as their best unit plus
+# this share of how far each other unit inside rises above the median unit score; the window may come from any
+# of the first QUOTE_PASSAGES passages, and its passage is then listed first. Measured on dev and the held-out
+# set (docs/retrieval.md): 0.1-0.2 behave the same, larger values start preferring long windows of weak units.
+WINDOW_SUPPORT = 0.15
+QUOTE_PASSAGES = 3
+# Units inside the window scoring within this of its best unit are highlighted too.
+HIGHLIGHT_GAP = 0.005
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _WS = re.compile(r"\s+")
 
@@ -90,6 +98,50 @@ def build_quote(passage: Passage, focus: tuple[int, int], limit: int = MAX_QUOTE
     return text, highlights
 
 
+def quote_windows(text: str, limit: int = MAX_QUOTE_CHARS) -> list[tuple[int, int]]:
+    """Every run of consecutive sentences of `text` that fits in `limit` characters once stripped.
+
+    A sentence longer than `limit` on its own gives one window: its first `limit` characters.
+    """
+    spans = sentence_spans(text) or [(0, len(text))]
+    out: list[tuple[int, int]] = []
+    for a in range(len(spans)):
+        for b in range(a, len(spans)):
+            start, end = _strip_span(text, spans[a][0], spans[b][1])
+            if end - start > limit:
+                if a == b:
+                    out.append((start, start + limit))
+                break
+            if end > start:
+                out.append((start, end))
+    return out
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    raw = text[start:end]
+    return start + (len(raw) - len(raw.lstrip())), end - (len(raw) - len(raw.rstrip()))
+
+
+def _inside(hit: UnitHit, start: int, end: int) -> bool:
+    """A unit counts as inside a window if at least half of it is."""
+    overlap = min(end, hit.end) - max(start, hit.start)
+    return overlap > 0 and 2 * overlap >= hit.end - hit.start
+
+
+def best_window(passage: Passage, hits: list[UnitHit], floor: float) -> tuple[float, int, int, list[UnitHit]] | None:
+    """The quote window of one passage with the highest score (best unit + WINDOW_SUPPORT x support above `floor`)."""
+    best: tuple[float, int, int, list[UnitHit]] | None = None
+    for start, end in quote_windows(passage.text):
+        inside = sorted((h for h in hits if _inside(h, start, end)), key=lambda h: -h.score)
+        if not inside:
+            continue
+        score = inside[0].score + WINDOW_SUPPORT * sum(max(0.0, h.score - floor) for h in inside[1:])
+        # Ties (nothing else above the floor) go to the longer window: more context for the reader.
+        if best is None or score > best[0] + 1e-9 or (abs(score - best[0]) <= 1e-9 and end - start > best[2] - best[1]):
+            best = (score, start, end, inside)
+    return best
+
+
 class Answerer:
     """Turns a question into an Answer from one loaded index version."""
 
@@ -109,12 +161,16 @@ class Answerer:
         quote = self.quote_for(result) if covered else None
         if covered and quote is None:
             covered, reason = False, "no verifiable quote"
+        passages = list(result.passages)
+        if quote is not None:
+            # The passage the quote comes from is the answer: list it first.
+            passages.sort(key=lambda sp: sp.passage.id != quote.passage.id)
         done = time.perf_counter()
         return Answer(
             question=text,
             answered=covered,
             quote=quote,
-            passages=tuple(result.passages[:k]),
+            passages=tuple(passages[:k]),
             index_version=self.loaded.version,
             reason=reason,
             timings_ms={**result.timings_ms, "search": (searched - started) * 1000, "answer": (done - searched) * 1000, "total": (done - started) * 1000},
@@ -134,15 +190,30 @@ class Answerer:
         return True, ""
 
     def quote_for(self, result: SearchResult) -> Quote | None:
-        """A verified quote from the top passage, focused on its best-scoring unit."""
+        """A verified quote: the best-scoring sentence window among the first passages, its best unit(s) highlighted."""
         if not result.passages:
             return None
-        top = result.passages[0].passage
-        top_index = next(i for i, p in enumerate(self.loaded.passages) if p.id == top.id)
-        hits = [h for h in result.unit_hits if h.passage == top_index]
-        focus = (hits[0].start, hits[0].end) if hits else (0, len(top.text))
-        text, highlights = build_quote(top, focus)
-        if not verify_quote(text, self.loaded.texts.get(top.doc_id, "")):
-            log.error("quote from %s failed verification; not shown", top.id)
+        index_of = {p.id: i for i, p in enumerate(self.loaded.passages)}
+        best: tuple[float, Passage, int, int, list[UnitHit]] | None = None
+        for scored in result.passages[:QUOTE_PASSAGES]:
+            passage = scored.passage
+            hits = [h for h in result.unit_hits if h.passage == index_of.get(passage.id)]
+            window = best_window(passage, hits, result.unit_median)
+            if window is not None and (best is None or window[0] > best[0]):
+                best = (window[0], passage, window[1], window[2], window[3])
+        if best is None:  # no scored unit in any passage: fall back to the top passage's opening
+            top = result.passages[0].passage
+            text, highlights = build_quote(top, (0, len(top.text)))
+            passage = top
+        else:
+            _, passage, start, end, inside = best
+            text = passage.text[start:end]
+            top_score = inside[0].score
+            spans = sorted(
+                (max(h.start, start) - start, min(h.end, end) - start) for h in inside if h.score >= top_score - HIGHLIGHT_GAP
+            )
+            highlights = tuple(_strip_span(text, a, b) for a, b in spans if text[a:b].strip())
+        if not verify_quote(text, self.loaded.texts.get(passage.doc_id, "")):
+            log.error("quote from %s failed verification; not shown", passage.id)
             return None
-        return Quote(text=text, highlights=highlights, passage=top, citation=citation_for(self.loaded, top))
+        return Quote(text=text, highlights=highlights, passage=passage, citation=citation_for(self.loaded, passage))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer import MAX_QUOTE_CHARS, Answerer, build_quote, verify_quote
+from index.answer import MAX_QUOTE_CHARS, Answerer, best_window, build_quote, quote_windows, verify_quote
 from index.errors import QuestionRejected
 from index.answer import clean_question
 from index.service import Verbatim
@@ -67,3 +67,26 @@ def test_a_quote_failing_verification_is_never_shown(article_service: Verbatim, 
 def test_clean_question_rejects_empty_input() -> None:
     with pytest.raises(QuestionRejected):
         clean_question("\u200b  ")
+
+
+def test_quote_window_covers_the_best_supported_sentences() -> None:
+    from index.models import Passage
+    from index.search import UnitHit
+
+    text = "甲" * 150 + "。乙句回答問題。丙句也回答。" + "丁" * 200 + "。"
+    passage = Passage("p-w", "d", text, "", 1, 1, 0, 0, len(text))
+    assert all(end - start <= MAX_QUOTE_CHARS for start, end in quote_windows(text))
+    b = text.index("乙")
+    c = text.index("丙")
+    hits = [UnitHit(0, 0, 0, b, 0.70), UnitHit(1, 0, b, c, 0.90), UnitHit(2, 0, c, c + 6, 0.88), UnitHit(3, 0, c + 6, len(text), 0.71)]
+    score, start, end, inside = best_window(passage, hits, floor=0.75)
+    assert start <= b and end >= c + 6 and end - start <= MAX_QUOTE_CHARS
+    assert inside[0].score == 0.90 and score > 0.90  # the second answering sentence adds support
+
+
+def test_quote_highlights_lie_inside_the_quote(article_service: Verbatim) -> None:
+    answer = article_service.ask("美朝在新加坡只達成了什麼共識？")
+    assert answer.answered and answer.quote is not None
+    assert answer.passages[0].passage.id == answer.quote.passage.id  # the quoted passage is listed first
+    for a, b in answer.quote.highlights:
+        assert 0 <= a < b <= len(answer.quote.text) and answer.quote.text[a:b].strip() == answer.quote.text[a:b]
