@@ -36,13 +36,22 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
-HNSW_THRESHOLD = 50_000
+# Exact search up to this many vectors (one per sentence unit, ~4 per passage), IVF from there on. Measured on
+# 2 shared cores (docs/benchmarks.md): exact search of 30k vectors takes ~2-7 ms, of 414k ~60-100 ms; IVF at
+# 414k answers in ~12 ms with ~97% of the exact top-50 and builds in ~25 s, where HNSW took 160-470 s to build
+# and found only 50-75% of the exact top-50 on the same vectors.
+APPROXIMATE_THRESHOLD = 30_000
+IVF_PROBE_FRACTION = 16  # search 1/16 of the lists
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 UNITS = "units.jsonl"
 EMBEDDINGS = "embeddings.npy"
 VECTORS = "vectors.faiss"
 TEXTS = "texts"
+# IO_FLAG_MMAP only maps IVF inverted lists; IO_FLAG_MMAP_IFC (FAISS >= 1.10) maps the vectors of flat, HNSW
+# and IVF indexes alike, so the pages are file-backed, shared between processes and reclaimable (see
+# docs/benchmarks.md). The index is never modified after loading, hence read-only.
+MMAP_FLAGS = getattr(faiss, "IO_FLAG_MMAP_IFC", faiss.IO_FLAG_MMAP) | faiss.IO_FLAG_READ_ONLY
 
 
 @dataclass
@@ -110,13 +119,26 @@ def sha256_file(path: Path) -> str:
 
 
 def choose_index_type(count: int) -> str:
-    """Exact search for small indexes; HNSW once exact search gets slow."""
-    return "hnsw" if count >= HNSW_THRESHOLD else "flat"
+    """Exact search for small indexes; IVF once exact search gets slow (see APPROXIMATE_THRESHOLD)."""
+    return "ivf" if count >= APPROXIMATE_THRESHOLD else "flat"
+
+
+def ivf_lists(count: int) -> int:
+    """About 1.6 * sqrt(n) inverted lists, and never fewer than 39 training vectors per list (FAISS's minimum)."""
+    return max(1, min(int(1.6 * np.sqrt(count)), count // 39))
 
 
 def make_faiss_index(vectors: np.ndarray, index_type: str) -> faiss.Index:
     dimension = vectors.shape[1]
-    if index_type == "hnsw":
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if index_type == "ivf" and len(vectors):
+        nlist = ivf_lists(len(vectors))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+        # A fixed sample and FAISS's fixed k-means seed keep rebuilds of the same vectors identical.
+        sample = np.random.default_rng(0).choice(len(vectors), size=min(len(vectors), 40 * nlist), replace=False)
+        index.train(vectors[np.sort(sample)])
+        index.nprobe = max(1, min(nlist, max(16, nlist // IVF_PROBE_FRACTION)))  # saved with the index
+    elif index_type == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
         index.hnsw.efSearch = 64
@@ -124,7 +146,7 @@ def make_faiss_index(vectors: np.ndarray, index_type: str) -> faiss.Index:
         # Inner product equals cosine similarity on normalised vectors.
         index = faiss.IndexFlatIP(dimension)
     if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        index.add(vectors)
     return index
 
 
@@ -264,7 +286,7 @@ class IndexStore:
                         row = json.loads(line)
                         units.append(Unit(row["p"], row["s"], row["e"]))
                         unit_keys.append(row["k"])
-            faiss_index = faiss.read_index(str(version_dir / VECTORS), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+            faiss_index = faiss.read_index(str(version_dir / VECTORS), MMAP_FLAGS)
         except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
             raise IndexCorrupt(f"index version {version_dir.name} could not be read ({exc.__class__.__name__})") from None
         if faiss_index.ntotal != len(units) or len(passages) != manifest.passage_count or any(u.passage >= len(passages) for u in units):
