@@ -14,6 +14,8 @@ from index.errors import BuildInProgress, EmbeddingUnavailable, IndexError_, Que
 
 log = logging.getLogger(__name__)
 
+GONE_INTERACTION_CODES = {10015, 10062, 50027}  # Unknown Webhook, Unknown Interaction, Invalid Webhook Token
+
 
 class UserFacingError(Exception):
     """An expected problem in the bot itself (unknown passage id, empty message…), shown as a UI string."""
@@ -76,6 +78,10 @@ def describe(interaction: discord.Interaction) -> str:
 async def handle_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user privately what went wrong; log unexpected errors with their context."""
     error = unwrap(error)
+    if isinstance(error, discord.HTTPException) and error.code in GONE_INTERACTION_CODES:
+        # The token expired (15 min) or the interaction is unknown: nothing can reach the user, so do not retry with it.
+        log.warning("could not answer %s: the interaction is gone (%s)", describe(interaction), error)
+        return
     locale = interaction.locale
     known = known_error_message(locale, error)
     if known is None:
