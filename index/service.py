@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from index.answer import Answerer, citation_for
@@ -118,6 +119,22 @@ class Verbatim:
         text = loaded.texts[passage.doc_id][start:end]
         paragraph = Paragraph(passage.paragraph, text, start, end, passage.section, siblings[0].page_start, siblings[-1].page_end)
         return PassageContext(passage, paragraph, citation_for(loaded, passage))
+
+    def refresh_if_changed(self) -> str | None:
+        """Serve the current version if another process (e.g. `verbatim build`) swapped one in; returns it, or None."""
+        if self._answerer is None or self.build_status is not None:
+            return None
+        current = self.store.current_path()
+        if current is None or current == Path(self.loaded.path).resolve():
+            return None
+        if not self._build_lock.acquire(blocking=False):
+            return None
+        try:
+            version = self.load().version
+        finally:
+            self._build_lock.release()
+        log.info("picked up index version %s built by another process", version)
+        return version
 
     def sources(self) -> list[DocumentMeta]:
         return sorted(self.loaded.documents.values(), key=lambda m: m.doc_id)
