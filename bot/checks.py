@@ -68,12 +68,16 @@ def member_is_moderator(interaction: discord.Interaction[Any]) -> bool:
     return any(role.id in role_ids for role in member.roles)
 
 
+class NotModerator(app_commands.CheckFailure):
+    """A member without Manage Server or a moderator role tried a moderator command."""
+
+
 def is_moderator() -> Callable[[T], T]:
     """Enforced moderator check; pair it with `app_commands.default_permissions(manage_guild=True)` as Discord's hint."""
 
     async def predicate(interaction: discord.Interaction[Any]) -> bool:
         if member_is_moderator(interaction):
             return True
-        raise app_commands.MissingPermissions(["manage_guild"])
+        raise NotModerator("moderators only")
 
     return app_commands.check(predicate)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import discord
 from discord import app_commands
 
+from bot.checks import NotModerator
 from bot.embeds import NO_PINGS, error_embed
 from bot.i18n import t
 from index.errors import BuildInProgress, EmbeddingUnavailable, IndexError_, QuestionRejected, VerbatimError
@@ -51,6 +52,8 @@ def known_error_message(locale: discord.Locale | str | None, error: BaseExceptio
         return title, error.render(locale)
     if isinstance(error, app_commands.CommandOnCooldown):
         return t(locale, "cooldown.title"), cooldown_message(locale, error)
+    if isinstance(error, NotModerator):
+        return title, t(locale, "error.moderators_only")
     if isinstance(error, app_commands.MissingPermissions):
         return title, t(locale, "error.missing_permissions", permissions=", ".join(error.missing_permissions))
     if isinstance(error, app_commands.CheckFailure):

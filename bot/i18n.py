@@ -109,6 +109,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh-CN": "你需要“{permissions}”权限才能这么做。",
         "ko": "이 작업에는 {permissions} 권한이 필요합니다.",
     },
+    "error.moderators_only": {
+        "en": "Only moderators can do that: members with the Manage Server permission or the moderator role.",
+        "zh-TW": "只有管理員可以這麼做：擁有「管理伺服器」權限或管理員身分組的成員。",
+        "zh-CN": "只有管理员可以这么做：拥有“管理服务器”权限或管理员身份组的成员。",
+        "ko": "관리자만 할 수 있습니다: 서버 관리 권한이 있거나 관리자 역할을 가진 멤버입니다.",
+    },
     "error.passage_not_found": {
         "en": "There is no passage with the id `{passage_id}` in the current index.",
         "zh-TW": "目前的索引中沒有編號為 `{passage_id}` 的段落。",
