@@ -25,6 +25,8 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("sentence_transformers", "transformers", "huggingface_hub", "httpx", "faiss", "urllib3", "discord.gateway"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    # discord.py's DEBUG output carries interaction tokens (webhook URLs, gateway events): never below INFO.
+    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 def terminal_progress() -> Callable[[str, int, int], None]:
