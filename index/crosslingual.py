@@ -116,3 +116,59 @@ class Glossary:
             else:
                 i += 1
         return found + months
+
+
+# --- Korean: Sino-Korean readings of the documents' Chinese characters -------------------------------------------
+# Much Korean vocabulary is Sino-Korean: 공동성명 is 共同聲明 read aloud, 북한 is 北韓, 김영철 is 金永哲. Reading every
+# Chinese character of a document as its Hangul syllable (the `hanja` package's table) gives a field that a Korean
+# question's own syllables can match. Words Korean and Chinese coin differently (비핵화 vs 無核化) simply do not match.
+_TABLE_LINE = re.compile(r'"\\u([0-9A-Fa-f]{4,5})": "\\u([0-9A-Fa-f]{4})"')
+# Characters whose table reading is not the one Korean mostly uses for them in this kind of text (金 is 금 "gold",
+# but 김 as a surname). Folding the question side's syllable onto the table's reading is enough.
+_SYLLABLE_FOLD = {"김": "금"}
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _hanja_readings() -> dict[str, str]:
+    """Chinese character -> Hangul reading, from the `hanja` package's table (read directly, no YAML parser needed)."""
+    try:
+        data = resources.files("hanja") / "table.yml"
+        text = data.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
+        log.warning("Hanja reading table unavailable (%s): Korean questions use the dense signal only", exc)
+        return {}
+    return {chr(int(a, 16)): chr(int(b, 16)) for a, b in _TABLE_LINE.findall(text)}
+
+
+def _fold_syllable(ch: str) -> str:
+    """Initial-sound rule (두음법칙) folded away: ㄹ→ㄴ, and ㄴ before i/y vowels → ㅇ, so 로동/노동 and 력/역 meet."""
+    ch = _SYLLABLE_FOLD.get(ch, ch)
+    code = ord(ch) - 0xAC00
+    if not 0 <= code < 11172:
+        return ch
+    initial, rest = divmod(code, 588)
+    vowel = rest // 28
+    if initial == 5:  # ㄹ
+        initial = 2  # ㄴ
+    if initial == 2 and vowel in (2, 6, 7, 12, 17, 20):  # ㄴ + ㅑ ㅕ ㅖ ㅛ ㅠ ㅣ
+        initial = 11  # ㅇ
+    return chr(0xAC00 + initial * 588 + rest)
+
+
+def korean_reading(text: str) -> str:
+    """`text` with every Chinese character replaced by its Sino-Korean reading (other characters as they are)."""
+    table = _hanja_readings()
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+def hangul_bigrams(text: str) -> list[str]:
+    """Bigrams of folded syllables of each run of Hangul (a lone syllable stays a unigram)."""
+    out: list[str] = []
+    for run in _HANGUL_RUN.findall(text):
+        folded = "".join(_fold_syllable(ch) for ch in run)
+        if len(folded) == 1:
+            out.append(folded)
+        else:
+            out.extend(folded[i : i + 2] for i in range(len(folded) - 1))
+    return out

@@ -61,6 +61,27 @@ def tokens(text: str, *, query: bool = False) -> list[str]:
     return out
 
 
+class TokenIndex:
+    """BM25 over already tokenised texts (one list of tokens per search unit); zeros where nothing matches."""
+
+    def __init__(self, corpus: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
+        self.size = len(corpus)
+        self._bm25 = None
+        self._vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
+        if corpus and self._vocabulary:
+            self._bm25 = bm25s.BM25(k1=k1, b=b)
+            self._bm25.index([list(doc) or ["\x00"] for doc in corpus], show_progress=False)
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        known = [t for t in query if t in self._vocabulary]
+        if self._bm25 is None or not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+
 class LexicalIndex:
     """BM25 over the tokens of a list of texts (the search units)."""
 

@@ -75,3 +75,12 @@ def cjk_share(text: str) -> float:
     if not letters:
         return 0.0
     return sum(1 for ch in letters if is_cjk_ideograph(ch)) / len(letters)
+
+
+def hangul_share(text: str) -> float:
+    """The share of the letters of `text` that are Hangul (1 for a Korean question, 0 for Chinese or English)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if is_hangul(ch)) / len(letters)
+

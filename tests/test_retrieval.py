@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from index.crosslingual import Glossary, stem
-from index.lexical import LexicalIndex, tokens
-from index.scripts import cjk_share, to_matching_script
+from index.crosslingual import Glossary, hangul_bigrams, korean_reading, stem
+from index.lexical import LexicalIndex, TokenIndex, tokens
+from index.scripts import cjk_share, hangul_share, to_matching_script
 from index.service import Verbatim
 
 
@@ -110,3 +110,31 @@ def test_glossary_is_built_only_for_english_questions(article_service: Verbatim)
     assert retriever._glossary is None
     retriever.search("What was the goal of the Panmunjom Declaration?")
     assert retriever._glossary is not None and len(retriever._glossary) > 0
+
+
+def test_korean_readings_of_chinese_text_meet_korean_words() -> None:
+    assert korean_reading("共同聲明") == "공동성명"
+    assert korean_reading("北韓 OK") == "북한 OK"
+    # 金 reads 금 in the table; as a surname Korean writes 김. The initial-sound rule (로동/노동) folds away too.
+    assert hangul_bigrams(korean_reading("金永哲與勞動黨")) == hangul_bigrams("김영철여노동당")
+    assert "성명" in hangul_bigrams("공동성명에는 무엇이")
+    assert hangul_share("공동성명은?") == 1.0 and hangul_share("共同聲明") == 0.0
+
+
+def test_token_index_scores_only_known_tokens() -> None:
+    index = TokenIndex([hangul_bigrams(korean_reading(t)) for t in ("美朝簽署聯合聲明", "兩韓鐵路與公路", "")])
+    assert index.scores(hangul_bigrams("연합성명을 발표했다")).argmax() == 0
+    assert index.scores(hangul_bigrams("남북한 철로와 공로")).argmax() == 1
+    assert index.scores(hangul_bigrams("김치찌개")).max() == 0.0
+    assert TokenIndex([]).scores(["x"]).shape == (0,)
+
+
+def test_korean_questions_use_the_readings_index(article_service: Verbatim) -> None:
+    from index.search import Retriever
+
+    retriever = Retriever(article_service.loaded, article_service.answerer.retriever.embedder)
+    retriever.search("板門店宣言的目的是什麼？")
+    assert retriever._readings is None
+    result = retriever.search("김영철은 왜 11월 미국 방문을 취소했나요?")
+    assert retriever._readings is not None
+    assert any("金永哲取消11月7日訪問美國" in sp.passage.text.replace(" ", "") for sp in result.passages[:1])
