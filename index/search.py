@@ -57,6 +57,7 @@ class SearchResult:
     best_generic: float = 0.0
     cjk_share: float = 0.0
     lexical_best: float = 0.0
+    readings_best: float = 0.0  # best BM25 of a Korean question against the Sino-Korean readings (0 otherwise)
     unit_median: float = 0.0  # median fused score over all units: the 'nothing special' level for quote windows
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -136,8 +137,9 @@ class Retriever:
         weight = LEXICAL_WEIGHT * share + CROSS_LINGUAL_WEIGHT * (1.0 - share)
         fused = dense + weight * lexical_norm
         korean = hangul_share(question)
-        if korean > 0:
-            fused = fused + KOREAN_WEIGHT * korean * _max_normalised(self.readings.scores(hangul_bigrams(question)))
+        readings = self.readings.scores(hangul_bigrams(question)) if korean > 0 else np.zeros(0, dtype=np.float32)
+        if len(readings):
+            fused = fused + KOREAN_WEIGHT * korean * _max_normalised(readings)
 
         order = np.argsort(-fused, kind="stable")
         hits = [
@@ -156,6 +158,7 @@ class Retriever:
             best_generic=self.bank.best(qv),
             cjk_share=share,
             lexical_best=top_lexical,
+            readings_best=float(readings.max()) if len(readings) else 0.0,
             unit_median=float(np.median(fused)),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
