@@ -58,17 +58,19 @@ class Ask(commands.Cog):
         interaction.extras["public_pending"] = public
         result = await self.bot.run_blocking(self.bot.verbatim.ask, question)
         locale = interaction.locale
-        if result.answered and result.quote is not None:
-            passage_id = result.quote.passage.id
-            await interaction.followup.send(
-                embed=answer_embed(result, locale), view=answer_view(locale, passage_id), ephemeral=not public, allowed_mentions=NO_PINGS
-            )
-            interaction.extras["public_pending"] = False
-        else:
-            passage_id = None
-            # Not covered is always private, even when `public` was asked for.
-            await send_private(interaction, embed=not_covered_embed(result, locale))
-        await self.record(interaction, result)
+        passage_id = result.quote.passage.id if result.answered and result.quote is not None else None
+        try:
+            if passage_id is not None:
+                await interaction.followup.send(
+                    embed=answer_embed(result, locale), view=answer_view(locale, passage_id), ephemeral=not public, allowed_mentions=NO_PINGS
+                )
+                interaction.extras["public_pending"] = False
+            else:
+                # Not covered is always private, even when `public` was asked for.
+                await send_private(interaction, embed=not_covered_embed(result, locale))
+        finally:
+            # Recorded even when the reply could not be delivered (e.g. an expired token): the question was asked.
+            await self.record(interaction, result)
         log.info(
             "ask by user %s in guild %s: answered=%s passage=%s search=%.0fms total=%.0fms",
             interaction.user.id,

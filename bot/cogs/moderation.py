@@ -337,7 +337,8 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         limit = self.bot.settings.max_upload_bytes
         refusal = None
         if HOSTILE_NAME.search(name):
-            refusal = t(locale, "kb.add.bad_name", name=escape_markdown(truncate(name, 80)))
+            shown = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "\ufffd", name)
+            refusal = t(locale, "kb.add.bad_name", name=escape_markdown(truncate(shown, 80)))
         elif file.size > limit:
             refusal = t(locale, "kb.add.too_large", size=f"{file.size / 1e6:.1f}", limit=f"{limit / 1e6:.1f}")
         if refusal is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from index.models import Answer, Citation, DocumentMeta, Passage, Quote, ScoredPassage
@@ -63,6 +65,11 @@ async def test_not_covered_is_said_privately_and_recorded(fake: FakeDiscord, bot
     assert not message.get("components")  # nothing to cite or share
     if public:
         assert ix.deleted  # the public "thinking…" placeholder was removed
+    # The record is written just after the reply: give it a moment.
+    for _ in range(100):
+        if records.unanswered():
+            break
+        await asyncio.sleep(0.05)
     [record] = records.unanswered()
     assert record.question == NOT_COVERED and record.user_id == fake.default_member.id and record.guild_id == fake.guild_id
     assert record.closest_passage_id and record.reason
