@@ -420,6 +420,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     report = Report()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    if dirty:
+        commit += " (with uncommitted changes in the tree)"
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
     header = [
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC at commit {commit} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()};",
