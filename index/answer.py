@@ -192,7 +192,7 @@ class Answerer:
         """A verified quote: the best-scoring sentence window among the first passages, its best unit(s) highlighted."""
         if not result.passages:
             return None
-        index_of = {p.id: i for i, p in enumerate(self.loaded.passages)}
+        index_of = self.loaded.position
         best: tuple[float, Passage, int, int, list[UnitHit]] | None = None
         for scored in result.passages[:QUOTE_PASSAGES]:
             passage = scored.passage

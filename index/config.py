@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default="auto", alias="VERBATIM_EMBEDDING_BACKEND"
     )
     log_level: str = Field(default="INFO", alias="VERBATIM_LOG_LEVEL")
+    # Threads for one question's embedding and FAISS search. One is fastest for a bot on a small shared machine:
+    # OpenMP threads spin while waiting and degrade badly under load (docs/benchmarks.md).
+    threads: int = Field(default=1, alias="VERBATIM_THREADS", ge=1, le=64)
 
     discord_api_base_url: str | None = Field(default=None, alias="DISCORD_API_BASE_URL")
     discord_gateway_url: str | None = Field(default=None, alias="DISCORD_GATEWAY_URL")

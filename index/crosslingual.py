@@ -156,17 +156,28 @@ def _fold_syllable(ch: str) -> str:
     return chr(0xAC00 + initial * 588 + rest)
 
 
+@functools.lru_cache(maxsize=1)
+def _reading_table() -> dict[int, str]:
+    return {ord(han): hangul for han, hangul in _hanja_readings().items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    table = {code: _fold_syllable(chr(code)) for code in range(0xAC00, 0xAC00 + 11172)}
+    return {code: folded for code, folded in table.items() if folded != chr(code)}
+
+
 def korean_reading(text: str) -> str:
     """`text` with every Chinese character replaced by its Sino-Korean reading (other characters as they are)."""
-    table = _hanja_readings()
-    return "".join(table.get(ch, ch) for ch in text)
+    return text.translate(_reading_table())
 
 
 def hangul_bigrams(text: str) -> list[str]:
     """Bigrams of folded syllables of each run of Hangul (a lone syllable stays a unigram)."""
     out: list[str] = []
+    fold = _fold_table()
     for run in _HANGUL_RUN.findall(text):
-        folded = "".join(_fold_syllable(ch) for ch in run)
+        folded = run.translate(fold)
         if len(folded) == 1:
             out.append(folded)
         else:

