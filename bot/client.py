@@ -139,7 +139,7 @@ class ShardedVerbatimBot(VerbatimMixin, commands.AutoShardedBot):
     """Several shards (DISCORD_SHARD_COUNT), for bots in thousands of guilds."""
 
     def __init__(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool = True, guild_ready_timeout: float = 2.0) -> None:
-        super().__init__(shard_count=settings.shard_count, **_bot_options(settings, guild_ready_timeout))
+        super().__init__(shard_count=settings.shard_count, shard_ids=settings.shard_ids or None, **_bot_options(settings, guild_ready_timeout))
         self._init_verbatim(settings, service, records, sync_on_start=sync_on_start)
 
 

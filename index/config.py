@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from index.errors import ConfigError
@@ -38,13 +38,15 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(default=None, alias="DISCORD_GATEWAY_URL")
     test_guild_id: int | None = Field(default=None, alias="DISCORD_TEST_GUILD_ID")
     shard_count: int | None = Field(default=None, alias="DISCORD_SHARD_COUNT", ge=1)
+    # The shards this process runs (e.g. "0,1" here and "2,3" in another process), with the same shard count everywhere.
+    shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="DISCORD_SHARD_IDS")
     moderator_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="VERBATIM_MODERATOR_ROLE_IDS")
     mod_log_channel_id: int | None = Field(default=None, alias="VERBATIM_MOD_LOG_CHANNEL_ID")
     cooldown_rate: int = Field(default=5, alias="VERBATIM_COOLDOWN_RATE", ge=1)
     cooldown_seconds: float = Field(default=60.0, alias="VERBATIM_COOLDOWN_SECONDS", gt=0)
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, alias="VERBATIM_MAX_UPLOAD_BYTES", gt=0)
 
-    @field_validator("moderator_role_ids", mode="before")
+    @field_validator("moderator_role_ids", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -62,6 +64,12 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids and (self.shard_count is None or max(self.shard_ids) >= self.shard_count):
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT, and every id must be below it")
+        return self
 
     def require_token(self) -> str:
         """The Discord token, or a clear ConfigError that never echoes any secret."""
