@@ -10,19 +10,17 @@ from index.config import load_settings
 from index.errors import ConfigError
 
 
-async def test_shard_ids_split_shards_across_processes(monkeypatch, tmp_path):
+def test_shard_ids_split_shards_across_processes(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no developer .env
     monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
     monkeypatch.setenv("DISCORD_SHARD_IDS", "2,3")
-    bot = create_bot(load_settings(), None, None)
+    bot = create_bot(load_settings(), None, None)  # not logged in, so nothing to close
     assert isinstance(bot, ShardedVerbatimBot) and bot.shard_count == 4 and bot.shard_ids == [2, 3]
-    await bot.close()
 
     monkeypatch.delenv("DISCORD_SHARD_COUNT")
     monkeypatch.delenv("DISCORD_SHARD_IDS")
     plain = create_bot(load_settings(), None, None)
     assert isinstance(plain, VerbatimBot)
-    await plain.close()
 
 
 def test_shard_ids_need_a_count_they_fit(monkeypatch, tmp_path):
