@@ -81,6 +81,16 @@ def unit_text(passages: list[Passage], unit: Unit) -> str:
     return passages[unit.passage].text[unit.start : unit.end]
 
 
+MEDIAN_SAMPLE = 8192
+
+
+def _median(values: np.ndarray) -> float:
+    """The median, from an evenly strided sample once there are many units (a level, not an exact statistic)."""
+    if len(values) > 2 * MEDIAN_SAMPLE:
+        values = values[:: len(values) // MEDIAN_SAMPLE]
+    return float(np.median(values)) if len(values) else 0.0
+
+
 class Retriever:
     """Dense search over sentence units plus BM25 over their character bigrams, aggregated to passages by their best unit."""
 
@@ -136,8 +146,20 @@ class Retriever:
             fused = fused + KOREAN_WEIGHT * korean * _max_normalised(readings)
 
         wanted = min(len(fused), max(50, k * 10))
-        # Only the best units are needed: partition first, then sort those (a full argsort is O(n log n) per question).
-        top = np.argpartition(-fused, wanted - 1)[:wanted] if wanted < len(fused) else np.arange(len(fused))
+        # Only the best units are needed. Outside FAISS's candidates a unit's dense score is the floor, so only a
+        # lexical match can lift it: partition those candidates only, then sort the few best.
+        if len(fused) > 20_000:
+            mask = lexical_norm > 0
+            mask[ids[0][valid]] = True
+            if len(readings):
+                mask |= readings > 0
+            candidates = np.flatnonzero(mask)
+        else:
+            candidates = np.arange(len(fused))
+        if wanted < len(candidates):
+            top = candidates[np.argpartition(-fused[candidates], wanted - 1)[:wanted]]
+        else:
+            top = candidates
         order = top[np.lexsort((top, -fused[top]))]
         hits = [
             UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(fused[u]), float(dense[u]), float(lexical_norm[u]))
@@ -156,7 +178,7 @@ class Retriever:
             cjk_share=share,
             lexical_best=top_lexical,
             readings_best=float(readings.max()) if len(readings) else 0.0,
-            unit_median=float(np.median(fused)),
+            unit_median=_median(fused),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
 
