@@ -57,6 +57,7 @@ class Verbatim:
         self._answerer: Answerer | None = None
         self._build_lock = threading.Lock()
         self.build_status: BuildStatus | None = None
+        self._last_seen_current: Path | None = None
         self.last_build: BuildReport | None = None
 
     # -- loading -------------------------------------------------------------------------------
@@ -129,11 +130,13 @@ class Verbatim:
         if self._answerer is None or self.build_status is not None:
             return None
         current = self.store.current_path()
-        if current is None or current == Path(self.loaded.path).resolve():
+        # A `current` already tried (e.g. damaged, so `load` fell back to `previous`) is not reloaded every round.
+        if current is None or current in (Path(self.loaded.path).resolve(), self._last_seen_current):
             return None
         if not self._build_lock.acquire(blocking=False):
             return None
         try:
+            self._last_seen_current = current
             version = self.load().version
         finally:
             self._build_lock.release()

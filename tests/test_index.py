@@ -223,3 +223,26 @@ def test_index_package_never_imports_discord():
     assert json.loads(out.stdout) == []
     for path in Path(ROOT / "index").rglob("*.py"):
         assert "import discord" not in path.read_text(encoding="utf-8"), path
+
+
+def test_refresh_picks_up_a_new_version_once_and_skips_a_damaged_one(settings_factory, nano):
+    settings = settings_factory()
+    serving = Verbatim(settings, embedder=nano)
+    serving.ensure_ready()
+    first = serving.loaded.version
+    assert serving.refresh_if_changed() is None
+
+    (settings.knowledge_dir / "notes.md").write_text(SECOND_DOC, encoding="utf-8")
+    second = Verbatim(settings, embedder=nano).build(built_by="cli")
+    assert serving.refresh_if_changed() == second.version
+    assert serving.refresh_if_changed() is None
+
+    # A third version whose files are damaged: the load falls back to the version before it, and the
+    # damaged one is not retried on every round.
+    (settings.knowledge_dir / "more.md").write_text("# More\n\nThe Wonsan resort opened in 2019.\n", encoding="utf-8")
+    third = Verbatim(settings, embedder=nano).build(built_by="cli")
+    store = IndexStore(settings.index_dir)
+    (store.current_path() / "passages.jsonl").write_text("damaged", encoding="utf-8")
+    assert serving.refresh_if_changed() == second.version
+    assert serving.refresh_if_changed() is None
+    assert third.version != first
