@@ -120,8 +120,5 @@ def remove_document(knowledge_dir: Path, doc: str) -> list[Path]:
     raise DocumentError(f"there is no document {doc!r} in the knowledge base")
 
 
-def list_documents(knowledge_dir: Path) -> list[str]:
-    return [source.doc_id for source in discover(knowledge_dir)]
 
-
-__all__ = ["META_SUFFIX", "add_document", "list_documents", "remove_document", "safe_filename", "validate_content"]
+__all__ = ["META_SUFFIX", "add_document", "remove_document", "safe_filename", "validate_content"]

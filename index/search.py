@@ -16,7 +16,6 @@ from index.lexical import LexicalIndex, TokenIndex
 from index.models import Passage, ScoredPassage
 from index.scripts import cjk_share, hangul_share
 from index.store import LoadedIndex
-from index.units import Unit
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +76,6 @@ def _max_normalised(scores: np.ndarray) -> np.ndarray:
     return scores / top if top > 0 else scores
 
 
-def unit_text(passages: list[Passage], unit: Unit) -> str:
-    return passages[unit.passage].text[unit.start : unit.end]
-
 
 MEDIAN_SAMPLE = 8192
 
@@ -97,11 +93,11 @@ class Retriever:
     def __init__(self, loaded: LoadedIndex, embedder: Embedder, bank: CoverageBank | None = None) -> None:
         self.loaded = loaded
         self.embedder = embedder
-        self.lexical = LexicalIndex([unit_text(loaded.passages, u) for u in loaded.units])
+        self.lexical = LexicalIndex([u.text(loaded.passages) for u in loaded.units])
         # Built at load, not on the first English or Korean question: at 100k passages the readings index takes
         # tens of seconds, which a first asker (and the bot's event loop, through the GIL) should not pay.
         self._glossary = Glossary(loaded.texts.values())
-        self._readings = TokenIndex([hangul_bigrams(korean_reading(unit_text(loaded.passages, u))) for u in loaded.units])
+        self._readings = TokenIndex([hangul_bigrams(korean_reading(u.text(loaded.passages))) for u in loaded.units])
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # load (or embed) the bank now, not during the first question
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -40,9 +39,8 @@ class PassageContext:
     """A passage with the whole paragraph around it and its citation."""
 
     passage: Passage
-    paragraph: Paragraph | str
+    paragraph: Paragraph
     citation: Citation
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Verbatim:
@@ -118,7 +116,14 @@ class Verbatim:
         passage = self.find_passage(passage_id)
         if passage is None:
             return None
-        siblings = [p for p in loaded.passages if p.doc_id == passage.doc_id and p.paragraph == passage.paragraph]
+        # Passages are stored in reading order, so a paragraph's passages sit next to each other.
+        here = loaded.position[passage.id]
+        first = last = here
+        while first > 0 and _same_paragraph(loaded.passages[first - 1], passage):
+            first -= 1
+        while last + 1 < len(loaded.passages) and _same_paragraph(loaded.passages[last + 1], passage):
+            last += 1
+        siblings = loaded.passages[first : last + 1]
         start = min(p.start for p in siblings)
         end = max(p.end for p in siblings)
         text = loaded.texts[passage.doc_id][start:end]
@@ -210,7 +215,5 @@ class Verbatim:
         }
 
 
-def timed_ask(service: Verbatim, question: str, k: int = 3) -> tuple[Answer, float]:
-    started = time.perf_counter()
-    answer = service.ask(question, k=k)
-    return answer, (time.perf_counter() - started) * 1000
+def _same_paragraph(a: Passage, b: Passage) -> bool:
+    return a.doc_id == b.doc_id and a.paragraph == b.paragraph
