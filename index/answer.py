@@ -134,7 +134,8 @@ def best_window(passage: Passage, hits: list[UnitHit], floor: float) -> tuple[fl
         inside = sorted((h for h in hits if _inside(h, start, end)), key=lambda h: -h.score)
         if not inside:
             continue
-        score = inside[0].score + WINDOW_SUPPORT * sum(max(0.0, h.score - floor) for h in inside[1:])
+        # Support leaves out the English name/date bonus: it marks sentences as relevant, not as more of the answer.
+        score = inside[0].score + WINDOW_SUPPORT * sum(max(0.0, h.score - h.bridge - floor) for h in inside[1:])
         # Ties (nothing else above the floor) go to the longer window: more context for the reader.
         if best is None or score > best[0] + 1e-9 or (abs(score - best[0]) <= 1e-9 and end - start > best[2] - best[1]):
             best = (score, start, end, inside)

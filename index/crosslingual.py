@@ -13,8 +13,11 @@ import gzip
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
+
+import numpy as np
 
 from index.scripts import to_matching_script
 
@@ -25,6 +28,7 @@ MAX_PHRASE_WORDS = 3
 MAX_WORDS_FOR_SINGLE = 3
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 _STOP = frozenset(
@@ -74,17 +78,31 @@ def _dictionary() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 class Glossary:
-    """English phrase -> Chinese words that occur in the indexed documents."""
+    """English phrase -> Chinese words that occur in the indexed documents.
+
+    Besides the flat translation list for BM25, it gives an English question's *concepts* (`concepts`): each
+    name, date or unambiguous word of the question with the document spellings that would mean it. Names come
+    from CC-CEDICT entries with a proper-noun gloss ("Singapore", "Kim Jong-un") and from the documents' own
+    glosses in brackets (蓬佩奧（Mike Pompeo）); a lone surname or last word ("Trump", "Pompeo") counts only if it
+    names one thing in the documents.
+    """
 
     def __init__(self, document_texts: Iterable[str]) -> None:
-        folded = "\n".join(to_matching_script(t) for t in document_texts)
+        texts = list(document_texts)
+        folded = "\n".join(to_matching_script(t) for t in texts)
+        self._folded = folded
+        self._squashed = _SPACES.sub("", folded)
         present = {folded[i : i + 2] for i in range(len(folded) - 1)}
         self._index: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self._exact: dict[tuple[str, ...], set[str]] = defaultdict(set)  # whole glosses only
+        self._names: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self._last_words: dict[str, set[str]] = defaultdict(set)
         for word, glosses in _dictionary():
             if word[:2] not in present or word not in folded:
                 continue
-            for gloss in (part for g in glosses for part in re.split(r"[,;]", _PAREN.sub(" ", g.lower()))):
-                gloss = gloss.strip()
+            for raw in (part for g in glosses for part in re.split(r"[,;]", _PAREN.sub(" ", g))):
+                raw = raw.strip()
+                gloss = raw.lower()
                 if not gloss or gloss.startswith(("see ", "variant of", "old variant", "surname ", "cl:")):
                     continue
                 words = tuple(english_words(gloss))
@@ -92,9 +110,16 @@ class Glossary:
                     continue
                 if len(words) <= MAX_PHRASE_WORDS:
                     self._index[words].add(word)
+                    self._exact[words].add(word)
+                    if raw[0].isupper():
+                        self._names[words].add(word)
+                        self._last_words[words[-1]].add(word)
                 if len(words) <= MAX_WORDS_FOR_SINGLE:
                     for single in words:
                         self._index[(single,)].add(word)
+        for words, name in document_aliases(texts).items():
+            self._names[words].add(name)
+            self._last_words[words[-1]].add(name)
         log.debug("glossary: %d English keys for the documents' words", len(self._index))
 
     def __len__(self) -> int:
@@ -116,6 +141,120 @@ class Glossary:
             else:
                 i += 1
         return found + months
+
+    def concepts(self, question: str) -> list[Concept]:
+        """The names, dates and unambiguous words of an English question, each with its spellings in the documents.
+
+        Phrases are matched longest first. A name is any of its spellings; a word counts only when the dictionary
+        gives it exactly one meaning in the documents, as a whole gloss ("deadlock" for 僵局 "impasse; deadlock", not
+        "return" from 回访 "return visit"): a word with several is too noisy to reward a sentence for.
+        """
+        words = english_words(question)
+        found: list[Concept] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+                concept = self._concept(tuple(words[i : i + size]))
+                if concept is not None:
+                    found.append(concept)
+                    i += size
+                    break
+            else:
+                i += 1
+        found.extend(date_concepts(question))
+        unique: list[Concept] = []
+        for concept in found:
+            if concept not in unique:
+                unique.append(concept)
+        return unique
+
+    def _concept(self, key: tuple[str, ...]) -> Concept | None:
+        spellings = {_SPACES.sub("", to_matching_script(w)) for w in self._names.get(key, ())}
+        if len(key) > 1 and " ".join(key) in self._folded:  # the English name as the documents write it
+            spellings.add(" ".join(key).replace(" ", ""))
+        if not spellings and len(key) == 1 and len(self._last_words.get(key[0], ())) == 1:
+            spellings = {to_matching_script(w) for w in self._last_words[key[0]]}
+        if spellings:
+            return Concept(frozenset(spellings), "name")
+        meanings = {to_matching_script(w) for w in self._exact.get(key, ())}
+        if len(meanings) == 1 and len(self._index.get(key, ())) == 1:
+            return Concept(frozenset(meanings), "word")
+        return None
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing an English question asks about and the ways the (folded, space-free) documents may spell it."""
+
+    spellings: frozenset[str]
+    kind: str  # "name", "date" or "word"
+
+    def found_in(self, squashed_text: str) -> bool:
+        return any(s in squashed_text for s in self.spellings)
+
+
+_ALIAS = re.compile(r"([\u3400-\u9fff]{2,12})\s*[（(]\s*([A-Za-z][A-Za-z .'’-]*[A-Za-z])\s*[）)]")
+MAX_ALIAS_CHARS = 8
+
+
+def document_aliases(texts: Iterable[str]) -> dict[tuple[str, ...], str]:
+    """English names the documents give in brackets after a Chinese term: 蓬佩奧（Mike Pompeo） -> ('mike', 'pompeo'): 蓬佩奥.
+
+    The Chinese term is the longest ending of the run before the bracket (at most 8 characters) that the documents
+    use again elsewhere, so 國務卿蓬佩奧 gives 蓬佩奧. A term used only once is skipped: its extent is unknowable.
+    """
+    texts = list(texts)
+    squashed = _SPACES.sub("", "\n".join(to_matching_script(t) for t in texts))
+    aliases: dict[tuple[str, ...], str] = {}
+    for text in texts:
+        for match in _ALIAS.finditer(text):
+            run = to_matching_script(match.group(1))
+            term = ""
+            for size in range(2, min(MAX_ALIAS_CHARS, len(run)) + 1):
+                if squashed.count(run[-size:]) >= 2:
+                    term = run[-size:]
+            words = tuple(english_words(match.group(2)))
+            if term and words:
+                aliases.setdefault(words, term)
+    return aliases
+
+
+_MONTH_DAY = re.compile(r"\b(%s)\b(?:\s+(\d{1,2})(?:st|nd|rd|th)?\b)?" % "|".join(_MONTHS))
+_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(%s)\b" % "|".join(_MONTHS))
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def date_concepts(question: str) -> list[Concept]:
+    """Dates of an English question as the documents write them: "March 5, 2018" -> 3月5日, "November" -> 11月.
+
+    A year counts only when no month is given: documents often leave the year out once it is clear from context.
+    """
+    low = question.lower()
+    found: list[Concept] = []
+    for match in _DAY_MONTH.finditer(low):
+        found.append(Concept(frozenset({f"{_MONTHS.index(match.group(2)) + 1}月{int(match.group(1))}日"}), "date"))
+    for match in _MONTH_DAY.finditer(low):
+        month = _MONTHS.index(match.group(1)) + 1
+        if any(c.kind == "date" and any(s.startswith(f"{month}月") for s in c.spellings) for c in found):
+            continue
+        day = match.group(2)
+        found.append(Concept(frozenset({f"{month}月{int(day)}日" if day else f"{month}月"}), "date"))
+    if not found:
+        found.extend(Concept(frozenset({year}), "date") for year in dict.fromkeys(_YEAR.findall(low)))
+    return found
+
+
+def concept_coverage(concepts: Sequence[Concept], squashed_texts: Sequence[str]) -> np.ndarray:
+    """For each text, the IDF-weighted share of the concepts found in it (IDF over these texts; 0 where none is found)."""
+    if not concepts or not squashed_texts:
+        return np.zeros(len(squashed_texts), dtype=np.float32)
+    found = np.array([[c.found_in(t) for t in squashed_texts] for c in concepts], dtype=bool)
+    df = found.sum(axis=1)
+    present = df > 0
+    if not present.any():
+        return np.zeros(len(squashed_texts), dtype=np.float32)
+    idf = np.log((len(squashed_texts) + 1) / (df[present] + 0.5))
+    return ((idf[:, None] * found[present]).sum(axis=0) / idf.sum()).astype(np.float32)
 
 
 # --- Korean: Sino-Korean readings of the documents' Chinese characters -------------------------------------------

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from index.coverage import CoverageBank
-from index.crosslingual import Glossary, hangul_bigrams, korean_reading
+from index.crosslingual import Glossary, concept_coverage, hangul_bigrams, korean_reading
 from index.embeddings import Embedder
 from index.lexical import LexicalIndex, TokenIndex
 from index.models import Passage, ScoredPassage
-from index.scripts import cjk_share, hangul_share
+from index.scripts import cjk_share, hangul_share, to_matching_script
 from index.store import LoadedIndex
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,11 @@ CROSS_LINGUAL_WEIGHT = 0.01
 # max-normalised BM25 score, scaled by the question's share of Hangul. 0.01-0.03 measured the same on dev and
 # holdout; 0.04 and more let chance syllable matches (particles, homophones) outweigh the dense score.
 KOREAN_WEIGHT = 0.02
+# English questions: weight of the IDF-weighted share of the question's names and dates (NAME_WEIGHT) and of its
+# unambiguous dictionary words (WORD_WEIGHT) found in a unit (index/crosslingual.py, `Glossary.concepts`).
+# Measured on dev and holdout together (docs/retrieval.md): names 0.08-0.12 with words 0.01-0.02 give the same figures.
+NAME_WEIGHT = 0.1
+WORD_WEIGHT = 0.02
 DENSE_DEPTH = 400
 
 
@@ -42,6 +47,7 @@ class UnitHit:
     score: float
     dense: float = 0.0
     lexical: float = 0.0
+    bridge: float = 0.0  # the part of `score` from an English question's names, dates and words (0 otherwise)
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class Retriever:
         # tens of seconds, which a first asker (and the bot's event loop, through the GIL) should not pay.
         self._glossary = Glossary(loaded.texts.values())
         self._readings = TokenIndex([hangul_bigrams(korean_reading(u.text(loaded.passages))) for u in loaded.units])
+        self._squashed: dict[int, str] = {}
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # load (or embed) the bank now, not during the first question
 
@@ -137,6 +144,9 @@ class Retriever:
         weight = LEXICAL_WEIGHT * share + CROSS_LINGUAL_WEIGHT * (1.0 - share)
         fused = dense + weight * lexical_norm
         korean = hangul_share(question)
+        bridge = self._concept_bonus(question, ids[0][valid]) if share < 0.5 and korean == 0 else None
+        if bridge is not None:
+            fused = fused + bridge
         readings = self.readings.scores(hangul_bigrams(question)) if korean > 0 else np.zeros(0, dtype=np.float32)
         if len(readings):
             fused = fused + KOREAN_WEIGHT * korean * _max_normalised(readings)
@@ -158,7 +168,10 @@ class Retriever:
             top = candidates
         order = top[np.lexsort((top, -fused[top]))]
         hits = [
-            UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(fused[u]), float(dense[u]), float(lexical_norm[u]))
+            UnitHit(
+                int(u), units[u].passage, units[u].start, units[u].end, float(fused[u]), float(dense[u]), float(lexical_norm[u]),
+                float(bridge[u]) if bridge is not None else 0.0,
+            )
             for u in order
         ]
         best: dict[int, float] = {}
@@ -174,9 +187,29 @@ class Retriever:
             cjk_share=share,
             lexical_best=top_lexical,
             readings_best=float(readings.max()) if len(readings) else 0.0,
-            unit_median=_median(fused),
+            unit_median=_median(fused if bridge is None else fused - bridge),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
+
+    def _concept_bonus(self, question: str, candidates: np.ndarray) -> np.ndarray | None:
+        """Per unit, the reward of FAISS's candidates for the names, dates and unambiguous words of an English question."""
+        concepts = self.glossary.concepts(question)
+        if not concepts or not len(candidates):
+            return None
+        names = [c for c in concepts if c.kind != "word"]
+        words = [c for c in concepts if c.kind == "word"]
+        texts = [self._squashed_unit(int(u)) for u in candidates]
+        bonus = np.zeros(len(self.loaded.units), dtype=np.float32)
+        bonus[candidates] = NAME_WEIGHT * concept_coverage(names, texts) + WORD_WEIGHT * concept_coverage(words, texts)
+        return bonus
+
+    def _squashed_unit(self, unit: int) -> str:
+        text = self._squashed.get(unit)
+        if text is None:
+            if len(self._squashed) > 200_000:
+                self._squashed.clear()
+            text = self._squashed[unit] = "".join(to_matching_script(self.loaded.units[unit].text(self.loaded.passages)).split())
+        return text
 
     def _scored(self, passage_index: int, score: float) -> ScoredPassage:
         passage = self.loaded.passages[passage_index]

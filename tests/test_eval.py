@@ -11,11 +11,11 @@ from tests.conftest import DEV_SET, ROOT
 HOLDOUT_SET = ROOT / "tests" / "data" / "holdout.jsonl"
 
 # The best dev figures reached so far (docs/retrieval.md). Raise them as retrieval improves; never lower them.
-BEST = {"r1": 0.73, "r3": 0.96, "quote_hit": 0.73, "offtopic_refused": 1.0}
+BEST = {"r1": 0.83, "r3": 0.96, "quote_hit": 0.83, "offtopic_refused": 1.0}
 BEST_PER_LANGUAGE_R3 = {"zh-Hant": 1.0, "zh-Hans": 1.0, "ko": 1.0, "en": 0.91}
 MAX_FALSE_REFUSALS = 0.0
 # The held-out set (tests/data/holdout.jsonl, written before any tuning on it; never tune to it alone).
-HOLDOUT_BEST = {"r1": 0.87, "r3": 0.93, "quote_hit": 0.84, "offtopic_refused": 0.875}
+HOLDOUT_BEST = {"r1": 0.90, "r3": 0.93, "quote_hit": 0.87, "offtopic_refused": 0.875}
 HOLDOUT_BEST_PER_LANGUAGE_R3 = {"zh-Hant": 1.0, "zh-Hans": 1.0, "ko": 1.0, "en": 0.8}
 HOLDOUT_MAX_FALSE_REFUSALS = 0.04
 

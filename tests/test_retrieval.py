@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from index.crosslingual import Glossary, hangul_bigrams, korean_reading, stem
+import pytest
+
+from index.crosslingual import Glossary, concept_coverage, date_concepts, document_aliases, hangul_bigrams, korean_reading, stem
 from index.lexical import LexicalIndex, TokenIndex, tokens
 from index.scripts import cjk_share, hangul_share, to_matching_script
 from index.service import Verbatim
@@ -55,6 +57,60 @@ def test_glossary_translates_english_words_found_in_the_documents() -> None:
     assert "制裁" in words and "维持" in words
     assert glossary.translate("sourdough bread") == []
     assert stem("sanctions") == stem("sanction")
+
+
+def test_document_aliases_take_the_term_the_documents_reuse() -> None:
+    texts = ["美國國務卿蓬佩奧（Mike Pompeo）訪問平壤。蓬佩奧與金永哲會談。", "北韓金永哲（Kim Yong-chol）同意。一次性名詞甲乙（Only Once）"]
+    aliases = document_aliases(texts)
+    assert aliases[("mike", "pompeo")] == "蓬佩奥"  # folded; 國務卿蓬佩奧 is used once, 蓬佩奧 twice
+    assert aliases[("kim", "yong-chol")] == "金永哲"
+    assert ("only", "once") not in aliases  # its extent cannot be known from one use
+
+
+def test_english_dates_become_the_documents_date_forms() -> None:
+    def spellings(question: str) -> list[str]:
+        return [s for c in date_concepts(question) for s in c.spellings]
+
+    assert spellings("What happened on March 5, 2018?") == ["3月5日"]
+    assert spellings("What happened on 5 March?") == ["3月5日"]
+    assert spellings("What did they plan for November 2018?") == ["11月"]  # the year is often left out once clear
+    assert spellings("What changed in 2018?") == ["2018"]
+    assert spellings("Who wins in sport?") == []
+
+
+def test_concepts_keep_names_and_unambiguous_words_only() -> None:
+    glossary = Glossary(["川普在新加坡與金正恩會面，談判陷入僵局。國務卿蓬佩奧（Mike Pompeo）與蓬佩奧的團隊。"])
+    concepts = {frozenset(c.spellings): c.kind for c in glossary.concepts("Why did Trump and Pompeo hit a deadlock in Singapore?")}
+    assert concepts.get(frozenset({"特朗普"})) == "name"  # a lone last word that names one thing in the documents
+    assert concepts.get(frozenset({"蓬佩奥"})) == "name"  # from the documents' own gloss in brackets
+    assert concepts.get(frozenset({"新加坡"})) == "name"
+    assert concepts.get(frozenset({"僵局"})) == "word"  # 'impasse; deadlock': one meaning, a whole gloss
+    assert glossary.concepts("Recommend a good sourdough recipe") == []
+
+
+def test_concept_coverage_weights_rare_concepts_higher() -> None:
+    from index.crosslingual import Concept
+
+    common, rare = Concept(frozenset({"朝鲜"}), "name"), Concept(frozenset({"新加坡"}), "name")
+    texts = ["朝鲜新加坡", "朝鲜", "朝鲜", "无关"]
+    scores = concept_coverage([common, rare], texts)
+    assert scores[0] == pytest.approx(1.0)
+    assert scores[3] == 0.0
+    assert 0 < scores[1] < 0.5 < scores[0]
+    assert concept_coverage([], texts).tolist() == [0.0] * 4
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What was agreed on September 19?", "9月19日兩韓"),  # a date: dense alone quotes the 9月4日 envoy visit
+        ("What did Trump say after meeting Moon Jae-in in Argentina?", "阿根廷"),  # a place: dense alone misses it
+    ],
+)
+def test_english_names_and_dates_lift_the_answering_sentence(article_service: Verbatim, question: str, expected: str) -> None:
+    answer = article_service.ask(question)
+    assert answer.answered and answer.quote is not None
+    assert expected in "".join(answer.quote.text.split())
 
 
 def test_fused_search_finds_the_passage_in_every_language(article_service: Verbatim) -> None:
