@@ -133,6 +133,21 @@ GENERIC_BANK: tuple[str, ...] = (
     "這座國家公園有登山步道、瀑布和稀有鳥類。",
     "这座国家公园有徒步小道、瀑布和珍稀鸟类。",
     "그 국립공원에는 등산로와 폭포, 희귀한 새들이 있다.",
+    # world history (general affairs questions otherwise meet only the documents' politics)
+    "The French Revolution began in 1789 and ended the monarchy.",
+    "法國大革命始於1789年，推翻了君主制度。",
+    "法国大革命始于1789年，推翻了君主制度。",
+    "프랑스 혁명은 1789년에 시작되어 왕정을 무너뜨렸다.",
+    # local government and elections
+    "Voters will elect a new mayor and city council next month.",
+    "選民下個月將選出新市長和市議會。",
+    "选民下个月将选出新市长和市议会。",
+    "유권자들은 다음 달 새 시장과 시의회를 선출한다.",
+    # economy and markets
+    "Share prices rose after the central bank cut interest rates.",
+    "央行降息後，股價上漲。",
+    "央行降息后，股价上涨。",
+    "중앙은행이 금리를 내리자 주가가 올랐다.",
 )
 
 
@@ -150,8 +165,8 @@ class CoverageBank:
     """The generic bank, embedded once per model, backend and bank text.
 
     Kept in memory per process and, when `cache_dir` is given (the index directory's `cache/`), on disk as
-    `bank-<key>.npy`, so a new process (e.g. each `verbatim ask`) loads 84 vectors instead of embedding
-    84 sentences. A missing, unreadable or mis-shaped file is simply recomputed.
+    `bank-<key>.npy`, so a new process (e.g. each `verbatim ask`) loads 96 vectors instead of embedding
+    96 sentences. A missing, unreadable or mis-shaped file is simply recomputed.
     """
 
     def __init__(self, embedder: Embedder, sentences: tuple[str, ...] = GENERIC_BANK, cache_dir: Path | None = None) -> None:

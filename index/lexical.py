@@ -96,6 +96,14 @@ class LexicalIndex:
             self._bm25 = bm25s.BM25(k1=k1, b=b)
             self._bm25.index(corpus, show_progress=False)
 
+    def known_share(self, question: str) -> float:
+        """The share of the question's tokens that occur anywhere in the texts (1.0 for a question with no tokens)."""
+        query = tokens(question, query=True)
+        if not query:
+            return 1.0
+        vocabulary = self._bm25.vocab_dict if self._bm25 is not None else {}
+        return sum(1 for t in query if t in vocabulary) / len(query)
+
     def scores(self, question: str, extra_terms: Sequence[str] = ()) -> np.ndarray:
         """BM25 score of every text for the question (zeros if nothing matches).
 

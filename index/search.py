@@ -62,6 +62,7 @@ class SearchResult:
     cjk_share: float = 0.0
     lexical_best: float = 0.0
     readings_best: float = 0.0  # best BM25 of a Korean question against the Sino-Korean readings (0 otherwise)
+    known_share: float = 1.0  # share of a Chinese question's bigrams found in the documents (1.0 for other questions)
     unit_median: float = 0.0  # median fused score over all units: the 'nothing special' level for quote windows
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -187,6 +188,7 @@ class Retriever:
             cjk_share=share,
             lexical_best=top_lexical,
             readings_best=float(readings.max()) if len(readings) else 0.0,
+            known_share=self.lexical.known_share(question) if share >= 0.5 else 1.0,
             unit_median=_median(fused if bridge is None else fused - bridge),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )

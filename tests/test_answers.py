@@ -44,6 +44,25 @@ def test_clearly_off_topic_questions_are_not_covered(article_service: Verbatim, 
     assert answer.passages  # the closest passages are still offered, as "closest, not an answer"
 
 
+# World-affairs questions that share a word or two with the article (戰爭, 總統, 經濟) but that it does not answer.
+NEAR_TOPIC = ["中东战争的起因是什么？", "第二次世界大戰是哪一年結束的？", "台灣的經濟成長率是多少？", "日本首相是誰？"]
+
+
+@pytest.mark.parametrize("question", NEAR_TOPIC)
+def test_near_topic_questions_sharing_a_word_are_not_covered(article_service: Verbatim, question: str) -> None:
+    answer = article_service.ask(question)
+    assert not answer.answered, answer.reason
+
+
+def test_known_share_counts_question_bigrams_found_in_the_documents() -> None:
+    from index.lexical import LexicalIndex
+
+    index = LexicalIndex(["朝鮮半島戰爭風險", "兩韓簽署板門店宣言"])
+    assert index.known_share("板門店宣言") == 1.0
+    assert index.known_share("俄烏戰爭") == pytest.approx(1 / 3)  # 俄乌, 乌战 unknown; 战争 known
+    assert index.known_share("？") == 1.0  # nothing to judge by
+
+
 def test_answered_question_has_verified_quote_and_full_citation(article_service: Verbatim) -> None:
     answer = article_service.ask("What did the Pyongyang Declaration commit to?")
     assert answer.answered and answer.quote is not None
