@@ -97,6 +97,7 @@ class Glossary:
         self._exact: dict[tuple[str, ...], set[str]] = defaultdict(set)  # whole glosses only
         self._names: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._last_words: dict[str, set[str]] = defaultdict(set)
+        self._romanised: dict[str, set[str]] = defaultdict(set)  # romanisation_key of a name or its last word
         for word, glosses in _dictionary():
             if word[:2] not in present or word not in folded:
                 continue
@@ -112,15 +113,20 @@ class Glossary:
                     self._index[words].add(word)
                     self._exact[words].add(word)
                     if raw[0].isupper():
-                        self._names[words].add(word)
-                        self._last_words[words[-1]].add(word)
+                        self._add_name(words, word)
                 if len(words) <= MAX_WORDS_FOR_SINGLE:
                     for single in words:
                         self._index[(single,)].add(word)
         for words, name in document_aliases(texts).items():
-            self._names[words].add(name)
-            self._last_words[words[-1]].add(name)
+            self._add_name(words, name)
         log.debug("glossary: %d English keys for the documents' words", len(self._index))
+
+    def _add_name(self, words: tuple[str, ...], name: str) -> None:
+        self._names[words].add(name)
+        self._last_words[words[-1]].add(name)
+        for key in {romanisation_key("".join(words)), romanisation_key(words[-1])}:
+            if len(key) >= MIN_ROMANISED:
+                self._romanised[key].add(name)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -174,12 +180,28 @@ class Glossary:
             spellings.add(" ".join(key).replace(" ", ""))
         if not spellings and len(key) == 1 and len(self._last_words.get(key[0], ())) == 1:
             spellings = {to_matching_script(w) for w in self._last_words[key[0]]}
+        romanised = romanisation_key("".join(key))
+        if not spellings and len(romanised) >= MIN_ROMANISED and len(self._romanised.get(romanised, ())) == 1:
+            # Another romanisation of a Korean name: Panmunjom / Panmunjeom, Kim Jong Un / Kim Jong-un.
+            spellings = {to_matching_script(w) for w in self._romanised[romanised]}
         if spellings:
             return Concept(frozenset(spellings), "name")
         meanings = {to_matching_script(w) for w in self._exact.get(key, ())}
         if len(meanings) == 1 and len(self._index.get(key, ())) == 1:
             return Concept(frozenset(meanings), "word")
         return None
+
+
+MIN_ROMANISED = 4  # shorter keys ("", "us") would join unrelated words
+_ROMAN_FOLDS = (("eo", "o"), ("eu", "u"), ("ch", "j"), ("k", "g"), ("t", "d"), ("p", "b"), ("r", "l"), ("sh", "s"))
+
+
+def romanisation_key(word: str) -> str:
+    """A key under which the McCune-Reischauer and Revised spellings of a Korean name meet (Pyongyang/Pyeongyang)."""
+    key = re.sub(r"[^a-z]", "", word.lower())
+    for old, new in _ROMAN_FOLDS:
+        key = key.replace(old, new)
+    return key
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.evaluate import EvalQuestion, evaluate_service, hits, report_for, score_json
@@ -11,13 +13,18 @@ from tests.conftest import DEV_SET, ROOT
 HOLDOUT_SET = ROOT / "tests" / "data" / "holdout.jsonl"
 
 # The best dev figures reached so far (docs/retrieval.md). Raise them as retrieval improves; never lower them.
-BEST = {"r1": 0.83, "r3": 0.96, "quote_hit": 0.83, "offtopic_refused": 1.0}
+BEST = {"r1": 0.86, "r3": 0.96, "quote_hit": 0.86, "offtopic_refused": 1.0}
 BEST_PER_LANGUAGE_R3 = {"zh-Hant": 1.0, "zh-Hans": 1.0, "ko": 1.0, "en": 0.91}
 MAX_FALSE_REFUSALS = 0.0
 # The held-out set (tests/data/holdout.jsonl, written before any tuning on it; never tune to it alone).
 HOLDOUT_BEST = {"r1": 0.90, "r3": 0.93, "quote_hit": 0.87, "offtopic_refused": 0.875}
 HOLDOUT_BEST_PER_LANGUAGE_R3 = {"zh-Hant": 1.0, "zh-Hans": 1.0, "ko": 1.0, "en": 0.8}
 HOLDOUT_MAX_FALSE_REFUSALS = 0.04
+# English only (tests/data/holdout_en.jsonl), written after the English names-and-dates bridge was designed and
+# before any figure of it was taken; used to check that bridge's weight, never tuned to on its own.
+HOLDOUT_EN_SET = ROOT / "tests" / "data" / "holdout_en.jsonl"
+HOLDOUT_EN_BEST = {"r1": 0.94, "r3": 1.0, "quote_hit": 0.88}
+HOLDOUT_EN_MAX_FALSE_REFUSALS = 0.06
 
 
 def test_hit_rule_strips_whitespace_and_rejects_long_texts() -> None:
@@ -54,13 +61,22 @@ def test_holdout_set_does_not_regress(article_service: Verbatim) -> None:
     assert report.overall["false_refusals"] <= HOLDOUT_MAX_FALSE_REFUSALS, report.table()
 
 
-def test_holdout_evidence_is_in_the_article() -> None:
+def test_english_holdout_set_does_not_regress(article_service: Verbatim) -> None:
+    report = evaluate_service(article_service, HOLDOUT_EN_SET)
+    print(report.table())
+    for metric, level in HOLDOUT_EN_BEST.items():
+        assert report.overall[metric] is not None and report.overall[metric] >= level, (metric, report.table())
+    assert report.overall["false_refusals"] <= HOLDOUT_EN_MAX_FALSE_REFUSALS, report.table()
+
+
+@pytest.mark.parametrize("path", [HOLDOUT_SET, HOLDOUT_EN_SET], ids=["holdout", "holdout_en"])
+def test_holdout_evidence_is_in_the_article(path: Path) -> None:
     from index.evaluate import load_questions
     from tests.conftest import ARTICLE
 
     article = ARTICLE.read_text(encoding="utf-8")
-    questions = load_questions(HOLDOUT_SET)
-    assert {q.lang for q in questions} == {"zh-Hant", "zh-Hans", "en", "ko"}
+    questions = load_questions(path)
+    assert {q.lang for q in questions} == ({"zh-Hant", "zh-Hans", "en", "ko"} if path == HOLDOUT_SET else {"en"})
     for q in questions:
         assert q.answerable == bool(q.evidence), q.id
         for evidence in q.evidence:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from index.crosslingual import Glossary, concept_coverage, date_concepts, document_aliases, hangul_bigrams, korean_reading, stem
+from index.crosslingual import (
+    Glossary,
+    concept_coverage,
+    date_concepts,
+    document_aliases,
+    hangul_bigrams,
+    korean_reading,
+    romanisation_key,
+    stem,
+)
 from index.lexical import LexicalIndex, TokenIndex, tokens
 from index.scripts import cjk_share, hangul_share, to_matching_script
 from index.service import Verbatim
@@ -86,6 +95,15 @@ def test_concepts_keep_names_and_unambiguous_words_only() -> None:
     assert concepts.get(frozenset({"新加坡"})) == "name"
     assert concepts.get(frozenset({"僵局"})) == "word"  # 'impasse; deadlock': one meaning, a whole gloss
     assert glossary.concepts("Recommend a good sourdough recipe") == []
+
+
+def test_korean_names_match_across_romanisations() -> None:
+    assert romanisation_key("Panmunjom") == romanisation_key("Panmunjeom")
+    assert romanisation_key("Pyongyang") == romanisation_key("Pyeongyang")
+    assert romanisation_key("Kim Jong Un") == romanisation_key("Kim Jong-un")
+    glossary = Glossary(["兩韓簽署板門店宣言，於2018年見面。"])  # CC-CEDICT spells it Panmunjeom
+    assert [sorted(c.spellings) for c in glossary.concepts("What is the Panmunjom Declaration?")][0] == ["板门店"]
+    assert all(c.kind == "date" for c in glossary.concepts("What happened in 2018?"))  # digits are no name
 
 
 def test_concept_coverage_weights_rare_concepts_higher() -> None:
