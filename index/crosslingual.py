@@ -90,8 +90,7 @@ class Glossary:
     def __init__(self, document_texts: Iterable[str]) -> None:
         texts = list(document_texts)
         folded = "\n".join(to_matching_script(t) for t in texts)
-        self._folded = folded
-        self._squashed = _SPACES.sub("", folded)
+        self._latin_phrases = latin_phrases(folded)
         present = {folded[i : i + 2] for i in range(len(folded) - 1)}
         self._index: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._exact: dict[tuple[str, ...], set[str]] = defaultdict(set)  # whole glosses only
@@ -117,7 +116,7 @@ class Glossary:
                 if len(words) <= MAX_WORDS_FOR_SINGLE:
                     for single in words:
                         self._index[(single,)].add(word)
-        for words, name in document_aliases(texts).items():
+        for words, name in document_aliases(texts, folded).items():
             self._add_name(words, name)
         log.debug("glossary: %d English keys for the documents' words", len(self._index))
 
@@ -176,7 +175,7 @@ class Glossary:
 
     def _concept(self, key: tuple[str, ...]) -> Concept | None:
         spellings = {_SPACES.sub("", to_matching_script(w)) for w in self._names.get(key, ())}
-        if len(key) > 1 and " ".join(key) in self._folded:  # the English name as the documents write it
+        if len(key) > 1 and key in self._latin_phrases:  # the English name as the documents write it
             spellings.add(" ".join(key).replace(" ", ""))
         if not spellings and len(key) == 1 and len(self._last_words.get(key[0], ())) == 1:
             spellings = {to_matching_script(w) for w in self._last_words[key[0]]}
@@ -219,26 +218,46 @@ _ALIAS = re.compile(r"([\u3400-\u9fff]{2,12})\s*[（(]\s*([A-Za-z][A-Za-z .'’-
 MAX_ALIAS_CHARS = 8
 
 
-def document_aliases(texts: Iterable[str]) -> dict[tuple[str, ...], str]:
+def document_aliases(texts: Iterable[str], folded: str | None = None) -> dict[tuple[str, ...], str]:
     """English names the documents give in brackets after a Chinese term: 蓬佩奧（Mike Pompeo） -> ('mike', 'pompeo'): 蓬佩奥.
 
     The Chinese term is the longest ending of the run before the bracket (at most 8 characters) that the documents
     use again elsewhere, so 國務卿蓬佩奧 gives 蓬佩奧. A term used only once is skipped: its extent is unknowable.
+    `folded` is the documents' text already folded by `to_matching_script`, when the caller has it.
     """
     texts = list(texts)
-    squashed = _SPACES.sub("", "\n".join(to_matching_script(t) for t in texts))
+    pairs = {(to_matching_script(m.group(1)), m.group(2)) for text in texts for m in _ALIAS.finditer(text)}
+    if not pairs:
+        return {}
+    squashed = _SPACES.sub("", folded if folded is not None else "\n".join(to_matching_script(t) for t in texts))
+    reused: dict[str, bool] = {}
     aliases: dict[tuple[str, ...], str] = {}
-    for text in texts:
-        for match in _ALIAS.finditer(text):
-            run = to_matching_script(match.group(1))
-            term = ""
-            for size in range(2, min(MAX_ALIAS_CHARS, len(run)) + 1):
-                if squashed.count(run[-size:]) >= 2:
-                    term = run[-size:]
-            words = tuple(english_words(match.group(2)))
-            if term and words:
-                aliases.setdefault(words, term)
+    for run, latin in sorted(pairs):
+        term = ""
+        for size in range(2, min(MAX_ALIAS_CHARS, len(run)) + 1):
+            ending = run[-size:]
+            if ending not in reused:
+                reused[ending] = squashed.count(ending, 0) >= 2
+            if not reused[ending]:
+                break  # a longer ending cannot occur more often than this one
+            term = ending
+        words = tuple(english_words(latin))
+        if term and words:
+            aliases.setdefault(words, term)
     return aliases
+
+
+_LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9 '’.-]*")
+
+
+def latin_phrases(folded: str) -> frozenset[tuple[str, ...]]:
+    """Runs of two or three English words (as `english_words` gives them) that the folded documents contain."""
+    phrases: set[tuple[str, ...]] = set()
+    for run in set(_LATIN_RUN.findall(folded)):
+        words = english_words(run)
+        for size in (2, 3):
+            phrases.update(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    return frozenset(phrases)
 
 
 _MONTH_DAY = re.compile(r"\b(%s)\b(?:\s+(\d{1,2})(?:st|nd|rd|th)?\b)?" % "|".join(_MONTHS))
