@@ -120,6 +120,16 @@ class Glossary:
             self._add_name(words, name)
         log.debug("glossary: %d English keys for the documents' words", len(self._index))
 
+    @functools.cached_property
+    def _chinese_names(self) -> re.Pattern[str] | None:
+        names = sorted({to_matching_script(n) for ns in self._names.values() for n in ns}, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, names))) if names else None
+
+    def without_names(self, folded_text: str) -> str:
+        """A folded Chinese text with the documents' names (特朗普, 新加坡, 蓬佩奥…) cut out, leaving what is said of them."""
+        pattern = self._chinese_names
+        return pattern.sub("，", folded_text) if pattern is not None else folded_text
+
     def _add_name(self, words: tuple[str, ...], name: str) -> None:
         self._names[words].add(name)
         self._last_words[words[-1]].add(name)

@@ -98,11 +98,14 @@ class LexicalIndex:
 
     def known_share(self, question: str) -> float:
         """The share of the question's tokens that occur anywhere in the texts (1.0 for a question with no tokens)."""
-        query = tokens(question, query=True)
+        return self.known(tokens(question, query=True))[0]
+
+    def known(self, query: Sequence[str]) -> tuple[float, int]:
+        """(share of these tokens that occur anywhere in the texts, number of tokens); the share is 1.0 for none."""
         if not query:
-            return 1.0
+            return 1.0, 0
         vocabulary = self._bm25.vocab_dict if self._bm25 is not None else {}
-        return sum(1 for t in query if t in vocabulary) / len(query)
+        return sum(1 for t in query if t in vocabulary) / len(query), len(query)
 
     def scores(self, question: str, extra_terms: Sequence[str] = ()) -> np.ndarray:
         """BM25 score of every text for the question (zeros if nothing matches).

@@ -12,7 +12,7 @@ import numpy as np
 from index.coverage import CoverageBank
 from index.crosslingual import Glossary, concept_coverage, hangul_bigrams, korean_reading
 from index.embeddings import Embedder
-from index.lexical import LexicalIndex, TokenIndex
+from index.lexical import LexicalIndex, TokenIndex, tokens
 from index.models import Passage, ScoredPassage
 from index.scripts import cjk_share, hangul_share, to_matching_script
 from index.store import LoadedIndex
@@ -64,6 +64,9 @@ class SearchResult:
     lexical_best: float = 0.0
     readings_best: float = 0.0  # best BM25 of a Korean question against the Sino-Korean readings (0 otherwise)
     known_share: float = 1.0  # share of a Chinese question's bigrams found in the documents (1.0 for other questions)
+    # The same for what a Chinese question says besides the documents' names, and how many such tokens it has.
+    content_share: float = 1.0
+    content_tokens: int = 0
     unit_median: float = 0.0  # median fused score over all units: the 'nothing special' level for quote windows
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -190,9 +193,17 @@ class Retriever:
             lexical_best=top_lexical,
             readings_best=float(readings.max()) if len(readings) else 0.0,
             known_share=self.lexical.known_share(question) if share >= 0.5 else 1.0,
+            **self._content(question, share),
             unit_median=_median(fused if bridge is None else fused - bridge),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
+
+    def _content(self, question: str, share: float) -> dict[str, float | int]:
+        if share < 0.5:
+            return {}
+        rest = self.glossary.without_names(to_matching_script(question))
+        content_share, content_tokens = self.lexical.known(tokens(rest, query=True))
+        return {"content_share": content_share, "content_tokens": content_tokens}
 
     def _concept_bonus(self, question: str, candidates: np.ndarray) -> np.ndarray | None:
         """Per unit, the reward of FAISS's candidates for the names, dates and unambiguous words of an English question."""

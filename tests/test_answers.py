@@ -44,8 +44,17 @@ def test_clearly_off_topic_questions_are_not_covered(article_service: Verbatim, 
     assert answer.passages  # the closest passages are still offered, as "closest, not an answer"
 
 
-# World-affairs questions that share a word or two with the article (戰爭, 總統, 經濟) but that it does not answer.
-NEAR_TOPIC = ["中东战争的起因是什么？", "第二次世界大戰是哪一年結束的？", "台灣的經濟成長率是多少？", "日本首相是誰？"]
+# World-affairs questions that share a word or two with the article (戰爭, 總統, 經濟) but that it does not answer,
+# and questions about its people on things it does not say about them.
+NEAR_TOPIC = [
+    "中东战争的起因是什么？",
+    "第二次世界大戰是哪一年結束的？",
+    "台灣的經濟成長率是多少？",
+    "日本首相是誰？",
+    "川普的女兒叫什麼名字？",
+    "金正恩喜歡吃什麼？",
+    "文在寅的生日是哪一天？",
+]
 
 
 @pytest.mark.parametrize("question", NEAR_TOPIC)
@@ -61,6 +70,18 @@ def test_known_share_counts_question_bigrams_found_in_the_documents() -> None:
     assert index.known_share("板門店宣言") == 1.0
     assert index.known_share("俄烏戰爭") == pytest.approx(1 / 3)  # 俄乌, 乌战 unknown; 战争 known
     assert index.known_share("？") == 1.0  # nothing to judge by
+
+
+def test_names_are_cut_out_before_judging_what_a_question_says_of_them(article_service: Verbatim) -> None:
+    from index.scripts import to_matching_script
+
+    glossary = article_service.answerer.retriever.glossary
+    rest = glossary.without_names(to_matching_script("川普在新加坡見了金正恩"))
+    assert "特朗普" not in rest and "新加坡" not in rest and "金正恩" not in rest
+    assert "见了" in rest
+    result = article_service.answerer.retriever.search("川普的女兒叫什麼名字？")
+    assert result.content_tokens >= 2 and result.content_share == 0.0  # 女儿, 名字… none is in the article
+    assert article_service.answerer.retriever.search("北韓關閉了哪個核試驗場？").content_share > 0.5
 
 
 def test_answered_question_has_verified_quote_and_full_citation(article_service: Verbatim) -> None:
