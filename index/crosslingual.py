@@ -270,8 +270,9 @@ def latin_phrases(folded: str) -> frozenset[tuple[str, ...]]:
     return frozenset(phrases)
 
 
-_MONTH_DAY = re.compile(r"\b(%s)\b(?:\s+(\d{1,2})(?:st|nd|rd|th)?\b)?" % "|".join(_MONTHS))
-_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(%s)\b" % "|".join(_MONTHS))
+_MONTH_NAMES = "|".join(_MONTHS)
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\b(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)?")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\b")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
