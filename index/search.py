@@ -35,8 +35,8 @@ KOREAN_WEIGHT = 0.02
 NAME_WEIGHT = 0.2
 WORD_WEIGHT = 0.02
 DENSE_DEPTH = 400
-# Folded, space-free unit texts kept for the English bridge (about 15 MB when full; an English question folds its up to 400
-# candidates that are not cached yet: p50 5.8 ms, p95 10 ms for 400 cold ones at 100k passages, under 1 ms warm).
+# Folded, space-free unit texts kept for the English bridge (about 15 MB when full). An English question folds those
+# of its up to 400 candidates not cached yet: p50 5.8 ms, p95 10 ms for 400 cold ones at 100k passages, under 1 ms warm.
 SQUASHED_CACHE = 50_000
 
 
