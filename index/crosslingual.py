@@ -13,15 +13,17 @@ import gzip
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import TypeVar
 
 import numpy as np
 
 from index.scripts import to_matching_script
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_PHRASE_WORDS = 3
 # Glosses this long are descriptions rather than translations: their single words are not indexed.
@@ -97,7 +99,7 @@ class Glossary:
         self._latin_phrases = latin_phrases(folded)
         present = {folded[i : i + 2] for i in range(len(folded) - 1)}
         self._index: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        self._exact: dict[tuple[str, ...], set[str]] = defaultdict(set)  # whole glosses only
+        self._whole_glosses: set[tuple[str, ...]] = set()  # keys that are a gloss as a whole, not one word of it
         self._names: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._last_words: dict[str, set[str]] = defaultdict(set)
         self._romanised: dict[str, set[str]] = defaultdict(set)  # romanisation_key of a name or its last word
@@ -120,7 +122,7 @@ class Glossary:
                     continue
                 if len(words) <= MAX_PHRASE_WORDS:
                     self._index[words].add(word)
-                    self._exact[words].add(word)
+                    self._whole_glosses.add(words)
                     # Only a gloss's first fragment names the entry: "Xinshe district…, Taiwan" does not make 新社 "Taiwan".
                     if proper and word not in common and fragment == 0 and _is_name(raw):
                         self._add_name(words, word)
@@ -151,17 +153,7 @@ class Glossary:
         """Chinese words for the English words and phrases of `question` (longest phrases first, no overlap)."""
         words = english_words(question)
         months = [f"{_MONTHS.index(w) + 1}月" for w in words if w in _MONTHS]
-        found: list[str] = []
-        i = 0
-        while i < len(words):
-            for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-                hits = self._index.get(tuple(words[i : i + size]))
-                if hits:
-                    found.extend(sorted(hits))
-                    i += size
-                    break
-            else:
-                i += 1
+        found = [w for _, hits in _longest_first(words, self._index.get) for w in sorted(hits)]
         return found + months
 
     def concepts(self, question: str) -> list[Concept]:
@@ -173,30 +165,15 @@ class Glossary:
         word, another romanisation or an acronym counts as a name only if the question capitalises it ("Trump",
         "US"; not "us" or "soul").
         """
-        words = english_words(question)
         capitalised = {stem(w.lower()) for w in _CAPITALISED.findall(question)}
-        found: list[Concept] = []
-        consumed: set[str] = set()
-        i = 0
-        while i < len(words):
-            for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-                concept = self._concept(tuple(words[i : i + size]), capitalised)
-                if concept is not None:
-                    found.append(concept)
-                    consumed.update(words[i : i + size])
-                    i += size
-                    break
-            else:
-                i += 1
+        matched = _longest_first(english_words(question), lambda key: self._concept(key, capitalised))
+        found = [concept for _, concept in matched]
+        consumed = {word for key, _ in matched for word in key}
         for acronym in _ACRONYM_IN_TEXT.findall(question):
             if acronym in self._acronyms and stem(acronym.lower()) not in consumed:  # not already part of a phrase
                 found.append(Concept(frozenset(to_matching_script(w) for w in self._acronyms[acronym]), "name"))
         found.extend(date_concepts(question))
-        unique: list[Concept] = []
-        for concept in found:
-            if concept not in unique:
-                unique.append(concept)
-        return unique
+        return list(dict.fromkeys(found))
 
     def _concept(self, key: tuple[str, ...], capitalised: set[str]) -> Concept | None:
         spellings = {_SPACES.sub("", to_matching_script(w)) for w in self._names.get(key, ())}
@@ -211,10 +188,27 @@ class Glossary:
             spellings = {to_matching_script(w) for w in self._romanised[romanised]}
         if spellings:
             return Concept(frozenset(spellings), "name")
-        meanings = {to_matching_script(w) for w in self._exact.get(key, ())}
-        if len(meanings) == 1 and len(self._index.get(key, ())) == 1:
-            return Concept(frozenset(meanings), "word")
+        meanings = self._index.get(key, ())
+        if key in self._whole_glosses and len(meanings) == 1:
+            return Concept(frozenset(to_matching_script(w) for w in meanings), "word")
         return None
+
+
+def _longest_first(words: Sequence[str], lookup: Callable[[tuple[str, ...]], T | None]) -> list[tuple[tuple[str, ...], T]]:
+    """Phrases of up to MAX_PHRASE_WORDS words that `lookup` knows, longest first at each position, without overlap."""
+    found: list[tuple[tuple[str, ...], T]] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+            key = tuple(words[i : i + size])
+            value = lookup(key)
+            if value:
+                found.append((key, value))
+                i += size
+                break
+        else:
+            i += 1
+    return found
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
