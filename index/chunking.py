@@ -127,6 +127,7 @@ def passages_for(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[Pas
                     paragraph=para.number,
                     start=start,
                     end=end,
+                    kind=para.kind,
                 )
             )
     return passages

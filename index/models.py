@@ -53,6 +53,8 @@ class Paragraph:
     page_start: int | None
     page_end: int | None
     page_breaks: tuple[tuple[int, int], ...] = ()
+    # "prose", "code" (fenced or indented code, kept out of prose passages), "footnote" or "front" (title, byline).
+    kind: str = "prose"
 
     def page_at(self, offset: int) -> int | None:
         """The page on which a document offset inside this paragraph falls."""
@@ -96,6 +98,7 @@ class Passage:
     paragraph: int
     start: int
     end: int
+    kind: str = "prose"  # the kind of the paragraph it comes from (see Paragraph.kind)
 
     @property
     def page(self) -> str:
