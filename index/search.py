@@ -201,6 +201,20 @@ class Retriever:
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
 
+    def dense_ranking(self, question: str, k: int = 3) -> list[Passage]:
+        """The baseline every figure is compared with: passages ranked by their best unit's cosine alone."""
+        units = self.loaded.units
+        if not units:
+            return []
+        scores, ids = self.loaded.faiss_index.search(self.embedder.embed_queries([question]), min(len(units), DENSE_DEPTH))
+        ranked: dict[int, None] = {}
+        for unit in ids[0]:
+            if unit >= 0:
+                ranked.setdefault(units[unit].passage, None)
+                if len(ranked) == k:
+                    break
+        return [self.loaded.passages[p] for p in ranked]
+
     def _content(self, question: str, share: float) -> dict[str, float | int]:
         if share < 0.5:
             return {}

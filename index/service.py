@@ -102,6 +102,12 @@ class Verbatim:
     def ask(self, question: str, k: int = 3) -> Answer:
         return self.answerer.answer(question, k=k)
 
+    def dense_ranking(self, question: str, k: int = 3) -> list[Passage]:
+        """Passages ranked by dense similarity alone (the evaluation's baseline)."""
+        from index.answer import clean_question
+
+        return self.answerer.retriever.dense_ranking(clean_question(question), k)
+
     def find_passage(self, passage_id: str) -> Passage | None:
         loaded = self.loaded
         position = loaded.position.get(passage_id.strip().lower())

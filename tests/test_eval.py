@@ -81,3 +81,40 @@ def test_holdout_evidence_is_in_the_article(path: Path) -> None:
         assert q.answerable == bool(q.evidence), q.id
         for evidence in q.evidence:
             assert hits([evidence], article, len(article)), (q.id, evidence)
+
+
+def test_corpus_figures_split_by_language_pair_and_offtopic_kind() -> None:
+    from index.evaluate import QuestionResult, offtopic_figures, pair_figures
+
+    def result(lang: str, doc: str | None, answerable: bool, rank: int | None, dense: int | None, doc_lang: str = "", given: bool = True) -> QuestionResult:
+        item = EvalQuestion("q", lang, "?", answerable, ("x",), doc=doc, doc_given=given)
+        return QuestionResult(item, rank, rank == 1, answerable, 0.0, dense_rank=dense, doc_lang=doc_lang)
+
+    results = [
+        result("en", "a", True, 1, 2, "zh-Hant"),
+        result("en", "a", True, None, 1, "zh-Hant"),
+        result("ko", "b", True, 3, None, "en"),
+        result("en", "a", False, None, None),
+        result("en", None, False, None, None),
+        result("en", None, False, None, None, given=False),
+    ]
+    pairs = pair_figures(results)
+    assert pairs["en->zh-Hant"]["n"] == 2 and pairs["en->zh-Hant"]["r3"] == 0.5 and pairs["en->zh-Hant"]["dense_r3"] == 1.0
+    assert pairs["ko->en"]["r3"] == 1.0 and pairs["ko->en"]["dense_r3"] == 0.0
+    kinds = offtopic_figures(results)
+    assert set(kinds) == {"near-topic", "everyday", "off-topic"} and all(k["n"] == 1 for k in kinds.values())
+
+
+def test_corpus_settings_link_the_union_of_corpora(tmp_path: Path) -> None:
+    from index.config import load_settings
+    from index.evaluate import corpus_settings
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    (one / "a.md").write_text("# A\n\ntext", encoding="utf-8")
+    (one / "a.meta.json").write_text("{}", encoding="utf-8")
+    (one / "SOURCES.md").write_text("not a document", encoding="utf-8")
+    (two / "b.txt").write_text("text", encoding="utf-8")
+    settings = corpus_settings(load_settings(data_dir=tmp_path / "data"), [one, two])
+    assert sorted(p.name for p in settings.knowledge_dir.iterdir()) == ["a.md", "a.meta.json", "b.txt"]
+    assert settings.index_dir.parent == settings.knowledge_dir.parent
