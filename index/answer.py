@@ -77,8 +77,10 @@ def build_quote(passage: Passage, focus: tuple[int, int], limit: int = MAX_QUOTE
     lo, hi = chosen[0], chosen[-1]
     start, end = spans[lo][0], spans[hi][1]
     if end - start > limit:
-        # The answering sentence alone is too long: cut it at the limit around the focus.
-        end = min(end, start + limit)
+        # The answering sentence alone is too long: the run of its clauses around the focus that fits.
+        windows = _runs(passage.text, clause_spans(passage.text, start, end, limit), limit)
+        around = [w for w in windows if w[0] <= max(start, focus_start) < w[1]] or windows or [(start, start + limit)]
+        start, end = max(around, key=lambda w: (min(w[1], focus_end) - max(w[0], focus_start), w[1] - w[0]))
     else:
         while True:
             grew = False
@@ -107,7 +109,9 @@ def build_quote(passage: Passage, focus: tuple[int, int], limit: int = MAX_QUOTE
 def quote_windows(text: str, limit: int = MAX_QUOTE_CHARS) -> list[tuple[int, int]]:
     """Every run of consecutive sentences of `text` that fits in `limit` characters once stripped.
 
-    A sentence longer than `limit` on its own gives one window: its first `limit` characters.
+    A sentence longer than `limit` gives instead every run of its consecutive clauses that fits (cut at clause
+    punctuation, and a clause still too long at spaces between words), so the answering clause is kept whole
+    wherever it sits in the sentence and no window ends mid-word.
     """
     spans = sentence_spans(text) or [(0, len(text))]
     out: list[tuple[int, int]] = []
@@ -116,11 +120,48 @@ def quote_windows(text: str, limit: int = MAX_QUOTE_CHARS) -> list[tuple[int, in
             start, end = _strip_span(text, spans[a][0], spans[b][1])
             if end - start > limit:
                 if a == b:
-                    out.append((start, start + limit))
+                    out.extend(_runs(text, clause_spans(text, start, end, limit), limit))
                 break
             if end > start:
                 out.append((start, end))
     return out
+
+
+_CLAUSE_END = re.compile(r"[，、；：]|[,;:](?=\s)")
+_WORD_GAP = re.compile(r"\s+")
+
+
+def clause_spans(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """A long sentence cut after clause punctuation; a piece still over `limit` is cut at spaces (or, in text
+    without spaces, every `limit` characters), so every piece fits."""
+    cuts = [start] + [m.end() for m in _CLAUSE_END.finditer(text, start, end) if m.end() < end] + [end]
+    pieces: list[tuple[int, int]] = []
+    for s, e in zip(cuts, cuts[1:]):
+        while e - s > limit:
+            gaps = [m.start() for m in _WORD_GAP.finditer(text, s, s + limit + 1) if m.start() > s]
+            cut = gaps[-1] if gaps else s + limit
+            pieces.append((s, cut))
+            s = cut
+        pieces.append((s, e))
+    return [_strip_span(text, s, e) for s, e in pieces if text[s:e].strip()]
+
+
+def _runs(text: str, pieces: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    runs = []
+    for a in range(len(pieces)):
+        for b in range(a, len(pieces)):
+            if pieces[b][1] - pieces[a][0] > limit:
+                break
+            runs.append((pieces[a][0], pieces[b][1]))
+    return runs
+
+
+def _cut_flags(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether a window starts or ends inside one of the text's sentences."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    starts = {_strip_span(text, s, e)[0] for s, e in spans}
+    ends = {_strip_span(text, s, e)[1] for s, e in spans}
+    return start not in starts, end not in ends
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -204,7 +245,10 @@ class Answerer:
             return None
         index_of = self.loaded.position
         best: tuple[float, Passage, int, int, list[UnitHit]] | None = None
-        for scored in result.passages[:QUOTE_PASSAGES]:
+        candidates = result.passages[:QUOTE_PASSAGES]
+        # Code (a shell command, a regular expression) never answers a prose question while prose can.
+        prose = [sp for sp in candidates if sp.passage.kind != "code"]
+        for scored in prose or candidates:
             passage = scored.passage
             hits = [h for h in result.unit_hits if h.passage == index_of.get(passage.id)]
             window = best_window(passage, hits, result.unit_median)
@@ -225,4 +269,6 @@ class Answerer:
         if not verify_quote(text, self.loaded.texts.get(passage.doc_id, "")):
             log.error("quote from %s failed verification; not shown", passage.id)
             return None
-        return Quote(text=text, highlights=highlights, passage=passage, citation=citation_for(self.loaded, passage))
+        offset = passage.text.find(text)
+        cut_start, cut_end = _cut_flags(passage.text, offset, offset + len(text)) if offset >= 0 else (False, False)
+        return Quote(text=text, highlights=highlights, passage=passage, citation=citation_for(self.loaded, passage), cut_start=cut_start, cut_end=cut_end)

@@ -56,7 +56,7 @@ def format_answer(answer: Answer) -> str:
     lines: list[str] = [f"Q: {answer.question}", ""]
     if answer.answered and answer.quote is not None:
         quote = answer.quote
-        lines.append("「" + _render_marked(quote.text, quote.highlights) + "」")
+        lines.append("「" + ("…" if quote.cut_start else "") + _render_marked(quote.text, quote.highlights) + ("…" if quote.cut_end else "") + "」")
         lines.append("")
         lines.append("— " + quote.citation.short())
         lines.append(f"  passage {quote.passage.id}")

@@ -208,16 +208,21 @@ class Quote:
     highlights: tuple[tuple[int, int], ...]
     passage: Passage
     citation: Citation
+    # The quote starts (ends) inside a sentence cut at a clause boundary: shown with an ellipsis outside `text`.
+    cut_start: bool = False
+    cut_end: bool = False
 
     def marked(self, escape: Callable[[str], str] = lambda s: s, bold: str = "**") -> str:
-        """The quote with the answering sentences wrapped in `bold`; `escape` is applied to the text pieces."""
-        out: list[str] = []
+        """The quote with the answering sentences wrapped in `bold` and an ellipsis where a sentence was cut."""
+        out: list[str] = ["…"] if self.cut_start else []
         cursor = 0
         for start, end in sorted(self.highlights):
             out.append(escape(self.text[cursor:start]))
             out.append(f"{bold}{escape(self.text[start:end])}{bold}")
             cursor = end
         out.append(escape(self.text[cursor:]))
+        if self.cut_end:
+            out.append("…")
         return "".join(out)
 
 

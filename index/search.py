@@ -113,6 +113,9 @@ class Retriever:
         self._glossary = Glossary(loaded.texts.values())
         self._readings = TokenIndex([hangul_bigrams(korean_reading(u.text(loaded.passages))) for u in loaded.units])
         self._squashed: dict[int, str] = {}
+        # Units of code passages: they stay searchable, but the coverage signal is measured on prose when there is any.
+        self._code_units = np.fromiter((loaded.passages[u.passage].kind == "code" for u in loaded.units), dtype=bool, count=len(loaded.units))
+        self._has_prose = not bool(self._code_units.all()) if len(self._code_units) else False
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # load (or embed) the bank now, not during the first question
 
@@ -190,7 +193,7 @@ class Retriever:
             passages=[self._scored(p, s) for p, s in ranked],
             unit_hits=hits,
             query_vector=qv,
-            best_dense=float(dense.max()),
+            best_dense=float(dense[~self._code_units].max()) if self._has_prose and self._code_units.any() else float(dense.max()),
             best_generic=self.bank.best(qv),
             cjk_share=share,
             lexical_best=top_lexical,

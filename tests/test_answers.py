@@ -130,3 +130,34 @@ def test_quote_highlights_lie_inside_the_quote(article_service: Verbatim) -> Non
     assert answer.passages[0].passage.id == answer.quote.passage.id  # the quoted passage is listed first
     for a, b in answer.quote.highlights:
         assert 0 <= a < b <= len(answer.quote.text) and answer.quote.text[a:b].strip() == answer.quote.text[a:b]
+
+
+def test_a_long_sentence_keeps_its_answering_clause_and_no_window_ends_mid_word() -> None:
+    from index.answer import _cut_flags, clause_spans
+    from index.models import Passage
+    from index.search import UnitHit
+
+    lead = ", ".join(f"the committee reviewed proposal number {n} in detail" for n in range(8))
+    text = f"{lead}, and finally it decided that releases ship every six weeks."
+    passage = Passage("p-long", "d", text, "", 1, 1, 0, 0, len(text))
+    assert len(text) > MAX_QUOTE_CHARS
+    windows = quote_windows(text)
+    assert windows and all(end - start <= MAX_QUOTE_CHARS for start, end in windows)
+    words = set(text.replace(",", " ").replace(".", " ").split())
+    for start, end in windows:  # every window starts and ends on whole words
+        piece = text[start:end].strip(",. ")
+        assert piece.split()[0] in words and piece.split()[-1] in words
+    answer_at = text.index("it decided")
+    hit = UnitHit(0, 0, 0, len(text), 0.9)
+    _, start, end, _ = best_window(passage, [hit], floor=0.5)
+    assert any(s <= answer_at and e >= len(text) - 1 for s, e in windows)  # the clause at the end is reachable
+    assert _cut_flags(text, answer_at, len(text)) == (True, False)
+    assert all(e - s <= MAX_QUOTE_CHARS for s, e in clause_spans("字" * 700, 0, 700, MAX_QUOTE_CHARS))
+
+
+def test_a_cut_quote_shows_ellipses_outside_the_verified_text() -> None:
+    from index.models import Citation, DocumentMeta, Passage, Quote
+
+    passage = Passage("p-q", "d", "abc", "", 1, 1, 0, 0, 3)
+    quote = Quote("b", ((0, 1),), passage, Citation(DocumentMeta("d", "T"), "p-q", "", "1"), cut_start=True, cut_end=True)
+    assert quote.marked() == "…**b**…" and quote.text == "b"
