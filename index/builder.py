@@ -20,6 +20,7 @@ from index.embeddings import Embedder
 from index.errors import BuildInProgress, DocumentError, IndexError_
 from index.loaders import MAX_DOCUMENT_BYTES, discover, load_document
 from index.models import BuildReport, CleanDocument, DocumentFailure, Passage
+from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.store import IndexStore, LoadedIndex, Manifest, choose_index_type, new_version_id
 from index.units import embedding_input, input_key, units_for
 
@@ -64,6 +65,7 @@ def build_index(
     progress: BuildProgress | None = None,
     built_by: str = "",
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    params: RetrievalParams = DEFAULT_PARAMS,
 ) -> BuildReport:
     """Build or refresh the index; embeds only passages whose text is new to the previous version.
 
@@ -125,6 +127,7 @@ def build_index(
             and not report.changed
             and not report.removed
             and [f.__dict__ for f in report.failed] == previous.manifest.failures
+            and previous.manifest.retrieval == params.to_dict()
         ):
             report.passages_after = previous.manifest.passage_count
             report.version = previous.version
@@ -197,6 +200,7 @@ def build_index(
             },
             built_by=built_by,
             failures=[f.__dict__ for f in report.failed],
+            retrieval=params.to_dict(),
         )
         manifest.build_seconds = round(time.perf_counter() - started, 3)
         staging: Path | None = None

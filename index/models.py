@@ -237,6 +237,8 @@ class Answer:
     index_version: str = ""
     reason: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Why it was answered or refused: the coverage features, the margin and the bar it had to clear.
+    gate: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         answer = None
@@ -255,6 +257,7 @@ class Answer:
             "answered": self.answered,
             "answer": answer,
             "reason": self.reason,
+            "gate": {k: round(float(v), 4) for k, v in self.gate.items()},
             "index_version": self.index_version,
             "passages": [
                 {

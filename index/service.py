@@ -17,6 +17,7 @@ from index.config import Settings
 from index.embeddings import Embedder, load_embedder
 from index.errors import BuildInProgress, IndexMissing
 from index.models import Answer, BuildReport, Citation, DocumentMeta, Paragraph, Passage
+from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.search import Retriever
 from index.store import IndexStore, LoadedIndex
 
@@ -73,7 +74,8 @@ class Verbatim:
         """Load the current index version and the embedder that built it."""
         loaded = self.store.load()
         embedder = self.embedder_for(loaded.manifest.model, loaded.manifest.backend)
-        self._answerer = Answerer(Retriever(loaded, embedder))
+        params = RetrievalParams.from_dict(loaded.manifest.retrieval) if loaded.manifest.retrieval else DEFAULT_PARAMS
+        self._answerer = Answerer(Retriever(loaded, embedder, params=params))
         log.info("serving index %s (%d passages, %s via %s)", loaded.version, len(loaded.passages), loaded.manifest.model, loaded.manifest.backend)
         return loaded
 
@@ -215,6 +217,7 @@ class Verbatim:
             "backend": manifest.backend,
             "dimension": manifest.dimension,
             "index_type": manifest.index_type,
+            "retrieval_params": self.answerer.retriever.params.fingerprint,
             "failures": manifest.failures,
             "previous_version": self.store.previous_path().name if self.store.previous_path() else None,
             "build_running": self.build_status is not None,

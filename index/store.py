@@ -72,6 +72,8 @@ class Manifest:
     failures: list[dict[str, str]] = field(default_factory=list)
     checksums: dict[str, str] = field(default_factory=dict)
     build_seconds: float = 0.0
+    # The retrieval parameters (index/params.py) this version answers with; empty for versions built before them.
+    retrieval: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer import MAX_QUOTE_CHARS, Answerer, best_window, build_quote, quote_windows, verify_quote
+from index.answer import Answerer
+from index.quotes import MAX_QUOTE_CHARS, best_window, build_quote, quote_windows, verify_quote
 from index.errors import QuestionRejected
 from index.answer import clean_question
 from index.service import Verbatim
@@ -99,7 +100,7 @@ def test_answered_question_has_verified_quote_and_full_citation(article_service:
 
 def test_a_quote_failing_verification_is_never_shown(article_service: Verbatim, monkeypatch: pytest.MonkeyPatch) -> None:
     answerer: Answerer = article_service.answerer
-    monkeypatch.setattr("index.answer.verify_quote", lambda quote, text: False)
+    monkeypatch.setattr("index.quotes.verify_quote", lambda quote, text: False)
     answer = answerer.answer("川普同意在什麼時候之前與金正恩會晤？")
     assert answer.quote is None and not answer.answered
 
@@ -111,7 +112,7 @@ def test_clean_question_rejects_empty_input() -> None:
 
 def test_quote_window_covers_the_best_supported_sentences() -> None:
     from index.models import Passage
-    from index.search import UnitHit
+    from index.fusion import UnitHit
 
     text = "甲" * 150 + "。乙句回答問題。丙句也回答。" + "丁" * 200 + "。"
     passage = Passage("p-w", "d", text, "", 1, 1, 0, 0, len(text))
@@ -133,9 +134,9 @@ def test_quote_highlights_lie_inside_the_quote(article_service: Verbatim) -> Non
 
 
 def test_a_long_sentence_keeps_its_answering_clause_and_no_window_ends_mid_word() -> None:
-    from index.answer import _cut_flags, clause_spans
+    from index.quotes import _cut_flags, clause_spans
     from index.models import Passage
-    from index.search import UnitHit
+    from index.fusion import UnitHit
 
     lead = ", ".join(f"the committee reviewed proposal number {n} in detail" for n in range(8))
     text = f"{lead}, and finally it decided that releases ship every six weeks."

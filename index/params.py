@@ -1,0 +1,59 @@
+"""Every tuned number of retrieval, fusion, the coverage gate and quotes, in one frozen object the manifest records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """The parameters that turn signals into a ranking, a coverage decision and a quote (docs/retrieval.md).
+
+    Each was measured on the article's dev and held-out sets, the development corpus and held-out documents, beside a
+    dense-only ranking of the same passages; `scripts/sweep_retrieval.py` reproduces those tables.
+    """
+
+    # Dense: FAISS candidates per question (units outside them get the lowest candidate score).
+    dense_depth: int = 400
+    # Lexical (BM25 over script-folded tokens), max-normalised: weight for a question written in Chinese characters,
+    # and for one that is not (scaled between the two by the question's share of Chinese characters).
+    lexical_weight: float = 0.4
+    cross_lingual_weight: float = 0.01
+    # Korean questions against the Sino-Korean readings of the units, scaled by the question's share of Hangul.
+    korean_weight: float = 0.02
+    # English questions: IDF-weighted share of their names and dates, and of their unambiguous words, found in a unit.
+    name_weight: float = 0.2
+    word_weight: float = 0.02
+    # Coverage gate: margin of the best prose unit over the best generic sentence the question must clear, and the
+    # higher bars for questions with no word in common with the documents, few of them, or nothing but names.
+    coverage_margin: float = 0.01
+    no_word_margin: float = 0.03
+    few_words_share: float = 0.35
+    nothing_but_names_margin: float = 0.05
+    # Quote windows: best unit + this share of the other units' rise above the median unit; windows come from the
+    # first `quote_passages` passages; units within `highlight_gap` of the best are highlighted.
+    window_support: float = 0.15
+    quote_passages: int = 3
+    highlight_gap: float = 0.005
+
+    def with_changes(self, **changes: Any) -> RetrievalParams:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RetrievalParams:
+        """Parameters recorded in a manifest; names this version does not know are ignored, missing ones default."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.blake2b(json.dumps(self.to_dict(), sort_keys=True).encode(), digest_size=4).hexdigest()
+
+
+DEFAULT_PARAMS = RetrievalParams()
