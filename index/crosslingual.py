@@ -97,6 +97,8 @@ class Glossary:
         folded_texts = [to_matching_script(t) for t in texts]
         folded = "\n".join(folded_texts)
         self._latin_phrases = latin_phrases(folded)
+        self._identifiers = identifier_tokens(folded)
+        self._numeric_identifiers = "\n".join(t for t in self._identifiers if any(ch.isdigit() for ch in t))
         present = {folded[i : i + 2] for i in range(len(folded) - 1)}
         self._index: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._whole_glosses: set[tuple[str, ...]] = set()  # keys that are a gloss as a whole, not one word of it
@@ -145,6 +147,22 @@ class Glossary:
         for key in {romanisation_key("".join(words)), romanisation_key(words[-1])}:
             if len(key) >= MIN_ROMANISED:
                 self._romanised[key].add(name)
+
+    def unknown_identifiers(self, question: str) -> list[str]:
+        """The question's identifiers (`question_identifiers`) that the documents never write, nor name in capitals.
+
+        A question about RFC 7932, GPL or version 2.1 asks about a thing the documents do not mention when none of them
+        writes it: whatever they say near it cannot be the answer.
+        """
+        unknown = []
+        for identifier in question_identifiers(question):
+            folded = to_matching_script(identifier)
+            if folded in self._identifiers or identifier in self._acronyms:
+                continue
+            if any(ch.isdigit() for ch in folded) and folded in self._numeric_identifiers:  # 1.2.3 inside v1.2.3
+                continue
+            unknown.append(identifier)
+        return unknown
 
     def __len__(self) -> int:
         return len(self._index)
@@ -286,6 +304,42 @@ def document_aliases(texts: Iterable[str], folded_texts: Sequence[str] | None = 
             if term and words:
                 aliases.setdefault(words, term)
     return aliases
+
+
+_IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9.\-+_^']*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
+_IDENTIFIER_PARTS = re.compile(r"[.\-+_^']")
+
+
+def identifier_tokens(folded: str) -> set[str]:
+    """Every Latin or numeric token of the (folded) documents, and the parts of the compound ones (cve-2014-7189)."""
+    found: set[str] = set()
+    for token in set(_IDENTIFIER.findall(folded)):
+        found.add(token)
+        found.update(part for part in _IDENTIFIER_PARTS.split(token) if part)
+    return found
+
+
+def question_identifiers(question: str) -> list[str]:
+    """Names and numbers a question writes the way documents would: in a Chinese or Korean question every Latin word
+    or number (GPL, Brotli, 2024); in an English question numbers and mixed-case names (2022, 1.5, CalVer), since its
+    plain and capitalised words may be rendered in the documents' own language. Letter-digit names (G20) are left out."""
+    letters = [ch for ch in question if ch.isalpha()]
+    latin = sum(1 for ch in letters if ch.isascii())
+    english = bool(letters) and latin / len(letters) > 0.5
+    found = []
+    for token in _IDENTIFIER.findall(question):
+        digits = sum(ch.isdigit() for ch in token)
+        alphas = sum(ch.isalpha() for ch in token)
+        if alphas == 0 and digits < 2:  # "5", "3." carry no name
+            continue
+        if alphas and digits:  # G20, F-16, COVID-19: documents in another script often write these their own way
+            continue
+        if english and alphas and not re.search(r"[a-z][A-Z]", token):
+            continue  # plain English words, acronyms and G20-style names may be written in another script
+        if not english and alphas and len(token) < 2:
+            continue
+        found.append(token)
+    return found
 
 
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9 '’.-]*")

@@ -28,6 +28,7 @@ class GateDecision:
             "readings_best": result.readings_best,
             "known_share": result.known_share,
             "content_share": result.content_share,
+            "unknown_identifiers": float(len(result.unknown_identifiers)),
         }
 
 
@@ -38,6 +39,8 @@ def required_margin(result: SearchResult, params: RetrievalParams = DEFAULT_PARA
         bar = params.no_word_margin
     if result.content_tokens >= 2 and result.content_share == 0:
         bar = params.nothing_but_names_margin
+    if result.unknown_identifiers:
+        bar = max(bar, params.unknown_identifier_margin)
     return bar
 
 
@@ -51,6 +54,7 @@ def judge(result: SearchResult, params: RetrievalParams = DEFAULT_PARAMS) -> Gat
             result.margin,
             bar,
             f"the closest passage ({result.best_dense:.3f}) is not closer than everyday text ({result.best_generic:.3f}); "
-            f"margin {result.margin:+.3f} < {bar}",
+            f"margin {result.margin:+.3f} < {bar}"
+            + (f" (the documents never write {', '.join(result.unknown_identifiers)})" if result.unknown_identifiers else ""),
         )
     return GateDecision(True, result.margin, bar)

@@ -33,6 +33,8 @@ class RetrievalParams:
     no_word_margin: float = 0.03
     few_words_share: float = 0.35
     nothing_but_names_margin: float = 0.05
+    # A question naming an identifier the documents never write (RFC 7932, GPL, version 2.1) must clear this bar.
+    unknown_identifier_margin: float = 0.08
     # Quote windows: best unit + this share of the other units' rise above the median unit; windows come from the
     # first `quote_passages` passages; units within `highlight_gap` of the best are highlighted.
     window_support: float = 0.15

@@ -37,6 +37,7 @@ class SearchResult:
     # The same for what a Chinese question says besides the documents' names, and how many such tokens it has.
     content_share: float = 1.0
     content_tokens: int = 0
+    unknown_identifiers: tuple[str, ...] = ()  # names and numbers of the question the documents never write
     unit_median: float = 0.0  # median fused score over all units: the 'nothing special' level for quote windows
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -112,6 +113,7 @@ class Retriever:
             known_share=self.lexical.known_share(question) if scripts.chinese else 1.0,
             content_share=content_share,
             content_tokens=content_tokens,
+            unknown_identifiers=tuple(self.glossary.unknown_identifiers(question)),
             unit_median=median_level(fused if bridge is None else fused - bridge),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )

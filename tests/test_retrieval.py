@@ -238,3 +238,29 @@ def test_korean_questions_use_the_readings_index(article_service: Verbatim) -> N
     result = retriever.search("김영철은 왜 11월 미국 방문을 취소했나요?")
     assert result.readings_best > 0
     assert any("金永哲取消11月7日訪問美國" in sp.passage.text.replace(" ", "") for sp in result.passages[:1])
+
+
+def test_question_identifiers_are_names_and_numbers_written_as_documents_would() -> None:
+    from index.crosslingual import question_identifiers
+
+    assert question_identifiers("Brotli는 언제 RFC 7932로 표준화되었나요?") == ["Brotli", "RFC", "7932"]
+    assert question_identifiers("MIT 라이선스와 GPL 라이선스는 어떻게 다른가요?") == ["MIT", "GPL"]
+    assert question_identifiers("What changed in version 2.1 of CalVer?") == ["2.1", "CalVer"]
+    assert question_identifiers("What did Trump and the US agree in Singapore?") == []  # may be written 川普, 美國, 新加坡
+    assert question_identifiers("문재인 대통령은 G20에서 무엇을 논의했습니까?") == []  # letter-digit names vary across scripts
+
+
+def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
+    from index.crosslingual import Glossary
+    from index.gate import required_margin
+    from index.params import DEFAULT_PARAMS
+    from index.search import SearchResult
+
+    glossary = Glossary(["Semantic versioning v1.2.3 uses MAJOR.MINOR.PATCH; see CVE-2014-7189 and NOI2025."])
+    assert glossary.unknown_identifiers("1.2.3 버전은 무엇인가요?") == []  # inside v1.2.3
+    assert glossary.unknown_identifiers("CVE-2014-7189의 점수는?") == []
+    assert glossary.unknown_identifiers("GPL과 1.5 버전은?") == ["GPL", "1.5"]
+    plain = SearchResult([], [], lexical_best=1.0)
+    flagged = SearchResult([], [], lexical_best=1.0, unknown_identifiers=("GPL",))
+    assert required_margin(plain) == DEFAULT_PARAMS.coverage_margin
+    assert required_margin(flagged) == DEFAULT_PARAMS.unknown_identifier_margin > DEFAULT_PARAMS.coverage_margin
