@@ -8,10 +8,12 @@ bank below is deliberately generic (everyday topics, four languages); it is not 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import threading
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -155,6 +157,33 @@ _CACHE: dict[tuple[str, str, str], np.ndarray] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def _read_tsv(name: str) -> tuple[str, ...]:
+    """The `text` column of a packaged `index/data/<name>` table (topic, lang, text), or () if it is absent."""
+    try:
+        data = resources.files("index") / "data" / name
+        rows = data.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, OSError):
+        return ()
+    texts = []
+    for row in rows[1:]:
+        parts = row.split("\t")
+        if len(parts) == 3 and parts[2].strip():
+            texts.append(parts[2].strip())
+    return tuple(texts)
+
+
+@functools.lru_cache(maxsize=1)
+def generic_bank() -> tuple[str, ...]:
+    """Everyday statements in the four languages (index/data/generic_bank.tsv; the built-in bank if it is missing)."""
+    return _read_tsv("generic_bank.tsv") or GENERIC_BANK
+
+
+@functools.lru_cache(maxsize=1)
+def generic_questions() -> tuple[str, ...]:
+    """Everyday questions on other topics than the bank's, used to calibrate the coverage bar on each index."""
+    return _read_tsv("generic_questions.tsv")
+
+
 def bank_key(model: str, backend: str, sentences: tuple[str, ...]) -> str:
     """A stable content key for one embedding of the bank: model, backend and the exact sentences."""
     text = "\x1f".join((model, backend, *sentences))
@@ -169,14 +198,15 @@ class CoverageBank:
     96 sentences. A missing, unreadable or mis-shaped file is simply recomputed.
     """
 
-    def __init__(self, embedder: Embedder, sentences: tuple[str, ...] = GENERIC_BANK, cache_dir: Path | None = None) -> None:
+    def __init__(self, embedder: Embedder, sentences: tuple[str, ...] | None = None, cache_dir: Path | None = None, *, as_queries: bool = False) -> None:
         self.embedder = embedder
-        self.sentences = sentences
+        self.sentences = generic_bank() if sentences is None else sentences
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.as_queries = as_queries  # questions are embedded as queries ("query: " for e5), statements as passages
 
     @property
     def key(self) -> str:
-        return bank_key(self.embedder.model, self.embedder.backend, self.sentences)
+        return bank_key(self.embedder.model, self.embedder.backend + ("/queries" if self.as_queries else ""), self.sentences)
 
     @property
     def vectors(self) -> np.ndarray:
@@ -185,7 +215,8 @@ class CoverageBank:
             if key not in _CACHE:
                 vectors = self._read()
                 if vectors is None:
-                    vectors = self.embedder.embed_passages(list(self.sentences))
+                    embed = self.embedder.embed_queries if self.as_queries else self.embedder.embed_passages
+                    vectors = embed(list(self.sentences)) if self.sentences else np.zeros((0, 0), dtype=np.float32)
                     self._write(vectors)
                 _CACHE[key] = vectors
             return _CACHE[key]
@@ -203,7 +234,7 @@ class CoverageBank:
             log.warning("coverage bank cache %s unreadable (%s); embedding the bank again", path, exc)
             return None
         dimension = getattr(self.embedder, "dimension", None)
-        if vectors.ndim != 2 or len(vectors) != len(self.sentences) or (dimension and vectors.shape[1] != dimension):
+        if vectors.ndim != 2 or len(vectors) != len(self.sentences) or (dimension and len(vectors) and vectors.shape[1] != dimension):
             log.warning("coverage bank cache %s has shape %s; embedding the bank again", path, vectors.shape)
             return None
         return vectors.astype(np.float32, copy=False)

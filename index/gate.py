@@ -19,7 +19,7 @@ class GateDecision:
 
     def record(self, result: SearchResult) -> dict[str, float]:
         """The features behind the decision, as the answer records them."""
-        return {
+        features = {
             "margin": self.margin,
             "bar": self.bar,
             "best_dense": result.best_dense,
@@ -30,10 +30,14 @@ class GateDecision:
             "content_share": result.content_share,
             "unknown_identifiers": float(len(result.unknown_identifiers)),
         }
+        if result.calibration is not None:
+            features["calibration"] = result.calibration
+        return features
 
 
 def required_margin(result: SearchResult, params: RetrievalParams = DEFAULT_PARAMS) -> float:
-    """The bar for this question: higher when it shares no word, few words, or nothing but names with the documents."""
+    """The bar for this question: higher when it shares no word, few words, or nothing but names with the documents,
+    or names what they never write; all of it raised by the index's calibration (how close everyday questions come)."""
     bar = params.coverage_margin
     if (result.lexical_best <= 0 and result.readings_best <= 0) or result.known_share < params.few_words_share:
         bar = params.no_word_margin
@@ -41,6 +45,8 @@ def required_margin(result: SearchResult, params: RetrievalParams = DEFAULT_PARA
         bar = params.nothing_but_names_margin
     if result.unknown_identifiers:
         bar = max(bar, params.unknown_identifier_margin)
+    if result.calibration is not None:
+        bar += max(0.0, result.calibration - params.coverage_margin)
     return bar
 
 

@@ -35,6 +35,10 @@ class RetrievalParams:
     nothing_but_names_margin: float = 0.05
     # A question naming an identifier the documents never write (RFC 7932, GPL, version 2.1) must clear this bar.
     unknown_identifier_margin: float = 0.08
+    # Calibration on each index: everyday questions on topics the bank lacks are asked of it at load; the bars above
+    # rise by how far this quantile of their margins exceeds `coverage_margin` (off: the bars stay as they are).
+    calibrate: bool = False
+    calibration_quantile: float = 0.9
     # Quote windows: best unit + this share of the other units' rise above the median unit; windows come from the
     # first `quote_passages` passages; units within `highlight_gap` of the best are highlighted.
     window_support: float = 0.15

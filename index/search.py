@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.coverage import CoverageBank
+from index.coverage import CoverageBank, generic_questions
 from index.crosslingual import Glossary
 from index.embeddings import Embedder
 from index.fusion import UnitHit, UnitSignals, fuse, median_level, rank_passages, top_units
@@ -38,6 +38,7 @@ class SearchResult:
     content_share: float = 1.0
     content_tokens: int = 0
     unknown_identifiers: tuple[str, ...] = ()  # names and numbers of the question the documents never write
+    calibration: float | None = None  # the margin everyday questions reach on this index (None: not calibrated)
     unit_median: float = 0.0  # median fused score over all units: the 'nothing special' level for quote windows
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -73,6 +74,7 @@ class Retriever:
         self._prose_only = self._code_units.any() and not self._code_units.all()
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # load (or embed) the bank now, not during the first question
+        self.calibration = self._calibrate() if self.params.calibrate else None
 
     @property
     def passages(self) -> list[Passage]:
@@ -114,9 +116,30 @@ class Retriever:
             content_share=content_share,
             content_tokens=content_tokens,
             unknown_identifiers=tuple(self.glossary.unknown_identifiers(question)),
+            calibration=self.calibration,
             unit_median=median_level(fused if bridge is None else fused - bridge),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
+
+    def best_prose(self, query: np.ndarray) -> float:
+        """The best cosine of one embedded question with a prose unit (with any unit when there is no prose)."""
+        dense = self.dense.scores(query, self.params.dense_depth).scores
+        return float(dense[~self._code_units].max()) if self._prose_only else float(dense.max())
+
+    def _calibrate(self) -> float | None:
+        """The margin that everyday questions on topics the generic bank lacks reach on this index (a quantile).
+
+        Documents close to everyday life (a guide to getting paid) let off-topic questions come closer than an academic
+        article does; the coverage bars rise by as much.
+        """
+        questions = CoverageBank(self.embedder, generic_questions(), cache_dir=bank_cache_dir(self.loaded), as_queries=True)
+        vectors = questions.vectors
+        if not len(vectors) or not len(self.loaded.units):
+            return None
+        margins = [self.best_prose(vector[None, :]) - self.bank.best(vector) for vector in vectors]
+        level = float(np.quantile(margins, self.params.calibration_quantile))
+        log.info("coverage calibrated on %d everyday questions: %.3f at quantile %.2f", len(margins), level, self.params.calibration_quantile)
+        return level
 
     def dense_ranking(self, question: str, k: int = 3) -> list[Passage]:
         """The baseline every figure is compared with: passages ranked by their best unit's cosine alone."""
