@@ -82,6 +82,24 @@ def _dictionary() -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
         return ()
 
 
+@functools.lru_cache(maxsize=1)
+def chinese_glosses() -> dict[str, tuple[str, ...]]:
+    """Simplified headword -> the English words (stemmed) of its first three short glosses, from CC-CEDICT."""
+    table: dict[str, list[str]] = {}
+    for headword, _, glosses in _dictionary():
+        words: list[str] = []
+        for gloss in glosses[:3]:
+            gloss = _PAREN.sub(" ", gloss)
+            if gloss.lower().startswith(("see ", "variant of", "old variant", "surname ", "cl:")):
+                continue
+            found = english_words(gloss)
+            if 0 < len(found) <= MAX_WORDS_FOR_SINGLE:
+                words.extend(found)
+        if words:
+            table.setdefault(to_matching_script(headword), []).extend(words)
+    return {headword: tuple(dict.fromkeys(words)) for headword, words in table.items()}
+
+
 class Glossary:
     """English phrase -> Chinese words that occur in the indexed documents.
 

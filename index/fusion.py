@@ -22,6 +22,8 @@ class UnitSignals:
     lexical: np.ndarray
     english: np.ndarray | None = None
     korean: np.ndarray | None = None
+    chinese_korean: np.ndarray | None = None
+    chinese_english: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,17 @@ def max_normalised(scores: np.ndarray) -> np.ndarray:
 
 
 def fuse(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams) -> np.ndarray:
-    """dense + lexical weight x max-normalised BM25 (+ the English bridge) (+ the Korean readings), per unit."""
+    """dense + lexical weight x max-normalised BM25, plus each bridge that applies to the question, per unit."""
     weight = params.lexical_weight * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk)
     fused = signals.dense.scores + weight * max_normalised(signals.lexical)
     if signals.english is not None:
         fused = fused + signals.english
     if signals.korean is not None and len(signals.korean):
         fused = fused + params.korean_weight * scripts.hangul * max_normalised(signals.korean)
+    if signals.chinese_korean is not None:
+        fused = fused + params.chinese_korean_weight * scripts.cjk * max_normalised(signals.chinese_korean)
+    if signals.chinese_english is not None:
+        fused = fused + params.chinese_english_weight * scripts.cjk * max_normalised(signals.chinese_english)
     return fused
 
 
@@ -61,8 +67,9 @@ def top_units(fused: np.ndarray, signals: UnitSignals, wanted: int) -> np.ndarra
     if len(fused) > CANDIDATES_ONLY_ABOVE:
         mask = signals.lexical > 0
         mask[signals.dense.candidates] = True
-        if signals.korean is not None and len(signals.korean):
-            mask |= signals.korean > 0
+        for bridge in (signals.korean, signals.chinese_korean, signals.chinese_english):
+            if bridge is not None and len(bridge):
+                mask |= bridge > 0
         candidates = np.flatnonzero(mask)
     else:
         candidates = np.arange(len(fused))

@@ -26,6 +26,7 @@ class GateDecision:
             "best_generic": result.best_generic,
             "lexical_best": result.lexical_best,
             "readings_best": result.readings_best,
+            "bridge_best": result.bridge_best,
             "known_share": result.known_share,
             "content_share": result.content_share,
             "unknown_identifiers": float(len(result.unknown_identifiers)),
@@ -39,7 +40,8 @@ def required_margin(result: SearchResult, params: RetrievalParams = DEFAULT_PARA
     """The bar for this question: higher when it shares no word, few words, or nothing but names with the documents,
     or names what they never write; all of it raised by the index's calibration (how close everyday questions come)."""
     bar = params.coverage_margin
-    if (result.lexical_best <= 0 and result.readings_best <= 0) or result.known_share < params.few_words_share:
+    in_common = result.lexical_best > 0 or result.readings_best > 0 or result.bridge_best > 0
+    if not in_common or result.known_share < params.few_words_share:
         bar = params.no_word_margin
     if result.content_tokens >= 2 and result.content_share == 0:
         bar = params.nothing_but_names_margin

@@ -75,6 +75,10 @@ class TokenIndex:
             self._bm25 = bm25s.BM25(k1=k1, b=b)
             self._bm25.index([list(doc) or ["\x00"] for doc in corpus], show_progress=False)
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return self._vocabulary
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
         known = [t for t in query if t in self._vocabulary]
         if self._bm25 is None or not known:

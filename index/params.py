@@ -24,6 +24,10 @@ class RetrievalParams:
     cross_lingual_weight: float = 0.01
     # Korean questions against the Sino-Korean readings of the units, scaled by the question's share of Hangul.
     korean_weight: float = 0.02
+    # Chinese questions: read in Sino-Korean against the Korean units, and as CC-CEDICT English glosses against the
+    # English units (max-normalised BM25, scaled by the question's share of Chinese characters).
+    chinese_korean_weight: float = 0.02
+    chinese_english_weight: float = 0.02
     # English questions: IDF-weighted share of their names and dates, and of their unambiguous words, found in a unit.
     name_weight: float = 0.2
     word_weight: float = 0.02

@@ -15,7 +15,7 @@ from index.embeddings import Embedder
 from index.fusion import UnitHit, UnitSignals, fuse, median_level, rank_passages, top_units
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
-from index.signals import DenseSignal, EnglishBridge, KoreanReadings, LexicalSignal, QuestionScripts
+from index.signals import ChineseEnglishBridge, DenseSignal, EnglishBridge, KoreanReadings, LexicalSignal, QuestionScripts
 from index.store import LoadedIndex
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class SearchResult:
     best_generic: float = 0.0  # best cosine against the generic bank
     lexical_best: float = 0.0
     readings_best: float = 0.0  # best BM25 of a Korean question against the Sino-Korean readings (0 otherwise)
+    bridge_best: float = 0.0  # best BM25 of a Chinese question through a bridge to Korean or English units (0 otherwise)
     known_share: float = 1.0  # share of a Chinese question's bigrams found in the documents (1.0 for other questions)
     # The same for what a Chinese question says besides the documents' names, and how many such tokens it has.
     content_share: float = 1.0
@@ -69,6 +70,7 @@ class Retriever:
         self.lexical = LexicalSignal(texts, self.glossary)
         self.english = EnglishBridge(self.glossary, lambda unit: loaded.units[unit].text(loaded.passages), len(loaded.units))
         self.korean = KoreanReadings(texts)
+        self.chinese_english = ChineseEnglishBridge(texts)
         # Units of code passages stay searchable, but coverage is measured on prose whenever there is any.
         self._code_units = np.fromiter((loaded.passages[u.passage].kind == "code" for u in loaded.units), dtype=bool, count=len(loaded.units))
         self._prose_only = self._code_units.any() and not self._code_units.all()
@@ -85,7 +87,16 @@ class Retriever:
         dense = self.dense.scores(query, self.params.dense_depth)
         english = self.english.bonus(question, dense.candidates, self.params.name_weight, self.params.word_weight) if scripts.english else None
         korean = self.korean.scores(question) if scripts.hangul > 0 else None
-        return UnitSignals(dense=dense, lexical=self.lexical.scores(question, scripts), english=english, korean=korean)
+        chinese_korean = self.korean.chinese_scores(question) if scripts.chinese else None
+        chinese_english = self.chinese_english.scores(question) if scripts.chinese else None
+        return UnitSignals(
+            dense=dense,
+            lexical=self.lexical.scores(question, scripts),
+            english=english,
+            korean=korean,
+            chinese_korean=chinese_korean,
+            chinese_english=chinese_english,
+        )
 
     def search(self, question: str, k: int = 3) -> SearchResult:
         started = time.perf_counter()
@@ -112,7 +123,8 @@ class Retriever:
             best_generic=self.bank.best(query[0]),
             lexical_best=float(signals.lexical.max()) if len(signals.lexical) else 0.0,
             readings_best=float(signals.korean.max()) if signals.korean is not None and len(signals.korean) else 0.0,
-            known_share=self.lexical.known_share(question) if scripts.chinese else 1.0,
+            bridge_best=max((float(b.max()) for b in (signals.chinese_korean, signals.chinese_english) if b is not None and len(b)), default=0.0),
+            known_share=self._known_share(question) if scripts.chinese else 1.0,
             content_share=content_share,
             content_tokens=content_tokens,
             unknown_identifiers=tuple(self.glossary.unknown_identifiers(question)),
@@ -120,6 +132,10 @@ class Retriever:
             unit_median=median_level(fused if bridge is None else fused - bridge),
             timings_ms={"embed": (embedded - started) * 1000, "rank": (time.perf_counter() - embedded) * 1000},
         )
+
+    def _known_share(self, question: str) -> float:
+        """The share of a Chinese question found in the documents: as written, read in Korean, or through English."""
+        return max(self.lexical.known_share(question), self.korean.chinese_known_share(question), self.chinese_english.known_share(question))
 
     def best_prose(self, query: np.ndarray) -> float:
         """The best cosine of one embedded question with a prose unit (with any unit when there is no prose)."""

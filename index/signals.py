@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.crosslingual import Glossary, concept_coverage, hangul_bigrams, korean_reading
+from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
 from index.lexical import LexicalIndex, TokenIndex, tokens
 from index.scripts import cjk_share, hangul_share, to_matching_script
 
@@ -115,10 +115,70 @@ class EnglishBridge:
 
 
 class KoreanReadings:
-    """A Korean question's Hangul bigrams against the units read in Sino-Korean (Chinese characters as Hangul)."""
+    """Korean and Chinese meet through Sino-Korean readings: every Chinese character read as its Hangul syllable.
+
+    Units are indexed read that way (Korean units as they are), so a Korean question's Hangul bigrams find Chinese
+    units (공동성명 ~ 共同聲明), and a Chinese question read the same way finds Korean units (依賴地獄 ~ 의존성 지옥).
+    """
 
     def __init__(self, unit_texts: Sequence[str]) -> None:
-        self.index = TokenIndex([hangul_bigrams(korean_reading(text)) for text in unit_texts])
+        readings = [hangul_bigrams(korean_reading(text)) for text in unit_texts]
+        self.index = TokenIndex(readings)
+        self.korean_units = np.fromiter((hangul_share(text) > 0.5 for text in unit_texts), dtype=bool, count=len(unit_texts))
+        self._korean_vocabulary = frozenset(t for tokens_, korean in zip(readings, self.korean_units) if korean for t in tokens_)
 
     def scores(self, question: str) -> np.ndarray:
+        """A Korean question against every unit."""
         return self.index.scores(hangul_bigrams(question))
+
+    def chinese_scores(self, question: str) -> np.ndarray | None:
+        """A Chinese question read in Sino-Korean against the Korean units only (Chinese units have the lexical signal)."""
+        if not self.korean_units.any():
+            return None
+        scores = self.index.scores(hangul_bigrams(korean_reading(question)))
+        scores[~self.korean_units] = 0.0
+        return scores
+
+    def chinese_known_share(self, question: str) -> float:
+        """The share of a Chinese question's bigrams, read in Sino-Korean, that the Korean units hold."""
+        bigrams = hangul_bigrams(korean_reading(question))
+        return sum(1 for t in bigrams if t in self._korean_vocabulary) / len(bigrams) if bigrams else 0.0
+
+
+class ChineseEnglishBridge:
+    """A Chinese question's words (longest CC-CEDICT headwords first) as their English glosses, against English units."""
+
+    MAX_HEADWORD = 4
+
+    def __init__(self, unit_texts: Sequence[str]) -> None:
+        english = [english_words(text) if cjk_share(text) < 0.5 and hangul_share(text) == 0 else [] for text in unit_texts]
+        self.index = TokenIndex(english)
+        self._glosses = chinese_glosses() if any(english) else {}
+
+    def scores(self, question: str) -> np.ndarray | None:
+        words = [w for gloss in self._segment(question) for w in gloss]
+        return self.index.scores(words) if words else None
+
+    def known_share(self, question: str) -> float:
+        """The share of a Chinese question's dictionary words with a gloss word that the English units hold."""
+        glosses = self._segment(question)
+        vocabulary = self.index.vocabulary
+        return sum(1 for gloss in glosses if any(w in vocabulary for w in gloss)) / len(glosses) if glosses else 0.0
+
+    def _segment(self, question: str) -> list[tuple[str, ...]]:
+        """The glosses of the question's words, longest headword first."""
+        if not self._glosses:
+            return []
+        folded = to_matching_script(question)
+        found: list[tuple[str, ...]] = []
+        i = 0
+        while i < len(folded):
+            for size in range(self.MAX_HEADWORD, 1, -1):
+                gloss = self._glosses.get(folded[i : i + size])
+                if gloss:
+                    found.append(gloss)
+                    i += size
+                    break
+            else:
+                i += 1
+        return found

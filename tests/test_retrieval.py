@@ -264,3 +264,17 @@ def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
     flagged = SearchResult([], [], lexical_best=1.0, unknown_identifiers=("GPL",))
     assert required_margin(plain) == DEFAULT_PARAMS.coverage_margin
     assert required_margin(flagged) == DEFAULT_PARAMS.unknown_identifier_margin > DEFAULT_PARAMS.coverage_margin
+
+
+def test_chinese_questions_reach_korean_and_english_units_through_readings_and_glosses() -> None:
+    from index.signals import ChineseEnglishBridge, KoreanReadings
+
+    units = ["의존성 지옥에 빠진 것이다.", "The static dictionary contains English words.", "北韓同意棄核。"]
+    readings = KoreanReadings(units)
+    scores = readings.chinese_scores("依賴地獄是什麼？")  # 地獄 read in Korean is 지옥
+    assert scores is not None and scores[0] > 0 and scores[2] == 0  # Chinese units are left to the lexical signal
+    assert readings.chinese_known_share("地獄") == 1.0 and readings.chinese_known_share("火山") == 0.0
+    bridge = ChineseEnglishBridge(units)
+    english = bridge.scores("靜態詞典裡有多少單詞？")
+    assert english is not None and int(english.argmax()) == 1
+    assert bridge.known_share("詞典") == 1.0 and bridge.known_share("火山") == 0.0

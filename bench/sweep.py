@@ -1,0 +1,132 @@
+"""Sweep retrieval parameters over several corpora and question sets, beside the dense-only baseline.
+
+Reproduces the tables in docs/retrieval.md:
+
+    python -m bench.sweep                       # the default sets and variants
+    python -m bench.sweep --variant base --variant calibrate=true,calibration_quantile=0.9
+
+Each set is a question file asked of a scratch index of some corpora (`verbatim eval --corpus`): the development
+corpus with the article, the held-out documents with the article, and the article alone. Questions are embedded once
+per process, so each variant costs only the ranking. A variant is `name` or `field=value,…` of `RetrievalParams`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.config import load_settings
+from index.evaluate import EvalReport, corpus_settings, evaluate_service
+from index.params import DEFAULT_PARAMS, RetrievalParams
+from index.service import Verbatim
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "eval"
+ARTICLE = ROOT / "knowledge"
+HELDOUT = ROOT / "tests" / "data"
+
+# (name, corpora, question file)
+DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
+    ("corpus", (SHARED / "corpus", ARTICLE), SHARED / "corpus.jsonl"),
+    ("heldout-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "heldout.jsonl"),
+    ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
+    ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
+    ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),
+    ("holdout-en", (ARTICLE,), HELDOUT / "holdout_en.jsonl"),
+)
+DEFAULT_VARIANTS = ("base",)
+
+
+class CachedQueries:
+    """Wraps an embedder so that each question is embedded once per process, whatever the variant."""
+
+    def __init__(self, embedder: Any) -> None:
+        self._embedder = embedder
+        self._cache: dict[tuple[str, ...], np.ndarray] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._embedder, name)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        key = tuple(texts)
+        if key not in self._cache:
+            self._cache[key] = self._embedder.embed_queries(texts)
+        return self._cache[key]
+
+
+def parse_variant(text: str) -> tuple[str, RetrievalParams]:
+    """`base`, or `field=value,…` applied to the default parameters."""
+    if text == "base":
+        return text, DEFAULT_PARAMS
+    types = {f.name: f.type for f in dataclasses.fields(RetrievalParams)}
+    changes: dict[str, Any] = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in types:
+            raise SystemExit(f"unknown parameter {name!r}; known: {', '.join(types)}")
+        kind = str(types[name])
+        changes[name] = value.strip().lower() in ("1", "true", "yes") if kind == "bool" else int(value) if kind == "int" else float(value)
+    return text, DEFAULT_PARAMS.with_changes(**changes)
+
+
+def open_set(corpora: tuple[Path, ...], cache: dict[tuple[Path, ...], Verbatim]) -> Verbatim:
+    if corpora not in cache:
+        settings = corpus_settings(load_settings(), list(corpora))
+        service = Verbatim(settings)
+        service.build(built_by="bench.sweep")
+        service.load()
+        retriever = service.answerer.retriever
+        retriever.embedder = CachedQueries(retriever.embedder)
+        cache[corpora] = service
+    return cache[corpora]
+
+
+def apply(service: Verbatim, params: RetrievalParams) -> None:
+    retriever = service.answerer.retriever
+    retriever.params = params
+    retriever.calibration = retriever._calibrate() if params.calibrate else None
+
+
+def row(report: EvalReport) -> str:
+    o = report.overall
+    kinds = report.to_json()["offtopic"]
+    off = " ".join(f"{k[:4]} {v['refused']:.2f}" for k, v in kinds.items())
+
+    def f(value: float | None) -> str:
+        return "  –  " if value is None else f"{value:.3f}"
+
+    return (
+        f"R@1 {f(o['r1'])} R@3 {f(o['r3'])} QH {f(o['quote_hit'])} FR {f(o['false_refusals'])} | refused {off or '–'}"
+        f" | dense R@1 {f(o['dense_r1'])} R@3 {f(o['dense_r3'])}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variant", action="append", help="`base` or field=value,… (repeatable)")
+    parser.add_argument("--set", action="append", dest="sets", help="only these sets (by name)")
+    args = parser.parse_args(argv)
+    variants = [parse_variant(v) for v in (args.variant or DEFAULT_VARIANTS)]
+    sets = [s for s in DEFAULT_SETS if not args.sets or s[0] in args.sets]
+    services: dict[tuple[Path, ...], Verbatim] = {}
+    for name, params in variants:
+        print(f"== {name}  (params {params.fingerprint})")
+        for set_name, corpora, questions in sets:
+            service = open_set(corpora, services)
+            apply(service, params)
+            report = evaluate_service(service, questions)
+            calibration = service.answerer.retriever.calibration
+            level = f" cal {calibration:+.3f}" if calibration is not None else ""
+            print(f"  {set_name:<13}{row(report)}{level}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
