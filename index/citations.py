@@ -7,7 +7,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 import bibtexparser
@@ -193,9 +193,9 @@ def _csl_page(page: str) -> str:
     return page.replace("–", "-").replace("—", "-")
 
 
-def csl_item(citation: Citation) -> dict[str, Any]:
-    """The passage's document as CSL-JSON, with the passage's page(s) as its pages."""
-    m = citation.meta
+def csl_item(meta: DocumentMeta, page: str) -> dict[str, Any]:
+    """The document as CSL-JSON, with the passage's page(s) as its pages."""
+    m = meta
     item: dict[str, Any] = {"id": entry_key(m), "type": "article-journal" if m.journal else "document", "title": m.title or m.doc_id}
     authors = [csl_name(n) for n in split_authors(m.author)]
     if authors:
@@ -206,8 +206,8 @@ def csl_item(citation: Citation) -> dict[str, Any]:
         item["issue"] = m.issue
     if m.year:
         item["issued"] = {"date-parts": [[m.year, m.month] if m.month else [m.year]]}
-    if citation.page:
-        item["page"] = _csl_page(citation.page)
+    if page:
+        item["page"] = _csl_page(page)
     if m.doi:
         item["DOI"] = m.doi
     if m.language:
@@ -240,7 +240,7 @@ class _LoadedStyle:
     lock: threading.Lock
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_style(key: str) -> _LoadedStyle:
     """Parse a CSL style once; citeproc-py keeps per-render state on it, hence the lock."""
     path = get_style_filepath(STYLES[key].csl)
@@ -258,14 +258,24 @@ def _move_punctuation_into_quotes(text: str) -> str:
 
 def render(citation: Citation, style: str) -> str:
     """The reference in one of STYLES, as plain text."""
+    return _render_cached(citation.meta, citation.page, style)
+
+
+def render_uncached(meta: DocumentMeta, page: str, style: str) -> str:
+    """The CSL rendering itself (the style is still loaded once); `render` remembers its results."""
     loaded = _load_style(style)
-    item = csl_item(citation)
+    item = csl_item(meta, page)
     with loaded.lock:
         bibliography = CitationStylesBibliography(loaded.style, CiteProcJSON([item]), formatter.plain)
         bibliography.register(CslCitation([CitationItem(item["id"])]))
         text = " ".join(str(entry) for entry in bibliography.bibliography())
     text = " ".join(text.split())
     return _move_punctuation_into_quotes(text) if loaded.punctuation_in_quote else text
+
+
+# A reference depends only on the document and the page, so answers that quote the same page share one
+# rendering (`ask --json` and the Cite view render every style for each quote).
+_render_cached = lru_cache(maxsize=4096)(render_uncached)
 
 
 def references(citation: Citation) -> dict[str, str]:
@@ -310,7 +320,7 @@ def _bibtex_name(name: dict[str, str]) -> str:
 def bibtex(citation: Citation) -> str:
     """A BibTeX entry (@article for a journal, @misc otherwise), written with bibtexparser."""
     m = citation.meta
-    item = csl_item(citation)
+    item = csl_item(citation.meta, citation.page)
     fields: list[Field] = []
 
     def add(key: str, value: str | int | None, enclosing: str | None = None) -> None:
@@ -335,7 +345,7 @@ def bibtex(citation: Citation) -> str:
 def ris(citation: Citation) -> str:
     """An RIS record (JOUR for a journal article, GEN otherwise)."""
     m = citation.meta
-    item = csl_item(citation)
+    item = csl_item(citation.meta, citation.page)
     lines = [("TY", "JOUR" if m.journal else "GEN")]
     for name in item.get("author", []):
         if "literal" in name:

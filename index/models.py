@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from index import citations
@@ -148,6 +148,7 @@ class Citation:
 
     def to_dict(self) -> dict[str, Any]:
         m = self.meta
+        rendered = citations.rendered(self)
         return {
             "author": m.author,
             "affiliation": m.affiliation,
@@ -161,11 +162,11 @@ class Citation:
             "doi_url": m.doi_url,
             "passage_id": self.passage_id,
             "text": self.short(),
-            "author_date": self.author_date(),
-            "chinese": self.chinese(),
-            "styles": self.styles(),
-            "bibtex": self.bibtex(),
-            "ris": self.ris(),
+            "author_date": rendered.reference,
+            "chinese": rendered.references[citations.CHINESE_DEFAULT],
+            "styles": rendered.references,
+            "bibtex": rendered.bibtex,
+            "ris": rendered.ris,
         }
 
 

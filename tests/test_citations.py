@@ -81,14 +81,25 @@ def test_an_english_document_renders_in_apa_without_chinese_brackets() -> None:
 
 def test_the_one_line_citation_brackets_only_cjk_titles() -> None:
     short = cite(article_meta(), page="91–92", section="二、終戰宣言").short()
-    assert short == f"河凡植, 〈朝鮮半島無核化以及終戰宣言對話與觀察〉, 戰略安全研析, no. 153, 2019, § 二、終戰宣言, p. 91–92, doi:{ARTICLE_DOI}"
+    assert (
+        short
+        == f"河凡植, 〈朝鮮半島無核化以及終戰宣言對話與觀察〉, 戰略安全研析, no. 153, 2019, § 二、終戰宣言, p. 91–92, doi:{ARTICLE_DOI}"
+    )
     assert citations.title_text("Attention is all you need") == "Attention is all you need"
     assert citations.title_text("핵 협상의 전망") == "〈핵 협상의 전망〉"
 
 
 @pytest.mark.parametrize(
     ("language", "title", "style"),
-    [("zh-Hant", "x", "gb-t-7714"), ("zh-Hans", "x", "gb-t-7714"), ("zh", "x", "gb-t-7714"), ("en", "朝鮮", "apa"), ("ko", "한반도", "apa"), ("", "朝鮮半島", "gb-t-7714"), ("", "Peace", "apa")],
+    [
+        ("zh-Hant", "x", "gb-t-7714"),
+        ("zh-Hans", "x", "gb-t-7714"),
+        ("zh", "x", "gb-t-7714"),
+        ("en", "朝鮮", "apa"),
+        ("ko", "한반도", "apa"),
+        ("", "朝鮮半島", "gb-t-7714"),
+        ("", "Peace", "apa"),
+    ],
 )
 def test_the_default_style_follows_the_language(language: str, title: str, style: str) -> None:
     assert citations.default_style(english_meta(language=language, title=title)) == style
@@ -100,10 +111,19 @@ def test_the_default_style_follows_the_language(language: str, title: str, style
         ("河凡植", [{"literal": "河凡植"}]),
         ("河凡植、李明", [{"literal": "河凡植"}, {"literal": "李明"}]),
         ("김정은, 문재인", [{"literal": "김정은"}, {"literal": "문재인"}]),
-        ("Ashish Vaswani, Noam Shazeer and Niki Parmar", [{"family": "Vaswani", "given": "Ashish"}, {"family": "Shazeer", "given": "Noam"}, {"family": "Parmar", "given": "Niki"}]),
+        (
+            "Ashish Vaswani, Noam Shazeer and Niki Parmar",
+            [{"family": "Vaswani", "given": "Ashish"}, {"family": "Shazeer", "given": "Noam"}, {"family": "Parmar", "given": "Niki"}],
+        ),
         ("Vaswani, Ashish", [{"family": "Vaswani", "given": "Ashish"}]),
-        ("Smith, J. K., Jones, A.; Ng, Andrew", [{"family": "Smith", "given": "J. K."}, {"family": "Jones", "given": "A."}, {"family": "Ng", "given": "Andrew"}]),
-        ("Ludwig van Beethoven & Martin Luther King Jr.", [{"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"}, {"family": "Jr.", "given": "Martin Luther King"}]),
+        (
+            "Smith, J. K., Jones, A.; Ng, Andrew",
+            [{"family": "Smith", "given": "J. K."}, {"family": "Jones", "given": "A."}, {"family": "Ng", "given": "Andrew"}],
+        ),
+        (
+            "Ludwig van Beethoven & Martin Luther King Jr.",
+            [{"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"}, {"family": "Jr.", "given": "Martin Luther King"}],
+        ),
         ("", []),
     ],
 )
@@ -122,7 +142,13 @@ def test_bibtex_parses_back_with_the_right_fields() -> None:
     assert (entry.entry_type, entry.key) == ("article", ARTICLE_ID)
     values = {f.key: f.value for f in entry.fields}
     assert values["title"] == "朝鮮半島無核化以及終戰宣言對話與觀察" and values["journal"] == "戰略安全研析"
-    assert (values["year"], values["number"], values["pages"], values["doi"], values["month"]) == ("2019", "153", "91--92", ARTICLE_DOI, "jan")
+    assert (values["year"], values["number"], values["pages"], values["doi"], values["month"]) == (
+        "2019",
+        "153",
+        "91--92",
+        ARTICLE_DOI,
+        "jan",
+    )
     [author] = values["author"]
     assert author.last == ["{河凡植}"] and author.first == []  # one unit, never split into given/family
 
@@ -146,7 +172,16 @@ def test_ris_has_the_tagged_lines() -> None:
     assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in lines)
     tags = [line[:2] for line in lines]
     assert tags[0] == "TY" and tags[-1] == "ER" and lines[0] == "TY  - JOUR"
-    for wanted in ("AU  - 河凡植", "TI  - 朝鮮半島無核化以及終戰宣言對話與觀察", "T2  - 戰略安全研析", "PY  - 2019", "DA  - 2019/01//", "SP  - 91", "EP  - 92", f"DO  - {ARTICLE_DOI}"):
+    for wanted in (
+        "AU  - 河凡植",
+        "TI  - 朝鮮半島無核化以及終戰宣言對話與觀察",
+        "T2  - 戰略安全研析",
+        "PY  - 2019",
+        "DA  - 2019/01//",
+        "SP  - 91",
+        "EP  - 92",
+        f"DO  - {ARTICLE_DOI}",
+    ):
         assert wanted in lines, wanted
     english = cite(english_meta(), page="3").ris().splitlines()
     assert [line for line in english if line.startswith("AU")] == ["AU  - Vaswani, Ashish", "AU  - Shazeer, Noam", "AU  - Parmar, Niki"]
@@ -155,7 +190,21 @@ def test_ris_has_the_tagged_lines() -> None:
 def test_to_dict_keeps_its_keys_and_adds_styles_and_exports() -> None:
     citation = cite(article_meta(), page="93", section="二、終戰宣言")
     data = citation.to_dict()
-    old = {"author", "title", "journal", "issue", "year", "section", "page", "doi", "doi_url", "passage_id", "text", "author_date", "chinese"}
+    old = {
+        "author",
+        "title",
+        "journal",
+        "issue",
+        "year",
+        "section",
+        "page",
+        "doi",
+        "doi_url",
+        "passage_id",
+        "text",
+        "author_date",
+        "chinese",
+    }
     assert old | {"styles", "bibtex", "ris"} <= set(data)
     assert data["styles"] == citation.styles() and data["bibtex"] == citation.bibtex() and data["ris"] == citation.ris()
     assert data["text"] == citation.short() and data["page"] == "93" and data["doi"] == ARTICLE_DOI
@@ -164,11 +213,17 @@ def test_to_dict_keeps_its_keys_and_adds_styles_and_exports() -> None:
 
 def test_styles_are_loaded_once_and_render_the_same_from_many_threads() -> None:
     assert citations._load_style("apa") is citations._load_style("apa")
-    jobs = [cite(article_meta(), page=str(p)) for p in range(91, 99)] + [cite(english_meta(), page=str(p)) for p in range(1, 9)]
+    jobs = [(article_meta(), str(p), style) for p in range(91, 99) for style in citations.STYLES]
+    jobs += [(english_meta(), str(p), style) for p in range(1, 5) for style in citations.STYLES]
+    alone = [citations.render_uncached(*job) for job in jobs]
     with ThreadPoolExecutor(4) as pool:
-        together = list(pool.map(lambda c: c.styles(), jobs * 3))
-    assert together == [c.styles() for c in jobs * 3]
-    assert "戰略安全研析(153): 95." in together[4]["gb-t-7714"]
+        together = list(pool.map(lambda job: citations.render_uncached(*job), jobs * 3))
+    assert together == alone * 3
+    assert "戰略安全研析(153): 95." in alone[4 * len(citations.STYLES)]
+    # A reference depends only on the document and the page: the cached result is the rendering itself.
+    assert citations.render(cite(article_meta(), page="95", section="other"), "apa") == citations.render_uncached(
+        article_meta(), "95", "apa"
+    )
 
 
 def test_venue_and_date_pieces_for_the_embeds() -> None:
@@ -176,4 +231,7 @@ def test_venue_and_date_pieces_for_the_embeds() -> None:
     assert citations.venue_text(meta) == "《戰略安全研析》 (Journal of Strategic and Security Analyses) no. 153"
     assert citations.date_text(meta) == "民國108年1月 (2019)" and citations.pages_text(meta) == "91–98"
     english = english_meta()
-    assert citations.venue_text(english) == "Advances in Neural Information Processing Systems no. 30" and citations.date_text(english) == "2017"
+    assert (
+        citations.venue_text(english) == "Advances in Neural Information Processing Systems no. 30"
+        and citations.date_text(english) == "2017"
+    )
