@@ -96,7 +96,7 @@ def page_text(locale: discord.Locale | str | None, page: str) -> str:
 def citation_lines(citation: Citation, locale: discord.Locale | str | None) -> str:
     """Author, title, journal and issue, year, section, page and DOI link, for an embed field."""
     m = citation.meta
-    head = escape_markdown(m.author) + escape_markdown(citations.title_text(m.title))
+    head = escape_markdown(citations.byline(m))
     second = ", ".join(escape_markdown(b) for b in (citations.venue_text(m), citations.date_text(m)) if b)
     where = []
     if citation.section:
@@ -208,7 +208,8 @@ def citation_embed(passage: Passage, citation: Citation, rendered: RenderedCitat
         f"**{t(locale, 'cite.default', style=default.label)}**\n{code_block(rendered.reference)}\n"
         f"**{t(locale, 'cite.quote')}**\n{code_block(citation_markdown(passage, rendered.reference), 'md', DESCRIPTION_LIMIT // 2)}"
     )
-    embed = discord.Embed(title=f"{t(locale, 'cite.title')} · {citations.title_text(citation.meta.title)}", description=description, colour=COLOR_INFO)
+    title = " · ".join(b for b in (t(locale, "cite.title"), citations.title_text(citation.meta.title)) if b)
+    embed = discord.Embed(title=title, description=description, colour=COLOR_INFO)
     for key, reference in rendered.references.items():
         if key != rendered.default:
             embed.add_field(name=citations.STYLES[key].label, value=code_block(reference), inline=False)

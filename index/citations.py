@@ -133,6 +133,21 @@ def title_text(title: str) -> str:
     return f"〈{title}〉" if has_cjk(title) else title
 
 
+def quoted_title(title: str) -> str:
+    """A title inside running text: 〈…〉 for a CJK title, “…” otherwise."""
+    if not title:
+        return ""
+    return f"〈{title}〉" if has_cjk(title) else f"“{title}”"
+
+
+def byline(meta: DocumentMeta) -> str:
+    """Author and title: 河凡植〈朝鮮半島…〉, or Ashish Vaswani and Noam Shazeer, “Attention is all you need”."""
+    title = quoted_title(meta.title)
+    if not meta.author or not title or has_cjk(meta.title):
+        return meta.author + title
+    return f"{meta.author}, {title}"
+
+
 def venue_text(meta: DocumentMeta) -> str:
     """Journal (with its English name when it has one), and issue: 《戰略安全研析》 (Journal of …) no. 153."""
     venue = ""
@@ -166,8 +181,7 @@ def short(citation: Citation) -> str:
     """One line for a footer or terminal: authors, title, journal, issue, year, section, page, DOI."""
     m = citation.meta
     authors = ", ".join(_display_name(csl_name(n)) for n in split_authors(m.author))
-    title = title_text(m.title) if has_cjk(m.title) else (f"“{m.title}”" if m.title else "")
-    bits = [b for b in (authors, title, m.journal) if b]
+    bits = [b for b in (authors, quoted_title(m.title), m.journal) if b]
     if m.issue:
         bits.append(f"no. {m.issue}")
     if m.year:

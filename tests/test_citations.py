@@ -87,6 +87,8 @@ def test_the_one_line_citation_brackets_only_cjk_titles() -> None:
     )
     assert citations.title_text("Attention is all you need") == "Attention is all you need"
     assert citations.title_text("핵 협상의 전망") == "〈핵 협상의 전망〉"
+    assert citations.byline(article_meta()) == "河凡植〈朝鮮半島無核化以及終戰宣言對話與觀察〉"
+    assert citations.byline(english_meta(author="Ashish Vaswani")) == "Ashish Vaswani, “Attention is all you need”"
 
 
 @pytest.mark.parametrize(
