@@ -54,6 +54,7 @@ _CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-
 # "Family, Given" (see _split_commas).
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:[、；;，&\n]|\band\b)\s*")
 _INITIALS = re.compile(r"^(?:[A-Z]\.?[ -]?)+$")
+_SUFFIX = re.compile(r"^(?:Jr|Sr)\.?$|^(?:II|III|IV)$")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -63,7 +64,7 @@ def has_cjk(text: str) -> bool:
 
 def is_chinese(meta: DocumentMeta) -> bool:
     """A Chinese source: language zh/zh-Hant/zh-Hans, or (language unknown) a title in Chinese characters."""
-    language = meta.language.lower()
+    language = meta.language.lower().replace("_", "-")
     if language:
         return language == "zh" or language.startswith("zh-")
     return has_cjk(meta.title) and not re.search(r"[\u3040-\u30ff\uac00-\ud7af]", meta.title)
@@ -86,7 +87,12 @@ def style_order(meta: DocumentMeta) -> list[str]:
 def _split_commas(chunk: str) -> list[str]:
     """One chunk of an author string split at commas: "A. Smith, B. Jones" is two people, "Smith, John" one,
     "Smith, J., Jones, K." two (family/given pairs)."""
-    pieces = [p.strip() for p in chunk.split(",") if p.strip()]
+    pieces: list[str] = []
+    for piece in (p.strip() for p in chunk.split(",")):
+        if pieces and _SUFFIX.match(piece):
+            pieces[-1] += f" {piece}"  # "Martin Luther King, Jr." is one person
+        elif piece:
+            pieces.append(piece)
     if len(pieces) < 2 or has_cjk(chunk):
         return pieces
     paired = len(pieces) % 2 == 0 and all(" " not in pieces[i] for i in range(0, len(pieces), 2))
@@ -106,14 +112,15 @@ def split_authors(author: str) -> list[str]:
 
 def csl_name(name: str) -> dict[str, str]:
     """A CSL name: literal for CJK names (no given/family split), family/given (BibTeX name rules) for the rest."""
-    if has_cjk(name) or " " not in name.strip() and "," not in name:
+    if has_cjk(name) or (" " not in name.strip() and "," not in name):
         return {"literal": name.strip()}
-    parts = parse_single_name_into_parts(name, strict=False)
+    words = name.split()
+    suffix = words.pop() if len(words) > 2 and _SUFFIX.match(words[-1]) else ""  # BibTeX wants "King, Jr., Martin"
+    parts = parse_single_name_into_parts(" ".join(words), strict=False)
     out = {"family": " ".join(parts.last), "given": " ".join(parts.first)}
     if parts.von:
         out["non-dropping-particle"] = " ".join(parts.von)
-    if parts.jr:
-        out["suffix"] = " ".join(parts.jr)
+    out["suffix"] = " ".join([*parts.jr, suffix]).strip()
     return {k: v for k, v in out.items() if v}
 
 

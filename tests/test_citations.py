@@ -97,9 +97,11 @@ def test_the_one_line_citation_brackets_only_cjk_titles() -> None:
         ("zh-Hant", "x", "gb-t-7714"),
         ("zh-Hans", "x", "gb-t-7714"),
         ("zh", "x", "gb-t-7714"),
+        ("zh_TW", "x", "gb-t-7714"),
         ("en", "朝鮮", "apa"),
         ("ko", "한반도", "apa"),
         ("", "朝鮮半島", "gb-t-7714"),
+        ("", "日本の核政策", "apa"),
         ("", "Peace", "apa"),
     ],
 )
@@ -124,7 +126,14 @@ def test_the_default_style_follows_the_language(language: str, title: str, style
         ),
         (
             "Ludwig van Beethoven & Martin Luther King Jr.",
-            [{"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"}, {"family": "Jr.", "given": "Martin Luther King"}],
+            [
+                {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"},
+                {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
+            ],
+        ),
+        (
+            "Martin Luther King, Jr., Ashish Vaswani",
+            [{"family": "King", "given": "Martin Luther", "suffix": "Jr."}, {"family": "Vaswani", "given": "Ashish"}],
         ),
         ("", []),
     ],
@@ -159,6 +168,12 @@ def test_bibtex_parses_back_with_the_right_fields() -> None:
     assert values["title"] == r"Q\&A: 100\% of \#1 \{sic\}"
     assert [(a.last, a.first) for a in values["author"]] == [(["Vaswani"], ["Ashish"]), (["Shazeer"], ["Noam"]), (["Parmar"], ["Niki"])]
     assert values["month"] == "dec" and values["pages"] == "3"
+
+    [entry] = _parse_bibtex(cite(english_meta(author="Martin Luther King Jr. and Ludwig van Beethoven")).bibtex()).entries
+    assert [(a.von, a.last, a.jr, a.first) for a in entry.fields_dict["author"].value] == [
+        ([], ["King"], ["Jr."], ["Martin", "Luther"]),
+        (["van"], ["Beethoven"], [], ["Ludwig"]),
+    ]
 
 
 def test_a_document_without_a_journal_is_a_generic_entry() -> None:
