@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -252,3 +254,17 @@ def test_venue_and_date_pieces_for_the_embeds() -> None:
         citations.venue_text(english) == "Advances in Neural Information Processing Systems no. 30"
         and citations.date_text(english) == "2017"
     )
+
+
+def test_the_cost_script_prints_a_row_per_style() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.citation_cost", "--runs", "1", "--warm", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| ") and not line.startswith("| style")]
+    assert [row.split(" | ")[0].strip("| ") for row in rows] == list(citations.STYLES)
+    assert all(float(cell) > 0 for row in rows for cell in row.strip("| ").split(" | ")[1:])
