@@ -9,6 +9,8 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.i18n import t
+from index import citations
+from index.citations import RenderedCitation
 from index.models import Answer, Citation, DocumentMeta, Passage, ScoredPassage
 from index.service import PassageContext
 
@@ -94,18 +96,8 @@ def page_text(locale: discord.Locale | str | None, page: str) -> str:
 def citation_lines(citation: Citation, locale: discord.Locale | str | None) -> str:
     """Author, title, journal and issue, year, section, page and DOI link, for an embed field."""
     m = citation.meta
-    head = escape_markdown(m.author) + (f"〈{escape_markdown(m.title)}〉" if m.title else "")
-    venue = ""
-    if m.journal:
-        venue = f"《{escape_markdown(m.journal)}》"
-        if m.journal_en and m.journal_en != m.journal:
-            venue += f" ({escape_markdown(m.journal_en)})"
-    if m.issue:
-        venue += f" no. {escape_markdown(m.issue)}"
-    when = m.date_label or (str(m.year) if m.year else "")
-    if when and m.year and str(m.year) not in when:
-        when = f"{when} ({m.year})"
-    second = ", ".join(b for b in (venue.strip(), escape_markdown(when)) if b)
+    head = escape_markdown(citations.byline(m))
+    second = ", ".join(escape_markdown(b) for b in (citations.venue_text(m), citations.date_text(m)) if b)
     where = []
     if citation.section:
         where.append(f"§ {escape_markdown(citation.section)}")
@@ -145,7 +137,7 @@ def answer_embed(answer: Answer, locale: discord.Locale | str | None) -> discord
         marked = escape_markdown(truncate(quote.text, DESCRIPTION_LIMIT // 2))  # never cut inside a bold marker
     meta = quote.citation.meta
     embed = discord.Embed(
-        title=f"〈{meta.title}〉" if meta.title else None,
+        title=citations.title_text(meta.title) or None,
         url=doi_url(meta),
         description=">>> " + marked,
         colour=COLOR_ANSWER,
@@ -191,27 +183,40 @@ def context_embed(ctx: PassageContext, locale: discord.Locale | str | None) -> d
     return fit_embed(embed)
 
 
-def _code_block(text: str, lang: str = "") -> str:
-    return f"```{lang}\n" + text.replace("```", "`\u200b``") + "\n```"
+def code_block(text: str, lang: str = "", limit: int = FIELD_VALUE_LIMIT) -> str:
+    """`text` in a fenced code block of at most `limit` characters (cut inside the fence, never through it)."""
+    fence_open, fence_close = f"```{lang}\n", "\n```"
+    body = truncate(text.replace("```", "`\u200b``"), max(1, limit - len(fence_open) - len(fence_close)))
+    return fence_open + body + fence_close
 
 
-def citation_markdown(passage: Passage, citation: Citation) -> str:
-    """A Markdown block quote of the passage followed by its author–date reference."""
-    lines = [line.strip() for line in passage.text.splitlines() if line.strip()]
+QUOTE_CHARS = 1500  # the passage in the ready-to-paste block; the whole citation embed stays far below 6000
+
+
+def citation_markdown(passage: Passage, reference: str) -> str:
+    """A Markdown block quote of the passage followed by its reference."""
+    text = truncate(passage.text, QUOTE_CHARS)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     quote = "\n".join("> " + line for line in lines)
-    return f"{quote}\n\n{citation.author_date()}"
+    return f"{quote}\n\n{reference}"
 
 
-def citation_content(passage: Passage, citation: Citation, locale: discord.Locale | str | None) -> str:
-    """Message content with two copyable blocks: the Markdown quote + author–date reference, then the Chinese-style one."""
-    chinese = citation.chinese()
-    head = f"**{t(locale, 'cite.title')}** · `{passage.id}`"
-    body = f"{head}\n{t(locale, 'cite.author_date')}:\n{_code_block(citation_markdown(passage, citation), 'md')}\n{t(locale, 'cite.chinese')}:\n{_code_block(chinese)}"
-    if len(body) > CONTENT_LIMIT:
-        room = CONTENT_LIMIT - len(body) + len(passage.text) - 10
-        shorter = Passage(**{**passage.to_dict(), "text": truncate(passage.text, max(20, room))})
-        body = f"{head}\n{_code_block(citation_markdown(shorter, citation), 'md')}\n{_code_block(chinese)}"
-    return truncate(body, CONTENT_LIMIT)
+def citation_embed(passage: Passage, citation: Citation, rendered: RenderedCitation, locale: discord.Locale | str | None) -> discord.Embed:
+    """The reference in the document's default style, the quote with it, the other styles, BibTeX and RIS, each copyable."""
+    default = citations.STYLES[rendered.default]
+    description = (
+        f"**{t(locale, 'cite.default', style=default.label)}**\n{code_block(rendered.reference)}\n"
+        f"**{t(locale, 'cite.quote')}**\n{code_block(citation_markdown(passage, rendered.reference), 'md', DESCRIPTION_LIMIT // 2)}"
+    )
+    title = " · ".join(b for b in (t(locale, "cite.title"), citations.title_text(citation.meta.title)) if b)
+    embed = discord.Embed(title=title, description=description, colour=COLOR_INFO)
+    for key, reference in rendered.references.items():
+        if key != rendered.default:
+            embed.add_field(name=citations.STYLES[key].label, value=code_block(reference), inline=False)
+    embed.add_field(name=t(locale, "cite.export", format="BibTeX"), value=code_block(rendered.bibtex, "bibtex"), inline=False)
+    embed.add_field(name=t(locale, "cite.export", format="RIS"), value=code_block(rendered.ris), inline=False)
+    embed.set_footer(text=f"{citation.short()} · {passage.id}")
+    return fit_embed(embed)
 
 
 def sources_embed(documents: list[DocumentMeta], passages: dict[str, int], version: str, locale: discord.Locale | str | None) -> discord.Embed:
@@ -224,22 +229,15 @@ def sources_embed(documents: list[DocumentMeta], passages: dict[str, int], versi
     )
     shown = documents[: FIELDS_LIMIT - 1] if len(documents) > FIELDS_LIMIT else documents
     for meta in shown:
-        venue = ""
-        if meta.journal:
-            venue = f"《{escape_markdown(meta.journal)}》" + (f" ({escape_markdown(meta.journal_en)})" if meta.journal_en and meta.journal_en != meta.journal else "")
-            venue += f" no. {escape_markdown(meta.issue)}" if meta.issue else ""
-        when = meta.date_label or (str(meta.year) if meta.year else "")
-        pages = ""
-        if meta.first_page:
-            span = f"{meta.first_page}–{meta.last_page}" if meta.last_page and meta.last_page != meta.first_page else str(meta.first_page)
-            pages = t(locale, "sources.pages", pages=span)
+        span = citations.pages_text(meta)
+        pages = t(locale, "sources.pages", pages=span) if span else ""
         lines = [
             escape_markdown(meta.author) + (f" ({escape_markdown(meta.affiliation)})" if meta.affiliation else ""),
-            ", ".join(b for b in (venue, escape_markdown(when), pages) if b),
+            ", ".join(b for b in (escape_markdown(citations.venue_text(meta)), escape_markdown(citations.date_text(meta)), pages) if b),
             doi_link(meta),
             f"`{meta.doc_id}` · {t(locale, 'sources.passages', count=passages.get(meta.doc_id, 0))}",
         ]
-        embed.add_field(name=f"〈{meta.title or meta.doc_id}〉", value="\n".join(line for line in lines if line), inline=False)
+        embed.add_field(name=citations.title_text(meta.title) or meta.doc_id, value="\n".join(line for line in lines if line), inline=False)
     if len(shown) < len(documents):
         embed.add_field(name="\u200b", value=t(locale, "sources.more", count=len(documents) - len(shown)), inline=False)
     return fit_embed(embed)

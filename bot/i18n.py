@@ -55,8 +55,14 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ko": "{number}번째 문단",
     },
     "cite.title": {"en": "Citation", "zh-TW": "引用格式", "zh-CN": "引用格式", "ko": "인용 형식"},
-    "cite.author_date": {"en": "Author–date", "zh-TW": "作者—年份格式", "zh-CN": "作者—年份格式", "ko": "저자-연도 형식"},
-    "cite.chinese": {"en": "Chinese style", "zh-TW": "中文格式", "zh-CN": "中文格式", "ko": "중국어 형식"},
+    "cite.default": {"en": "{style} (default)", "zh-TW": "{style}（預設）", "zh-CN": "{style}（默认）", "ko": "{style} (기본)"},
+    "cite.quote": {"en": "Quote with reference", "zh-TW": "引文與出處", "zh-CN": "引文与出处", "ko": "인용문과 출처"},
+    "cite.export": {
+        "en": "{format} (for reference managers)",
+        "zh-TW": "{format}（匯入書目管理軟體）",
+        "zh-CN": "{format}（导入文献管理软件）",
+        "ko": "{format} (참고문헌 관리 프로그램용)",
+    },
     "share.header": {
         "en": "{user} shared an answer from Verbatim.",
         "zh-TW": "{user} 分享了 Verbatim 的回答。",

@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import ui
 
-from bot.embeds import NO_PINGS, citation_content, context_embed, question_from_embed, shared_embed
+from bot.embeds import NO_PINGS, citation_embed, context_embed, question_from_embed, shared_embed
 from bot.errors import UserFacingError, handle_error
 from bot.i18n import t
+from index import citations
+from index.citations import RenderedCitation
+from index.models import Citation, Passage
 from index.records import Feedback
 
 if TYPE_CHECKING:
@@ -72,18 +75,21 @@ class CiteButton(AnswerButton, template=rf"verbatim:cite:(?P<pid>{PASSAGE_ID})")
 
 
 async def send_citation(interaction: discord.Interaction[VerbatimBot], passage_id: str) -> None:
-    """The citation block for a passage id, privately (used by the Cite button and /cite)."""
+    """The citation of a passage in every style, BibTeX and RIS, privately (used by the Cite button and /cite)."""
     service = interaction.client.verbatim
 
-    def lookup() -> tuple[Any, Any] | None:
+    def lookup() -> tuple[Passage, Citation, RenderedCitation] | None:
         passage = service.find_passage(passage_id)
-        return (passage, service.citation(passage)) if passage is not None else None
+        if passage is None:
+            return None
+        citation = service.citation(passage)
+        return passage, citation, citations.rendered(citation)  # CSL rendering is CPU work: off the event loop
 
     found = await interaction.client.run_blocking(lookup)
     if found is None:
         raise UserFacingError("error.passage_not_found", passage_id=passage_id.strip()[:64])
-    passage, citation = found
-    await interaction.response.send_message(citation_content(passage, citation, interaction.locale), ephemeral=True, allowed_mentions=NO_PINGS)
+    embed = citation_embed(*found, interaction.locale)
+    await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 class ShareButton(AnswerButton, template=rf"verbatim:share:(?P<pid>{PASSAGE_ID})"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+from index import citations
 
 
 @dataclass(frozen=True)
@@ -123,56 +125,30 @@ class Citation:
     page: str
 
     def author_date(self) -> str:
-        """Reference in an author–date style, e.g. 河凡植 (2019). 〈…〉. 戰略安全研析, 153, 93. DOI."""
-        m = self.meta
-        parts = [f"{m.author or 'Anonymous'} ({m.year or 'n.d.'}). {m.title}."]
-        venue = m.journal
-        if m.journal_en and m.journal_en != m.journal:
-            venue = f"{venue} ({m.journal_en})" if venue else m.journal_en
-        if venue:
-            parts.append(f" {venue}" + (f", no. {m.issue}" if m.issue else "") + (f", p. {self.page}" if self.page else "") + ".")
-        elif self.page:
-            parts.append(f" p. {self.page}.")
-        if m.doi:
-            parts.append(f" {m.doi_url}")
-        return "".join(parts)
+        """The reference in the document's default author–date style (GB/T 7714 for Chinese sources, APA otherwise)."""
+        return citations.render(self, citations.default_style(self.meta))
 
     def chinese(self) -> str:
-        """Chinese-style reference: 作者〈篇名〉，《期刊》期數（年月），頁碼。"""
-        m = self.meta
-        text = f"{m.author}〈{m.title}〉"
-        if m.journal:
-            text += f"，《{m.journal}》"
-        if m.issue:
-            text += f"第{m.issue}期"
-        when = m.date_label or (f"{m.year}年{m.month}月" if m.year and m.month else (f"{m.year}年" if m.year else ""))
-        if when:
-            text += f"（{when}）"
-        if self.page:
-            text += f"，頁{self.page}"
-        text += "。"
-        if m.doi:
-            text += f"DOI: {m.doi}"
-        return text
+        """The reference in the Chinese national standard, GB/T 7714—2015 (author–date)."""
+        return citations.render(self, citations.CHINESE_DEFAULT)
+
+    def styles(self) -> dict[str, str]:
+        """The reference in every offered style (see index.citations.STYLES), the document's default first."""
+        return citations.references(self)
+
+    def bibtex(self) -> str:
+        return citations.bibtex(self)
+
+    def ris(self) -> str:
+        return citations.ris(self)
 
     def short(self) -> str:
         """One line for a footer or terminal: author, title, journal issue, year, section, page, DOI."""
-        m = self.meta
-        bits = [b for b in (m.author, f"〈{m.title}〉" if m.title else "", m.journal) if b]
-        if m.issue:
-            bits.append(f"no. {m.issue}")
-        if m.year:
-            bits.append(str(m.year))
-        if self.section:
-            bits.append(f"§ {self.section}")
-        if self.page:
-            bits.append(f"p. {self.page}")
-        if m.doi:
-            bits.append(f"doi:{m.doi}")
-        return ", ".join(bits)
+        return citations.short(self)
 
     def to_dict(self) -> dict[str, Any]:
         m = self.meta
+        rendered = citations.rendered(self)
         return {
             "author": m.author,
             "affiliation": m.affiliation,
@@ -186,8 +162,11 @@ class Citation:
             "doi_url": m.doi_url,
             "passage_id": self.passage_id,
             "text": self.short(),
-            "author_date": self.author_date(),
-            "chinese": self.chinese(),
+            "author_date": rendered.reference,
+            "chinese": rendered.references[citations.CHINESE_DEFAULT],
+            "styles": rendered.references,
+            "bibtex": rendered.bibtex,
+            "ris": rendered.ris,
         }
 
 

@@ -1,4 +1,4 @@
-"""/cite: a ready-to-paste citation block (Markdown quote, author–date and Chinese-style references) for a passage id."""
+"""/cite: a passage's reference in GB/T 7714, APA and Chicago (the document's default first), BibTeX and RIS, by passage id."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ async def test_context_shows_the_whole_paragraph_privately(fake: FakeDiscord, bo
     assert passage_id in embed["footer"]["text"]
 
 
-async def test_cite_gives_a_ready_to_paste_block(fake: FakeDiscord, bot, article_service: Verbatim) -> None:
+async def test_cite_gives_every_style_bibtex_and_ris(fake: FakeDiscord, bot, article_service: Verbatim) -> None:
     answer = await _answer(fake, "en")
     custom_id = button_id(answer, "verbatim:cite:")
     passage = article_service.find_passage(custom_id.rsplit(":", 1)[1])
@@ -38,11 +38,25 @@ async def test_cite_gives_a_ready_to_paste_block(fake: FakeDiscord, bot, article
     ix = await fake.click_button(answer, custom_id, locale="en-US")
     message = await ix.wait_response()
     assert is_ephemeral(message)
-    content = message["content"]
+    [embed] = message["embeds"]
+    description = embed["description"]
+    # The article is in Chinese: GB/T 7714 is its default style, shown first and in the ready-to-paste quote block.
+    assert description.startswith("**GB/T 7714—2015 (default)**\n```\n河凡植, 2019. 朝鮮半島無核化以及終戰宣言對話與觀察[J/OL]. 戰略安全研析(153):")
+    assert "DOI:10.30382/SSA.201812_(153).0009." in description
     first_line = passage.text.strip().splitlines()[0].strip()
-    assert f"> {first_line}" in content  # a Markdown block quote of the passage
-    assert citation.author_date() in content and citation.chinese() in content
-    assert "河凡植 (2019)" in content and "河凡植〈朝鮮半島無核化以及終戰宣言對話與觀察〉，《戰略安全研析》第153期（民國108年1月）" in content
+    assert f"```md\n> {first_line}" in description  # a Markdown block quote of the passage, then the reference
+    assert description.count(citation.chinese()) == 2
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert list(fields) == ["APA 7", "Chicago (author-date)", "BibTeX (for reference managers)", "RIS (for reference managers)"]
+    assert fields["APA 7"] == f"```\n{citation.styles()['apa']}\n```" and "河凡植. (2019)." in fields["APA 7"]
+    assert "no. 153 (January)" in fields["Chicago (author-date)"]
+    assert fields["BibTeX (for reference managers)"].startswith("```bibtex\n@article{korean-peninsula-denuclearization-2019,")
+    assert "doi = {10.30382/SSA.201812_(153).0009}" in fields["BibTeX (for reference managers)"]
+    ris_lines = fields["RIS (for reference managers)"].strip("`\n").splitlines()
+    assert ris_lines[0] == "TY  - JOUR" and "AU  - 河凡植" in ris_lines and ris_lines[-1].startswith("ER  -")
+    assert passage.id in embed["footer"]["text"] and sum(len(v) for v in fields.values()) + len(description) < 6000
+    for value in [description, *fields.values()]:
+        assert value.count("```") % 2 == 0  # every code block closed
 
 
 async def test_share_posts_a_private_answer_to_the_channel(fake: FakeDiscord, bot) -> None:

@@ -18,8 +18,13 @@ async def test_cite_command(fake: FakeDiscord, bot, article_service: Verbatim) -
     ix = await fake.send_command("cite", [{"name": "passage", "type": 3, "value": passage.id.upper()}], locale="zh-TW")
     message = await ix.wait_response()
     assert ix.response_type == 4 and is_ephemeral(message)
-    assert citation.author_date() in message["content"] and citation.chinese() in message["content"]
-    assert "引用格式" in message["content"] and "中文格式" in message["content"]
+    [embed] = message["embeds"]
+    assert embed["title"] == "引用格式 · 〈朝鮮半島無核化以及終戰宣言對話與觀察〉"
+    assert embed["description"].startswith("**GB/T 7714—2015（預設）**") and citation.chinese() in embed["description"]
+    assert "引文與出處" in embed["description"]
+    names = [f["name"] for f in embed["fields"]]
+    assert names == ["APA 7", "Chicago (author-date)", "BibTeX（匯入書目管理軟體）", "RIS（匯入書目管理軟體）"]
+    assert citation.styles()["apa"] in embed["fields"][0]["value"] and citation.bibtex() in embed["fields"][2]["value"]
 
 
 async def test_cite_unknown_passage_is_a_short_private_error(fake: FakeDiscord, bot) -> None:

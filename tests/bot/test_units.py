@@ -8,8 +8,10 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.embeds import fit_embed, truncate
+from bot.embeds import citation_embed, citation_lines, fit_embed, truncate
 from bot.i18n import lang_for, t
+from index import citations
+from index.models import Citation, DocumentMeta, Passage
 from index.records import AuditEntry, Feedback, Records, Unanswered
 from tests.fakediscord import validate_message
 
@@ -62,3 +64,44 @@ def test_records_are_thread_safe(tmp_path: Path) -> None:
     reopened = Records(tmp_path / "data" / "verbatim.sqlite3")
     assert reopened.feedback_counts()["p-3"] == {"up": 12, "down": 13}
     reopened.close()
+
+
+ENGLISH = DocumentMeta(
+    doc_id="attention-2017",
+    title="Attention is all you need",
+    author="Ashish Vaswani, Noam Shazeer and Niki Parmar",
+    journal="Advances in Neural Information Processing Systems",
+    issue="30",
+    year=2017,
+    doi="10.5555/3295222.3295349",
+    language="en",
+)
+
+
+def _passage(text: str) -> Passage:
+    return Passage(id="p-0123456789ab", doc_id=ENGLISH.doc_id, text=text, section="3 Model", page_start=3, page_end=3, paragraph=4, start=0, end=len(text))
+
+
+def test_an_english_citation_is_apa_first_without_chinese_brackets() -> None:
+    citation = Citation(meta=ENGLISH, passage_id="p-0123456789ab", section="3 Model", page="3")
+    passage = _passage("The Transformer follows this overall architecture.\nIt uses stacked self-attention.")
+    embed = citation_embed(passage, citation, citations.rendered(citation), "en-US").to_dict()
+    assert validate_message({"embeds": [embed]}).problems == []
+    assert embed["title"] == "Citation · Attention is all you need"
+    assert embed["description"].startswith("**APA 7 (default)**\n```\nVaswani, A., Shazeer, N., & Parmar, N. (2017). Attention is all you need.")
+    assert "```md\n> The Transformer follows this overall architecture.\n> It uses stacked self-attention.\n\nVaswani, A." in embed["description"]
+    assert [f["name"] for f in embed["fields"]] == ["GB/T 7714—2015", "Chicago (author-date)", "BibTeX (for reference managers)", "RIS (for reference managers)"]
+    assert "Vaswani, Ashish and Shazeer, Noam and Parmar, Niki" in embed["fields"][2]["value"]
+    lines = citation_lines(citation, "en-US")
+    assert "〈" not in lines + str(embed) and lines.startswith("Ashish Vaswani, Noam Shazeer and Niki Parmar, “Attention is all you need”\n")
+    assert "Advances in Neural Information Processing Systems no. 30, 2017" in lines
+
+
+def test_a_long_passage_keeps_the_citation_embed_within_limits_and_its_code_blocks_closed() -> None:
+    citation = Citation(meta=ENGLISH, passage_id="p-0123456789ab", section="", page="3")
+    passage = _passage("word " * 2000)
+    embed = citation_embed(passage, citation, citations.rendered(citation), "zh-TW").to_dict()
+    assert validate_message({"embeds": [embed]}).problems == []
+    for value in [embed["description"], *(f["value"] for f in embed["fields"])]:
+        assert value.count("```") == (4 if value is embed["description"] else 2)
+    assert embed["description"].startswith("**APA 7（預設）**") and "…\n\nVaswani, A." in embed["description"]
