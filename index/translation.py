@@ -240,7 +240,7 @@ _MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(_MONTH_WORDS, key=len, reverse
 _MONTH_CJK = re.compile(r"(?<![\d.])(\d{1,2})\s*[月월]")
 _ISO_DATE = re.compile(r"\b\d{4}[-/.](\d{1,2})[-/.]\d{1,2}\b")
 _NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
-_PERCENT_WORDS = re.compile(r"\s*(?:per\s*cent|percent|퍼센트|프로)\b|\s+%", re.IGNORECASE)
+_PERCENT_WORDS = re.compile(r"\s*(?:per\s*cent\b|percent\b|퍼센트|프로(?!그))|\s+%", re.IGNORECASE)
 _PERCENT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)%")
 _CHINESE_PERCENT = re.compile(r"百分之([零〇一二三四五六七八九十百兩两]+)")
 _CHINESE_NUMERAL = re.compile(r"[零〇一二三四五六七八九十百千兩两]+")

@@ -1,7 +1,7 @@
 """A fake translation provider on 127.0.0.1 (aiohttp, in its own thread): OpenAI chat-completions and LibreTranslate.
 
 `mode` says how it answers the next requests: "good" (the hand-made translation of tests/translation/corpus.py, or
-`translations[text]`), "drop_number" (the good one without its first number), "change_name" (the good one with a
+`translations[text]`), "drop_number" (the good one without its first year), "change_name" (the good one with a
 name replaced), "hang" (no answer for 5 s), "error" (500), "ratelimit" (429 with Retry-After), "malformed" (a body
 that is not JSON) and "obey" (what a model that followed an instruction inside the passage would say).
 """
@@ -88,7 +88,7 @@ class FakeProvider:
         if translation is None:
             return web.json_response({"error": f"no translation of {text[:30]!r} into {target}"}, status=400)
         if mode == "drop_number":
-            translation = re.sub(r"\d+", "", translation, count=1)
+            translation = re.sub(r"\d{4}", "", translation, count=1)  # the year
         elif mode == "change_name":
             translation = translation.replace("Kim Jong-un", "Moon Jae-in").replace("김정은", "문재인").replace("Singapore", "Hanoi")
         if shape == "openai":
