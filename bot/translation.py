@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -102,11 +103,16 @@ async def _translate_and_edit(
         log.exception("could not add a %s translation to answer %s; the answer stays as it was", target, message.id)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+
+
 def _chunks(text: str, limit: int) -> list[str]:
-    """`text` escaped for Markdown, cut at spaces into pieces of at most `limit` characters."""
+    """`text` escaped for Markdown, cut between sentences (or, for a very long one, at spaces) into pieces of at most
+    `limit` characters."""
     pieces: list[str] = []
     current = ""
-    for word in text.split(" "):
+    units = [u for sentence in _SENTENCE_END.split(text) for u in ([sentence] if len(escape_markdown(sentence)) <= limit else sentence.split(" "))]
+    for word in units:
         candidate = f"{current} {word}" if current else word
         if len(escape_markdown(candidate)) <= limit:
             current = candidate

@@ -111,7 +111,6 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    service = open_service(settings)
     translator = None
     if args.translate:
         translator = Translator.from_settings(settings)
@@ -119,6 +118,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print("--translate needs a translation provider: set VERBATIM_TRANSLATE_KIND and VERBATIM_TRANSLATE_URL.", file=sys.stderr)
             return 2
     try:
+        service = open_service(settings)
         return _ask(args, service, translator)
     finally:
         if translator is not None:
