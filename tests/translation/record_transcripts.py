@@ -87,6 +87,8 @@ async def record(tmp: Path) -> str:
                 out.append(_block("Interaction (INTERACTION_CREATE, trimmed to what the bot reads):", _redact(interaction, token)))
                 for number, call in enumerate(calls, 1):
                     out.append(_block(f"Request {number} of the bot for this interaction: `{call['method']} {call['route'].replace(token, '<token>')}` → {call['status']}", _redact(call["json"], token)))
+                first, edit = ix.messages[0], ix.messages[-1]
+                out.append(f"The fake Discord saw the answer {first['elapsed']:.2f} s and the edit {edit['elapsed']:.2f} s after dispatching the interaction.\n")
                 out.append(_block("Check result stored with the translation:", stored.check.to_dict() if stored else None))
                 if language == "en":
                     out.append(_block("The provider request (OpenAI chat-completions shape):", provider.requests[-1]["body"]))
