@@ -687,7 +687,6 @@ class Translator:
         )
         self.daily_calls_per_scope = daily_calls_per_scope
         self._paused_until = 0.0
-        self.calls = 0  # provider calls made by this process (tests and `verbatim status` read it)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Translator | None:
@@ -744,7 +743,7 @@ class Translator:
             return None
         started = time.perf_counter()
         try:
-            result: str = self.breaker.call(self._provider_call, text, source, target)
+            result: str = self.breaker.call(self.provider.translate, text, source, target)
         except RateLimited as exc:
             self._paused_until = time.monotonic() + exc.retry_after
             log.warning("translation of %s failed: %s; no calls for %.0f s", passage_id, exc.reason, exc.retry_after)
@@ -762,10 +761,6 @@ class Translator:
             return None
         log.info("translated %s into %s in %.0f ms", passage_id, target, (time.perf_counter() - started) * 1000)
         return result
-
-    def _provider_call(self, text: str, source: str, target: str) -> str:
-        self.calls += 1
-        return self.provider.translate(text, source, target)
 
     def close(self) -> None:
         self.provider.close()

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from index.config import Settings
+from index.config import load_settings
 from index.crosslingual import Glossary
 from index.errors import ConfigError
-from index.config import load_settings
 from index.models import Quote
 from index.service import Verbatim
 from index.translation import (
@@ -42,7 +40,7 @@ PYONGYANG_SENTENCE = (
 
 
 @pytest.fixture
-def translator_for(tmp_path: Path, provider: FakeProvider) -> Callable[..., Translator]:
+def translator_for(tmp_path: Path, provider: FakeProvider) -> Iterator[Callable[..., Translator]]:
     made: list[Translator] = []
 
     def make(kind: str = "openai", **extra: object) -> Translator:
@@ -162,13 +160,13 @@ def test_a_failing_provider_gives_no_translation(translator_for, provider: FakeP
 
 
 def test_429_pauses_calls_for_its_retry_after(translator_for, provider: FakeProvider, article_service: Verbatim, sentence: Quote) -> None:
-    provider.mode, provider.retry_after = "ratelimit", 30
+    provider.mode, provider.retry_after = "ratelimit", 0.5
     translator = translator_for()
     assert translator.translate_quote(sentence, "en", article_service.glossary) is None
     provider.mode = "good"
     assert translator.translate_quote(sentence, "en", article_service.glossary) is None  # still paused: no call
     assert len(provider.requests) == 1
-    translator._paused_until = 0.0  # the 30 s have passed
+    time.sleep(0.6)  # the Retry-After has passed
     translation = translator.translate_quote(sentence, "en", article_service.glossary)
     assert translation is not None and translation.shown and len(provider.requests) == 2
 
