@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from index.translation import FaithfulnessCheck, TranslationCache, Translation, CheckResult, quote_span
+from index.faithfulness import CheckResult, FaithfulnessCheck
 from index.service import Verbatim
+from index.translation import Translation, TranslationCache, quote_span
 from tests.bot.helpers import QUESTIONS
 from tests.conftest import copy_article, make_settings
 from tests.translation.corpus import translate_sentences

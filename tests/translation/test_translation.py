@@ -15,17 +15,8 @@ from index.crosslingual import Glossary
 from index.errors import ConfigError
 from index.models import Quote
 from index.service import Verbatim
-from index.translation import (
-    BEGIN_MARK,
-    END_MARK,
-    FaithfulnessCheck,
-    Translator,
-    detect_language,
-    extract_facts,
-    language_of_locale,
-    needs_translation,
-    skeleton,
-)
+from index.faithfulness import FaithfulnessCheck, extract_facts, skeleton
+from index.translation import BEGIN_MARK, END_MARK, Translator, detect_language, language_of_locale, needs_translation
 from tests.conftest import make_settings
 from tests.translation.conftest import article_quote
 from tests.translation.fakeprovider import OBEYED, FakeProvider
