@@ -17,9 +17,11 @@ from bot.checks import UserCooldowns
 from bot.embeds import NO_PINGS
 from bot.errors import handle_error
 from bot.i18n import VerbatimTranslator
+from bot.translation import settle
 from index.config import Settings
 from index.records import Records
 from index.service import Verbatim
+from index.translation import Translator
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ class VerbatimMixin:
     records: Records | None
     owned_records: Records | None = None  # opened by start_bot, so closed with the bot
     connect_task: asyncio.Task[None] | None = None
+    translator: Translator | None = None
 
     def _init_verbatim(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool) -> None:
         self.settings = settings
@@ -57,6 +60,8 @@ class VerbatimMixin:
         self.records = records
         self.sync_on_start = sync_on_start
         self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
+        # Optional machine translation of quotes (None unless configured); `verbatim sync` has no service and needs none.
+        self.translator = Translator.from_settings(settings) if service is not None else None
         self.extension_failures: dict[str, str] = {}
 
     @property
@@ -101,6 +106,10 @@ class VerbatimMixin:
 
     async def close(self) -> None:
         await super().close()  # type: ignore[misc]
+        if self.translator is not None:
+            await settle(self)
+            self.translator.close()
+            self.translator = None
         task = self.connect_task
         if task is not None and not task.done():
             try:

@@ -15,6 +15,7 @@ from bot.i18n import t
 from index import citations
 from index.citations import RenderedCitation
 from index.models import Citation, Passage
+from bot.translation import with_cached_translation
 from index.records import Feedback
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ class ContextButton(AnswerButton, template=rf"verbatim:context:(?P<pid>{PASSAGE_
         ctx = await interaction.client.run_blocking(interaction.client.verbatim.context, self.passage_id)
         if ctx is None:
             raise UserFacingError("error.passage_not_found", passage_id=self.passage_id)
-        await interaction.response.send_message(embed=context_embed(ctx, interaction.locale), ephemeral=True, allowed_mentions=NO_PINGS)
+        embed = await with_cached_translation(interaction.client, context_embed(ctx, interaction.locale), ctx.passage, ctx.citation.meta.language, interaction.locale)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 class CiteButton(AnswerButton, template=rf"verbatim:cite:(?P<pid>{PASSAGE_ID})"):

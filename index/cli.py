@@ -15,6 +15,7 @@ from index.config import Settings, load_settings
 from index.errors import ConfigError, DocumentError, VerbatimError
 from index.models import Answer, BuildReport
 from index.service import Verbatim
+from index.translation import Translation, Translator, language_of_locale
 
 log = logging.getLogger("verbatim")
 
@@ -110,7 +111,21 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    service = open_service(settings)
+    translator = None
+    if args.translate:
+        translator = Translator.from_settings(settings)
+        if translator is None:
+            print("--translate needs a translation provider: set VERBATIM_TRANSLATE_KIND and VERBATIM_TRANSLATE_URL.", file=sys.stderr)
+            return 2
+    try:
+        service = open_service(settings)
+        return _ask(args, service, translator)
+    finally:
+        if translator is not None:
+            translator.close()
+
+
+def _ask(args: argparse.Namespace, service: Verbatim, translator: Translator | None) -> int:
     if args.question is None:
         if not args.json:
             print("Give a question, or use --json to read one question per line from standard input.", file=sys.stderr)
@@ -119,20 +134,42 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             question = line.strip()
             if not question:
                 continue
-            print(json.dumps(_ask_json(service, question, args.k), ensure_ascii=False), flush=True)
+            print(json.dumps(_ask_json(service, question, args.k, translator, args.translate), ensure_ascii=False), flush=True)
         return 0
     if args.json:
-        print(json.dumps(_ask_json(service, args.question, args.k), ensure_ascii=False))
+        print(json.dumps(_ask_json(service, args.question, args.k, translator, args.translate), ensure_ascii=False))
         return 0
-    print(format_answer(service.ask(args.question, k=args.k)))
+    answer = service.ask(args.question, k=args.k)
+    print(format_answer(answer))
+    if translator is not None and answer.quote is not None:
+        print(format_translation(_translate(service, translator, answer, args.translate), args.translate))
     return 0
 
 
-def _ask_json(service: Verbatim, question: str, k: int) -> dict[str, object]:
+def _translate(service: Verbatim, translator: Translator, answer: Answer, language: str) -> Translation | None:
+    assert answer.quote is not None
+    return translator.translate_quote(answer.quote, language_of_locale(language), service.glossary)
+
+
+def format_translation(translation: Translation | None, language: str) -> str:
+    """The translation under the quote in the terminal, labelled, or why there is none."""
+    if translation is None:
+        return f"\n(No machine translation into {language}: not needed, or the provider did not answer; see the log.)"
+    if not translation.shown:
+        return f"\n(Machine translation by {translation.model} not shown: it failed the check against the quote: {translation.check.reason}.)"
+    return f"\nMachine translation ({translation.target}, {translation.model}; checked: {', '.join(translation.check.checked) or 'nothing to check'}):\n{translation.text}"
+
+
+def _ask_json(service: Verbatim, question: str, k: int, translator: Translator | None = None, language: str | None = None) -> dict[str, object]:
     try:
-        return service.ask(question, k=k).to_json()
+        answer = service.ask(question, k=k)
     except VerbatimError as exc:
         return {"question": question, "answered": False, "answer": None, "passages": [], "error": str(exc)}
+    data = answer.to_json()
+    if translator is not None and language and answer.quote is not None:
+        translation = _translate(service, translator, answer, language)
+        data["translation"] = translation.to_dict() if translation is not None else None
+    return data
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
@@ -291,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="the question (omit with --json to read questions from standard input)")
     p.add_argument("-k", type=int, default=3, help="how many passages to return (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    p.add_argument("--translate", metavar="LANG", help="add a checked machine translation of the quote into LANG (en, ko, …; needs a provider)")
     p = add("sources", cmd_sources, "List the documents in the index with their metadata.")
     p.add_argument("--json", action="store_true")
     p = add("status", cmd_status, "Show the index version, documents, passages, model and last errors.")

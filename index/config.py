@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     cooldown_seconds: float = Field(default=60.0, alias="VERBATIM_COOLDOWN_SECONDS", gt=0)
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, alias="VERBATIM_MAX_UPLOAD_BYTES", gt=0)
 
+    # Optional machine translation of quotes (off unless a kind and URL are set; docs/translation.md).
+    translate_kind: Literal["openai", "libretranslate"] | None = Field(default=None, alias="VERBATIM_TRANSLATE_KIND")
+    translate_url: str | None = Field(default=None, alias="VERBATIM_TRANSLATE_URL")
+    translate_model: str = Field(default="", alias="VERBATIM_TRANSLATE_MODEL")
+    translate_key: SecretStr | None = Field(default=None, alias="VERBATIM_TRANSLATE_KEY")
+    translate_timeout: float = Field(default=10.0, alias="VERBATIM_TRANSLATE_TIMEOUT", gt=0, le=120)
+    translate_breaker_failures: int = Field(default=3, alias="VERBATIM_TRANSLATE_BREAKER_FAILURES", ge=1)
+    translate_breaker_seconds: float = Field(default=300.0, alias="VERBATIM_TRANSLATE_BREAKER_SECONDS", gt=0)
+    translate_guild_daily_calls: int = Field(default=200, alias="VERBATIM_TRANSLATE_GUILD_DAILY_CALLS", ge=0)
+
     @field_validator("moderator_role_ids", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -56,6 +66,13 @@ class Settings(BaseSettings):
             return [int(part) for part in parts if part]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("translate_kind", "translate_url", "translate_key", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("discord_token", mode="before")
@@ -69,6 +86,14 @@ class Settings(BaseSettings):
     def _shards_fit(self) -> Settings:
         if self.shard_ids and (self.shard_count is None or max(self.shard_ids) >= self.shard_count):
             raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT, and every id must be below it")
+        return self
+
+    @model_validator(mode="after")
+    def _translator_complete(self) -> Settings:
+        if self.translate_kind is not None and not self.translate_url:
+            raise ValueError("VERBATIM_TRANSLATE_KIND needs VERBATIM_TRANSLATE_URL")
+        if self.translate_kind == "openai" and not self.translate_model:
+            raise ValueError("VERBATIM_TRANSLATE_KIND=openai needs VERBATIM_TRANSLATE_MODEL")
         return self
 
     def require_token(self) -> str:
@@ -86,6 +111,10 @@ class Settings(BaseSettings):
     @property
     def feedback_db(self) -> Path:
         return self.data_dir / "verbatim.sqlite3"
+
+    @property
+    def translation_db(self) -> Path:
+        return self.data_dir / "translations.sqlite3"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -110,4 +139,6 @@ def load_settings(**overrides: object) -> Settings:
         settings.embedding_backend,
         "set" if settings.discord_token else "unset",
     )
+    if settings.translate_kind:
+        log.debug("translation: %s at %s, model %r, key %s", settings.translate_kind, settings.translate_url, settings.translate_model, "set" if settings.translate_key else "unset")
     return settings

@@ -159,6 +159,23 @@ class Glossary:
         """A folded Chinese text with the documents' names (特朗普, 新加坡, 蓬佩奥…) cut out, leaving what is said of them."""
         return self._chinese_names.sub("，", folded_text) if self._chinese_names is not None else folded_text
 
+    def names_in(self, folded_text: str) -> dict[str, set[tuple[str, ...]]]:
+        """The documents' names in a folded, space-free text (longest first, no overlap), each with its English
+        renderings as `english_words` gives them: its name glosses, its acronyms ("us") and its last word when that
+        names nothing else in the documents ("pompeo")."""
+        if self._chinese_names is None:
+            return {}
+        renderings: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for words, names in self._names.items():
+            for name in names:
+                renderings[to_matching_script(name)].add(words)
+                if len(words) > 1 and len(self._last_words.get(words[-1], ())) == 1:
+                    renderings[to_matching_script(name)].add(words[-1:])
+        for acronym, names in self._acronyms.items():
+            for name in names:
+                renderings[to_matching_script(name)].add((acronym.lower(),))
+        return {m.group(0): renderings.get(m.group(0), set()) for m in self._chinese_names.finditer(folded_text)}
+
     def _add_name(self, words: tuple[str, ...], name: str) -> None:
         self._names[words].add(name)
         self._last_words[words[-1]].add(name)

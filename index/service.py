@@ -14,6 +14,7 @@ import faiss
 from index.answer import Answerer, citation_for
 from index.builder import BuildProgress, build_index
 from index.config import Settings
+from index.crosslingual import Glossary
 from index.embeddings import Embedder, load_embedder
 from index.errors import BuildInProgress, IndexMissing
 from index.models import Answer, BuildReport, Citation, DocumentMeta, Paragraph, Passage
@@ -100,6 +101,11 @@ class Verbatim:
         return self.answerer.loaded
 
     # -- questions -----------------------------------------------------------------------------
+
+    @property
+    def glossary(self) -> Glossary:
+        """The names and words of the served documents (the translation check reads their renderings)."""
+        return self.answerer.retriever.glossary
 
     def ask(self, question: str, k: int = 3) -> Answer:
         return self.answerer.answer(question, k=k)

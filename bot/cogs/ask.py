@@ -15,6 +15,7 @@ from bot.checks import question_cooldown
 from bot.client import VerbatimBot
 from bot.embeds import NO_PINGS, answer_embed, not_covered_embed
 from bot.errors import UserFacingError, send_private
+from bot.translation import follow_with_translation
 from bot.views import answer_view
 from index.models import Answer
 from index.records import Asked, Unanswered
@@ -61,10 +62,11 @@ class Ask(commands.Cog):
         passage_id = result.quote.passage.id if result.answered and result.quote is not None else None
         try:
             if passage_id is not None:
-                await interaction.followup.send(
-                    embed=answer_embed(result, locale), view=answer_view(locale, passage_id), ephemeral=not public, allowed_mentions=NO_PINGS
+                message = await interaction.followup.send(
+                    embed=answer_embed(result, locale), view=answer_view(locale, passage_id), ephemeral=not public, allowed_mentions=NO_PINGS, wait=True
                 )
                 interaction.extras["public_pending"] = False
+                follow_with_translation(self.bot, interaction, result, message, self.bot.verbatim)  # edits the answer later, if at all
             else:
                 # Not covered is always private, even when `public` was asked for.
                 await send_private(interaction, embed=not_covered_embed(result, locale))
