@@ -194,8 +194,8 @@ class CoverageBank:
     """The generic bank, embedded once per model, backend and bank text.
 
     Kept in memory per process and, when `cache_dir` is given (the index directory's `cache/`), on disk as
-    `bank-<key>.npy`, so a new process (e.g. each `verbatim ask`) loads 96 vectors instead of embedding
-    96 sentences. A missing, unreadable or mis-shaped file is simply recomputed.
+    `bank-<key>.npy`, so a new process (e.g. each `verbatim ask`) loads the vectors instead of embedding
+    the ~300 sentences again. A missing, unreadable or mis-shaped file is simply recomputed.
     """
 
     def __init__(self, embedder: Embedder, sentences: tuple[str, ...] | None = None, cache_dir: Path | None = None, *, as_queries: bool = False) -> None:
@@ -253,9 +253,13 @@ class CoverageBank:
             log.warning("could not cache the coverage bank at %s (%s)", path, exc)
             tmp.unlink(missing_ok=True)
 
-    def best(self, query_vector: np.ndarray) -> float:
-        """The best cosine between the question and any generic sentence."""
+    def best(self, query_vector: np.ndarray, top: int = 1) -> float:
+        """The best cosine between the question and any generic sentence (the mean of the `top` best)."""
         vectors = self.vectors
         if len(vectors) == 0:
             return 0.0
-        return float(np.max(vectors @ query_vector))
+        scores = vectors @ query_vector
+        if top <= 1:
+            return float(np.max(scores))
+        top = min(top, len(scores))
+        return float(np.mean(np.partition(scores, len(scores) - top)[-top:]))

@@ -31,9 +31,13 @@ class RetrievalParams:
     # English questions: IDF-weighted share of their names and dates, and of their unambiguous words, found in a unit.
     name_weight: float = 0.2
     word_weight: float = 0.02
-    # Coverage gate: margin of the best prose unit over the best generic sentence the question must clear, and the
-    # higher bars for questions with no word in common with the documents, few of them, or nothing but names.
-    coverage_margin: float = 0.01
+    # Coverage gate: margin of the best prose unit over the best generic sentence the question must clear (0: merely
+    # closer to the documents than to everyday text; 0.01 with the 25-topic bank, 0.0 since the 74-topic bank, which
+    # lifts every question's generic level), and the higher bars for questions with no word in common with the
+    # documents, few of them, or nothing but names.
+    coverage_margin: float = 0.0
+    # The generic level is the mean of this many best cosines against the bank (1: the best alone).
+    bank_top: int = 1
     no_word_margin: float = 0.03
     few_words_share: float = 0.35
     nothing_but_names_margin: float = 0.05

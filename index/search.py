@@ -120,7 +120,7 @@ class Retriever:
             passages=[self._scored(p, s) for p, s in rank_passages(hits, k)],
             unit_hits=hits,
             best_dense=float(dense[~self._code_units].max()) if self._prose_only else float(dense.max()),
-            best_generic=self.bank.best(query[0]),
+            best_generic=self.bank.best(query[0], self.params.bank_top),
             lexical_best=float(signals.lexical.max()) if len(signals.lexical) else 0.0,
             readings_best=float(signals.korean.max()) if signals.korean is not None and len(signals.korean) else 0.0,
             bridge_best=max((float(b.max()) for b in (signals.chinese_korean, signals.chinese_english) if b is not None and len(b)), default=0.0),
@@ -152,7 +152,7 @@ class Retriever:
         vectors = questions.vectors
         if not len(vectors) or not len(self.loaded.units):
             return None
-        margins = [self.best_prose(vector[None, :]) - self.bank.best(vector) for vector in vectors]
+        margins = [self.best_prose(vector[None, :]) - self.bank.best(vector, self.params.bank_top) for vector in vectors]
         level = float(np.quantile(margins, self.params.calibration_quantile))
         log.info("coverage calibrated on %d everyday questions: %.3f at quantile %.2f", len(margins), level, self.params.calibration_quantile)
         return level
