@@ -32,7 +32,7 @@ _MARKUP = {
     "heading marker": re.compile(r"^#{1,6}\s", re.MULTILINE),
     "blockquote marker": re.compile(r"^>\s", re.MULTILINE),
     "front matter": re.compile(
-        r"^(?:---|\+\+\+)\s*$|^(?:title|lang|layout|description|redirect_from|permalink|author|authors|tags|class|order):\s+\S", re.MULTILINE
+        r"^(?:---|\+\+\+)\s*(?:$|[a-z_]+:)|^(?:title|lang|layout|description|redirect_from|permalink|author|authors|tags|class|order):\s+\S", re.MULTILINE
     ),
 }
 # Characters that are never meant to reach the stored text of any kind of paragraph.

@@ -34,6 +34,7 @@ _TAGGED_TERM = re.compile(r"\{[A-Za-z][\w-]*:([^{}\n]+)\}")  # {term:API} -> API
 _ATTRIBUTE_LIST = re.compile(r"\{:[^{}\n]*\}")  # kramdown {: .class} and {:toc}
 _LIQUID_TAG = re.compile(r"\{%.*?%\}")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t]{2,}")
 _INVISIBLE = str.maketrans({"\u00a0": " ", "\u00ad": None, "\u200b": None, "\ufeff": None})
 
 
@@ -277,7 +278,7 @@ def inline_text(node: SyntaxTreeNode, *, footnote_marks: bool = True) -> str:
     text = lines[0]
     for line in lines[1:]:
         text = join_lines(text.rstrip(" "), line.lstrip(" "))
-    return text
+    return _SPACES.sub(" ", text)  # a browser shows a run of spaces as one
 
 
 def markdown_inline(source: str) -> str:

@@ -282,3 +282,38 @@ def test_korean_markdown_passages_end_at_sentences(passages):
     for passage in passages[KO_MD.name]:
         if passage.kind == "prose" and len(passage.text) > 200:
             assert passage.text.rstrip().endswith((".", "?", "!", ")", '"', "다")), passage.text[-40:]
+
+
+def _rendered(source: str) -> list[tuple[str, str]]:
+    from index.markdown_loader import parse_markdown
+
+    return [(block.kind, block.text) for block in parse_markdown(source).blocks]
+
+
+def test_markdown_constructs_render_as_a_reader_sees_them():
+    # Snippets of the constructs the issue reported leaking (the real documents above cover the rest).
+    assert _rendered("Docker Hub 提供：\n- 公开仓库\n- 免费个人账户\n") == [("body", "Docker Hub 提供：\n公开仓库\n免费个人账户")]
+    assert _rendered("```bash\n$ docker login\n$ docker push\n## 完整格式\n```\n") == [("code", "$ docker login\n$ docker push\n## 完整格式")]
+    assert _rendered("See the {term:registry} and [the docs][ref].\n\n[ref]: https://example.com/docs\n") == [("body", "See the registry and the docs.")]
+    assert _rendered("![diagram](img/a.png)\n\nText.{: .note}\n") == [("body", "Text.")]
+    html = '<table><tr><th>Name</th><th>Size</th></tr><tr><td><img src="x.png">alpine</td><td>5 MB</td></tr></table>\n'
+    assert _rendered(html) == [("body", "Name | Size\nalpine | 5 MB")]
+    assert _rendered("> quoted **bold** line\n> goes on\n") == [("body", "quoted bold line goes on")]
+    assert _rendered("1. step one\n\n   ```\n   make\n   ```\n2. step two\n") == [("body", "1. step one"), ("code", "make"), ("body", "2. step two")]
+    assert _rendered("Title\n=====\n\nText <!-- hidden --> here.\n") == [("heading", "Title"), ("body", "Text here.")]
+
+
+def test_inspect_command_reports_profile_sections_and_defects(capsys, tmp_path):
+    from index.cli import main
+
+    leaky = tmp_path / "leaky.txt"
+    leaky.write_text("Intro **bold** and [a link](http://x) here, pro- mised.\n", encoding="utf-8")
+    assert main(["inspect", str(KO_MD), str(leaky)]) == 0
+    out = capsys.readouterr().out
+    korean, plain = out.split("== ")[1:]
+    assert "profile: markdown" in korean and "머리말 · 유의적 버전 명세 (SemVer)" in korean and "defects: none" in korean
+    assert "code 3" in korean  # paragraphs by kind
+    assert "profile: plain text" in plain and "link syntax ×1" in plain and "line-end hyphen ×1" in plain
+    assert "¶1: Intro **bold** and [a link](http://x)" in plain
+    assert main(["inspect", str(tmp_path / "missing.md")]) == 1
+    assert "not ingested" in capsys.readouterr().out
