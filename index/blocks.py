@@ -14,6 +14,8 @@ SENTENCE_END = "。！？!?；;"
 CLOSERS = "」』）)”’》〉"
 CLAUSE_PUNCT = "，、：,:"
 
+_OPENERS = "([{“‘«"  # no space after these at a line end ...
+_CLOSING = ")]}”’»,.;:!?%"  # ... nor before these at a line start
 # Block kinds as loaders produce them, and the Paragraph.kind each becomes ("heading" is no paragraph).
 _PARAGRAPH_KIND = {"body": "prose", "front": "prose", "code": "code", "footnote": "footnote"}
 
@@ -41,16 +43,17 @@ def join_lines(left: str, right: str) -> str:
     """Join two wrapped lines as one text: no space next to Chinese/Japanese characters, one space otherwise.
 
     Hangul, Latin and digits are separated by spaces, so a line break between them stands for one; a
-    line ending in a hyphen after a letter ("third-" / "party") joins the hyphenated word without a space.
+    line ending in a hyphen inside a word ("third-" / "party") or an opening bracket, or a line starting
+    with closing punctuation, joins without one.
     """
     if not left:
         return right
     if not right:
         return left
     last, first = left[-1], right[0]
-    if joins_tight(last) or joins_tight(first):
+    if joins_tight(last) or joins_tight(first) or last in _OPENERS or first in _CLOSING:
         return left + right
-    if last == "-" and len(left) > 1 and left[-2].isalpha() and first.isalpha():
+    if last == "-" and len(left) > 1 and left[-2].isalnum() and first.isalnum():
         return left + right
     return f"{left} {right}"
 

@@ -255,6 +255,9 @@ def test_join_lines_by_script():
     assert join_lines("version 2.0", "2015") == "version 2.0 2015"
     assert join_lines("a third-", "party system") == "a third-party system"
     assert join_lines("日本語の", "テキスト") == "日本語のテキスト"
+    assert join_lines("deployed (as", "part)") == "deployed (as part)"
+    assert join_lines("deployed (", "as part") == "deployed (as part"
+    assert join_lines("as part", ") of it") == "as part) of it"
 
 
 def _sentences(text: str) -> list[str]:
