@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from index.blocks import Block, display_width, join_lines
+from index.blocks import Block, display_width, join_lines, joins_tight
 
 log = logging.getLogger(__name__)
 
@@ -13,7 +13,6 @@ PROFILE = "plain text"
 
 # A line that starts a list item keeps its own line inside the paragraph.
 _LIST_ITEM = re.compile(r"^(?:[-*•·‣▪]|\d{1,2}[.)]|[a-z][.)]|[（(]\d{1,2}[)）])\s")
-_FIRST_WORD = re.compile(r"^\S+")
 
 
 def _wrap_width(lines: list[str]) -> tuple[float, float]:
@@ -26,10 +25,21 @@ def _wrap_width(lines: list[str]) -> tuple[float, float]:
     return float(chars[index]), float(columns[index])
 
 
+def _first_word(line: str) -> str:
+    """The first word of a line: up to a space, or a single Chinese/Japanese character (they wrap anywhere)."""
+    if line and joins_tight(line[0]):
+        return line[0]
+    word = []
+    for ch in line:
+        if ch.isspace() or joins_tight(ch):
+            break
+        word.append(ch)
+    return "".join(word)
+
+
 def _break_is_intended(line: str, following: str, wrap: tuple[float, float]) -> bool:
     """A line that ends although the next word would easily have fitted (a title, a byline, a verse): keep the break."""
-    word = _FIRST_WORD.match(following)
-    extra = word.group(0) if word else ""
+    extra = _first_word(following)
     chars, columns = wrap
     return len(line) + 1 + len(extra) <= 0.6 * chars and display_width(line) + 1 + display_width(extra) <= 0.6 * columns
 

@@ -320,3 +320,11 @@ def test_inspect_command_reports_profile_sections_and_defects(capsys, tmp_path):
     assert "¶1: Intro **bold** and [a link](http://x)" in plain
     assert main(["inspect", str(tmp_path / "missing.md")]) == 1
     assert "not ingested" in capsys.readouterr().out
+
+
+def test_plain_text_keeps_intended_line_breaks_and_list_lines():
+    from index.text_loader import plain_blocks
+
+    body = "朝鮮半島無核化以及終戰宣言對話與觀察，美朝在新加坡舉行高峰會議，"
+    raw = f"第一章\n{body}\n{body}\n\n- 公开仓库\n- 免费个人账户\n"
+    assert [b.text for b in plain_blocks(raw)] == [f"第一章\n{body}{body}", "- 公开仓库\n- 免费个人账户"]
