@@ -5,29 +5,46 @@ from __future__ import annotations
 import hashlib
 import re
 
-from index.ingest import CLOSERS
+from index.blocks import CLOSERS
 from index.models import CleanDocument, Passage
 
 MAX_PASSAGE_CHARS = 400
 
-_SENTENCE = re.compile(rf"[^。！？!?]*[。！？!?]+[{re.escape(CLOSERS)}]*|[^。！？!?]+$")
-_ASCII_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_ENDS = "。！？!?．"  # ending a sentence wherever they stand (． is the full-width full stop of some Simplified-Chinese texts)
+_SENTENCE = re.compile(rf"[^{_ENDS}]*[{_ENDS}]+[{re.escape(CLOSERS)}]*|[^{_ENDS}]+$")
+# Korean and English: ".", "?" or "!" (and any closing quote) followed by a space, then anything but a lower-case Latin letter.
+_SPACED_END = re.compile(r"([.!?][\"'”’)\]]*)(\s+)(?=[^\sa-z])")
+_WORD_BEFORE = re.compile(r"([\w.]*)[.!?][\"'”’)\]]*$")
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "vs", "cf", "fig", "no", "vol", "pp", "p", "ch", "sec", "eq", "ed", "jr", "sr"})
 _CLAUSE = re.compile(r"[^，、；;,]*[，、；;,]+|[^，、；;,]+$")
 
 
+def _ends_here(text: str, start: int, cut: int) -> bool:
+    """Whether a spaced full stop ends a sentence, not an abbreviation, an initial or a list number ("3. ")."""
+    word = _WORD_BEFORE.search(text, start, cut)
+    token = word.group(1) if word else ""
+    if token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper()):
+        return False
+    return not (token.isdigit() and not text[start : word.start(1)].strip()) if word else True
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence boundaries as (start, end) offsets into `text`, covering it without gaps."""
+    """Sentence boundaries as (start, end) offsets into `text`; line breaks (list items, table rows) are boundaries too."""
     spans: list[tuple[int, int]] = []
-    for match in _SENTENCE.finditer(text):
-        start, end = match.span()
-        if start == end:
-            continue
-        # Latin prose: split further at ". " followed by a capital.
-        sub_start = start
-        for cut in _ASCII_SENTENCE_END.finditer(text, start, end):
-            spans.append((sub_start, cut.start()))
-            sub_start = cut.end()
-        spans.append((sub_start, end))
+    line_start = 0
+    for line in text.split("\n"):
+        line_end = line_start + len(line)
+        for match in _SENTENCE.finditer(text, line_start, line_end):
+            start, end = match.span()
+            if start == end:
+                continue
+            sub_start = start
+            for cut in _SPACED_END.finditer(text, start, end):
+                if cut.end() < end and _ends_here(text, sub_start, cut.end(1)):
+                    spans.append((sub_start, cut.end(1)))
+                    sub_start = cut.end()
+            spans.append((sub_start, end))
+        line_start = line_end + 1
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 

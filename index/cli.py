@@ -1,4 +1,4 @@
-"""The `verbatim` command line: build, ask, sources, status, add/remove/rollback, and run/sync for the bot."""
+"""The `verbatim` command line: build, ask, sources, status, add/remove/rollback, inspect, and run/sync for the bot."""
 
 from __future__ import annotations
 
@@ -294,6 +294,59 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
+    """Ingest files as a build would and show what came out: profile, passages, kinds, sections and defects."""
+    from collections import Counter
+
+    from index.chunking import passages_for
+    from index.ingest_check import defects
+    from index.loaders import SourceFile, decode_text, doc_id_for, extract_pdf_pages, load_document, sniff_kind
+
+    failed = 0
+    for name in args.paths:
+        path = Path(name)
+        print(f"== {path}")
+        try:
+            doc = load_document(SourceFile(path, doc_id_for(path)))
+            data = path.read_bytes()
+            source = "\n".join(extract_pdf_pages(data)) if sniff_kind(data) == "pdf" else decode_text(data, path.name)
+        except (DocumentError, OSError) as exc:
+            print(f"  not ingested: {exc}")
+            failed += 1
+            continue
+        passages = passages_for(doc)
+        paragraph_kinds = Counter(p.kind for p in doc.paragraphs)
+        passage_kinds = Counter(p.kind for p in passages)
+        print(f"  title: {doc.meta.title}  (language {doc.meta.language or '?'})")
+        print(f"  profile: {doc.profile or doc.meta.format}   format: {doc.meta.format}")
+        print(f"  paragraphs: {len(doc.paragraphs)} ({_counts(paragraph_kinds)})   passages: {len(passages)} ({_counts(passage_kinds)})")
+        pages = sorted({p.page_start for p in passages if p.page_start is not None} | {p.page_end for p in passages if p.page_end is not None})
+        if pages:
+            print(f"  pages: {pages[0]}–{pages[-1]} ({len(pages)} with text)")
+        print(f"  sections ({len(doc.headings)}): " + (" · ".join(doc.headings) if doc.headings else "none"))
+        found = defects(doc, source)
+        if not found:
+            print("  defects: none")
+        else:
+            by_kind = Counter(d.kind for d in found)
+            print(f"  defects: {len(found)} in {len({d.paragraph for d in found})} paragraphs")
+            for kind, count in by_kind.most_common():
+                examples = [d for d in found if d.kind == kind][: args.examples]
+                print(f"    {kind} ×{count}")
+                for defect in examples:
+                    print(f"      ¶{defect.paragraph}: {defect.example}")
+        if args.passages:
+            for passage in passages:
+                where = f"p. {passage.page}" if passage.page else f"¶{passage.paragraph}"
+                print(f"  [{passage.id} {where} {passage.kind} § {passage.section}]")
+                print("    " + passage.text.replace("\n", "\n    "))
+    return 1 if failed else 0
+
+
+def _counts(counter: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {count}" for kind, count in sorted(counter.items(), key=lambda item: -item[1])) or "none"
+
+
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     """The main job: start the bot if a token is configured, otherwise answer an example question."""
     if settings.discord_token is not None:
@@ -347,6 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--guild", type=int, help="guild id (default: global sync)")
     p = add("health", cmd_health, "Exit 0 if the index verifies and the bot's heartbeat is recent (for container health checks).")
     p.add_argument("--index-only", action="store_true", help="check only the index, not the bot's heartbeat")
+    p = add("inspect", cmd_inspect, "Ingest files without indexing them and show profile, passages, sections and defects.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="documents (.txt, .md, .pdf); a .meta.json beside each is read")
+    p.add_argument("--examples", type=int, default=2, help="examples shown per kind of defect (default 2)")
+    p.add_argument("--passages", action="store_true", help="also print every passage")
     add("start", cmd_start, "Start the bot if DISCORD_TOKEN is set; otherwise answer an example question.")
     _register_extensions(add)
     return parser

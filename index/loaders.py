@@ -9,8 +9,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.blocks import assemble
 from index.errors import DocumentError
 from index.ingest import clean_pages, clean_text
+from index.markdown_loader import PROFILE as MARKDOWN_PROFILE
+from index.markdown_loader import parse_markdown
 from index.models import CleanDocument, DocumentMeta
 
 log = logging.getLogger(__name__)
@@ -63,8 +66,8 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_meta(source: SourceFile, fmt: str) -> DocumentMeta:
-    """The sidecar metadata, or a minimal record named after the file."""
+def read_meta(source: SourceFile, fmt: str, defaults: dict[str, str] | None = None) -> DocumentMeta:
+    """The sidecar metadata, then what the document says about itself (`defaults`), then a record named after the file."""
     data: dict[str, object] = {}
     if source.meta_path.is_file():
         try:
@@ -73,6 +76,9 @@ def read_meta(source: SourceFile, fmt: str) -> DocumentMeta:
             raise DocumentError(f"its metadata file {source.meta_path.name} is not valid JSON ({exc})") from None
         if not isinstance(data, dict):
             raise DocumentError(f"its metadata file {source.meta_path.name} must hold a JSON object")
+    for key, value in (defaults or {}).items():
+        if not data.get(key):
+            data[key] = value
     data.setdefault("title", source.path.stem)
     data.setdefault("format", fmt)
     data["doc_id"] = source.doc_id
@@ -173,10 +179,11 @@ def load_document(source: SourceFile, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
         if not any(page.strip() for page in pages):
             raise DocumentError("the PDF has no text layer (a scanned document?); add a text version instead")
         doc = clean_pages(pages, meta, digest)
+    elif suffix in MARKDOWN_SUFFIXES:
+        parsed = parse_markdown(decode_text(data, source.path.name))
+        doc = assemble(read_meta(source, "markdown", parsed.metadata), parsed.blocks, digest, MARKDOWN_PROFILE)
     else:
-        markdown = suffix in MARKDOWN_SUFFIXES
-        meta = read_meta(source, "markdown" if markdown else "plain")
-        doc = clean_text(decode_text(data, source.path.name), meta, digest, markdown=markdown)
+        doc = clean_text(decode_text(data, source.path.name), read_meta(source, "plain"), digest)
     if not doc.paragraphs:
         raise DocumentError("no text could be extracted from it")
     return doc

@@ -76,6 +76,8 @@ class CleanDocument:
     paragraphs: tuple[Paragraph, ...]
     headings: tuple[str, ...]
     content_hash: str
+    # Which loader read it: "markdown", "plain text", "pdf-extracted text" or "pdf".
+    profile: str = ""
 
 
 def page_label(page_start: int | None, page_end: int | None) -> str:

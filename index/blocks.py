@@ -1,0 +1,128 @@
+"""Blocks of cleaned text (headings, paragraphs, code) and how wrapped lines join; every loader lays its blocks out here."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+
+from index.models import CleanDocument, DocumentMeta, Paragraph
+
+log = logging.getLogger(__name__)
+
+SENTENCE_END = "。！？!?；;"
+CLOSERS = "」』）)”’》〉"
+CLAUSE_PUNCT = "，、：,:"
+
+_OPENERS = "([{“‘«"  # no space after these at a line end ...
+_CLOSING = ")]}”’»,.;:!?%"  # ... nor before these at a line start
+# Block kinds as loaders produce them, and the Paragraph.kind each becomes ("heading" is no paragraph).
+_PARAGRAPH_KIND = {"body": "prose", "front": "prose", "code": "code", "footnote": "footnote"}
+
+
+def display_width(text: str) -> int:
+    """Columns a line takes when typeset: full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def is_cjk(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def is_hangul(ch: str) -> bool:
+    code = ord(ch)
+    return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F or 0xA960 <= code <= 0xA97F or 0xD7B0 <= code <= 0xD7FF
+
+
+def joins_tight(ch: str) -> bool:
+    """Chinese and Japanese characters and full-width punctuation: words run on without spaces across a line break."""
+    return is_cjk(ch) and not is_hangul(ch)
+
+
+def join_lines(left: str, right: str) -> str:
+    """Join two wrapped lines as one text: no space next to Chinese/Japanese characters, one space otherwise.
+
+    Hangul, Latin and digits are separated by spaces, so a line break between them stands for one; a
+    line ending in a hyphen inside a word ("third-" / "party") or an opening bracket, or a line starting
+    with closing punctuation, joins without one.
+    """
+    if not left:
+        return right
+    if not right:
+        return left
+    last, first = left[-1], right[0]
+    if joins_tight(last) or joins_tight(first) or last in _OPENERS or first in _CLOSING:
+        return left + right
+    if last == "-" and len(left) > 1 and left[-2].isalnum() and first.isalnum():
+        return left + right
+    return f"{left} {right}"
+
+
+def ends_sentence(text: str) -> bool:
+    stripped = text.rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
+@dataclass
+class Line:
+    text: str
+    page: int | None
+    width: int
+
+
+@dataclass
+class Block:
+    """A heading, front matter, body paragraph, code block or footnote, with the pages it spans."""
+
+    kind: str  # "front", "heading", "body", "code", "footnote"
+    text: str
+    page_start: int | None
+    page_end: int | None
+    breaks: list[tuple[int, int]] = field(default_factory=list)
+
+    def extend(self, text: str, page: int | None) -> None:
+        joined = join_lines(self.text, text)
+        if page is not None and page != self.page_end:
+            self.breaks.append((len(joined) - len(text), page))
+        self.text = joined
+        self.page_end = page
+
+
+def assemble(meta: DocumentMeta, blocks: list[Block], content_hash: str, profile: str = "") -> CleanDocument:
+    """Lay paragraphs out as one text (blank line between) and record their offsets, sections and kinds."""
+    pieces: list[str] = []
+    paragraphs: list[Paragraph] = []
+    headings: list[str] = []
+    section = ""
+    offset = 0
+    number = 0
+    for block in blocks:
+        if not block.text.strip():
+            continue
+        if block.kind == "heading":
+            section = block.text
+            headings.append(block.text)
+        if pieces:
+            offset += 2
+        start = offset
+        pieces.append(block.text)
+        offset += len(block.text)
+        if block.kind == "heading":
+            continue
+        number += 1
+        paragraphs.append(
+            Paragraph(
+                number=number,
+                text=block.text,
+                start=start,
+                end=offset,
+                section=section,
+                page_start=block.page_start,
+                page_end=block.page_end,
+                page_breaks=tuple((start + offset, page) for offset, page in block.breaks),
+                kind=_PARAGRAPH_KIND.get(block.kind, "prose"),
+            )
+        )
+    return CleanDocument(
+        meta=meta, text="\n\n".join(pieces), paragraphs=tuple(paragraphs), headings=tuple(headings), content_hash=content_hash, profile=profile
+    )

@@ -1,0 +1,362 @@
+"""Markdown, read with a CommonMark parser (markdown-it-py) into the text a reader sees: headings, paragraphs, lists, tables, code."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
+
+from index.blocks import Block, join_lines
+
+log = logging.getLogger(__name__)
+
+PROFILE = "markdown"
+
+# MkDocs/Python-Markdown metadata: `key: value` lines opening the file, without YAML fences.
+_META_LINE = re.compile(r"^([A-Za-z][\w-]*):[ \t]*(.*)$")
+_META_KEYS = frozenset(
+    {"title", "author", "authors", "date", "description", "summary", "tags", "keywords", "lang", "language", "category", "categories", "slug", "layout"}
+)
+# Metadata a document may give for itself; the sidecar .meta.json wins.
+_META_FIELDS = {"title": "title", "author": "author", "authors": "author", "lang": "language", "language": "language"}
+_TAGGED_TERM = re.compile(r"\{[A-Za-z][\w-]*:([^{}\n]+)\}")  # {term:API} -> API
+_ATTRIBUTE_LIST = re.compile(r"\{:[^{}\n]*\}")  # kramdown {: .class} and {:toc}
+_LIQUID_TAG = re.compile(r"\{%.*?%\}")
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t]{2,}")
+_INVISIBLE = str.maketrans({"\u00a0": " ", "\u00ad": None, "\u200b": None, "\ufeff": None})
+
+
+@dataclass
+class MarkdownDocument:
+    """A parsed Markdown file: its blocks in reading order and the metadata it declares about itself."""
+
+    blocks: list[Block]
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return md.use(front_matter_plugin).use(admon_plugin).use(footnote_plugin).use(myst_role_plugin)
+
+
+def parse_markdown(raw: str) -> MarkdownDocument:
+    """The rendered text of a Markdown document as blocks, plus its front matter (never part of the text)."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    metadata, body = _leading_metadata(raw)
+    renderer = _Renderer()
+    renderer.render(SyntaxTreeNode(_parser().parse(body)))
+    metadata.update({k: v for k, v in renderer.front_matter.items() if k not in metadata})
+    return MarkdownDocument(renderer.blocks, metadata)
+
+
+def _leading_metadata(raw: str) -> tuple[dict[str, str], str]:
+    """MkDocs-style `author: …` lines at the very top (up to the first blank line), taken out of the text."""
+    lines = raw.split("\n")
+    found: dict[str, str] = {}
+    key = ""
+    count = 0
+    for line in lines:
+        if not line.strip():
+            break
+        match = _META_LINE.match(line)
+        if match and match.group(1).lower() in _META_KEYS:
+            key = match.group(1).lower()
+            found[key] = match.group(2).strip()
+        elif key and line[:1] in (" ", "\t"):
+            found[key] = f"{found[key]} {line.strip()}".strip()
+        else:
+            return {}, raw
+        count += 1
+    if not found:
+        return {}, raw
+    return _document_fields(found), "\n".join(lines[count:])
+
+
+def _document_fields(data: dict[str, Any]) -> dict[str, str]:
+    """The metadata fields Verbatim keeps (title, author, language), as text."""
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        name = _META_FIELDS.get(str(key).lower())
+        if name is None or value is None or name in out:
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        text = str(value).strip()
+        if text:
+            out[name] = text
+    return out
+
+
+def _front_matter(content: str) -> dict[str, str]:
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        log.warning("front matter is not valid YAML (%s); it is left out of the text and ignored", exc)
+        return {}
+    return _document_fields(data) if isinstance(data, dict) else {}
+
+
+def _visible(text: str) -> str:
+    """Text as shown: no-break spaces as spaces, invisible characters dropped, tag syntax reduced to its text."""
+    text = _TAGGED_TERM.sub(lambda m: m.group(1).strip(), text.translate(_INVISIBLE))
+    return _LIQUID_TAG.sub("", _ATTRIBUTE_LIST.sub("", text))
+
+
+class _Renderer:
+    """Walks the syntax tree and emits headings, prose (lists and tables one line per item or row) and code."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.front_matter: dict[str, str] = {}
+        self._list_start = -1
+
+    def render(self, node: SyntaxTreeNode) -> None:
+        for child in node.children:
+            self.block(child)
+
+    def emit(self, kind: str, text: str) -> None:
+        text = text.strip("\n") if kind == "code" else text.strip()
+        if text.strip():
+            self.blocks.append(Block(kind, text, None, None))
+
+    def block(self, node: SyntaxTreeNode) -> None:
+        kind = node.type
+        if kind == "front_matter":
+            self.front_matter.update(_front_matter(node.content))
+        elif kind == "heading":
+            self.emit("heading", inline_text(node.children[0], footnote_marks=False) if node.children else "")
+        elif kind == "paragraph":
+            self.emit("body", inline_text(node.children[0]) if node.children else "")
+        elif kind in ("bullet_list", "ordered_list"):
+            self.list(node)
+        elif kind in ("fence", "code_block"):
+            self.emit("code", node.content.rstrip())
+        elif kind == "table":
+            self.emit("body", "\n".join(_table_rows(node)))
+        elif kind == "html_block":
+            self.html(node.content)
+        elif kind == "admonition":
+            self.admonition(node)
+        elif kind == "footnote_block":
+            self.footnotes(node)
+        elif kind == "hr":
+            return
+        else:  # blockquote and other containers: their blocks, in order
+            self.render(node)
+
+    def list(self, node: SyntaxTreeNode) -> None:
+        self._list_start = len(self.blocks)
+        lines: list[str] = []
+        self.list_into(node, lines)
+        self.flush_lines(lines)
+
+    def list_into(self, node: SyntaxTreeNode, lines: list[str]) -> None:
+        """One line per short item (nested lists included); long items of a loose list become paragraphs of their own."""
+        # A loose list reads as lines only when every item is short; otherwise each item is a paragraph of its own.
+        as_lines = _is_tight(node) or all(_reads_as_line(item) for item in node.children)
+        for marker, item in _items(node):
+            if not as_lines:
+                self.flush_lines(lines)
+                first = len(self.blocks)
+                self.render(item)
+                if marker and first < len(self.blocks) and self.blocks[first].kind == "body":
+                    self.blocks[first].text = marker + self.blocks[first].text
+                continue
+            for index, child in enumerate(item.children):
+                if child.type == "paragraph":
+                    lines.append((marker if index == 0 else "") + (inline_text(child.children[0]) if child.children else ""))
+                elif child.type in ("bullet_list", "ordered_list"):
+                    self.list_into(child, lines)
+                else:
+                    self.flush_lines(lines)
+                    self.block(child)
+
+    def flush_lines(self, lines: list[str]) -> None:
+        """Emit collected list lines as one paragraph; a list introduced by "…:" joins its introduction."""
+        if not lines:
+            return
+        previous = self.blocks[-1] if self.blocks else None
+        if len(self.blocks) == self._list_start and previous is not None and previous.kind == "body" and previous.text.endswith((":", "：")):
+            previous.text = previous.text + "\n" + "\n".join(lines)
+        else:
+            self.emit("body", "\n".join(lines))
+        lines.clear()
+
+    def html(self, source: str) -> None:
+        parser = _HtmlText()
+        parser.feed(source)
+        parser.close()
+        prose: list[str] = []
+        for kind, text in parser.segments():
+            if kind == "body":
+                rendered = markdown_inline(text)
+                if rendered.strip():
+                    prose.append(rendered.strip())
+                continue
+            self.emit("body", "\n".join(prose))
+            prose = []
+            self.emit(kind, markdown_inline(text) if kind == "heading" else text)
+        self.emit("body", "\n".join(prose))
+
+    def admonition(self, node: SyntaxTreeNode) -> None:
+        title = ""
+        first = len(self.blocks)
+        for child in node.children:
+            if child.type == "admonition_title":
+                title = inline_text(child.children[0]) if child.children else ""
+            else:
+                self.block(child)
+        if not title.strip():
+            return
+        if first < len(self.blocks) and self.blocks[first].kind == "body":
+            self.blocks[first].text = f"{title.strip()}\n{self.blocks[first].text}"
+        else:
+            self.blocks.insert(first, Block("body", title.strip(), None, None))
+
+    def footnotes(self, node: SyntaxTreeNode) -> None:
+        for note in node.children:
+            first = len(self.blocks)
+            self.render(note)
+            for block in self.blocks[first:]:
+                if block.kind == "body":
+                    block.kind = "footnote"
+            if first < len(self.blocks):
+                self.blocks[first].text = f"[{note.meta.get('id', 0) + 1}] {self.blocks[first].text}"
+
+
+def _is_tight(node: SyntaxTreeNode) -> bool:
+    return all(child.hidden for item in node.children for child in item.children if child.type == "paragraph")
+
+
+def _reads_as_line(item: SyntaxTreeNode, limit: int = 150) -> bool:
+    """A list item short enough to read as one line: only paragraphs and lists, little text."""
+    if any(child.type not in ("paragraph", "bullet_list", "ordered_list") for child in item.children):
+        return False
+    length = 0
+    for child in item.children:
+        if child.type == "paragraph":
+            length += len(inline_text(child.children[0])) if child.children else 0
+        elif not all(_reads_as_line(sub, limit) for sub in child.children):
+            return False
+    return length <= limit
+
+
+def _items(node: SyntaxTreeNode) -> list[tuple[str, SyntaxTreeNode]]:
+    """Each list item with the number a reader sees before it ("3. "), or "" for bullets."""
+    if node.type != "ordered_list":
+        return [("", item) for item in node.children]
+    start = int(node.attrs.get("start", 1) or 1)
+    return [(f"{start + n}. ", item) for n, item in enumerate(node.children)]
+
+
+def _table_rows(node: SyntaxTreeNode) -> list[str]:
+    rows: list[str] = []
+    for section in node.children:
+        for row in section.children:
+            cells = [inline_text(cell.children[0]).strip() if cell.children else "" for cell in row.children]
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def inline_text(node: SyntaxTreeNode, *, footnote_marks: bool = True) -> str:
+    """What a reader sees of an inline run: link and emphasis text, code as written, images dropped, soft breaks joined by script."""
+    lines = [""]
+    _collect_inline(node, lines, footnote_marks)
+    text = lines[0]
+    for line in lines[1:]:
+        text = join_lines(text.rstrip(" "), line.lstrip(" "))
+    return _SPACES.sub(" ", text)  # a browser shows a run of spaces as one
+
+
+def markdown_inline(source: str) -> str:
+    """Render a piece of Markdown inline source (text found inside HTML) to what a reader sees."""
+    source = "\n".join(line.strip() for line in source.strip().splitlines())
+    tokens = _parser().parseInline(source)
+    return inline_text(SyntaxTreeNode(tokens).children[0]) if tokens else ""
+
+
+def _collect_inline(node: SyntaxTreeNode, lines: list[str], footnote_marks: bool = True) -> None:
+    for child in node.children:
+        kind = child.type
+        if kind in ("text", "text_special"):
+            lines[-1] += _visible(child.content)
+        elif kind == "softbreak":
+            lines.append("")
+        elif kind == "hardbreak":
+            lines[-1] += "\n"
+        elif kind in ("code_inline", "myst_role", "math_inline"):
+            lines[-1] += child.content
+        elif kind == "html_inline":
+            if _LINE_BREAK_TAG.fullmatch(child.content.strip()):
+                lines[-1] += "\n"
+        elif kind == "footnote_ref":
+            if footnote_marks:  # a section name carries no note marks
+                lines[-1] += f"[{child.meta.get('id', 0) + 1}]"
+        elif kind in ("image", "footnote_anchor"):
+            continue
+        else:  # link, em, strong, s and the like: their text
+            _collect_inline(child, lines, footnote_marks)
+
+
+class _HtmlText(HTMLParser):
+    """The text of an HTML block, split where the browser would start a new block, cells of a row kept on one line."""
+
+    _BLOCK_TAGS = frozenset(
+        "address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure footer form header hr li main nav ol p"
+        " section summary table tbody thead tfoot tr ul center caption".split()
+    )
+    _HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+    _SKIPPED_TAGS = frozenset("script style template svg math noscript".split())
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._segments: list[tuple[str, str]] = []
+        self._kind = "body"
+        self._parts: list[str] = []
+        self._skipping = 0
+
+    def _break(self, kind: str = "body") -> None:
+        text = "".join(self._parts)
+        if text.strip():
+            self._segments.append((self._kind, text if self._kind == "code" else text.strip()))
+        self._parts = []
+        self._kind = kind
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIPPED_TAGS:
+            self._skipping += 1
+        elif tag in self._HEADING_TAGS:
+            self._break("heading")
+        elif tag == "pre":
+            self._break("code")
+        elif tag in self._BLOCK_TAGS:
+            self._break(self._kind if self._kind == "code" else "body")
+        elif tag in ("td", "th") and "".join(self._parts).strip():
+            self._parts.append(" | ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIPPED_TAGS:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._HEADING_TAGS or tag == "pre" or tag in self._BLOCK_TAGS:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._parts.append(data.translate(_INVISIBLE))
+
+    def segments(self) -> list[tuple[str, str]]:
+        self._break()
+        return self._segments

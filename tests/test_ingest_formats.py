@@ -1,0 +1,330 @@
+"""Ingestion of real Markdown and plain-text documents (zh-Hant, zh-Hans, English, Korean) and the article's profile."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.blocks import Block, assemble
+from index.chunking import passages_for, sentence_spans
+from index.extracted_text import extraction_signals, looks_hard_wrapped
+from index.ingest import join_lines
+from index.ingest_check import defects
+from index.loaders import SourceFile, doc_id_for, load_document
+from index.models import DocumentMeta
+from tests.conftest import ARTICLE, ARTICLE_META
+
+DOCUMENTS = Path(__file__).parent / "fixtures" / "documents"
+ZH_HANT = DOCUMENTS / "zh-hant-getting-paid-for-open-source.md"
+ZH_HANS = DOCUMENTS / "zh-hans-oi-competitions-and-formats.md"
+ZH_HANS_CMD = DOCUMENTS / "zh-hans-oi-wiki-command-line.md"
+EN_MD = DOCUMENTS / "en-go-security-policy-proposal.md"
+KO_MD = DOCUMENTS / "ko-semantic-versioning-2.0.0.md"
+EN_TXT = DOCUMENTS / "en-go-security-policy-excerpt.txt"
+KO_TXT = DOCUMENTS / "ko-semver-preface-wrapped.txt"
+ALL = [ZH_HANT, ZH_HANS, ZH_HANS_CMD, EN_MD, KO_MD, EN_TXT, KO_TXT]
+
+# Markup that must never reach the text of a prose passage (code passages keep their characters).
+MARKUP = ("**", "](", "<aside", "<img", "</", "```", "||", "---|", "{term:", "redirect_from:", "lang: zh", "author: Ir1d")
+
+
+def load(path: Path):
+    return load_document(SourceFile(path, doc_id_for(path)))
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return {path.name: load(path) for path in ALL}
+
+
+@pytest.fixture(scope="module")
+def passages(docs):
+    return {name: passages_for(doc) for name, doc in docs.items()}
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_no_markup_or_debris_in_any_passage(docs, passages, path):
+    doc = docs[path.name]
+    assert defects(doc, path.read_text(encoding="utf-8")) == []
+    for passage in passages[path.name]:
+        assert doc.text[passage.start : passage.end] == passage.text  # every quote is checked against this text
+        if passage.kind != "code":
+            for mark in MARKUP:
+                assert mark not in passage.text, (mark, passage.text[:80])
+
+
+def test_defect_scan_finds_what_it_looks_for():
+    raw = "Intro **bold** and [a link](http://x)\nhere <aside> and pro- mised \ufb01le\u00a0x\n\nsoft\u00adhyphen"
+    doc = assemble(DocumentMeta(doc_id="x", title="x"), [Block("body", raw, None, None)], "h")
+    kinds = {d.kind for d in defects(doc)}
+    assert {"bold/italic markers", "link syntax", "HTML tag", "line-end hyphen", "ligature", "no-break space U+00A0", "soft hyphen U+00AD"} <= kinds
+    glued = assemble(DocumentMeta(doc_id="x", title="x"), [Block("body", "의존성이 높은 시스템에서는새 패키지", None, None)], "h")
+    assert [d.kind for d in defects(glued, "의존성이 높은 시스템에서는\n새 패키지")] == ["words glued across a line break"]
+    code = assemble(DocumentMeta(doc_id="x", title="x"), [Block("code", "x = a**b  # [x](y)", None, None)], "h")
+    assert defects(code) == []  # code keeps its characters
+
+
+def test_front_matter_is_metadata_not_text(docs):
+    zh_hant, ko = docs[ZH_HANT.name], docs[KO_MD.name]
+    assert zh_hant.meta.title == "透過為開源專案工作而獲得報酬"  # no sidecar: the front matter's title
+    assert ko.meta.title == "유의적 버전 2.0.0" and ko.meta.language == "ko"
+    for doc in (zh_hant, ko):
+        assert "---" not in doc.text and "title:" not in doc.text
+    assert "redirect_from" not in zh_hant.text and "getting-paid" not in zh_hant.text
+    # MkDocs' leading `author:` line is metadata too.
+    zh_hans = docs[ZH_HANS.name]
+    assert zh_hans.meta.author.startswith("Ir1d, Planet6174") and "Ir1d" not in zh_hans.text
+    assert zh_hans.text.startswith("赛事简介")
+
+
+def test_sidecar_title_wins_over_front_matter(tmp_path):
+    shutil.copy(KO_MD, tmp_path / KO_MD.name)
+    (tmp_path / (KO_MD.stem + ".meta.json")).write_text('{"title": "Semantic Versioning (ko)"}', encoding="utf-8")
+    doc = load(tmp_path / KO_MD.name)
+    assert doc.meta.title == "Semantic Versioning (ko)" and doc.meta.language == "ko"
+
+
+def test_headings_become_sections(docs):
+    assert docs[ZH_HANT.name].headings[:2] == ("為何有人尋求經濟上的支持", "為你的貢獻募資")
+    assert {"赛事简介", "OI 赛制", "IOI 赛制", "Codeforces (CF) 赛制", "参考资料"} <= set(docs[ZH_HANS.name].headings)
+    # Setext headings (=== and ---) in the Korean specification.
+    assert docs[KO_MD.name].headings[:4] == ("유의적 버전 2.0.0-ko2", "요약", "머리말", "유의적 버전 명세 (SemVer)")
+    assert {"Abstract", "Background", "Disclosure Process", "Plaintext PGP Key for security@golang.org"} <= set(docs[EN_MD.name].headings)
+    # A footnote mark is not part of a section's name.
+    assert "语法和常用命令" in docs[ZH_HANS_CMD.name].headings
+
+
+def test_comments_inside_code_are_not_headings(docs):
+    cmd = docs[ZH_HANS_CMD.name]
+    assert not any(h.startswith(("这里一定要", "$", "#")) for h in cmd.headings)
+    code = [p for p in cmd.paragraphs if p.kind == "code"]
+    assert any("# 这里一定要把 > input 写在前面" in p.text for p in code)
+    assert any(p.text == "root@seniorious:~# apt-get install gcc" for p in code)
+
+
+def test_code_is_its_own_passages(docs, passages):
+    for name in (ZH_HANS_CMD.name, KO_MD.name, EN_MD.name):
+        code = [p for p in passages[name] if p.kind == "code"]
+        prose = [p for p in passages[name] if p.kind != "code"]
+        assert code and prose
+        for passage in code:
+            para = next(p for p in docs[name].paragraphs if p.number == passage.paragraph)
+            assert para.kind == "code"
+    pgp = [p for p in passages[EN_MD.name] if "BEGIN PGP PUBLIC KEY BLOCK" in p.text]
+    assert len(pgp) == 1 and pgp[0].kind == "code" and "security" not in pgp[0].text.split("-----")[0]
+    bnf = [p for p in passages[KO_MD.name] if "<유의적 버전> ::= <버전 몸통>" in p.text]
+    assert bnf and bnf[0].kind == "code" and bnf[0].section == "유효한 유의적 버전의 BNF(Backus-Naur Form) 문법"
+    # Prose around the code never shares a passage with it.
+    assert not any("$ git" in p.text or "$ mkfifo" in p.text for p in passages[ZH_HANS_CMD.name] if p.kind != "code")
+
+
+def test_list_items_and_table_rows_keep_their_lines(docs):
+    zh_hans = docs[ZH_HANS.name].text
+    assert "全国青少年信息学奥林匹克联赛（NOIP）\n全国青少年信息学奥林匹克竞赛（NOI）\n" in zh_hans
+    assert "OI 竞赛种类繁多，仅中国就包括：\n全国青少年" in zh_hans  # a list stays with its introduction
+    en = docs[EN_MD.name].text
+    assert "Python Security Policy\nRuby on Rails Security Policy\nRust Security Policy" in en
+    assert "1. Once the security report is received" in en and "\n2. The problem will be confirmed" in en
+    cmd = docs[ZH_HANS_CMD.name].text
+    assert "分类 | Windows 系统 | Unix 系统\n文件列表 | dir | ls\n切换目录 | cd | cd\n" in cmd
+    assert "Bash | 文件路径、PATH 中的命令名、内建命令名、函数名、命令参数\nZsh |" in cmd
+    # Korean numbered rules keep their numbers; each is a line or paragraph of its own.
+    ko = docs[KO_MD.name]
+    assert any(p.text.startswith("9. 수버전 바로 뒤에 붙임표(-)를 붙이고") for p in ko.paragraphs)
+    # A list item never runs into the next one.
+    for doc in docs.values():
+        for para in doc.paragraphs:
+            assert not re.search(r"[。．！？.][-*]\s", para.text)
+
+
+def test_links_emphasis_and_html_become_their_text(docs):
+    zh_hant = docs[ZH_HANT.name].text
+    assert "— @gvanrossum, \"撰寫 Python\"" in zh_hant  # the <aside> quote's credit line, link text only
+    assert "後來我將這門語言叫做 Python。\n— @gvanrossum" in zh_hant
+    assert "他們本來就有一份自己熱愛的全職工作，這可以讓他們" in zh_hant
+    assert "avatars" not in zh_hant and "pquote" not in zh_hant
+    cmd = docs[ZH_HANS_CMD.name].text
+    assert "使用补全的快捷键一般是Tab，" in cmd  # <kbd>Tab</kbd>
+    assert "images/" not in docs[EN_MD.name].text
+    en = docs[EN_MD.name].text
+    assert "modern cryptography package. Since" in en
+    assert "a third-party system" in en  # "third-" / "party" across a line break joins without a space
+
+
+def test_admonitions_keep_title_and_text(docs):
+    zh_hans = docs[ZH_HANS.name]
+    para = next(p for p in zh_hans.paragraphs if p.text.startswith("自评测工具 selfEval\n"))
+    assert "现如今，在一些 NOI 系列赛中，提供了 selfEval 自评测工具．" in para.text
+    assert "???" not in zh_hans.text and "!!!" not in zh_hans.text
+
+
+def test_footnotes_are_kept_apart(docs):
+    notes = [p for p in docs[ZH_HANS_CMD.name].paragraphs if p.kind == "footnote"]
+    assert [n.text[:3] for n in notes] == ["[1]", "[2]", "[3]"]
+    assert "刘汝佳《算法竞赛入门经典（第 2 版）》" in notes[0].text
+
+
+def test_korean_spaces_are_kept_across_line_breaks(docs):
+    source_paragraphs = _preface_paragraphs()
+    wrapped = [p.text for p in docs[KO_TXT.name].paragraphs]
+    assert wrapped[2:] == source_paragraphs  # every line break stood for one space, and is one again
+    assert "위험이 있다(의존하는 모든 패키지의" in docs[KO_TXT.name].text
+
+
+def _preface_paragraphs() -> list[str]:
+    lines = KO_MD.read_text(encoding="utf-8").split("\n")
+    start = lines.index("머리말") + 2
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("유의적 버전 명세"))
+    return [line.strip() for line in lines[start:end] if line.strip()]
+
+
+def test_plain_text_is_not_taken_for_a_pdf_extraction(docs):
+    ko_raw = KO_TXT.read_text(encoding="utf-8")
+    assert looks_hard_wrapped(ko_raw)  # wrapped at one width, yet ...
+    assert not extraction_signals(ko_raw).is_extraction  # ... none of the extraction's artefacts
+    for name in (KO_TXT.name, EN_TXT.name):
+        assert docs[name].profile == "plain text"
+        assert docs[name].headings == ()
+    en = docs[EN_TXT.name]
+    texts = [p.text for p in en.paragraphs]
+    assert texts[0] == "Proposal: Security Policy for Go\nJason Buberel"  # a title line is not run into the byline
+    assert texts[-1] == "* PGP key pair needed for security@golang.org address.\n* Need to designate a primary and secondary alternative contact."
+    md_paragraphs = {p.text for p in docs[EN_MD.name].paragraphs}
+    assert sum(text in md_paragraphs for text in texts) == 4  # the four prose paragraphs read as in the Markdown original
+
+
+def test_article_profile_is_recognised_from_its_text(tmp_path):
+    shutil.copy(ARTICLE, tmp_path / ARTICLE.name)  # no sidecar: no "format": "pdf-extracted"
+    raw = ARTICLE.read_text(encoding="utf-8")
+    signals = extraction_signals(raw)
+    assert signals.is_extraction and signals.running_header and signals.page_break_lines >= 5
+    doc = load(tmp_path / ARTICLE.name)
+    assert doc.profile == "pdf-extracted text"
+    # Without the sidecar's title the title line reads as a heading; the article's own headings are all found.
+    assert doc.headings[-3:] == ("美朝達成無核化共識", "美朝對北韓棄核進程的分歧與兩韓關係", "未來觀察重點")
+    pages = {p.page_start for p in doc.paragraphs} | {p.page_end for p in doc.paragraphs}
+    assert min(pages) == 91 and max(pages) == 98
+
+
+ARTICLE_PASSAGES = [
+    ("p-527a6838874c", 91, 91),
+    ("p-c990bc8782d0", 91, 91),
+    ("p-a91f91d1ac02", 91, 92),
+    ("p-0218ccad16f4", 92, 92),
+    ("p-13eb8481737e", 92, 93),
+    ("p-0cbbc7e9c65b", 93, 93),
+    ("p-ac7d3c0b5167", 93, 94),
+    ("p-981aa4c78dcf", 94, 94),
+    ("p-8ade1eee16be", 94, 94),
+    ("p-727c9644ef71", 94, 95),
+    ("p-78add861784a", 95, 95),
+    ("p-742299347f46", 95, 96),
+    ("p-1a6540a3e1cb", 96, 96),
+    ("p-f22dfa0f0cc9", 96, 96),
+    ("p-9bcb9d524b6e", 97, 97),
+    ("p-5288b5f94e5d", 97, 97),
+    ("p-42c7e5f0d1f8", 97, 98),
+    ("p-e4048e8d8a90", 98, 98),
+    ("p-0cc6723a13cb", 98, 98),
+]
+
+
+def test_article_passages_are_unchanged():
+    passages = passages_for(load(ARTICLE))
+    assert [(p.id, p.page_start, p.page_end) for p in passages] == ARTICLE_PASSAGES
+    assert ARTICLE_META.exists()
+
+
+def test_article_body_line_with_a_box_rule_is_kept(tmp_path):
+    # Before the fix, any line containing "│" was dropped as a running header, even in the body.
+    raw = ARTICLE.read_text(encoding="utf-8").replace("因此雙方舉行高層會談", "因此雙方│舉行高層會談", 1)
+    (tmp_path / ARTICLE.name).write_text(raw, encoding="utf-8")
+    shutil.copy(ARTICLE_META, tmp_path / ARTICLE_META.name)
+    assert "因此雙方│舉行高層會談" in load(tmp_path / ARTICLE.name).text
+
+
+def test_join_lines_by_script():
+    assert join_lines("美朝在新加坡", "舉行高峰會議") == "美朝在新加坡舉行高峰會議"
+    assert join_lines("「川金會」", "之後") == "「川金會」之後"
+    assert join_lines("버전에 갇히게 될", "위험이 있다") == "버전에 갇히게 될 위험이 있다"
+    assert join_lines("문제가 있다.", "시스템 규모가") == "문제가 있다. 시스템 규모가"
+    assert join_lines("the current process is very", "informal.") == "the current process is very informal."
+    assert join_lines("version 2.0", "2015") == "version 2.0 2015"
+    assert join_lines("a third-", "party system") == "a third-party system"
+    assert join_lines("日本語の", "テキスト") == "日本語のテキスト"
+    assert join_lines("deployed (as", "part)") == "deployed (as part)"
+    assert join_lines("deployed (", "as part") == "deployed (as part"
+    assert join_lines("as part", ") of it") == "as part) of it"
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s:e].strip() for s, e in sentence_spans(text)]
+
+
+def test_sentences_split_in_korean_english_and_fullwidth_stops():
+    ko = _preface_paragraphs()[0]
+    assert _sentences(ko) == [
+        '소프트웨어 관리의 세계에는 "의존성 지옥"이라 불리는 성가신 문제가 있다.',
+        "시스템 규모가 커질수록, 그리고 더 많은 패키지를 가져다 쓸수록, 언젠가, 이 절망의 늪에 빠진 자신을 발견하기 쉽다.",
+    ]
+    assert _sentences("Go programs are deployed. Although Go has a good history, e.g. in crypto, it is informal.") == [
+        "Go programs are deployed.",
+        "Although Go has a good history, e.g. in crypto, it is informal.",
+    ]
+    assert _sentences("选手仅有一次提交机会．比赛时无法看到评测结果，评分会在赛后公布．") == ["选手仅有一次提交机会．", "比赛时无法看到评测结果，评分会在赛后公布．"]
+    # A list number, an initial or a version number is no sentence end; a line break between items is.
+    assert _sentences("3. 특정 버전으로 패키지를 배포한다. 변경분이 있다면 새 버전으로 한다.") == ["3. 특정 버전으로 패키지를 배포한다.", "변경분이 있다면 새 버전으로 한다."]
+    assert _sentences("Jason R. Buberel wrote it. Then 1.0.0 shipped.") == ["Jason R. Buberel wrote it.", "Then 1.0.0 shipped."]
+    assert _sentences("公开仓库\n免费个人账户") == ["公开仓库", "免费个人账户"]
+
+
+def test_korean_markdown_passages_end_at_sentences(passages):
+    for passage in passages[KO_MD.name]:
+        if passage.kind == "prose" and len(passage.text) > 200:
+            assert passage.text.rstrip().endswith((".", "?", "!", ")", '"', "다")), passage.text[-40:]
+
+
+def _rendered(source: str) -> list[tuple[str, str]]:
+    from index.markdown_loader import parse_markdown
+
+    return [(block.kind, block.text) for block in parse_markdown(source).blocks]
+
+
+def test_markdown_constructs_render_as_a_reader_sees_them():
+    # Snippets of the constructs the issue reported leaking (the real documents above cover the rest).
+    assert _rendered("Docker Hub 提供：\n- 公开仓库\n- 免费个人账户\n") == [("body", "Docker Hub 提供：\n公开仓库\n免费个人账户")]
+    assert _rendered("```bash\n$ docker login\n$ docker push\n## 完整格式\n```\n") == [("code", "$ docker login\n$ docker push\n## 完整格式")]
+    assert _rendered("See the {term:registry} and [the docs][ref].\n\n[ref]: https://example.com/docs\n") == [("body", "See the registry and the docs.")]
+    assert _rendered("![diagram](img/a.png)\n\nText.{: .note}\n") == [("body", "Text.")]
+    html = '<table><tr><th>Name</th><th>Size</th></tr><tr><td><img src="x.png">alpine</td><td>5 MB</td></tr></table>\n'
+    assert _rendered(html) == [("body", "Name | Size\nalpine | 5 MB")]
+    assert _rendered("> quoted **bold** line\n> goes on\n") == [("body", "quoted bold line goes on")]
+    assert _rendered("1. step one\n\n   ```\n   make\n   ```\n2. step two\n") == [("body", "1. step one"), ("code", "make"), ("body", "2. step two")]
+    assert _rendered("Title\n=====\n\nText <!-- hidden --> here.\n") == [("heading", "Title"), ("body", "Text here.")]
+
+
+def test_inspect_command_reports_profile_sections_and_defects(capsys, tmp_path):
+    from index.cli import main
+
+    leaky = tmp_path / "leaky.txt"
+    leaky.write_text("Intro **bold** and [a link](http://x) here, pro- mised.\n", encoding="utf-8")
+    assert main(["inspect", str(KO_MD), str(leaky)]) == 0
+    out = capsys.readouterr().out
+    korean, plain = out.split("== ")[1:]
+    assert "profile: markdown" in korean and "머리말 · 유의적 버전 명세 (SemVer)" in korean and "defects: none" in korean
+    assert "code 3" in korean  # paragraphs by kind
+    assert "profile: plain text" in plain and "link syntax ×1" in plain and "line-end hyphen ×1" in plain
+    assert "¶1: Intro **bold** and [a link](http://x)" in plain
+    assert main(["inspect", str(tmp_path / "missing.md")]) == 1
+    assert "not ingested" in capsys.readouterr().out
+
+
+def test_plain_text_keeps_intended_line_breaks_and_list_lines():
+    from index.text_loader import plain_blocks
+
+    body = "朝鮮半島無核化以及終戰宣言對話與觀察，美朝在新加坡舉行高峰會議，"
+    raw = f"第一章\n{body}\n{body}\n\n- 公开仓库\n- 免费个人账户\n"
+    assert [b.text for b in plain_blocks(raw)] == [f"第一章\n{body}{body}", "- 公开仓库\n- 免费个人账户"]
