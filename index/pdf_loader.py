@@ -92,6 +92,7 @@ class _Page:
     width: float
     height: float
     lines: list[_Line]
+    columns: int = 1
     footnotes: list[list[_Line]] = field(default_factory=list)
 
 
@@ -152,7 +153,8 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
                 ]
             except Exception as exc:
                 raise DocumentError(f"page {index + 1} of the PDF could not be read ({exc.__class__.__name__}); it may be damaged") from None
-            pages.append(_Page(index, float(page.width), float(page.height), _lines(_words(words), index, bullets)))
+            found = _words(words)
+            pages.append(_Page(index, float(page.width), float(page.height), _lines(found, index, bullets), len(_columns(found))))
     return pages, _usable_title(title)
 
 
@@ -202,13 +204,19 @@ def _columns(words: list[_Word]) -> list[list[_Word]]:
     left_edge = min(w.x0 for w in words)
     right_edge = max(w.x1 for w in words)
     width = right_edge - left_edge
-    best_x, best_count = 0.0, len(words)
-    x = left_edge + 0.3 * width
-    while x <= left_edge + 0.7 * width:
-        count = sum(1 for w in words if w.x0 < x < w.x1)
-        if count < best_count:
-            best_x, best_count = x, count
-        x += 2.0
+    xs = [left_edge + width * (0.3 + 0.4 * i / 200) for i in range(201)]
+    counts = [sum(1 for w in words if w.x0 < x < w.x1) for x in xs]
+    best_count = min(counts)
+    # The gutter is the widest run of positions that the fewest words cross.
+    runs: list[list[float]] = []
+    for i, (x, count) in enumerate(zip(xs, counts)):
+        if count == best_count:
+            if runs and i and counts[i - 1] == best_count:
+                runs[-1].append(x)
+            else:
+                runs.append([x])
+    widest = max(runs, key=len)
+    best_x = (widest[0] + widest[-1]) / 2
     left = [w for w in words if w.x1 <= best_x]
     right = [w for w in words if w.x0 >= best_x]
     spanning = [w for w in words if w.x0 < best_x < w.x1]
@@ -310,6 +318,8 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
             bounds[page.index] = (left, right)
     for page in pages:
         same_parity = [b for i, b in bounds.items() if i % 2 == page.index % 2]
+        if page.columns > 1:
+            continue  # margin notes belong to single-column layouts; a second column is not one
         if page.index in bounds:
             left, right = bounds[page.index]
         elif same_parity:
@@ -347,7 +357,8 @@ def _drop_running_furniture(pages: list[_Page]) -> None:
     edges: dict[int, list[_Line]] = {}
     for page in pages:
         ordered = sorted(page.lines, key=lambda ln: ln.top)
-        edges[page.index] = ordered[:2] + ordered[-2:] if len(ordered) > 4 else ordered
+        candidates_on_page = ordered[:2] + ordered[-2:] if len(ordered) > 4 else ordered
+        edges[page.index] = [ln for ln in candidates_on_page if ln.top < 0.12 * page.height or ln.bottom > 0.88 * page.height]
         for line in edges[page.index]:
             candidates[(round(line.top / 4), _furniture_key(line))] += 1
     threshold = max(2, round(0.3 * len(pages)))
@@ -355,8 +366,7 @@ def _drop_running_furniture(pages: list[_Page]) -> None:
     for page in pages:
         drop = set()
         for line in edges[page.index]:
-            at_edge = line.top < 0.12 * page.height or line.bottom > 0.88 * page.height
-            if (round(line.top / 4), _furniture_key(line)) in repeated or (at_edge and _PAGE_NUMBER.match(line.text)):
+            if (round(line.top / 4), _furniture_key(line)) in repeated or _PAGE_NUMBER.match(line.text):
                 drop.add(id(line))
         page.lines = [ln for ln in page.lines if id(ln) not in drop]
 
