@@ -20,6 +20,8 @@ MAX_PDF_PAGES = 2000
 
 # Word boundaries: a gap wider than this share of the font size is a space (pdfTeX and LuaTeX draw no space glyphs).
 _SPACE_RATIO = 0.15
+# Fixed-width listings spread their letters on a grid; only a gap of about a character's width is a space there.
+_MONO_SPACE_RATIO = 0.3
 # A gap wider than this many font sizes separates table cells (or a margin note from the text).
 _CELL_GAP = 1.5
 CELL_SEPARATOR = " | "
@@ -37,6 +39,7 @@ _CONTENTS_ENTRY = re.compile(r"(\.\s*){3,}|\s\d{1,4}$")
 _SENTENCE_END = re.compile(r"[.!?:;。！？][)\]\"'”’」』]*$")
 _WORD = re.compile(r"[^\W\d_]+")
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
+_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|cmtt|hack|inconsolata|code")
 
 
 def normalise_glyphs(text: str) -> str:
@@ -56,6 +59,7 @@ class _Word:
     bottom: float
     size: float
     bold: bool
+    mono: bool = False
 
 
 @dataclass
@@ -66,6 +70,7 @@ class _Line:
     cells: list[str] = field(default_factory=list)
     size: float = 0.0
     bold: bool = False
+    mono: bool = False  # set in a fixed-width font throughout (a code line)
     bullet: bool = False  # a small drawn mark (a list bullet) stands just left of the line
     main: tuple[float, float] = (0.0, 0.0)  # x-extent of the cell holding most of the text
 
@@ -98,7 +103,7 @@ class _Page:
 
 @dataclass
 class _Block:
-    kind: str  # "heading", "prose", "list", "table", "footnote", "front"
+    kind: str  # "title", "heading", "prose", "list", "table", "code", "footnote", "front"
     lines: list[_Line]
     items: set[int] = field(default_factory=set)  # indexes of the lines that start a list item
 
@@ -172,7 +177,10 @@ def _words(raw: Iterable[dict]) -> list[_Word]:
         if not text.strip() or not w.get("upright", True):
             continue
         words.append(
-            _Word(text.strip(), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]), round(float(w["size"]), 1), bool(_BOLD.search(str(w["fontname"]))))
+            _Word(
+                text.strip(), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]), round(float(w["size"]), 1),
+                bool(_BOLD.search(str(w["fontname"]))), bool(_MONO.search(str(w["fontname"]))),
+            )
         )
     return words
 
@@ -249,12 +257,14 @@ def _is_text_column(words: list[_Word], page_width: float) -> bool:
 def _finish_line(line: _Line) -> None:
     line.words.sort(key=lambda w: w.x0)
     sizes: Counter[float] = Counter()
-    bold_chars = 0
+    bold_chars = mono_chars = 0
     for w in line.words:
         sizes[w.size] += len(w.text)
         bold_chars += len(w.text) if w.bold else 0
+        mono_chars += len(w.text) if w.mono else 0
     line.size = sizes.most_common(1)[0][0]
     line.bold = bold_chars >= 0.9 * sum(sizes.values())
+    line.mono = mono_chars >= 0.9 * sum(sizes.values())
     _render(line)
 
 
@@ -274,7 +284,7 @@ def _render(line: _Line) -> None:
                 cells.append(text)
                 text = word.text
                 spans.append((word.x0, word.x1))
-            elif (gap > _SPACE_RATIO * min(word.size, previous.size) and not _is_marker(word, line)) or (len(text) == len(previous.text) and _is_marker(previous, line)):
+            elif (gap > (_MONO_SPACE_RATIO if word.mono and previous.mono else _SPACE_RATIO) * min(word.size, previous.size) and not _is_marker(word, line)) or (len(text) == len(previous.text) and _is_marker(previous, line)):
                 text = f"{text} {word.text}"
             else:
                 text += word.text
@@ -475,6 +485,15 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                     blocks.append(open_block)
                 open_block.lines.append(line)
                 continue
+            if line.mono and (
+                open_block is None or prev is None or open_block.kind not in {"prose", "list"} or _starts_paragraph(prev, line, right)
+            ):
+                if not (open_block and open_block.kind == "code"):
+                    close()
+                    open_block = _Block("code", [])
+                    blocks.append(open_block)
+                open_block.lines.append(line)
+                continue
             if _LIST_ITEM.match(line.text) or line.bullet:
                 if not (open_block and open_block.kind == "list" and prev and line.top - prev.bottom < 1.2 * line.size):
                     close()
@@ -612,7 +631,7 @@ def _block_text(block: _Block, labels: list[int | None], vocabulary: set[str]) -
         part = line.text.strip()
         if not text:
             text = part
-        elif block.kind == "table" or index in block.items:
+        elif block.kind in {"table", "code"} or index in block.items:
             text = f"{text}\n{part}"
         elif block.kind in {"heading", "title"}:
             text = f"{text} {part}"
