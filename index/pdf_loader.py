@@ -257,14 +257,18 @@ def _is_text_column(words: list[_Word], page_width: float) -> bool:
 def _finish_line(line: _Line) -> None:
     line.words.sort(key=lambda w: w.x0)
     sizes: Counter[float] = Counter()
+    text_sizes: Counter[float] = Counter()  # inline code is often set smaller; the line's size is its text's
     bold_chars = mono_chars = 0
     for w in line.words:
         sizes[w.size] += len(w.text)
+        if not w.mono:
+            text_sizes[w.size] += len(w.text)
         bold_chars += len(w.text) if w.bold else 0
         mono_chars += len(w.text) if w.mono else 0
-    line.size = sizes.most_common(1)[0][0]
-    line.bold = bold_chars >= 0.9 * sum(sizes.values())
-    line.mono = mono_chars >= 0.9 * sum(sizes.values())
+    total = sum(sizes.values())
+    line.size = (text_sizes if sum(text_sizes.values()) >= 0.2 * total else sizes).most_common(1)[0][0]
+    line.bold = bold_chars >= 0.9 * total
+    line.mono = mono_chars >= 0.9 * total
     _render(line)
 
 

@@ -150,6 +150,15 @@ def test_soft_hyphen_inside_a_line_is_the_printed_hyphen(brotli) -> None:  # typ
     containing(passages, "Abstract—This paper compares six compression techniques")
 
 
+def test_listings_are_code_paragraphs_apart_from_prose(lipics) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = lipics
+    listing = containing(passages, "\\newtheorem{conjecture}[theorem]{Conjecture}")
+    assert listing.kind == "code" and listing.text == "\\newtheorem{conjecture}[theorem]{Conjecture}"
+    assert containing(passages, "See also the amsthm package documentation").kind == "prose"
+    author = containing(passages, "\\author{John Q. Public}")
+    assert author.kind == "code" and "\n{johnqpublic@dummyuni.org}\n" in author.text
+
+
 def test_margin_notes_left_out_of_the_text(lipics) -> None:  # type: ignore[no-untyped-def]
     doc, _ = lipics
     assert "must be inserted in the optional argument of \\documentclass.\n" in doc.text or "argument of \\documentclass. a4paper" not in doc.text
