@@ -158,8 +158,8 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
                 ]
             except Exception as exc:
                 raise DocumentError(f"page {index + 1} of the PDF could not be read ({exc.__class__.__name__}); it may be damaged") from None
-            found = _words(words)
-            pages.append(_Page(index, float(page.width), float(page.height), _lines(found, index, bullets), len(_columns(found))))
+            lines, columns = _lines(_words(words), index, bullets)
+            pages.append(_Page(index, float(page.width), float(page.height), lines, columns))
     return pages, _usable_title(title)
 
 
@@ -185,10 +185,11 @@ def _words(raw: Iterable[dict]) -> list[_Word]:
     return words
 
 
-def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, float, float]]) -> list[_Line]:
+def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, float, float]]) -> tuple[list[_Line], int]:
     """Group words into lines (vertical overlap with a line's main band), one reading column after another."""
     lines: list[_Line] = []
-    for column in _columns(words):
+    columns = _columns(words)
+    for column in columns:
         current: list[tuple[_Line, list[float]]] = []
         for word in sorted(column, key=lambda w: (-w.size, w.top, w.x0)):
             for line, band in current:
@@ -202,7 +203,7 @@ def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, floa
     for line in lines:
         _finish_line(line)
         line.bullet = any(b[1] <= line.x0 + 1 and line.x0 - b[1] < 15 and line.top <= (b[2] + b[3]) / 2 <= line.bottom for b in bullets)
-    return lines
+    return lines, sum(1 for part in columns if len(part) >= 10)
 
 
 def _columns(words: list[_Word]) -> list[list[_Word]]:
@@ -450,8 +451,9 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             blocks.append(_Block("title", title_lines))
     if blocks and first:
         byline = []
+        in_title = {id(ln) for ln in blocks[0].lines}
         for line in first:
-            if line in blocks[0].lines:
+            if id(line) in in_title:
                 continue
             if _OPENING.match(line.text) or _NUMBERED_HEADING.match(line.text) or len(byline) >= 8:
                 break
@@ -469,10 +471,12 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             blocks.append(_Block("footnote", pending_notes.pop(0)))
 
     for page in pages:
-        right = max((ln.x1 for ln in page.lines), default=0.0)
+        # The right edge of the text a line belongs to: the farthest end among the lines stacked with it (its column).
+        rights = {id(ln): max(o.x1 for o in page.lines if o.x0 < ln.x1 and ln.x0 < o.x1) for ln in page.lines}
         for line in page.lines:
             if id(line) in title_ids:
                 continue
+            right = rights[id(line)]
             prev = open_block.lines[-1] if open_block else None
             if _is_heading(line, body_size):
                 if open_block and open_block.kind == "heading" and prev and prev.page == line.page and line.top - prev.bottom < line.size and abs(prev.size - line.size) < 0.6:
