@@ -158,6 +158,8 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
                 ]
             except Exception as exc:
                 raise DocumentError(f"page {index + 1} of the PDF could not be read ({exc.__class__.__name__}); it may be damaged") from None
+            finally:
+                page.close()  # frees the page's parsed objects: memory stays flat on long documents
             lines, columns = _lines(_words(words), index, bullets)
             pages.append(_Page(index, float(page.width), float(page.height), lines, columns))
     return pages, _usable_title(title)
