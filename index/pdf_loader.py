@@ -39,6 +39,7 @@ _CONTENTS_ENTRY = re.compile(r"(\.\s*){3,}|\s\d{1,4}$")
 _SENTENCE_END = re.compile(r"[.!?:;。！？][)\]\"'”’」』]*$")
 _WORD = re.compile(r"[^\W\d_]+")
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
+_ICON_FONT = re.compile(r"(?i)fontawesome|dingbat|wingding|academicons|marvosym")
 _MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|cmtt|hack|inconsolata|code")
 
 
@@ -176,8 +177,8 @@ def _words(raw: Iterable[dict]) -> list[_Word]:
     words = []
     for w in raw:
         text = normalise_glyphs(str(w["text"]))
-        if not text.strip() or not w.get("upright", True):
-            continue
+        if not text.strip() or not w.get("upright", True) or _ICON_FONT.search(str(w["fontname"])):
+            continue  # icons (an envelope by an e-mail address, an ORCID logo) are not text
         words.append(
             _Word(
                 text.strip(), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]), round(float(w["size"]), 1),
