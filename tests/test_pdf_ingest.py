@@ -261,3 +261,12 @@ def test_unreadable_pdfs_say_why(tmp_path: Path) -> None:
     writer.write(locked)
     with pytest.raises(DocumentError, match="password"):
         pdf_loader.load_pdf(locked.getvalue(), meta, "hash")
+
+
+def test_line_joining_rules() -> None:
+    words = {"prominent", "well", "known"}
+    assert pdf_loader._join("a promi\u00ad", "nent result", set()) == "a prominent result"  # discretionary hyphen
+    assert pdf_loader._join("a promi-", "nent result", words) == "a prominent result"  # the joined word occurs elsewhere
+    assert pdf_loader._join("a well-", "known result", words) == "a well-known result"  # kept otherwise
+    assert pdf_loader._join("see Table", "2 below", words) == "see Table 2 below"
+    assert pdf_loader.normalise_glyphs("e\ufb03cient \ufb01eld\u00a0of\u200b \ufb02ow") == "efficient field of flow"
