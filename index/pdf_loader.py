@@ -115,18 +115,20 @@ def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given:
     if not any(page.lines for page in pages):
         raise DocumentError("the PDF has no text layer (a scanned document?); add a text version instead")
     labels = _page_numbers(data, len(pages), meta.first_page)
-    body_size = _body_size(pages)
-    _drop_running_furniture(pages)
-    _drop_margin_notes(pages, body_size)
-    for page in pages:
-        _split_footnotes(page, body_size)
-    blocks, title = _blocks(pages, body_size)
-    if not title_given:
-        best = pdf_title or title
-        if best:
-            meta = replace(meta, title=best)
-    vocabulary = _vocabulary(pages)
-    return _assemble(meta, blocks, labels, vocabulary, content_hash)
+    try:
+        body_size = _body_size(pages)
+        _drop_watermarks_and_line_numbers(pages, body_size)
+        _drop_running_furniture(pages)
+        _drop_margin_notes(pages, body_size)
+        for page in pages:
+            _split_footnotes(page, body_size)
+        blocks, title = _blocks(pages, body_size)
+        if not title_given and (pdf_title or title):
+            meta = replace(meta, title=pdf_title or title)
+        return _assemble(meta, blocks, labels, _vocabulary(pages), content_hash)
+    except Exception as exc:  # a layout this reader does not expect must not stop the other documents' build
+        log.exception("%s: PDF layout analysis failed", meta.doc_id)
+        raise DocumentError(f"its layout could not be analysed ({exc.__class__.__name__}); add a text version of it") from None
 
 
 def _read_pages(data: bytes) -> tuple[list[_Page], str]:
@@ -197,7 +199,9 @@ def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, floa
         for word in sorted(column, key=lambda w: (-w.size, w.top, w.x0)):
             for line, band in current:
                 overlap = min(band[1], word.bottom) - max(band[0], word.top)
-                if overlap >= 0.4 * min(band[1] - band[0], word.bottom - word.top):
+                heights = sorted((band[1] - band[0], word.bottom - word.top))
+                # Same line: enough vertical overlap, and no giant glyph (a watermark, a drop cap) swallowing lines.
+                if overlap >= 0.4 * heights[0] and heights[1] <= 2.5 * heights[0]:
                     line.words.append(word)
                     break
             else:
@@ -353,6 +357,26 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
                     _finish_line(line)
                 kept_lines.append(line)
         page.lines = kept_lines
+
+
+def _drop_watermarks_and_line_numbers(pages: list[_Page], body_size: float) -> None:
+    """Remove a draft's giant watermark letters (repeated on pages) and its margin line numbers (1, 2, 3, … down the page)."""
+    giant: Counter[str] = Counter()
+    for page in pages:
+        giant.update({ln.text for ln in page.lines if ln.size >= 3 * body_size})
+    for page in pages:
+        page.lines = [ln for ln in page.lines if not (ln.size >= 3 * body_size and giant[ln.text] >= 2)]
+        numbered = [ln for ln in page.lines if len(ln.words) > 1 and ln.words[0].text.isdigit() and ln.words[1].x0 - ln.words[0].x1 > 0.3 * ln.size]
+        if len(numbered) < 10:
+            continue
+        ends = [ln.words[0].x1 for ln in numbered]
+        values = [int(ln.words[0].text) for ln in sorted(numbered, key=lambda ln: ln.top)]
+        if max(ends) - min(ends) > 3 or values != sorted(values) or len(set(values)) != len(values):
+            continue
+        for line in numbered:
+            line.words = line.words[1:]
+            _finish_line(line)
+        page.lines = [ln for ln in page.lines if not (len(ln.words) == 1 and ln.words[0].text.isdigit() and abs(ln.words[0].x1 - max(ends)) <= 3)]
 
 
 def _cell_words(line: _Line) -> list[list[_Word]]:
