@@ -600,6 +600,38 @@ def _soft_hyphens(text: str) -> str:
     return text.replace("\u00ad", "-")
 
 
+def _table_columns(lines: list[_Line]) -> list[float]:
+    """Where the cells of a table start: the cell starts of its rows with the most cells."""
+    widest = max(len(ln.cells) for ln in lines)
+    starts = [min(w.x0 for w in cell) for ln in lines if len(ln.cells) == widest for cell in _cell_words(ln)]
+    columns: list[float] = []
+    for x in sorted(starts):
+        if not columns or x - columns[-1] > 6:
+            columns.append(x)
+    return columns
+
+
+def _table_row(line: _Line, columns: list[float]) -> str:
+    """A row's cells, also split where a narrow gap falls on a column start that other rows show."""
+    cells: list[list[_Word]] = []
+    for cell in _cell_words(line):
+        current: list[_Word] = []
+        for word in cell:
+            if current and any(abs(word.x0 - x) <= 3 for x in columns) and word.x0 - current[-1].x1 > _SPACE_RATIO * line.size:
+                cells.append(current)
+                current = []
+            current.append(word)
+        cells.append(current)
+    if len(cells) == len(line.cells):
+        return line.text
+    parts = []
+    for cell in cells:
+        row = _Line(cell, line.page)
+        _finish_line(row)
+        parts.append(row.text)
+    return CELL_SEPARATOR.join(parts)
+
+
 def _page_numbers(data: bytes, count: int, first_page: int | None) -> list[int | None]:
     """Printed page numbers from the PDF's /PageLabels when they are numbers, else first_page (or 1) onwards."""
     start = first_page or 1
@@ -662,11 +694,15 @@ def _block_text(block: _Block, labels: list[int | None], vocabulary: set[str]) -
     text = ""
     breaks: list[tuple[int, int]] = []
     page = block.lines[0].page if block.lines else 0
+    columns = _table_columns(block.lines) if block.kind == "table" else []
     for index, line in enumerate(block.lines):
         part = line.text.strip()
         if not text:
-            text = part
-        elif block.kind in {"table", "code"} or index in block.items:
+            text = _table_row(line, columns) if block.kind == "table" else part
+        elif block.kind == "table":
+            part = _table_row(line, columns)
+            text = f"{text}\n{part}"
+        elif block.kind == "code" or index in block.items:
             text = f"{text}\n{part}"
         elif block.kind in {"heading", "title"}:
             text = f"{text} {part}"

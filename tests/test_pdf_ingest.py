@@ -139,6 +139,9 @@ def test_paragraphs_are_not_merged_into_giant_ones(lipics, brotli) -> None:  # t
 
 def test_tables_one_row_per_line_cells_separated(lipics, brotli) -> None:  # type: ignore[no-untyped-def]
     assert "\na4paper | A4 paper format\nletterpaper | US-letter format\n" in lipics[0].text
+    # A narrow gap that falls where the other rows' second column starts still separates the cells.
+    assert "\nnumberwithinsect | Enables section-numbered lemma etc.\n" in lipics[0].text
+    assert "Algorithm: | Compression | Compression speed | Decompression\nquality setting | ratio | [MB/s] | speed [MB/s]\n" in brotli[0].text
     assert "\nbrotli:1 | 3.381 | 98.3 | 334.0\nbrotli:9 | 3.965 | 17.0 | 354.5\n" in brotli[0].text
 
 
