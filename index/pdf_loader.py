@@ -286,17 +286,19 @@ def _render(line: _Line) -> None:
     spans: list[tuple[float, float]] = []
     text = ""
     previous: _Word | None = None
+    cell_start: _Word | None = None
     for word in line.words:
-        if previous is None:
-            text = word.text
+        if previous is None or word.x0 - previous.x1 > _CELL_GAP * line.size:
+            if previous is not None:
+                cells.append(text)
+            text, cell_start = word.text, word
             spans.append((word.x0, word.x1))
         else:
             gap = word.x0 - previous.x1
-            if gap > _CELL_GAP * line.size:
-                cells.append(text)
-                text = word.text
-                spans.append((word.x0, word.x1))
-            elif (gap > (_MONO_SPACE_RATIO if word.mono and previous.mono else _SPACE_RATIO) * min(word.size, previous.size) and not _is_marker(word, line)) or (len(text) == len(previous.text) and _is_marker(previous, line)):
+            ratio = _MONO_SPACE_RATIO if word.mono and previous.mono else _SPACE_RATIO
+            spaced = gap > ratio * min(word.size, previous.size) and not _is_marker(word, line)
+            # A note's own number at the start of a footnote ("¹Since …") is followed by a space.
+            if spaced or (previous is cell_start and _is_marker(previous, line)):
                 text = f"{text} {word.text}"
             else:
                 text += word.text
