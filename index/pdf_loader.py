@@ -8,6 +8,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, field, replace
 
 from index.errors import DocumentError
@@ -132,6 +133,7 @@ def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given:
 
 
 def _read_pages(data: bytes) -> tuple[list[_Page], str]:
+    """Every page's lines (with pdfplumber), and the title in the PDF's metadata; DocumentError if unreadable."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -169,13 +171,15 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
 
 
 def _usable_title(title: str) -> str:
+    """The metadata title, unless it is empty or a placeholder such as "untitled" or a file name."""
     title = normalise_glyphs(title).strip()
     if not title or title.lower() in {"untitled", "title"} or re.search(r"(?i)\.(docx?|tex|pdf|indd)$|^microsoft word", title):
         return ""
     return title
 
 
-def _words(raw: Iterable[dict]) -> list[_Word]:
+def _words(raw: Iterable[dict[str, Any]]) -> list[_Word]:
+    """pdfplumber's words with clean glyphs; rotated text and icon glyphs left out."""
     words = []
     for w in raw:
         text = normalise_glyphs(str(w["text"]))
@@ -263,6 +267,7 @@ def _is_text_column(words: list[_Word], page_width: float) -> bool:
 
 
 def _finish_line(line: _Line) -> None:
+    """Order a line's words and derive its size, weight, font kind, text and cells."""
     line.words.sort(key=lambda w: w.x0)
     sizes: Counter[float] = Counter()
     text_sizes: Counter[float] = Counter()  # inline code is often set smaller; the line's size is its text's
@@ -320,6 +325,7 @@ def _is_marker(word: _Word, line: _Line) -> bool:
 
 
 def _body_size(pages: list[_Page]) -> float:
+    """The font size most of the text is set in."""
     sizes: Counter[float] = Counter()
     for page in pages:
         for line in page.lines:
@@ -382,6 +388,7 @@ def _drop_watermarks_and_line_numbers(pages: list[_Page], body_size: float) -> N
 
 
 def _cell_words(line: _Line) -> list[list[_Word]]:
+    """A line's words grouped by cell (split at wide gaps)."""
     cells: list[list[_Word]] = []
     for word in line.words:
         if cells and word.x0 - cells[-1][-1].x1 <= _CELL_GAP * line.size:
@@ -392,6 +399,7 @@ def _cell_words(line: _Line) -> list[list[_Word]]:
 
 
 def _furniture_key(line: _Line) -> str:
+    """A line's text with digits as # (page numbers vary, running headers do not)."""
     return re.sub(r"[\s|]+", " ", re.sub(r"\d+", "#", line.text)).strip().lower()
 
 
@@ -455,6 +463,7 @@ def _split_footnotes(page: _Page, body_size: float) -> None:
 
 
 def _is_heading(line: _Line, body_size: float) -> bool:
+    """Larger than the body text, or bold and numbered or without closing punctuation; never a contents entry."""
     text = line.text
     if len(line.cells) > 1 or len(text) > 150 or not any(ch.isalpha() for ch in text):
         return False
@@ -575,6 +584,7 @@ def _starts_paragraph(prev: _Line, line: _Line, right: float) -> bool:
 
 
 def _vocabulary(pages: list[_Page]) -> set[str]:
+    """Every word of the document, lower-cased, to decide line-end hyphens."""
     words: set[str] = set()
     for page in pages:
         for line in page.lines + [ln for note in page.footnotes for ln in note]:
