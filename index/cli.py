@@ -294,13 +294,22 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def _pdf_text(data: bytes) -> str:
+    """A PDF's plain text layer (pypdf), the raw side the defect scan compares the ingested text with."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     """Ingest files as a build would and show what came out: profile, passages, kinds, sections and defects."""
     from collections import Counter
 
     from index.chunking import passages_for
     from index.ingest_check import defects
-    from index.loaders import SourceFile, decode_text, doc_id_for, extract_pdf_pages, load_document, sniff_kind
+    from index.loaders import SourceFile, decode_text, doc_id_for, load_document, sniff_kind
 
     failed = 0
     for name in args.paths:
@@ -309,7 +318,7 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
         try:
             doc = load_document(SourceFile(path, doc_id_for(path)))
             data = path.read_bytes()
-            source = "\n".join(extract_pdf_pages(data)) if sniff_kind(data) == "pdf" else decode_text(data, path.name)
+            source = _pdf_text(data) if sniff_kind(data) == "pdf" else decode_text(data, path.name)
         except (DocumentError, OSError) as exc:
             print(f"  not ingested: {exc}")
             failed += 1

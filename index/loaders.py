@@ -11,10 +11,11 @@ from pathlib import Path
 
 from index.blocks import assemble
 from index.errors import DocumentError
-from index.ingest import clean_pages, clean_text
+from index.ingest import clean_text
 from index.markdown_loader import PROFILE as MARKDOWN_PROFILE
 from index.markdown_loader import parse_markdown
 from index.models import CleanDocument, DocumentMeta
+from index.pdf_loader import load_pdf
 
 log = logging.getLogger(__name__)
 
@@ -137,20 +138,6 @@ def _looks_like_text(text: str) -> bool:
     return odd / len(text) < 0.01
 
 
-def extract_pdf_pages(data: bytes) -> list[str]:
-    """Text of each PDF page via pypdf."""
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        return [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise DocumentError(f"the PDF could not be read ({exc.__class__.__name__}: {exc})") from None
-
-
 def load_document(source: SourceFile, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> CleanDocument:
     """Read, decode and clean one document; raise DocumentError with a reason a moderator can act on."""
     try:
@@ -175,10 +162,7 @@ def load_document(source: SourceFile, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
         if suffix not in PDF_SUFFIXES:
             raise DocumentError(f"its content is a PDF but its name ends in {suffix}")
         meta = read_meta(source, "pdf")
-        pages = extract_pdf_pages(data)
-        if not any(page.strip() for page in pages):
-            raise DocumentError("the PDF has no text layer (a scanned document?); add a text version instead")
-        doc = clean_pages(pages, meta, digest)
+        doc = load_pdf(data, meta, digest, title_given=meta.title != source.path.stem)
     elif suffix in MARKDOWN_SUFFIXES:
         parsed = parse_markdown(decode_text(data, source.path.name))
         doc = assemble(read_meta(source, "markdown", parsed.metadata), parsed.blocks, digest, MARKDOWN_PROFILE)

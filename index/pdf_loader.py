@@ -1,0 +1,730 @@
+"""Read a PDF by its layout (pdfplumber): body paragraphs, headings, tables and footnotes with their pages."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+from dataclasses import dataclass, field, replace
+
+from index.errors import DocumentError
+from index.ingest import join_lines
+from index.models import CleanDocument, DocumentMeta, Paragraph
+
+log = logging.getLogger(__name__)
+
+MAX_PDF_PAGES = 2000
+
+# Word boundaries: a gap wider than this share of the font size is a space (pdfTeX and LuaTeX draw no space glyphs).
+_SPACE_RATIO = 0.15
+# Fixed-width listings spread their letters on a grid; only a gap of about a character's width is a space there.
+_MONO_SPACE_RATIO = 0.3
+# A gap wider than this many font sizes separates table cells (or a margin note from the text).
+_CELL_GAP = 1.5
+CELL_SEPARATOR = " | "
+
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"), None)
+_CID = re.compile(r"\(cid:\d+\)")
+_PAGE_NUMBER = re.compile(r"(?i)^[-–—\s]*(page\s*)?(\d{1,4}|[ivxlc]{1,7})(\s*(of|/)\s*\d{1,4})?[-–—\s]*$")
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z]\.)\s+\S")
+_LIST_ITEM = re.compile(r"^([•●◦▪■○◆–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_FOOTNOTE_MARK = re.compile(r"^([*†‡§¶]+|\d{1,3})(?=\s?[^\W\d_(\[<])")
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z]\.?)$")
+_OPENING = re.compile(r"(?i)^\s*(abstract|summary|introduction|keywords|contents)\b")
+_CONTENTS_ENTRY = re.compile(r"(\.\s*){3,}|\s\d{1,4}$")
+_SENTENCE_END = re.compile(r"[.!?:;。！？][)\]\"'”’」』]*$")
+_WORD = re.compile(r"[^\W\d_]+")
+_BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
+_ICON_FONT = re.compile(r"(?i)fontawesome|dingbat|wingding|academicons|marvosym")
+_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|cmtt|hack|inconsolata|code")
+
+
+def normalise_glyphs(text: str) -> str:
+    """Fold ligatures, drop zero-width characters and unmapped glyphs, turn no-break spaces into spaces."""
+    for ligature, letters in _LIGATURES.items():
+        text = text.replace(ligature, letters)
+    text = _CID.sub("", text).translate(_INVISIBLE)
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@dataclass
+class _Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    mono: bool = False
+
+
+@dataclass
+class _Line:
+    words: list[_Word]
+    page: int  # index into the PDF's pages
+    text: str = ""
+    cells: list[str] = field(default_factory=list)
+    size: float = 0.0
+    bold: bool = False
+    mono: bool = False  # set in a fixed-width font throughout (a code line)
+    bullet: bool = False  # a small drawn mark (a list bullet) stands just left of the line
+    main: tuple[float, float] = (0.0, 0.0)  # x-extent of the cell holding most of the text
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+
+@dataclass
+class _Page:
+    index: int
+    width: float
+    height: float
+    lines: list[_Line]
+    columns: int = 1
+    footnotes: list[list[_Line]] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    kind: str  # "title", "heading", "prose", "list", "table", "code", "footnote", "front"
+    lines: list[_Line]
+    items: set[int] = field(default_factory=set)  # indexes of the lines that start a list item
+
+
+def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given: bool = True) -> CleanDocument:
+    """Read one PDF into a CleanDocument; raise DocumentError with a reason a moderator can act on."""
+    pages, pdf_title = _read_pages(data)
+    if not any(page.lines for page in pages):
+        raise DocumentError("the PDF has no text layer (a scanned document?); add a text version instead")
+    labels = _page_numbers(data, len(pages), meta.first_page)
+    try:
+        body_size = _body_size(pages)
+        _drop_watermarks_and_line_numbers(pages, body_size)
+        _drop_running_furniture(pages)
+        _drop_margin_notes(pages, body_size)
+        for page in pages:
+            _split_footnotes(page, body_size)
+        blocks, title = _blocks(pages, body_size)
+        if not title_given and (pdf_title or title):
+            meta = replace(meta, title=pdf_title or title)
+        return _assemble(meta, blocks, labels, _vocabulary(pages), content_hash)
+    except Exception as exc:  # a layout this reader does not expect must not stop the other documents' build
+        log.exception("%s: PDF layout analysis failed", meta.doc_id)
+        raise DocumentError(f"its layout could not be analysed ({exc.__class__.__name__}); add a text version of it") from None
+
+
+def _read_pages(data: bytes) -> tuple[list[_Page], str]:
+    """Every page's lines (with pdfplumber), and the title in the PDF's metadata; DocumentError if unreadable."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        cause = exc.__cause__ or exc.__context__ or exc
+        if isinstance(exc, PDFPasswordIncorrect) or isinstance(cause, PDFPasswordIncorrect):
+            raise DocumentError("the PDF is password-protected; add a copy without a password") from None
+        raise DocumentError(f"the PDF could not be read ({exc.__class__.__name__}: {exc}); it may be damaged, export it again") from None
+    with pdf:
+        try:
+            count = len(pdf.pages)
+        except Exception as exc:
+            raise DocumentError(f"the PDF's page tree could not be read ({exc.__class__.__name__}); it may be damaged, export it again") from None
+        if count > MAX_PDF_PAGES:
+            raise DocumentError(f"the PDF has {count:,} pages; the limit is {MAX_PDF_PAGES:,} (split it into parts)")
+        title = str(pdf.metadata.get("Title") or "").strip() if isinstance(pdf.metadata, dict) else ""
+        pages = []
+        for index, page in enumerate(pdf.pages):
+            try:
+                words = page.extract_words(x_tolerance_ratio=_SPACE_RATIO, y_tolerance=2, extra_attrs=["size", "fontname"])
+                bullets = [
+                    (float(g["x0"]), float(g["x1"]), float(g["top"]), float(g["bottom"]))
+                    for g in page.rects + page.curves
+                    if 1 <= float(g["x1"]) - float(g["x0"]) <= 8 and 1 <= float(g["bottom"]) - float(g["top"]) <= 8
+                ]
+            except Exception as exc:
+                raise DocumentError(f"page {index + 1} of the PDF could not be read ({exc.__class__.__name__}); it may be damaged") from None
+            finally:
+                page.close()  # frees the page's parsed objects: memory stays flat on long documents
+            lines, columns = _lines(_words(words), index, bullets)
+            pages.append(_Page(index, float(page.width), float(page.height), lines, columns))
+    return pages, _usable_title(title)
+
+
+def _usable_title(title: str) -> str:
+    """The metadata title, unless it is empty or a placeholder such as "untitled" or a file name."""
+    title = normalise_glyphs(title).strip()
+    if not title or title.lower() in {"untitled", "title"} or re.search(r"(?i)\.(docx?|tex|pdf|indd)$|^microsoft word", title):
+        return ""
+    return title
+
+
+def _words(raw: Iterable[dict[str, Any]]) -> list[_Word]:
+    """pdfplumber's words with clean glyphs; rotated text and icon glyphs left out."""
+    words = []
+    for w in raw:
+        text = normalise_glyphs(str(w["text"]))
+        if not text.strip() or not w.get("upright", True) or _ICON_FONT.search(str(w["fontname"])):
+            continue  # icons (an envelope by an e-mail address, an ORCID logo) are not text
+        words.append(
+            _Word(
+                text.strip(), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]), round(float(w["size"]), 1),
+                bool(_BOLD.search(str(w["fontname"]))), bool(_MONO.search(str(w["fontname"]))),
+            )
+        )
+    return words
+
+
+def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, float, float]]) -> tuple[list[_Line], int]:
+    """Group words into lines (vertical overlap with a line's main band), one reading column after another."""
+    lines: list[_Line] = []
+    columns = _columns(words)
+    for column in columns:
+        current: list[tuple[_Line, list[float]]] = []
+        for word in sorted(column, key=lambda w: (-w.size, w.top, w.x0)):
+            for line, band in current:
+                overlap = min(band[1], word.bottom) - max(band[0], word.top)
+                heights = sorted((band[1] - band[0], word.bottom - word.top))
+                # Same line: enough vertical overlap, and no giant glyph (a watermark, a drop cap) swallowing lines.
+                if overlap >= 0.4 * heights[0] and heights[1] <= 2.5 * heights[0]:
+                    line.words.append(word)
+                    break
+            else:
+                current.append((_Line([word], page), [word.top, word.bottom]))
+        lines.extend(sorted((line for line, _ in current), key=lambda ln: ln.top))
+    for line in lines:
+        _finish_line(line)
+        line.bullet = any(b[1] <= line.x0 + 1 and line.x0 - b[1] < 15 and line.top <= (b[2] + b[3]) / 2 <= line.bottom for b in bullets)
+    return lines, sum(1 for part in columns if len(part) >= 10)
+
+
+def _columns(words: list[_Word]) -> list[list[_Word]]:
+    """Words split into reading columns when the page has a vertical gutter near its middle."""
+    if len(words) < 40:
+        return [words]
+    left_edge = min(w.x0 for w in words)
+    right_edge = max(w.x1 for w in words)
+    width = right_edge - left_edge
+    xs = [left_edge + width * (0.3 + 0.4 * i / 200) for i in range(201)]
+    counts = [sum(1 for w in words if w.x0 < x < w.x1) for x in xs]
+    best_count = min(counts)
+    # The gutter is the widest run of positions that the fewest words cross.
+    runs: list[list[float]] = []
+    for i, (x, count) in enumerate(zip(xs, counts)):
+        if count == best_count:
+            if runs and i and counts[i - 1] == best_count:
+                runs[-1].append(x)
+            else:
+                runs.append([x])
+    widest = max(runs, key=len)
+    best_x = (widest[0] + widest[-1]) / 2
+    left = [w for w in words if w.x1 <= best_x]
+    right = [w for w in words if w.x0 >= best_x]
+    spanning = [w for w in words if w.x0 < best_x < w.x1]
+    if best_count > 0.03 * len(words) or not (_is_text_column(left, width) and _is_text_column(right, width)):
+        return [words]
+    aligned_right = Counter(round(w.x0) for w in right if w.x0 - best_x < 0.15 * width)
+    starts = {round(w.top) for w in right}
+    if not aligned_right or aligned_right.most_common(1)[0][1] < 0.5 * len(starts):
+        return [words]
+    column_top = min(w.top for w in left + right)
+    above = [w for w in spanning if w.bottom <= column_top + 1]
+    below = [w for w in spanning if w.bottom > column_top + 1]
+    return [part for part in (above, left, right, below) if part]
+
+
+def _is_text_column(words: list[_Word], page_width: float) -> bool:
+    """At least ten rows, most of them wide (a column of running text, not the cells of a table)."""
+    rows: dict[int, list[_Word]] = {}
+    for w in words:
+        rows.setdefault(round(w.top), []).append(w)
+    if len(rows) < 10:
+        return False
+    chars = "".join(w.text for w in words)
+    if sum(ch.isalpha() for ch in chars) < 0.5 * len(chars):
+        return False
+    widths = [max(w.x1 for w in row) - min(w.x0 for w in row) for row in rows.values()]
+    return statistics.median(widths) >= 0.35 * page_width
+
+
+def _finish_line(line: _Line) -> None:
+    """Order a line's words and derive its size, weight, font kind, text and cells."""
+    line.words.sort(key=lambda w: w.x0)
+    sizes: Counter[float] = Counter()
+    text_sizes: Counter[float] = Counter()  # inline code is often set smaller; the line's size is its text's
+    bold_chars = mono_chars = 0
+    for w in line.words:
+        sizes[w.size] += len(w.text)
+        if not w.mono:
+            text_sizes[w.size] += len(w.text)
+        bold_chars += len(w.text) if w.bold else 0
+        mono_chars += len(w.text) if w.mono else 0
+    total = sum(sizes.values())
+    line.size = (text_sizes if sum(text_sizes.values()) >= 0.2 * total else sizes).most_common(1)[0][0]
+    line.bold = bold_chars >= 0.9 * total
+    line.mono = mono_chars >= 0.9 * total
+    _render(line)
+
+
+def _render(line: _Line) -> None:
+    """The line's text with spaces where the gaps are, and its cells where the gaps are wide."""
+    cells: list[str] = []
+    spans: list[tuple[float, float]] = []
+    text = ""
+    previous: _Word | None = None
+    cell_start: _Word | None = None
+    for word in line.words:
+        if previous is None or word.x0 - previous.x1 > _CELL_GAP * line.size:
+            if previous is not None:
+                cells.append(text)
+            text, cell_start = word.text, word
+            spans.append((word.x0, word.x1))
+        else:
+            gap = word.x0 - previous.x1
+            ratio = _MONO_SPACE_RATIO if word.mono and previous.mono else _SPACE_RATIO
+            spaced = gap > ratio * min(word.size, previous.size) and not _is_marker(word, line)
+            # A note's own number at the start of a footnote ("¹Since …") is followed by a space.
+            if spaced or (previous is cell_start and _is_marker(previous, line)):
+                text = f"{text} {word.text}"
+            else:
+                text += word.text
+            spans[-1] = (spans[-1][0], word.x1)
+        previous = word
+    cells.append(text)
+    cells = [re.sub(r"\s+", " ", cell).strip() for cell in cells]
+    if len(cells) == 2 and _SECTION_NUMBER.match(cells[0]) and line.bold:
+        cells = [f"{cells[0]} {cells[1]}"]
+        spans = [(spans[0][0], spans[1][1])]
+    line.main = max(zip(cells, spans), key=lambda pair: len(pair[0]))[1]
+    line.cells = cells
+    line.text = CELL_SEPARATOR.join(cells)
+
+
+def _is_marker(word: _Word, line: _Line) -> bool:
+    """A superscript (smaller and raised) attached to the word before it, e.g. a footnote number."""
+    return word.size <= 0.8 * line.size and word.bottom < max(w.bottom for w in line.words) - 1
+
+
+def _body_size(pages: list[_Page]) -> float:
+    """The font size most of the text is set in."""
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for line in page.lines:
+            sizes[round(line.size * 2) / 2] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
+    """Remove marginal notes: words standing well outside the text block of their page."""
+    bounds: dict[int, tuple[float, float]] = {}
+    for page in pages:
+        body = [ln for ln in page.lines if abs(ln.size - body_size) <= 0.6 and len(ln.text) > 30]
+        if len(body) >= 8:
+            starts = Counter(round(ln.main[0]) for ln in body)
+            left = min(x for x, count in starts.items() if count >= 0.15 * len(body) or count == max(starts.values()))
+            ends = [round(ln.main[1]) for ln in body]
+            justified = max(set(ends), key=lambda x: sum(abs(e - x) <= 2 for e in ends))
+            cluster = [e for e in ends if abs(e - justified) <= 2]
+            right = max(cluster) if len(cluster) >= 0.2 * len(body) else sorted(ln.main[1] for ln in body)[int(0.9 * (len(body) - 1))]
+            bounds[page.index] = (left, right)
+    for page in pages:
+        same_parity = [b for i, b in bounds.items() if i % 2 == page.index % 2]
+        if page.columns > 1:
+            continue  # margin notes belong to single-column layouts; a second column is not one
+        if page.index in bounds:
+            left, right = bounds[page.index]
+        elif same_parity:
+            left, right = statistics.median(b[0] for b in same_parity), statistics.median(b[1] for b in same_parity)
+        else:
+            continue
+        kept_lines = []
+        for line in page.lines:
+            words = [w for cell in _cell_words(line) if max(w.x1 for w in cell) >= left - 8 for w in cell if w.x0 <= right + 6]
+            if words:
+                if len(words) != len(line.words):
+                    line.words = words
+                    _finish_line(line)
+                kept_lines.append(line)
+        page.lines = kept_lines
+
+
+def _drop_watermarks_and_line_numbers(pages: list[_Page], body_size: float) -> None:
+    """Remove a draft's giant watermark letters (repeated on pages) and its margin line numbers (1, 2, 3, … down the page)."""
+    giant: Counter[str] = Counter()
+    for page in pages:
+        giant.update({ln.text for ln in page.lines if ln.size >= 3 * body_size})
+    for page in pages:
+        page.lines = [ln for ln in page.lines if not (ln.size >= 3 * body_size and giant[ln.text] >= 2)]
+        numbered = [ln for ln in page.lines if len(ln.words) > 1 and ln.words[0].text.isdigit() and ln.words[1].x0 - ln.words[0].x1 > 0.3 * ln.size]
+        if len(numbered) < 10:
+            continue
+        ends = [ln.words[0].x1 for ln in numbered]
+        values = [int(ln.words[0].text) for ln in sorted(numbered, key=lambda ln: ln.top)]
+        if max(ends) - min(ends) > 3 or values != sorted(values) or len(set(values)) != len(values):
+            continue
+        for line in numbered:
+            line.words = line.words[1:]
+            _finish_line(line)
+        page.lines = [ln for ln in page.lines if not (len(ln.words) == 1 and ln.words[0].text.isdigit() and abs(ln.words[0].x1 - max(ends)) <= 3)]
+
+
+def _cell_words(line: _Line) -> list[list[_Word]]:
+    """A line's words grouped by cell (split at wide gaps)."""
+    cells: list[list[_Word]] = []
+    for word in line.words:
+        if cells and word.x0 - cells[-1][-1].x1 <= _CELL_GAP * line.size:
+            cells[-1].append(word)
+        else:
+            cells.append([word])
+    return cells
+
+
+def _furniture_key(line: _Line) -> str:
+    """A line's text with digits as # (page numbers vary, running headers do not)."""
+    return re.sub(r"[\s|]+", " ", re.sub(r"\d+", "#", line.text)).strip().lower()
+
+
+def _drop_running_furniture(pages: list[_Page]) -> None:
+    """Remove running headers/footers (same place and text, digits aside, on many pages) and page numbers."""
+    candidates: Counter[tuple[int, str]] = Counter()
+    edges: dict[int, list[_Line]] = {}
+    for page in pages:
+        ordered = sorted(page.lines, key=lambda ln: ln.top)
+        candidates_on_page = ordered[:2] + ordered[-2:] if len(ordered) > 4 else ordered
+        edges[page.index] = [ln for ln in candidates_on_page if ln.top < 0.12 * page.height or ln.bottom > 0.88 * page.height]
+        for line in edges[page.index]:
+            candidates[(round(line.top / 4), _furniture_key(line))] += 1
+    threshold = max(2, round(0.3 * len(pages)))
+    repeated = {key for key, count in candidates.items() if count >= threshold} if len(pages) >= 3 else set()
+    for page in pages:
+        drop = set()
+        for line in edges[page.index]:
+            if (round(line.top / 4), _furniture_key(line)) in repeated or _PAGE_NUMBER.match(line.text):
+                drop.add(id(line))
+        page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+def _split_footnotes(page: _Page, body_size: float) -> None:
+    """Move the small-type notes at the foot of the page out of its body lines."""
+    lines = page.lines
+    group: list[_Line] = []
+    for line in sorted(lines, key=lambda ln: ln.top, reverse=True):
+        if line.size > body_size - 0.6 or line.top < 0.5 * page.height or len(line.cells) > 1:
+            break
+        if group and group[-1].top - line.bottom > 2.0 * (line.bottom - line.top):
+            break
+        group.append(line)
+    group.reverse()
+    while group and not _FOOTNOTE_MARK.match(group[0].text):
+        group.pop(0)
+    if not group:
+        return
+    left = min(ln.x0 for ln in group)
+    notes: list[list[_Line]] = []
+    for line in group:
+        starts = _FOOTNOTE_MARK.match(line.text) and line.x0 <= left + 2
+        if not notes or starts or abs(line.size - notes[-1][-1].size) > 0.6:
+            notes.append([line])
+        else:
+            notes[-1].append(line)
+    page.footnotes = notes
+    in_notes = {id(ln) for ln in group}
+    page.lines = [ln for ln in lines if id(ln) not in in_notes]
+    markers = {m.group(0) for note in notes if (m := _FOOTNOTE_MARK.match(note[0].text))}
+    for line in page.lines:
+        kept: list[_Word] = []
+        for word in line.words:
+            if _is_marker(word, line) and word.text in markers and kept:
+                kept[-1] = replace(kept[-1], x1=word.x1)
+            else:
+                kept.append(word)
+        if len(kept) != len(line.words):
+            line.words = kept
+            _finish_line(line)
+
+
+def _is_heading(line: _Line, body_size: float) -> bool:
+    """Larger than the body text, or bold and numbered or without closing punctuation; never a contents entry."""
+    text = line.text
+    if len(line.cells) > 1 or len(text) > 150 or not any(ch.isalpha() for ch in text):
+        return False
+    larger = line.size >= body_size * 1.12
+    numbered = bool(_NUMBERED_HEADING.match(text))
+    if not larger and _CONTENTS_ENTRY.search(text):
+        return False
+    if larger or (line.bold and line.size >= body_size - 0.6 and (numbered or not _SENTENCE_END.search(text))):
+        return not text.rstrip().endswith(",")
+    return False
+
+
+def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
+    """Headings, paragraphs, tables and footnotes in reading order; and the largest text on page one."""
+    blocks: list[_Block] = []
+    title = ""
+    first = pages[0].lines if pages else []
+    if first:
+        biggest = max(ln.size for ln in first)
+        title_lines = [ln for ln in first if ln.size == biggest and ln.top < 0.5 * pages[0].height]
+        if title_lines and biggest >= body_size * 1.25:
+            title = " ".join(ln.text for ln in title_lines)
+            blocks.append(_Block("title", title_lines))
+    if blocks and first:
+        byline = []
+        in_title = {id(ln) for ln in blocks[0].lines}
+        for line in first:
+            if id(line) in in_title:
+                continue
+            if _OPENING.match(line.text) or _NUMBERED_HEADING.match(line.text) or len(byline) >= 8:
+                break
+            byline.append(line)
+        if len(byline) < 8:
+            blocks.append(_Block("front", byline))
+    title_ids = {id(ln) for b in blocks for ln in b.lines}
+    pending_notes: list[list[_Line]] = []
+    open_block: _Block | None = None
+
+    def close() -> None:
+        nonlocal open_block
+        open_block = None
+        while pending_notes:
+            blocks.append(_Block("footnote", pending_notes.pop(0)))
+
+    for page in pages:
+        # The right edge of the text a line belongs to: the farthest end among the lines stacked with it (its column).
+        rights = {id(ln): max(o.x1 for o in page.lines if o.x0 < ln.x1 and ln.x0 < o.x1) for ln in page.lines}
+        for line in page.lines:
+            if id(line) in title_ids:
+                continue
+            right = rights[id(line)]
+            prev = open_block.lines[-1] if open_block else None
+            if _is_heading(line, body_size):
+                if open_block and open_block.kind == "heading" and prev and prev.page == line.page and line.top - prev.bottom < line.size and abs(prev.size - line.size) < 0.6:
+                    open_block.lines.append(line)
+                    continue
+                close()
+                open_block = _Block("heading", [line])
+                blocks.append(open_block)
+                continue
+            if len(line.cells) > 1 or (open_block and open_block.kind == "table" and prev and line.top - prev.bottom < 1.2 * line.size and line.page == prev.page):
+                if not (open_block and open_block.kind == "table"):
+                    close()
+                    open_block = _Block("table", [])
+                    blocks.append(open_block)
+                open_block.lines.append(line)
+                continue
+            if line.mono and (
+                open_block is None or prev is None or open_block.kind not in {"prose", "list"} or _starts_paragraph(prev, line, right)
+            ):
+                if not (open_block and open_block.kind == "code"):
+                    close()
+                    open_block = _Block("code", [])
+                    blocks.append(open_block)
+                open_block.lines.append(line)
+                continue
+            if _LIST_ITEM.match(line.text) or line.bullet:
+                if not (open_block and open_block.kind == "list" and prev and line.top - prev.bottom < 1.2 * line.size):
+                    close()
+                    open_block = _Block("list", [])
+                    blocks.append(open_block)
+                open_block.items.add(len(open_block.lines))
+                open_block.lines.append(line)
+                continue
+            if open_block and open_block.kind == "list" and prev and line.page == prev.page:
+                item = open_block.lines[max(open_block.items)]
+                if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size:
+                    open_block.lines.append(line)
+                    continue
+            if open_block is None or open_block.kind != "prose" or prev is None or _starts_paragraph(prev, line, right):
+                close()
+                open_block = _Block("prose", [line])
+                blocks.append(open_block)
+            else:
+                open_block.lines.append(line)
+        pending_notes.extend(page.footnotes)
+        if open_block is None or open_block.kind != "prose" or _SENTENCE_END.search(open_block.lines[-1].text):
+            close()
+    close()
+    return blocks, title
+
+
+def _starts_paragraph(prev: _Line, line: _Line, right: float) -> bool:
+    """Whether `line` begins a new paragraph after `prev` (gap, indent, size, a short last line, a list item)."""
+    if abs(prev.size - line.size) > 0.75 or _LIST_ITEM.match(line.text) or line.bullet:
+        return True
+    if line.page != prev.page or line.top < prev.top:
+        # Next page or column: a paragraph continues unless the previous line ended a sentence.
+        return bool(_SENTENCE_END.search(prev.text)) and not line.text[:1].islower()
+    if line.top - prev.bottom > 0.7 * line.size:
+        return True
+    if not _SENTENCE_END.search(prev.text):
+        return False
+    if line.x0 > prev.x0 + 0.8 * line.size:
+        return True
+    first_word = line.words[0]
+    return prev.x1 + (first_word.x1 - first_word.x0) + 0.5 * line.size < right
+
+
+def _vocabulary(pages: list[_Page]) -> set[str]:
+    """Every word of the document, lower-cased, to decide line-end hyphens."""
+    words: set[str] = set()
+    for page in pages:
+        for line in page.lines + [ln for note in page.footnotes for ln in note]:
+            words.update(w.lower() for w in _WORD.findall(line.text))
+    return words
+
+
+def _join(left: str, right: str, vocabulary: set[str]) -> str:
+    """Join two lines: discretionary and line-end hyphens resolved, otherwise by script (join_lines)."""
+    if left.endswith("\u00ad"):
+        return left[:-1] + right.lstrip()
+    if left.endswith("-") and len(left) > 1 and left[-2].isalpha() and right[:1].islower():
+        head = _WORD.findall(left[:-1])
+        tail = _WORD.match(right)
+        if head and tail:
+            joined = (head[-1] + tail.group(0)).lower()
+            if joined in vocabulary or joined.rstrip("s") in vocabulary or joined + "s" in vocabulary:
+                return left[:-1] + right
+        return left + right
+    return join_lines(left, right)
+
+
+def _soft_hyphens(text: str) -> str:
+    """A soft hyphen left inside a line is what the page shows as a hyphen (Google Docs exports)."""
+    return text.replace("\u00ad", "-")
+
+
+def _table_columns(lines: list[_Line]) -> list[float]:
+    """Where the cells of a table start: the cell starts of its rows with the most cells."""
+    widest = max(len(ln.cells) for ln in lines)
+    starts = [min(w.x0 for w in cell) for ln in lines if len(ln.cells) == widest for cell in _cell_words(ln)]
+    columns: list[float] = []
+    for x in sorted(starts):
+        if not columns or x - columns[-1] > 6:
+            columns.append(x)
+    return columns
+
+
+def _table_row(line: _Line, columns: list[float]) -> str:
+    """A row's cells, also split where a narrow gap falls on a column start that other rows show."""
+    cells: list[list[_Word]] = []
+    for cell in _cell_words(line):
+        current: list[_Word] = []
+        for word in cell:
+            if current and any(abs(word.x0 - x) <= 3 for x in columns) and word.x0 - current[-1].x1 > _SPACE_RATIO * line.size:
+                cells.append(current)
+                current = []
+            current.append(word)
+        cells.append(current)
+    if len(cells) == len(line.cells):
+        return line.text
+    parts = []
+    for cell in cells:
+        row = _Line(cell, line.page)
+        _finish_line(row)
+        parts.append(row.text)
+    return CELL_SEPARATOR.join(parts)
+
+
+def _page_numbers(data: bytes, count: int, first_page: int | None) -> list[int | None]:
+    """Printed page numbers from the PDF's /PageLabels when they are numbers, else first_page (or 1) onwards."""
+    start = first_page or 1
+    fallback: list[int | None] = [start + i for i in range(count)]
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        root = reader.trailer["/Root"]
+        if "/PageLabels" not in root:
+            return fallback
+        labels = list(reader.page_labels)
+    except Exception as exc:  # labels are a nicety: a PDF pdfminer reads but pypdf does not still loads
+        log.debug("page labels unreadable: %s", exc)
+        return fallback
+    if len(labels) != count or not any(label.isdigit() for label in labels):
+        return fallback
+    return [int(label) if label.isdigit() else None for label in labels]
+
+
+def _assemble(meta: DocumentMeta, blocks: list[_Block], labels: list[int | None], vocabulary: set[str], content_hash: str) -> CleanDocument:
+    """Lay the blocks out as one text (blank line between) with offsets, sections and pages."""
+    pieces: list[str] = []
+    paragraphs: list[Paragraph] = []
+    headings: list[str] = []
+    section = ""
+    offset = 0
+    for block in blocks:
+        text, breaks = _block_text(block, labels, vocabulary)
+        if not text:
+            continue
+        if pieces:
+            offset += 2
+        start = offset
+        pieces.append(text)
+        offset += len(text)
+        if block.kind == "heading":
+            section = text
+            headings.append(text)
+            continue
+        pages = [labels[ln.page] for ln in block.lines]
+        paragraphs.append(
+            Paragraph(
+                number=len(paragraphs) + 1,
+                text=text,
+                start=start,
+                end=offset,
+                section=section,
+                page_start=pages[0],
+                page_end=pages[-1],
+                page_breaks=tuple((start + at, page) for at, page in breaks),
+                kind={"table": "prose", "list": "prose", "title": "front"}.get(block.kind, block.kind),
+            )
+        )
+    return CleanDocument(meta=meta, text="\n\n".join(pieces), paragraphs=tuple(paragraphs), headings=tuple(headings), content_hash=content_hash)
+
+
+def _block_text(block: _Block, labels: list[int | None], vocabulary: set[str]) -> tuple[str, list[tuple[int, int]]]:
+    """A block's text (lines joined; table rows and headings kept apart) and where its pages change."""
+    text = ""
+    breaks: list[tuple[int, int]] = []
+    page = block.lines[0].page if block.lines else 0
+    columns = _table_columns(block.lines) if block.kind == "table" else []
+    for index, line in enumerate(block.lines):
+        part = line.text.strip()
+        if not text:
+            text = _table_row(line, columns) if block.kind == "table" else part
+        elif block.kind == "table":
+            part = _table_row(line, columns)
+            text = f"{text}\n{part}"
+        elif block.kind == "code" or index in block.items:
+            text = f"{text}\n{part}"
+        elif block.kind in {"heading", "title"}:
+            text = f"{text} {part}"
+        elif block.kind == "front":
+            text = f"{text}\n{part}"
+        else:
+            text = _join(text, part, vocabulary)
+        if line.page != page:
+            number = labels[line.page]
+            if number is not None:
+                breaks.append((len(text) - len(part), number))
+            page = line.page
+    return _soft_hyphens(text), breaks

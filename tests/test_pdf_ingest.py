@@ -1,0 +1,275 @@
+"""PDF ingestion by layout: two real PDFs (see tests/fixtures/documents/SOURCES.md) and a few built ones."""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from pathlib import Path
+
+import pytest
+
+from index import pdf_loader
+from index.chunking import passages_for
+from index.errors import DocumentError
+from index.loaders import SourceFile, doc_id_for, load_document
+from index.models import DocumentMeta
+
+FIXTURES = Path(__file__).parent / "fixtures" / "documents"
+LIPICS = FIXTURES / "en-lipics-authors-guidelines-2021.pdf"
+BROTLI = FIXTURES / "en-brotli-compression-comparison-2015.pdf"
+DEFECT_CHARS = re.compile("[\ufb00-\ufb06\u00ad\u00a0\u200b]")
+
+
+def load(path: Path):  # type: ignore[no-untyped-def]
+    return load_document(SourceFile(path=path, doc_id=doc_id_for(path)))
+
+
+@pytest.fixture(scope="module")
+def lipics():  # type: ignore[no-untyped-def]
+    doc = load(LIPICS)
+    return doc, passages_for(doc)
+
+
+@pytest.fixture(scope="module")
+def brotli():  # type: ignore[no-untyped-def]
+    doc = load(BROTLI)
+    return doc, passages_for(doc)
+
+
+def containing(passages, needle: str):  # type: ignore[no-untyped-def]
+    found = [p for p in passages if needle in p.text]
+    assert found, f"no passage contains {needle!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize("name", ["lipics", "brotli"])
+def test_no_ligature_soft_hyphen_no_break_or_zero_width_space(name: str, request: pytest.FixtureRequest) -> None:
+    doc, passages = request.getfixturevalue(name)
+    assert not DEFECT_CHARS.search(doc.text)
+    assert not [p.text for p in passages if DEFECT_CHARS.search(p.text)]
+    assert "(cid:" not in doc.text
+
+
+def test_running_header_gone_from_every_passage(lipics) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = lipics
+    # Even pages carry "1:N LIPIcs: Instructions for Authors and the lipics-v2021 Class", odd ones "Dagtuhl Publishing 1:N".
+    assert not [p.text for p in passages if "Dagtuhl" in p.text or re.search(r"\b1:\d{1,2}\b", p.text)]
+    title_passages = [p for p in passages if "Instructions for Authors and the lipics-v2021 Class" in p.text]
+    assert [p.kind for p in title_passages] == ["front"]
+    assert all(not p.section.startswith(("1:", "Dagtuhl")) for p in passages)
+
+
+def test_title_comes_from_the_pdf_when_no_sidecar_gives_one(lipics, brotli) -> None:  # type: ignore[no-untyped-def]
+    assert lipics[0].meta.title == "LIPIcs: Instructions for Authors and the lipics-v2021 Class"
+    # The brotli PDF has no Title metadata: the largest text on page 1 is the title.
+    assert brotli[0].meta.title == "Comparison of Brotli, Deflate, Zopfli, LZMA, LZHAM and Bzip2 Compression Algorithms"
+
+
+def test_numbered_headings_become_sections(lipics) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = lipics
+    for heading in ("1 Typesetting instructions – Summary", "2.2.1 Paper Format", "2.3 Top Matter: Authors, Affiliations, and other Metadata",
+                    "3.2 Final Typesetting", "A Packages used in lipics-v2021", "References"):
+        assert heading in doc.headings
+    assert containing(passages, "To ensure their long-term preservation").section == "2.2 The lipics-v2021 Class"
+    assert containing(passages, "the A4 format is the mandatory paper format").section == "2.2.1 Paper Format"
+
+
+def test_brotli_sections_and_front_matter(brotli) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = brotli
+    assert doc.headings == ("Introduction", "Methods", "Results", "Discussion and Conclusions", "References")
+    front = [p for p in passages if p.kind == "front"]
+    assert front[0].text == doc.meta.title and "Google, Inc." in front[1].text
+    assert containing(passages, "Much of the practical lossless data compression").section == "Introduction"
+
+
+def test_footnotes_kept_apart_from_the_body(lipics) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = lipics
+    note = containing(passages, "The city is only mandatory if it is not part of the affiliation name.")
+    assert note.kind == "footnote" and note.page == "8"
+    assert note.text.startswith("14 The city")
+    body = containing(passages, "the main affiliation name, the city, and country have to be provided")
+    assert body.kind == "prose"  # the footnote mark "14" after "city" is gone, and the note is not spliced in
+    footnotes = [p for p in passages if p.kind == "footnote"]
+    assert len(footnotes) >= 30
+    for p in passages:
+        if p.kind == "prose":
+            assert "The city is only mandatory" not in p.text
+            assert "Dagstuhl Publishing is currently using" not in p.text
+
+
+def test_line_end_hyphens_resolved_against_the_document(lipics) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = lipics
+    # "(espe-|cially" and "clas-|sification" are broken at line ends; both words occur elsewhere in the document.
+    containing(passages, "full author names (especially with regard to the first name)")
+    containing(passages, "one \\ccsdesc command per classification.")
+    assert "espe-cially" not in doc.text and "clas-sification" not in doc.text
+    # "high-|quality" keeps its hyphen: "highquality" is not a word of the document.
+    containing(passages, "open access high-quality conference proceedings")
+    assert not [p.text for p in passages if re.search(r"[a-z]{2,}- [a-z]{2,}", p.text)]
+
+
+def test_page_numbers_of_known_passages(lipics, brotli) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = lipics
+    assert containing(passages, "To ensure their long-term preservation").page == "5"
+    assert containing(passages, "Table 1 Common Options for").page == "5"
+    assert containing(passages, "lipics-v2021 preselects UTF-8 as input encoding").page == "6"
+    # A paragraph that runs from page 7 onto page 8, with its page break at the right word.
+    para = next(p for p in doc.paragraphs if "acknowledgements, and the abstract" in p.text)
+    assert (para.page_start, para.page_end) == (7, 8)
+    assert para.page_at(para.start + para.text.index("to clearly identify the authors")) == 7
+    assert para.page_at(para.start + para.text.index("acknowledgements, and the abstract")) == 8
+    bdoc, bpassages = brotli
+    assert containing(bpassages, "In 2013 we launched Zopfli").page == "1"
+    assert containing(bpassages, "Our results indicate that brotli").page == "6"
+    assert containing(bpassages, "brotli:11 | 4.347 | 0.5 | 289.5").page == "4"
+
+
+def test_paragraphs_are_not_merged_into_giant_ones(lipics, brotli) -> None:  # type: ignore[no-untyped-def]
+    doc, _ = lipics
+    prose = [p for p in doc.paragraphs if p.kind == "prose"]
+    assert len(doc.paragraphs) >= 150
+    assert statistics.median(len(p.text) for p in prose) < 500
+    bdoc, _ = brotli
+    assert len(bdoc.paragraphs) >= 20
+    starts = [p.text for p in bdoc.paragraphs]
+    assert any(s.startswith("Brotli gives slightly faster decompression") for s in starts)
+    assert any(s.startswith("In compression brotli:1 is similarly") for s in starts)
+
+
+def test_tables_one_row_per_line_cells_separated(lipics, brotli) -> None:  # type: ignore[no-untyped-def]
+    assert "\na4paper | A4 paper format\nletterpaper | US-letter format\n" in lipics[0].text
+    # A narrow gap that falls where the other rows' second column starts still separates the cells.
+    assert "\nnumberwithinsect | Enables section-numbered lemma etc.\n" in lipics[0].text
+    assert "Algorithm: | Compression | Compression speed | Decompression\nquality setting | ratio | [MB/s] | speed [MB/s]\n" in brotli[0].text
+    assert "\nbrotli:1 | 3.381 | 98.3 | 334.0\nbrotli:9 | 3.965 | 17.0 | 354.5\n" in brotli[0].text
+
+
+def test_soft_hyphen_inside_a_line_is_the_printed_hyphen(brotli) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = brotli
+    containing(passages, "While Zopfli is now well-accepted in the field")
+    containing(passages, "Zopfli version from github 2015-09-01")
+    containing(passages, "All tests were run single-threaded on an otherwise idle computer.")
+    containing(passages, "Abstract—This paper compares six compression techniques")
+
+
+def test_listings_are_code_paragraphs_apart_from_prose(lipics) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = lipics
+    listing = containing(passages, "\\newtheorem{conjecture}[theorem]{Conjecture}")
+    assert listing.kind == "code" and listing.text == "\\newtheorem{conjecture}[theorem]{Conjecture}"
+    assert containing(passages, "See also the amsthm package documentation").kind == "prose"
+    author = containing(passages, "\\author{John Q. Public}")
+    assert author.kind == "code" and "\n{johnqpublic@dummyuni.org}\n" in author.text
+
+
+def test_margin_notes_left_out_of_the_text(lipics) -> None:  # type: ignore[no-untyped-def]
+    doc, _ = lipics
+    assert "must be inserted in the optional argument of \\documentclass.\n" in doc.text or "argument of \\documentclass. a4paper" not in doc.text
+    assert "can be used alternatively. | letterpaper" not in doc.text
+
+
+# ---- built PDFs: page labels, the sidecar's first page, columns, limits and unreadable files ----
+
+
+def built_pdf(pages: list[list[str]], *, columns: int = 1, title_line: str = "") -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for number, lines in enumerate(pages, start=1):
+        y = 700
+        if title_line and number == 1:
+            pdf.setFont("Helvetica", 20)
+            pdf.drawString(72, y, title_line)
+            y -= 40
+        pdf.setFont("Helvetica", 10)
+        per_column = -(-len(lines) // columns)
+        for column in range(columns):
+            x = 72 + column * 240
+            for i, line in enumerate(lines[column * per_column : (column + 1) * per_column]):
+                pdf.drawString(x, y - 14 * i, line)
+        pdf.drawString(300, 40, str(number))
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+SENTENCES = [
+    [f"Page {n} opens with a sentence about the harbour.", f"Its {word} line continues the text.", f"The harbour closes at {hour} in winter."]
+    for n, word, hour in ((1, "second", "nine"), (2, "next", "ten"), (3, "last", "eight"))
+]
+
+
+def test_printed_page_labels_are_used(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(built_pdf(SENTENCES))))
+    writer.set_page_label(0, 2, style="/D", start=95)
+    path = tmp_path / "labelled.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    passages = passages_for(load(path))
+    assert [containing(passages, f"Page {n} opens").page for n in (1, 2, 3)] == ["95", "96", "97"]
+
+
+def test_sidecar_first_page_when_the_pdf_has_no_labels(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(built_pdf(SENTENCES))
+    (tmp_path / "report.meta.json").write_text('{"title": "Harbour report", "first_page": 10}', encoding="utf-8")
+    doc = load(path)
+    assert doc.meta.title == "Harbour report"
+    assert [containing(passages_for(doc), f"Page {n} opens").page for n in (1, 2, 3)] == ["10", "11", "12"]
+    assert "\n3\n" not in doc.text and not doc.text.endswith("3")  # the printed page numbers are gone
+
+
+def test_title_from_the_largest_text_without_sidecar_or_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "untitled-export.pdf"
+    path.write_bytes(built_pdf(SENTENCES, title_line="Winter Timetable of the Harbour"))
+    doc = load(path)
+    assert doc.meta.title == "Winter Timetable of the Harbour"
+    assert doc.paragraphs[0].kind == "front"
+
+
+def test_two_columns_read_one_after_the_other(tmp_path: Path) -> None:
+    left = [f"Left line {i} tells the first half of it" for i in range(14)]
+    right = [f"Right line {i} tells the second half" for i in range(14)]
+    path = tmp_path / "columns.pdf"
+    path.write_bytes(built_pdf([left + right], columns=2))
+    text = load(path).text
+    positions = [text.index(line) for line in left + right]
+    assert positions == sorted(positions)
+
+
+def test_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_loader, "MAX_PDF_PAGES", 2)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(built_pdf(SENTENCES))
+    with pytest.raises(DocumentError, match="3 pages; the limit is 2"):
+        load(path)
+
+
+def test_unreadable_pdfs_say_why(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    meta = DocumentMeta(doc_id="x", title="x")
+    good = BROTLI.read_bytes()
+    with pytest.raises(DocumentError, match="damaged"):
+        pdf_loader.load_pdf(good[: len(good) // 2], meta, "hash")
+    with pytest.raises(DocumentError, match="damaged"):
+        pdf_loader.load_pdf(b"%PDF-1.4\nnot a pdf body\n", meta, "hash")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(built_pdf(SENTENCES))))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    locked = io.BytesIO()
+    writer.write(locked)
+    with pytest.raises(DocumentError, match="password"):
+        pdf_loader.load_pdf(locked.getvalue(), meta, "hash")
+
+
+def test_line_joining_rules() -> None:
+    words = {"prominent", "well", "known"}
+    assert pdf_loader._join("a promi\u00ad", "nent result", set()) == "a prominent result"  # discretionary hyphen
+    assert pdf_loader._join("a promi-", "nent result", words) == "a prominent result"  # the joined word occurs elsewhere
+    assert pdf_loader._join("a well-", "known result", words) == "a well-known result"  # kept otherwise
+    assert pdf_loader._join("see Table", "2 below", words) == "see Table 2 below"
+    assert pdf_loader.normalise_glyphs("e\ufb03cient \ufb01eld\u00a0of\u200b \ufb02ow") == "efficient field of flow"
