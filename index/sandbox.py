@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from index.builder import BuildProgress
+from index.chunking import MAX_PASSAGE_CHARS
 from index.errors import BuildInProgress, DocumentError, IndexError_, VerbatimError
 from index.models import BuildReport, DocumentFailure
 
@@ -186,6 +187,13 @@ def check_documents(knowledge_dir: Path, limits: BuildLimits, max_document_bytes
 
     for source in discover(knowledge_dir):
         name = source.path.name
+        if source.path.suffix.lower() not in PDF_SUFFIXES:
+            # A passage holds at most 400 characters, so this many visible characters cannot fit the limit:
+            # refuse before cleaning and chunking (one 5 MB line would otherwise take minutes).
+            visible = sum(1 for ch in source.path.read_bytes().decode("utf-8", "replace") if not ch.isspace())
+            if visible > MAX_PASSAGE_CHARS * limits.max_passages:
+                at_least = visible // MAX_PASSAGE_CHARS
+                raise UploadRejected(f"{name} would make at least {at_least} passages; the limit is {limits.max_passages} per document")
         if source.path.suffix.lower() in PDF_SUFFIXES:
             try:
                 pages = pdf_page_count(source.path)
@@ -243,6 +251,10 @@ def worker(spec: BuildSpec) -> int:
     except VerbatimError as exc:
         _emit({"error": str(exc)})
         return 2
+    except Exception as exc:  # a parser bug on a crafted file: fail this build with a reason, never the bot
+        log.exception("the isolated build failed")
+        _emit({"error": f"the build failed unexpectedly ({type(exc).__name__}); the previous version is still being served"})
+        return 4
     _emit({"report": report.to_dict()})
     return 0
 

@@ -34,11 +34,12 @@ from index.store import LoadedIndex
 log = logging.getLogger(__name__)
 
 MAX_SNOWFLAKE = 2**63 - 1
-# Memory of one loaded guild index beyond what its files hold (Python objects of the lexical, glossary and
-# readings indexes, the Retriever): measured with bench/guilds.py for one small document (docs/scaling.md).
-GUILD_INDEX_OVERHEAD_BYTES = 2 * 1024 * 1024
-# Loaded text (str objects, passages, units) takes several times its size on disk.
-IN_MEMORY_FACTOR = 4
+# Memory of one loaded guild index: its FAISS file, plus IN_MEMORY_FACTOR times its passages, units and texts on disk
+# (str objects, BM25, the glossary of the CC-CEDICT words in the text, the Sino-Korean readings), plus a constant.
+# Calibrated with bench/guilds.py: a guild holding the article (37.6 KB of those files, 19 passages of Chinese) adds
+# 1.93 MB of RSS, estimated 1.98 MB; a one-passage English note adds ~26 KB, estimated ~110 KB (on the safe side).
+GUILD_INDEX_OVERHEAD_BYTES = 64 * 1024
+IN_MEMORY_FACTOR = 48
 
 
 class InvalidGuild(VerbatimError):
