@@ -265,7 +265,9 @@ async def test_guild_documents_off_refuses_changes_except_in_home_guilds(env: En
     message = await (await kb(env, "rollback", env.mod_b)).wait_response(timeout=10)
     assert "turned off" in text_of(message)
     assert not (env.knowledge(env.guild_b) / "x.md").exists()
-    assert env.records.audit(1, guild_id=env.guild_b)[0].result == "refused: guild documents are turned off"
+    # The audit row is written just after the reply.
+    await until(lambda: env.records.audit(1, guild_id=env.guild_b)[0].action == "rollback", 10, "the audit row")
+    assert [e.result for e in env.records.audit(2, guild_id=env.guild_b)] == ["refused: guild documents are turned off"] * 2
     # Read-only commands still work in B; the home guild A may still change its documents.
     assert title_of(await (await kb(env, "status", env.mod_b)).wait_response(timeout=20)) == "Knowledge base status"
     message = await final(await kb(env, "reindex", env.mod_a))
@@ -284,6 +286,7 @@ async def test_quotas_on_documents_bytes_and_builds(env: Env, monkeypatch: pytes
     message = await (await kb(env, "reindex", env.mod_b)).wait_response(timeout=10)
     assert "in the last hour" in text_of(message)
     assert not (env.knowledge(env.guild_b) / "y.md").exists()
+    await until(lambda: env.records.audit(1, guild_id=env.guild_b)[0].action == "reindex", 10, "the audit row")
     results = [e.result for e in env.records.audit(3, guild_id=env.guild_b)]
     assert results == ["refused: builds-per-hour quota", "refused: bytes quota", "refused: documents quota"]
 
