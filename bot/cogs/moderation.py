@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import escape_markdown, format_dt
 
-from bot.checks import audit_refusal, is_moderator, knowledge_guild, member_is_moderator
+from bot.checks import is_moderator, knowledge_guild, member_is_moderator
 from bot.client import VerbatimBot
 from bot.cogs._kb_strings import COMMANDS, STRINGS
 from bot.embeds import COLOR_ANSWER, COLOR_ERROR, COLOR_INFO, NO_PINGS, error_embed, fit_embed, truncate

@@ -282,18 +282,20 @@ async def test_a_failed_reindex_leaves_the_old_index_serving(env: Env, monkeypat
     guild = env.guild
     version = guild.store.current_path().name
     extra = env.knowledge / "doomed.md"
-    extra.write_text("# Doomed\n\nThis document is never indexed because its build may take only 0.3 s.\n", encoding="utf-8")
-    monkeypatch.setattr(guild.settings, "build_timeout_seconds", 0.3)  # the child is killed while it starts
+    # Thousands of sentences to embed: far more than the 1 s of processor time the build may use here.
+    lines = [f"Entry {i} of the harbour log says the ferry Amsel left pier {i % 7} at {i % 24} o'clock." for i in range(3000)]
+    extra.write_text("# Doomed\n\n" + "\n\n".join(" ".join(lines[i : i + 5]) for i in range(0, len(lines), 5)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(guild.settings, "build_cpu_seconds", 1)  # RLIMIT_CPU in the child: SIGXCPU after 1 s
     try:
         ix = await kb(env, "reindex")
         message = await final(ix)
     finally:
         extra.unlink()
-    assert title_of(message) == "Reindex failed" and version in text_of(message) and "took longer than 0.3 s" in text_of(message), text_of(message)
+    assert title_of(message) == "Reindex failed" and version in text_of(message) and "processor time" in text_of(message), text_of(message)
     assert guild.store.current_path().name == version
     _, question = QUESTIONS["en"]
     assert (await ask(env, question))["embeds"][0]["footer"]["text"].startswith(f"Index {env.service.loaded.version}")
-    assert env.records.audit(1)[0].result == "failed: building took longer than 0.3 s and was stopped"
+    assert env.records.audit(1)[0].result == "failed: building used more than 1 s of processor time and was stopped"
 
 
 # -- add ---------------------------------------------------------------------------------------

@@ -391,7 +391,7 @@ def test_merge_prefers_an_answer_then_the_higher_scoring_quote(article_service: 
     answered_ = article_service.ask(BASE_Q)
     refused = article_service.ask("What is the population of Tokyo?")
     assert answered_.answered and not refused.answered
-    assert merge_answers(refused, answered_) .quote == answered_.quote
+    assert merge_answers(refused, answered_).quote == answered_.quote
     assert merge_answers(answered_, refused).quote == answered_.quote
     best = answered_.passages[0]
     weaker = replace(answered_, passages=tuple(replace(sp, score=sp.score - 1.0) for sp in answered_.passages), index_version="weaker")
