@@ -67,7 +67,14 @@ def prepare(work: Path, guilds: int) -> None:
             continue
         (root / "knowledge").mkdir(parents=True, exist_ok=True)
         (root / "knowledge" / f"club-{number}.md").write_text(guild_document(number), encoding="utf-8")
-        build_index(root / "knowledge", IndexStore(root / "index"), lambda: embedder, model=manifest.model, backend=manifest.backend, built_by="bench")
+        build_index(
+            root / "knowledge",
+            IndexStore(root / "index"),
+            lambda: embedder,
+            model=manifest.model,
+            backend=manifest.backend,
+            built_by="bench",
+        )
     print(f"prepared the base and {guilds} guild indexes in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
@@ -150,7 +157,10 @@ def main() -> None:
     counts = [int(c) for c in args.guilds.split(",") if c.strip()]
     prepare(args.work, max(counts))
     article_work = prepare_article_guilds(args.work, max(counts))
-    for title, work, article in (("one short document per guild (1 passage)", args.work, False), ("a copy of the article per guild (19 passages)", article_work, True)):
+    for title, work, article in (
+        ("one short document per guild (1 passage)", args.work, False),
+        ("a copy of the article per guild (19 passages)", article_work, True),
+    ):
         print(f"\n### {title}\n")
         _table(work, counts, args.budget_guilds, article)
     print(f"\nload average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -173,7 +183,9 @@ def _table(work: Path, counts: list[int], budget_guilds: int, article: bool) -> 
             f"{row['load_total_s']} s | {row['load_p50_ms']} ms | {row['load_max_ms']} ms | {row['ask_p50_ms']} ms | "
             f"{row['answered_from_own']}/{row['guilds']} | {row['loaded_at_end']} | {row['evictions']} |"
         )
-    print(f"\nestimated size of one loaded guild index (GuildLibrary's accounting): {per_guild_estimate} MB; base loaded in {rows[0]['base_load_s']} s")
+    print(
+        f"\nestimated size of one loaded guild index (GuildLibrary's accounting): {per_guild_estimate} MB; base loaded in {rows[0]['base_load_s']} s"
+    )
 
 
 def _run_probe(work: Path, count: int, budget_mb: float | None, article: bool) -> dict[str, Any]:

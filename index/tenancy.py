@@ -141,7 +141,9 @@ def _quote_score(answer: Answer) -> float:
     if answer.quote is None:
         return -math.inf
     wanted = answer.quote.passage.id
-    return next((sp.score for sp in answer.passages if sp.passage.id == wanted), max((sp.score for sp in answer.passages), default=-math.inf))
+    return next(
+        (sp.score for sp in answer.passages if sp.passage.id == wanted), max((sp.score for sp in answer.passages), default=-math.inf)
+    )
 
 
 def _top_score(answer: Answer) -> float:

@@ -20,7 +20,11 @@ DOCS = [
     "# Orchard\n\nThe orchard behind the abbey grows forty kinds of pear, most of them grafted in 1952.\n",
     "# Bell\n\nThe bell of Saint Olave's church was recast in 1888 after it cracked during a frost.\n",
 ]
-QUESTIONS = ["When does the ferry to Halsey Point leave?", "How many kinds of pear grow in the orchard behind the abbey?", "When was the bell of Saint Olave's church recast?"]
+QUESTIONS = [
+    "When does the ferry to Halsey Point leave?",
+    "How many kinds of pear grow in the orchard behind the abbey?",
+    "When was the bell of Saint Olave's church recast?",
+]
 
 
 def test_guild_indexes_are_evicted_lru_under_the_budget_and_the_base_never(article_service: Verbatim, tmp_path: Path) -> None:

@@ -224,7 +224,7 @@ async def test_a_non_moderator_is_refused_every_kb_command(env: Env) -> None:
 
 
 async def test_reindex_progress_summary_asking_meanwhile_and_a_second_reindex_refused(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake, service = env.fake, env.service
+    service = env.service
     old_version = service.loaded.version
     env.knowledge.mkdir(parents=True, exist_ok=True)
     (env.knowledge / "harbour.md").write_text(HARBOUR_MD, encoding="utf-8")

@@ -242,7 +242,9 @@ async def test_a_plain_member_is_refused_and_every_refusal_is_audited_where_it_w
 async def test_a_build_in_one_guild_leaves_the_other_answering(env: Env) -> None:
     space_a, space_b = env.bot.tenants.space(env.guild_a), env.bot.tenants.space(env.guild_b)
     version_b = space_b.store.current_path().name
-    ix = await kb(env, "add", env.mod_a, [{"name": "file", "type": 11}], attachments=[("brenna-mill.md", MILL_MD.encode(), "text/markdown")])
+    ix = await kb(
+        env, "add", env.mod_a, [{"name": "file", "type": 11}], attachments=[("brenna-mill.md", MILL_MD.encode(), "text/markdown")]
+    )
     await until(lambda: space_a.build_status is not None, 30, "guild A's build to start")
     # Guild B asks while A's build runs in its own process: answered at once, from B's unchanged index.
     in_b = await ask(env, HARBOUR_Q, env.member_b)
@@ -260,7 +262,9 @@ async def test_a_build_in_one_guild_leaves_the_other_answering(env: Env) -> None
 async def test_guild_documents_off_refuses_changes_except_in_home_guilds(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(env.bot.settings, "guild_documents", False)
     monkeypatch.setattr(env.bot.settings, "home_guild_ids", [env.guild_a])
-    message = await (await kb(env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("x.md", b"# X\n\nText.\n", "text/markdown")])).wait_response(timeout=10)
+    message = await (
+        await kb(env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("x.md", b"# X\n\nText.\n", "text/markdown")])
+    ).wait_response(timeout=10)
     assert "turned off" in text_of(message)
     message = await (await kb(env, "rollback", env.mod_b)).wait_response(timeout=10)
     assert "turned off" in text_of(message)
@@ -276,11 +280,17 @@ async def test_guild_documents_off_refuses_changes_except_in_home_guilds(env: En
 
 async def test_quotas_on_documents_bytes_and_builds(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(env.bot.settings, "guild_max_documents", 1)
-    message = await (await kb(env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("y.md", b"# Y\n\nText.\n", "text/markdown")])).wait_response(timeout=10)
+    message = await (
+        await kb(env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("y.md", b"# Y\n\nText.\n", "text/markdown")])
+    ).wait_response(timeout=10)
     assert "limit is 1" in text_of(message)
     monkeypatch.setattr(env.bot.settings, "guild_max_documents", 25)
     monkeypatch.setattr(env.bot.settings, "guild_max_bytes", 1000)
-    message = await (await kb(env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("y.md", b"# Y\n\n" + b"word " * 300, "text/markdown")])).wait_response(timeout=10)
+    message = await (
+        await kb(
+            env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("y.md", b"# Y\n\n" + b"word " * 300, "text/markdown")]
+        )
+    ).wait_response(timeout=10)
     assert "MB" in text_of(message) and "limit" in text_of(message)
     monkeypatch.setattr(env.bot.settings, "guild_builds_per_hour", 1)
     message = await (await kb(env, "reindex", env.mod_b)).wait_response(timeout=10)
@@ -332,12 +342,19 @@ def nested_pdf(depth: int) -> bytes:
 @pytest.mark.parametrize(
     ("name", "make", "ctype", "reasons"),
     [
-        ("one-line.md", lambda: b"# One line\n\n" + b"lorem ipsum dolor sit amet " * 185_000, "text/markdown", ("passages; the limit", "processor time", "took longer")),
+        (
+            "one-line.md",
+            lambda: b"# One line\n\n" + b"lorem ipsum dolor sit amet " * 185_000,
+            "text/markdown",
+            ("passages; the limit", "processor time", "took longer"),
+        ),
         ("ten-thousand-pages.pdf", lambda: many_pages_pdf(10_000), "application/pdf", ("10000 pages; the limit is 200",)),
         ("nested.pdf", lambda: nested_pdf(50_000), "application/pdf", ("nested too deeply", "could not", "no text", "not indexed", "PDF")),
     ],
 )
-async def test_a_crafted_upload_fails_alone_with_a_reason_while_the_other_guild_answers(env: Env, name: str, make: Any, ctype: str, reasons: tuple[str, ...]) -> None:
+async def test_a_crafted_upload_fails_alone_with_a_reason_while_the_other_guild_answers(
+    env: Env, name: str, make: Any, ctype: str, reasons: tuple[str, ...]
+) -> None:
     data = make()
     assert len(data) <= env.settings.max_upload_bytes
     space_b = env.bot.tenants.space(env.guild_b)
@@ -399,4 +416,6 @@ def test_merge_prefers_an_answer_then_the_higher_scoring_quote(article_service: 
     assert merge_answers(answered_, weaker).index_version == answered_.index_version
     merged = merge_answers(answered_, refused, k=5)
     scores = [sp.score for sp in merged.passages[1:]]
-    assert merged.passages[0].passage.id == answered_.quote.passage.id and scores == sorted(scores, reverse=True) and best in merged.passages
+    assert (
+        merged.passages[0].passage.id == answered_.quote.passage.id and scores == sorted(scores, reverse=True) and best in merged.passages
+    )
