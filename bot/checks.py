@@ -57,10 +57,23 @@ def question_cooldown() -> Callable[[T], T]:
     return app_commands.check(predicate)
 
 
+def knowledge_guild(interaction: discord.Interaction[Any]) -> int | None:
+    """The guild whose own documents and records this interaction uses: its guild when the bot is installed there.
+
+    None in DMs and where only a user installed the app (a guild the bot is not in): the base only, no guild records.
+    """
+    if interaction.guild_id is None or not interaction.is_guild_integration():
+        return None
+    return interaction.guild_id
+
+
 def member_is_moderator(interaction: discord.Interaction[Any]) -> bool:
-    """Manage Server permission, or one of the configured moderator roles (VERBATIM_MODERATOR_ROLE_IDS)."""
+    """Manage Server, or a configured moderator role (VERBATIM_MODERATOR_ROLE_IDS), in a guild that installed the bot.
+
+    Only ever for the guild the interaction comes from: /kb acts on that guild's own knowledge base and records.
+    """
     member = interaction.user
-    if not isinstance(member, discord.Member):
+    if not isinstance(member, discord.Member) or knowledge_guild(interaction) is None:
         return False
     if member.guild_permissions.manage_guild:
         return True
@@ -78,6 +91,22 @@ def is_moderator() -> Callable[[T], T]:
     async def predicate(interaction: discord.Interaction[Any]) -> bool:
         if member_is_moderator(interaction):
             return True
+        await audit_refusal(interaction, "refused: not a moderator of this guild")
         raise NotModerator("moderators only")
 
     return app_commands.check(predicate)
+
+
+async def audit_refusal(interaction: discord.Interaction[Any], result: str) -> None:
+    """Record a refused /kb command in the audit log of the guild where it was tried (None outside a guild)."""
+    from index.records import AuditEntry
+
+    command = interaction.command
+    action = command.name if command is not None else "?"
+    user = interaction.user
+    entry = AuditEntry(actor_id=user.id, action=action, target="", result=result, guild_id=interaction.guild_id, actor=str(user))
+    log.info("kb %s by %s in guild %s: %s", action, user.id, interaction.guild_id, result)
+    try:
+        await interaction.client.run_blocking(interaction.client.store.add_audit, entry)
+    except Exception:
+        log.exception("could not record the refusal of kb %s by %s", action, user.id)

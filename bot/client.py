@@ -22,6 +22,7 @@ from index.config import Settings
 from index.records import Records
 from index.service import Verbatim
 from index.translation import Translator
+from index.tenancy import GuildLibrary, KnowledgeView
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class VerbatimMixin:
 
     settings: Settings
     service: Verbatim | None
+    library: GuildLibrary | None
     records: Records | None
     owned_records: Records | None = None  # opened by start_bot, so closed with the bot
     connect_task: asyncio.Task[None] | None = None
@@ -57,6 +59,8 @@ class VerbatimMixin:
     def _init_verbatim(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool) -> None:
         self.settings = settings
         self.service = service
+        # The base is `service`; each guild's own documents come on top of it (index/tenancy.py).
+        self.library = GuildLibrary(settings, service) if service is not None else None
         self.records = records
         self.sync_on_start = sync_on_start
         self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
@@ -70,6 +74,16 @@ class VerbatimMixin:
         if self.service is None:
             raise RuntimeError("this bot was created without a Verbatim service")
         return self.service
+
+    @property
+    def tenants(self) -> GuildLibrary:
+        if self.library is None:
+            raise RuntimeError("this bot was created without a Verbatim service")
+        return self.library
+
+    def knowledge_for(self, guild_id: int | None) -> KnowledgeView:
+        """The base plus `guild_id`'s own documents (None: the base only). Blocking: call it in a worker thread."""
+        return self.tenants.view(guild_id)
 
     @property
     def store(self) -> Records:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import ui
 
+from bot.checks import knowledge_guild
 from bot.embeds import NO_PINGS, citation_embed, context_embed, question_from_embed, shared_embed
 from bot.errors import UserFacingError, handle_error
 from bot.i18n import t
@@ -54,7 +55,8 @@ class ContextButton(AnswerButton, template=rf"verbatim:context:(?P<pid>{PASSAGE_
         return cls(match["pid"], item.label or "Context")
 
     async def run(self, interaction: discord.Interaction[VerbatimBot]) -> None:
-        ctx = await interaction.client.run_blocking(interaction.client.verbatim.context, self.passage_id)
+        guild = knowledge_guild(interaction)
+        ctx = await interaction.client.run_blocking(lambda: interaction.client.knowledge_for(guild).context(self.passage_id))
         if ctx is None:
             raise UserFacingError("error.passage_not_found", passage_id=self.passage_id)
         embed = await with_cached_translation(interaction.client, context_embed(ctx, interaction.locale), ctx.passage, ctx.citation.meta.language, interaction.locale)
@@ -78,9 +80,10 @@ class CiteButton(AnswerButton, template=rf"verbatim:cite:(?P<pid>{PASSAGE_ID})")
 
 async def send_citation(interaction: discord.Interaction[VerbatimBot], passage_id: str) -> None:
     """The citation of a passage in every style, BibTeX and RIS, privately (used by the Cite button and /cite)."""
-    service = interaction.client.verbatim
+    guild = knowledge_guild(interaction)
 
     def lookup() -> tuple[Passage, Citation, RenderedCitation] | None:
+        service = interaction.client.knowledge_for(guild)  # the base plus this guild's own documents only
         passage = service.find_passage(passage_id)
         if passage is None:
             return None
@@ -142,7 +145,7 @@ class VoteButton(AnswerButton, template=rf"verbatim:vote:(?P<vote>up|down):(?P<p
             passage_id=self.passage_id,
             vote="up" if self.vote == "up" else "down",
             user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
+            guild_id=knowledge_guild(interaction),
             message_id=message.id if message is not None else None,
         )
         await interaction.client.run_blocking(interaction.client.store.add_feedback, feedback)

@@ -156,7 +156,9 @@ def build_index(
         missing = [i for i, key in enumerate(keys) if key not in reusable]
 
         embedder: Embedder | None = None
-        if missing:
+        if missing or previous is None:
+            # Nothing to embed and no previous version (every document failed): the empty first version still
+            # needs the model's dimension and backend.
             embedder = get_embedder()
             if previous is not None and same_model and embedder.backend != previous.manifest.backend:
                 # A different backend makes different vectors: nothing can be reused.

@@ -56,13 +56,31 @@ class Settings(BaseSettings):
     translate_breaker_seconds: float = Field(default=300.0, alias="VERBATIM_TRANSLATE_BREAKER_SECONDS", gt=0)
     translate_guild_daily_calls: int = Field(default=200, alias="VERBATIM_TRANSLATE_GUILD_DAILY_CALLS", ge=0)
 
-    @field_validator("moderator_role_ids", "shard_ids", mode="before")
+    # Guilds are tenants: each has its own documents on top of the operator's base (docs/scaling.md).
+    guild_documents: bool = Field(default=True, alias="VERBATIM_GUILD_DOCUMENTS")
+    # With guild documents off, /kb changes are still allowed in these guilds (the operator's own servers).
+    home_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="VERBATIM_HOME_GUILD_IDS")
+    guild_max_documents: int = Field(default=25, alias="VERBATIM_GUILD_MAX_DOCUMENTS", ge=1)
+    guild_max_bytes: int = Field(default=25 * 1024 * 1024, alias="VERBATIM_GUILD_MAX_BYTES", gt=0)
+    guild_builds_per_hour: int = Field(default=10, alias="VERBATIM_GUILD_BUILDS_PER_HOUR", ge=1)
+    # Loaded guild indexes are evicted (least recently used first) once their estimated size passes this budget.
+    guild_index_budget_mb: int = Field(default=256, alias="VERBATIM_GUILD_INDEX_BUDGET_MB", ge=1)
+    # Limits of the separate process that parses and embeds a guild's uploads (index/sandbox.py).
+    build_cpu_seconds: int = Field(default=300, alias="VERBATIM_BUILD_CPU_SECONDS", ge=1)
+    build_timeout_seconds: float = Field(default=600.0, alias="VERBATIM_BUILD_TIMEOUT_SECONDS", gt=0)
+    build_memory_mb: int = Field(default=3072, alias="VERBATIM_BUILD_MEMORY_MB", ge=256)
+    max_pdf_pages: int = Field(default=500, alias="VERBATIM_MAX_PDF_PAGES", ge=1)
+    max_document_passages: int = Field(default=3000, alias="VERBATIM_MAX_DOCUMENT_PASSAGES", ge=1)
+    # Question texts (asked, unanswered, feedback) older than this many days are deleted at start-up and in upkeep.
+    retention_days: int = Field(default=90, alias="VERBATIM_RETENTION_DAYS", ge=1)
+
+    @field_validator("moderator_role_ids", "shard_ids", "home_guild_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [part.strip() for part in value.strip().strip("[]").replace(";", ",").split(",")]
             if not all(part.isdigit() for part in parts if part):
-                raise ValueError("must be role ids separated by commas")
+                raise ValueError("must be ids separated by commas")
             return [int(part) for part in parts if part]
         if isinstance(value, int):
             return [value]
@@ -115,6 +133,15 @@ class Settings(BaseSettings):
     @property
     def translation_db(self) -> Path:
         return self.data_dir / "translations.sqlite3"
+
+    @property
+    def guilds_dir(self) -> Path:
+        """Where each guild's own documents and index versions live (`<guild id>/knowledge`, `<guild id>/index`)."""
+        return self.data_dir / "guilds"
+
+    def guild_may_change_documents(self, guild_id: int) -> bool:
+        """False when guild documents are turned off, except in the operator's home guilds."""
+        return self.guild_documents or guild_id in self.home_guild_ids
 
 
 def load_settings(**overrides: object) -> Settings:

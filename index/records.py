@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS asked (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS asked_created ON asked (created_at);
+CREATE INDEX IF NOT EXISTS asked_guild ON asked (guild_id, created_at);
+CREATE INDEX IF NOT EXISTS unanswered_guild ON unanswered (guild_id, id);
+CREATE INDEX IF NOT EXISTS feedback_guild ON feedback (guild_id, id);
+CREATE INDEX IF NOT EXISTS audit_guild ON audit (guild_id, id);
 """
 
 # Columns added after the first release; added to existing databases on open.
@@ -63,6 +67,27 @@ _MIGRATIONS = {"audit": {"actor": "TEXT NOT NULL DEFAULT ''"}}
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class _AllGuilds:
+    """The scope of the command line: every guild's records (the bot always passes one guild id)."""
+
+    def __repr__(self) -> str:
+        return "ALL_GUILDS"
+
+
+ALL_GUILDS = _AllGuilds()
+# An int: that guild's records only; None: records made outside any guild (DMs, user-installed contexts).
+GuildScope = int | None | _AllGuilds
+
+
+def _scope(guild_id: GuildScope, column: str = "guild_id") -> tuple[str, tuple[object, ...]]:
+    """A WHERE condition (starting with AND) limiting a query to one guild's rows."""
+    if isinstance(guild_id, _AllGuilds):
+        return "", ()
+    if guild_id is None:
+        return f" AND {column} IS NULL", ()
+    return f" AND {column} = ?", (int(guild_id),)
 
 
 @dataclass(frozen=True)
@@ -190,9 +215,10 @@ class Records:
             ),
         )
 
-    def feedback(self, limit: int = 100) -> list[Feedback]:
+    def feedback(self, limit: int = 100, *, guild_id: GuildScope = ALL_GUILDS) -> list[Feedback]:
         """The latest votes, newest first."""
-        rows = self._read("SELECT * FROM feedback ORDER BY id DESC LIMIT ?", (limit,))
+        where, params = _scope(guild_id)
+        rows = self._read(f"SELECT * FROM feedback WHERE 1{where} ORDER BY id DESC LIMIT ?", (*params, limit))
         return [Feedback(**dict(row)) for row in rows]
 
     def feedback_counts(self) -> dict[str, dict[str, int]]:
@@ -218,9 +244,10 @@ class Records:
             ),
         )
 
-    def unanswered(self, limit: int = 100) -> list[Unanswered]:
+    def unanswered(self, limit: int = 100, *, guild_id: GuildScope = ALL_GUILDS) -> list[Unanswered]:
         """The latest unanswered questions, newest first."""
-        rows = self._read("SELECT * FROM unanswered ORDER BY id DESC LIMIT ?", (limit,))
+        where, params = _scope(guild_id)
+        rows = self._read(f"SELECT * FROM unanswered WHERE 1{where} ORDER BY id DESC LIMIT ?", (*params, limit))
         return [Unanswered(**dict(row)) for row in rows]
 
     # -- audit ---------------------------------------------------------------------------------
@@ -231,9 +258,10 @@ class Records:
             (entry.actor_id, entry.action, entry.target, entry.result, entry.guild_id, entry.created_at or _now(), entry.actor),
         )
 
-    def audit(self, limit: int = 100) -> list[AuditEntry]:
+    def audit(self, limit: int = 100, *, guild_id: GuildScope = ALL_GUILDS) -> list[AuditEntry]:
         """The latest moderator actions, newest first."""
-        rows = self._read("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        where, params = _scope(guild_id)
+        rows = self._read(f"SELECT * FROM audit WHERE 1{where} ORDER BY id DESC LIMIT ?", (*params, limit))
         return [AuditEntry(**dict(row)) for row in rows]
 
     # -- questions asked and statistics --------------------------------------------------------
@@ -244,29 +272,32 @@ class Records:
             (record.question, int(bool(record.answered)), record.user_id, record.guild_id, record.index_version, record.created_at or _now()),
         )
 
-    def asked(self, limit: int = 100) -> list[Asked]:
+    def asked(self, limit: int = 100, *, guild_id: GuildScope = ALL_GUILDS) -> list[Asked]:
         """The latest questions asked, newest first."""
-        rows = self._read("SELECT * FROM asked ORDER BY id DESC LIMIT ?", (limit,))
+        where, params = _scope(guild_id)
+        rows = self._read(f"SELECT * FROM asked WHERE 1{where} ORDER BY id DESC LIMIT ?", (*params, limit))
         return [Asked(**{**dict(row), "answered": bool(row["answered"])}) for row in rows]
 
-    def downvotes(self, limit: int = 10) -> list[Feedback]:
+    def downvotes(self, limit: int = 10, *, guild_id: GuildScope = ALL_GUILDS) -> list[Feedback]:
         """The latest 👎 votes, newest first."""
-        rows = self._read("SELECT * FROM feedback WHERE vote = 'down' ORDER BY id DESC LIMIT ?", (limit,))
+        where, params = _scope(guild_id)
+        rows = self._read(f"SELECT * FROM feedback WHERE vote = 'down'{where} ORDER BY id DESC LIMIT ?", (*params, limit))
         return [Feedback(**dict(row)) for row in rows]
 
-    def daily_activity(self, days: int = 30, today: date | None = None) -> list[DayActivity]:
+    def daily_activity(self, days: int = 30, today: date | None = None, *, guild_id: GuildScope = ALL_GUILDS) -> list[DayActivity]:
         """One entry per UTC day for the last `days` days (oldest first, today last), zeros included."""
         end = today or datetime.now(timezone.utc).date()
         first = (end - timedelta(days=days - 1)).isoformat()
+        where, params = _scope(guild_id)
         counts: dict[str, dict[str, int]] = {}
         for row in self._read(
-            "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS n, SUM(answered) AS yes FROM asked WHERE substr(created_at, 1, 10) >= ? GROUP BY day",
-            (first,),
+            f"SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS n, SUM(answered) AS yes FROM asked WHERE substr(created_at, 1, 10) >= ?{where} GROUP BY day",
+            (first, *params),
         ):
             counts.setdefault(row["day"], {}).update(asked=row["n"], answered=row["yes"] or 0, not_covered=row["n"] - (row["yes"] or 0))
         for row in self._read(
-            "SELECT substr(created_at, 1, 10) AS day, vote, COUNT(*) AS n FROM feedback WHERE substr(created_at, 1, 10) >= ? GROUP BY day, vote",
-            (first,),
+            f"SELECT substr(created_at, 1, 10) AS day, vote, COUNT(*) AS n FROM feedback WHERE substr(created_at, 1, 10) >= ?{where} GROUP BY day, vote",
+            (first, *params),
         ):
             counts.setdefault(row["day"], {})[row["vote"]] = row["n"]
         out = []
@@ -275,17 +306,48 @@ class Records:
             out.append(DayActivity(day, **counts.get(day, {})))
         return out
 
-    def top_unanswered(self, days: int = 30, limit: int = 5) -> list[tuple[str, int]]:
+    def top_unanswered(self, days: int = 30, limit: int = 5, *, guild_id: GuildScope = ALL_GUILDS) -> list[tuple[str, int]]:
         """The questions most often not covered in the last `days` days, with how often they were asked."""
         first = (datetime.now(timezone.utc).date() - timedelta(days=days - 1)).isoformat()
+        where, params = _scope(guild_id)
         rows = self._read(
-            "SELECT question, COUNT(*) AS n, MAX(id) AS latest FROM unanswered WHERE substr(created_at, 1, 10) >= ? "
+            f"SELECT question, COUNT(*) AS n, MAX(id) AS latest FROM unanswered WHERE substr(created_at, 1, 10) >= ?{where} "
             "GROUP BY lower(trim(question)) ORDER BY n DESC, latest DESC LIMIT ?",
-            (first, limit),
+            (first, *params, limit),
         )
         return [(row["question"].strip(), row["n"]) for row in rows]
 
-    def failed_actions(self, limit: int = 5) -> list[AuditEntry]:
+    def failed_actions(self, limit: int = 5, *, guild_id: GuildScope = ALL_GUILDS) -> list[AuditEntry]:
         """The latest moderator actions that failed (result starting with "failed"), newest first."""
-        rows = self._read("SELECT * FROM audit WHERE result LIKE 'failed%' ORDER BY id DESC LIMIT ?", (limit,))
+        where, params = _scope(guild_id)
+        rows = self._read(f"SELECT * FROM audit WHERE result LIKE 'failed%'{where} ORDER BY id DESC LIMIT ?", (*params, limit))
         return [AuditEntry(**dict(row)) for row in rows]
+
+    def builds_since(self, guild_id: int, since: datetime) -> int:
+        """How many knowledge-changing builds a guild's moderators ran since `since` (for the builds-per-hour quota)."""
+        rows = self._read(
+            "SELECT COUNT(*) AS n FROM audit WHERE guild_id = ? AND action IN ('reindex', 'add', 'remove') AND result LIKE 'ok%' AND created_at >= ?",
+            (int(guild_id), since.astimezone(timezone.utc).isoformat(timespec="seconds")),
+        )
+        return int(rows[0]["n"]) if rows else 0
+
+    # -- privacy -------------------------------------------------------------------------------
+
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Erase a guild's questions, unanswered questions and votes; the audit log of moderator actions stays."""
+        deleted: dict[str, int] = {}
+        with self._lock, self._conn:
+            for table in ("asked", "unanswered", "feedback"):
+                deleted[table] = self._conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (int(guild_id),)).rowcount
+        return deleted
+
+    def purge_older_than(self, days: int, now: datetime | None = None) -> dict[str, int]:
+        """Delete question texts (asked, unanswered, feedback) older than `days` days; returns rows deleted per table."""
+        cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=days)).astimezone(timezone.utc).isoformat(timespec="seconds")
+        deleted: dict[str, int] = {}
+        with self._lock, self._conn:
+            for table in ("asked", "unanswered", "feedback"):
+                deleted[table] = self._conn.execute(f"DELETE FROM {table} WHERE created_at < ?", (cutoff,)).rowcount
+        if any(deleted.values()):
+            log.info("retention: deleted question records older than %d days: %s", days, deleted)
+        return deleted

@@ -126,23 +126,7 @@ class Verbatim:
 
     def context(self, passage_id: str) -> PassageContext | None:
         """The whole paragraph a passage belongs to (from the stored cleaned text)."""
-        loaded = self.loaded
-        passage = self.find_passage(passage_id)
-        if passage is None:
-            return None
-        # Passages are stored in reading order, so a paragraph's passages sit next to each other.
-        here = loaded.position[passage.id]
-        first = last = here
-        while first > 0 and _same_paragraph(loaded.passages[first - 1], passage):
-            first -= 1
-        while last + 1 < len(loaded.passages) and _same_paragraph(loaded.passages[last + 1], passage):
-            last += 1
-        siblings = loaded.passages[first : last + 1]
-        start = min(p.start for p in siblings)
-        end = max(p.end for p in siblings)
-        text = loaded.texts[passage.doc_id][start:end]
-        paragraph = Paragraph(passage.paragraph, text, start, end, passage.section, siblings[0].page_start, siblings[-1].page_end)
-        return PassageContext(passage, paragraph, citation_for(loaded, passage))
+        return passage_context(self.loaded, passage_id)
 
     def refresh_if_changed(self) -> str | None:
         """Serve the current version if another process (e.g. `verbatim build`) swapped one in; returns it, or None."""
@@ -182,15 +166,7 @@ class Verbatim:
                 progress(stage, done, total)
 
         try:
-            report = build_index(
-                self.settings.knowledge_dir,
-                self.store,
-                lambda: self.embedder_for(self.settings.model, self.settings.embedding_backend),
-                model=self.settings.model,
-                backend=self.settings.embedding_backend,
-                progress=track,
-                built_by=built_by,
-            )
+            report = self._run_build(track, built_by)
             if self._answerer is not None and not report.skipped_write:
                 self.load()
             self.last_build = report
@@ -198,6 +174,26 @@ class Verbatim:
         finally:
             self.build_status = None
             self._build_lock.release()
+
+    def _run_build(self, progress: BuildProgress, built_by: str) -> BuildReport:
+        """The build itself, in this process (the operator's own documents are trusted)."""
+        return build_index(
+            self.settings.knowledge_dir,
+            self.store,
+            lambda: self.embedder_for(self.settings.model, self.settings.embedding_backend),
+            model=self.settings.model,
+            backend=self.settings.embedding_backend,
+            progress=progress,
+            built_by=built_by,
+        )
+
+    def unload(self) -> None:
+        """Stop holding the loaded index (a later question or `load` reads it again)."""
+        self._answerer = None
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._answerer is not None
 
     def rollback(self) -> str:
         """Serve the previous index version again; returns its version id."""
@@ -228,6 +224,26 @@ class Verbatim:
             "previous_version": self.store.previous_path().name if self.store.previous_path() else None,
             "build_running": self.build_status is not None,
         }
+
+
+def passage_context(loaded: LoadedIndex, passage_id: str) -> PassageContext | None:
+    """The whole paragraph a passage of `loaded` belongs to (from the stored cleaned text), or None."""
+    position = loaded.position.get(passage_id.strip().lower())
+    if position is None:
+        return None
+    passage = loaded.passages[position]
+    # Passages are stored in reading order, so a paragraph's passages sit next to each other.
+    first = last = position
+    while first > 0 and _same_paragraph(loaded.passages[first - 1], passage):
+        first -= 1
+    while last + 1 < len(loaded.passages) and _same_paragraph(loaded.passages[last + 1], passage):
+        last += 1
+    siblings = loaded.passages[first : last + 1]
+    start = min(p.start for p in siblings)
+    end = max(p.end for p in siblings)
+    text = loaded.texts[passage.doc_id][start:end]
+    paragraph = Paragraph(passage.paragraph, text, start, end, passage.section, siblings[0].page_start, siblings[-1].page_end)
+    return PassageContext(passage, paragraph, citation_for(loaded, passage))
 
 
 def _same_paragraph(a: Passage, b: Passage) -> bool:

@@ -199,6 +199,68 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "kb.audit.who": {"en": "By", "zh-TW": "執行者", "zh-CN": "执行者", "ko": "실행자"},
     "kb.audit.target": {"en": "Target", "zh-TW": "對象", "zh-CN": "对象", "ko": "대상"},
     "kb.audit.result": {"en": "Result", "zh-TW": "結果", "zh-CN": "结果", "ko": "결과"},
+    "kb.disabled": {
+        "en": "The operator of this bot has turned off server documents: /kb cannot change anything in this server. Questions are answered from the shared documents.",
+        "zh-TW": "此機器人的營運者已關閉伺服器文件：/kb 無法在此伺服器變更任何內容。問題仍以共用文件回答。",
+        "zh-CN": "此机器人的运营者已关闭服务器文档：/kb 无法在此服务器更改任何内容。问题仍以共享文档回答。",
+        "ko": "이 봇의 운영자가 서버 문서 기능을 껐습니다: 이 서버에서는 /kb로 아무것도 바꿀 수 없습니다. 질문은 공유 문서로 답합니다.",
+    },
+    "kb.quota.documents": {
+        "en": "This server already has {count} documents of its own; the limit is {limit}. Remove one first.",
+        "zh-TW": "此伺服器已有 {count} 份自己的文件；上限為 {limit}。請先移除一份。",
+        "zh-CN": "此服务器已有 {count} 份自己的文档；上限为 {limit}。请先移除一份。",
+        "ko": "이 서버에는 이미 자체 문서가 {count}개 있습니다. 한도는 {limit}개입니다. 먼저 하나를 삭제하세요.",
+    },
+    "kb.quota.bytes": {
+        "en": "With this file, this server's documents would take {size} MB; the limit is {limit} MB.",
+        "zh-TW": "加上此檔案後，此伺服器的文件將佔 {size} MB；上限為 {limit} MB。",
+        "zh-CN": "加上此文件后，此服务器的文档将占 {size} MB；上限为 {limit} MB。",
+        "ko": "이 파일을 더하면 이 서버의 문서가 {size} MB가 됩니다. 한도는 {limit} MB입니다.",
+    },
+    "kb.quota.builds": {
+        "en": "This server's index was rebuilt {count} times in the last hour; the limit is {limit}. Try again later.",
+        "zh-TW": "此伺服器的索引在過去一小時內已重建 {count} 次；上限為 {limit}。請稍後再試。",
+        "zh-CN": "此服务器的索引在过去一小时内已重建 {count} 次；上限为 {limit}。请稍后再试。",
+        "ko": "이 서버의 색인은 지난 한 시간 동안 {count}번 다시 만들어졌습니다. 한도는 {limit}번입니다. 나중에 다시 시도하세요.",
+    },
+    "kb.add.base_clash": {
+        "en": "The shared documents already have a document with the id `{doc_id}`; rename the file.",
+        "zh-TW": "共用文件中已有 id 為 `{doc_id}` 的文件；請為檔案改名。",
+        "zh-CN": "共享文档中已有 id 为 `{doc_id}` 的文档；请为文件改名。",
+        "ko": "공유 문서에 이미 id가 `{doc_id}`인 문서가 있습니다. 파일 이름을 바꾸세요.",
+    },
+    "kb.add.removed_again": {
+        "en": "**{name}** was not kept: {reason}",
+        "zh-TW": "未保留 **{name}**：{reason}",
+        "zh-CN": "未保留 **{name}**：{reason}",
+        "ko": "**{name}**은(는) 보관하지 않았습니다: {reason}",
+    },
+    "kb.status.base": {"en": "Shared documents", "zh-TW": "共用文件", "zh-CN": "共享文档", "ko": "공유 문서"},
+    "kb.status.base_value": {
+        "en": "version `{version}` · {documents} documents (read-only from Discord)",
+        "zh-TW": "版本 `{version}` · {documents} 份文件（在 Discord 中唯讀）",
+        "zh-CN": "版本 `{version}` · {documents} 份文档（在 Discord 中只读）",
+        "ko": "버전 `{version}` · 문서 {documents}개 (Discord에서는 읽기 전용)",
+    },
+    "kb.status.no_own": {
+        "en": "This server has no documents of its own yet: questions are answered from the shared documents. Add one with /kb add.",
+        "zh-TW": "此伺服器尚無自己的文件：問題以共用文件回答。可用 /kb add 新增。",
+        "zh-CN": "此服务器尚无自己的文档：问题以共享文档回答。可用 /kb add 添加。",
+        "ko": "이 서버에는 아직 자체 문서가 없습니다: 질문은 공유 문서로 답합니다. /kb add로 추가하세요.",
+    },
+    "kb.forget.title": {"en": "Records erased", "zh-TW": "紀錄已清除", "zh-CN": "记录已清除", "ko": "기록을 지웠습니다"},
+    "kb.forget.done": {
+        "en": "Erased this server's records: {asked} questions, {unanswered} unanswered questions and {feedback} votes. The log of moderator actions is kept.",
+        "zh-TW": "已清除此伺服器的紀錄：{asked} 個問題、{unanswered} 個未回答的問題與 {feedback} 個評價。管理員操作紀錄仍保留。",
+        "zh-CN": "已清除此服务器的记录：{asked} 个问题、{unanswered} 个未回答的问题与 {feedback} 个评价。管理员操作记录仍保留。",
+        "ko": "이 서버의 기록을 지웠습니다: 질문 {asked}개, 답하지 못한 질문 {unanswered}개, 평가 {feedback}개. 관리자 작업 기록은 남겨 둡니다.",
+    },
+    "kb.forget.unconfirmed": {
+        "en": "Nothing was erased. Run /kb forget again with confirm set to True to erase this server's questions and votes.",
+        "zh-TW": "沒有清除任何內容。若要清除此伺服器的問題與評價，請將 confirm 設為 True 再執行 /kb forget。",
+        "zh-CN": "没有清除任何内容。若要清除此服务器的问题与评价，请将 confirm 设为 True 再执行 /kb forget。",
+        "ko": "아무것도 지우지 않았습니다. 이 서버의 질문과 평가를 지우려면 confirm을 True로 하여 /kb forget을 다시 실행하세요.",
+    },
 }
 
 # Command, option names and descriptions (English source → translations), for VerbatimTranslator.
@@ -270,5 +332,18 @@ COMMANDS: dict[str, dict[Lang, str]] = {
         "zh-TW": "最近 30 天的圖表：問題、回答與回饋",
         "zh-CN": "最近 30 天的图表：问题、回答与反馈",
         "ko": "최근 30일 차트: 질문, 답변, 피드백",
+    },
+    "forget": {"zh-TW": "清除紀錄", "zh-CN": "清除记录", "ko": "기록삭제"},
+    "Erase this server's questions, unanswered questions and votes": {
+        "zh-TW": "清除此伺服器的問題、未回答的問題與評價",
+        "zh-CN": "清除此服务器的问题、未回答的问题与评价",
+        "ko": "이 서버의 질문, 답하지 못한 질문, 평가를 지웁니다",
+    },
+    "confirm": {"zh-TW": "確認", "zh-CN": "确认", "ko": "확인"},
+    "Set to True to erase them": {"zh-TW": "設為 True 以清除", "zh-CN": "设为 True 以清除", "ko": "지우려면 True로 설정"},
+    "Rebuild this server's index from its documents": {
+        "zh-TW": "從此伺服器的文件重建索引",
+        "zh-CN": "从此服务器的文档重建索引",
+        "ko": "이 서버의 문서로 색인을 다시 만듭니다",
     },
 }

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import question_cooldown
+from bot.checks import knowledge_guild, question_cooldown
 from bot.client import VerbatimBot
 from bot.embeds import NO_PINGS, answer_embed, not_covered_embed
 from bot.errors import UserFacingError, send_private
@@ -57,7 +57,8 @@ class Ask(commands.Cog):
         started = time.perf_counter()
         await interaction.response.defer(ephemeral=not public, thinking=True)
         interaction.extras["public_pending"] = public
-        result = await self.bot.run_blocking(self.bot.verbatim.ask, question)
+        guild = knowledge_guild(interaction)  # the base plus this guild's own documents; None: the base only
+        result = await self.bot.run_blocking(lambda: self.bot.knowledge_for(guild).ask(question))
         locale = interaction.locale
         passage_id = result.quote.passage.id if result.answered and result.quote is not None else None
         try:
@@ -93,12 +94,12 @@ class Ask(commands.Cog):
                 reason=result.reason,
                 closest_passage_id=closest,
                 user_id=interaction.user.id,
-                guild_id=interaction.guild_id,
+                guild_id=knowledge_guild(interaction),
                 index_version=result.index_version,
             )
             records.append((self.bot.store.add_unanswered, unanswered))
         # Every question, answered or not, for /kb stats (questions per day).
-        asked = Asked(result.question, result.answered, interaction.user.id, interaction.guild_id, result.index_version)
+        asked = Asked(result.question, result.answered, interaction.user.id, knowledge_guild(interaction), result.index_version)
         records.append((self.bot.store.add_asked, asked))
 
         def write() -> None:

@@ -1,4 +1,8 @@
-"""/kb: moderators reindex, add, remove, roll back and inspect the knowledge base from Discord, with an audit trail."""
+"""/kb: a guild's moderators manage their guild's own documents (on top of the shared base) and records, audited.
+
+Every subcommand acts on the invoking guild only: its documents and index versions (index/tenancy.py), its
+questions, votes and audit rows. The operator's base is read-only from Discord.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import asyncio
 import io
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -15,16 +21,17 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import escape_markdown, format_dt
 
-from bot.checks import is_moderator, member_is_moderator
+from bot.checks import is_moderator, knowledge_guild, member_is_moderator
 from bot.client import VerbatimBot
 from bot.cogs._kb_strings import COMMANDS, STRINGS
 from bot.embeds import COLOR_ANSWER, COLOR_ERROR, COLOR_INFO, NO_PINGS, error_embed, fit_embed, truncate
 from bot.i18n import add_strings, t
 from index.errors import BuildInProgress, DocumentError, IndexMissing, VerbatimError
-from index.knowledge import add_document, remove_document
-from index.loaders import discover
+from index.knowledge import add_document, remove_document, safe_filename
+from index.loaders import discover, doc_id_for
 from index.models import BuildReport
 from index.records import AuditEntry
+from index.tenancy import GuildKnowledge
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +45,7 @@ CHART_NAME = "verbatim-stats.png"
 # Characters that make an uploaded file name hostile rather than merely untidy: folders, hidden files, control characters.
 HOSTILE_NAME = re.compile(r"[/\\\x00-\x1f]|^\.")
 CHANGING_ACTIONS = {"reindex", "add", "remove", "rollback"}
+BUILDING_ACTIONS = {"reindex", "add", "remove"}
 
 
 @dataclass
@@ -188,16 +196,29 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
 
     def __init__(self, bot: VerbatimBot) -> None:
         self.bot = bot
-        self.running: RunningOperation | None = None
+        self.running: dict[int, RunningOperation] = {}  # per guild: one change at a time in each
         super().__init__()
 
     # -- shared helpers ------------------------------------------------------------------------
 
-    def running_build(self) -> tuple[str, datetime] | None:
-        """Who started the build or change running now, and when (this bot's, or the service's)."""
-        if self.running is not None:
-            return self.running.started_by, self.running.started_at
-        status = self.bot.verbatim.build_status
+    @staticmethod
+    def guild_of(interaction: discord.Interaction[VerbatimBot]) -> int:
+        """The guild whose knowledge base this command acts on (is_moderator guarantees there is one)."""
+        guild_id = knowledge_guild(interaction)
+        if guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return guild_id
+
+    def space(self, interaction: discord.Interaction[VerbatimBot]) -> GuildKnowledge:
+        """The invoking guild's own documents and index (never another guild's)."""
+        return self.bot.tenants.space(self.guild_of(interaction))
+
+    def running_build(self, guild_id: int) -> tuple[str, datetime] | None:
+        """Who started the build or change running now in this guild, and when (this bot's, or the service's)."""
+        running = self.running.get(guild_id)
+        if running is not None:
+            return running.started_by, running.started_at
+        status = self.bot.tenants.space(guild_id).build_status
         if status is not None:
             return status.started_by, status.started_at
         return None
@@ -209,16 +230,38 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         return error_embed(locale, t(locale, "kb.busy", user=escape_markdown(who), when=when_text(when)))
 
     async def refuse_if_busy(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str = "") -> bool:
-        """Refuse at once (before deferring) when a build or change is running; True if refused."""
-        running = self.running_build()
+        """Refuse at once (before deferring) when a build or change is running in this guild; True if refused."""
+        running = self.running_build(self.guild_of(interaction))
         if running is None:
             return False
         await interaction.response.send_message(embed=self.busy_embed(interaction.locale, running), ephemeral=True, allowed_mentions=NO_PINGS)
         await self.audit(interaction, action, target, f"refused: a build started by {running[0]} is running")
         return True
 
+    async def refuse_change(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str = "") -> bool:
+        """Refuse at once a change the operator turned off here, or past the guild's builds-per-hour quota; True if refused."""
+        guild_id = self.guild_of(interaction)
+        settings = self.bot.settings
+        locale = interaction.locale
+        refusal: tuple[str, str] | None = None
+        if not settings.guild_may_change_documents(guild_id):
+            refusal = (t(locale, "kb.disabled"), "refused: guild documents are turned off")
+        elif action in BUILDING_ACTIONS:
+            since = datetime.now(timezone.utc) - timedelta(hours=1)
+            count = await self.bot.run_blocking(self.bot.store.builds_since, guild_id, since)
+            if count >= settings.guild_builds_per_hour:
+                refusal = (t(locale, "kb.quota.builds", count=count, limit=settings.guild_builds_per_hour), "refused: builds-per-hour quota")
+        if refusal is None:
+            return False
+        await interaction.response.send_message(embed=error_embed(locale, refusal[0]), ephemeral=True, allowed_mentions=NO_PINGS)
+        await self.audit(interaction, action, target, refusal[1])
+        return True
+
     def begin(self, interaction: discord.Interaction[VerbatimBot], action: str) -> None:
-        self.running = RunningOperation(action, actor_name(interaction.user), datetime.now(timezone.utc))
+        self.running[self.guild_of(interaction)] = RunningOperation(action, actor_name(interaction.user), datetime.now(timezone.utc))
+
+    def end(self, interaction: discord.Interaction[VerbatimBot]) -> None:
+        self.running.pop(self.guild_of(interaction), None)
 
     async def reply(self, interaction: discord.Interaction[VerbatimBot], **kwargs: Any) -> None:
         """Replace the deferred ephemeral response (or send one) with the final message."""
@@ -249,18 +292,25 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         embed.timestamp = datetime.now(timezone.utc)
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            # The mod-log channel belongs to one guild: another guild's actions are never posted there.
+            if getattr(getattr(channel, "guild", None), "id", None) != interaction.guild_id:
+                return
             await channel.send(embed=fit_embed(embed), allowed_mentions=NO_PINGS)  # type: ignore[union-attr]
         except (discord.HTTPException, AttributeError) as exc:
             log.warning("could not post kb %s to the mod-log channel %s: %s", action, channel_id, exc)
 
-    async def run_build(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str, notes: list[str]) -> BuildReport | None:
-        """Build in a worker thread with a live progress message; ends with the summary (or the failure) and the audit."""
-        service = self.bot.verbatim
+    async def run_build(
+        self,
+        interaction: discord.Interaction[VerbatimBot],
+        action: str,
+        target: str,
+        notes: list[str],
+        on_failure: Callable[[], Awaitable[object]] | None = None,
+    ) -> BuildReport | None:
+        """Build the guild's index (in a limited child process) with a live progress message; then summary or failure, and audit."""
+        service = self.space(interaction)
         locale = interaction.locale
-        try:
-            old_version = service.loaded.version
-        except VerbatimError:
-            old_version = ""
+        old_version = service.store.current_path().name if service.store.current_path() is not None else ""
         started_by = actor_name(interaction.user)
         progress = ProgressMessage(interaction, started_by, old_version, notes)
         await progress.start()
@@ -284,7 +334,10 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
             result = report_result(report)
         finally:
             await progress.stop()
+            await self.bot.run_blocking(self.bot.tenants.changed, service.guild_id)
         if failure is not None:
+            if on_failure is not None:
+                await on_failure()  # before the reply, so what it says is already true
             failure.description = "\n".join([*notes, failure.description or ""])
             await self.reply(interaction, embed=fit_embed(failure))
         await self.audit(interaction, action, target, result)
@@ -292,10 +345,10 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
 
     # -- commands ------------------------------------------------------------------------------
 
-    @app_commands.command(name="reindex", description="Rebuild the index from the knowledge folder")
+    @app_commands.command(name="reindex", description="Rebuild this server's index from its documents")
     @is_moderator()
     async def reindex(self, interaction: discord.Interaction[VerbatimBot]) -> None:
-        if await self.refuse_if_busy(interaction, "reindex"):
+        if await self.refuse_change(interaction, "reindex") or await self.refuse_if_busy(interaction, "reindex"):
             return
         self.begin(interaction, "reindex")
         try:
@@ -304,7 +357,41 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
             if report is not None:
                 await self.reply(interaction, embed=summary_embed(report, interaction.locale))
         finally:
-            self.running = None
+            self.end(interaction)
+
+    async def refuse_upload(self, interaction: discord.Interaction[VerbatimBot], space: GuildKnowledge, name: str, size: int, replace: bool) -> tuple[str, str] | None:
+        """Why this upload is refused before it is downloaded (name, size, the guild's quotas), or None."""
+        locale = interaction.locale
+        settings = self.bot.settings
+        if HOSTILE_NAME.search(name):
+            shown = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "\ufffd", name)
+            return t(locale, "kb.add.bad_name", name=escape_markdown(truncate(shown, 80))), "hostile file name"
+        limit = settings.max_upload_bytes
+        if size > limit:
+            return t(locale, "kb.add.too_large", size=f"{size / 1e6:.1f}", limit=f"{limit / 1e6:.1f}"), "too large"
+        try:
+            clean = safe_filename(name)
+        except DocumentError:
+            return None  # add_document gives the reason
+        doc_id = doc_id_for(Path(clean))
+
+        def quotas() -> tuple[int, bool, int, bool]:
+            sources = discover(space.settings.knowledge_dir)
+            exists = any(s.path.name == clean for s in sources)
+            try:
+                base_ids = set(self.bot.verbatim.loaded.documents)
+            except VerbatimError:
+                base_ids = set()
+            return len(sources), exists, space.document_bytes(), doc_id in base_ids
+
+        count, exists, used, clashes = await self.bot.run_blocking(quotas)
+        if clashes:
+            return t(locale, "kb.add.base_clash", doc_id=escape_markdown(doc_id)), "document id of the shared base"
+        if not (exists and replace) and count >= settings.guild_max_documents:
+            return t(locale, "kb.quota.documents", count=count, limit=settings.guild_max_documents), "documents quota"
+        if used + size > settings.guild_max_bytes:
+            return t(locale, "kb.quota.bytes", size=f"{(used + size) / 1e6:.1f}", limit=f"{settings.guild_max_bytes / 1e6:.1f}"), "bytes quota"
+        return None
 
     @app_commands.command(name="add", description="Add a document (.txt, .md or .pdf) and index it")
     @app_commands.describe(
@@ -332,26 +419,22 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
     ) -> None:
         locale = interaction.locale
         name = file.filename
-        if await self.refuse_if_busy(interaction, "add", name):
+        if await self.refuse_change(interaction, "add", name) or await self.refuse_if_busy(interaction, "add", name):
             return
-        limit = self.bot.settings.max_upload_bytes
-        refusal = None
-        if HOSTILE_NAME.search(name):
-            shown = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "\ufffd", name)
-            refusal = t(locale, "kb.add.bad_name", name=escape_markdown(truncate(shown, 80)))
-        elif file.size > limit:
-            refusal = t(locale, "kb.add.too_large", size=f"{file.size / 1e6:.1f}", limit=f"{limit / 1e6:.1f}")
+        space = self.space(interaction)
+        refusal = await self.refuse_upload(interaction, space, name, file.size, replace)
         if refusal is not None:
-            await interaction.response.send_message(embed=error_embed(locale, refusal), ephemeral=True, allowed_mentions=NO_PINGS)
-            await self.audit(interaction, "add", name, f"refused: {'hostile file name' if HOSTILE_NAME.search(name) else 'too large'}")
+            await interaction.response.send_message(embed=error_embed(locale, refusal[0]), ephemeral=True, allowed_mentions=NO_PINGS)
+            await self.audit(interaction, "add", name, f"refused: {refusal[1]}")
             return
         self.begin(interaction, "add")
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
             data = await file.read()
             meta = {"title": title, "author": author, "journal": journal, "year": year, "pages": pages, "doi": doi}
-            knowledge = self.bot.settings.knowledge_dir
-            existed = {s.path.name for s in discover(knowledge)}
+            knowledge = space.settings.knowledge_dir
+            limit = self.bot.settings.max_upload_bytes
+            existed = await self.bot.run_blocking(lambda: {s.path.name for s in discover(knowledge)})
             try:
                 saved = await self.bot.run_blocking(add_document, knowledge, name, data, meta, replace=replace, max_bytes=limit)
             except DocumentError as exc:
@@ -359,7 +442,9 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
                 await self.audit(interaction, "add", name, f"refused: {exc}")
                 return
             notes = [t(locale, "kb.add.saved", name=escape_markdown(saved.name))]
-            report = await self.run_build(interaction, "add", saved.name, notes)
+            # Refused by the build (a limit, a crash): a new file that cannot be indexed is taken out again.
+            take_out = None if saved.name in existed else (lambda: self.bot.run_blocking(remove_document, knowledge, saved.name))
+            report = await self.run_build(interaction, "add", saved.name, notes, on_failure=take_out)
             if report is None:
                 return
             failed = next((f for f in report.failed if f.source_file == saved.name), None)
@@ -369,24 +454,28 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
                 notes.append(t(locale, "kb.add.not_indexed", name=escape_markdown(saved.name), reason=escape_markdown(failed.reason)))
             await self.reply(interaction, embed=summary_embed(report, locale, notes=notes))
         finally:
-            self.running = None
+            self.end(interaction)
 
     @app_commands.command(name="remove", description="Remove a document and reindex")
     @app_commands.describe(document="The document to remove")
     @is_moderator()
     async def remove(self, interaction: discord.Interaction[VerbatimBot], document: app_commands.Range[str, 1, 100]) -> None:
         locale = interaction.locale
-        if await self.refuse_if_busy(interaction, "remove", document):
+        if await self.refuse_change(interaction, "remove", document) or await self.refuse_if_busy(interaction, "remove", document):
             return
+        space = self.space(interaction)
         self.begin(interaction, "remove")
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
             try:
-                removed = await self.bot.run_blocking(remove_document, self.bot.settings.knowledge_dir, document)
+                removed = await self.bot.run_blocking(remove_document, space.settings.knowledge_dir, document)
             except DocumentError:
                 # Gone from the folder already (removed from a shell) but still indexed: a reindex drops it.
-                indexed = await self.bot.run_blocking(lambda: document.strip().lower() in self.bot.verbatim.loaded.documents)
-                if not indexed:
+                def indexed() -> bool:
+                    answerer = self.bot.tenants.serving(space.guild_id)
+                    return answerer is not None and document.strip().lower() in answerer.loaded.documents
+
+                if not await self.bot.run_blocking(indexed):
                     await self.reply(interaction, embed=error_embed(locale, t(locale, "kb.remove.unknown", name=escape_markdown(document))))
                     await self.audit(interaction, "remove", document, "refused: no such document")
                     return
@@ -396,22 +485,21 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
             if report is not None:
                 await self.reply(interaction, embed=summary_embed(report, locale, notes=notes))
         finally:
-            self.running = None
+            self.end(interaction)
 
     @remove.autocomplete("document")
     async def document_choices(self, interaction: discord.Interaction[VerbatimBot], current: str) -> list[app_commands.Choice[str]]:
-        # Files on disk plus what the index serves; answered inline (no deferring), well within 3 seconds.
+        # This guild's own files on disk plus what its index serves; answered inline (no deferring), well within 3 s.
         if not member_is_moderator(interaction):
             return []
+        space = self.space(interaction)
         wanted = current.strip().lower()
         labels: dict[str, str] = {}
-        for source in discover(self.bot.settings.knowledge_dir):
+        for source in discover(space.settings.knowledge_dir):
             labels[source.doc_id] = source.path.name
-        try:
-            for meta in self.bot.verbatim.sources():
+        if space.is_loaded:
+            for meta in space.sources():
                 labels[meta.doc_id] = f"{meta.title} · {meta.source_file or labels.get(meta.doc_id, '')}".strip(" ·") if meta.title else labels.get(meta.doc_id, meta.doc_id)
-        except VerbatimError:
-            pass
         choices = []
         for doc_id, label in sorted(labels.items()):
             if len(doc_id) > 100 or (wanted and wanted not in doc_id and wanted not in label.lower()):
@@ -425,24 +513,33 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
     @is_moderator()
     async def status(self, interaction: discord.Interaction[VerbatimBot]) -> None:
         locale = interaction.locale
+        guild_id = self.guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
 
-        def collect() -> tuple[dict[str, Any], list[AuditEntry]]:
-            return self.bot.verbatim.status(), self.bot.store.failed_actions(5)
+        def collect() -> tuple[dict[str, Any] | None, dict[str, Any], list[AuditEntry]]:
+            own = self.bot.tenants.serving(guild_id)
+            space = self.bot.tenants.space(guild_id)
+            base = self.bot.verbatim.loaded
+            shared = {"version": base.version, "documents": len(base.documents)}
+            return (space.status() if own is not None else None), shared, self.bot.store.failed_actions(5, guild_id=guild_id)
 
-        status, failed_actions = await self.bot.run_blocking(collect)
+        status, shared, failed_actions = await self.bot.run_blocking(collect)
         embed = discord.Embed(title=t(locale, "kb.status.title"), colour=COLOR_INFO)
-        embed.add_field(name=t(locale, "kb.status.version"), value=f"`{status['version']}`", inline=False)
-        built_at = status.get("built_at") or ""
-        try:
-            built_when = format_dt(datetime.fromisoformat(built_at), "f")
-        except ValueError:
-            built_when = escape_markdown(built_at) or "—"
-        embed.add_field(name=t(locale, "kb.status.built"), value=t(locale, "kb.status.built_value", when=built_when, user=escape_markdown(status.get("built_by") or "—")), inline=False)
-        embed.add_field(name=t(locale, "kb.status.contents"), value=t(locale, "kb.status.contents_value", documents=status["documents"], passages=status["passages"]), inline=True)
-        embed.add_field(name=t(locale, "kb.status.model"), value=f"`{status['model']}` · `{status['backend']}`", inline=True)
-        embed.add_field(name=t(locale, "kb.status.previous"), value=f"`{status['previous_version']}`" if status.get("previous_version") else t(locale, "kb.status.none"), inline=True)
-        build = self.bot.verbatim.build_status
+        if status is None:
+            embed.description = t(locale, "kb.status.no_own")
+        else:
+            embed.add_field(name=t(locale, "kb.status.version"), value=f"`{status['version']}`", inline=False)
+            built_at = status.get("built_at") or ""
+            try:
+                built_when = format_dt(datetime.fromisoformat(built_at), "f")
+            except ValueError:
+                built_when = escape_markdown(built_at) or "—"
+            embed.add_field(name=t(locale, "kb.status.built"), value=t(locale, "kb.status.built_value", when=built_when, user=escape_markdown(status.get("built_by") or "—")), inline=False)
+            embed.add_field(name=t(locale, "kb.status.contents"), value=t(locale, "kb.status.contents_value", documents=status["documents"], passages=status["passages"]), inline=True)
+            embed.add_field(name=t(locale, "kb.status.model"), value=f"`{status['model']}` · `{status['backend']}`", inline=True)
+            embed.add_field(name=t(locale, "kb.status.previous"), value=f"`{status['previous_version']}`" if status.get("previous_version") else t(locale, "kb.status.none"), inline=True)
+        embed.add_field(name=t(locale, "kb.status.base"), value=t(locale, "kb.status.base_value", version=shared["version"], documents=shared["documents"]), inline=False)
+        build = self.bot.tenants.space(guild_id).build_status
         if build is not None:
             stage_key = f"kb.stage.{build.stage}"
             value = t(
@@ -455,9 +552,9 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
                 total=build.total,
             )
             embed.add_field(name=t(locale, "kb.status.running"), value=value, inline=False)
-        errors = [f"`{escape_markdown(f['source_file'])}`: {escape_markdown(f['reason'])}" for f in status.get("failures") or []]
+        errors = [f"`{escape_markdown(f['source_file'])}`: {escape_markdown(f['reason'])}" for f in (status or {}).get("failures") or []]
         errors += [f"{escape_markdown(e.created_at)} /kb {e.action} {escape_markdown(e.target)}: {escape_markdown(e.result)}" for e in failed_actions]
-        embed.add_field(name=t(locale, "kb.status.errors"), value="\n".join(errors) or t(locale, "kb.status.none"), inline=False)
+        embed.add_field(name=t(locale, "kb.status.errors"), value=_fit_lines(errors) or t(locale, "kb.status.none"), inline=False)
         await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
         await self.audit(interaction, "status", "", "ok")
 
@@ -465,36 +562,40 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
     @is_moderator()
     async def rollback(self, interaction: discord.Interaction[VerbatimBot]) -> None:
         locale = interaction.locale
-        if await self.refuse_if_busy(interaction, "rollback"):
+        if await self.refuse_change(interaction, "rollback") or await self.refuse_if_busy(interaction, "rollback"):
             return
+        space = self.space(interaction)
         self.begin(interaction, "rollback")
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            service = self.bot.verbatim
-            previous = service.loaded.version
+            current = space.store.current_path()
+            previous = current.name if current is not None else "—"
             try:
-                version = await self.bot.run_blocking(service.rollback)
+                version = await self.bot.run_blocking(space.rollback)
             except BuildInProgress:
-                await self.reply(interaction, embed=self.busy_embed(locale, self.running_build()))
+                await self.reply(interaction, embed=self.busy_embed(locale, self.running_build(space.guild_id)))
                 await self.audit(interaction, "rollback", "", "refused: a build is running")
                 return
             except IndexMissing:
                 await self.reply(interaction, embed=error_embed(locale, t(locale, "kb.rollback.none")))
                 await self.audit(interaction, "rollback", "", "refused: no previous version")
                 return
+            finally:
+                await self.bot.run_blocking(self.bot.tenants.changed, space.guild_id)
             embed = discord.Embed(title=t(locale, "kb.rollback.title"), description=t(locale, "kb.rollback.done", version=version, previous=previous), colour=COLOR_ANSWER)
             await self.reply(interaction, embed=fit_embed(embed))
             await self.audit(interaction, "rollback", previous, f"ok: version {version}")
         finally:
-            self.running = None
+            self.end(interaction)
 
     @app_commands.command(name="gaps", description="List recent unanswered questions and 👎 answers")
     @is_moderator()
     async def gaps(self, interaction: discord.Interaction[VerbatimBot]) -> None:
         locale = interaction.locale
+        guild_id = self.guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         store = self.bot.store
-        unanswered, downvotes = await self.bot.run_blocking(lambda: (store.unanswered(GAPS_LIMIT), store.downvotes(GAPS_LIMIT)))
+        unanswered, downvotes = await self.bot.run_blocking(lambda: (store.unanswered(GAPS_LIMIT, guild_id=guild_id), store.downvotes(GAPS_LIMIT, guild_id=guild_id)))
         embed = discord.Embed(title=t(locale, "kb.gaps.title"), colour=COLOR_INFO)
         lines = [f"• {escape_markdown(truncate(' '.join(u.question.split()), 150))} · {u.created_at[:10]}" for u in unanswered]
         embed.add_field(name=t(locale, "kb.gaps.unanswered"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
@@ -507,14 +608,15 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
     @is_moderator()
     async def stats(self, interaction: discord.Interaction[VerbatimBot]) -> None:
         locale = interaction.locale
+        guild_id = self.guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         store = self.bot.store
 
         def collect() -> tuple[bytes, Any, list[tuple[str, int]]]:
             from index.charts import activity_chart
 
-            days = store.daily_activity(STATS_DAYS)
-            return activity_chart(days, title=f"Verbatim: the last {STATS_DAYS} days"), days, store.top_unanswered(STATS_DAYS, 5)
+            days = store.daily_activity(STATS_DAYS, guild_id=guild_id)
+            return activity_chart(days, title=f"Verbatim: the last {STATS_DAYS} days"), days, store.top_unanswered(STATS_DAYS, 5, guild_id=guild_id)
 
         png, days, top = await self.bot.run_blocking(collect)
         totals = {key: sum(getattr(d, key) for d in days) for key in ("asked", "answered", "not_covered", "up", "down")}
@@ -525,6 +627,22 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         chart = discord.File(io.BytesIO(png), filename=CHART_NAME)
         await interaction.followup.send(embed=fit_embed(embed), file=chart, ephemeral=True, allowed_mentions=NO_PINGS)
         await self.audit(interaction, "stats", "", "ok")
+
+    @app_commands.command(name="forget", description="Erase this server's questions, unanswered questions and votes")
+    @app_commands.describe(confirm="Set to True to erase them")
+    @is_moderator()
+    async def forget(self, interaction: discord.Interaction[VerbatimBot], confirm: bool = False) -> None:
+        locale = interaction.locale
+        guild_id = self.guild_of(interaction)
+        if not confirm:
+            await interaction.response.send_message(embed=error_embed(locale, t(locale, "kb.forget.unconfirmed")), ephemeral=True, allowed_mentions=NO_PINGS)
+            await self.audit(interaction, "forget", "", "refused: not confirmed")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        deleted = await self.bot.run_blocking(self.bot.store.forget_guild, guild_id)
+        embed = discord.Embed(title=t(locale, "kb.forget.title"), description=t(locale, "kb.forget.done", **deleted), colour=COLOR_ANSWER)
+        await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
+        await self.audit(interaction, "forget", "", "ok: " + ", ".join(f"{table} {n}" for table, n in deleted.items()))
 
 
 def _fit_lines(lines: list[str], limit: int = 1024) -> str:

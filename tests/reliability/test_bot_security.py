@@ -87,9 +87,12 @@ async def test_every_kb_command_is_refused_to_non_moderators_and_changes_nothing
             assert ix.ack_latency < 3.0
     assert env.service.loaded.version == version
     assert tree(env.root, skip=(settings.data_dir,)) == whole  # knowledge folder and index versions, byte for byte
-    assert env.records.audit(1000) == audit_before  # no audit rows at all, least of all by them
+    # Each refusal is audited in the guild where it was tried, as a refusal; nothing else changed.
+    refusals = env.records.audit(1000)[: len(env.records.audit(1000)) - len(audit_before)]
+    assert len(refusals) == len(outsiders) * len(SUBCOMMANDS)
+    assert all(e.result == "refused: not a moderator of this guild" and e.guild_id == fake.guild_id for e in refusals)
+    assert {e.actor_id for e in refusals} == {m.id for m in outsiders.values()}
     assert env.records.feedback(1000) == feedback_before and env.records.asked(1000) == asked_before
-    assert {e.actor_id for e in env.records.audit(1000)}.isdisjoint(m.id for m in outsiders.values())
     assert len(fake.channel_messages) == posts  # nothing posted to the mod-log
 
 
@@ -99,9 +102,13 @@ ESCAPES = ["../../x.txt", "/etc/passwd.txt", "..\\..\\x.md", "C:\\Windows\\syste
 
 
 async def test_attachment_names_cannot_escape_knowledge(env: BotEnv) -> None:
-    knowledge = env.settings.knowledge_dir
+    knowledge = env.bot.tenants.space(env.fake.guild_id).settings.knowledge_dir  # /kb adds to the guild's own documents
+    knowledge.mkdir(parents=True, exist_ok=True)
     outside = env.root.parent.parent  # two levels above the test root: where ../../ from knowledge/ would land
-    before = tree(outside, skip=(knowledge, env.settings.index_dir, env.settings.data_dir))
+    data = env.settings.data_dir
+    # The guild's own folder and the files the running bot writes anyway; anything else under the data dir counts.
+    changing = (knowledge, knowledge.parent / "index", env.settings.index_dir, *data.glob("verbatim.sqlite3*"), data / "heartbeat.json", data / ".heartbeat.json.tmp")
+    before = tree(outside, skip=changing)
     system = {p: p.exists() for p in (Path("/etc/passwd.txt"), Path("/x.txt"), Path("/z.txt"))}
     mod = env.fake.moderator(name="uploadmod")
     for name in ESCAPES:
@@ -114,7 +121,7 @@ async def test_attachment_names_cannot_escape_knowledge(env: BotEnv) -> None:
         # Accepted: only as a plain name inside knowledge/.
         saved = [p.name for p in knowledge.iterdir() if "escape" in p.read_text(errors="ignore")]
         assert saved and all("/" not in s and "\\" not in s and not s.startswith(".") for s in saved), (name, shown)
-    after = tree(outside, skip=(knowledge, env.settings.index_dir, env.settings.data_dir))
+    after = tree(outside, skip=changing)
     assert after == before, set(after) ^ set(before)
     assert {p: p.exists() for p in system} == system
     for path in knowledge.rglob("*"):
@@ -131,13 +138,14 @@ async def test_an_odd_but_harmless_name_is_sanitised_and_indexed(env: BotEnv) ->
     await ix.wait_ack()
     message = await until(lambda: ix.original_message if title_of(ix.original_message) in ("Sorry", "Index rebuilt") else None, 120, "add")
     assert title_of(message) == "Index rebuilt", text_of(message)
-    assert (env.settings.knowledge_dir / "reporttxt.pdf.txt").read_bytes() == text
+    knowledge = env.bot.tenants.space(env.fake.guild_id).settings.knowledge_dir
+    assert (knowledge / "reporttxt.pdf.txt").read_bytes() == text
     assert "\u202e" not in text_of(message)
     # Clean up through Discord as well, so later tests see the article alone.
     ix = await kb(env, "remove", [{"name": "document", "type": 3, "value": "reporttxt.pdf.txt"}], member=mod)
     message = await until(lambda: ix.original_message if title_of(ix.original_message) in ("Sorry", "Index rebuilt") else None, 120, "remove")
     assert title_of(message) == "Index rebuilt", text_of(message)
-    assert not (env.settings.knowledge_dir / "reporttxt.pdf.txt").exists()
+    assert not (knowledge / "reporttxt.pdf.txt").exists()
 
 
 # -- the token and the intents -----------------------------------------------------------------------
