@@ -18,7 +18,7 @@ import numpy as np
 from index.chunking import passages_for
 from index.embeddings import Embedder
 from index.errors import BuildInProgress, DocumentError, IndexError_
-from index.loaders import MAX_DOCUMENT_BYTES, discover, load_document
+from index.loaders import INGEST_VERSION, MAX_DOCUMENT_BYTES, discover, load_document
 from index.models import BuildReport, CleanDocument, DocumentFailure, Passage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.store import IndexStore, LoadedIndex, Manifest, choose_index_type, new_version_id
@@ -128,6 +128,7 @@ def build_index(
             and not report.removed
             and [f.__dict__ for f in report.failed] == previous.manifest.failures
             and previous.manifest.retrieval == params.to_dict()
+            and previous.manifest.ingest_version == INGEST_VERSION
         ):
             report.passages_after = previous.manifest.passage_count
             report.version = previous.version
@@ -203,6 +204,7 @@ def build_index(
             built_by=built_by,
             failures=[f.__dict__ for f in report.failed],
             retrieval=params.to_dict(),
+            ingest_version=INGEST_VERSION,
         )
         manifest.build_seconds = round(time.perf_counter() - started, 3)
         staging: Path | None = None

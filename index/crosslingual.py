@@ -354,6 +354,9 @@ def identifier_tokens(folded: str) -> set[str]:
     return found
 
 
+MAX_IDENTIFIER_DIGITS = 8
+
+
 def question_identifiers(question: str) -> list[str]:
     """Names and numbers a question writes the way documents would: in a Chinese or Korean question every Latin word
     or number (GPL, Brotli, 2024); in an English question numbers and mixed-case names (2022, 1.5, CalVer), since its
@@ -365,7 +368,7 @@ def question_identifiers(question: str) -> list[str]:
     for token in _IDENTIFIER.findall(question):
         digits = sum(ch.isdigit() for ch in token)
         alphas = sum(ch.isalpha() for ch in token)
-        if alphas == 0 and digits < 2:  # "5", "3." carry no name
+        if alphas == 0 and not 2 <= digits <= MAX_IDENTIFIER_DIGITS:  # "5" names nothing; a long run is an id (a mention)
             continue
         if alphas and digits:  # G20, F-16, COVID-19: documents in another script often write these their own way
             continue

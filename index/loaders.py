@@ -24,6 +24,9 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | PDF_SUFFIXES
 META_SUFFIX = ".meta.json"
+# Raised whenever the ingestion rules change what passages a document gives, so the next build re-reads every document
+# instead of keeping the previous version as "unchanged" (2: Markdown by markdown-it-py, PDF by layout).
+INGEST_VERSION = 2
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -74,6 +74,8 @@ class Manifest:
     build_seconds: float = 0.0
     # The retrieval parameters (index/params.py) this version answers with; empty for versions built before them.
     retrieval: dict[str, Any] = field(default_factory=dict)
+    # The ingestion rules the passages were made with (index/loaders.py INGEST_VERSION); 0 for older versions.
+    ingest_version: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -24,6 +24,8 @@ HELDOUT_QUESTIONS = ROOT / "tests" / "data" / "heldout.jsonl"
 CORPUS_BEST = {"r3": 0.76, "quote_hit": 0.53}
 CORPUS_MAX_FALSE_REFUSALS = 0.02
 CORPUS_OFFTOPIC_BEST = {"everyday": 0.83, "near-topic": 0.33}
+# R@3 of every question-language -> document-language pair with at least 4 questions.
+CORPUS_PAIR_R3 = {"en->en": 0.93, "ko->ko": 0.75, "zh-Hans->zh-Hans": 0.87, "zh-Hant->zh-Hant": 0.75}
 HELDOUT_BEST = {"r3": 0.62, "quote_hit": 0.55}
 HELDOUT_MAX_FALSE_REFUSALS = 0.0
 HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.16}
@@ -71,7 +73,7 @@ def test_held_out_documents_with_the_article_do_not_regress(heldout_report: Eval
 
 
 @pytest.mark.slow
-def test_every_question_language_reaches_documents_in_every_language(corpus_report: EvalReport) -> None:
+def test_language_pairs_with_enough_questions_do_not_regress(corpus_report: EvalReport) -> None:
     pairs = corpus_report.to_json()["pairs"]
-    assert {pair.split("->")[1] for pair in pairs} >= {"zh-Hant", "zh-Hans", "en", "ko"}
-    assert all(row["n"] > 0 for row in pairs.values())
+    for pair, floor in CORPUS_PAIR_R3.items():
+        assert pairs[pair]["r3"] >= floor, (pair, pairs[pair], corpus_report.table())

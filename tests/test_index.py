@@ -90,6 +90,25 @@ def test_unchanged_rebuild_embeds_nothing_and_loads_no_model(settings_factory, n
     assert second.passages_embedded == 0 and second.unchanged == ["korean-peninsula-denuclearization-2019"]
 
 
+def test_new_ingestion_rules_or_retrieval_parameters_write_a_new_version_reusing_every_vector(settings_factory, nano):
+    import json
+
+    from index.loaders import INGEST_VERSION
+    from index.params import DEFAULT_PARAMS
+
+    settings = settings_factory()
+    first, _ = build(settings, RecordingEmbedder(nano))
+    manifest_path = IndexStore(settings.index_dir).current_path() / "manifest.json"
+    data = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert data["ingest_version"] == INGEST_VERSION and data["retrieval"] == DEFAULT_PARAMS.to_dict()
+    data["ingest_version"] = INGEST_VERSION - 1  # as a version built by older ingestion rules
+    manifest_path.write_text(json.dumps(data), encoding="utf-8")
+    again = RecordingEmbedder(nano)
+    second, _ = build(settings, again)
+    assert not second.skipped_write and second.version != first.version
+    assert again.embedded == [] and second.passages_embedded == 0  # same passages: every vector reused
+
+
 def test_changed_document_reembeds_only_itself_and_ids_are_stable(settings_factory, nano):
     settings = settings_factory()
     build(settings, RecordingEmbedder(nano))
