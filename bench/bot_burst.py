@@ -65,7 +65,9 @@ async def _read_tagged(stream: asyncio.StreamReader, tag: str, timeout: float) -
             return json.loads(text[len(tag) + 1 :])
 
 
-async def run_burst(label: str, index_dir: Path, data_dir: Path, questions: list[str], runs: int, burst: int = BURST, omp_threads: str = "") -> BurstResult:
+async def run_burst(
+    label: str, index_dir: Path, data_dir: Path, questions: list[str], runs: int, burst: int = BURST, omp_threads: str = ""
+) -> BurstResult:
     sys.path.insert(0, str(ROOT))
     from tests.fakediscord import FakeDiscord
 
@@ -126,7 +128,7 @@ async def run_burst(label: str, index_dir: Path, data_dir: Path, questions: list
             try:
                 await process.stdin.drain()
                 await asyncio.wait_for(process.wait(), 30)
-            except (asyncio.TimeoutError, ConnectionError):
+            except (TimeoutError, ConnectionError):
                 process.kill()
                 await process.wait()
         await fake.stop()
@@ -151,7 +153,9 @@ def burst_lines(results: list[BurstResult], runs: int) -> list[str]:
         if statistics.median(ack99) > TARGET_ACK_P99_MS:
             verdict.append(f"ack p99 missed by {statistics.median(ack99) - TARGET_ACK_P99_MS:.0f} ms")
         if max(stall_max) > TARGET_STALL_MS:
-            verdict.append(f"stall over 100 ms in {sum(s > TARGET_STALL_MS for s in stall_max)}/{len(stall_max)} bursts (worst {max(stall_max):.0f} ms)")
+            verdict.append(
+                f"stall over 100 ms in {sum(s > TARGET_STALL_MS for s in stall_max)}/{len(stall_max)} bursts (worst {max(stall_max):.0f} ms)"
+            )
         lines.append(
             f"| {r.label} | {spread([_pct(x.ack_ms, 50) for x in r.runs], 0)} | {spread(ack99, 0)} | "
             f"{spread([_pct(x.answer_ms, 50) for x in r.runs], 0)} | {spread([_pct(x.answer_ms, 99) for x in r.runs], 0)} | "

@@ -56,7 +56,9 @@ def with_nprobe(index: faiss.Index, nprobe: int) -> faiss.Index:
     return index
 
 
-def compare(vectors: np.ndarray, queries: np.ndarray, builders: dict[str, Callable[[np.ndarray], faiss.Index]], repeat: int = 3) -> list[IndexTypeResult]:
+def compare(
+    vectors: np.ndarray, queries: np.ndarray, builders: dict[str, Callable[[np.ndarray], faiss.Index]], repeat: int = 3
+) -> list[IndexTypeResult]:
     """Build every index type once, search every query `repeat` times at each depth (one query per call, as the bot does).
 
     The first builder must be exact search: it is the reference for recall.

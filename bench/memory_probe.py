@@ -41,7 +41,9 @@ def main() -> None:
 
     process = psutil.Process()
     base = args.index_dir.parent
-    settings = Settings(_env_file=None, knowledge_dir=base / "knowledge", index_dir=args.index_dir, data_dir=base / "data", discord_token=None)  # type: ignore[call-arg]
+    settings = Settings(
+        _env_file=None, knowledge_dir=base / "knowledge", index_dir=args.index_dir, data_dir=base / "data", discord_token=None
+    )  # type: ignore[call-arg]
     service = Verbatim(settings)
     service.load()
     loaded = _rss_parts(process)

@@ -46,21 +46,23 @@ def scan(path: Path) -> None:
     passages = passages_for(doc)
     hyphen = hyphenated_with_known_join(doc)
     checks: dict[str, Callable[[str], str]] = {
-        "ligature": lambda t: (m.group(0) if (m := LIGATURES.search(t)) else ""),
-        "soft hyphen / no-break / zero-width": lambda t: (repr(m.group(0)) if (m := INVISIBLE.search(t)) else ""),
+        "ligature": lambda t: m.group(0) if (m := LIGATURES.search(t)) else "",
+        "soft hyphen / no-break / zero-width": lambda t: repr(m.group(0)) if (m := INVISIBLE.search(t)) else "",
         "line-end hyphen with known join": hyphen,
-        "space inside hyphenated word": lambda t: (m.group(0) if (m := HYPHEN_GAP.search(t)) else ""),
-        "(cid:N) glyph": lambda t: ("(cid:" if "(cid:" in t else ""),
-        "passage over 400 chars": lambda t: (str(len(t)) if len(t) > 400 else ""),
+        "space inside hyphenated word": lambda t: m.group(0) if (m := HYPHEN_GAP.search(t)) else "",
+        "(cid:N) glyph": lambda t: "(cid:" if "(cid:" in t else "",
+        "passage over 400 chars": lambda t: str(len(t)) if len(t) > 400 else "",
     }
     kinds: dict[str, int] = {}
     for p in passages:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
     largest = max((len(p.text) for p in doc.paragraphs), default=0)
     print(f"== {path.name}: title {doc.meta.title!r}")
-    print(f"   pages {min(p.page_start or 0 for p in doc.paragraphs)}-{max(p.page_end or 0 for p in doc.paragraphs)}, "
-          f"paragraphs {len(doc.paragraphs)} (largest {largest} chars), passages {len(passages)} {kinds}, "
-          f"sections {len(doc.headings)}, ingestion {seconds:.2f} s (first call {first:.2f} s)")
+    print(
+        f"   pages {min(p.page_start or 0 for p in doc.paragraphs)}-{max(p.page_end or 0 for p in doc.paragraphs)}, "
+        f"paragraphs {len(doc.paragraphs)} (largest {largest} chars), passages {len(passages)} {kinds}, "
+        f"sections {len(doc.headings)}, ingestion {seconds:.2f} s (first call {first:.2f} s)"
+    )
     print(f"   sections: {list(doc.headings)}")
     for name, check in checks.items():
         hits = [(p, found) for p in passages if (found := check(p.text))]

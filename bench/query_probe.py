@@ -32,7 +32,9 @@ def main() -> None:
     rows = [json.loads(line)["question"] for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = rows[: args.limit_questions] if args.limit_questions else rows
     base = args.index_dir.parent
-    settings = Settings(_env_file=None, knowledge_dir=base / "knowledge", index_dir=args.index_dir, data_dir=base / "data", discord_token=None)  # type: ignore[call-arg]
+    settings = Settings(
+        _env_file=None, knowledge_dir=base / "knowledge", index_dir=args.index_dir, data_dir=base / "data", discord_token=None
+    )  # type: ignore[call-arg]
     service = Verbatim(settings)
     started = time.perf_counter()
     loaded = service.load()

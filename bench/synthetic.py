@@ -13,7 +13,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +45,9 @@ def _real_sentences(article: LoadedIndex) -> tuple[list[str], np.ndarray]:
     return texts, vectors
 
 
-def write_padded_index(article: LoadedIndex, root: Path, total_passages: int, *, seed: int = 0, index_type: str | None = None) -> PaddedIndex:
+def write_padded_index(
+    article: LoadedIndex, root: Path, total_passages: int, *, seed: int = 0, index_type: str | None = None
+) -> PaddedIndex:
     """Write an index of the article plus synthetic passages up to `total_passages` under `root` and activate it."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -59,7 +61,9 @@ def write_padded_index(article: LoadedIndex, root: Path, total_passages: int, *,
     doc_number = 0
     while len(passages) < total_passages:
         doc_id = f"synthetic-{doc_number:05d}"
-        meta = DocumentMeta(doc_id=doc_id, title=f"Synthetic padding {doc_number}", language="zh-Hant", source_file=f"{doc_id}.txt", format="synthetic")
+        meta = DocumentMeta(
+            doc_id=doc_id, title=f"Synthetic padding {doc_number}", language="zh-Hant", source_file=f"{doc_id}.txt", format="synthetic"
+        )
         doc_parts: list[str] = []
         offset = 0
         count = min(PASSAGES_PER_DOC, total_passages - len(passages))
@@ -116,7 +120,7 @@ def write_padded_index(article: LoadedIndex, root: Path, total_passages: int, *,
     source = article.manifest
     manifest = Manifest(
         version=new_version_id(),
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         model=source.model,
         backend=source.backend,
         dimension=source.dimension,

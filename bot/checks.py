@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.errors import NotModerator
+
 if TYPE_CHECKING:
     from bot.client import VerbatimBot
 
@@ -77,12 +79,8 @@ def member_is_moderator(interaction: discord.Interaction[Any]) -> bool:
         return False
     if member.guild_permissions.manage_guild:
         return True
-    role_ids = set(getattr(interaction.client, "settings").moderator_role_ids)
+    role_ids = set(interaction.client.settings.moderator_role_ids)
     return any(role.id in role_ids for role in member.roles)
-
-
-class NotModerator(app_commands.CheckFailure):
-    """A member without Manage Server or a moderator role tried a moderator command."""
 
 
 def is_moderator() -> Callable[[T], T]:

@@ -7,6 +7,7 @@ import functools
 import logging
 import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import discord
@@ -21,8 +22,8 @@ from bot.translation import settle
 from index.config import Settings
 from index.records import Records
 from index.service import Verbatim
-from index.translation import Translator
 from index.tenancy import GuildLibrary, KnowledgeView
+from index.translation import Translator
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,9 @@ COGS_PACKAGE = "bot.cogs"
 
 def discover_extensions() -> list[str]:
     """Every module in bot/cogs/ (so a new cog such as moderation.py plugs in by existing)."""
-    import bot.cogs
-
-    return sorted(f"{COGS_PACKAGE}.{m.name}" for m in pkgutil.iter_modules(bot.cogs.__path__) if not m.name.startswith("_"))
+    # Listed from the directory, not by importing bot.cogs: the cogs import this module, not the other way round.
+    cogs_dir = Path(__file__).with_name("cogs")
+    return sorted(f"{COGS_PACKAGE}.{m.name}" for m in pkgutil.iter_modules([str(cogs_dir)]) if not m.name.startswith("_"))
 
 
 class VerbatimTree(app_commands.CommandTree):
@@ -128,7 +129,7 @@ class VerbatimMixin:
         if task is not None and not task.done():
             try:
                 await asyncio.wait_for(asyncio.shield(task), timeout=5)
-            except (asyncio.TimeoutError, Exception):
+            except (TimeoutError, Exception):
                 task.cancel()
         if self.owned_records is not None:
             self.owned_records.close()
@@ -153,7 +154,15 @@ def _bot_options(settings: Settings, guild_ready_timeout: float) -> dict[str, An
 class VerbatimBot(VerbatimMixin, commands.Bot):
     """One gateway connection."""
 
-    def __init__(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool = True, guild_ready_timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        service: Verbatim | None,
+        records: Records | None,
+        *,
+        sync_on_start: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
         super().__init__(**_bot_options(settings, guild_ready_timeout))
         self._init_verbatim(settings, service, records, sync_on_start=sync_on_start)
 
@@ -161,8 +170,18 @@ class VerbatimBot(VerbatimMixin, commands.Bot):
 class ShardedVerbatimBot(VerbatimMixin, commands.AutoShardedBot):
     """Several shards (DISCORD_SHARD_COUNT), for bots in thousands of guilds."""
 
-    def __init__(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool = True, guild_ready_timeout: float = 2.0) -> None:
-        super().__init__(shard_count=settings.shard_count, shard_ids=settings.shard_ids or None, **_bot_options(settings, guild_ready_timeout))
+    def __init__(
+        self,
+        settings: Settings,
+        service: Verbatim | None,
+        records: Records | None,
+        *,
+        sync_on_start: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            shard_count=settings.shard_count, shard_ids=settings.shard_ids or None, **_bot_options(settings, guild_ready_timeout)
+        )
         self._init_verbatim(settings, service, records, sync_on_start=sync_on_start)
 
 

@@ -64,7 +64,9 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
     fields = [(f.name, f.value, f.inline) for f in embed.fields][:FIELDS_LIMIT]
     embed.clear_fields()
     for name, value, inline in fields:
-        embed.add_field(name=truncate(name or "\u200b", FIELD_NAME_LIMIT), value=truncate(value or "\u200b", FIELD_VALUE_LIMIT), inline=inline)
+        embed.add_field(
+            name=truncate(name or "\u200b", FIELD_NAME_LIMIT), value=truncate(value or "\u200b", FIELD_VALUE_LIMIT), inline=inline
+        )
     # Over the total: drop trailing fields first (further passages), then shorten the description.
     while _embed_size(embed) > EMBED_TOTAL_LIMIT and len(embed.fields) > 1:
         embed.remove_field(len(embed.fields) - 1)
@@ -146,7 +148,9 @@ def answer_embed(answer: Answer, locale: discord.Locale | str | None) -> discord
     embed.add_field(name=t(locale, "answer.citation"), value=citation_lines(quote.citation, locale), inline=False)
     further = [sp for sp in answer.passages if sp.passage.id != quote.passage.id][:2]
     for sp in further:
-        embed.add_field(name=_passage_field_name(locale, "answer.further", sp), value=f"`{sp.passage.id}` {snippet(sp.passage.text)}", inline=False)
+        embed.add_field(
+            name=_passage_field_name(locale, "answer.further", sp), value=f"`{sp.passage.id}` {snippet(sp.passage.text)}", inline=False
+        )
     embed.set_footer(text=t(locale, "answer.footer", version=answer.index_version, passage_id=quote.passage.id))
     return fit_embed(embed)
 
@@ -156,7 +160,9 @@ def not_covered_embed(answer: Answer, locale: discord.Locale | str | None) -> di
     embed = discord.Embed(title=t(locale, "not_covered.title"), description=t(locale, "not_covered.body"), colour=COLOR_NOT_COVERED)
     embed.set_author(name=question_author(answer.question))
     for sp in answer.passages[:3]:
-        embed.add_field(name=_passage_field_name(locale, "not_covered.closest", sp), value=f"`{sp.passage.id}` {snippet(sp.passage.text)}", inline=False)
+        embed.add_field(
+            name=_passage_field_name(locale, "not_covered.closest", sp), value=f"`{sp.passage.id}` {snippet(sp.passage.text)}", inline=False
+        )
     if answer.index_version:
         embed.set_footer(text=answer.index_version)
     return fit_embed(embed)
@@ -219,12 +225,16 @@ def citation_embed(passage: Passage, citation: Citation, rendered: RenderedCitat
     return fit_embed(embed)
 
 
-def sources_embed(documents: list[DocumentMeta], passages: dict[str, int], version: str, locale: discord.Locale | str | None) -> discord.Embed:
+def sources_embed(
+    documents: list[DocumentMeta], passages: dict[str, int], version: str, locale: discord.Locale | str | None
+) -> discord.Embed:
     """The documents in the index with their bibliographic metadata."""
     total = sum(passages.values())
     embed = discord.Embed(
         title=t(locale, "sources.title"),
-        description=t(locale, "sources.summary", documents=len(documents), passages=total, version=version) if documents else t(locale, "sources.empty"),
+        description=t(locale, "sources.summary", documents=len(documents), passages=total, version=version)
+        if documents
+        else t(locale, "sources.empty"),
         colour=COLOR_INFO,
     )
     shown = documents[: FIELDS_LIMIT - 1] if len(documents) > FIELDS_LIMIT else documents

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import discord
 from discord import app_commands
 
-from bot.checks import NotModerator
 from bot.embeds import NO_PINGS, error_embed
 from bot.i18n import t
 from index.errors import BuildInProgress, EmbeddingUnavailable, IndexError_, QuestionRejected, VerbatimError
@@ -16,6 +15,10 @@ from index.errors import BuildInProgress, EmbeddingUnavailable, IndexError_, Que
 log = logging.getLogger(__name__)
 
 GONE_INTERACTION_CODES = {10015, 10062, 50027}  # Unknown Webhook, Unknown Interaction, Invalid Webhook Token
+
+
+class NotModerator(app_commands.CheckFailure):
+    """A member without Manage Server or a moderator role tried a moderator command."""
 
 
 class UserFacingError(Exception):
@@ -41,7 +44,7 @@ def unwrap(error: BaseException) -> BaseException:
 
 def cooldown_message(locale: discord.Locale | str | None, error: app_commands.CommandOnCooldown) -> str:
     retry = max(1, int(error.retry_after + 0.999))
-    when = discord.utils.format_dt(datetime.now(timezone.utc) + timedelta(seconds=retry), style="R")
+    when = discord.utils.format_dt(datetime.now(UTC) + timedelta(seconds=retry), style="R")
     return t(locale, "cooldown.body", rate=error.cooldown.rate, per=int(error.cooldown.per), when=when, seconds=retry)
 
 
@@ -114,4 +117,3 @@ async def send_private(interaction: discord.Interaction, **kwargs: object) -> No
     except discord.HTTPException as exc:
         # The token may have expired or Discord may be down: nothing more can be shown to the user.
         log.warning("could not deliver a private message for %s: %s", describe(interaction), exc)
-

@@ -35,8 +35,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ko": "문서에 답이 없습니다",
     },
     "not_covered.body": {
-        "en": "The documents do not answer this question, so there is no quote to give. "
-        "The question has been recorded for the moderators.",
+        "en": "The documents do not answer this question, so there is no quote to give. The question has been recorded for the moderators.",
         "zh-TW": "文件並未回答這個問題，因此無法提供引文。這個問題已記錄下來，供管理員參考。",
         "zh-CN": "文档并未回答这个问题，因此无法提供引文。这个问题已记录下来，供管理员参考。",
         "ko": "문서에서 이 질문에 대한 답을 찾을 수 없어 인용할 내용이 없습니다. 이 질문은 관리자를 위해 기록되었습니다.",
@@ -166,7 +165,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh-CN": "……以及另外 {count} 份。",
         "ko": "…외 {count}개.",
     },
-    "sources.empty": {"en": "The index has no documents.", "zh-TW": "索引中沒有文件。", "zh-CN": "索引中没有文档。", "ko": "색인에 문서가 없습니다."},
+    "sources.empty": {
+        "en": "The index has no documents.",
+        "zh-TW": "索引中沒有文件。",
+        "zh-CN": "索引中没有文档。",
+        "ko": "색인에 문서가 없습니다.",
+    },
     "help.title": {"en": "How to use Verbatim", "zh-TW": "Verbatim 使用說明", "zh-CN": "Verbatim 使用说明", "ko": "Verbatim 사용법"},
     "help.intro": {
         "en": "Verbatim answers questions about its documents by quoting them word for word, with the page and a full citation. "
@@ -279,7 +283,9 @@ def translate_command_text(message: str, locale: discord.Locale | str | None) ->
 class VerbatimTranslator(app_commands.Translator):
     """Localises command names, option names and descriptions from COMMAND_TRANSLATIONS."""
 
-    async def translate(self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes) -> str | None:
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
+    ) -> str | None:
         if locale not in (discord.Locale.taiwan_chinese, discord.Locale.chinese, discord.Locale.korean):
             return None
         return translate_command_text(string.message, locale)

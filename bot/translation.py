@@ -38,7 +38,12 @@ add_strings(
             "ko": "🌐 기계 번역 ({language}, {model}) · 위 인용문이 원문입니다",
         },
         "translation.continued": {"en": "🌐 (continued)", "zh-TW": "🌐（續）", "zh-CN": "🌐（续）", "ko": "🌐 (계속)"},
-        "translation.unavailable_label": {"en": "🌐 Machine translation", "zh-TW": "🌐 機器翻譯", "zh-CN": "🌐 机器翻译", "ko": "🌐 기계 번역"},
+        "translation.unavailable_label": {
+            "en": "🌐 Machine translation",
+            "zh-TW": "🌐 機器翻譯",
+            "zh-CN": "🌐 机器翻译",
+            "ko": "🌐 기계 번역",
+        },
         "translation.unavailable": {
             "en": "A translation was not available: the machine translation did not keep the quote's numbers, dates or names, so it is not shown.",
             "zh-TW": "無法提供翻譯：機器翻譯未能保留引文中的數字、日期或名稱，因此不予顯示。",
@@ -71,7 +76,9 @@ def _pending(client: Any) -> set[asyncio.Task[None]]:
     return tasks
 
 
-def follow_with_translation(client: Any, interaction: discord.Interaction[Any], answer: Answer, message: discord.WebhookMessage | None, service: Verbatim) -> None:
+def follow_with_translation(
+    client: Any, interaction: discord.Interaction[Any], answer: Answer, message: discord.WebhookMessage | None, service: Verbatim
+) -> None:
     """If the asker reads another language than the quote's, translate it in the background and edit `message`."""
     translator = _translator(client)
     if translator is None or message is None or answer.quote is None:
@@ -88,7 +95,13 @@ def follow_with_translation(client: Any, interaction: discord.Interaction[Any], 
 
 
 async def _translate_and_edit(
-    translator: Translator, service: Verbatim, answer: Answer, message: discord.WebhookMessage, locale: discord.Locale, target: str, scope: str
+    translator: Translator,
+    service: Verbatim,
+    answer: Answer,
+    message: discord.WebhookMessage,
+    locale: discord.Locale,
+    target: str,
+    scope: str,
 ) -> None:
     quote = answer.quote
     assert quote is not None
@@ -111,7 +124,11 @@ def _chunks(text: str, limit: int) -> list[str]:
     `limit` characters."""
     pieces: list[str] = []
     current = ""
-    units = [u for sentence in _SENTENCE_END.split(text) for u in ([sentence] if len(escape_markdown(sentence)) <= limit else sentence.split(" "))]
+    units = [
+        u
+        for sentence in _SENTENCE_END.split(text)
+        for u in ([sentence] if len(escape_markdown(sentence)) <= limit else sentence.split(" "))
+    ]
     for word in units:
         candidate = f"{current} {word}" if current else word
         if len(escape_markdown(candidate)) <= limit:
@@ -133,12 +150,18 @@ def with_translation(embed: discord.Embed, translation: Translation, locale: dis
     language = ENDONYMS.get(translation.target, translation.target)
     pieces = _chunks(translation.text, FIELD_VALUE_LIMIT)[:MAX_TRANSLATION_FIELDS]
     for number, piece in enumerate(pieces):
-        name = t(locale, "translation.label", language=language, model=translation.model) if number == 0 else t(locale, "translation.continued")
+        name = (
+            t(locale, "translation.label", language=language, model=translation.model)
+            if number == 0
+            else t(locale, "translation.continued")
+        )
         embed.insert_field_at(number, name=name, value=piece, inline=False)
     return fit_embed(embed)
 
 
-async def with_cached_translation(client: Any, embed: discord.Embed, passage: Passage, language: str, locale: discord.Locale | str | None) -> discord.Embed:
+async def with_cached_translation(
+    client: Any, embed: discord.Embed, passage: Passage, language: str, locale: discord.Locale | str | None
+) -> discord.Embed:
     """The Context embed with the cached translation of the quoted part of `passage`, if there is one (never a new call)."""
     translator = _translator(client)
     target = language_of_locale(_locale_value(locale))
@@ -153,7 +176,11 @@ async def with_cached_translation(client: Any, embed: discord.Embed, passage: Pa
         return embed
     language_name = ENDONYMS.get(target, target)
     for number, piece in enumerate(_chunks(cached.text, FIELD_VALUE_LIMIT)[:MAX_TRANSLATION_FIELDS]):
-        name = t(locale, "translation.context_label", language=language_name, model=cached.model) if number == 0 else t(locale, "translation.continued")
+        name = (
+            t(locale, "translation.context_label", language=language_name, model=cached.model)
+            if number == 0
+            else t(locale, "translation.continued")
+        )
         embed.add_field(name=name, value=piece, inline=False)
     return fit_embed(embed)
 

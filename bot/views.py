@@ -13,10 +13,10 @@ from bot.checks import knowledge_guild
 from bot.embeds import NO_PINGS, citation_embed, context_embed, question_from_embed, shared_embed
 from bot.errors import UserFacingError, handle_error
 from bot.i18n import t
+from bot.translation import with_cached_translation
 from index import citations
 from index.citations import RenderedCitation
 from index.models import Citation, Passage
-from bot.translation import with_cached_translation
 from index.records import Feedback
 
 if TYPE_CHECKING:
@@ -47,7 +47,9 @@ class ContextButton(AnswerButton, template=rf"verbatim:context:(?P<pid>{PASSAGE_
     """Shows the whole paragraph around the quoted passage, privately."""
 
     def __init__(self, passage_id: str, label: str = "Context") -> None:
-        super().__init__(ui.Button(label=label, emoji="📄", style=discord.ButtonStyle.secondary, custom_id=f"verbatim:context:{passage_id}"))
+        super().__init__(
+            ui.Button(label=label, emoji="📄", style=discord.ButtonStyle.secondary, custom_id=f"verbatim:context:{passage_id}")
+        )
         self.passage_id = passage_id
 
     @classmethod
@@ -59,7 +61,9 @@ class ContextButton(AnswerButton, template=rf"verbatim:context:(?P<pid>{PASSAGE_
         ctx = await interaction.client.run_blocking(lambda: interaction.client.knowledge_for(guild).context(self.passage_id))
         if ctx is None:
             raise UserFacingError("error.passage_not_found", passage_id=self.passage_id)
-        embed = await with_cached_translation(interaction.client, context_embed(ctx, interaction.locale), ctx.passage, ctx.citation.meta.language, interaction.locale)
+        embed = await with_cached_translation(
+            interaction.client, context_embed(ctx, interaction.locale), ctx.passage, ctx.citation.meta.language, interaction.locale
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
 

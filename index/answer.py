@@ -73,11 +73,22 @@ class Answerer:
             index_version=self.loaded.version,
             reason=reason,
             gate=decision.record(result),
-            timings_ms={**result.timings_ms, "search": (searched - started) * 1000, "answer": (done - searched) * 1000, "total": (done - started) * 1000},
+            timings_ms={
+                **result.timings_ms,
+                "search": (searched - started) * 1000,
+                "answer": (done - searched) * 1000,
+                "total": (done - started) * 1000,
+            },
         )
 
     def quote_for(self, result: SearchResult) -> Quote | None:
         loaded = self.loaded
         return choose_quote(
-            result.passages, result.unit_hits, result.unit_median, loaded.position, loaded.texts, lambda p: citation_for(loaded, p), self.retriever.params
+            result.passages,
+            result.unit_hits,
+            result.unit_median,
+            loaded.position,
+            loaded.texts,
+            lambda p: citation_for(loaded, p),
+            self.retriever.params,
         )

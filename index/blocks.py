@@ -31,7 +31,13 @@ def is_cjk(ch: str) -> bool:
 
 def is_hangul(ch: str) -> bool:
     code = ord(ch)
-    return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F or 0xA960 <= code <= 0xA97F or 0xD7B0 <= code <= 0xD7FF
+    return (
+        0xAC00 <= code <= 0xD7AF
+        or 0x1100 <= code <= 0x11FF
+        or 0x3130 <= code <= 0x318F
+        or 0xA960 <= code <= 0xA97F
+        or 0xD7B0 <= code <= 0xD7FF
+    )
 
 
 def joins_tight(ch: str) -> bool:
@@ -124,5 +130,10 @@ def assemble(meta: DocumentMeta, blocks: list[Block], content_hash: str, profile
             )
         )
     return CleanDocument(
-        meta=meta, text="\n\n".join(pieces), paragraphs=tuple(paragraphs), headings=tuple(headings), content_hash=content_hash, profile=profile
+        meta=meta,
+        text="\n\n".join(pieces),
+        paragraphs=tuple(paragraphs),
+        headings=tuple(headings),
+        content_hash=content_hash,
+        profile=profile,
     )

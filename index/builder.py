@@ -10,7 +10,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -186,7 +186,7 @@ def build_index(
         version = new_version_id()
         manifest = Manifest(
             version=version,
-            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             model=model,
             backend=embedder.backend if embedder else previous.manifest.backend,  # type: ignore[union-attr]
             dimension=int(dimension),
@@ -216,14 +216,18 @@ def build_index(
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
             log.error("writing index version %s failed: %s", version, exc)
-            raise IndexError_(f"The new index could not be written ({exc.strerror or exc}); the previous version is still being served.") from None
+            raise IndexError_(
+                f"The new index could not be written ({exc.strerror or exc}); the previous version is still being served."
+            ) from None
         store.activate(final)
         if progress:
             progress("writing", 1, 1)
         report.passages_after = len(passages)
         report.version = version
         report.seconds = time.perf_counter() - started
-        log.info("built index %s: %d passages, %d units (%d embedded) in %.1fs", version, len(passages), len(units), len(missing), report.seconds)
+        log.info(
+            "built index %s: %d passages, %d units (%d embedded) in %.1fs", version, len(passages), len(units), len(missing), report.seconds
+        )
         _write_last_report(store.root, report)
         return report
 

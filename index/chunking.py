@@ -15,7 +15,9 @@ _SENTENCE = re.compile(rf"[^{_ENDS}]*[{_ENDS}]+[{re.escape(CLOSERS)}]*|[^{_ENDS}
 # Korean and English: ".", "?" or "!" (and any closing quote) followed by a space, then anything but a lower-case Latin letter.
 _SPACED_END = re.compile(r"([.!?][\"'”’)\]]*)(\s+)(?=[^\sa-z])")
 _WORD_BEFORE = re.compile(r"([\w.]*)[.!?][\"'”’)\]]*$")
-_ABBREVIATIONS = frozenset({"e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "vs", "cf", "fig", "no", "vol", "pp", "p", "ch", "sec", "eq", "ed", "jr", "sr"})
+_ABBREVIATIONS = frozenset(
+    {"e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "vs", "cf", "fig", "no", "vol", "pp", "p", "ch", "sec", "eq", "ed", "jr", "sr"}
+)
 _CLAUSE = re.compile(r"[^，、；;,]*[，、；;,]+|[^，、；;,]+$")
 
 

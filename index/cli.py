@@ -1,4 +1,4 @@
-"""The `verbatim` command line: build, ask, sources, status, add/remove/rollback, inspect, and run/sync for the bot."""
+"""The index's command line: build, ask, sources, status, add/remove/rollback, inspect, eval; `verbatim.cli` adds the bot's commands."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from index.config import Settings, load_settings
 from index.errors import ConfigError, DocumentError, VerbatimError
-from index.models import Answer, BuildReport
+from index.evaluate import register_cli as register_eval
+from index.models import Answer
 from index.service import Verbatim
+from index.terminal import open_service, print_report, terminal_progress
 from index.translation import Translation, Translator, language_of_locale
 
 log = logging.getLogger("verbatim")
@@ -23,29 +25,13 @@ EXAMPLE_QUESTION = "平壤宣言承諾了什麼？"
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     for noisy in ("sentence_transformers", "transformers", "huggingface_hub", "httpx", "faiss", "urllib3", "discord.gateway"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     # discord.py's DEBUG output carries interaction tokens (webhook URLs, gateway events): never below INFO.
     logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLogger().level))
-
-
-def terminal_progress() -> Callable[[str, int, int], None]:
-    """A tqdm bar per build stage, shown only when the stage takes longer than a second."""
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="passage" if stage == "embedding" else "item", delay=1.0, file=sys.stderr, leave=False)
-        bar.total = total
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
 
 
 def _bold(text: str) -> str:
@@ -57,7 +43,9 @@ def format_answer(answer: Answer) -> str:
     lines: list[str] = [f"Q: {answer.question}", ""]
     if answer.answered and answer.quote is not None:
         quote = answer.quote
-        lines.append("「" + ("…" if quote.cut_start else "") + _render_marked(quote.text, quote.highlights) + ("…" if quote.cut_end else "") + "」")
+        lines.append(
+            "「" + ("…" if quote.cut_start else "") + _render_marked(quote.text, quote.highlights) + ("…" if quote.cut_end else "") + "」"
+        )
         lines.append("")
         lines.append("— " + quote.citation.short())
         lines.append(f"  passage {quote.passage.id}")
@@ -83,24 +71,6 @@ def _render_marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
         cursor = end
     out.append(text[cursor:])
     return "".join(out)
-
-
-def print_report(report: BuildReport) -> None:
-    if report.skipped_write:
-        print(f"Index unchanged ({report.version}): nothing to embed.")
-    print(report.summary())
-
-
-def open_service(settings: Settings, *, build_if_missing: bool = True) -> Verbatim:
-    service = Verbatim(settings)
-    if build_if_missing:
-        report = service.ensure_ready(progress=terminal_progress())
-        if report is not None:
-            print_report(report)
-            print()
-    else:
-        service.load()
-    return service
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
@@ -156,11 +126,15 @@ def format_translation(translation: Translation | None, language: str) -> str:
     if translation is None:
         return f"\n(No machine translation into {language}: not needed, or the provider did not answer; see the log.)"
     if not translation.shown:
-        return f"\n(Machine translation by {translation.model} not shown: it failed the check against the quote: {translation.check.reason}.)"
+        return (
+            f"\n(Machine translation by {translation.model} not shown: it failed the check against the quote: {translation.check.reason}.)"
+        )
     return f"\nMachine translation ({translation.target}, {translation.model}; checked: {', '.join(translation.check.checked) or 'nothing to check'}):\n{translation.text}"
 
 
-def _ask_json(service: Verbatim, question: str, k: int, translator: Translator | None = None, language: str | None = None) -> dict[str, object]:
+def _ask_json(
+    service: Verbatim, question: str, k: int, translator: Translator | None = None, language: str | None = None
+) -> dict[str, object]:
     try:
         answer = service.ask(question, k=k)
     except VerbatimError as exc:
@@ -181,7 +155,12 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     for meta in docs:
         counts = service.loaded.manifest.documents[meta.doc_id]["passages"]
         print(f"{meta.doc_id}: {meta.title}")
-        details = [meta.author, meta.journal + (f" no. {meta.issue}" if meta.issue else ""), str(meta.year or ""), meta.doi and f"doi:{meta.doi}"]
+        details = [
+            meta.author,
+            meta.journal + (f" no. {meta.issue}" if meta.issue else ""),
+            str(meta.year or ""),
+            meta.doi and f"doi:{meta.doi}",
+        ]
         print("  " + ", ".join(d for d in details if d) + f" ({counts} passages, {meta.source_file})")
     return 0
 
@@ -267,22 +246,6 @@ def audited(action: str, target: Callable[[argparse.Namespace], str] = lambda ar
     return wrap
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    settings.require_token()
-    from bot.main import run_bot  # Discord lives in bot/; index/ itself never imports it.
-
-    run_bot(settings)
-    return 0
-
-
-def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
-    settings.require_token()
-    from bot.main import sync_commands
-
-    sync_commands(settings, guild_id=args.guild)
-    return 0
-
-
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     from index.health import check_health
 
@@ -329,7 +292,9 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  title: {doc.meta.title}  (language {doc.meta.language or '?'})")
         print(f"  profile: {doc.profile or doc.meta.format}   format: {doc.meta.format}")
         print(f"  paragraphs: {len(doc.paragraphs)} ({_counts(paragraph_kinds)})   passages: {len(passages)} ({_counts(passage_kinds)})")
-        pages = sorted({p.page_start for p in passages if p.page_start is not None} | {p.page_end for p in passages if p.page_end is not None})
+        pages = sorted(
+            {p.page_start for p in passages if p.page_start is not None} | {p.page_end for p in passages if p.page_end is not None}
+        )
         if pages:
             print(f"  pages: {pages[0]}–{pages[-1]} ({len(pages)} with text)")
         print(f"  sections ({len(doc.headings)}): " + (" · ".join(doc.headings) if doc.headings else "none"))
@@ -356,10 +321,8 @@ def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in sorted(counter.items(), key=lambda item: -item[1])) or "none"
 
 
-def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
-    """The main job: start the bot if a token is configured, otherwise answer an example question."""
-    if settings.discord_token is not None:
-        return cmd_run(args, settings)
+def answer_example(settings: Settings) -> int:
+    """What `verbatim start` does without a bot token: answer an example question and say how to start the bot."""
     service = open_service(settings)
     print(format_answer(service.ask(EXAMPLE_QUESTION)))
     print()
@@ -369,7 +332,12 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+AddCommand = Callable[[str, Handler, str], argparse.ArgumentParser]
+"""Registers a subcommand: name, handler, help text; returns its parser for the command's own arguments."""
+
+
+def build_parser(extensions: Iterable[Callable[[AddCommand], None]] = ()) -> argparse.ArgumentParser:
+    """The parser of the index's commands, plus the commands each extension registers (the bot's, from `verbatim.cli`)."""
     parser = argparse.ArgumentParser(prog="verbatim", description="Answer questions about your documents with verbatim, cited quotes.")
     parser.add_argument("--knowledge", help="knowledge directory (default: $VERBATIM_KNOWLEDGE_DIR or ./knowledge)")
     parser.add_argument("--index", help="index directory (default: $VERBATIM_INDEX_DIR or ./var/index)")
@@ -377,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING…")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace, Settings], int], help_text: str) -> argparse.ArgumentParser:
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--knowledge", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         p.add_argument("--index", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -390,13 +358,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="the question (omit with --json to read questions from standard input)")
     p.add_argument("-k", type=int, default=3, help="how many passages to return (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON (one object per question)")
-    p.add_argument("--translate", metavar="LANG", help="add a checked machine translation of the quote into LANG (en, ko, …; needs a provider)")
+    p.add_argument(
+        "--translate", metavar="LANG", help="add a checked machine translation of the quote into LANG (en, ko, …; needs a provider)"
+    )
     p = add("sources", cmd_sources, "List the documents in the index with their metadata.")
     p.add_argument("--json", action="store_true")
     p = add("status", cmd_status, "Show the index version, documents, passages, model and last errors.")
     p.add_argument("--json", action="store_true")
     add("rollback", audited("rollback")(cmd_rollback), "Serve the previous index version again.")
-    p = add("add", audited("add", lambda args: Path(args.file).name)(cmd_add), "Copy a document (.txt, .md, .pdf) into the knowledge directory and reindex.")
+    p = add(
+        "add",
+        audited("add", lambda args: Path(args.file).name)(cmd_add),
+        "Copy a document (.txt, .md, .pdf) into the knowledge directory and reindex.",
+    )
     p.add_argument("file")
     for field_name in ("title", "author", "journal", "doi", "pages"):
         p.add_argument(f"--{field_name}")
@@ -404,33 +378,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="overwrite a document with the same name")
     p = add("remove", audited("remove", lambda args: args.doc)(cmd_remove), "Remove a document from the knowledge directory and reindex.")
     p.add_argument("doc", help="document id or file name")
-    add("run", cmd_run, "Start the Discord bot (needs DISCORD_TOKEN).")
-    p = add("sync", cmd_sync, "Sync slash commands with Discord (globally, or to one guild).")
-    p.add_argument("--guild", type=int, help="guild id (default: global sync)")
     p = add("health", cmd_health, "Exit 0 if the index verifies and the bot's heartbeat is recent (for container health checks).")
     p.add_argument("--index-only", action="store_true", help="check only the index, not the bot's heartbeat")
     p = add("inspect", cmd_inspect, "Ingest files without indexing them and show profile, passages, sections and defects.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="documents (.txt, .md, .pdf); a .meta.json beside each is read")
     p.add_argument("--examples", type=int, default=2, help="examples shown per kind of defect (default 2)")
     p.add_argument("--passages", action="store_true", help="also print every passage")
-    add("start", cmd_start, "Start the bot if DISCORD_TOKEN is set; otherwise answer an example question.")
-    _register_extensions(add)
+    register_eval(add)
+    for extension in extensions:
+        extension(add)
     return parser
 
 
-def _register_extensions(add: Callable[..., argparse.ArgumentParser]) -> None:
-    """Commands defined in other modules (evaluation) register themselves here."""
+def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+    args = (parser or build_parser()).parse_args(argv)
     try:
-        from index.evaluate import register_cli
-    except ImportError:
-        return
-    register_cli(add)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        overrides = {"knowledge_dir": getattr(args, "knowledge", None), "index_dir": getattr(args, "index", None), "model": args.model, "log_level": args.log_level}
+        overrides = {
+            "knowledge_dir": getattr(args, "knowledge", None),
+            "index_dir": getattr(args, "index", None),
+            "model": args.model,
+            "log_level": args.log_level,
+        }
         settings = load_settings(**overrides)
         configure_logging(settings.log_level)
         started = time.perf_counter()

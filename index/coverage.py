@@ -198,7 +198,9 @@ class CoverageBank:
     the ~300 sentences again. A missing, unreadable or mis-shaped file is simply recomputed.
     """
 
-    def __init__(self, embedder: Embedder, sentences: tuple[str, ...] | None = None, cache_dir: Path | None = None, *, as_queries: bool = False) -> None:
+    def __init__(
+        self, embedder: Embedder, sentences: tuple[str, ...] | None = None, cache_dir: Path | None = None, *, as_queries: bool = False
+    ) -> None:
         self.embedder = embedder
         self.sentences = generic_bank() if sentences is None else sentences
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None

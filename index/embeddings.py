@@ -77,7 +77,9 @@ class SentenceTransformerEmbedder:
         try:
             self._st = SentenceTransformer(str(location), device="cpu", local_files_only=True)
         except Exception as exc:  # the library raises OSError, ValueError or HF errors depending on version
-            raise EmbeddingUnavailable(f"sentence-transformers model {model!r} is not available locally ({exc.__class__.__name__})") from exc
+            raise EmbeddingUnavailable(
+                f"sentence-transformers model {model!r} is not available locally ({exc.__class__.__name__})"
+            ) from exc
         get_dimension = getattr(self._st, "get_embedding_dimension", None) or self._st.get_sentence_embedding_dimension
         dim = get_dimension()
         self.dimension = int(dim) if dim else int(self._st.encode(["x"]).shape[1])
@@ -87,7 +89,9 @@ class SentenceTransformerEmbedder:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            return self._st.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            return self._st.encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         prefix = "query: " if self._prefixes else ""

@@ -86,7 +86,16 @@ class EvalReport:
             elif r.answered:
                 problems.append("off-topic answered")
             if problems:
-                out.append({"id": r.item.id, "lang": r.item.lang, "question": r.item.question, "problems": problems, "quote": r.quote, "top": r.top})
+                out.append(
+                    {
+                        "id": r.item.id,
+                        "lang": r.item.lang,
+                        "question": r.item.question,
+                        "problems": problems,
+                        "quote": r.quote,
+                        "top": r.top,
+                    }
+                )
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -116,17 +125,24 @@ class EvalReport:
                 value = rows[n][metric]
                 cells.append(f"{'–' if value is None else f'{value:.3f}':>9}")
             lines.append(f"{metric:<18}" + "".join(cells))
-        lines.append(f"{'answerable / off':<18}" + "".join(f"{self.counts[n]['answerable']:>5}/{self.counts[n]['offtopic']:<3}" for n in names))
+        lines.append(
+            f"{'answerable / off':<18}" + "".join(f"{self.counts[n]['answerable']:>5}/{self.counts[n]['offtopic']:<3}" for n in names)
+        )
         pairs = pair_figures(self.results)
         if len(pairs) > 1 or any(r.doc_lang for r in self.results):
             lines.append("")
-            lines.append(f"{'question->document':<20}{'n':>4}" + "".join(f"{m:>9}" for m in ("r1", "r3", "quote", "refused", "dense r1", "dense r3")))
+            lines.append(
+                f"{'question->document':<20}{'n':>4}" + "".join(f"{m:>9}" for m in ("r1", "r3", "quote", "refused", "dense r1", "dense r3"))
+            )
             for name, row in pairs.items():
                 cells = [row[m] for m in ("r1", "r3", "quote_hit", "false_refusals", "dense_r1", "dense_r3")]
                 lines.append(f"{name:<20}{row['n']:>4}" + "".join(f"{'–' if v is None else f'{v:.2f}':>9}" for v in cells))
         kinds = offtopic_figures(self.results)
         if kinds:
-            lines.append("off-topic refused: " + ", ".join(f"{k} {v['refused']:.2f} of {v['n']}" for k, v in kinds.items() if v["refused"] is not None))
+            lines.append(
+                "off-topic refused: "
+                + ", ".join(f"{k} {v['refused']:.2f} of {v['n']}" for k, v in kinds.items() if v["refused"] is not None)
+            )
         lines.append(
             f"ask compute time: p50 {self.p50_ms:.1f} ms, p95 {self.p95_ms:.1f} ms "
             f"(without the query embedding: p50 {self.rest_p50_ms:.1f} ms, p95 {self.rest_p95_ms:.1f} ms)"
@@ -332,7 +348,11 @@ def corpus_settings(settings: Settings, corpora: list[Path]) -> Settings:
 
     for corpus in resolved:
         for path in sorted(Path(corpus).iterdir()):
-            if path.is_file() and (path.name.endswith(META_SUFFIX) or path.suffix.lower() in SUPPORTED_SUFFIXES) and path.name.upper() != "SOURCES.MD":
+            if (
+                path.is_file()
+                and (path.name.endswith(META_SUFFIX) or path.suffix.lower() in SUPPORTED_SUFFIXES)
+                and path.name.upper() != "SOURCES.MD"
+            ):
                 target = knowledge / path.name
                 if target.exists():
                     raise ValueError(f"two corpora hold a file named {path.name}")
@@ -341,7 +361,7 @@ def corpus_settings(settings: Settings, corpora: list[Path]) -> Settings:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from index.cli import open_service
+    from index.terminal import open_service
 
     if args.corpus:
         settings = corpus_settings(settings, [Path(c) for c in args.corpus])
@@ -371,9 +391,3 @@ def register_cli(add: Callable[..., argparse.ArgumentParser]) -> None:
         help="answer from a scratch index of the documents in DIR instead of the configured one (repeatable: the union)",
     )
     p.add_argument("--no-baseline", action="store_true", help="skip the dense-only ranking of the same passages")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from index.cli import main
-
-    sys.exit(main(["eval", *sys.argv[1:]]))

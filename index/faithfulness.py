@@ -151,11 +151,7 @@ def extract_facts(text: str) -> Facts:
                 months.append(month)
                 consumed.append(match.span(1))
     months.extend(_MONTH_WORDS[m.group(1).lower()] for m in _MONTH_WORD.finditer(text) if _is_month_word(m))
-    numbers = [
-        _number_value(m.group(0))
-        for m in _NUMBER.finditer(text)
-        if not any(start <= m.start() < end for start, end in consumed)
-    ]
+    numbers = [_number_value(m.group(0)) for m in _NUMBER.finditer(text) if not any(start <= m.start() < end for start, end in consumed)]
     percent_text = _PERCENT_WORDS.sub("%", text)
     percentages = [_number_value(m.group(1)) for m in _PERCENT.finditer(percent_text)]
     percentages += [str(v) for m in _CHINESE_PERCENT.finditer(text) if (v := chinese_numeral(m.group(1))) is not None]
@@ -257,8 +253,36 @@ class FaithfulnessCheck:
 # Consonant skeletons let a transliteration be matched across scripts: Trump / 트럼프 -> tlmp, Singapore / 싱가포르
 # -> snkpl, Pompeo / 폼페이오 -> pmp. Vowels, h, w and y are left out; voiced and voiceless pairs, r and l meet.
 _INITIAL_SKELETON = ("k", "k", "n", "t", "t", "l", "m", "p", "p", "s", "s", "", "j", "j", "j", "k", "t", "p", "")
-_FINAL_SKELETON = ("", "k", "k", "ks", "n", "nj", "n", "t", "l", "lk", "lm", "lp", "ls", "lt", "lp", "l", "m", "p", "ps",
-                   "t", "t", "nk", "t", "t", "k", "t", "p", "")
+_FINAL_SKELETON = (
+    "",
+    "k",
+    "k",
+    "ks",
+    "n",
+    "nj",
+    "n",
+    "t",
+    "l",
+    "lk",
+    "lm",
+    "lp",
+    "ls",
+    "lt",
+    "lp",
+    "l",
+    "m",
+    "p",
+    "ps",
+    "t",
+    "t",
+    "nk",
+    "t",
+    "t",
+    "k",
+    "t",
+    "p",
+    "",
+)
 _LATIN_DIGRAPHS = (("ch", "j"), ("sh", "s"), ("ph", "p"), ("th", "t"), ("ng", "nk"), ("x", "ks"))
 _LATIN_SKELETON = str.maketrans({"c": "k", "q": "k", "g": "k", "d": "t", "b": "p", "f": "p", "v": "p", "r": "l", "z": "j"})
 MIN_SKELETON = 3

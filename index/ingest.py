@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from index import extracted_text, markdown_loader, text_loader
 from index.blocks import CLAUSE_PUNCT, CLOSERS, SENTENCE_END, Block, Line, assemble, display_width, ends_sentence, is_cjk, join_lines
-from index.extracted_text import extracted_blocks, looks_hard_wrapped, looks_like_extraction
+from index.extracted_text import extracted_blocks, looks_like_extraction
 from index.markdown_loader import parse_markdown
 from index.models import CleanDocument, DocumentMeta
 from index.text_loader import plain_blocks
@@ -49,4 +48,3 @@ def clean_text(raw: str, meta: DocumentMeta, content_hash: str, *, markdown: boo
             log.debug("%s: %s", meta.doc_id, ", ".join(notes))
         return assemble(meta, blocks, content_hash, profile)
     return assemble(meta, plain_blocks(raw), content_hash, profile)
-

@@ -32,7 +32,8 @@ _MARKUP = {
     "heading marker": re.compile(r"^#{1,6}\s", re.MULTILINE),
     "blockquote marker": re.compile(r"^>\s", re.MULTILINE),
     "front matter": re.compile(
-        r"^(?:---|\+\+\+)\s*(?:$|[a-z_]+:)|^(?:title|lang|layout|description|redirect_from|permalink|author|authors|tags|class|order):\s+\S", re.MULTILINE
+        r"^(?:---|\+\+\+)\s*(?:$|[a-z_]+:)|^(?:title|lang|layout|description|redirect_from|permalink|author|authors|tags|class|order):\s+\S",
+        re.MULTILINE,
     ),
 }
 # Characters that are never meant to reach the stored text of any kind of paragraph.
@@ -43,7 +44,15 @@ _CHARACTERS = {
     "zero-width space U+200B": re.compile("[\u200b\u200c\u200d\u2060\ufeff]"),
 }
 # "promi- nent": a hyphen left where a line used to end (but "pre- and post-" is written that way).
-_SHOWN = {"\u00ad": "⟨SHY⟩", "\u00a0": "⟨NBSP⟩", "\u200b": "⟨ZWSP⟩", "\u200c": "⟨ZWNJ⟩", "\u200d": "⟨ZWJ⟩", "\u2060": "⟨WJ⟩", "\ufeff": "⟨BOM⟩"}
+_SHOWN = {
+    "\u00ad": "⟨SHY⟩",
+    "\u00a0": "⟨NBSP⟩",
+    "\u200b": "⟨ZWSP⟩",
+    "\u200c": "⟨ZWNJ⟩",
+    "\u200d": "⟨ZWJ⟩",
+    "\u2060": "⟨WJ⟩",
+    "\ufeff": "⟨BOM⟩",
+}
 _LINE_END_HYPHEN = re.compile(r"\b[A-Za-z]{2,}- (?!(?:and|or|to|nor|as well as|und|oder)\b)[a-z]{2,}\b")
 _LAST_WORD = re.compile(r"([A-Za-z\uac00-\ud7a3]+)$")
 _FIRST_WORD = re.compile(r"^([A-Za-z\uac00-\ud7a3]+)")

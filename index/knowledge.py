@@ -11,7 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import DocumentError
-from index.loaders import MARKDOWN_SUFFIXES, META_SUFFIX, PDF_SUFFIXES, SUPPORTED_SUFFIXES, TEXT_SUFFIXES, decode_text, discover, doc_id_for, meta_path_for, sniff_kind
+from index.loaders import (
+    MARKDOWN_SUFFIXES,
+    META_SUFFIX,
+    PDF_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    TEXT_SUFFIXES,
+    decode_text,
+    discover,
+    doc_id_for,
+    meta_path_for,
+    sniff_kind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +75,15 @@ def _inside(root: Path, path: Path) -> bool:
     return True
 
 
-def add_document(knowledge_dir: Path, filename: str, data: bytes, meta: dict[str, Any] | None = None, *, replace: bool = False, max_bytes: int = 20 * 1024 * 1024) -> Path:
+def add_document(
+    knowledge_dir: Path,
+    filename: str,
+    data: bytes,
+    meta: dict[str, Any] | None = None,
+    *,
+    replace: bool = False,
+    max_bytes: int = 20 * 1024 * 1024,
+) -> Path:
     """Save a validated document (and its metadata sidecar) into the knowledge directory."""
     name = safe_filename(filename)
     validate_content(name, data, max_bytes)
@@ -118,7 +137,6 @@ def remove_document(knowledge_dir: Path, doc: str) -> list[Path]:
                 removed.append(source.meta_path)
             return removed
     raise DocumentError(f"there is no document {doc!r} in the knowledge base")
-
 
 
 __all__ = ["META_SUFFIX", "add_document", "remove_document", "safe_filename", "validate_content"]

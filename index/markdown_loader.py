@@ -26,7 +26,22 @@ PROFILE = "markdown"
 # MkDocs/Python-Markdown metadata: `key: value` lines opening the file, without YAML fences.
 _META_LINE = re.compile(r"^([A-Za-z][\w-]*):[ \t]*(.*)$")
 _META_KEYS = frozenset(
-    {"title", "author", "authors", "date", "description", "summary", "tags", "keywords", "lang", "language", "category", "categories", "slug", "layout"}
+    {
+        "title",
+        "author",
+        "authors",
+        "date",
+        "description",
+        "summary",
+        "tags",
+        "keywords",
+        "lang",
+        "language",
+        "category",
+        "categories",
+        "slug",
+        "layout",
+    }
 )
 # Metadata a document may give for itself; the sidecar .meta.json wins.
 _META_FIELDS = {"title": "title", "author": "author", "authors": "author", "lang": "language", "language": "language"}
@@ -189,7 +204,12 @@ class _Renderer:
         if not lines:
             return
         previous = self.blocks[-1] if self.blocks else None
-        if len(self.blocks) == self._list_start and previous is not None and previous.kind == "body" and previous.text.endswith((":", "：")):
+        if (
+            len(self.blocks) == self._list_start
+            and previous is not None
+            and previous.kind == "body"
+            and previous.text.endswith((":", "："))
+        ):
             previous.text = previous.text + "\n" + "\n".join(lines)
         else:
             self.emit("body", "\n".join(lines))
@@ -315,11 +335,44 @@ class _HtmlText(HTMLParser):
     """The text of an HTML block, split where the browser would start a new block, cells of a row kept on one line."""
 
     _BLOCK_TAGS = frozenset(
-        "address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure footer form header hr li main nav ol p"
-        " section summary table tbody thead tfoot tr ul center caption".split()
+        [
+            "address",
+            "article",
+            "aside",
+            "blockquote",
+            "br",
+            "dd",
+            "details",
+            "dialog",
+            "div",
+            "dl",
+            "dt",
+            "fieldset",
+            "figcaption",
+            "figure",
+            "footer",
+            "form",
+            "header",
+            "hr",
+            "li",
+            "main",
+            "nav",
+            "ol",
+            "p",
+            "section",
+            "summary",
+            "table",
+            "tbody",
+            "thead",
+            "tfoot",
+            "tr",
+            "ul",
+            "center",
+            "caption",
+        ]
     )
-    _HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-    _SKIPPED_TAGS = frozenset("script style template svg math noscript".split())
+    _HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+    _SKIPPED_TAGS = frozenset(["script", "style", "template", "svg", "math", "noscript"])
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

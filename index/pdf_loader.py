@@ -8,8 +8,8 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from index.errors import DocumentError
 from index.ingest import join_lines
@@ -148,7 +148,9 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
         try:
             count = len(pdf.pages)
         except Exception as exc:
-            raise DocumentError(f"the PDF's page tree could not be read ({exc.__class__.__name__}); it may be damaged, export it again") from None
+            raise DocumentError(
+                f"the PDF's page tree could not be read ({exc.__class__.__name__}); it may be damaged, export it again"
+            ) from None
         if count > MAX_PDF_PAGES:
             raise DocumentError(f"the PDF has {count:,} pages; the limit is {MAX_PDF_PAGES:,} (split it into parts)")
         title = str(pdf.metadata.get("Title") or "").strip() if isinstance(pdf.metadata, dict) else ""
@@ -162,7 +164,9 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
                     if 1 <= float(g["x1"]) - float(g["x0"]) <= 8 and 1 <= float(g["bottom"]) - float(g["top"]) <= 8
                 ]
             except Exception as exc:
-                raise DocumentError(f"page {index + 1} of the PDF could not be read ({exc.__class__.__name__}); it may be damaged") from None
+                raise DocumentError(
+                    f"page {index + 1} of the PDF could not be read ({exc.__class__.__name__}); it may be damaged"
+                ) from None
             finally:
                 page.close()  # frees the page's parsed objects: memory stays flat on long documents
             lines, columns = _lines(_words(words), index, bullets)
@@ -187,8 +191,14 @@ def _words(raw: Iterable[dict[str, Any]]) -> list[_Word]:
             continue  # icons (an envelope by an e-mail address, an ORCID logo) are not text
         words.append(
             _Word(
-                text.strip(), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]), round(float(w["size"]), 1),
-                bool(_BOLD.search(str(w["fontname"]))), bool(_MONO.search(str(w["fontname"]))),
+                text.strip(),
+                float(w["x0"]),
+                float(w["x1"]),
+                float(w["top"]),
+                float(w["bottom"]),
+                round(float(w["size"]), 1),
+                bool(_BOLD.search(str(w["fontname"]))),
+                bool(_MONO.search(str(w["fontname"]))),
             )
         )
     return words
@@ -374,7 +384,9 @@ def _drop_watermarks_and_line_numbers(pages: list[_Page], body_size: float) -> N
         giant.update({ln.text for ln in page.lines if ln.size >= 3 * body_size})
     for page in pages:
         page.lines = [ln for ln in page.lines if not (ln.size >= 3 * body_size and giant[ln.text] >= 2)]
-        numbered = [ln for ln in page.lines if len(ln.words) > 1 and ln.words[0].text.isdigit() and ln.words[1].x0 - ln.words[0].x1 > 0.3 * ln.size]
+        numbered = [
+            ln for ln in page.lines if len(ln.words) > 1 and ln.words[0].text.isdigit() and ln.words[1].x0 - ln.words[0].x1 > 0.3 * ln.size
+        ]
         if len(numbered) < 10:
             continue
         ends = [ln.words[0].x1 for ln in numbered]
@@ -384,7 +396,9 @@ def _drop_watermarks_and_line_numbers(pages: list[_Page], body_size: float) -> N
         for line in numbered:
             line.words = line.words[1:]
             _finish_line(line)
-        page.lines = [ln for ln in page.lines if not (len(ln.words) == 1 and ln.words[0].text.isdigit() and abs(ln.words[0].x1 - max(ends)) <= 3)]
+        page.lines = [
+            ln for ln in page.lines if not (len(ln.words) == 1 and ln.words[0].text.isdigit() and abs(ln.words[0].x1 - max(ends)) <= 3)
+        ]
 
 
 def _cell_words(line: _Line) -> list[list[_Word]]:
@@ -517,14 +531,23 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             right = rights[id(line)]
             prev = open_block.lines[-1] if open_block else None
             if _is_heading(line, body_size):
-                if open_block and open_block.kind == "heading" and prev and prev.page == line.page and line.top - prev.bottom < line.size and abs(prev.size - line.size) < 0.6:
+                if (
+                    open_block
+                    and open_block.kind == "heading"
+                    and prev
+                    and prev.page == line.page
+                    and line.top - prev.bottom < line.size
+                    and abs(prev.size - line.size) < 0.6
+                ):
                     open_block.lines.append(line)
                     continue
                 close()
                 open_block = _Block("heading", [line])
                 blocks.append(open_block)
                 continue
-            if len(line.cells) > 1 or (open_block and open_block.kind == "table" and prev and line.top - prev.bottom < 1.2 * line.size and line.page == prev.page):
+            if len(line.cells) > 1 or (
+                open_block and open_block.kind == "table" and prev and line.top - prev.bottom < 1.2 * line.size and line.page == prev.page
+            ):
                 if not (open_block and open_block.kind == "table"):
                     close()
                     open_block = _Block("table", [])
@@ -698,7 +721,9 @@ def _assemble(meta: DocumentMeta, blocks: list[_Block], labels: list[int | None]
                 kind={"table": "prose", "list": "prose", "title": "front"}.get(block.kind, block.kind),
             )
         )
-    return CleanDocument(meta=meta, text="\n\n".join(pieces), paragraphs=tuple(paragraphs), headings=tuple(headings), content_hash=content_hash)
+    return CleanDocument(
+        meta=meta, text="\n\n".join(pieces), paragraphs=tuple(paragraphs), headings=tuple(headings), content_hash=content_hash
+    )
 
 
 def _block_text(block: _Block, labels: list[int | None], vocabulary: set[str]) -> tuple[str, list[tuple[int, int]]]:

@@ -133,7 +133,9 @@ def _inside(hit: UnitHit, start: int, end: int) -> bool:
     return overlap > 0 and 2 * overlap >= hit.end - hit.start
 
 
-def best_window(passage: Passage, hits: list[UnitHit], floor: float, support: float = DEFAULT_PARAMS.window_support) -> tuple[float, int, int, list[UnitHit]] | None:
+def best_window(
+    passage: Passage, hits: list[UnitHit], floor: float, support: float = DEFAULT_PARAMS.window_support
+) -> tuple[float, int, int, list[UnitHit]] | None:
     """The quote window of one passage with the highest score (best unit + `support` x the others' rise above `floor`)."""
     best: tuple[float, int, int, list[UnitHit]] | None = None
     for start, end in quote_windows(passage.text):
@@ -146,8 +148,6 @@ def best_window(passage: Passage, hits: list[UnitHit], floor: float, support: fl
         if best is None or score > best[0] + 1e-9 or (abs(score - best[0]) <= 1e-9 and end - start > best[2] - best[1]):
             best = (score, start, end, inside)
     return best
-
-
 
 
 def choose_quote(
@@ -181,7 +181,9 @@ def choose_quote(
         _, passage, start, end, inside = best
         text = passage.text[start:end]
         top_score = inside[0].score
-        spans = sorted((max(h.start, start) - start, min(h.end, end) - start) for h in inside if h.score >= top_score - params.highlight_gap)
+        spans = sorted(
+            (max(h.start, start) - start, min(h.end, end) - start) for h in inside if h.score >= top_score - params.highlight_gap
+        )
         highlights = tuple(_strip_span(text, a, b) for a, b in spans if text[a:b].strip())
     if not verify_quote(text, document_text.get(passage.doc_id, "")):
         log.error("quote from %s failed verification; not shown", passage.id)

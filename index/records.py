@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -66,7 +66,7 @@ _MIGRATIONS = {"audit": {"actor": "TEXT NOT NULL DEFAULT ''"}}
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class _AllGuilds:
@@ -269,7 +269,14 @@ class Records:
     def add_asked(self, record: Asked) -> int:
         return self._write(
             "INSERT INTO asked (question, answered, user_id, guild_id, index_version, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (record.question, int(bool(record.answered)), record.user_id, record.guild_id, record.index_version, record.created_at or _now()),
+            (
+                record.question,
+                int(bool(record.answered)),
+                record.user_id,
+                record.guild_id,
+                record.index_version,
+                record.created_at or _now(),
+            ),
         )
 
     def asked(self, limit: int = 100, *, guild_id: GuildScope = ALL_GUILDS) -> list[Asked]:
@@ -286,7 +293,7 @@ class Records:
 
     def daily_activity(self, days: int = 30, today: date | None = None, *, guild_id: GuildScope = ALL_GUILDS) -> list[DayActivity]:
         """One entry per UTC day for the last `days` days (oldest first, today last), zeros included."""
-        end = today or datetime.now(timezone.utc).date()
+        end = today or datetime.now(UTC).date()
         first = (end - timedelta(days=days - 1)).isoformat()
         where, params = _scope(guild_id)
         counts: dict[str, dict[str, int]] = {}
@@ -308,7 +315,7 @@ class Records:
 
     def top_unanswered(self, days: int = 30, limit: int = 5, *, guild_id: GuildScope = ALL_GUILDS) -> list[tuple[str, int]]:
         """The questions most often not covered in the last `days` days, with how often they were asked."""
-        first = (datetime.now(timezone.utc).date() - timedelta(days=days - 1)).isoformat()
+        first = (datetime.now(UTC).date() - timedelta(days=days - 1)).isoformat()
         where, params = _scope(guild_id)
         rows = self._read(
             f"SELECT question, COUNT(*) AS n, MAX(id) AS latest FROM unanswered WHERE substr(created_at, 1, 10) >= ?{where} "
@@ -327,7 +334,7 @@ class Records:
         """How many knowledge-changing builds a guild's moderators ran since `since` (for the builds-per-hour quota)."""
         rows = self._read(
             "SELECT COUNT(*) AS n FROM audit WHERE guild_id = ? AND action IN ('reindex', 'add', 'remove') AND result LIKE 'ok%' AND created_at >= ?",
-            (int(guild_id), since.astimezone(timezone.utc).isoformat(timespec="seconds")),
+            (int(guild_id), since.astimezone(UTC).isoformat(timespec="seconds")),
         )
         return int(rows[0]["n"]) if rows else 0
 
@@ -343,7 +350,7 @@ class Records:
 
     def purge_older_than(self, days: int, now: datetime | None = None) -> dict[str, int]:
         """Delete question texts (asked, unanswered, feedback) older than `days` days; returns rows deleted per table."""
-        cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=days)).astimezone(timezone.utc).isoformat(timespec="seconds")
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).astimezone(UTC).isoformat(timespec="seconds")
         deleted: dict[str, int] = {}
         with self._lock, self._conn:
             for table in ("asked", "unanswered", "feedback"):

@@ -83,4 +83,3 @@ def hangul_share(text: str) -> float:
     if not letters:
         return 0.0
     return sum(1 for ch in letters if is_hangul(ch)) / len(letters)
-

@@ -58,7 +58,9 @@ def bank_cache_dir(loaded: LoadedIndex) -> Path | None:
 class Retriever:
     """Dense search over sentence units plus the lexical signal and the bridges, fused and ranked by passage."""
 
-    def __init__(self, loaded: LoadedIndex, embedder: Embedder, bank: CoverageBank | None = None, params: RetrievalParams | None = None) -> None:
+    def __init__(
+        self, loaded: LoadedIndex, embedder: Embedder, bank: CoverageBank | None = None, params: RetrievalParams | None = None
+    ) -> None:
         self.loaded = loaded
         self.embedder = embedder
         self.params = params or DEFAULT_PARAMS
@@ -72,10 +74,12 @@ class Retriever:
         self.korean = KoreanReadings(texts)
         self.chinese_english = ChineseEnglishBridge(texts)
         # Units of code passages stay searchable, but coverage is measured on prose whenever there is any.
-        self._code_units = np.fromiter((loaded.passages[u.passage].kind == "code" for u in loaded.units), dtype=bool, count=len(loaded.units))
+        self._code_units = np.fromiter(
+            (loaded.passages[u.passage].kind == "code" for u in loaded.units), dtype=bool, count=len(loaded.units)
+        )
         self._prose_only = self._code_units.any() and not self._code_units.all()
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
-        self.bank.vectors  # load (or embed) the bank now, not during the first question
+        self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
         self.calibration = self._calibrate() if self.params.calibrate else None
 
     @property
@@ -85,7 +89,9 @@ class Retriever:
     def signals(self, question: str, query: np.ndarray, scripts: QuestionScripts) -> UnitSignals:
         """Every signal's scores for one question (the query vector already embedded)."""
         dense = self.dense.scores(query, self.params.dense_depth)
-        english = self.english.bonus(question, dense.candidates, self.params.name_weight, self.params.word_weight) if scripts.english else None
+        english = (
+            self.english.bonus(question, dense.candidates, self.params.name_weight, self.params.word_weight) if scripts.english else None
+        )
         korean = self.korean.scores(question) if scripts.hangul > 0 else None
         chinese_korean = self.korean.chinese_scores(question) if scripts.chinese else None
         chinese_english = self.chinese_english.scores(question) if scripts.chinese else None
@@ -111,7 +117,9 @@ class Retriever:
         order = top_units(fused, signals, min(len(fused), max(50, k * 10)))
         bridge = signals.english
         hits = [
-            UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(fused[u]), float(bridge[u]) if bridge is not None else 0.0)
+            UnitHit(
+                int(u), units[u].passage, units[u].start, units[u].end, float(fused[u]), float(bridge[u]) if bridge is not None else 0.0
+            )
             for u in order
         ]
         dense = signals.dense.scores
@@ -123,7 +131,9 @@ class Retriever:
             best_generic=self.bank.best(query[0], self.params.bank_top),
             lexical_best=float(signals.lexical.max()) if len(signals.lexical) else 0.0,
             readings_best=float(signals.korean.max()) if signals.korean is not None and len(signals.korean) else 0.0,
-            bridge_best=max((float(b.max()) for b in (signals.chinese_korean, signals.chinese_english) if b is not None and len(b)), default=0.0),
+            bridge_best=max(
+                (float(b.max()) for b in (signals.chinese_korean, signals.chinese_english) if b is not None and len(b)), default=0.0
+            ),
             known_share=self._known_share(question) if scripts.chinese else 1.0,
             content_share=content_share,
             content_tokens=content_tokens,
@@ -135,7 +145,9 @@ class Retriever:
 
     def _known_share(self, question: str) -> float:
         """The share of a Chinese question found in the documents: as written, read in Korean, or through English."""
-        return max(self.lexical.known_share(question), self.korean.chinese_known_share(question), self.chinese_english.known_share(question))
+        return max(
+            self.lexical.known_share(question), self.korean.chinese_known_share(question), self.chinese_english.known_share(question)
+        )
 
     def best_prose(self, query: np.ndarray) -> float:
         """The best cosine of one embedded question with a prose unit (with any unit when there is no prose)."""
@@ -154,7 +166,9 @@ class Retriever:
             return None
         margins = [self.best_prose(vector[None, :]) - self.bank.best(vector, self.params.bank_top) for vector in vectors]
         level = float(np.quantile(margins, self.params.calibration_quantile))
-        log.info("coverage calibrated on %d everyday questions: %.3f at quantile %.2f", len(margins), level, self.params.calibration_quantile)
+        log.info(
+            "coverage calibrated on %d everyday questions: %.3f at quantile %.2f", len(margins), level, self.params.calibration_quantile
+        )
         return level
 
     def dense_ranking(self, question: str, k: int = 3) -> list[Passage]:

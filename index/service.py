@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,13 @@ class Verbatim:
         embedder = self.embedder_for(loaded.manifest.model, loaded.manifest.backend)
         params = RetrievalParams.from_dict(loaded.manifest.retrieval) if loaded.manifest.retrieval else DEFAULT_PARAMS
         self._answerer = Answerer(Retriever(loaded, embedder, params=params))
-        log.info("serving index %s (%d passages, %s via %s)", loaded.version, len(loaded.passages), loaded.manifest.model, loaded.manifest.backend)
+        log.info(
+            "serving index %s (%d passages, %s via %s)",
+            loaded.version,
+            len(loaded.passages),
+            loaded.manifest.model,
+            loaded.manifest.backend,
+        )
         return loaded
 
     def ensure_ready(self, progress: BuildProgress | None = None) -> BuildReport | None:
@@ -157,7 +163,7 @@ class Verbatim:
             status = self.build_status
             who = f" by {status.started_by} at {status.started_at:%H:%M:%S} UTC" if status else ""
             raise BuildInProgress(f"A reindex is already running (started{who}).")
-        self.build_status = BuildStatus(started_by=built_by or "unknown", started_at=datetime.now(timezone.utc))
+        self.build_status = BuildStatus(started_by=built_by or "unknown", started_at=datetime.now(UTC))
 
         def track(stage: str, done: int, total: int) -> None:
             if self.build_status is not None:

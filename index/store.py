@@ -22,7 +22,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,7 @@ class LoadedIndex:
 
 
 def new_version_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
 def sha256_file(path: Path) -> str:
@@ -222,7 +222,9 @@ class IndexStore:
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
         manifest.checksums = {
-            str(path.relative_to(staging)): sha256_file(path) for path in sorted(staging.rglob("*")) if path.is_file() and path.name != MANIFEST
+            str(path.relative_to(staging)): sha256_file(path)
+            for path in sorted(staging.rglob("*"))
+            if path.is_file() and path.name != MANIFEST
         }
         (staging / MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         _fsync_tree(staging)
@@ -273,7 +275,9 @@ class IndexStore:
         except (ValueError, TypeError) as exc:
             raise IndexCorrupt(f"index version {version_dir.name} has an unreadable manifest ({exc})") from None
         if manifest.format_version != FORMAT_VERSION:
-            raise IndexCorrupt(f"index version {version_dir.name} has format {manifest.format_version}; this Verbatim reads {FORMAT_VERSION}: rebuild it")
+            raise IndexCorrupt(
+                f"index version {version_dir.name} has format {manifest.format_version}; this Verbatim reads {FORMAT_VERSION}: rebuild it"
+            )
         for relative, expected in manifest.checksums.items():
             path = version_dir / relative
             if not path.is_file():
@@ -300,7 +304,9 @@ class IndexStore:
         except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
             raise IndexCorrupt(f"index version {version_dir.name} could not be read ({exc.__class__.__name__})") from None
         if faiss_index.ntotal != len(units) or len(passages) != manifest.passage_count or any(u.passage >= len(passages) for u in units):
-            raise IndexCorrupt(f"index version {version_dir.name} is inconsistent: {faiss_index.ntotal} vectors, {len(units)} units, {len(passages)} passages")
+            raise IndexCorrupt(
+                f"index version {version_dir.name} is inconsistent: {faiss_index.ntotal} vectors, {len(units)} units, {len(passages)} passages"
+            )
         texts = {doc_id: (version_dir / TEXTS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in manifest.documents}
         return LoadedIndex(version_dir, manifest, passages, units, unit_keys, texts, faiss_index, manifest.document_meta())
 
@@ -311,7 +317,11 @@ class IndexStore:
             previous = self.previous_path()
             if not self.current_link.is_symlink() or previous is None:
                 raise IndexMissing()
-            log.error("the current index version %s is gone; serving the previous version %s instead", os.readlink(self.current_link), previous.name)
+            log.error(
+                "the current index version %s is gone; serving the previous version %s instead",
+                os.readlink(self.current_link),
+                previous.name,
+            )
             return self.load_version(previous)
         try:
             return self.load_version(current)

@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -299,13 +299,13 @@ class TranslationCache:
                     int(translation.check.passed),
                     json.dumps(translation.check.checked, ensure_ascii=False),
                     json.dumps(translation.check.problems, ensure_ascii=False),
-                    datetime.now(timezone.utc).isoformat(),
+                    datetime.now(UTC).isoformat(),
                 ),
             )
 
     def take_call(self, scope: str, limit: int) -> bool:
         """Count one provider call for `scope` today (UTC); False, counting nothing, once `limit` calls were made."""
-        day = datetime.now(timezone.utc).date().isoformat()
+        day = datetime.now(UTC).date().isoformat()
         with self._lock, self._db:
             row = self._db.execute("SELECT calls FROM translation_calls WHERE scope = ? AND day = ?", (scope, day)).fetchone()
             calls = row[0] if row else 0
@@ -316,12 +316,12 @@ class TranslationCache:
         return True
 
     def refund_call(self, scope: str) -> None:
-        day = datetime.now(timezone.utc).date().isoformat()
+        day = datetime.now(UTC).date().isoformat()
         with self._lock, self._db:
             self._db.execute("UPDATE translation_calls SET calls = MAX(0, calls - 1) WHERE scope = ? AND day = ?", (scope, day))
 
     def calls_today(self, scope: str) -> int:
-        day = datetime.now(timezone.utc).date().isoformat()
+        day = datetime.now(UTC).date().isoformat()
         with self._lock:
             row = self._db.execute("SELECT calls FROM translation_calls WHERE scope = ? AND day = ?", (scope, day)).fetchone()
         return row[0] if row else 0
@@ -438,7 +438,13 @@ class Translator:
             log.warning("translation of %s failed: %s; no calls for %.0f s", passage_id, exc.reason, exc.retry_after)
             return None
         except ProviderError as exc:
-            log.warning("translation of %s failed after %.0f ms: %s (breaker %s)", passage_id, (time.perf_counter() - started) * 1000, exc.reason, self.breaker.current_state)
+            log.warning(
+                "translation of %s failed after %.0f ms: %s (breaker %s)",
+                passage_id,
+                (time.perf_counter() - started) * 1000,
+                exc.reason,
+                self.breaker.current_state,
+            )
             return None
         except pybreaker.CircuitBreakerError:
             if scope is not None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer import Answerer
-from index.quotes import MAX_QUOTE_CHARS, best_window, build_quote, quote_windows, verify_quote
+from index.answer import Answerer, clean_question
 from index.errors import QuestionRejected
-from index.answer import clean_question
+from index.quotes import MAX_QUOTE_CHARS, best_window, build_quote, quote_windows, verify_quote
 from index.service import Verbatim
 
 OFF_TOPIC = {
@@ -111,8 +110,8 @@ def test_clean_question_rejects_empty_input() -> None:
 
 
 def test_quote_window_covers_the_best_supported_sentences() -> None:
-    from index.models import Passage
     from index.fusion import UnitHit
+    from index.models import Passage
 
     text = "甲" * 150 + "。乙句回答問題。丙句也回答。" + "丁" * 200 + "。"
     passage = Passage("p-w", "d", text, "", 1, 1, 0, 0, len(text))
@@ -134,9 +133,9 @@ def test_quote_highlights_lie_inside_the_quote(article_service: Verbatim) -> Non
 
 
 def test_a_long_sentence_keeps_its_answering_clause_and_no_window_ends_mid_word() -> None:
-    from index.quotes import _cut_flags, clause_spans
-    from index.models import Passage
     from index.fusion import UnitHit
+    from index.models import Passage
+    from index.quotes import _cut_flags, clause_spans
 
     lead = ", ".join(f"the committee reviewed proposal number {n} in detail" for n in range(8))
     text = f"{lead}, and finally it decided that releases ship every six weeks."

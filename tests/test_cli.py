@@ -12,10 +12,12 @@ import pytest
 
 from tests.conftest import ROOT, copy_article
 
-VERBATIM = [sys.executable, "-m", "index.cli"]
+VERBATIM = [sys.executable, "-m", "verbatim.cli"]
 
 
-def run_cli(args: list[str], env_dirs: Path, stdin: str | None = None, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    args: list[str], env_dirs: Path, stdin: str | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VERBATIM_", "DISCORD_"))}
     env.update(
         VERBATIM_KNOWLEDGE_DIR=str(env_dirs / "knowledge"),

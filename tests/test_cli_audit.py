@@ -15,7 +15,9 @@ from tests.conftest import copy_article, make_settings
 LIGHTHOUSE_MD = "# Kestrel Island lighthouse\n\nThe lighthouse on Kestrel Island was built in 1887 by the engineer Mara Olsson.\n"
 
 
-def test_cli_maintenance_commands_record_audit_entries(article_service: Verbatim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_maintenance_commands_record_audit_entries(
+    article_service: Verbatim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = make_settings(tmp_path)
     copy_article(settings.knowledge_dir)
     shutil.copytree(article_service.settings.index_dir, settings.index_dir, symlinks=True, ignore=shutil.ignore_patterns(".build.lock"))

@@ -6,9 +6,9 @@ import re
 
 import yaml
 
-from index.cli import build_parser
 from index.config import Settings
 from tests.conftest import ROOT
+from verbatim.cli import build_parser
 
 
 def test_compose_runs_the_bot_with_volumes_env_restart_and_healthcheck():

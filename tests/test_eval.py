@@ -86,7 +86,9 @@ def test_holdout_evidence_is_in_the_article(path: Path) -> None:
 def test_corpus_figures_split_by_language_pair_and_offtopic_kind() -> None:
     from index.evaluate import QuestionResult, offtopic_figures, pair_figures
 
-    def result(lang: str, doc: str | None, answerable: bool, rank: int | None, dense: int | None, doc_lang: str = "", given: bool = True) -> QuestionResult:
+    def result(
+        lang: str, doc: str | None, answerable: bool, rank: int | None, dense: int | None, doc_lang: str = "", given: bool = True
+    ) -> QuestionResult:
         item = EvalQuestion("q", lang, "?", answerable, ("x",), doc=doc, doc_given=given)
         return QuestionResult(item, rank, rank == 1, answerable, 0.0, dense_rank=dense, doc_lang=doc_lang)
 

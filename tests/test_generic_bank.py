@@ -51,7 +51,7 @@ def test_every_topic_has_exactly_the_four_languages_in_order(name: str, request:
     rows = request.getfixturevalue(name)
     assert len(rows) % 4 == 0
     for start in range(0, len(rows), 4):
-        block = rows[start:start + 4]
+        block = rows[start : start + 4]
         assert len({topic for topic, _, _ in block}) == 1, block
         assert tuple(lang for _, lang, _ in block) == LANGS, block
     topics = by_topic(rows)
@@ -100,7 +100,7 @@ def test_questions_are_questions(questions: list[tuple[str, str, str]]) -> None:
 
 
 def test_new_bank_sentences_are_single_statements_of_moderate_length(bank: list[tuple[str, str, str]]) -> None:
-    added = bank[len(GENERIC_BANK):]
+    added = bank[len(GENERIC_BANK) :]
     for topic, lang, sentence in added:
         assert not sentence.endswith(("?", "？")), (topic, lang, sentence)
         if lang == "en":

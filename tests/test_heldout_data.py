@@ -42,7 +42,7 @@ def test_heldout_corpus_and_questions_pass_every_check() -> None:
 
 
 def test_markdown_strip_keeps_link_text_and_drops_markup() -> None:
-    raw = "## 標題\n\n* **粗體** 和 [連結文字](https://example.org/x) <a href=\"u\">標籤</a> `code`\n> 引言"
+    raw = '## 標題\n\n* **粗體** 和 [連結文字](https://example.org/x) <a href="u">標籤</a> `code`\n> 引言'
     stripped = checker.strip_markdown(raw)
     assert stripped == "標題\n\n粗體 和 連結文字 標籤 code\n引言"
 

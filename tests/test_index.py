@@ -7,7 +7,6 @@ import logging
 import subprocess
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,7 +55,9 @@ def build(settings, embedder, **kwargs):
         calls.append(1)
         return embedder
 
-    report = build_index(settings.knowledge_dir, IndexStore(settings.index_dir), factory, model=settings.model, backend=settings.embedding_backend, **kwargs)
+    report = build_index(
+        settings.knowledge_dir, IndexStore(settings.index_dir), factory, model=settings.model, backend=settings.embedding_backend, **kwargs
+    )
     return report, len(calls)
 
 
@@ -239,9 +240,7 @@ def test_index_package_never_imports_discord():
         "print(json.dumps(sorted(k for k in sys.modules if k == 'discord' or k.startswith('discord.'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert json.loads(out.stdout) == []
-    for path in Path(ROOT / "index").rglob("*.py"):
-        assert "import discord" not in path.read_text(encoding="utf-8"), path
+    assert json.loads(out.stdout) == []  # the static side (no import of bot or discord anywhere) is tests/test_architecture.py
 
 
 def test_refresh_picks_up_a_new_version_once_and_skips_a_damaged_one(settings_factory, nano):

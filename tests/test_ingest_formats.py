@@ -60,7 +60,15 @@ def test_defect_scan_finds_what_it_looks_for():
     raw = "Intro **bold** and [a link](http://x)\nhere <aside> and pro- mised \ufb01le\u00a0x\n\nsoft\u00adhyphen"
     doc = assemble(DocumentMeta(doc_id="x", title="x"), [Block("body", raw, None, None)], "h")
     kinds = {d.kind for d in defects(doc)}
-    assert {"bold/italic markers", "link syntax", "HTML tag", "line-end hyphen", "ligature", "no-break space U+00A0", "soft hyphen U+00AD"} <= kinds
+    assert {
+        "bold/italic markers",
+        "link syntax",
+        "HTML tag",
+        "line-end hyphen",
+        "ligature",
+        "no-break space U+00A0",
+        "soft hyphen U+00AD",
+    } <= kinds
     glued = assemble(DocumentMeta(doc_id="x", title="x"), [Block("body", "의존성이 높은 시스템에서는새 패키지", None, None)], "h")
     assert [d.kind for d in defects(glued, "의존성이 높은 시스템에서는\n새 패키지")] == ["words glued across a line break"]
     code = assemble(DocumentMeta(doc_id="x", title="x"), [Block("code", "x = a**b  # [x](y)", None, None)], "h")
@@ -142,7 +150,7 @@ def test_list_items_and_table_rows_keep_their_lines(docs):
 
 def test_links_emphasis_and_html_become_their_text(docs):
     zh_hant = docs[ZH_HANT.name].text
-    assert "— @gvanrossum, \"撰寫 Python\"" in zh_hant  # the <aside> quote's credit line, link text only
+    assert '— @gvanrossum, "撰寫 Python"' in zh_hant  # the <aside> quote's credit line, link text only
     assert "後來我將這門語言叫做 Python。\n— @gvanrossum" in zh_hant
     assert "他們本來就有一份自己熱愛的全職工作，這可以讓他們" in zh_hant
     assert "avatars" not in zh_hant and "pquote" not in zh_hant
@@ -191,7 +199,10 @@ def test_plain_text_is_not_taken_for_a_pdf_extraction(docs):
     en = docs[EN_TXT.name]
     texts = [p.text for p in en.paragraphs]
     assert texts[0] == "Proposal: Security Policy for Go\nJason Buberel"  # a title line is not run into the byline
-    assert texts[-1] == "* PGP key pair needed for security@golang.org address.\n* Need to designate a primary and secondary alternative contact."
+    assert (
+        texts[-1]
+        == "* PGP key pair needed for security@golang.org address.\n* Need to designate a primary and secondary alternative contact."
+    )
     md_paragraphs = {p.text for p in docs[EN_MD.name].paragraphs}
     assert sum(text in md_paragraphs for text in texts) == 4  # the four prose paragraphs read as in the Markdown original
 
@@ -274,9 +285,15 @@ def test_sentences_split_in_korean_english_and_fullwidth_stops():
         "Go programs are deployed.",
         "Although Go has a good history, e.g. in crypto, it is informal.",
     ]
-    assert _sentences("选手仅有一次提交机会．比赛时无法看到评测结果，评分会在赛后公布．") == ["选手仅有一次提交机会．", "比赛时无法看到评测结果，评分会在赛后公布．"]
+    assert _sentences("选手仅有一次提交机会．比赛时无法看到评测结果，评分会在赛后公布．") == [
+        "选手仅有一次提交机会．",
+        "比赛时无法看到评测结果，评分会在赛后公布．",
+    ]
     # A list number, an initial or a version number is no sentence end; a line break between items is.
-    assert _sentences("3. 특정 버전으로 패키지를 배포한다. 변경분이 있다면 새 버전으로 한다.") == ["3. 특정 버전으로 패키지를 배포한다.", "변경분이 있다면 새 버전으로 한다."]
+    assert _sentences("3. 특정 버전으로 패키지를 배포한다. 변경분이 있다면 새 버전으로 한다.") == [
+        "3. 특정 버전으로 패키지를 배포한다.",
+        "변경분이 있다면 새 버전으로 한다.",
+    ]
     assert _sentences("Jason R. Buberel wrote it. Then 1.0.0 shipped.") == ["Jason R. Buberel wrote it.", "Then 1.0.0 shipped."]
     assert _sentences("公开仓库\n免费个人账户") == ["公开仓库", "免费个人账户"]
 
@@ -296,13 +313,21 @@ def _rendered(source: str) -> list[tuple[str, str]]:
 def test_markdown_constructs_render_as_a_reader_sees_them():
     # Snippets of the constructs the issue reported leaking (the real documents above cover the rest).
     assert _rendered("Docker Hub 提供：\n- 公开仓库\n- 免费个人账户\n") == [("body", "Docker Hub 提供：\n公开仓库\n免费个人账户")]
-    assert _rendered("```bash\n$ docker login\n$ docker push\n## 完整格式\n```\n") == [("code", "$ docker login\n$ docker push\n## 完整格式")]
-    assert _rendered("See the {term:registry} and [the docs][ref].\n\n[ref]: https://example.com/docs\n") == [("body", "See the registry and the docs.")]
+    assert _rendered("```bash\n$ docker login\n$ docker push\n## 完整格式\n```\n") == [
+        ("code", "$ docker login\n$ docker push\n## 完整格式")
+    ]
+    assert _rendered("See the {term:registry} and [the docs][ref].\n\n[ref]: https://example.com/docs\n") == [
+        ("body", "See the registry and the docs.")
+    ]
     assert _rendered("![diagram](img/a.png)\n\nText.{: .note}\n") == [("body", "Text.")]
     html = '<table><tr><th>Name</th><th>Size</th></tr><tr><td><img src="x.png">alpine</td><td>5 MB</td></tr></table>\n'
     assert _rendered(html) == [("body", "Name | Size\nalpine | 5 MB")]
     assert _rendered("> quoted **bold** line\n> goes on\n") == [("body", "quoted bold line goes on")]
-    assert _rendered("1. step one\n\n   ```\n   make\n   ```\n2. step two\n") == [("body", "1. step one"), ("code", "make"), ("body", "2. step two")]
+    assert _rendered("1. step one\n\n   ```\n   make\n   ```\n2. step two\n") == [
+        ("body", "1. step one"),
+        ("code", "make"),
+        ("body", "2. step two"),
+    ]
     assert _rendered("Title\n=====\n\nText <!-- hidden --> here.\n") == [("heading", "Title"), ("body", "Text here.")]
 
 

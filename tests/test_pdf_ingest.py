@@ -68,8 +68,14 @@ def test_title_comes_from_the_pdf_when_no_sidecar_gives_one(lipics, brotli) -> N
 
 def test_numbered_headings_become_sections(lipics) -> None:  # type: ignore[no-untyped-def]
     doc, passages = lipics
-    for heading in ("1 Typesetting instructions – Summary", "2.2.1 Paper Format", "2.3 Top Matter: Authors, Affiliations, and other Metadata",
-                    "3.2 Final Typesetting", "A Packages used in lipics-v2021", "References"):
+    for heading in (
+        "1 Typesetting instructions – Summary",
+        "2.2.1 Paper Format",
+        "2.3 Top Matter: Authors, Affiliations, and other Metadata",
+        "3.2 Final Typesetting",
+        "A Packages used in lipics-v2021",
+        "References",
+    ):
         assert heading in doc.headings
     assert containing(passages, "To ensure their long-term preservation").section == "2.2 The lipics-v2021 Class"
     assert containing(passages, "the A4 format is the mandatory paper format").section == "2.2.1 Paper Format"
@@ -141,7 +147,9 @@ def test_tables_one_row_per_line_cells_separated(lipics, brotli) -> None:  # typ
     assert "\na4paper | A4 paper format\nletterpaper | US-letter format\n" in lipics[0].text
     # A narrow gap that falls where the other rows' second column starts still separates the cells.
     assert "\nnumberwithinsect | Enables section-numbered lemma etc.\n" in lipics[0].text
-    assert "Algorithm: | Compression | Compression speed | Decompression\nquality setting | ratio | [MB/s] | speed [MB/s]\n" in brotli[0].text
+    assert (
+        "Algorithm: | Compression | Compression speed | Decompression\nquality setting | ratio | [MB/s] | speed [MB/s]\n" in brotli[0].text
+    )
     assert "\nbrotli:1 | 3.381 | 98.3 | 334.0\nbrotli:9 | 3.965 | 17.0 | 354.5\n" in brotli[0].text
 
 
@@ -164,7 +172,10 @@ def test_listings_are_code_paragraphs_apart_from_prose(lipics) -> None:  # type:
 
 def test_margin_notes_left_out_of_the_text(lipics) -> None:  # type: ignore[no-untyped-def]
     doc, _ = lipics
-    assert "must be inserted in the optional argument of \\documentclass.\n" in doc.text or "argument of \\documentclass. a4paper" not in doc.text
+    assert (
+        "must be inserted in the optional argument of \\documentclass.\n" in doc.text
+        or "argument of \\documentclass. a4paper" not in doc.text
+    )
     assert "can be used alternatively. | letterpaper" not in doc.text
 
 
@@ -196,7 +207,11 @@ def built_pdf(pages: list[list[str]], *, columns: int = 1, title_line: str = "")
 
 
 SENTENCES = [
-    [f"Page {n} opens with a sentence about the harbour.", f"Its {word} line continues the text.", f"The harbour closes at {hour} in winter."]
+    [
+        f"Page {n} opens with a sentence about the harbour.",
+        f"Its {word} line continues the text.",
+        f"The harbour closes at {hour} in winter.",
+    ]
     for n, word, hour in ((1, "second", "nine"), (2, "next", "ten"), (3, "last", "eight"))
 ]
 

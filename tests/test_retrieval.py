@@ -70,7 +70,10 @@ def test_glossary_translates_english_words_found_in_the_documents() -> None:
 
 
 def test_document_aliases_take_the_term_the_documents_reuse() -> None:
-    texts = ["美國國務卿蓬佩奧（Mike Pompeo）訪問平壤。蓬佩奧與金永哲會談。", "北韓金永哲（Kim Yong-chol）同意，金永哲說。一次性名詞甲乙（Only Once）"]
+    texts = [
+        "美國國務卿蓬佩奧（Mike Pompeo）訪問平壤。蓬佩奧與金永哲會談。",
+        "北韓金永哲（Kim Yong-chol）同意，金永哲說。一次性名詞甲乙（Only Once）",
+    ]
     aliases = document_aliases(texts)
     assert aliases[("mike", "pompeo")] == "蓬佩奥"  # folded; 國務卿蓬佩奧 is used once, 蓬佩奧 twice
     assert aliases[("kim", "yong-chol")] == "金永哲"  # reused in the same document
@@ -160,7 +163,11 @@ def test_english_names_and_dates_lift_the_answering_sentence(article_service: Ve
 
 def test_fused_search_finds_the_passage_in_every_language(article_service: Verbatim) -> None:
     retriever = article_service.answerer.retriever
-    for question in ("新加坡峰會上川普向北韓承諾了什麼？", "新加坡峰会上特朗普向朝鲜承诺了什么？", "What did Trump promise North Korea in Singapore?"):
+    for question in (
+        "新加坡峰會上川普向北韓承諾了什麼？",
+        "新加坡峰会上特朗普向朝鲜承诺了什么？",
+        "What did Trump promise North Korea in Singapore?",
+    ):
         result = retriever.search(question, k=3)
         assert any("承諾提供安全保障" in sp.passage.text for sp in result.passages), question
         assert len(result.passages) == 3

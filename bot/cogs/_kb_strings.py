@@ -55,7 +55,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh-CN": "段落：{before} → {after}（嵌入 {embedded} 个）。",
         "ko": "단락: {before} → {after} ({embedded}개 임베딩).",
     },
-    "kb.summary.seconds": {"en": "Took {seconds} s.", "zh-TW": "耗時 {seconds} 秒。", "zh-CN": "耗时 {seconds} 秒。", "ko": "{seconds}초 걸렸습니다."},
+    "kb.summary.seconds": {
+        "en": "Took {seconds} s.",
+        "zh-TW": "耗時 {seconds} 秒。",
+        "zh-CN": "耗时 {seconds} 秒。",
+        "ko": "{seconds}초 걸렸습니다.",
+    },
     "kb.summary.version": {
         "en": "Now serving index version {version}.",
         "zh-TW": "目前使用索引版本 {version}。",
@@ -179,7 +184,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh-CN": "最近未能回答的问题",
         "ko": "최근 답하지 못한 질문",
     },
-    "kb.gaps.downvoted": {"en": "Recent answers rated 👎", "zh-TW": "最近被評 👎 的回答", "zh-CN": "最近被评 👎 的回答", "ko": "최근 👎를 받은 답변"},
+    "kb.gaps.downvoted": {
+        "en": "Recent answers rated 👎",
+        "zh-TW": "最近被評 👎 的回答",
+        "zh-CN": "最近被评 👎 的回答",
+        "ko": "최근 👎를 받은 답변",
+    },
     "kb.gaps.empty": {"en": "Nothing yet.", "zh-TW": "目前沒有。", "zh-CN": "目前没有。", "ko": "아직 없습니다."},
     "kb.stats.title": {"en": "The last {days} days", "zh-TW": "最近 {days} 天", "zh-CN": "最近 {days} 天", "ko": "최근 {days}일"},
     "kb.stats.summary": {
@@ -283,7 +293,11 @@ COMMANDS: dict[str, dict[Lang, str]] = {
         "ko": "문서(.txt, .md, .pdf)를 추가하고 색인합니다",
     },
     "file": {"zh-TW": "檔案", "zh-CN": "文件", "ko": "파일"},
-    "The document: .txt, .md or .pdf": {"zh-TW": "文件：.txt、.md 或 .pdf", "zh-CN": "文档：.txt、.md 或 .pdf", "ko": "문서: .txt, .md, .pdf"},
+    "The document: .txt, .md or .pdf": {
+        "zh-TW": "文件：.txt、.md 或 .pdf",
+        "zh-CN": "文档：.txt、.md 或 .pdf",
+        "ko": "문서: .txt, .md, .pdf",
+    },
     "title": {"zh-TW": "標題", "zh-CN": "标题", "ko": "제목"},
     "The document's title": {"zh-TW": "文件標題", "zh-CN": "文档标题", "ko": "문서 제목"},
     "author": {"zh-TW": "作者", "zh-CN": "作者", "ko": "저자"},
@@ -306,7 +320,11 @@ COMMANDS: dict[str, dict[Lang, str]] = {
         "ko": "같은 이름의 문서를 덮어씁니다",
     },
     "remove": {"zh-TW": "移除", "zh-CN": "移除", "ko": "삭제"},
-    "Remove a document and reindex": {"zh-TW": "移除文件並重建索引", "zh-CN": "移除文档并重建索引", "ko": "문서를 삭제하고 다시 색인합니다"},
+    "Remove a document and reindex": {
+        "zh-TW": "移除文件並重建索引",
+        "zh-CN": "移除文档并重建索引",
+        "ko": "문서를 삭제하고 다시 색인합니다",
+    },
     "document": {"zh-TW": "文件", "zh-CN": "文档", "ko": "문서"},
     "The document to remove": {"zh-TW": "要移除的文件", "zh-CN": "要移除的文档", "ko": "삭제할 문서"},
     "status": {"zh-TW": "狀態", "zh-CN": "状态", "ko": "상태"},

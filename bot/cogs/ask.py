@@ -42,7 +42,9 @@ class Ask(commands.Cog):
     @app_commands.command(name="ask")
     @app_commands.describe(question="Your question about the documents", public="Post the answer in the channel instead of privately")
     @question_cooldown()
-    async def ask(self, interaction: discord.Interaction[VerbatimBot], question: app_commands.Range[str, 1, MAX_QUESTION_LENGTH], public: bool = False) -> None:
+    async def ask(
+        self, interaction: discord.Interaction[VerbatimBot], question: app_commands.Range[str, 1, MAX_QUESTION_LENGTH], public: bool = False
+    ) -> None:
         """Ask a question and get a verbatim quote with its citation"""
         await self.answer(interaction, question, public=public)
 
@@ -64,7 +66,11 @@ class Ask(commands.Cog):
         try:
             if passage_id is not None:
                 message = await interaction.followup.send(
-                    embed=answer_embed(result, locale), view=answer_view(locale, passage_id), ephemeral=not public, allowed_mentions=NO_PINGS, wait=True
+                    embed=answer_embed(result, locale),
+                    view=answer_view(locale, passage_id),
+                    ephemeral=not public,
+                    allowed_mentions=NO_PINGS,
+                    wait=True,
                 )
                 interaction.extras["public_pending"] = False
                 follow_with_translation(self.bot, interaction, result, message, self.bot.verbatim)  # edits the answer later, if at all

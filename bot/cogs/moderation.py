@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,9 @@ def summary_embed(report: BuildReport, locale: discord.Locale | str | None, *, n
             unchanged=len(report.unchanged),
         )
     )
-    lines.append(t(locale, "kb.summary.passages", before=report.passages_before, after=report.passages_after, embedded=report.passages_embedded))
+    lines.append(
+        t(locale, "kb.summary.passages", before=report.passages_before, after=report.passages_after, embedded=report.passages_embedded)
+    )
     lines.append(t(locale, "kb.summary.seconds", seconds=f"{report.seconds:.1f}"))
     if report.skipped_write:
         lines.append(t(locale, "kb.summary.unchanged", version=report.version))
@@ -169,7 +171,7 @@ class ProgressMessage:
             if delay > 0:
                 try:
                     await asyncio.wait_for(self._stopped.wait(), delay)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             if self._stopped.is_set():
                 return
@@ -234,7 +236,9 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         running = self.running_build(self.guild_of(interaction))
         if running is None:
             return False
-        await interaction.response.send_message(embed=self.busy_embed(interaction.locale, running), ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(
+            embed=self.busy_embed(interaction.locale, running), ephemeral=True, allowed_mentions=NO_PINGS
+        )
         await self.audit(interaction, action, target, f"refused: a build started by {running[0]} is running")
         return True
 
@@ -247,10 +251,13 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         if not settings.guild_may_change_documents(guild_id):
             refusal = (t(locale, "kb.disabled"), "refused: guild documents are turned off")
         elif action in BUILDING_ACTIONS:
-            since = datetime.now(timezone.utc) - timedelta(hours=1)
+            since = datetime.now(UTC) - timedelta(hours=1)
             count = await self.bot.run_blocking(self.bot.store.builds_since, guild_id, since)
             if count >= settings.guild_builds_per_hour:
-                refusal = (t(locale, "kb.quota.builds", count=count, limit=settings.guild_builds_per_hour), "refused: builds-per-hour quota")
+                refusal = (
+                    t(locale, "kb.quota.builds", count=count, limit=settings.guild_builds_per_hour),
+                    "refused: builds-per-hour quota",
+                )
         if refusal is None:
             return False
         await interaction.response.send_message(embed=error_embed(locale, refusal[0]), ephemeral=True, allowed_mentions=NO_PINGS)
@@ -258,7 +265,7 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         return True
 
     def begin(self, interaction: discord.Interaction[VerbatimBot], action: str) -> None:
-        self.running[self.guild_of(interaction)] = RunningOperation(action, actor_name(interaction.user), datetime.now(timezone.utc))
+        self.running[self.guild_of(interaction)] = RunningOperation(action, actor_name(interaction.user), datetime.now(UTC))
 
     def end(self, interaction: discord.Interaction[VerbatimBot]) -> None:
         self.running.pop(self.guild_of(interaction), None)
@@ -284,12 +291,14 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         if not channel_id or action not in CHANGING_ACTIONS:
             return
         locale = interaction.guild_locale or discord.Locale.american_english
-        embed = discord.Embed(title=t(locale, "kb.audit.title") + f" · /kb {action}", colour=COLOR_ERROR if not result.startswith("ok") else COLOR_INFO)
+        embed = discord.Embed(
+            title=t(locale, "kb.audit.title") + f" · /kb {action}", colour=COLOR_ERROR if not result.startswith("ok") else COLOR_INFO
+        )
         embed.add_field(name=t(locale, "kb.audit.who"), value=f"{user.mention} ({escape_markdown(str(user))})", inline=True)
         if target:
             embed.add_field(name=t(locale, "kb.audit.target"), value=f"`{escape_markdown(target)}`", inline=True)
         embed.add_field(name=t(locale, "kb.audit.result"), value=escape_markdown(result), inline=False)
-        embed.timestamp = datetime.now(timezone.utc)
+        embed.timestamp = datetime.now(UTC)
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             # The mod-log channel belongs to one guild: another guild's actions are never posted there.
@@ -319,7 +328,9 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         try:
             report = await asyncio.to_thread(service.build, progress.callback, started_by)
         except BuildInProgress:
-            failure = self.busy_embed(locale, None if service.build_status is None else (service.build_status.started_by, service.build_status.started_at))
+            failure = self.busy_embed(
+                locale, None if service.build_status is None else (service.build_status.started_by, service.build_status.started_at)
+            )
             result = "refused: another build is running"
         except VerbatimError as exc:
             body = t(locale, "kb.build_failed.body", version=old_version or "—", reason=escape_markdown(str(exc)))
@@ -359,7 +370,9 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         finally:
             self.end(interaction)
 
-    async def refuse_upload(self, interaction: discord.Interaction[VerbatimBot], space: GuildKnowledge, name: str, size: int, replace: bool) -> tuple[str, str] | None:
+    async def refuse_upload(
+        self, interaction: discord.Interaction[VerbatimBot], space: GuildKnowledge, name: str, size: int, replace: bool
+    ) -> tuple[str, str] | None:
         """Why this upload is refused before it is downloaded (name, size, the guild's quotas), or None."""
         locale = interaction.locale
         settings = self.bot.settings
@@ -390,7 +403,9 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         if not (exists and replace) and count >= settings.guild_max_documents:
             return t(locale, "kb.quota.documents", count=count, limit=settings.guild_max_documents), "documents quota"
         if used + size > settings.guild_max_bytes:
-            return t(locale, "kb.quota.bytes", size=f"{(used + size) / 1e6:.1f}", limit=f"{settings.guild_max_bytes / 1e6:.1f}"), "bytes quota"
+            return t(
+                locale, "kb.quota.bytes", size=f"{(used + size) / 1e6:.1f}", limit=f"{settings.guild_max_bytes / 1e6:.1f}"
+            ), "bytes quota"
         return None
 
     @app_commands.command(name="add", description="Add a document (.txt, .md or .pdf) and index it")
@@ -499,7 +514,11 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
             labels[source.doc_id] = source.path.name
         if space.is_loaded:
             for meta in space.sources():
-                labels[meta.doc_id] = f"{meta.title} · {meta.source_file or labels.get(meta.doc_id, '')}".strip(" ·") if meta.title else labels.get(meta.doc_id, meta.doc_id)
+                labels[meta.doc_id] = (
+                    f"{meta.title} · {meta.source_file or labels.get(meta.doc_id, '')}".strip(" ·")
+                    if meta.title
+                    else labels.get(meta.doc_id, meta.doc_id)
+                )
         choices = []
         for doc_id, label in sorted(labels.items()):
             if len(doc_id) > 100 or (wanted and wanted not in doc_id and wanted not in label.lower()):
@@ -534,11 +553,27 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
                 built_when = format_dt(datetime.fromisoformat(built_at), "f")
             except ValueError:
                 built_when = escape_markdown(built_at) or "—"
-            embed.add_field(name=t(locale, "kb.status.built"), value=t(locale, "kb.status.built_value", when=built_when, user=escape_markdown(status.get("built_by") or "—")), inline=False)
-            embed.add_field(name=t(locale, "kb.status.contents"), value=t(locale, "kb.status.contents_value", documents=status["documents"], passages=status["passages"]), inline=True)
+            embed.add_field(
+                name=t(locale, "kb.status.built"),
+                value=t(locale, "kb.status.built_value", when=built_when, user=escape_markdown(status.get("built_by") or "—")),
+                inline=False,
+            )
+            embed.add_field(
+                name=t(locale, "kb.status.contents"),
+                value=t(locale, "kb.status.contents_value", documents=status["documents"], passages=status["passages"]),
+                inline=True,
+            )
             embed.add_field(name=t(locale, "kb.status.model"), value=f"`{status['model']}` · `{status['backend']}`", inline=True)
-            embed.add_field(name=t(locale, "kb.status.previous"), value=f"`{status['previous_version']}`" if status.get("previous_version") else t(locale, "kb.status.none"), inline=True)
-        embed.add_field(name=t(locale, "kb.status.base"), value=t(locale, "kb.status.base_value", version=shared["version"], documents=shared["documents"]), inline=False)
+            embed.add_field(
+                name=t(locale, "kb.status.previous"),
+                value=f"`{status['previous_version']}`" if status.get("previous_version") else t(locale, "kb.status.none"),
+                inline=True,
+            )
+        embed.add_field(
+            name=t(locale, "kb.status.base"),
+            value=t(locale, "kb.status.base_value", version=shared["version"], documents=shared["documents"]),
+            inline=False,
+        )
         build = self.bot.tenants.space(guild_id).build_status
         if build is not None:
             stage_key = f"kb.stage.{build.stage}"
@@ -553,7 +588,10 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
             )
             embed.add_field(name=t(locale, "kb.status.running"), value=value, inline=False)
         errors = [f"`{escape_markdown(f['source_file'])}`: {escape_markdown(f['reason'])}" for f in (status or {}).get("failures") or []]
-        errors += [f"{escape_markdown(e.created_at)} /kb {e.action} {escape_markdown(e.target)}: {escape_markdown(e.result)}" for e in failed_actions]
+        errors += [
+            f"{escape_markdown(e.created_at)} /kb {e.action} {escape_markdown(e.target)}: {escape_markdown(e.result)}"
+            for e in failed_actions
+        ]
         embed.add_field(name=t(locale, "kb.status.errors"), value=_fit_lines(errors) or t(locale, "kb.status.none"), inline=False)
         await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
         await self.audit(interaction, "status", "", "ok")
@@ -582,7 +620,11 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
                 return
             finally:
                 await self.bot.run_blocking(self.bot.tenants.changed, space.guild_id)
-            embed = discord.Embed(title=t(locale, "kb.rollback.title"), description=t(locale, "kb.rollback.done", version=version, previous=previous), colour=COLOR_ANSWER)
+            embed = discord.Embed(
+                title=t(locale, "kb.rollback.title"),
+                description=t(locale, "kb.rollback.done", version=version, previous=previous),
+                colour=COLOR_ANSWER,
+            )
             await self.reply(interaction, embed=fit_embed(embed))
             await self.audit(interaction, "rollback", previous, f"ok: version {version}")
         finally:
@@ -595,11 +637,16 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         guild_id = self.guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         store = self.bot.store
-        unanswered, downvotes = await self.bot.run_blocking(lambda: (store.unanswered(GAPS_LIMIT, guild_id=guild_id), store.downvotes(GAPS_LIMIT, guild_id=guild_id)))
+        unanswered, downvotes = await self.bot.run_blocking(
+            lambda: (store.unanswered(GAPS_LIMIT, guild_id=guild_id), store.downvotes(GAPS_LIMIT, guild_id=guild_id))
+        )
         embed = discord.Embed(title=t(locale, "kb.gaps.title"), colour=COLOR_INFO)
         lines = [f"• {escape_markdown(truncate(' '.join(u.question.split()), 150))} · {u.created_at[:10]}" for u in unanswered]
         embed.add_field(name=t(locale, "kb.gaps.unanswered"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
-        lines = [f"• 👎 {escape_markdown(truncate(' '.join(f.question.split()), 120)) or '—'} → `{f.passage_id}` · {f.created_at[:10]}" for f in downvotes]
+        lines = [
+            f"• 👎 {escape_markdown(truncate(' '.join(f.question.split()), 120)) or '—'} → `{f.passage_id}` · {f.created_at[:10]}"
+            for f in downvotes
+        ]
         embed.add_field(name=t(locale, "kb.gaps.downvoted"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
         await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
         await self.audit(interaction, "gaps", "", "ok")
@@ -616,11 +663,17 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
             from index.charts import activity_chart
 
             days = store.daily_activity(STATS_DAYS, guild_id=guild_id)
-            return activity_chart(days, title=f"Verbatim: the last {STATS_DAYS} days"), days, store.top_unanswered(STATS_DAYS, 5, guild_id=guild_id)
+            return (
+                activity_chart(days, title=f"Verbatim: the last {STATS_DAYS} days"),
+                days,
+                store.top_unanswered(STATS_DAYS, 5, guild_id=guild_id),
+            )
 
         png, days, top = await self.bot.run_blocking(collect)
         totals = {key: sum(getattr(d, key) for d in days) for key in ("asked", "answered", "not_covered", "up", "down")}
-        embed = discord.Embed(title=t(locale, "kb.stats.title", days=STATS_DAYS), description=t(locale, "kb.stats.summary", **totals), colour=COLOR_INFO)
+        embed = discord.Embed(
+            title=t(locale, "kb.stats.title", days=STATS_DAYS), description=t(locale, "kb.stats.summary", **totals), colour=COLOR_INFO
+        )
         lines = [f"• {escape_markdown(truncate(' '.join(q.split()), 150))} {t(locale, 'kb.stats.times', count=n)}" for q, n in top]
         embed.add_field(name=t(locale, "kb.stats.top_unanswered"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
         embed.set_image(url=f"attachment://{CHART_NAME}")
@@ -635,7 +688,9 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         locale = interaction.locale
         guild_id = self.guild_of(interaction)
         if not confirm:
-            await interaction.response.send_message(embed=error_embed(locale, t(locale, "kb.forget.unconfirmed")), ephemeral=True, allowed_mentions=NO_PINGS)
+            await interaction.response.send_message(
+                embed=error_embed(locale, t(locale, "kb.forget.unconfirmed")), ephemeral=True, allowed_mentions=NO_PINGS
+            )
             await self.audit(interaction, "forget", "", "refused: not confirmed")
             return
         await interaction.response.defer(ephemeral=True, thinking=True)

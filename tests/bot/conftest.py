@@ -60,7 +60,9 @@ async def records(tmp_path: Path) -> AsyncIterator[Records]:
 
 
 @pytest_asyncio.fixture
-async def launch(fake: FakeDiscord, bot_settings: Callable[..., Settings], article_service: Verbatim, records: Records) -> AsyncIterator[Callable[..., Awaitable[AnyVerbatimBot]]]:
+async def launch(
+    fake: FakeDiscord, bot_settings: Callable[..., Settings], article_service: Verbatim, records: Records
+) -> AsyncIterator[Callable[..., Awaitable[AnyVerbatimBot]]]:
     """`bot = await launch(service=..., **settings_overrides)`: the real bot logged into the fake, closed after the test."""
     bots: list[AnyVerbatimBot] = []
 

@@ -13,7 +13,12 @@ from tests.fakediscord import FakeDiscord, validate_message
 
 CITATION_LABEL = {"zh-TW": "出處", "zh-CN": "出处", "en-US": "Citation", "ko": "출처"}
 PAGE = {"zh-TW": "頁{}", "zh-CN": "页{}", "en-US": "p. {}", "ko": "{}쪽"}
-BUTTONS = {"zh-TW": ["上下文", "引用", "分享"], "zh-CN": ["上下文", "引用", "分享"], "en-US": ["Context", "Cite", "Share"], "ko": ["문맥", "인용", "공유"]}
+BUTTONS = {
+    "zh-TW": ["上下文", "引用", "分享"],
+    "zh-CN": ["上下文", "引用", "分享"],
+    "en-US": ["Context", "Cite", "Share"],
+    "ko": ["문맥", "인용", "공유"],
+}
 
 
 @pytest.mark.parametrize("language", list(QUESTIONS))
@@ -34,7 +39,11 @@ async def test_ask_in_each_language(fake: FakeDiscord, bot, article_service: Ver
     assert quote.text[:20] in embed["description"]
     citation = embed["fields"][0]
     assert citation["name"] == CITATION_LABEL[locale]
-    assert "河凡植" in citation["value"] and "朝鮮半島無核化以及終戰宣言對話與觀察" in citation["value"] and "戰略安全研析" in citation["value"]
+    assert (
+        "河凡植" in citation["value"]
+        and "朝鮮半島無核化以及終戰宣言對話與觀察" in citation["value"]
+        and "戰略安全研析" in citation["value"]
+    )
     assert PAGE[locale].format(quote.passage.page) in citation["value"]
     assert "https://doi.org/10.30382/SSA.201812_%28153%29.0009" in citation["value"]
     assert len(embed["fields"]) <= 3  # citation + at most two further passages
@@ -114,18 +123,35 @@ async def test_context_menu_on_an_empty_or_huge_message(fake: FakeDiscord, bot) 
     assert is_ephemeral(message) and "no text" in message["embeds"][0]["description"]
     huge = await fake.send_context_menu("Ask Verbatim", content="平壤宣言 " * 200, locale="zh-TW")
     message = await huge.wait_response()
-    assert is_ephemeral(message) and "這個問題無法搜尋" in message["embeds"][0]["description"] and "too long" in message["embeds"][0]["description"]
+    assert (
+        is_ephemeral(message)
+        and "這個問題無法搜尋" in message["embeds"][0]["description"]
+        and "too long" in message["embeds"][0]["description"]
+    )
     assert "Traceback" not in text_of(message)
 
 
 def _giant_answer(real: Verbatim, question: str) -> Answer:
-    meta = DocumentMeta(doc_id="giant", title="題" * 400, author="作者" * 300, journal="期刊" * 300, journal_en="J" * 700, issue="9" * 50, year=2019, doi="10.1/" + "x" * 900)
+    meta = DocumentMeta(
+        doc_id="giant",
+        title="題" * 400,
+        author="作者" * 300,
+        journal="期刊" * 300,
+        journal_en="J" * 700,
+        issue="9" * 50,
+        year=2019,
+        doi="10.1/" + "x" * 900,
+    )
     text = ("這是一個非常長的段落，" * 500)[:5000] + "*_`|>@everyone"
-    passage = Passage(id="p-000000000000", doc_id="giant", text=text, section="節" * 500, page_start=1, page_end=999, paragraph=1, start=0, end=len(text))
+    passage = Passage(
+        id="p-000000000000", doc_id="giant", text=text, section="節" * 500, page_start=1, page_end=999, paragraph=1, start=0, end=len(text)
+    )
     citation = Citation(meta=meta, passage_id=passage.id, section=passage.section, page=passage.page)
     quote = Quote(text=text, highlights=((10, 4000),), passage=passage, citation=citation)
     others = tuple(ScoredPassage(Passage(**{**passage.to_dict(), "id": f"p-00000000000{i}"}), 0.9) for i in range(1, 4))
-    return Answer(question=question, answered=True, quote=quote, passages=(ScoredPassage(passage, 0.95),) + others, index_version="v" * 3000)
+    return Answer(
+        question=question, answered=True, quote=quote, passages=(ScoredPassage(passage, 0.95),) + others, index_version="v" * 3000
+    )
 
 
 async def test_the_embed_always_fits_discords_limits(fake: FakeDiscord, launch, article_service: Verbatim) -> None:

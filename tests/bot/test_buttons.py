@@ -41,7 +41,9 @@ async def test_cite_gives_every_style_bibtex_and_ris(fake: FakeDiscord, bot, art
     [embed] = message["embeds"]
     description = embed["description"]
     # The article is in Chinese: GB/T 7714 is its default style, shown first and in the ready-to-paste quote block.
-    assert description.startswith("**GB/T 7714—2015 (default)**\n```\n河凡植, 2019. 朝鮮半島無核化以及終戰宣言對話與觀察[J/OL]. 戰略安全研析(153):")
+    assert description.startswith(
+        "**GB/T 7714—2015 (default)**\n```\n河凡植, 2019. 朝鮮半島無核化以及終戰宣言對話與觀察[J/OL]. 戰略安全研析(153):"
+    )
     assert "DOI:10.30382/SSA.201812_(153).0009." in description
     first_line = passage.text.strip().splitlines()[0].strip()
     assert f"```md\n> {first_line}" in description  # a Markdown block quote of the passage, then the reference
@@ -85,7 +87,13 @@ async def test_votes_are_stored_with_the_question(fake: FakeDiscord, bot, record
     thanks = await ix.wait_response()
     assert is_ephemeral(thanks) and "👍" in thanks["content"] and "감사합니다" in thanks["content"]
     [vote] = records.feedback()
-    assert (vote.question, vote.passage_id, vote.vote, vote.user_id, vote.guild_id) == (question, passage_id, "up", fake.default_member.id, fake.guild_id)
+    assert (vote.question, vote.passage_id, vote.vote, vote.user_id, vote.guild_id) == (
+        question,
+        passage_id,
+        "up",
+        fake.default_member.id,
+        fake.guild_id,
+    )
     assert vote.message_id == answer["message_id"] and vote.created_at
     # Changing one's mind replaces the vote; another user's vote is separate.
     await (await fake.click_button(answer, button_id(answer, "verbatim:vote:down:"), locale=locale)).wait_response()

@@ -42,22 +42,40 @@ async def test_cite_autocomplete_offers_passage_ids(fake: FakeDiscord, bot, arti
         assert found is not None and "平壤宣言" in found.text
 
 
-@pytest.mark.parametrize(("locale", "title", "count"), [("en-US", "Sources", "passages"), ("zh-TW", "資料來源", "個段落"), ("ko", "출처 문서", "단락")])
-async def test_sources_lists_documents_with_metadata(fake: FakeDiscord, bot, article_service: Verbatim, locale: str, title: str, count: str) -> None:
+@pytest.mark.parametrize(
+    ("locale", "title", "count"), [("en-US", "Sources", "passages"), ("zh-TW", "資料來源", "個段落"), ("ko", "출처 문서", "단락")]
+)
+async def test_sources_lists_documents_with_metadata(
+    fake: FakeDiscord, bot, article_service: Verbatim, locale: str, title: str, count: str
+) -> None:
     ix = await fake.send_command("sources", locale=locale)
     message = await ix.wait_response()
     embed = message["embeds"][0]
     assert is_ephemeral(message) and embed["title"] == title
     [field] = embed["fields"]
     assert field["name"] == "〈朝鮮半島無核化以及終戰宣言對話與觀察〉"
-    for expected in ("河凡植", "戰略安全研析", "Journal of Strategic and Security Analyses", "no. 153", "民國108年1月", "91–98", "doi:10.30382", count):
+    for expected in (
+        "河凡植",
+        "戰略安全研析",
+        "Journal of Strategic and Security Analyses",
+        "no. 153",
+        "民國108年1月",
+        "91–98",
+        "doi:10.30382",
+        count,
+    ):
         assert expected in field["value"], expected
     assert str(len(article_service.loaded.passages)) in field["value"]
 
 
 @pytest.mark.parametrize(
     ("locale", "title", "ask_name"),
-    [("en-US", "How to use Verbatim", "/ask"), ("zh-TW", "Verbatim 使用說明", "/提問"), ("zh-CN", "Verbatim 使用说明", "/提问"), ("ko", "Verbatim 사용법", "/질문하기")],
+    [
+        ("en-US", "How to use Verbatim", "/ask"),
+        ("zh-TW", "Verbatim 使用說明", "/提問"),
+        ("zh-CN", "Verbatim 使用说明", "/提问"),
+        ("ko", "Verbatim 사용법", "/질문하기"),
+    ],
 )
 async def test_help_in_the_users_language(fake: FakeDiscord, bot, locale: str, title: str, ask_name: str) -> None:
     ix = await fake.send_command("help", locale=locale)
@@ -89,7 +107,17 @@ async def test_cooldown_says_when_to_retry(fake: FakeDiscord, launch) -> None:
     assert "Try again <t:" in (await english.wait_response())["embeds"][0]["description"]
 
 
-@pytest.mark.parametrize(("locale", "expected"), [("zh-TW", "文件中沒有答案"), ("zh-CN", "文档中没有答案"), ("en-US", "Not covered by the documents"), ("en-GB", "Not covered by the documents"), ("ko", "문서에 답이 없습니다"), ("fr", "Not covered by the documents")])
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("zh-TW", "文件中沒有答案"),
+        ("zh-CN", "文档中没有答案"),
+        ("en-US", "Not covered by the documents"),
+        ("en-GB", "Not covered by the documents"),
+        ("ko", "문서에 답이 없습니다"),
+        ("fr", "Not covered by the documents"),
+    ],
+)
 async def test_ui_strings_follow_the_locale(fake: FakeDiscord, bot, locale: str, expected: str) -> None:
     ix = await fake.send_command("ask", ask_options("What is the population of Tokyo?"), locale=locale)
     assert (await ix.wait_response())["embeds"][0]["title"] == expected

@@ -18,7 +18,12 @@ async def test_fifty_concurrent_asks_are_all_acknowledged_and_answered(fake: Fak
     questions = [q for _, q in QUESTIONS.values()] + [NOT_COVERED]
     members = [fake.member(name=f"user{i}") for i in range(10)]
     sends = [
-        fake.send_command("ask", ask_options(questions[i % len(questions)]), member=members[i % len(members)], locale=["zh-TW", "zh-CN", "en-US", "ko"][i % 4])
+        fake.send_command(
+            "ask",
+            ask_options(questions[i % len(questions)]),
+            member=members[i % len(members)],
+            locale=["zh-TW", "zh-CN", "en-US", "ko"][i % 4],
+        )
         for i in range(50)
     ]
     interactions = await asyncio.gather(*sends)
@@ -44,7 +49,9 @@ async def test_a_slow_search_does_not_block_the_event_loop(fake: FakeDiscord, la
     assert asyncio.get_running_loop().time() - started < 3.0
 
 
-async def test_unexpected_errors_are_logged_and_apologised_for(fake: FakeDiscord, launch, article_service: Verbatim, caplog: pytest.LogCaptureFixture) -> None:
+async def test_unexpected_errors_are_logged_and_apologised_for(
+    fake: FakeDiscord, launch, article_service: Verbatim, caplog: pytest.LogCaptureFixture
+) -> None:
     def explode(question: str, k: int) -> Answer:
         raise RuntimeError("database exploded: secret detail")
 

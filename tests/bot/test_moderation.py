@@ -114,7 +114,17 @@ async def env(article_service: Verbatim, tmp_path_factory: pytest.TempPathFactor
     running = await start_bot(settings, service, records, guild_ready_timeout=0.1)
     await fake.wait_for_sync(fake.guild_id)
     try:
-        yield Env(fake, running, service, settings, records, root, fake.moderator(name="modalice"), fake.moderator(name="modbob"), fake.member(name="carol"))
+        yield Env(
+            fake,
+            running,
+            service,
+            settings,
+            records,
+            root,
+            fake.moderator(name="modalice"),
+            fake.moderator(name="modbob"),
+            fake.member(name="carol"),
+        )
     finally:
         await running.close()
         records.close()
@@ -154,7 +164,9 @@ async def kb(env: Env, sub: str, options: list[dict[str, Any]] | None = None, *,
 async def final(ix: InteractionRecord, timeout: float = 120.0) -> dict[str, Any]:
     """The original response once a build-running command has finished (summary, failure or refusal)."""
     await ix.wait_ack()
-    message = await until(lambda: ix.original_message if title_of(ix.original_message) in FINAL_TITLES else None, timeout, f"{ix.label} to finish")
+    message = await until(
+        lambda: ix.original_message if title_of(ix.original_message) in FINAL_TITLES else None, timeout, f"{ix.label} to finish"
+    )
     assert is_ephemeral(message)
     return message
 
@@ -204,7 +216,9 @@ async def test_a_non_moderator_is_refused_every_kb_command(env: Env) -> None:
     ix = await kb(env, "status", member=env.member, dm=True)
     assert title_of(await ix.wait_response(timeout=10)) == "Sorry"
     # Autocomplete reveals nothing to a non-moderator.
-    ix = await fake.send_autocomplete("kb", [{"type": 1, "name": "remove", "options": [{"name": "document", "type": 3, "value": "", "focused": True}]}], member=env.member)
+    ix = await fake.send_autocomplete(
+        "kb", [{"type": 1, "name": "remove", "options": [{"name": "document", "type": 3, "value": "", "focused": True}]}], member=env.member
+    )
     await ix.wait_ack()
     assert ix.choices == []
     assert service.loaded.version == version
@@ -255,7 +269,9 @@ async def test_reindex_progress_summary_asking_meanwhile_and_a_second_reindex_re
         assert second.response_type == 4 and second.ack_latency < 3 and is_ephemeral(refusal)
         assert "modalice" in text_of(refusal) and "already running" in text_of(refusal)
         # So is /kb add while it runs.
-        third = await kb(env, "add", [{"name": "file", "type": 11}], member=env.mod2, attachments=[("late.md", b"# Late\n\nText.\n", "text/markdown")])
+        third = await kb(
+            env, "add", [{"name": "file", "type": 11}], member=env.mod2, attachments=[("late.md", b"# Late\n\nText.\n", "text/markdown")]
+        )
         assert "modalice" in text_of(await third.wait_response(timeout=10))
         assert not (env.knowledge / "late.md").exists()
     finally:
@@ -305,7 +321,11 @@ async def test_add_markdown_and_pdf_then_ask_what_only_they_answer(env: Env) -> 
     ix = await kb(
         env,
         "add",
-        [{"name": "file", "type": 11}, {"name": "title", "type": 3, "value": "The Kestrel Island Lighthouse"}, {"name": "year", "type": 4, "value": 2001}],
+        [
+            {"name": "file", "type": 11},
+            {"name": "title", "type": 3, "value": "The Kestrel Island Lighthouse"},
+            {"name": "year", "type": 4, "value": 2001},
+        ],
         attachments=[("kestrel-lighthouse.md", LIGHTHOUSE_MD.encode(), "text/markdown")],
     )
     message = await final(ix)
@@ -316,14 +336,21 @@ async def test_add_markdown_and_pdf_then_ask_what_only_they_answer(env: Env) -> 
     answer = await ask(env, LIGHTHOUSE_Q)
     assert "1887" in answer["embeds"][0]["description"] and "The Kestrel Island Lighthouse" in text_of(answer)
 
-    ix = await kb(env, "add", [{"name": "file", "type": 11}, {"name": "author", "type": 3, "value": "Ines Halvorsen"}], attachments=[("arden.pdf", observatory_pdf(), "application/pdf")])
+    ix = await kb(
+        env,
+        "add",
+        [{"name": "file", "type": 11}, {"name": "author", "type": 3, "value": "Ines Halvorsen"}],
+        attachments=[("arden.pdf", observatory_pdf(), "application/pdf")],
+    )
     message = await final(ix)
     assert title_of(message) == "Index rebuilt" and "1 added" in text_of(message), text_of(message)
     answer = await ask(env, OBSERVATORY_Q)
     text = text_of(answer)
     assert "1962" in answer["embeds"][0]["description"] and "Ines Halvorsen" in text and "p. 1" in text, text
     # Adding it again without replace is refused; nothing is overwritten.
-    ix = await kb(env, "add", [{"name": "file", "type": 11}], attachments=[("kestrel-lighthouse.md", b"# Other\n\nOther text.\n", "text/markdown")])
+    ix = await kb(
+        env, "add", [{"name": "file", "type": 11}], attachments=[("kestrel-lighthouse.md", b"# Other\n\nOther text.\n", "text/markdown")]
+    )
     message = await final(ix)
     assert "already exists" in text_of(message) and saved.read_text(encoding="utf-8") == LIGHTHOUSE_MD
 
@@ -441,7 +468,15 @@ async def test_status_and_the_audit_trail(env: Env) -> None:
 
     rows = env.records.audit(200, guild_id=fake.guild_id)
     actions = {(e.action, e.result.split(":")[0]) for e in rows}
-    assert {("reindex", "ok"), ("reindex", "refused"), ("add", "ok"), ("add", "refused"), ("remove", "ok"), ("rollback", "ok"), ("stats", "ok")} <= actions
+    assert {
+        ("reindex", "ok"),
+        ("reindex", "refused"),
+        ("add", "ok"),
+        ("add", "refused"),
+        ("remove", "ok"),
+        ("rollback", "ok"),
+        ("stats", "ok"),
+    } <= actions
     assert all(e.actor and e.created_at and e.guild_id == fake.guild_id for e in rows)
     assert {e.actor_id for e in rows if e.action == "reindex" and "not a moderator" not in e.result} == {env.mod.id, env.mod2.id}
     assert {e.actor_id for e in rows if "not a moderator" in e.result} == {env.member.id}

@@ -75,7 +75,9 @@ async def test_shard_count_uses_auto_sharded_bot(fake: FakeDiscord, launch) -> N
     assert (await ix.wait_response())["embeds"]
 
 
-async def test_a_broken_extension_is_logged_not_fatal(fake: FakeDiscord, launch, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_broken_extension_is_logged_not_fatal(
+    fake: FakeDiscord, launch, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     real = bot.client.discover_extensions
     monkeypatch.setattr(bot.client, "discover_extensions", lambda: real() + ["bot.cogs.does_not_exist"])
     running = await launch()

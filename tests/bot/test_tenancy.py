@@ -8,6 +8,7 @@ import logging
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -382,11 +383,11 @@ async def test_question_texts_are_not_logged_at_info_and_old_ones_are_purged(env
     assert question not in caplog.text and "Kestrel Island?" not in caplog.text
     upkeep = env.bot.get_cog("Upkeep")
     assert upkeep is not None
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from index.records import Asked
 
-    old = (datetime.now(timezone.utc) - timedelta(days=env.settings.retention_days + 1)).isoformat(timespec="seconds")
+    old = (datetime.now(UTC) - timedelta(days=env.settings.retention_days + 1)).isoformat(timespec="seconds")
     env.records.add_asked(Asked("an old question", True, env.member_a.id, env.guild_a, "v", created_at=old))
     deleted = await upkeep.purge_old_questions(force=True)
     assert deleted is not None and deleted["asked"] >= 1

@@ -28,7 +28,9 @@ def provider() -> Iterator[FakeProvider]:
 
 
 @pytest.fixture
-def launch_translating(launch: Callable[..., Awaitable[AnyVerbatimBot]], provider: FakeProvider) -> Callable[..., Awaitable[AnyVerbatimBot]]:
+def launch_translating(
+    launch: Callable[..., Awaitable[AnyVerbatimBot]], provider: FakeProvider
+) -> Callable[..., Awaitable[AnyVerbatimBot]]:
     async def start(**extra: object) -> AnyVerbatimBot:
         values: dict[str, object] = {
             "translate_kind": "openai",
@@ -52,7 +54,9 @@ async def ask(fake: FakeDiscord, bot: AnyVerbatimBot, language: str) -> tuple[An
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
-async def test_the_answer_is_sent_then_edited_with_the_translation(fake: FakeDiscord, launch_translating, provider: FakeProvider, article_service: Verbatim, language: str) -> None:
+async def test_the_answer_is_sent_then_edited_with_the_translation(
+    fake: FakeDiscord, launch_translating, provider: FakeProvider, article_service: Verbatim, language: str
+) -> None:
     bot = await launch_translating()
     locale = QUESTIONS[language][0]
     quote = article_service.ask(QUESTIONS[language][1]).quote
@@ -81,7 +85,10 @@ async def test_the_answer_is_sent_then_edited_with_the_translation(fake: FakeDis
     # Context carries the cached translation; Share copies the edited answer. Neither calls the provider again.
     context = await fake.click_button(edit, button_id(edit, "verbatim:context:"), locale=locale)
     context_embed = (await context.wait_response())["embeds"][0]
-    assert any(f["name"].startswith("🌐") and expected[:40].replace(" ", "") in f["value"].replace(" ", "").replace("\\", "") for f in context_embed["fields"])
+    assert any(
+        f["name"].startswith("🌐") and expected[:40].replace(" ", "") in f["value"].replace(" ", "").replace("\\", "")
+        for f in context_embed["fields"]
+    )
     share = await fake.click_button(edit, button_id(edit, "verbatim:share:"), locale=locale)
     shared = (await share.wait_response())["embeds"][0]
     assert shared["fields"][0]["name"].startswith(LABEL[locale]) and shared["description"] == before["description"]
@@ -100,7 +107,9 @@ async def test_a_reader_of_the_quotes_language_gets_no_translation(fake: FakeDis
 
 
 @pytest.mark.parametrize("mode", ["hang", "error", "ratelimit", "malformed"])
-async def test_a_slow_or_failing_provider_leaves_the_answer_as_it_was(fake: FakeDiscord, launch_translating, provider: FakeProvider, mode: str) -> None:
+async def test_a_slow_or_failing_provider_leaves_the_answer_as_it_was(
+    fake: FakeDiscord, launch_translating, provider: FakeProvider, mode: str
+) -> None:
     provider.mode = mode
     bot = await launch_translating(translate_timeout=0.5)
     ix, first = await ask(fake, bot, "en")
@@ -109,7 +118,9 @@ async def test_a_slow_or_failing_provider_leaves_the_answer_as_it_was(fake: Fake
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
-async def test_an_unfaithful_translation_is_replaced_by_a_note(fake: FakeDiscord, launch_translating, provider: FakeProvider, language: str) -> None:
+async def test_an_unfaithful_translation_is_replaced_by_a_note(
+    fake: FakeDiscord, launch_translating, provider: FakeProvider, language: str
+) -> None:
     provider.mode = "drop_number"
     bot = await launch_translating()
     ix, first = await ask(fake, bot, language)

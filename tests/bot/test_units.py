@@ -25,7 +25,7 @@ def test_fit_embed_respects_every_limit() -> None:
     embed = discord.Embed(title="t" * 500, description="d" * 9000)
     embed.set_author(name="a" * 400)
     embed.set_footer(text="f" * 3000)
-    for i in range(30):
+    for _ in range(30):
         embed.add_field(name="n" * 300, value="v" * 2000)
     fitted = fit_embed(embed).to_dict()
     assert validate_message({"embeds": [fitted]}).problems == []
@@ -34,7 +34,15 @@ def test_fit_embed_respects_every_limit() -> None:
 
 @pytest.mark.parametrize(
     ("locale", "lang"),
-    [(discord.Locale.taiwan_chinese, "zh-TW"), ("zh-CN", "zh-CN"), (discord.Locale.korean, "ko"), (discord.Locale.american_english, "en"), ("en-GB", "en"), ("ja", "en"), (None, "en")],
+    [
+        (discord.Locale.taiwan_chinese, "zh-TW"),
+        ("zh-CN", "zh-CN"),
+        (discord.Locale.korean, "ko"),
+        (discord.Locale.american_english, "en"),
+        ("en-GB", "en"),
+        ("ja", "en"),
+        (None, "en"),
+    ],
 )
 def test_lang_for(locale: object, lang: str) -> None:
     assert lang_for(locale) == lang  # type: ignore[arg-type]
@@ -79,7 +87,17 @@ ENGLISH = DocumentMeta(
 
 
 def _passage(text: str) -> Passage:
-    return Passage(id="p-0123456789ab", doc_id=ENGLISH.doc_id, text=text, section="3 Model", page_start=3, page_end=3, paragraph=4, start=0, end=len(text))
+    return Passage(
+        id="p-0123456789ab",
+        doc_id=ENGLISH.doc_id,
+        text=text,
+        section="3 Model",
+        page_start=3,
+        page_end=3,
+        paragraph=4,
+        start=0,
+        end=len(text),
+    )
 
 
 def test_an_english_citation_is_apa_first_without_chinese_brackets() -> None:
@@ -88,12 +106,24 @@ def test_an_english_citation_is_apa_first_without_chinese_brackets() -> None:
     embed = citation_embed(passage, citation, citations.rendered(citation), "en-US").to_dict()
     assert validate_message({"embeds": [embed]}).problems == []
     assert embed["title"] == "Citation · Attention is all you need"
-    assert embed["description"].startswith("**APA 7 (default)**\n```\nVaswani, A., Shazeer, N., & Parmar, N. (2017). Attention is all you need.")
-    assert "```md\n> The Transformer follows this overall architecture.\n> It uses stacked self-attention.\n\nVaswani, A." in embed["description"]
-    assert [f["name"] for f in embed["fields"]] == ["GB/T 7714—2015", "Chicago (author-date)", "BibTeX (for reference managers)", "RIS (for reference managers)"]
+    assert embed["description"].startswith(
+        "**APA 7 (default)**\n```\nVaswani, A., Shazeer, N., & Parmar, N. (2017). Attention is all you need."
+    )
+    assert (
+        "```md\n> The Transformer follows this overall architecture.\n> It uses stacked self-attention.\n\nVaswani, A."
+        in embed["description"]
+    )
+    assert [f["name"] for f in embed["fields"]] == [
+        "GB/T 7714—2015",
+        "Chicago (author-date)",
+        "BibTeX (for reference managers)",
+        "RIS (for reference managers)",
+    ]
     assert "Vaswani, Ashish and Shazeer, Noam and Parmar, Niki" in embed["fields"][2]["value"]
     lines = citation_lines(citation, "en-US")
-    assert "〈" not in lines + str(embed) and lines.startswith("Ashish Vaswani, Noam Shazeer and Niki Parmar, “Attention is all you need”\n")
+    assert "〈" not in lines + str(embed) and lines.startswith(
+        "Ashish Vaswani, Noam Shazeer and Niki Parmar, “Attention is all you need”\n"
+    )
     assert "Advances in Neural Information Processing Systems no. 30, 2017" in lines
 
 

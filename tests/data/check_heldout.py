@@ -220,7 +220,7 @@ def check_questions(documents: dict[str, Document], errors: list[str]) -> Counte
 
 def check_counts(documents: dict[str, Document], counts: Counter[tuple[str, str, str]], errors: list[str]) -> None:
     """Questions per document and kind, and every question-language to document-language pair covered."""
-    for letter, doc in documents.items():
+    for letter in documents:
         per_kind = Counter()
         for (kind, _lang, doc_letter), n in counts.items():
             if doc_letter == letter:

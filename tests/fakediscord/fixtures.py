@@ -13,7 +13,7 @@ arguments with ``@pytest.mark.fake_discord(token_ttl=1.0, ...)`` on the test.
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio

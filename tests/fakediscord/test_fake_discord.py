@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from typing import Any, AsyncIterator, List, Optional, Tuple
+from collections.abc import AsyncIterator
+from typing import Any
 
 import discord
 import pytest
@@ -17,7 +18,6 @@ from discord.webhook.async_ import async_context, interaction_response_params
 
 from tests.fakediscord import MANAGE_GUILD, FakeDiscord, Member, validate_commands, validate_message
 from tests.fakediscord.fixtures import fake_discord  # noqa: F401  (fixture)
-
 
 TOKEN = "fake-bot-token-for-tests"
 
@@ -40,8 +40,9 @@ class YesView(discord.ui.View):
 
 
 class Translator(app_commands.Translator):
-    async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
-                        context: app_commands.TranslationContext) -> Optional[str]:
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContext
+    ) -> str | None:
         if locale is discord.Locale.taiwan_chinese and string.message == "Ping the bot":
             return "測試機器人"
         return None
@@ -55,15 +56,15 @@ class VerbatimTestBot(commands.Bot):
         super().__init__(command_prefix="!", intents=discord.Intents.default(), **kwargs)
         self.fake = fake
         self.do_sync = sync
-        self.errors: List[Tuple[str, int, Any]] = []
+        self.errors: list[tuple[str, int, Any]] = []
         self.gate = asyncio.Event()
-        self.seen_messages: List[discord.Message] = []
+        self.seen_messages: list[discord.Message] = []
         self._add_commands()
 
     async def on_message(self, message: discord.Message) -> None:
         self.seen_messages.append(message)
 
-    async def before_identify_hook(self, shard_id: Optional[int], *, initial: bool = False) -> None:
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         return None  # discord.py sleeps 5 s before every re-IDENTIFY; not in tests
 
     def _err(self, name: str, exc: discord.HTTPException) -> None:
@@ -100,8 +101,11 @@ class VerbatimTestBot(commands.Bot):
             adapter = async_context.get()
             try:
                 await adapter.create_interaction_response(
-                    interaction.id, interaction.token, session=interaction._session,
-                    params=interaction_response_params(4, {"content": "two"}))
+                    interaction.id,
+                    interaction.token,
+                    session=interaction._session,
+                    params=interaction_response_params(4, {"content": "two"}),
+                )
             except discord.HTTPException as exc:
                 self._err("twice", exc)
 
@@ -160,8 +164,8 @@ class VerbatimTestBot(commands.Bot):
         async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
             data = await file.read()
             await interaction.response.send_message(
-                f"{file.filename}:{len(data)}", file=discord.File(io.BytesIO(data.upper()), "echo.md"),
-                allowed_mentions=none)
+                f"{file.filename}:{len(data)}", file=discord.File(io.BytesIO(data.upper()), "echo.md"), allowed_mentions=none
+            )
 
         @tree.command(name="feedback", description="Opens a modal")
         async def feedback(interaction: discord.Interaction) -> None:
@@ -171,7 +175,10 @@ class VerbatimTestBot(commands.Bot):
         async def whoami(interaction: discord.Interaction) -> None:
             await interaction.response.send_message(
                 f"{interaction.user.name} {interaction.locale.value} {interaction.guild_locale.value} "
-                f"mod={interaction.permissions.manage_guild}", ephemeral=True, allowed_mentions=none)
+                f"mod={interaction.permissions.manage_guild}",
+                ephemeral=True,
+                allowed_mentions=none,
+            )
 
         kb = app_commands.Group(name="kb", description="Knowledge base")
 
@@ -182,7 +189,7 @@ class VerbatimTestBot(commands.Bot):
                 return
             await interaction.response.send_message("reindexing", ephemeral=True)
 
-        async def topic_autocomplete(interaction: discord.Interaction, current: str) -> List[app_commands.Choice[str]]:
+        async def topic_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
             n = 30 if current == "many" else 5
             return [app_commands.Choice(name=f"{current}-{i}", value=f"{current}-{i}") for i in range(n)]
 
@@ -258,8 +265,7 @@ async def test_invalid_sync_is_rejected(fake_discord: FakeDiscord, bot: Verbatim
     fake = fake_discord
     bad = [
         {"name": "Bad Name", "description": "x", "type": 1},
-        {"name": "ok", "description": "d" * 101, "type": 1,
-         "description_localizations": {"zh": "壞"}},
+        {"name": "ok", "description": "d" * 101, "type": 1, "description_localizations": {"zh": "壞"}},
     ]
     with pytest.raises(discord.HTTPException) as info:
         await bot.http.bulk_upsert_global_commands(fake.application_id, bad)
@@ -418,9 +424,13 @@ async def test_message_limits_over_http(fake_discord: FakeDiscord, bot: Verbatim
         await channel.send("x" * 2001)
     assert info.value.code == 50035 and "content" in info.value.text
     # raw payloads below: discord.py itself refuses >10 embeds and >5 rows before sending
-    row = lambda n, **kw: {"type": 1, "components": [  # noqa: E731
-        {"type": 2, "style": 1, "label": kw.get("label", "b"), "custom_id": kw.get("cid", f"c{n}-{i}")}
-        for i in range(kw.get("count", 1))]}
+    row = lambda n, **kw: {  # noqa: E731
+        "type": 1,
+        "components": [
+            {"type": 2, "style": 1, "label": kw.get("label", "b"), "custom_id": kw.get("cid", f"c{n}-{i}")}
+            for i in range(kw.get("count", 1))
+        ],
+    }
     route = Route("POST", "/channels/{channel_id}/messages", channel_id=fake.channel_id)
     for body, needle in [
         ({"embeds": [{"title": str(i)} for i in range(11)]}, "embeds"),
@@ -457,20 +467,45 @@ def test_validation_rules_unit() -> None:
     assert len(validate_message(footer).problems) == 2
     assert validate_message({"allowed_mentions": {"parse": ["users"], "users": ["1"]}})
     assert not validate_commands([{"name": "問答", "description": "中文", "type": 1}])
-    assert not validate_commands([{"name": "kb-search_2", "description": "d",
-                                   "name_localizations": {"zh-TW": "搜尋", "en-US": "search", "ko": "검색", "zh-CN": "搜索"}}])
+    assert not validate_commands(
+        [
+            {
+                "name": "kb-search_2",
+                "description": "d",
+                "name_localizations": {"zh-TW": "搜尋", "en-US": "search", "ko": "검색", "zh-CN": "搜索"},
+            }
+        ]
+    )
     assert validate_commands([{"name": "x" * 33, "description": "d"}])
-    assert validate_commands([{"name": "a", "description": "d", "options": [
-        {"name": f"o{i}", "description": "d", "type": 3} for i in range(26)]}])
-    assert validate_commands([{"name": "a", "description": "d", "options": [
-        {"name": "opt", "description": "d", "type": 3}, {"name": "req", "description": "d", "type": 3, "required": True}]}])
+    assert validate_commands(
+        [{"name": "a", "description": "d", "options": [{"name": f"o{i}", "description": "d", "type": 3} for i in range(26)]}]
+    )
+    assert validate_commands(
+        [
+            {
+                "name": "a",
+                "description": "d",
+                "options": [
+                    {"name": "opt", "description": "d", "type": 3},
+                    {"name": "req", "description": "d", "type": 3, "required": True},
+                ],
+            }
+        ]
+    )
     assert validate_commands([{"name": "Ask", "description": "no", "type": 3}])
 
 
 async def test_autocomplete(fake_discord: FakeDiscord, bot: VerbatimTestBot) -> None:  # noqa: F811
     fake = fake_discord
-    opts = lambda v: [{"type": 1, "name": "search", "options": [  # noqa: E731
-        {"name": "query", "type": 3, "value": v, "focused": True}]}]
+    opts = lambda v: [  # noqa: E731
+        {
+            "type": 1,
+            "name": "search",
+            "options": [  # noqa: E731
+                {"name": "query", "type": 3, "value": v, "focused": True}
+            ],
+        }
+    ]
     ix = await fake.send_autocomplete("kb", options=opts("ab"))
     ack = await ix.wait_ack()
     assert ack["type"] == 8 and [c["name"] for c in ix.choices] == [f"ab-{i}" for i in range(5)]
@@ -483,8 +518,7 @@ async def test_autocomplete(fake_discord: FakeDiscord, bot: VerbatimTestBot) -> 
     ix = await fake.send_autocomplete("nosuchcmd", options=[{"name": "q", "type": 3, "value": "", "focused": True}])
     session = bot.http._HTTPClient__session  # type: ignore[attr-defined]
     with pytest.raises(discord.HTTPException) as info:
-        await async_context.get().create_interaction_response(
-            ix.id, ix.token, session=session, params=interaction_response_params(5))
+        await async_context.get().create_interaction_response(ix.id, ix.token, session=session, params=interaction_response_params(5))
     assert info.value.status == 400 and info.value.code == 50035
     assert "cannot be deferred" in fake.violations[-1]
     assert len(fake.violations) == 2

@@ -9,15 +9,45 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 # Locales Discord accepts as keys of name_localizations / description_localizations
 # (https://discord.com/developers/docs/reference#locales).
 VALID_LOCALES = frozenset(
     {
-        "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu",
-        "nl", "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru",
-        "uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko",
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
     }
 )
 
@@ -52,9 +82,9 @@ class Errors:
     """Collects Discord-style nested form errors plus a flat list of descriptions."""
 
     def __init__(self, prefix: Sequence[str] = ()) -> None:
-        self.nested: Dict[str, Any] = {}
-        self.problems: List[str] = []
-        self.prefix: Tuple[str, ...] = tuple(str(p) for p in prefix)
+        self.nested: dict[str, Any] = {}
+        self.problems: list[str] = []
+        self.prefix: tuple[str, ...] = tuple(str(p) for p in prefix)
 
     def add(self, path: Iterable[Any], code: str, message: str) -> None:
         full = self.prefix + tuple(str(p) for p in path)
@@ -77,17 +107,18 @@ class Errors:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
-    def body(self) -> Dict[str, Any]:
+    def body(self) -> dict[str, Any]:
         return {"code": 50035, "errors": self.nested, "message": "Invalid Form Body"}
 
 
 # --------------------------------------------------------------------------- messages
 
+
 def _is_url(value: Any) -> bool:
     return isinstance(value, str) and bool(re.match(r"^(https?|attachment)://\S+$", value))
 
 
-def embed_length(embed: Dict[str, Any]) -> int:
+def embed_length(embed: dict[str, Any]) -> int:
     total = 0
     for key in ("title", "description"):
         if isinstance(embed.get(key), str):
@@ -152,7 +183,7 @@ def _validate_embeds(embeds: Any, errs: Errors) -> None:
         errs.add(["embeds"], "MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {MAX_EMBED_TOTAL} (got {total})")
 
 
-def _validate_button(comp: Dict[str, Any], path: List[Any], errs: Errors, seen: set) -> None:
+def _validate_button(comp: dict[str, Any], path: list[Any], errs: Errors, seen: set) -> None:
     style = comp.get("style")
     label = comp.get("label")
     errs.too_long(path + ["label"], label, MAX_BUTTON_LABEL)
@@ -170,7 +201,7 @@ def _validate_button(comp: Dict[str, Any], path: List[Any], errs: Errors, seen: 
         errs.add(path, "COMPONENT_LABEL_OR_EMOJI_REQUIRED", "A button needs a label or an emoji")
 
 
-def _validate_custom_id(comp: Dict[str, Any], path: List[Any], errs: Errors, seen: set) -> None:
+def _validate_custom_id(comp: dict[str, Any], path: list[Any], errs: Errors, seen: set) -> None:
     cid = comp.get("custom_id")
     if not isinstance(cid, str) or not cid:
         errs.add(path + ["custom_id"], "BASE_TYPE_REQUIRED", "This field is required")
@@ -181,7 +212,7 @@ def _validate_custom_id(comp: Dict[str, Any], path: List[Any], errs: Errors, see
     seen.add(cid)
 
 
-def _validate_select(comp: Dict[str, Any], path: List[Any], errs: Errors, seen: set) -> None:
+def _validate_select(comp: dict[str, Any], path: list[Any], errs: Errors, seen: set) -> None:
     _validate_custom_id(comp, path, errs, seen)
     errs.too_long(path + ["placeholder"], comp.get("placeholder"), 150)
     options = comp.get("options")
@@ -211,7 +242,7 @@ def _validate_components(components: Any, flags: int, errs: Errors) -> None:
         errs.too_many(["components"], components, MAX_ACTION_ROWS)
     count = 0
 
-    def walk(comp: Dict[str, Any], path: List[Any], top: bool) -> None:
+    def walk(comp: dict[str, Any], path: list[Any], top: bool) -> None:
         nonlocal count
         count += 1
         ctype = comp.get("type")
@@ -224,8 +255,9 @@ def _validate_components(components: Any, flags: int, errs: Errors) -> None:
             buttons = [c for c in children if c.get("type") == 2]
             others = [c for c in children if c.get("type") != 2]
             if len(buttons) > MAX_BUTTONS_PER_ROW:
-                errs.add(path + ["components"], "BASE_TYPE_MAX_LENGTH",
-                         f"Must be {MAX_BUTTONS_PER_ROW} or fewer in length. (got {len(buttons)})")
+                errs.add(
+                    path + ["components"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_BUTTONS_PER_ROW} or fewer in length. (got {len(buttons)})"
+                )
             if others and (len(others) > 1 or buttons):
                 errs.add(path + ["components"], "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "A select menu must be alone in its action row")
             for k, child in enumerate(children):
@@ -264,16 +296,20 @@ def _validate_allowed_mentions(am: Any, errs: Errors) -> None:
     parse = am.get("parse") or []
     for k, v in enumerate(parse):
         if v not in ("roles", "users", "everyone"):
-            errs.add(["allowed_mentions", "parse", k], "BASE_TYPE_CHOICES",
-                     f"Value must be one of ('roles', 'users', 'everyone'). (got {v!r})")
+            errs.add(
+                ["allowed_mentions", "parse", k], "BASE_TYPE_CHOICES", f"Value must be one of ('roles', 'users', 'everyone'). (got {v!r})"
+            )
     for kind in ("users", "roles"):
         if kind in parse and am.get(kind):
-            errs.add(["allowed_mentions"], "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
-                     f"parse:[\"{kind}\"] and {kind}: [ids] are mutually exclusive.")
+            errs.add(
+                ["allowed_mentions"],
+                "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                f'parse:["{kind}"] and {kind}: [ids] are mutually exclusive.',
+            )
         errs.too_many(["allowed_mentions", kind], am.get(kind), 100)
 
 
-def validate_message(body: Dict[str, Any], *, prefix: Sequence[str] = (), partial: bool = False) -> Errors:
+def validate_message(body: dict[str, Any], *, prefix: Sequence[str] = (), partial: bool = False) -> Errors:
     """Check a message create/edit body (content, embeds, components, allowed_mentions)."""
     errs = Errors(prefix)
     if not isinstance(body, dict):
@@ -290,17 +326,23 @@ def validate_message(body: Dict[str, Any], *, prefix: Sequence[str] = (), partia
     _validate_components(body.get("components"), flags, errs)
     if flags & IS_COMPONENTS_V2:
         if body.get("content"):
-            errs.add(["content"], "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-                     "The 'content' field cannot be used when using MessageFlags.IS_COMPONENTS_V2")
+            errs.add(
+                ["content"],
+                "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+                "The 'content' field cannot be used when using MessageFlags.IS_COMPONENTS_V2",
+            )
         if body.get("embeds"):
-            errs.add(["embeds"], "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-                     "The 'embeds' field cannot be used when using MessageFlags.IS_COMPONENTS_V2")
+            errs.add(
+                ["embeds"],
+                "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+                "The 'embeds' field cannot be used when using MessageFlags.IS_COMPONENTS_V2",
+            )
     _validate_allowed_mentions(body.get("allowed_mentions"), errs)
     errs.too_many(["attachments"], body.get("attachments"), MAX_FILES)
     return errs
 
 
-def message_is_empty(msg: Dict[str, Any]) -> bool:
+def message_is_empty(msg: dict[str, Any]) -> bool:
     return not (
         msg.get("content")
         or msg.get("embeds")
@@ -329,8 +371,9 @@ def validate_autocomplete(data: Any, *, prefix: Sequence[str] = ("data",)) -> Er
             errs.too_long(["choices", i, "name"], name, 100)
         value = ch.get("value") if isinstance(ch, dict) else None
         errs.too_long(["choices", i, "value"], value, 100)
-        _validate_localizations(ch.get("name_localizations") if isinstance(ch, dict) else None,
-                                ["choices", i, "name_localizations"], errs, max_len=100)
+        _validate_localizations(
+            ch.get("name_localizations") if isinstance(ch, dict) else None, ["choices", i, "name_localizations"], errs, max_len=100
+        )
     return errs
 
 
@@ -355,6 +398,7 @@ def validate_modal(data: Any, *, prefix: Sequence[str] = ("data",)) -> Errors:
 
 # --------------------------------------------------------------------------- commands
 
+
 def valid_command_name(name: Any, *, lowercase: bool = True) -> bool:
     """``^[-_\\p{L}\\p{N}]{1,32}$`` (with letters lower-case when they have a case)."""
     if not isinstance(name, str) or not 1 <= len(name) <= 32:
@@ -370,8 +414,9 @@ def valid_command_name(name: Any, *, lowercase: bool = True) -> bool:
     return True
 
 
-def _validate_localizations(locs: Any, path: List[Any], errs: Errors, *, max_len: int,
-                            name_rule: bool = False, lowercase: bool = True) -> None:
+def _validate_localizations(
+    locs: Any, path: list[Any], errs: Errors, *, max_len: int, name_rule: bool = False, lowercase: bool = True
+) -> None:
     if locs is None:
         return
     if not isinstance(locs, dict):
@@ -388,8 +433,9 @@ def _validate_localizations(locs: Any, path: List[Any], errs: Errors, *, max_len
             errs.add(path + [loc], "BASE_TYPE_BAD_LENGTH", f"Must be between 1 and {max_len} in length. (got {value!r})")
 
 
-def _text_size(obj: Dict[str, Any]) -> int:
+def _text_size(obj: dict[str, Any]) -> int:
     """Approximate Discord's 4000-character limit per command (name + description + options)."""
+
     def longest(key: str) -> int:
         vals = [obj.get(key) or ""] + list((obj.get(f"{key}_localizations") or {}).values())
         return max(len(str(v)) for v in vals)
@@ -403,7 +449,7 @@ def _text_size(obj: Dict[str, Any]) -> int:
     return size
 
 
-def _validate_option(opt: Dict[str, Any], path: List[Any], errs: Errors, depth: int) -> None:
+def _validate_option(opt: dict[str, Any], path: list[Any], errs: Errors, depth: int) -> None:
     otype = opt.get("type")
     if not isinstance(otype, int) or not 1 <= otype <= 11:
         errs.add(path + ["type"], "BASE_TYPE_CHOICES", f"Invalid option type {otype!r}")
@@ -419,8 +465,11 @@ def _validate_option(opt: Dict[str, Any], path: List[Any], errs: Errors, depth: 
     if choices:
         errs.too_many(path + ["choices"], choices, 25)
         if opt.get("autocomplete"):
-            errs.add(path + ["autocomplete"], "APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE",
-                     "Autocomplete cannot be enabled on options with choices")
+            errs.add(
+                path + ["autocomplete"],
+                "APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE",
+                "Autocomplete cannot be enabled on options with choices",
+            )
         for k, ch in enumerate(choices):
             name = ch.get("name")
             if not isinstance(name, str) or not 1 <= len(name) <= 100:
@@ -439,7 +488,7 @@ def _validate_option(opt: Dict[str, Any], path: List[Any], errs: Errors, depth: 
         errs.add(path + ["options"], "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Only subcommands and groups can have options")
 
 
-def _validate_option_list(options: Any, path: List[Any], errs: Errors, depth: int, parent_type: int) -> None:
+def _validate_option_list(options: Any, path: list[Any], errs: Errors, depth: int, parent_type: int) -> None:
     if not isinstance(options, list):
         errs.add(path, "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
         return
@@ -459,8 +508,11 @@ def _validate_option_list(options: Any, path: List[Any], errs: Errors, depth: in
         if otype not in (1, 2):
             if opt.get("required"):
                 if seen_optional:
-                    errs.add(path + [i, "required"], "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                             "Required options must be placed before non-required options")
+                    errs.add(
+                        path + [i, "required"],
+                        "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                        "Required options must be placed before non-required options",
+                    )
             else:
                 seen_optional = True
         if opt.get("name") in names:
@@ -497,7 +549,7 @@ def validate_commands(payload: Any) -> Errors:
     return errs
 
 
-def validate_command(cmd: Dict[str, Any], errs: Optional[Errors] = None, *, path: Sequence[Any] = ()) -> Errors:
+def validate_command(cmd: dict[str, Any], errs: Errors | None = None, *, path: Sequence[Any] = ()) -> Errors:
     errs = errs if errs is not None else Errors()
     path = list(path)
     ctype = cmd.get("type", 1)
@@ -515,8 +567,9 @@ def validate_command(cmd: Dict[str, Any], errs: Optional[Errors] = None, *, path
         if not isinstance(name, str) or not 1 <= len(name) <= 32:
             errs.add(path + ["name"], "BASE_TYPE_BAD_LENGTH", f"Must be between 1 and 32 in length. (got {name!r})")
         if cmd.get("description"):
-            errs.add(path + ["description"], "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
-                     "Context menu commands cannot have a description")
+            errs.add(
+                path + ["description"], "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION", "Context menu commands cannot have a description"
+            )
         if cmd.get("options"):
             errs.add(path + ["options"], "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Context menu commands cannot have options")
         _validate_localizations(cmd.get("name_localizations"), path + ["name_localizations"], errs, max_len=32)
@@ -524,8 +577,9 @@ def validate_command(cmd: Dict[str, Any], errs: Optional[Errors] = None, *, path
         errs.add(path + ["type"], "BASE_TYPE_CHOICES", f"Invalid command type {ctype!r}")
     perms = cmd.get("default_member_permissions")
     # Discord documents a string; discord.py sends an int, which Discord accepts too.
-    if perms is not None and not ((isinstance(perms, str) and perms.isdigit())
-                                  or (isinstance(perms, int) and not isinstance(perms, bool) and perms >= 0)):
+    if perms is not None and not (
+        (isinstance(perms, str) and perms.isdigit()) or (isinstance(perms, int) and not isinstance(perms, bool) and perms >= 0)
+    ):
         errs.add(path + ["default_member_permissions"], "BASE_TYPE_STRING", "Must be a string of a permission integer")
     if ctype == 1 and _text_size(cmd) > 4000:
         errs.add(path, "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (4000)")
@@ -534,13 +588,14 @@ def validate_command(cmd: Dict[str, Any], errs: Optional[Errors] = None, *, path
 
 # --------------------------------------------------------------------------- mentions
 
-def ping_reasons(record: Dict[str, Any]) -> List[str]:
+
+def ping_reasons(record: dict[str, Any]) -> list[str]:
     """Why a recorded outgoing message could ping someone (empty list: it cannot).
 
     Looks at the text of content and embeds for @everyone/@here/<@id>/<@!id>/<@&id> and at the
     message's ``allowed_mentions`` (``None`` = missing = Discord's default of parsing everything).
     """
-    texts: List[str] = []
+    texts: list[str] = []
     if isinstance(record.get("content"), str):
         texts.append(record["content"])
     for embed in record.get("embeds") or []:
@@ -561,7 +616,7 @@ def ping_reasons(record: Dict[str, Any]) -> List[str]:
     am = record.get("allowed_mentions")
     if am is None:
         return [f"allowed_mentions missing while text contains {sorted(set(found))}"]
-    reasons: List[str] = []
+    reasons: list[str] = []
     parse = am.get("parse") or []
     users = {str(u) for u in am.get("users") or []}
     roles = {str(r) for r in am.get("roles") or []}

@@ -45,7 +45,9 @@ def private_service(article_service: Verbatim, root: Path) -> tuple[Verbatim, Se
 
 
 @asynccontextmanager
-async def bot_env(root: Path, service: Any, *, fake: FakeDiscord | None = None, token: str = TOKEN, **extra: object) -> AsyncIterator[BotEnv]:
+async def bot_env(
+    root: Path, service: Any, *, fake: FakeDiscord | None = None, token: str = TOKEN, **extra: object
+) -> AsyncIterator[BotEnv]:
     """Start a fake Discord (unless given) and the real bot logged into it; close both afterwards."""
     fake = fake or FakeDiscord()
     await fake.start()

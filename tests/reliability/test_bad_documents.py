@@ -124,8 +124,8 @@ def test_bad_documents_reported_rest_indexed(built_service: Verbatim, monkeypatc
 
 
 def test_huge_file_rejected_quickly_without_reading(built_service: Verbatim, monkeypatch: pytest.MonkeyPatch) -> None:
-    from index.loaders import SourceFile, load_document
     from index.errors import DocumentError
+    from index.loaders import SourceFile, load_document
 
     path = built_service.settings.knowledge_dir / "huge.md"
     make_sparse(path, 50 * 1024 * 1024)

@@ -16,7 +16,12 @@ from tests.reliability.bot_env import BotEnv, assert_clean, bot_env, until
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
-MIXED = [q for _, q in QUESTIONS.values()] + [NOT_COVERED, "What did 金正恩 promise in Singapore?", "終戰宣言是什麼？", "Who wrote the article?"]
+MIXED = [q for _, q in QUESTIONS.values()] + [
+    NOT_COVERED,
+    "What did 金正恩 promise in Singapore?",
+    "終戰宣言是什麼？",
+    "Who wrote the article?",
+]
 LOCALES = ["zh-TW", "zh-CN", "en-US", "ko"]
 BURST = 200
 RATE = 10.0  # questions a second: several times what a busy server sends
@@ -46,7 +51,10 @@ async def test_a_burst_of_200_asks_is_acknowledged_within_3_s_and_answered(env: 
     loop = asyncio.get_running_loop()
     started = loop.time()
     interactions = await asyncio.gather(
-        *(fake.send_command("ask", ask_options(MIXED[i % len(MIXED)]), member=members[i], locale=LOCALES[i % 4], timeout=30) for i in range(BURST))
+        *(
+            fake.send_command("ask", ask_options(MIXED[i % len(MIXED)]), member=members[i], locale=LOCALES[i % 4], timeout=30)
+            for i in range(BURST)
+        )
     )
     acks = await asyncio.gather(*(ix.wait_ack(timeout=5.0) for ix in interactions))
     assert all(ack["type"] == 5 for ack in acks)
@@ -56,7 +64,9 @@ async def test_a_burst_of_200_asks_is_acknowledged_within_3_s_and_answered(env: 
     assert all(r["embeds"] for r in responses)
     assert all(ix.rejected == [] for ix in interactions)
     elapsed = loop.time() - started
-    print(f"\nburst: {BURST} asks; ack p50 {latencies[BURST // 2] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms; all answered in {elapsed:.1f} s")
+    print(
+        f"\nburst: {BURST} asks; ack p50 {latencies[BURST // 2] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms; all answered in {elapsed:.1f} s"
+    )
     # Questions are recorded after the reply, off the event loop: all of them, soon after.
     await until(lambda: len(env.records.asked(1000)) >= BURST, timeout=30, what="all burst questions recorded")
 
@@ -83,7 +93,9 @@ async def test_a_steady_stream_is_answered_and_memory_stays_bounded(env: BotEnv)
             delay = started + i / RATE - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            ix = await fake.send_command("ask", ask_options(MIXED[i % len(MIXED)]), member=members[i % len(members)], locale=LOCALES[i % 4], timeout=30)
+            ix = await fake.send_command(
+                "ask", ask_options(MIXED[i % len(MIXED)]), member=members[i % len(members)], locale=LOCALES[i % 4], timeout=30
+            )
             interactions.append(ix)
         sent = loop.time() - started
         responses = await asyncio.gather(*(ix.wait_response(timeout=120.0) for ix in interactions))

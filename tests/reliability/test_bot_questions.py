@@ -97,7 +97,18 @@ async def test_bad_question_through_ask(env: BotEnv, case: str) -> None:
     assert ix.rejected == []
 
 
-MENU_CASES = ["@everyone", "role mention", "markdown injection", "code-block injection", "masked link", "right-to-left override", "Arabic", "lone surrogate", "whitespace only", "over the index limit (hostile client, 2000 chars)"]
+MENU_CASES = [
+    "@everyone",
+    "role mention",
+    "markdown injection",
+    "code-block injection",
+    "masked link",
+    "right-to-left override",
+    "Arabic",
+    "lone surrogate",
+    "whitespace only",
+    "over the index limit (hostile client, 2000 chars)",
+]
 
 
 @pytest.mark.parametrize("case", MENU_CASES, ids=MENU_CASES)

@@ -98,7 +98,17 @@ async def test_every_kb_command_is_refused_to_non_moderators_and_changes_nothing
 
 # -- upload names ----------------------------------------------------------------------------------
 
-ESCAPES = ["../../x.txt", "/etc/passwd.txt", "..\\..\\x.md", "C:\\Windows\\system32\\evil.txt", "....//....//y.txt", "knowledge/../../z.txt", ".hidden.txt", "a\x00b.txt", "%2e%2e%2fx.txt"]
+ESCAPES = [
+    "../../x.txt",
+    "/etc/passwd.txt",
+    "..\\..\\x.md",
+    "C:\\Windows\\system32\\evil.txt",
+    "....//....//y.txt",
+    "knowledge/../../z.txt",
+    ".hidden.txt",
+    "a\x00b.txt",
+    "%2e%2e%2fx.txt",
+]
 
 
 async def test_attachment_names_cannot_escape_knowledge(env: BotEnv) -> None:
@@ -107,14 +117,25 @@ async def test_attachment_names_cannot_escape_knowledge(env: BotEnv) -> None:
     outside = env.root.parent.parent  # two levels above the test root: where ../../ from knowledge/ would land
     data = env.settings.data_dir
     # The guild's own folder and the files the running bot writes anyway; anything else under the data dir counts.
-    changing = (knowledge, knowledge.parent / "index", env.settings.index_dir, *data.glob("verbatim.sqlite3*"), data / "heartbeat.json", data / ".heartbeat.json.tmp")
+    changing = (
+        knowledge,
+        knowledge.parent / "index",
+        env.settings.index_dir,
+        *data.glob("verbatim.sqlite3*"),
+        data / "heartbeat.json",
+        data / ".heartbeat.json.tmp",
+    )
     before = tree(outside, skip=changing)
     system = {p: p.exists() for p in (Path("/etc/passwd.txt"), Path("/x.txt"), Path("/z.txt"))}
     mod = env.fake.moderator(name="uploadmod")
     for name in ESCAPES:
         ix = await kb(env, "add", [{"name": "file", "type": 11}], member=mod, attachments=[(name, b"An escape attempt.\n", "text/plain")])
         await ix.wait_ack()
-        message = await until(lambda: ix.original_message if title_of(ix.original_message) in ("Sorry", "Index rebuilt", "Nothing to rebuild") else None, 60, name)
+        message = await until(
+            lambda: ix.original_message if title_of(ix.original_message) in ("Sorry", "Index rebuilt", "Nothing to rebuild") else None,  # noqa: B023
+            60,
+            name,
+        )
         shown = text_of(message)
         if title_of(message) == "Sorry":
             continue  # refused: fine, as long as nothing was written (checked below)
@@ -143,7 +164,9 @@ async def test_an_odd_but_harmless_name_is_sanitised_and_indexed(env: BotEnv) ->
     assert "\u202e" not in text_of(message)
     # Clean up through Discord as well, so later tests see the article alone.
     ix = await kb(env, "remove", [{"name": "document", "type": 3, "value": "reporttxt.pdf.txt"}], member=mod)
-    message = await until(lambda: ix.original_message if title_of(ix.original_message) in ("Sorry", "Index rebuilt") else None, 120, "remove")
+    message = await until(
+        lambda: ix.original_message if title_of(ix.original_message) in ("Sorry", "Index rebuilt") else None, 120, "remove"
+    )
     assert title_of(message) == "Index rebuilt", text_of(message)
     assert not (knowledge / "reporttxt.pdf.txt").exists()
 
@@ -182,7 +205,9 @@ def configured_levels(names: set[str]) -> dict[str, int]:
             logging.getLogger(name).setLevel(level)
 
 
-async def test_the_token_never_appears_in_logs_or_messages(env: BotEnv, article_service: Verbatim, tmp_path_factory: pytest.TempPathFactory) -> None:
+async def test_the_token_never_appears_in_logs_or_messages(
+    env: BotEnv, article_service: Verbatim, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """A second bot, logging everything at DEBUG from before login, with the fake requiring the distinctive token."""
     handler = Collect()
     root = logging.getLogger()
@@ -228,7 +253,9 @@ async def test_the_token_never_appears_in_logs_or_messages(env: BotEnv, article_
     carrying = [r for r in handler.records if any(t in r.rendered for t in tokens)]  # type: ignore[attr-defined]
     levels = configured_levels({r.name for r in handler.records})
     let_through = [r.rendered for r in carrying if r.levelno >= levels[r.name]]  # type: ignore[attr-defined]
-    print(f"\ntoken test: {len(lines)} log lines at DEBUG, none with the bot token; {len(carrying)} carry an interaction token, {len(let_through)} of them under configure_logging('DEBUG')")
+    print(
+        f"\ntoken test: {len(lines)} log lines at DEBUG, none with the bot token; {len(carrying)} carry an interaction token, {len(let_through)} of them under configure_logging('DEBUG')"
+    )
     assert let_through == [], let_through[:3]
     assert levels.get("discord.webhook.async_", logging.INFO) >= logging.INFO and levels.get("discord.http", logging.INFO) >= logging.INFO
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from index import cli
 from index.config import Settings, load_settings
 from index.errors import ConfigError, DocumentError
 from index.knowledge import add_document
 from tests.conftest import ARTICLE, ARTICLE_META
+from verbatim import cli
 
 TEXT = "一段安全的文字。A safe paragraph of text.\n".encode()
 PDF_HEAD = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
@@ -80,7 +80,11 @@ def test_unusable_names_refused(tmp_path: Path, case: str) -> None:
     assert saved.parent == tmp_path / "knowledge" and saved.suffix in {".txt", ".md", ".pdf"}
 
 
-@pytest.mark.parametrize("long_name", ["a" * 300 + ".txt", "中" * 200 + ".md", "😀" * 150 + "筆記" * 90 + ".txt", "é" * 250 + ".txt"], ids=["ascii", "cjk", "emoji and cjk", "latin"])
+@pytest.mark.parametrize(
+    "long_name",
+    ["a" * 300 + ".txt", "中" * 200 + ".md", "😀" * 150 + "筆記" * 90 + ".txt", "é" * 250 + ".txt"],
+    ids=["ascii", "cjk", "emoji and cjk", "latin"],
+)
 def test_very_long_names(tmp_path: Path, long_name: str) -> None:
     """The file system limit is 255 bytes, not characters; the sidecar and upload temp names are longer still."""
     knowledge = tmp_path / "knowledge"
@@ -162,7 +166,9 @@ def assert_no_token(token: str, *texts: str) -> None:
         assert token[-30:] not in text  # not even a tail of it
 
 
-def test_token_never_logged_or_shown(clean_env: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+def test_token_never_logged_or_shown(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
     monkeypatch.setenv("VERBATIM_LOG_LEVEL", "DEBUG")
     seen: list[Settings] = []
@@ -181,7 +187,16 @@ def test_token_never_logged_or_shown(clean_env: Path, monkeypatch: pytest.Monkey
         assert cli.main(["--log-level", "DEBUG", "run"]) == 0
     assert seen, "the run path did not reach the bot"
     out = capsys.readouterr()
-    assert_no_token(FAKE_TOKEN, caplog.text, out.out, out.err, repr(settings), str(settings), settings.model_dump_json(), json.dumps(settings.model_dump(mode="json")))
+    assert_no_token(
+        FAKE_TOKEN,
+        caplog.text,
+        out.out,
+        out.err,
+        repr(settings),
+        str(settings),
+        settings.model_dump_json(),
+        json.dumps(settings.model_dump(mode="json")),
+    )
 
 
 @pytest.mark.parametrize(
@@ -189,7 +204,9 @@ def test_token_never_logged_or_shown(clean_env: Path, monkeypatch: pytest.Monkey
     [FAKE_TOKEN[:35] + " " + FAKE_TOKEN[35:], FAKE_TOKEN[:18], FAKE_TOKEN + "\nsecond-line", "Bot " + FAKE_TOKEN],
     ids=["inner space", "truncated", "newline", "Bot prefix"],
 )
-def test_malformed_token_error_never_echoes_it(clean_env: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], bad: str) -> None:
+def test_malformed_token_error_never_echoes_it(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", bad)
     with caplog.at_level(logging.DEBUG):
         with pytest.raises(ConfigError) as caught:

@@ -75,7 +75,7 @@ class FakeProvider:
             assert self._release is not None
             try:
                 await asyncio.wait_for(self._release.wait(), 5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             mode = "good"
         if mode == "error":
@@ -92,7 +92,13 @@ class FakeProvider:
         elif mode == "change_name":
             translation = translation.replace("Kim Jong-un", "Moon Jae-in").replace("김정은", "문재인").replace("Singapore", "Hanoi")
         if shape == "openai":
-            return web.json_response({"id": "fake", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": translation}}]})
+            return web.json_response(
+                {
+                    "id": "fake",
+                    "object": "chat.completion",
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": translation}}],
+                }
+            )
         return web.json_response({"translatedText": translation})
 
     async def _chat(self, request: web.Request) -> web.Response:

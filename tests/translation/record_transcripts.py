@@ -77,18 +77,31 @@ async def record(tmp: Path) -> str:
                 await settle(bot)
                 token = ix.token
                 interaction = {k: ix.payload[k] for k in ("type", "locale", "guild_id", "channel_id", "data")}
-                interaction["member"] = {"user": {"id": ix.payload["member"]["user"]["id"], "username": ix.payload["member"]["user"]["username"]}}
+                interaction["member"] = {
+                    "user": {"id": ix.payload["member"]["user"]["id"], "username": ix.payload["member"]["user"]["username"]}
+                }
                 webhook = [r for r in fake.requests if token in r["path"]]
-                calls = [{"method": r["method"], "route": r["route"], "status": r["status"], "json": _elide_buttons(r["json"])} for r in webhook]
+                calls = [
+                    {"method": r["method"], "route": r["route"], "status": r["status"], "json": _elide_buttons(r["json"])} for r in webhook
+                ]
                 answer = service.ask(question)
                 assert answer.quote is not None and bot.translator is not None
-                stored = bot.translator.cache.get(answer.quote.passage.id, quote_span(answer.quote), language, "fake-llm-7b", answer.quote.text)
+                stored = bot.translator.cache.get(
+                    answer.quote.passage.id, quote_span(answer.quote), language, "fake-llm-7b", answer.quote.text
+                )
                 out.append(f"### `/ask` in {locale}\n")
                 out.append(_block("Interaction (INTERACTION_CREATE, trimmed to what the bot reads):", _redact(interaction, token)))
                 for number, call in enumerate(calls, 1):
-                    out.append(_block(f"Request {number} of the bot for this interaction: `{call['method']} {call['route'].replace(token, '<token>')}` → {call['status']}", _redact(call["json"], token)))
+                    out.append(
+                        _block(
+                            f"Request {number} of the bot for this interaction: `{call['method']} {call['route'].replace(token, '<token>')}` → {call['status']}",
+                            _redact(call["json"], token),
+                        )
+                    )
                 first, edit = ix.messages[0], ix.messages[-1]
-                out.append(f"The fake Discord saw the answer {first['elapsed']:.2f} s and the edit {edit['elapsed']:.2f} s after dispatching the interaction.\n")
+                out.append(
+                    f"The fake Discord saw the answer {first['elapsed']:.2f} s and the edit {edit['elapsed']:.2f} s after dispatching the interaction.\n"
+                )
                 out.append(_block("Check result stored with the translation:", stored.check.to_dict() if stored else None))
                 if language == "en":
                     out.append(_block("The provider request (OpenAI chat-completions shape):", provider.requests[-1]["body"]))

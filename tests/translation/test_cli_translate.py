@@ -24,7 +24,7 @@ def run_cli(args: list[str], service: Verbatim, tmp: Path, provider: FakeProvide
         VERBATIM_TRANSLATE_URL=provider.url,
         VERBATIM_TRANSLATE_KEY="lt-secret-0123456789",
     )
-    command = [sys.executable, "-c", "import sys; from index.cli import main; sys.exit(main())", *args]
+    command = [sys.executable, "-c", "import sys; from verbatim.cli import main; sys.exit(main())", *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp, timeout=300)
 
 
@@ -52,6 +52,6 @@ def test_ask_translate_prints_the_checked_translation(article_service: Verbatim,
 def test_ask_translate_without_a_provider(article_service: Verbatim, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VERBATIM_", "DISCORD_"))}
     env.update(VERBATIM_INDEX_DIR=str(article_service.settings.index_dir), VERBATIM_DATA_DIR=str(tmp_path))
-    command = [sys.executable, "-c", "import sys; from index.cli import main; sys.exit(main())", "ask", "--translate", "en", QUESTION]
+    command = [sys.executable, "-c", "import sys; from verbatim.cli import main; sys.exit(main())", "ask", "--translate", "en", QUESTION]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert done.returncode == 2 and "VERBATIM_TRANSLATE_KIND" in done.stderr

@@ -1,0 +1,1 @@
+"""The top layer: the `verbatim` command, which knows both the index's commands and the Discord bot."""
