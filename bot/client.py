@@ -180,7 +180,9 @@ class ShardedVerbatimBot(VerbatimMixin, commands.AutoShardedBot):
         guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
-            shard_count=settings.shard_count, shard_ids=settings.shard_ids or None, **_bot_options(settings, guild_ready_timeout)
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids or None,  # type: ignore[arg-type]  # discord.py's default is None (all shards); its stub says list
+            **_bot_options(settings, guild_ready_timeout),
         )
         self._init_verbatim(settings, service, records, sync_on_start=sync_on_start)
 

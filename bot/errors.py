@@ -77,7 +77,7 @@ def known_error_message(locale: discord.Locale | str | None, error: BaseExceptio
 
 def describe(interaction: discord.Interaction) -> str:
     """Who, where and what, for the log (never the token)."""
-    what = interaction.command.qualified_name if interaction.command is not None else (interaction.data or {}).get("custom_id", "?")
+    what = interaction.command.qualified_name if interaction.command is not None else (interaction.data or {}).get("custom_id", "?")  # type: ignore[call-overload]  # InteractionData is a union of TypedDicts
     return f"{what} by user {interaction.user.id} in guild {interaction.guild_id} channel {interaction.channel_id} (interaction {interaction.id}, locale {interaction.locale})"
 
 
@@ -104,7 +104,7 @@ async def send_private(interaction: discord.Interaction, **kwargs: object) -> No
     kwargs.setdefault("allowed_mentions", NO_PINGS)
     try:
         if not interaction.response.is_done():
-            await interaction.response.send_message(ephemeral=True, **kwargs)  # type: ignore[arg-type]
+            await interaction.response.send_message(ephemeral=True, **kwargs)  # type: ignore[call-overload]
             return
         if interaction.extras.get("public_pending"):
             # A public "thinking…" placeholder would otherwise turn into a public error: remove it first.
@@ -113,7 +113,7 @@ async def send_private(interaction: discord.Interaction, **kwargs: object) -> No
                 await interaction.delete_original_response()
             except discord.HTTPException:
                 log.warning("could not delete the public placeholder of interaction %s", interaction.id)
-        await interaction.followup.send(ephemeral=True, **kwargs)  # type: ignore[arg-type]
+        await interaction.followup.send(ephemeral=True, **kwargs)  # type: ignore[call-overload]
     except discord.HTTPException as exc:
         # The token may have expired or Discord may be down: nothing more can be shown to the user.
         log.warning("could not deliver a private message for %s: %s", describe(interaction), exc)

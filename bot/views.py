@@ -53,7 +53,7 @@ class ContextButton(AnswerButton, template=rf"verbatim:context:(?P<pid>{PASSAGE_
         self.passage_id = passage_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str]) -> ContextButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str]) -> ContextButton:  # type: ignore[override]  # discord.py passes the item this class built
         return cls(match["pid"], item.label or "Context")
 
     async def run(self, interaction: discord.Interaction[VerbatimBot]) -> None:
@@ -75,7 +75,7 @@ class CiteButton(AnswerButton, template=rf"verbatim:cite:(?P<pid>{PASSAGE_ID})")
         self.passage_id = passage_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str]) -> CiteButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str]) -> CiteButton:  # type: ignore[override]  # discord.py passes the item this class built
         return cls(match["pid"], item.label or "Cite")
 
     async def run(self, interaction: discord.Interaction[VerbatimBot]) -> None:
@@ -109,7 +109,7 @@ class ShareButton(AnswerButton, template=rf"verbatim:share:(?P<pid>{PASSAGE_ID})
         self.passage_id = passage_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str]) -> ShareButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str]) -> ShareButton:  # type: ignore[override]  # discord.py passes the item this class built
         return cls(match["pid"], item.label or "Share")
 
     async def run(self, interaction: discord.Interaction[VerbatimBot]) -> None:
@@ -138,7 +138,7 @@ class VoteButton(AnswerButton, template=rf"verbatim:vote:(?P<vote>up|down):(?P<p
         self.passage_id = passage_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str]) -> VoteButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str]) -> VoteButton:  # type: ignore[override]  # discord.py passes the item this class built
         return cls(match["vote"], match["pid"])
 
     async def run(self, interaction: discord.Interaction[VerbatimBot]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
@@ -141,7 +141,7 @@ class Settings(BaseSettings):
         return self.guild_documents or guild_id in self.home_guild_ids
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read settings once; invalid values become a ConfigError naming the variable, never its secret value."""
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -135,8 +135,8 @@ class EvalReport:
                 f"{'question->document':<20}{'n':>4}" + "".join(f"{m:>9}" for m in ("r1", "r3", "quote", "refused", "dense r1", "dense r3"))
             )
             for name, row in pairs.items():
-                cells = [row[m] for m in ("r1", "r3", "quote_hit", "false_refusals", "dense_r1", "dense_r3")]
-                lines.append(f"{name:<20}{row['n']:>4}" + "".join(f"{'–' if v is None else f'{v:.2f}':>9}" for v in cells))
+                figures = [row[m] for m in ("r1", "r3", "quote_hit", "false_refusals", "dense_r1", "dense_r3")]
+                lines.append(f"{name:<20}{row['n']:>4}" + "".join(f"{'–' if v is None else f'{v:.2f}':>9}" for v in figures))
         kinds = offtopic_figures(self.results)
         if kinds:
             lines.append(
@@ -368,9 +368,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"scratch index for {len(args.corpus)} corpora: {settings.index_dir}", file=sys.stderr)
     service = open_service(settings)
     if args.corpus:
-        report = service.build(built_by="verbatim eval")
-        if report.failed:
-            print(report.summary(), file=sys.stderr)
+        built = service.build(built_by="verbatim eval")
+        if built.failed:
+            print(built.summary(), file=sys.stderr)
     report = evaluate_service(service, args.file, k=args.k, baseline=not args.no_baseline)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

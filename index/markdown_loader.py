@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # the renderer has a method named `list` (one per node type), which shadows the builtin in annotations
 import functools
 import logging
 import re
@@ -178,7 +179,7 @@ class _Renderer:
         self.list_into(node, lines)
         self.flush_lines(lines)
 
-    def list_into(self, node: SyntaxTreeNode, lines: list[str]) -> None:
+    def list_into(self, node: SyntaxTreeNode, lines: builtins.list[str]) -> None:
         """One line per short item (nested lists included); long items of a loose list become paragraphs of their own."""
         # A loose list reads as lines only when every item is short; otherwise each item is a paragraph of its own.
         as_lines = _is_tight(node) or all(_reads_as_line(item) for item in node.children)
@@ -199,7 +200,7 @@ class _Renderer:
                     self.flush_lines(lines)
                     self.block(child)
 
-    def flush_lines(self, lines: list[str]) -> None:
+    def flush_lines(self, lines: builtins.list[str]) -> None:
         """Emit collected list lines as one paragraph; a list introduced by "…:" joins its introduction."""
         if not lines:
             return

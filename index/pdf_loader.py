@@ -350,11 +350,13 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
         body = [ln for ln in page.lines if abs(ln.size - body_size) <= 0.6 and len(ln.text) > 30]
         if len(body) >= 8:
             starts = Counter(round(ln.main[0]) for ln in body)
-            left = min(x for x, count in starts.items() if count >= 0.15 * len(body) or count == max(starts.values()))
+            left: float = min(x for x, count in starts.items() if count >= 0.15 * len(body) or count == max(starts.values()))
             ends = [round(ln.main[1]) for ln in body]
             justified = max(set(ends), key=lambda x: sum(abs(e - x) <= 2 for e in ends))
             cluster = [e for e in ends if abs(e - justified) <= 2]
-            right = max(cluster) if len(cluster) >= 0.2 * len(body) else sorted(ln.main[1] for ln in body)[int(0.9 * (len(body) - 1))]
+            right: float = (
+                max(cluster) if len(cluster) >= 0.2 * len(body) else sorted(ln.main[1] for ln in body)[int(0.9 * (len(body) - 1))]
+            )
             bounds[page.index] = (left, right)
     for page in pages:
         same_parity = [b for i, b in bounds.items() if i % 2 == page.index % 2]
@@ -502,7 +504,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             title = " ".join(ln.text for ln in title_lines)
             blocks.append(_Block("title", title_lines))
     if blocks and first:
-        byline = []
+        byline: list[_Line] = []
         in_title = {id(ln) for ln in blocks[0].lines}
         for line in first:
             if id(line) in in_title:
@@ -676,7 +678,7 @@ def _page_numbers(data: bytes, count: int, first_page: int | None) -> list[int |
 
         reader = PdfReader(io.BytesIO(data))
         root = reader.trailer["/Root"]
-        if "/PageLabels" not in root:
+        if "/PageLabels" not in root:  # type: ignore[operator]  # pypdf types trailer entries as PdfObject; /Root is a dictionary
             return fallback
         labels = list(reader.page_labels)
     except Exception as exc:  # labels are a nicety: a PDF pdfminer reads but pypdf does not still loads

@@ -227,7 +227,7 @@ class Verbatim:
             "index_type": manifest.index_type,
             "retrieval_params": self.answerer.retriever.params.fingerprint,
             "failures": manifest.failures,
-            "previous_version": self.store.previous_path().name if self.store.previous_path() else None,
+            "previous_version": previous.name if (previous := self.store.previous_path()) else None,
             "build_running": self.build_status is not None,
         }
 

@@ -141,6 +141,7 @@ def ivf_lists(count: int) -> int:
 def make_faiss_index(vectors: np.ndarray, index_type: str) -> faiss.Index:
     dimension = vectors.shape[1]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    index: faiss.Index
     if index_type == "ivf" and len(vectors):
         nlist = ivf_lists(len(vectors))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
@@ -148,10 +149,6 @@ def make_faiss_index(vectors: np.ndarray, index_type: str) -> faiss.Index:
         sample = np.random.default_rng(0).choice(len(vectors), size=min(len(vectors), 40 * nlist), replace=False)
         index.train(vectors[np.sort(sample)])
         index.nprobe = max(1, min(nlist, max(16, nlist // IVF_PROBE_FRACTION)))  # saved with the index
-    elif index_type == "hnsw":
-        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 64
     else:
         # Inner product equals cosine similarity on normalised vectors.
         index = faiss.IndexFlatIP(dimension)

@@ -319,7 +319,7 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
         """Build the guild's index (in a limited child process) with a live progress message; then summary or failure, and audit."""
         service = self.space(interaction)
         locale = interaction.locale
-        old_version = service.store.current_path().name if service.store.current_path() is not None else ""
+        old_version = current.name if (current := service.store.current_path()) is not None else ""
         started_by = actor_name(interaction.user)
         progress = ProgressMessage(interaction, started_by, old_version, notes)
         await progress.start()
