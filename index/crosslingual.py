@@ -480,7 +480,7 @@ def latin_phrases(folded: str) -> dict[tuple[str, ...], str]:
     """Runs of two or three English words (as `english_words` gives them) in the folded documents, each with the
     documents' own spelling of the run without spaces ("working group" -> "workinggroup")."""
     phrases: dict[tuple[str, ...], str] = {}
-    for run in set(_LATIN_RUN.findall(folded)):
+    for run in dict.fromkeys(_LATIN_RUN.findall(folded)):  # document order: the first spelling wins, whatever the hash seed
         kept = [(m, stem(m.group(0))) for m in _WORD.finditer(run) if m.group(0) not in _STOP]
         for size in (2, 3):
             for i in range(len(kept) - size + 1):

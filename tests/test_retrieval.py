@@ -286,3 +286,12 @@ def test_chinese_questions_reach_korean_and_english_units_through_readings_and_g
     english = bridge.scores("靜態詞典裡有多少單詞？")
     assert english is not None and int(english.argmax()) == 1
     assert bridge.known_share("詞典") == 1.0 and bridge.known_share("火山") == 0.0
+
+
+def test_document_phrases_keep_the_first_spelling_whatever_the_hash_seed() -> None:
+    from index.crosslingual import latin_phrases
+
+    # Several spellings of one phrase: the first in the documents wins (it used to depend on set iteration order, so
+    # answers changed between processes).
+    assert latin_phrases("a working.group met; then a working group met")[("work", "group")] == "working.group"
+    assert latin_phrases("a working group met; then a working.group met")[("work", "group")] == "workinggroup"
