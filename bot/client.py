@@ -129,7 +129,11 @@ class VerbatimMixin:
         if task is not None and not task.done():
             try:
                 await asyncio.wait_for(asyncio.shield(task), timeout=5)
-            except (TimeoutError, Exception):
+            except TimeoutError:
+                log.warning("the gateway connection did not close within 5 s; cancelling it")
+                task.cancel()
+            except Exception as exc:  # the connection's own failure, seen while shutting down: record it, keep closing
+                log.warning("the gateway connection ended with an error while closing: %s", type(exc).__name__)
                 task.cancel()
         if self.owned_records is not None:
             self.owned_records.close()

@@ -68,7 +68,6 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh-CN": "{user} 分享了 Verbatim 的回答。",
         "ko": "{user} 님이 Verbatim의 답변을 공유했습니다.",
     },
-    "share.done": {"en": "Shared in the channel.", "zh-TW": "已分享到頻道。", "zh-CN": "已分享到频道。", "ko": "채널에 공유했습니다."},
     "share.already_public": {
         "en": "This answer is already visible in the channel.",
         "zh-TW": "這則回答已經在頻道中公開。",

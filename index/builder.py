@@ -228,7 +228,11 @@ def build_index(
         log.info(
             "built index %s: %d passages, %d units (%d embedded) in %.1fs", version, len(passages), len(units), len(missing), report.seconds
         )
-        _write_last_report(store.root, report)
+        try:
+            _write_last_report(store.root, report)
+        except OSError as exc:
+            # The new version is already live: a report that cannot be written must not turn the build into a failure.
+            log.warning("index %s is live, but its build report could not be written: %s", version, exc)
         return report
 
 

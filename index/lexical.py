@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from types import ModuleType
 
 import numpy as np
 
 from index.scripts import is_cjk_ideograph, is_hangul, to_matching_script
+from index.stopwords import LEXICAL_STOP_WORDS
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Interrogatives and particles that carry no topic (Simplified, since matching text is folded first).
 # A word rare in the documents gets a high IDF, so leaving "什么" in a question would reward any
@@ -19,62 +20,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 _QUESTION_WORDS = re.compile(
     "什么时候|为什么|为何|什么|哪些|哪里|哪个|哪一|哪儿|如何|怎么样|怎么|怎样|多少|几时|是否|是不是|有没有|谁|何时|何地|吗|呢|请问|请"
 )
-_LATIN_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "with",
-        "this",
-        "that",
-        "these",
-        "those",
-        "their",
-        "its",
-        "into",
-        "about",
-        "after",
-        "before",
-        "during",
-        "between",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-    ]
-)
+_LATIN_STOP = LEXICAL_STOP_WORDS
 _LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
@@ -113,13 +59,19 @@ def tokens(text: str, *, query: bool = False) -> list[str]:
     return out
 
 
+def _bm25s() -> ModuleType:
+    """bm25s, imported where it is used and quietened: it sets its own logger to DEBUG when imported."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class TokenIndex:
     """BM25 over already tokenised texts (one list of tokens per search unit); zeros where nothing matches."""
 
     def __init__(self, corpus: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
+        bm25s = _bm25s()
         self.size = len(corpus)
         self._bm25 = None
         self._vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
@@ -142,9 +94,7 @@ class LexicalIndex:
     """BM25 over the tokens of a list of texts (the search units)."""
 
     def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
+        bm25s = _bm25s()
         self.size = len(texts)
         self._bm25 = None
         corpus = [tokens(t) or ["\x00"] for t in texts]

@@ -336,44 +336,11 @@ class _HtmlText(HTMLParser):
     """The text of an HTML block, split where the browser would start a new block, cells of a row kept on one line."""
 
     _BLOCK_TAGS = frozenset(
-        [
-            "address",
-            "article",
-            "aside",
-            "blockquote",
-            "br",
-            "dd",
-            "details",
-            "dialog",
-            "div",
-            "dl",
-            "dt",
-            "fieldset",
-            "figcaption",
-            "figure",
-            "footer",
-            "form",
-            "header",
-            "hr",
-            "li",
-            "main",
-            "nav",
-            "ol",
-            "p",
-            "section",
-            "summary",
-            "table",
-            "tbody",
-            "thead",
-            "tfoot",
-            "tr",
-            "ul",
-            "center",
-            "caption",
-        ]
+        "address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure footer form header hr li main nav ol p"
+        " section summary table tbody thead tfoot tr ul center caption".split()
     )
-    _HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
-    _SKIPPED_TAGS = frozenset(["script", "style", "template", "svg", "math", "noscript"])
+    _HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+    _SKIPPED_TAGS = frozenset("script style template svg math noscript".split())
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -9,7 +9,6 @@ from index.chunking import sentence_spans
 from index.models import Passage
 
 MIN_UNIT_CHARS = 12
-MAX_UNIT_CHARS = 200
 
 
 @dataclass(frozen=True)

@@ -264,3 +264,13 @@ def test_refresh_picks_up_a_new_version_once_and_skips_a_damaged_one(settings_fa
     assert serving.refresh_if_changed() == second.version
     assert serving.refresh_if_changed() is None
     assert third.version != first
+
+
+def test_a_build_report_that_cannot_be_written_is_a_warning_not_a_failed_build(settings_factory, nano, caplog):
+    settings = settings_factory()
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    (settings.index_dir / "last-build.json").mkdir()  # a directory where the report file goes: os.replace fails
+    with caplog.at_level(logging.WARNING, logger="index.builder"):
+        report, _ = build(settings, RecordingEmbedder(nano))
+    assert report.version and IndexStore(settings.index_dir).current_path().name == report.version
+    assert any("build report could not be written" in r.getMessage() for r in caplog.records)
