@@ -33,7 +33,7 @@ COGS_PACKAGE = "bot.cogs"
 
 
 def discover_extensions() -> list[str]:
-    """Every module in bot/cogs/ (so a new cog such as moderation.py plugs in by existing)."""
+    """Every module in bot/cogs/ (so a new cog module or package such as kb/ plugs in by existing)."""
     # Listed from the directory, not by importing bot.cogs: the cogs import this module, not the other way round.
     cogs_dir = Path(__file__).with_name("cogs")
     return sorted(f"{COGS_PACKAGE}.{m.name}" for m in pkgutil.iter_modules([str(cogs_dir)]) if not m.name.startswith("_"))

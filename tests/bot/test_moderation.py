@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-import bot.cogs.moderation as moderation
+import bot.cogs.kb.documents as kb_documents
 from bot.client import AnyVerbatimBot
 from bot.main import start_bot
 from index.config import Settings
@@ -289,7 +289,7 @@ async def test_reindex_progress_summary_asking_meanwhile_and_a_second_reindex_re
     assert len(progress) >= 2 and "Starting" in text_of(progress[0])
     assert any("Reading documents" in text_of(m) for m in progress)  # the child's stages are reported (throttled)
     gaps = [b["at"] - a["at"] for a, b in zip(progress, progress[1:])]
-    assert all(gap >= moderation.PROGRESS_INTERVAL - 0.1 for gap in gaps), gaps
+    assert all(gap >= kb_documents.PROGRESS_INTERVAL - 0.1 for gap in gaps), gaps
     # The refused reindex left no trace beyond its audit row.
     assert [e.result.split(":")[0] for e in env.records.audit(10) if e.action == "reindex"][:2] == ["ok", "refused"]
 

@@ -1,31 +1,25 @@
-"""/kb: a guild's moderators manage their guild's own documents (on top of the shared base) and records, audited.
-
-Every subcommand acts on the invoking guild only: its documents and index versions (index/tenancy.py), its
-questions, votes and audit rows. The operator's base is read-only from Discord.
-"""
+"""/kb add, remove, reindex, rollback and status: a guild's own documents and index versions."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 from discord.utils import escape_markdown, format_dt
 
-from bot.checks import is_moderator, knowledge_guild, member_is_moderator
+from bot.checks import is_moderator, member_is_moderator
 from bot.client import VerbatimBot
-from bot.cogs._kb_strings import COMMANDS, STRINGS
+from bot.cogs.kb.common import KbCommands, actor_name, fit_lines, when_text
+from bot.cogs.kb.strings import STRINGS
 from bot.embeds import COLOR_ANSWER, COLOR_ERROR, COLOR_INFO, NO_PINGS, error_embed, fit_embed, truncate
-from bot.i18n import add_strings, t
+from bot.i18n import t
 from index.errors import BuildInProgress, DocumentError, IndexMissing, VerbatimError
 from index.knowledge import add_document, remove_document, safe_filename
 from index.loaders import discover, doc_id_for
@@ -35,36 +29,10 @@ from index.tenancy import GuildKnowledge
 
 log = logging.getLogger(__name__)
 
-add_strings(STRINGS, COMMANDS)
-
 PROGRESS_INTERVAL = 2.0  # seconds between edits of a build's progress message (Discord rate-limits webhook edits)
 MAX_CHOICES = 25
-STATS_DAYS = 30
-GAPS_LIMIT = 10
-CHART_NAME = "verbatim-stats.png"
 # Characters that make an uploaded file name hostile rather than merely untidy: folders, hidden files, control characters.
 HOSTILE_NAME = re.compile(r"[/\\\x00-\x1f]|^\.")
-CHANGING_ACTIONS = {"reindex", "add", "remove", "rollback"}
-BUILDING_ACTIONS = {"reindex", "add", "remove"}
-
-
-@dataclass
-class RunningOperation:
-    """The knowledge-changing operation this bot is running (set before the first await, so checks never race)."""
-
-    action: str
-    started_by: str
-    started_at: datetime
-
-
-def actor_name(user: discord.abc.User) -> str:
-    """How a moderator is named in manifests, audit rows and refusals: display name and id."""
-    return f"{user.display_name} ({user.id})"
-
-
-def when_text(moment: datetime) -> str:
-    """A Discord timestamp (shown in the reader's time zone) with the relative time."""
-    return f"{format_dt(moment, 'T')} ({format_dt(moment, 'R')})"
 
 
 def report_result(report: BuildReport) -> str:
@@ -187,126 +155,10 @@ class ProgressMessage:
         """Stop editing (an edit in flight finishes first, so the final summary is never overwritten)."""
         self._stopped.set()
         self._changed.set()
-        if self._task is not None:
-            await self._task
 
 
-@app_commands.default_permissions(manage_guild=True)
-@app_commands.guild_only()
-class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the knowledge base current (moderators)"):
-    """The /kb group; every subcommand re-checks that the caller is a moderator."""
-
-    def __init__(self, bot: VerbatimBot) -> None:
-        self.bot = bot
-        self.running: dict[int, RunningOperation] = {}  # per guild: one change at a time in each
-        super().__init__()
-
-    # -- shared helpers ------------------------------------------------------------------------
-
-    @staticmethod
-    def guild_of(interaction: discord.Interaction[VerbatimBot]) -> int:
-        """The guild whose knowledge base this command acts on (is_moderator guarantees there is one)."""
-        guild_id = knowledge_guild(interaction)
-        if guild_id is None:
-            raise app_commands.NoPrivateMessage()
-        return guild_id
-
-    def space(self, interaction: discord.Interaction[VerbatimBot]) -> GuildKnowledge:
-        """The invoking guild's own documents and index (never another guild's)."""
-        return self.bot.tenants.space(self.guild_of(interaction))
-
-    def running_build(self, guild_id: int) -> tuple[str, datetime] | None:
-        """Who started the build or change running now in this guild, and when (this bot's, or the service's)."""
-        running = self.running.get(guild_id)
-        if running is not None:
-            return running.started_by, running.started_at
-        status = self.bot.tenants.space(guild_id).build_status
-        if status is not None:
-            return status.started_by, status.started_at
-        return None
-
-    def busy_embed(self, locale: discord.Locale | str | None, running: tuple[str, datetime] | None) -> discord.Embed:
-        if running is None:
-            return error_embed(locale, t(locale, "kb.busy_elsewhere"))
-        who, when = running
-        return error_embed(locale, t(locale, "kb.busy", user=escape_markdown(who), when=when_text(when)))
-
-    async def refuse_if_busy(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str = "") -> bool:
-        """Refuse at once (before deferring) when a build or change is running in this guild; True if refused."""
-        running = self.running_build(self.guild_of(interaction))
-        if running is None:
-            return False
-        await interaction.response.send_message(
-            embed=self.busy_embed(interaction.locale, running), ephemeral=True, allowed_mentions=NO_PINGS
-        )
-        await self.audit(interaction, action, target, f"refused: a build started by {running[0]} is running")
-        return True
-
-    async def refuse_change(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str = "") -> bool:
-        """Refuse at once a change the operator turned off here, or past the guild's builds-per-hour quota; True if refused."""
-        guild_id = self.guild_of(interaction)
-        settings = self.bot.settings
-        locale = interaction.locale
-        refusal: tuple[str, str] | None = None
-        if not settings.guild_may_change_documents(guild_id):
-            refusal = (t(locale, "kb.disabled"), "refused: guild documents are turned off")
-        elif action in BUILDING_ACTIONS:
-            since = datetime.now(UTC) - timedelta(hours=1)
-            count = await self.bot.run_blocking(self.bot.store.builds_since, guild_id, since)
-            if count >= settings.guild_builds_per_hour:
-                refusal = (
-                    t(locale, "kb.quota.builds", count=count, limit=settings.guild_builds_per_hour),
-                    "refused: builds-per-hour quota",
-                )
-        if refusal is None:
-            return False
-        await interaction.response.send_message(embed=error_embed(locale, refusal[0]), ephemeral=True, allowed_mentions=NO_PINGS)
-        await self.audit(interaction, action, target, refusal[1])
-        return True
-
-    def begin(self, interaction: discord.Interaction[VerbatimBot], action: str) -> None:
-        self.running[self.guild_of(interaction)] = RunningOperation(action, actor_name(interaction.user), datetime.now(UTC))
-
-    def end(self, interaction: discord.Interaction[VerbatimBot]) -> None:
-        self.running.pop(self.guild_of(interaction), None)
-
-    async def reply(self, interaction: discord.Interaction[VerbatimBot], **kwargs: Any) -> None:
-        """Replace the deferred ephemeral response (or send one) with the final message."""
-        kwargs.setdefault("allowed_mentions", NO_PINGS)
-        if interaction.response.is_done():
-            await interaction.edit_original_response(**kwargs)
-        else:
-            await interaction.response.send_message(ephemeral=True, **kwargs)
-
-    async def audit(self, interaction: discord.Interaction[VerbatimBot], action: str, target: str, result: str) -> None:
-        """Record a moderator action (who, what, when, result) and post changes to the mod-log channel, if any."""
-        user = interaction.user
-        entry = AuditEntry(actor_id=user.id, action=action, target=target, result=result, guild_id=interaction.guild_id, actor=str(user))
-        log.info("kb %s %r by %s in guild %s: %s", action, target, user.id, interaction.guild_id, result)
-        try:
-            await self.bot.run_blocking(self.bot.store.add_audit, entry)
-        except Exception:
-            log.exception("could not record the audit entry for kb %s by %s", action, user.id)
-        channel_id = self.bot.settings.mod_log_channel_id
-        if not channel_id or action not in CHANGING_ACTIONS:
-            return
-        locale = interaction.guild_locale or discord.Locale.american_english
-        embed = discord.Embed(
-            title=t(locale, "kb.audit.title") + f" · /kb {action}", colour=COLOR_ERROR if not result.startswith("ok") else COLOR_INFO
-        )
-        embed.add_field(name=t(locale, "kb.audit.who"), value=f"{user.mention} ({escape_markdown(str(user))})", inline=True)
-        if target:
-            embed.add_field(name=t(locale, "kb.audit.target"), value=f"`{escape_markdown(target)}`", inline=True)
-        embed.add_field(name=t(locale, "kb.audit.result"), value=escape_markdown(result), inline=False)
-        embed.timestamp = datetime.now(UTC)
-        try:
-            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-            # The mod-log channel belongs to one guild: another guild's actions are never posted there.
-            if getattr(getattr(channel, "guild", None), "id", None) != interaction.guild_id:
-                return
-            await channel.send(embed=fit_embed(embed), allowed_mentions=NO_PINGS)  # type: ignore[union-attr]
-        except (discord.HTTPException, AttributeError) as exc:
-            log.warning("could not post kb %s to the mod-log channel %s: %s", action, channel_id, exc)
+class DocumentCommands(KbCommands):
+    """The /kb subcommands that change or show the guild's documents and index."""
 
     async def run_build(
         self,
@@ -592,7 +444,7 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
             f"{escape_markdown(e.created_at)} /kb {e.action} {escape_markdown(e.target)}: {escape_markdown(e.result)}"
             for e in failed_actions
         ]
-        embed.add_field(name=t(locale, "kb.status.errors"), value=_fit_lines(errors) or t(locale, "kb.status.none"), inline=False)
+        embed.add_field(name=t(locale, "kb.status.errors"), value=fit_lines(errors) or t(locale, "kb.status.none"), inline=False)
         await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
         await self.audit(interaction, "status", "", "ok")
 
@@ -629,88 +481,3 @@ class Moderation(commands.GroupCog, group_name="kb", group_description="Keep the
             await self.audit(interaction, "rollback", previous, f"ok: version {version}")
         finally:
             self.end(interaction)
-
-    @app_commands.command(name="gaps", description="List recent unanswered questions and 👎 answers")
-    @is_moderator()
-    async def gaps(self, interaction: discord.Interaction[VerbatimBot]) -> None:
-        locale = interaction.locale
-        guild_id = self.guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        store = self.bot.store
-        unanswered, downvotes = await self.bot.run_blocking(
-            lambda: (store.unanswered(GAPS_LIMIT, guild_id=guild_id), store.downvotes(GAPS_LIMIT, guild_id=guild_id))
-        )
-        embed = discord.Embed(title=t(locale, "kb.gaps.title"), colour=COLOR_INFO)
-        lines = [f"• {escape_markdown(truncate(' '.join(u.question.split()), 150))} · {u.created_at[:10]}" for u in unanswered]
-        embed.add_field(name=t(locale, "kb.gaps.unanswered"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
-        lines = [
-            f"• 👎 {escape_markdown(truncate(' '.join(f.question.split()), 120)) or '—'} → `{f.passage_id}` · {f.created_at[:10]}"
-            for f in downvotes
-        ]
-        embed.add_field(name=t(locale, "kb.gaps.downvoted"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
-        await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
-        await self.audit(interaction, "gaps", "", "ok")
-
-    @app_commands.command(name="stats", description="Chart of the last 30 days: questions, answers and feedback")
-    @is_moderator()
-    async def stats(self, interaction: discord.Interaction[VerbatimBot]) -> None:
-        locale = interaction.locale
-        guild_id = self.guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        store = self.bot.store
-
-        def collect() -> tuple[bytes, Any, list[tuple[str, int]]]:
-            from index.charts import activity_chart
-
-            days = store.daily_activity(STATS_DAYS, guild_id=guild_id)
-            return (
-                activity_chart(days, title=f"Verbatim: the last {STATS_DAYS} days"),
-                days,
-                store.top_unanswered(STATS_DAYS, 5, guild_id=guild_id),
-            )
-
-        png, days, top = await self.bot.run_blocking(collect)
-        totals = {key: sum(getattr(d, key) for d in days) for key in ("asked", "answered", "not_covered", "up", "down")}
-        embed = discord.Embed(
-            title=t(locale, "kb.stats.title", days=STATS_DAYS), description=t(locale, "kb.stats.summary", **totals), colour=COLOR_INFO
-        )
-        lines = [f"• {escape_markdown(truncate(' '.join(q.split()), 150))} {t(locale, 'kb.stats.times', count=n)}" for q, n in top]
-        embed.add_field(name=t(locale, "kb.stats.top_unanswered"), value=_fit_lines(lines) or t(locale, "kb.gaps.empty"), inline=False)
-        embed.set_image(url=f"attachment://{CHART_NAME}")
-        chart = discord.File(io.BytesIO(png), filename=CHART_NAME)
-        await interaction.followup.send(embed=fit_embed(embed), file=chart, ephemeral=True, allowed_mentions=NO_PINGS)
-        await self.audit(interaction, "stats", "", "ok")
-
-    @app_commands.command(name="forget", description="Erase this server's questions, unanswered questions and votes")
-    @app_commands.describe(confirm="Set to True to erase them")
-    @is_moderator()
-    async def forget(self, interaction: discord.Interaction[VerbatimBot], confirm: bool = False) -> None:
-        locale = interaction.locale
-        guild_id = self.guild_of(interaction)
-        if not confirm:
-            await interaction.response.send_message(
-                embed=error_embed(locale, t(locale, "kb.forget.unconfirmed")), ephemeral=True, allowed_mentions=NO_PINGS
-            )
-            await self.audit(interaction, "forget", "", "refused: not confirmed")
-            return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        deleted = await self.bot.run_blocking(self.bot.store.forget_guild, guild_id)
-        embed = discord.Embed(title=t(locale, "kb.forget.title"), description=t(locale, "kb.forget.done", **deleted), colour=COLOR_ANSWER)
-        await interaction.followup.send(embed=fit_embed(embed), ephemeral=True, allowed_mentions=NO_PINGS)
-        await self.audit(interaction, "forget", "", "ok: " + ", ".join(f"{table} {n}" for table, n in deleted.items()))
-
-
-def _fit_lines(lines: list[str], limit: int = 1024) -> str:
-    """As many whole lines as fit in an embed field."""
-    out: list[str] = []
-    size = 0
-    for line in lines:
-        if size + len(line) + 1 > limit:
-            break
-        out.append(line)
-        size += len(line) + 1
-    return "\n".join(out)
-
-
-async def setup(bot: VerbatimBot) -> None:
-    await bot.add_cog(Moderation(bot))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Lang
+from bot.i18n import Lang, add_strings
 
 STRINGS: dict[str, dict[Lang, str]] = {
     "kb.busy": {
@@ -365,3 +365,8 @@ COMMANDS: dict[str, dict[Lang, str]] = {
         "ko": "이 서버의 문서로 색인을 다시 만듭니다",
     },
 }
+
+
+def register() -> None:
+    """Add the /kb strings and command translations to bot.i18n (called when the /kb cog loads)."""
+    add_strings(STRINGS, COMMANDS)
