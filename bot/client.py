@@ -18,8 +18,8 @@ from bot.checks import UserCooldowns
 from bot.embeds import NO_PINGS
 from bot.errors import handle_error
 from bot.i18n import VerbatimTranslator
+from bot.settings import BotSettings
 from bot.translation import settle
-from index.config import Settings
 from index.records import Records
 from index.service import Verbatim
 from index.tenancy import GuildLibrary, KnowledgeView
@@ -49,7 +49,7 @@ class VerbatimTree(app_commands.CommandTree):
 class VerbatimMixin:
     """What the plain and the auto-sharded bot share: services, cooldowns, extensions, test-guild sync."""
 
-    settings: Settings
+    settings: BotSettings
     service: Verbatim | None
     library: GuildLibrary | None
     records: Records | None
@@ -57,7 +57,7 @@ class VerbatimMixin:
     connect_task: asyncio.Task[None] | None = None
     translator: Translator | None = None
 
-    def _init_verbatim(self, settings: Settings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool) -> None:
+    def _init_verbatim(self, settings: BotSettings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool) -> None:
         self.settings = settings
         self.service = service
         # The base is `service`; each guild's own documents come on top of it (index/tenancy.py).
@@ -144,7 +144,7 @@ class VerbatimMixin:
         log.info("connected as %s (%s) to %d guild(s)", bot.user, bot.user.id if bot.user else "?", len(bot.guilds))
 
 
-def _bot_options(settings: Settings, guild_ready_timeout: float) -> dict[str, Any]:
+def _bot_options(settings: BotSettings, guild_ready_timeout: float) -> dict[str, Any]:
     return {
         "command_prefix": commands.when_mentioned,
         "help_command": None,
@@ -160,7 +160,7 @@ class VerbatimBot(VerbatimMixin, commands.Bot):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: BotSettings,
         service: Verbatim | None,
         records: Records | None,
         *,
@@ -176,7 +176,7 @@ class ShardedVerbatimBot(VerbatimMixin, commands.AutoShardedBot):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: BotSettings,
         service: Verbatim | None,
         records: Records | None,
         *,

@@ -12,7 +12,7 @@ import discord.http
 import yarl
 
 from bot.client import AnyVerbatimBot, ShardedVerbatimBot, VerbatimBot
-from index.config import Settings
+from bot.settings import BotSettings
 from index.records import Records
 from index.service import Verbatim
 
@@ -22,7 +22,7 @@ DEFAULT_API_BASE = discord.http.Route.BASE
 DEFAULT_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
 
 
-def configure_endpoints(settings: Settings) -> Callable[[], None]:
+def configure_endpoints(settings: BotSettings) -> Callable[[], None]:
     """Point discord.py at DISCORD_API_BASE_URL / DISCORD_GATEWAY_URL (a REST proxy, or a fake in tests); returns an undo."""
     previous_base, previous_gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     if settings.discord_api_base_url:
@@ -40,7 +40,7 @@ def configure_endpoints(settings: Settings) -> Callable[[], None]:
 
 
 def create_bot(
-    settings: Settings,
+    settings: BotSettings,
     service: Verbatim | None,
     records: Records | None,
     *,
@@ -52,7 +52,7 @@ def create_bot(
     return cls(settings, service, records, sync_on_start=sync_on_start, guild_ready_timeout=guild_ready_timeout)
 
 
-def open_services(settings: Settings) -> tuple[Verbatim, Records]:
+def open_services(settings: BotSettings) -> tuple[Verbatim, Records]:
     """The answering service (index loaded, built first if missing) and the records database. Blocking."""
     service = Verbatim(settings)
     report = service.ensure_ready()
@@ -62,7 +62,7 @@ def open_services(settings: Settings) -> tuple[Verbatim, Records]:
 
 
 async def start_bot(
-    settings: Settings,
+    settings: BotSettings,
     service: Verbatim | None = None,
     records: Records | None = None,
     *,
@@ -98,7 +98,7 @@ async def start_bot(
     return bot
 
 
-def run_bot(settings: Settings) -> None:
+def run_bot(settings: BotSettings) -> None:
     """`verbatim run`: build the services once, then run the bot until interrupted."""
     token = settings.require_token()
     configure_endpoints(settings)
@@ -116,7 +116,7 @@ def run_bot(settings: Settings) -> None:
         records.close()
 
 
-async def sync_commands_async(settings: Settings, guild_id: int | None = None) -> list[discord.app_commands.AppCommand]:
+async def sync_commands_async(settings: BotSettings, guild_id: int | None = None) -> list[discord.app_commands.AppCommand]:
     """Sync the command tree globally, or to one guild; logs in over REST only (no gateway)."""
     token = settings.require_token()
     configure_endpoints(settings)
@@ -131,7 +131,7 @@ async def sync_commands_async(settings: Settings, guild_id: int | None = None) -
     return synced
 
 
-def sync_commands(settings: Settings, guild_id: int | None = None) -> None:
+def sync_commands(settings: BotSettings, guild_id: int | None = None) -> None:
     """`verbatim sync [--guild ID]`: the only way commands are synced globally."""
     synced = asyncio.run(sync_commands_async(settings, guild_id))
     where = f"guild {guild_id}" if guild_id else "all guilds (global; may take up to an hour to appear)"

@@ -390,7 +390,10 @@ def build_parser(extensions: Iterable[Callable[[AddCommand], None]] = ()) -> arg
     return parser
 
 
-def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+def main(
+    argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None, load: Callable[..., Settings] = load_settings
+) -> int:
+    """Run one command; `load` reads the settings once (the `verbatim` command passes the bot's, which extend these)."""
     args = (parser or build_parser()).parse_args(argv)
     try:
         overrides = {
@@ -399,7 +402,7 @@ def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None =
             "model": args.model,
             "log_level": args.log_level,
         }
-        settings = load_settings(**overrides)
+        settings = load(**overrides)
         configure_logging(settings.log_level)
         started = time.perf_counter()
         code = args.handler(args, settings)

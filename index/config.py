@@ -1,10 +1,13 @@
-"""Settings from the environment or `.env`, checked once at start-up; the token is a secret never shown."""
+"""Core settings (paths, model, tenancy, translation) from the environment or `.env`, checked once at start-up.
+
+The Discord section (token, gateway, shards, moderators) extends these in bot/settings.py; nothing here knows Discord.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
@@ -17,12 +20,23 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = E5_SMALL
 
 
+def split_ids(value: object) -> object:
+    """Ids given as "1,2;3" or "[1, 2]" in the environment, as a list of ints (a ValueError names no value)."""
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.strip().strip("[]").replace(";", ",").split(",")]
+        if not all(part.isdigit() for part in parts if part):
+            raise ValueError("must be ids separated by commas")
+        return [int(part) for part in parts if part]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
 class Settings(BaseSettings):
-    """Every setting Verbatim reads; environment variable names are given by each alias."""
+    """The settings the index, the service and the command line read; environment variable names are given by each alias."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
-    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
     knowledge_dir: Path = Field(default=Path("knowledge"), alias="VERBATIM_KNOWLEDGE_DIR")
     index_dir: Path = Field(default=Path("var/index"), alias="VERBATIM_INDEX_DIR")
     data_dir: Path = Field(default=Path("var/data"), alias="VERBATIM_DATA_DIR")
@@ -33,16 +47,6 @@ class Settings(BaseSettings):
     # OpenMP threads spin while waiting and degrade badly under load (docs/benchmarks.md).
     threads: int = Field(default=1, alias="VERBATIM_THREADS", ge=1, le=64)
 
-    discord_api_base_url: str | None = Field(default=None, alias="DISCORD_API_BASE_URL")
-    discord_gateway_url: str | None = Field(default=None, alias="DISCORD_GATEWAY_URL")
-    test_guild_id: int | None = Field(default=None, alias="DISCORD_TEST_GUILD_ID")
-    shard_count: int | None = Field(default=None, alias="DISCORD_SHARD_COUNT", ge=1)
-    # The shards this process runs (e.g. "0,1" here and "2,3" in another process), with the same shard count everywhere.
-    shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="DISCORD_SHARD_IDS")
-    moderator_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="VERBATIM_MODERATOR_ROLE_IDS")
-    mod_log_channel_id: int | None = Field(default=None, alias="VERBATIM_MOD_LOG_CHANNEL_ID")
-    cooldown_rate: int = Field(default=5, alias="VERBATIM_COOLDOWN_RATE", ge=1)
-    cooldown_seconds: float = Field(default=60.0, alias="VERBATIM_COOLDOWN_SECONDS", gt=0)
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, alias="VERBATIM_MAX_UPLOAD_BYTES", gt=0)
 
     # Optional machine translation of quotes (off unless a kind and URL are set; docs/translation.md).
@@ -73,17 +77,10 @@ class Settings(BaseSettings):
     # Question texts (asked, unanswered, feedback) older than this many days are deleted at start-up and in upkeep.
     retention_days: int = Field(default=90, alias="VERBATIM_RETENTION_DAYS", ge=1)
 
-    @field_validator("moderator_role_ids", "shard_ids", "home_guild_ids", mode="before")
+    @field_validator("home_guild_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            parts = [part.strip() for part in value.strip().strip("[]").replace(";", ",").split(",")]
-            if not all(part.isdigit() for part in parts if part):
-                raise ValueError("must be ids separated by commas")
-            return [int(part) for part in parts if part]
-        if isinstance(value, int):
-            return [value]
-        return value
+        return split_ids(value)
 
     @field_validator("translate_kind", "translate_url", "translate_key", mode="before")
     @classmethod
@@ -92,19 +89,6 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("discord_token", mode="before")
-    @classmethod
-    def _blank_token_is_none(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-    @model_validator(mode="after")
-    def _shards_fit(self) -> Settings:
-        if self.shard_ids and (self.shard_count is None or max(self.shard_ids) >= self.shard_count):
-            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT, and every id must be below it")
-        return self
-
     @model_validator(mode="after")
     def _translator_complete(self) -> Settings:
         if self.translate_kind is not None and not self.translate_url:
@@ -112,17 +96,6 @@ class Settings(BaseSettings):
         if self.translate_kind == "openai" and not self.translate_model:
             raise ValueError("VERBATIM_TRANSLATE_KIND=openai needs VERBATIM_TRANSLATE_MODEL")
         return self
-
-    def require_token(self) -> str:
-        """The Discord token, or a clear ConfigError that never echoes any secret."""
-        if self.discord_token is None:
-            raise ConfigError(
-                "DISCORD_TOKEN is not set. Put it in the environment or in .env (see .env.example), then run `verbatim run` again."
-            )
-        token = self.discord_token.get_secret_value().strip()
-        if len(token) < 20 or any(ch.isspace() for ch in token):
-            raise ConfigError("DISCORD_TOKEN does not look like a Discord bot token (check for spaces or a truncated value).")
-        return token
 
     @property
     def feedback_db(self) -> Path:
@@ -142,10 +115,13 @@ class Settings(BaseSettings):
         return self.guild_documents or guild_id in self.home_guild_ids
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Read settings once; invalid values become a ConfigError naming the variable, never its secret value."""
+SettingsT = TypeVar("SettingsT", bound=Settings)
+
+
+def read_settings(cls: type[SettingsT], **overrides: Any) -> SettingsT:
+    """Read one settings class once; invalid values become a ConfigError naming the variable, never its (maybe secret) value."""
     try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return cls(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -155,14 +131,24 @@ def load_settings(**overrides: Any) -> Settings:
     except SettingsError as exc:
         # Its message may quote the raw value (which could be a secret): name the problem only.
         raise ConfigError(f"Invalid settings: {exc.__class__.__name__} while reading the environment or .env") from None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The core settings, read once (the bot reads bot.settings.BotSettings, which extends them, instead)."""
+    settings = read_settings(Settings, **overrides)
+    log_settings(settings)
+    return settings
+
+
+def log_settings(settings: Settings) -> None:
+    """The core settings at debug level: paths and model, and whether a translation key is set (never the key)."""
     log.debug(
-        "settings: knowledge=%s index=%s data=%s model=%s backend=%s token=%s",
+        "settings: knowledge=%s index=%s data=%s model=%s backend=%s",
         settings.knowledge_dir,
         settings.index_dir,
         settings.data_dir,
         settings.model,
         settings.embedding_backend,
-        "set" if settings.discord_token else "unset",
     )
     if settings.translate_kind:
         log.debug(
@@ -172,4 +158,3 @@ def load_settings(**overrides: Any) -> Settings:
             settings.translate_model,
             "set" if settings.translate_key else "unset",
         )
-    return settings

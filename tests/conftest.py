@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import BotSettings
 from index.config import Settings
 from index.service import Verbatim
 
@@ -19,7 +20,18 @@ DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
 def make_settings(tmp: Path, **extra: object) -> Settings:
-    """Settings isolated in `tmp` (never the developer's .env or ./var)."""
+    """Core settings isolated in `tmp` (never the developer's .env or ./var)."""
+    unknown = set(extra) - set(Settings.model_fields)
+    assert not unknown, f"not core settings (use make_bot_settings): {sorted(unknown)}"  # they would be ignored silently
+    values: dict[str, object] = {"knowledge_dir": tmp / "knowledge", "index_dir": tmp / "index", "data_dir": tmp / "data"}
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def make_bot_settings(tmp: Path, **extra: object) -> BotSettings:
+    """The bot's settings (core and Discord sections) isolated in `tmp`; no token unless given."""
+    unknown = set(extra) - set(BotSettings.model_fields)
+    assert not unknown, f"not settings: {sorted(unknown)}"
     values: dict[str, object] = {
         "knowledge_dir": tmp / "knowledge",
         "index_dir": tmp / "index",
@@ -27,7 +39,7 @@ def make_settings(tmp: Path, **extra: object) -> Settings:
         "discord_token": None,
     }
     values.update(extra)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return BotSettings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 def copy_article(knowledge_dir: Path) -> None:

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from index.config import Settings
+from bot.settings import BotSettings
 from tests.conftest import ROOT
 from verbatim.cli import build_parser
 
@@ -44,7 +44,7 @@ def test_cli_has_the_commands_the_container_uses():
 
 
 def test_env_example_names_real_settings():
-    aliases = {field.alias for field in Settings.model_fields.values()}
+    aliases = {field.alias for field in BotSettings.model_fields.values()}
     names = re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert "DISCORD_TOKEN" in names
     assert set(names) <= aliases, set(names) - aliases

@@ -5,29 +5,37 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.settings import BotSettings, load_bot_settings
 from index import cli as index_cli
 from index.config import Settings
 
 
+def bot_settings(settings: Settings) -> BotSettings:
+    """The settings main() read, which for the `verbatim` command are the bot's (core and Discord sections)."""
+    if not isinstance(settings, BotSettings):
+        raise TypeError("the bot commands need the settings read by load_bot_settings")
+    return settings
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    settings.require_token()
+    bot_settings(settings).require_token()
     from bot.main import run_bot  # discord.py loads only when the bot starts, not for `verbatim ask`
 
-    run_bot(settings)
+    run_bot(bot_settings(settings))
     return 0
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
-    settings.require_token()
+    bot_settings(settings).require_token()
     from bot.main import sync_commands
 
-    sync_commands(settings, guild_id=args.guild)
+    sync_commands(bot_settings(settings), guild_id=args.guild)
     return 0
 
 
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     """The main job: start the bot if a token is configured, otherwise answer an example question."""
-    if settings.discord_token is not None:
+    if bot_settings(settings).discord_token is not None:
         return cmd_run(args, settings)
     return index_cli.answer_example(settings)
 
@@ -44,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return index_cli.main(argv, parser=build_parser())
+    return index_cli.main(argv, parser=build_parser(), load=load_bot_settings)
 
 
 if __name__ == "__main__":

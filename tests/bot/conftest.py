@@ -10,20 +10,20 @@ import pytest_asyncio
 
 from bot.client import AnyVerbatimBot
 from bot.main import start_bot
-from index.config import Settings
+from bot.settings import BotSettings
 from index.records import Records
 from index.service import Verbatim
-from tests.conftest import make_settings
+from tests.conftest import make_bot_settings
 from tests.fakediscord import FakeDiscord
 
 TOKEN = "fake-bot-token-0123456789abcdef"
 
 
 @pytest.fixture
-def bot_settings(tmp_path: Path) -> Callable[..., Settings]:
+def bot_settings(tmp_path: Path) -> Callable[..., BotSettings]:
     """Settings pointing the bot at a given fake (REST base URL, gateway URL, token, test guild)."""
 
-    def factory(fake: FakeDiscord, **extra: object) -> Settings:
+    def factory(fake: FakeDiscord, **extra: object) -> BotSettings:
         values: dict[str, object] = {
             "discord_token": TOKEN,
             "discord_api_base_url": fake.api_base,
@@ -33,7 +33,7 @@ def bot_settings(tmp_path: Path) -> Callable[..., Settings]:
             "cooldown_seconds": 60.0,
         }
         values.update(extra)
-        return make_settings(tmp_path, **values)
+        return make_bot_settings(tmp_path, **values)
 
     return factory
 
@@ -61,7 +61,7 @@ async def records(tmp_path: Path) -> AsyncIterator[Records]:
 
 @pytest_asyncio.fixture
 async def launch(
-    fake: FakeDiscord, bot_settings: Callable[..., Settings], article_service: Verbatim, records: Records
+    fake: FakeDiscord, bot_settings: Callable[..., BotSettings], article_service: Verbatim, records: Records
 ) -> AsyncIterator[Callable[..., Awaitable[AnyVerbatimBot]]]:
     """`bot = await launch(service=..., **settings_overrides)`: the real bot logged into the fake, closed after the test."""
     bots: list[AnyVerbatimBot] = []

@@ -20,13 +20,13 @@ import pytest_asyncio
 import bot.cogs.kb.documents as kb_documents
 from bot.client import AnyVerbatimBot
 from bot.main import start_bot
-from index.config import Settings
+from bot.settings import BotSettings
 from index.records import Records
 from index.service import Verbatim
 from index.tenancy import GuildKnowledge
 from tests.bot.conftest import TOKEN
 from tests.bot.helpers import NOT_COVERED, QUESTIONS, ask_options, button_id, is_ephemeral, text_of
-from tests.conftest import copy_article, make_settings
+from tests.conftest import copy_article, make_bot_settings
 from tests.fakediscord import MANAGE_GUILD, FakeDiscord, InteractionRecord
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
@@ -70,7 +70,7 @@ class Env:
     fake: FakeDiscord
     bot: AnyVerbatimBot
     service: Verbatim
-    settings: Settings
+    settings: BotSettings
     records: Records
     root: Path
     mod: Any
@@ -94,7 +94,7 @@ async def env(article_service: Verbatim, tmp_path_factory: pytest.TempPathFactor
     fake = FakeDiscord()
     await fake.start()
     undo = fake.patch_discord()
-    settings = make_settings(
+    settings = make_bot_settings(
         root,
         discord_token=TOKEN,
         discord_api_base_url=fake.api_base,

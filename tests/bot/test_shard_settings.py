@@ -6,7 +6,7 @@ import pytest
 
 from bot.client import ShardedVerbatimBot, VerbatimBot
 from bot.main import create_bot
-from index.config import load_settings
+from bot.settings import load_bot_settings
 from index.errors import ConfigError
 
 
@@ -14,12 +14,12 @@ def test_shard_ids_split_shards_across_processes(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no developer .env
     monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
     monkeypatch.setenv("DISCORD_SHARD_IDS", "2,3")
-    bot = create_bot(load_settings(), None, None)  # not logged in, so nothing to close
+    bot = create_bot(load_bot_settings(), None, None)  # not logged in, so nothing to close
     assert isinstance(bot, ShardedVerbatimBot) and bot.shard_count == 4 and bot.shard_ids == [2, 3]
 
     monkeypatch.delenv("DISCORD_SHARD_COUNT")
     monkeypatch.delenv("DISCORD_SHARD_IDS")
-    plain = create_bot(load_settings(), None, None)
+    plain = create_bot(load_bot_settings(), None, None)
     assert isinstance(plain, VerbatimBot)
 
 
@@ -27,8 +27,8 @@ def test_shard_ids_need_a_count_they_fit(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DISCORD_SHARD_IDS", "0,1")
     with pytest.raises(ConfigError, match="DISCORD_SHARD_IDS"):
-        load_settings()
+        load_bot_settings()
     monkeypatch.setenv("DISCORD_SHARD_COUNT", "2")
     monkeypatch.setenv("DISCORD_SHARD_IDS", "1,2")
     with pytest.raises(ConfigError, match="DISCORD_SHARD_IDS"):
-        load_settings()
+        load_bot_settings()

@@ -17,14 +17,14 @@ import pytest_asyncio
 
 from bot.client import AnyVerbatimBot
 from bot.main import start_bot
-from index.config import Settings
+from bot.settings import BotSettings
 from index.records import Records
 from index.service import Verbatim
 from index.tenancy import InvalidGuild, guild_root, merge_answers
 from tests.bot.conftest import TOKEN
 from tests.bot.helpers import QUESTIONS, ask_options, is_ephemeral, text_of
 from tests.bot.test_moderation import HARBOUR_MD, LIGHTHOUSE_MD, LIGHTHOUSE_Q, title_of, until
-from tests.conftest import copy_article, make_settings
+from tests.conftest import copy_article, make_bot_settings
 from tests.fakediscord import FakeDiscord, InteractionRecord
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
@@ -40,7 +40,7 @@ class Env:
     fake: FakeDiscord
     bot: AnyVerbatimBot
     service: Verbatim
-    settings: Settings
+    settings: BotSettings
     records: Records
     guild_a: int
     guild_b: int
@@ -61,7 +61,7 @@ async def env(article_service: Verbatim, tmp_path_factory: pytest.TempPathFactor
     guild_b = fake.add_guild("Guild B")
     await fake.start()
     undo = fake.patch_discord()
-    settings = make_settings(
+    settings = make_bot_settings(
         root,
         discord_token=TOKEN,
         discord_api_base_url=fake.api_base,
@@ -218,6 +218,12 @@ async def test_guild_b_moderator_cannot_list_change_roll_back_or_read_guild_a(en
     # A's moderator reads A's question; every action of B's moderator is in B's audit log only.
     gaps_a = text_of(await (await kb(env, "gaps", env.mod_a)).wait_response(timeout=20))
     assert secret in gaps_a
+    # /kb gaps writes its audit row after replying: wait for it, so it never lands in the next test's count.
+    await until(
+        lambda: any(e.action == "gaps" and e.actor_id == env.mod_a.id for e in records.audit(500, guild_id=env.guild_a)),
+        10,
+        "A's gaps audited",
+    )
     assert all(e.actor_id != env.mod_b.id for e in records.audit(500, guild_id=env.guild_a))
     b_actions = {e.action for e in records.audit(500, guild_id=env.guild_b) if e.actor_id == env.mod_b.id}
     assert {"add", "remove", "status", "gaps", "stats", "rollback", "forget"} <= b_actions

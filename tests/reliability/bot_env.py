@@ -12,10 +12,11 @@ from typing import Any
 
 from bot.client import AnyVerbatimBot
 from bot.main import start_bot
+from bot.settings import BotSettings
 from index.config import Settings
 from index.records import Records
 from index.service import Verbatim
-from tests.conftest import copy_article, make_settings
+from tests.conftest import copy_article, make_bot_settings, make_settings
 from tests.fakediscord import FakeDiscord
 
 TOKEN = "fake-bot-token-reliability-0123456789abcdef"
@@ -28,7 +29,7 @@ class BotEnv:
     fake: FakeDiscord
     bot: AnyVerbatimBot
     service: Any  # a Verbatim, or a stand-in wrapping one
-    settings: Settings
+    settings: BotSettings
     records: Records
     root: Path
 
@@ -63,7 +64,7 @@ async def bot_env(
         "moderator_role_ids": [fake.moderator_role_id],
     }
     values.update(extra)
-    settings = make_settings(root, **values)  # same root as private_service(): the bot's knowledge dir is the service's
+    settings = make_bot_settings(root, **values)  # same root as private_service(): the bot's knowledge dir is the service's
     records = Records(settings.feedback_db)
     running = await start_bot(settings, service, records, guild_ready_timeout=0.1)
     try:

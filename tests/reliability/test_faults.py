@@ -152,7 +152,7 @@ def _run_build_script(settings_dir: Path, body: str) -> subprocess.Popen[str]:
         from index.config import Settings
         from index.service import Verbatim
         root = Path({str(settings_dir)!r})
-        settings = Settings(_env_file=None, knowledge_dir=root / "knowledge", index_dir=root / "index", data_dir=root / "data", discord_token=None)
+        settings = Settings(_env_file=None, knowledge_dir=root / "knowledge", index_dir=root / "index", data_dir=root / "data")
         service = Verbatim(settings)
         """
     ) + textwrap.dedent(body)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index.config import Settings, load_settings
+from bot.settings import BotSettings, load_bot_settings
 from index.errors import ConfigError, DocumentError
 from index.knowledge import add_document
 from tests.conftest import ARTICLE, ARTICLE_META
@@ -171,9 +171,9 @@ def test_token_never_logged_or_shown(
 ) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
     monkeypatch.setenv("VERBATIM_LOG_LEVEL", "DEBUG")
-    seen: list[Settings] = []
+    seen: list[BotSettings] = []
 
-    def run_bot(settings: Settings) -> None:
+    def run_bot(settings: BotSettings) -> None:
         seen.append(settings)
         logging.getLogger("bot.main").debug("starting with %r / %s", settings, settings)
         print(settings)
@@ -182,7 +182,7 @@ def test_token_never_logged_or_shown(
     stub.run_bot = run_bot  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "bot.main", stub)
     with caplog.at_level(logging.DEBUG):
-        settings = load_settings()
+        settings = load_bot_settings()
         assert settings.require_token() == FAKE_TOKEN
         assert cli.main(["--log-level", "DEBUG", "run"]) == 0
     assert seen, "the run path did not reach the bot"
@@ -210,7 +210,7 @@ def test_malformed_token_error_never_echoes_it(
     monkeypatch.setenv("DISCORD_TOKEN", bad)
     with caplog.at_level(logging.DEBUG):
         with pytest.raises(ConfigError) as caught:
-            load_settings().require_token()
+            load_bot_settings().require_token()
         assert "DISCORD_TOKEN" in str(caught.value)
         assert cli.main(["--log-level", "DEBUG", "run"]) == 2
     out = capsys.readouterr()
@@ -224,19 +224,19 @@ def test_invalid_settings_error_never_echoes_the_token(clean_env: Path, monkeypa
     monkeypatch.setenv("DISCORD_SHARD_COUNT", FAKE_TOKEN)
     monkeypatch.setenv("VERBATIM_MODERATOR_ROLE_IDS", FAKE_TOKEN)
     with pytest.raises(ConfigError) as caught:
-        load_settings()
+        load_bot_settings()
     assert "DISCORD_SHARD_COUNT" in str(caught.value) or "shard" in str(caught.value).lower()
     assert_no_token(FAKE_TOKEN, str(caught.value))
 
 
 def test_comma_separated_role_ids(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VERBATIM_MODERATOR_ROLE_IDS", "123,456")
-    assert load_settings().moderator_role_ids == [123, 456]
+    assert load_bot_settings().moderator_role_ids == [123, 456]
 
 
 def test_missing_token_is_a_clear_error(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ConfigError, match="DISCORD_TOKEN is not set"):
-        load_settings().require_token()
+        load_bot_settings().require_token()
     assert cli.main(["run"]) == 2
     assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
 
@@ -246,13 +246,13 @@ def test_missing_token_is_a_clear_error(clean_env: Path, capsys: pytest.CaptureF
 
 def test_token_read_from_dotenv(clean_env: Path) -> None:
     (clean_env / ".env").write_text(f"DISCORD_TOKEN={FAKE_TOKEN}\n", encoding="utf-8")
-    assert load_settings().require_token() == FAKE_TOKEN
+    assert load_bot_settings().require_token() == FAKE_TOKEN
 
 
 def test_environment_wins_over_dotenv(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (clean_env / ".env").write_text("DISCORD_TOKEN=from-dotenv-" + "d" * 40 + "\n", encoding="utf-8")
     monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
-    assert load_settings().require_token() == FAKE_TOKEN
+    assert load_bot_settings().require_token() == FAKE_TOKEN
 
 
 def test_token_comes_from_nowhere_else(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -263,9 +263,9 @@ def test_token_comes_from_nowhere_else(clean_env: Path, capsys: pytest.CaptureFi
     # ...nor from other files in the working directory, nor from a .env when the caller opts out.
     (clean_env / "env").write_text(f"DISCORD_TOKEN={FAKE_TOKEN}\n", encoding="utf-8")
     (clean_env / ".env.example").write_text(f"DISCORD_TOKEN={FAKE_TOKEN}\n", encoding="utf-8")
-    assert load_settings().discord_token is None
+    assert load_bot_settings().discord_token is None
     (clean_env / ".env").write_text(f"DISCORD_TOKEN={FAKE_TOKEN}\n", encoding="utf-8")
-    assert Settings(_env_file=None).discord_token is None  # type: ignore[call-arg]
+    assert BotSettings(_env_file=None).discord_token is None  # type: ignore[call-arg]
     # A blank value counts as unset, not as a token.
     (clean_env / ".env").write_text("DISCORD_TOKEN=   \n", encoding="utf-8")
-    assert load_settings().discord_token is None
+    assert load_bot_settings().discord_token is None

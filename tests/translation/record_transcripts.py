@@ -23,7 +23,7 @@ from index.records import Records
 from index.service import Verbatim
 from index.translation import quote_span
 from tests.bot.helpers import QUESTIONS, ask_options
-from tests.conftest import copy_article, make_settings
+from tests.conftest import copy_article, make_bot_settings, make_settings
 from tests.fakediscord import FakeDiscord
 from tests.translation.fakeprovider import FakeProvider
 
@@ -56,7 +56,7 @@ async def record(tmp: Path) -> str:
     records = Records(settings.feedback_db)
     out: list[str] = []
     try:
-        bot_settings = make_settings(
+        bot_settings = make_bot_settings(
             tmp,
             discord_token="fake-bot-token-0123456789abcdef",
             discord_api_base_url=fake.api_base,
