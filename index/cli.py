@@ -172,6 +172,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return 0
     for key, value in status.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{name} {state}" for name, state in value.items())
         print(f"{key}: {value}")
     return 0
 

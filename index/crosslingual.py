@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from index.scripts import to_matching_script
+from index.scripts import RESOURCES, opencc_converter, record_resource, to_matching_script
 from index.stopwords import BRIDGE_STOP_WORDS
 
 log = logging.getLogger(__name__)
@@ -72,10 +72,12 @@ def _dictionary() -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
                 match = _LINE.match(line)
                 if match and len(match.group(2)) >= 2:
                     entries.append((match.group(2), match.group(3)[:1].isupper(), tuple(match.group(4).split("/"))))
-            return tuple(entries)
     except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
         log.warning("CC-CEDICT unavailable (%s): English questions use the dense signal only", exc)
+        record_resource("CC-CEDICT", exc)
         return ()
+    record_resource("CC-CEDICT", None)
+    return tuple(entries)
 
 
 @functools.lru_cache(maxsize=1)
@@ -454,7 +456,9 @@ def _hanja_readings() -> dict[str, str]:
         text = data.read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
         log.warning("Hanja reading table unavailable (%s): Korean questions use the dense signal only", exc)
+        record_resource("hanja table", exc)
         return {}
+    record_resource("hanja table", None)
     return {chr(int(a, 16)): chr(int(b, 16)) for a, b in _TABLE_LINE.findall(text)}
 
 
@@ -500,3 +504,11 @@ def hangul_bigrams(text: str) -> list[str]:
         else:
             out.extend(folded[i : i + 2] for i in range(len(folded) - 1))
     return out
+
+
+def language_resources() -> dict[str, str]:
+    """Load (once) the optional language resources and say of each whether it loaded, or why not."""
+    opencc_converter()
+    _dictionary()
+    _hanja_readings()
+    return dict(RESOURCES)

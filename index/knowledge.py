@@ -13,6 +13,7 @@ from typing import Any
 from index.errors import DocumentError
 from index.loaders import (
     MARKDOWN_SUFFIXES,
+    MAX_DOCUMENT_BYTES,
     META_SUFFIX,
     PDF_SUFFIXES,
     SUPPORTED_SUFFIXES,
@@ -54,7 +55,7 @@ def safe_filename(name: str) -> str:
 def validate_content(filename: str, data: bytes, max_bytes: int) -> None:
     """Check size and that the content matches the extension (by content, not only by name)."""
     if len(data) > max_bytes:
-        raise DocumentError(f"the file is too large ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
+        raise DocumentError(f"the file is too large ({len(data) / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.1f} MiB)")
     if not data.strip():
         raise DocumentError("the file is empty")
     kind = sniff_kind(data)
@@ -82,7 +83,7 @@ def add_document(
     meta: dict[str, Any] | None = None,
     *,
     replace: bool = False,
-    max_bytes: int = 20 * 1024 * 1024,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> Path:
     """Save a validated document (and its metadata sidecar) into the knowledge directory."""
     name = safe_filename(filename)

@@ -39,21 +39,35 @@ REGION_NAMES: dict[str, str] = {
 _NAMES = re.compile("|".join(sorted((re.escape(k) for k in REGION_NAMES), key=len, reverse=True)))
 
 
+# The optional language resources (OpenCC, CC-CEDICT, the hanja table) as each loader left them: "loaded" or
+# "unavailable: <reason>". A failed load degrades matching rather than stopping Verbatim, so `verbatim status` shows it.
+RESOURCES: dict[str, str] = {}
+
+
+def record_resource(name: str, failure: BaseException | None) -> None:
+    """Note whether an optional language resource loaded (called by its loader, once: the loaders are cached)."""
+    RESOURCES[name] = "loaded" if failure is None else f"unavailable: {failure}"
+
+
 @functools.lru_cache(maxsize=1)
-def _converter() -> object | None:
+def opencc_converter() -> object | None:
+    """OpenCC's Taiwan-to-mainland converter, or None (recorded in RESOURCES) when OpenCC cannot load."""
     try:
         import opencc
 
-        return opencc.OpenCC("tw2sp")
+        converter = opencc.OpenCC("tw2sp")
     except Exception as exc:  # the package or its config missing: match without script folding
         log.warning("OpenCC unavailable (%s): Simplified and Traditional text will not be matched to each other", exc)
+        record_resource("OpenCC", exc)
         return None
+    record_resource("OpenCC", None)
+    return converter
 
 
 def to_matching_script(text: str) -> str:
     """Fold a text to the form used for matching: NFKC, lower case, Simplified mainland script and names."""
     text = unicodedata.normalize("NFKC", text).lower()
-    converter = _converter()
+    converter = opencc_converter()
     if converter is not None:
         text = converter.convert(text)  # type: ignore[attr-defined]
     return _NAMES.sub(lambda m: REGION_NAMES[m.group(0)], text)

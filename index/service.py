@@ -14,7 +14,7 @@ import faiss
 from index.answer import Answerer, citation_for
 from index.builder import BuildProgress, build_index
 from index.config import Settings
-from index.crosslingual import Glossary
+from index.crosslingual import Glossary, language_resources
 from index.embeddings import Embedder, load_embedder
 from index.errors import BuildInProgress, IndexMissing
 from index.models import Answer, BuildReport, Citation, DocumentMeta, Paragraph, Passage
@@ -229,6 +229,7 @@ class Verbatim:
             "failures": manifest.failures,
             "previous_version": previous.name if (previous := self.store.previous_path()) else None,
             "build_running": self.build_status is not None,
+            "language_resources": language_resources(),
         }
 
 

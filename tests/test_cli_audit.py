@@ -35,7 +35,9 @@ def test_cli_maintenance_commands_record_audit_entries(
     assert cli.main([*base, "build"]) == 0
     assert cli.main([*base, "status"]) == 0
     assert cli.main([*base, "remove", "no-such-doc"]) == 1
-    assert "version:" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "version:" in out
+    assert "language_resources: OpenCC loaded, CC-CEDICT loaded, hanja table loaded" in out
     with Records(settings.feedback_db) as records:
         rows = list(reversed(records.audit()))
     assert [(e.action, e.actor, e.actor_id) for e in rows] == [(a, "cli", 0) for a in ("add", "remove", "rollback", "reindex", "remove")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from index import crosslingual, scripts
 from index.crosslingual import (
     Concept,
     Glossary,
@@ -295,3 +296,23 @@ def test_document_phrases_keep_the_first_spelling_whatever_the_hash_seed() -> No
     # answers changed between processes).
     assert latin_phrases("a working.group met; then a working group met")[("work", "group")] == "working.group"
     assert latin_phrases("a working group met; then a working.group met")[("work", "group")] == "workinggroup"
+
+
+def test_a_language_resource_that_fails_to_load_is_recorded_for_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert crosslingual.language_resources() == {"OpenCC": "loaded", "CC-CEDICT": "loaded", "hanja table": "loaded"}
+    monkeypatch.setitem(scripts.RESOURCES, "hanja table", "loaded")  # restored afterwards
+
+    def missing(package: str) -> object:
+        raise ModuleNotFoundError(f"No module named {package!r}")
+
+    monkeypatch.setattr(crosslingual.resources, "files", missing)
+    crosslingual._hanja_readings.cache_clear()
+    try:
+        assert crosslingual._hanja_readings() == {}  # degrades: Korean questions use the dense signal only
+        state = crosslingual.language_resources()
+        assert state["hanja table"] == "unavailable: No module named 'hanja'"
+        assert state["OpenCC"] == state["CC-CEDICT"] == "loaded"
+    finally:
+        monkeypatch.undo()
+        crosslingual._hanja_readings.cache_clear()
+    assert crosslingual.language_resources()["hanja table"] == "loaded"

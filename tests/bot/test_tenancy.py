@@ -298,7 +298,7 @@ async def test_quotas_on_documents_bytes_and_builds(env: Env, monkeypatch: pytes
             env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("y.md", b"# Y\n\n" + b"word " * 300, "text/markdown")]
         )
     ).wait_response(timeout=10)
-    assert "MB" in text_of(message) and "limit" in text_of(message)
+    assert "MiB" in text_of(message) and "limit" in text_of(message)
     monkeypatch.setattr(env.bot.settings, "guild_builds_per_hour", 1)
     message = await (await kb(env, "reindex", env.mod_b)).wait_response(timeout=10)
     assert "in the last hour" in text_of(message)

@@ -233,7 +233,7 @@ class DocumentCommands(KbCommands):
             return t(locale, "kb.add.bad_name", name=escape_markdown(truncate(shown, 80))), "hostile file name"
         limit = settings.max_upload_bytes
         if size > limit:
-            return t(locale, "kb.add.too_large", size=f"{size / 1e6:.1f}", limit=f"{limit / 1e6:.1f}"), "too large"
+            return t(locale, "kb.add.too_large", size=f"{size / 2**20:.1f}", limit=f"{limit / 2**20:.1f}"), "too large"
         try:
             clean = safe_filename(name)
         except DocumentError:
@@ -256,7 +256,7 @@ class DocumentCommands(KbCommands):
             return t(locale, "kb.quota.documents", count=count, limit=settings.guild_max_documents), "documents quota"
         if used + size > settings.guild_max_bytes:
             return t(
-                locale, "kb.quota.bytes", size=f"{(used + size) / 1e6:.1f}", limit=f"{settings.guild_max_bytes / 1e6:.1f}"
+                locale, "kb.quota.bytes", size=f"{(used + size) / 2**20:.1f}", limit=f"{settings.guild_max_bytes / 2**20:.1f}"
             ), "bytes quota"
         return None
 

@@ -109,10 +109,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ko": "`{name}` 파일 이름은 사용할 수 없습니다. 폴더 없이 .txt, .md, .pdf로 끝나는 이름을 사용해 주세요.",
     },
     "kb.add.too_large": {
-        "en": "The file is too large ({size} MB; the limit is {limit} MB).",
-        "zh-TW": "檔案太大（{size} MB；上限為 {limit} MB）。",
-        "zh-CN": "文件太大（{size} MB；上限为 {limit} MB）。",
-        "ko": "파일이 너무 큽니다 ({size} MB, 최대 {limit} MB).",
+        "en": "The file is too large ({size} MiB; the limit is {limit} MiB).",
+        "zh-TW": "檔案太大（{size} MiB；上限為 {limit} MiB）。",
+        "zh-CN": "文件太大（{size} MiB；上限为 {limit} MiB）。",
+        "ko": "파일이 너무 큽니다 ({size} MiB, 최대 {limit} MiB).",
     },
     "kb.add.not_indexed": {
         "en": "**{name}** could not be indexed, so it was taken out of the knowledge base again: {reason}",
@@ -222,10 +222,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ko": "이 서버에는 이미 자체 문서가 {count}개 있습니다. 한도는 {limit}개입니다. 먼저 하나를 삭제하세요.",
     },
     "kb.quota.bytes": {
-        "en": "With this file, this server's documents would take {size} MB; the limit is {limit} MB.",
-        "zh-TW": "加上此檔案後，此伺服器的文件將佔 {size} MB；上限為 {limit} MB。",
-        "zh-CN": "加上此文件后，此服务器的文档将占 {size} MB；上限为 {limit} MB。",
-        "ko": "이 파일을 더하면 이 서버의 문서가 {size} MB가 됩니다. 한도는 {limit} MB입니다.",
+        "en": "With this file, this server's documents would take {size} MiB; the limit is {limit} MiB.",
+        "zh-TW": "加上此檔案後，此伺服器的文件將佔 {size} MiB；上限為 {limit} MiB。",
+        "zh-CN": "加上此文件后，此服务器的文档将占 {size} MiB；上限为 {limit} MiB。",
+        "ko": "이 파일을 더하면 이 서버의 문서가 {size} MiB가 됩니다. 한도는 {limit} MiB입니다.",
     },
     "kb.quota.builds": {
         "en": "This server's index was rebuilt {count} times in the last hour; the limit is {limit}. Try again later.",
