@@ -91,16 +91,11 @@ class TokenIndex:
 
 
 class LexicalIndex:
-    """BM25 over the tokens of a list of texts (the search units)."""
+    """BM25 over the script-folded tokens (`tokens`) of a list of texts (the search units): a TokenIndex that tokenises."""
 
     def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
-        bm25s = _bm25s()
-        self.size = len(texts)
-        self._bm25 = None
-        corpus = [tokens(t) or ["\x00"] for t in texts]
-        if corpus:
-            self._bm25 = bm25s.BM25(k1=k1, b=b)
-            self._bm25.index(corpus, show_progress=False)
+        self.index = TokenIndex([tokens(t) for t in texts], k1=k1, b=b)
+        self.size = self.index.size
 
     def known_share(self, question: str) -> float:
         """The share of the question's tokens that occur anywhere in the texts (1.0 for a question with no tokens)."""
@@ -110,7 +105,7 @@ class LexicalIndex:
         """(share of these tokens that occur anywhere in the texts, number of tokens); the share is 1.0 for none."""
         if not query:
             return 1.0, 0
-        vocabulary = self._bm25.vocab_dict if self._bm25 is not None else {}
+        vocabulary = self.index.vocabulary
         return sum(1 for t in query if t in vocabulary) / len(query), len(query)
 
     def scores(self, question: str, extra_terms: Sequence[str] = ()) -> np.ndarray:
@@ -121,6 +116,4 @@ class LexicalIndex:
         query = tokens(question, query=True)
         for term in extra_terms:
             query.extend(tokens(term))
-        if self._bm25 is None or not query:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(query), dtype=np.float32)
+        return self.index.scores(query)

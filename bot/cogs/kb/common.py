@@ -163,6 +163,9 @@ class KbCommands(commands.Cog):
             # The mod-log channel belongs to one guild: another guild's actions are never posted there.
             if getattr(getattr(channel, "guild", None), "id", None) != interaction.guild_id:
                 return
-            await channel.send(embed=fit_embed(embed), allowed_mentions=NO_PINGS)  # type: ignore[union-attr]
-        except (discord.HTTPException, AttributeError) as exc:
+            if not isinstance(channel, discord.abc.Messageable):  # e.g. a category or a forum: nothing to post into
+                log.warning("the mod-log channel %s cannot take messages; kb %s not posted", channel_id, action)
+                return
+            await channel.send(embed=fit_embed(embed), allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
             log.warning("could not post kb %s to the mod-log channel %s: %s", action, channel_id, exc)
