@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 
 import bot.cogs.kb.documents as kb_documents
-from bot.client import AnyVerbatimBot
+from bot.client import VerbatimBot
 from bot.main import start_bot
 from bot.settings import BotSettings
 from index.records import Records
@@ -68,7 +68,7 @@ def observatory_pdf() -> bytes:
 @dataclass
 class Env:
     fake: FakeDiscord
-    bot: AnyVerbatimBot
+    bot: VerbatimBot
     service: Verbatim
     settings: BotSettings
     records: Records
