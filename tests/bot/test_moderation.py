@@ -25,7 +25,7 @@ from index.records import Records
 from index.service import Verbatim
 from index.tenancy import GuildKnowledge
 from tests.bot.conftest import TOKEN
-from tests.bot.helpers import NOT_COVERED, QUESTIONS, ask_options, button_id, is_ephemeral, text_of
+from tests.bot.helpers import NOT_COVERED, QUESTIONS, ask_options, assert_discord_rules_kept, button_id, is_ephemeral, text_of
 from tests.conftest import copy_article, make_bot_settings
 from tests.fakediscord import MANAGE_GUILD, FakeDiscord, InteractionRecord
 
@@ -135,9 +135,7 @@ async def env(article_service: Verbatim, tmp_path_factory: pytest.TempPathFactor
 @pytest_asyncio.fixture(autouse=True, loop_scope="module")
 async def no_violations(env: Env) -> AsyncIterator[None]:
     yield
-    assert env.fake.violations == [], env.fake.violations
-    assert env.fake.pinging_messages() == []
-    assert env.fake.unanswered_interactions() == []
+    assert_discord_rules_kept(env.fake)
 
 
 async def until(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:

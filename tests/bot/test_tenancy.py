@@ -21,7 +21,7 @@ from bot.settings import BotSettings
 from index.records import Records
 from index.service import Verbatim
 from tests.bot.conftest import TOKEN
-from tests.bot.helpers import QUESTIONS, ask_options, is_ephemeral, text_of
+from tests.bot.helpers import QUESTIONS, ask_options, assert_discord_rules_kept, is_ephemeral, text_of
 from tests.bot.test_moderation import HARBOUR_MD, LIGHTHOUSE_MD, LIGHTHOUSE_Q, title_of, until
 from tests.conftest import copy_article, make_bot_settings
 from tests.fakediscord import FakeDiscord, InteractionRecord
@@ -105,9 +105,7 @@ async def env(article_service: Verbatim, tmp_path_factory: pytest.TempPathFactor
 @pytest_asyncio.fixture(autouse=True, loop_scope="module")
 async def no_violations(env: Env) -> AsyncIterator[None]:
     yield
-    assert env.fake.violations == [], env.fake.violations
-    assert env.fake.pinging_messages() == []
-    assert env.fake.unanswered_interactions() == []
+    assert_discord_rules_kept(env.fake)
 
 
 async def kb(env: Env, sub: str, member: Any, options: list[dict[str, Any]] | None = None, **kwargs: Any) -> InteractionRecord:
