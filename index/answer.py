@@ -8,7 +8,7 @@ import time
 import unicodedata
 
 from index.errors import QuestionRejected
-from index.gate import judge
+from index.gate import judge, only_code
 from index.models import Answer, Citation, Passage, Quote
 from index.quotes import choose_quote
 from index.search import Retriever, SearchResult
@@ -55,7 +55,7 @@ class Answerer:
         text = clean_question(question)
         result = self.retriever.search(text, k=max(k, 3))
         searched = time.perf_counter()
-        decision = judge(result, self.retriever.params)
+        decision = only_code(text, result, judge(result, self.retriever.params))
         covered, reason = decision.covered, decision.reason
         quote = self.quote_for(result) if covered else None
         if covered and quote is None:
