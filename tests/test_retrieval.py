@@ -341,3 +341,24 @@ def test_a_question_matching_only_code_is_refused_unless_it_names_the_code() -> 
     assert only_code("Which tool made the PGP key block?", only_code_found, covered).covered
     assert only_code("What is the capital of Australia?", SearchResult(code[:2] + prose, []), covered).covered
     assert only_code("What is the capital of Australia?", only_code_found, GateDecision(False, -0.1, 0.0)) == GateDecision(False, -0.1, 0.0)
+
+
+def test_questions_of_quantity_want_a_number_in_any_language() -> None:
+    from index.answer_type import asks_for_quantity, gives_quantity
+
+    for question in (
+        "How many files does the corpus hold?",
+        "How long does a review take?",
+        "What percentage of users upgraded?",
+        "每週要投入多少時間？",
+        "分成几个组？",
+        "몇 명이 참가하나요?",
+        "시간이 얼마나 걸렸나요?",
+    ):
+        assert asks_for_quantity(question), question
+    for question in ("Which license does it use?", "分成哪幾輪比賽？", "幾乎所有人都同意嗎？", "為什麼用幾何平均？", "누가 작성했나요?"):
+        assert not asks_for_quantity(question), question
+    for text in ("within 48 hours", "two reviewers", "三位維護者", "一年兩次", "두 번 검토한다", "다섯 가지 규칙"):
+        assert gives_quantity(text), text
+    for text in ("Reviewers read every change.", "維護者會審查每個變更。", "모든 변경을 검토한다."):
+        assert not gives_quantity(text), text
