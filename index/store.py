@@ -41,7 +41,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from index.columns import PassageColumns, PassagePositions, UnitColumns, in_memory, read_columns, write_columns
+from index.columns import PassageColumns, PassagePositions, UnitColumns, column_problem, in_memory, read_columns, write_columns
 from index.errors import IndexCorrupt, IndexMissing
 from index.models import DocumentMeta, Passage
 from index.units import Unit
@@ -183,18 +183,18 @@ class IntegrityCheck:
         except OSError as exc:
             problem = f"index version {self.version_dir.name} could not be read ({exc})"
         self.seconds = time.perf_counter() - started
-        with self._lock:
-            self.problem = problem or ""
-            self.state = "damaged" if problem else "ok"
-            listeners = list(self._listeners)
-            self._done.set()
         if problem:
             log.error("%s (found by the background check after loading)", problem)
             mark_damaged(self.version_dir, problem)
-            for listener in listeners:
-                listener(problem)
         else:
             log.info("index version %s verified in %.1fs", self.version_dir.name, self.seconds)
+        with self._lock:
+            self.problem = problem or ""
+            self.state = "damaged" if problem else "ok"
+            listeners = list(self._listeners) if problem else []
+            self._done.set()
+        for listener in listeners:
+            listener(self.problem)
 
     def on_damage(self, listener: IntegrityListener) -> None:
         """Call `listener(problem)` if the check finds damage (at once if it already has)."""
@@ -448,6 +448,9 @@ class IndexStore:
             raise IndexCorrupt(
                 f"index version {version_dir.name} is inconsistent: {faiss_index.ntotal} vectors, {n_units} units, {n_passages} passages"
             )
+        problem = column_problem(passage_columns, unit_columns)
+        if problem:
+            raise IndexCorrupt(f"index version {version_dir.name} is inconsistent: {problem}")
         integrity = None
         if check_in_background and manifest.format_version >= 2:
             integrity = IntegrityCheck(version_dir, manifest.checksums).start()

@@ -89,7 +89,8 @@ def test_a_passage_that_is_not_a_slice_of_its_document_keeps_its_own_text(index_
     store = IndexStore(index_copy.index_dir)
     loaded = store.load(check_in_background=False)
     passages = list(loaded.passages)
-    odd = Passage(**{**passages[1].to_dict(), "text": "A passage text found nowhere in the document."})
+    # Reversed: as long as the original (its units' offsets still fit) but found nowhere in the document.
+    odd = Passage(**{**passages[1].to_dict(), "text": passages[1].text[::-1]})
     passages[1] = odd
     manifest = store.read_manifest(loaded.path)
     manifest.version += "-odd"
@@ -99,6 +100,8 @@ def test_a_passage_that_is_not_a_slice_of_its_document_keeps_its_own_text(index_
     )
     again = store.load_version(final, check_in_background=False)
     assert again.passages[1] == odd and list(again.passages) == passages
+    assert json.loads((final / "tables.json").read_text(encoding="utf-8"))["overflow"] == [odd.text]
+    assert again.unit_texts() == [u.text(passages) for u in again.units]
 
 
 def test_position_finds_every_passage_id_and_nothing_else(index_copy: Settings) -> None:
@@ -188,3 +191,20 @@ def test_an_intact_version_checks_ok(index_copy: Settings) -> None:
     loaded = IndexStore(index_copy.index_dir).load()
     assert loaded.integrity is not None and loaded.integrity.wait(60) == "ok" and not loaded.integrity.problem
     assert not (loaded.path / DAMAGED).exists()
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [("passages/doc.npy", "passages/doc points outside its table"), ("units/end.npy", "a unit's offsets fall outside its passage")],
+)
+def test_a_damaged_column_of_the_right_size_is_refused_at_load(index_copy: Settings, column: str, message: str) -> None:
+    """The checksums come later, in the background: a code or offset out of range must not break the load meanwhile."""
+    store = IndexStore(index_copy.index_dir)
+    version = store.current_path()
+    assert version is not None
+    path = version / column
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x7F  # the high byte of the last little-endian int32: far out of any range
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexCorrupt, match=message):
+        store.load()

@@ -133,14 +133,14 @@ def test_damage_found_in_the_background_is_reported_and_the_previous_version_ser
 def test_damage_found_in_the_background_without_a_previous_version_stops_serving(built_service: Verbatim) -> None:
     store = built_service.store
     assert store.previous_path() is None
-    flip_byte(store.current_path() / "passages" / "doc.npy")
+    flip_byte(store.current_path() / EMBEDDINGS)
     fresh = Verbatim(built_service.settings, embedder=built_service.embedder_for(built_service.loaded.manifest.model, "auto"))
     fresh.ensure_ready()
     assert fresh.wait_for_integrity() == "damaged"
-    with pytest.raises(IndexCorrupt, match="passages/doc.npy is corrupted"):
+    with pytest.raises(IndexCorrupt, match="embeddings.npy is corrupted"):
         fresh.ask(QUESTION)
     status = fresh.status()
-    assert status["integrity"] == "damaged" and status["version"] is None and "passages/doc.npy" in status["refused"]
+    assert status["integrity"] == "damaged" and status["version"] is None and "embeddings.npy" in status["refused"]
 
 
 def test_current_version_directory_gone_falls_back_to_previous(two_versions: tuple[Verbatim, str]) -> None:
