@@ -17,9 +17,19 @@ log = logging.getLogger(__name__)
 # Interrogatives and particles that carry no topic (Simplified, since matching text is folded first).
 # A word rare in the documents gets a high IDF, so leaving "什么" in a question would reward any
 # passage that happens to contain it.
+# The same for Korean: interrogatives and the endings of a question (documents are written in the declarative -다).
 _QUESTION_WORDS = re.compile(
     "什么时候|为什么|为何|什么|哪些|哪里|哪个|哪一|哪儿|如何|怎么样|怎么|怎样|多少|几时|是否|是不是|有没有|谁|何时|何地|吗|呢|请问|请"
+    "|어떻게|어떤|어느|무엇|무슨|누구|누가|언제|어디|얼마나|얼마|몇|왜|뭐"
+    "|습니까|입니까|인가요|할까요|일까요|하나요|나요|까요"
 )
+
+
+def without_question_words(text: str) -> str:
+    """A question without its interrogatives and question endings (folded to the matching script)."""
+    return _QUESTION_WORDS.sub(" ", to_matching_script(text))
+
+
 _LATIN_STOP = LEXICAL_STOP_WORDS
 _LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
@@ -29,9 +39,7 @@ def tokens(text: str, *, query: bool = False) -> list[str]:
 
     The text is folded to one script first, so Simplified and Traditional spellings give the same tokens.
     """
-    folded = to_matching_script(text)
-    if query:
-        folded = _QUESTION_WORDS.sub(" ", folded)
+    folded = without_question_words(text) if query else to_matching_script(text)
     out: list[str] = []
     run: list[str] = []
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
-from index.lexical import LexicalIndex, TokenIndex, tokens
+from index.lexical import LexicalIndex, TokenIndex, tokens, without_question_words
 from index.scripts import cjk_share, hangul_share, to_matching_script
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class KoreanReadings:
 
     def scores(self, question: str) -> np.ndarray:
         """A Korean question against every unit."""
-        return self.index.scores(hangul_bigrams(question))
+        return self.index.scores(hangul_bigrams(without_question_words(question)))
 
     def chinese_scores(self, question: str) -> np.ndarray | None:
         """A Chinese question read in Sino-Korean against the Korean units only (Chinese units have the lexical signal)."""
