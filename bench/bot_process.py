@@ -41,7 +41,12 @@ class StallMonitor:
 
 def _rss() -> dict[str, float]:
     process = psutil.Process()
-    values = {"rss_mb": round(process.memory_info().rss / 2**20, 1)}
+    full = process.memory_full_info()  # USS and PSS too: the host figure counts pages shared between processes once
+    values = {
+        "rss_mb": round(full.rss / 2**20, 1),
+        "uss_mb": round(getattr(full, "uss", 0) / 2**20, 1),
+        "pss_mb": round(getattr(full, "pss", 0) / 2**20, 1),
+    }
     with open(f"/proc/{process.pid}/status", encoding="ascii") as handle:
         for line in handle:
             if line.startswith(("RssFile:", "RssAnon:")):
