@@ -57,11 +57,11 @@ def _rss() -> dict[str, float]:
 
 async def main_async(args: argparse.Namespace) -> None:
     from bot.main import start_bot
-    from index.config import Settings
+    from bot.settings import BotSettings
     from index.service import Verbatim
 
     base = args.index_dir.parent
-    settings = Settings(  # type: ignore[call-arg]
+    settings = BotSettings(  # type: ignore[call-arg]
         _env_file=None,
         discord_token=args.token,
         discord_api_base_url=args.api_base,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -36,10 +37,9 @@ import numpy as np
 
 from bench.run import DEV_SET, ROOT, article_index, load_now, padded_index, parse_sizes, questions, settings_for, spread
 from bench.scale_child import process_memory
-from bench.synthetic import write_padded_index
 from index.embeddings import Embedder, ProgressCallback
 from index.models import BuildReport
-from index.store import IndexStore
+from index.store import IndexStore, new_version_id
 
 log = logging.getLogger(__name__)
 
@@ -278,8 +278,12 @@ def cold_start_section(sizes: list[Size], question: str, runs: int) -> list[str]
     ]
 
 
-def ensure_second_version(size: Size, article_base: Path) -> None:
-    """The swap needs a `previous` version of the same size to activate: write one (seed 1) if there is none."""
+def ensure_second_version(size: Size) -> None:
+    """The swap needs a `previous` version of the same size to activate: republish the current one if there is none.
+
+    The copy is written through `IndexStore.write_version` (its own files, as a rebuild would make), then the
+    original is activated again so the copy waits as `previous`.
+    """
     store = IndexStore(size.base / "index")
     previous = store.previous_path()
     if previous is not None:
@@ -288,21 +292,39 @@ def ensure_second_version(size: Size, article_base: Path) -> None:
                 return
         except Exception as exc:  # e.g. an older format: write a new one
             log.info("previous version of %s unusable (%s): writing another", size.label, exc)
-    article = IndexStore(article_base / "index").load()
     current = store.current_path()
-    write_padded_index(article, size.base / "index", size.passages, seed=1)
-    if current is not None:
-        store.activate(current)  # serve the original again; the seed-1 version is `previous`, ready to swap in
+    if current is None:
+        raise RuntimeError(f"{size.label}: no current version")
+    loaded = store.load()
+    manifest = dataclasses.replace(
+        loaded.manifest,
+        version=new_version_id(),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        built_by="bench.scale (a copy to swap in)",
+        checksums={},
+    )
+    copy = store.write_version(
+        store.new_staging_dir(manifest.version),
+        manifest,
+        list(loaded.passages),
+        list(loaded.units),
+        list(loaded.unit_keys),
+        np.asarray(loaded.embeddings()),
+        dict(loaded.texts),
+    )
+    del loaded
+    store.activate(copy)
+    store.activate(current)
 
 
-def swap_section(sizes: list[Size], article_base: Path, qs: list[str], baseline_s: float) -> list[str]:
+def swap_section(sizes: list[Size], qs: list[str], baseline_s: float) -> list[str]:
     rows = []
     notes = []
     with tempfile.TemporaryDirectory(prefix="scale-swap-") as tmp:
         questions_json = Path(tmp) / "questions.json"
         questions_json.write_text(json.dumps(qs), encoding="utf-8")
         for size in sizes:
-            ensure_second_version(size, article_base)
+            ensure_second_version(size)
             store = IndexStore(size.base / "index")
             command = child_command("swap", "--index-dir", str(size.base / "index"), "--questions-json", str(questions_json))
             with serving_children([command]) as (process,):
@@ -759,7 +781,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "cold" in parts:
         report.add("Cold start to first answer", lambda: cold_start_section(sizes, qs[0], args.runs))
     if "swap" in parts:
-        report.add("Version swap while serving", lambda: swap_section(sizes, article_base, qs, baseline_s=3.0))
+        report.add("Version swap while serving", lambda: swap_section(sizes, qs, baseline_s=3.0))
     if "bot" in parts:
         report.add("Bot memory after three bursts of 100", lambda: bot_memory_section(sizes, qs))
     if "memory" in parts:

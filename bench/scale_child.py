@@ -82,7 +82,10 @@ def cold(args: argparse.Namespace) -> None:
 
     stamps["imported"] = time.time()
     service = _service(args.index_dir)
-    service.embedder_for(service.settings.model, service.settings.embedding_backend)
+    # The model and backend the current version was built with, as `Verbatim.load` asks for them (read first so
+    # the model's load can be timed apart from the index's; `load` then reuses the embedder).
+    manifest = json.loads((service.store.current_path() / "manifest.json").read_text(encoding="utf-8"))
+    service.embedder_for(manifest["model"], manifest["backend"])
     stamps["model_loaded"] = time.time()
     service.load()
     stamps["index_loaded"] = time.time()
