@@ -636,12 +636,14 @@ def knowledge_for(size: Size, article_base: Path, target: Path) -> Path:
     return target
 
 
-def _timed_build(service: Any) -> tuple[BuildReport, dict[str, float], float]:
+def _timed_build(service: Any) -> tuple[BuildReport, dict[str, float], float, int]:
+    """The build's report, its stage times, its wall time and the number of units it embedded (from its progress)."""
     events: list[tuple[float, str, int, int]] = []
     started = time.time()
     report = service.build(progress=lambda stage, done, total: events.append((time.time(), stage, done, total)), built_by="bench.scale")
     finished = time.time()
-    return report, stage_seconds(started, finished, events), finished - started
+    units = next((total for _, stage, _, total in events if stage == "embedding"), 0)
+    return report, stage_seconds(started, finished, events), finished - started, units
 
 
 def add_document_section(sizes: list[Size], article_base: Path, work: Path, embedder: Embedder) -> list[str]:
@@ -663,7 +665,7 @@ def add_document_section(sizes: list[Size], article_base: Path, work: Path, embe
         for action in ("add", "remove"):
             if action == "remove":
                 added.unlink()
-            report, stages, total = _timed_build(service)
+            report, stages, total, units = _timed_build(service)
             verdict = ""
             if action == "add" and size.passages >= BIG:
                 verdict = "met" if total <= TARGET_ADD_S else f"missed by {total - TARGET_ADD_S:.0f} s"
@@ -672,7 +674,7 @@ def add_document_section(sizes: list[Size], article_base: Path, work: Path, embe
                     size.label,
                     f"{report.passages_before:,} → {report.passages_after:,}",
                     f"{action} ({len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, {len(report.unchanged)} unchanged)",
-                    report.passages_embedded,
+                    f"{report.passages_embedded} / {units}",
                     fmt(stages.get("before"), 1),
                     fmt(stages.get("reading"), 1),
                     fmt(stages.get("model"), 1),
@@ -698,7 +700,7 @@ def add_document_section(sizes: list[Size], article_base: Path, work: Path, embe
                 "index",
                 "passages",
                 "change",
-                "passages embedded",
+                "passages / units embedded",
                 "before s",
                 "reading s",
                 "model s",
