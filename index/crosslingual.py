@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -152,6 +152,38 @@ class Glossary:
         names = sorted({to_matching_script(n) for ns in self._names.values() for n in ns}, key=len, reverse=True)
         self._chinese_names = re.compile("|".join(map(re.escape, names))) if names else None
         log.debug("glossary: %d English keys for the documents' words", len(self._index))
+
+    def tables(self) -> dict[str, Any]:
+        """What the glossary derived from the documents, as plain data (saved with the version; `from_tables` reads it)."""
+        return {
+            "latin_phrases": self._latin_phrases,
+            "identifiers": self._identifiers,
+            "numeric_identifiers": self._numeric_identifiers,
+            "index": self._index,
+            "whole_glosses": self._whole_glosses,
+            "names": self._names,
+            "last_words": self._last_words,
+            "romanised": self._romanised,
+            "acronyms": self._acronyms,
+            "chinese_names": self._chinese_names.pattern if self._chinese_names is not None else None,
+        }
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, Any]) -> Glossary:
+        """A glossary from the tables an earlier `tables()` gave, without reading the documents or CC-CEDICT again."""
+        glossary = cls.__new__(cls)
+        glossary._latin_phrases = tables["latin_phrases"]
+        glossary._identifiers = tables["identifiers"]
+        glossary._numeric_identifiers = tables["numeric_identifiers"]
+        glossary._index = tables["index"]
+        glossary._whole_glosses = tables["whole_glosses"]
+        glossary._names = tables["names"]
+        glossary._last_words = tables["last_words"]
+        glossary._romanised = tables["romanised"]
+        glossary._acronyms = tables["acronyms"]
+        pattern = tables["chinese_names"]
+        glossary._chinese_names = re.compile(pattern) if pattern is not None else None
+        return glossary
 
     def without_names(self, folded_text: str) -> str:
         """A folded Chinese text with the documents' names (特朗普, 新加坡, 蓬佩奥…) cut out, leaving what is said of them."""

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,9 @@ _QUESTION_WORDS = re.compile(
 )
 _LATIN_STOP = LEXICAL_STOP_WORDS
 _LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# A unit without tokens is indexed as this one token; bm25s adds "" to every vocabulary. Neither is a word of the texts.
+EMPTY_DOCUMENT = "\x00"
+_NOT_WORDS = frozenset({EMPTY_DOCUMENT, ""})
 
 
 def tokens(text: str, *, query: bool = False) -> list[str]:
@@ -77,7 +81,21 @@ class TokenIndex:
         self._vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
         if corpus and self._vocabulary:
             self._bm25 = bm25s.BM25(k1=k1, b=b)
-            self._bm25.index([list(doc) or ["\x00"] for doc in corpus], show_progress=False)
+            self._bm25.index([list(doc) or [EMPTY_DOCUMENT] for doc in corpus], show_progress=False)
+
+    @classmethod
+    def from_bm25(cls, bm25: Any | None, size: int) -> TokenIndex:
+        """A TokenIndex over a bm25s index built earlier (index/search_tables.py loads it memory-mapped)."""
+        index = cls.__new__(cls)
+        index.size = size
+        index._bm25 = bm25
+        index._vocabulary = frozenset(bm25.vocab_dict).difference(_NOT_WORDS) if bm25 is not None else frozenset()
+        return index
+
+    @property
+    def bm25(self) -> Any | None:
+        """The bm25s index (None when no text has a token)."""
+        return self._bm25
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -96,6 +114,14 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
         self.index = TokenIndex([tokens(t) for t in texts], k1=k1, b=b)
         self.size = self.index.size
+
+    @classmethod
+    def from_index(cls, index: TokenIndex) -> LexicalIndex:
+        """A LexicalIndex over a TokenIndex of `tokens` built earlier (saved with the version)."""
+        lexical = cls.__new__(cls)
+        lexical.index = index
+        lexical.size = index.size
+        return lexical
 
     def known_share(self, question: str) -> float:
         """The share of the question's tokens that occur anywhere in the texts (1.0 for a question with no tokens)."""

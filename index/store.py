@@ -31,6 +31,7 @@ import numpy as np
 
 from index.errors import IndexCorrupt, IndexMissing
 from index.models import DocumentMeta, Passage
+from index.search_tables import write_search_tables
 from index.units import Unit
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,7 @@ class IndexStore:
         (staging / TEXTS).mkdir()
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        write_search_tables(staging, passages, units, [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents])
         manifest.checksums = {
             str(path.relative_to(staging)): sha256_file(path)
             for path in sorted(staging.rglob("*"))
