@@ -115,14 +115,14 @@ class Glossary:
         self._latin_phrases = latin_phrases(folded)
         self._identifiers = identifier_tokens(folded)
         self._numeric_identifiers = "\n".join(t for t in self._identifiers if any(ch.isdigit() for ch in t))
-        present = {folded[i : i + 2] for i in range(len(folded) - 1)}
+        present = _bigram_codes(folded)
         self._index: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._whole_glosses: set[tuple[str, ...]] = set()  # keys that are a gloss as a whole, not one word of it
         self._names: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._last_words: dict[str, set[str]] = defaultdict(set)
         self._romanised: dict[str, set[str]] = defaultdict(set)  # romanisation_key of a name or its last word
         self._acronyms: dict[str, set[str]] = defaultdict(set)  # "US", "UN": matched only as capitals in a question
-        entries = [(w, proper, glosses) for w, proper, glosses in _dictionary() if w[:2] in present and w in folded]
+        entries = [(w, proper, glosses) for w, proper, glosses in _dictionary() if _occurs(w, folded, present)]
         common = {w for w, proper, _ in entries if not proper}  # 和平 is a place name too, but mostly "peace"
         for word, proper, glosses in entries:
             parts = [(n, part) for g in glosses for n, part in enumerate(re.split(r"[,;]", _PAREN.sub(" ", g)))]
@@ -275,6 +275,23 @@ class Glossary:
         if key in self._whole_glosses and len(meanings) == 1:
             return Concept(frozenset(to_matching_script(w) for w in meanings), "word")
         return None
+
+
+def _occurs(word: str, text: str, bigrams: set[int]) -> bool:
+    """Whether `word` (two or more characters) occurs in `text`, whose `_bigram_codes` are given: a word with a pair of
+    characters the text lacks cannot, a two-character word does if its pair is there; only the rest are searched for."""
+    codes = [ord(ch) for ch in word]
+    if any((a << 21) | b not in bigrams for a, b in zip(codes, codes[1:], strict=False)):
+        return False
+    return len(word) == 2 or word in text
+
+
+def _bigram_codes(text: str) -> set[int]:
+    """Every pair of adjacent characters of `text`, as numbers (numpy over the code points, not a set of 2-char strings)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < 2:
+        return set()
+    return set(np.unique((codes[:-1] << np.uint64(21)) | codes[1:]).tolist())
 
 
 def _longest_first(words: Sequence[str], lookup: Callable[[tuple[str, ...]], T | None]) -> list[tuple[tuple[str, ...], T]]:

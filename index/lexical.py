@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from index.scripts import is_cjk_ideograph, is_hangul, to_matching_script
+from index.scripts import to_matching_script
 from index.stopwords import LEXICAL_STOP_WORDS
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,12 @@ EMPTY_DOCUMENT = "\x00"
 _NOT_WORDS = frozenset({EMPTY_DOCUMENT, ""})
 
 
+# Runs of Chinese characters or of Hangul, as `is_cjk_ideograph` and `is_hangul` tell them.
+_CJK_OR_HANGUL_RUN = re.compile(
+    "[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f]+|[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+"
+)
+
+
 def tokens(text: str, *, query: bool = False) -> list[str]:
     """Bigrams of runs of Chinese characters or Hangul (a lone character stays a unigram), plus Latin words and numbers.
 
@@ -37,28 +43,11 @@ def tokens(text: str, *, query: bool = False) -> list[str]:
     if query:
         folded = _QUESTION_WORDS.sub(" ", folded)
     out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
+    for run in _CJK_OR_HANGUL_RUN.findall(folded):
         if len(run) == 1:
-            out.append(run[0])
+            out.append(run)
         else:
-            out.extend(run[i] + run[i + 1] for i in range(len(run) - 1))
-        run.clear()
-
-    kind = ""
-    for ch in folded:
-        ch_kind = "c" if is_cjk_ideograph(ch) else ("h" if is_hangul(ch) else "")
-        if ch_kind and ch_kind == kind:
-            run.append(ch)
-            continue
-        if run:
-            flush()
-        kind = ch_kind
-        if ch_kind:
-            run.append(ch)
-    if run:
-        flush()
+            out.extend([run[i : i + 2] for i in range(len(run) - 1)])
     out.extend(w for w in _LATIN.findall(folded) if w not in _LATIN_STOP)
     return out
 

@@ -72,9 +72,7 @@ def build_search_tables(passages: Sequence[Passage], units: Sequence[Unit], docu
     )
 
 
-def write_search_tables(
-    version_dir: Path, passages: Sequence[Passage], units: Sequence[Unit], document_texts: Iterable[str]
-) -> float:
+def write_search_tables(version_dir: Path, passages: Sequence[Passage], units: Sequence[Unit], document_texts: Iterable[str]) -> float:
     """Build the tables and save them under `version_dir/tables`; returns the seconds it took (logged)."""
     started = time.perf_counter()
     tables = build_search_tables(passages, units, document_texts)

@@ -10,7 +10,7 @@ import numpy as np
 
 from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
 from index.lexical import LexicalIndex, TokenIndex, tokens
-from index.scripts import cjk_share, hangul_share, to_matching_script
+from index.scripts import cjk_share, hangul_share, letter_shares, to_matching_script
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class KoreanReadings:
     def __init__(self, unit_texts: Sequence[str]) -> None:
         readings = [hangul_bigrams(korean_reading(text)) for text in unit_texts]
         self.index = TokenIndex(readings)
-        self.korean_units = np.fromiter((hangul_share(text) > 0.5 for text in unit_texts), dtype=bool, count=len(unit_texts))
+        self.korean_units = np.fromiter((letter_shares(text)[1] > 0.5 for text in unit_texts), dtype=bool, count=len(unit_texts))
         self._korean_vocabulary = frozenset(t for tokens_, korean in zip(readings, self.korean_units) if korean for t in tokens_)
 
     @classmethod
@@ -167,13 +167,17 @@ class KoreanReadings:
         return sum(1 for t in bigrams if t in self._korean_vocabulary) / len(bigrams) if bigrams else 0.0
 
 
+def _is_english(cjk: float, hangul: float) -> bool:
+    return cjk < 0.5 and hangul == 0
+
+
 class ChineseEnglishBridge:
     """A Chinese question's words (longest CC-CEDICT headwords first) as their English glosses, against English units."""
 
     MAX_HEADWORD = 4
 
     def __init__(self, unit_texts: Sequence[str]) -> None:
-        english = [english_words(text) if cjk_share(text) < 0.5 and hangul_share(text) == 0 else [] for text in unit_texts]
+        english = [english_words(text) if _is_english(*letter_shares(text)) else [] for text in unit_texts]
         self.index = TokenIndex(english)
         self._glosses = chinese_glosses() if any(english) else {}
 
