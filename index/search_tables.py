@@ -90,7 +90,7 @@ def save_search_tables(tables: SearchTables, version_dir: Path, *, passage_count
     sizes: dict[str, dict[str, Any]] = {}
     for name, index in indexes.items():
         if index.bm25 is not None:
-            index.bm25.save(directory / name, show_progress=False)
+            index.bm25.save(directory / name)
         sizes[name] = {"size": index.size, "bm25": index.bm25 is not None}
     np.save(directory / KOREAN_UNITS, np.ascontiguousarray(tables.korean.korean_units, dtype=bool))
     np.save(directory / CODE_UNITS, np.ascontiguousarray(tables.code_units, dtype=bool))
@@ -137,5 +137,5 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
 
 
 def _load_index(directory: Path, meta: dict[str, Any]) -> TokenIndex:
-    bm25 = _bm25s().BM25.load(directory, mmap=True, show_progress=False) if meta["bm25"] else None
+    bm25 = _bm25s().BM25.load(directory, mmap=True) if meta["bm25"] else None
     return TokenIndex.from_bm25(bm25, int(meta["size"]))
