@@ -69,6 +69,7 @@ class Retriever:
         # first question, for a version without them: at 100k passages that takes a minute.
         tables = load_search_tables(loaded.path, len(loaded.units), len(loaded.passages))
         if tables is None:
+            log.info("index version %s has no search tables; building them in memory", loaded.version)
             tables = build_search_tables(loaded.passages, loaded.units, loaded.texts.values())
         self.glossary: Glossary = tables.glossary
         self.dense = DenseSignal(loaded.faiss_index, len(loaded.units))

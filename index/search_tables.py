@@ -113,7 +113,7 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
     try:
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
         if meta.get("format") != TABLES_FORMAT or meta.get("units") != unit_count or meta.get("passages") != passage_count:
-            log.warning("search tables of %s do not match its units (%s); building them in memory", version_dir.name, meta)
+            log.warning("search tables of %s do not match its units (%s); building them in memory", directory.parent.name, meta)
             return None
         indexes = {name: _load_index(directory / name, meta["indexes"][name]) for name in _INDEXES}
         korean_units = np.load(directory / KOREAN_UNITS, mmap_mode="r")
@@ -122,10 +122,10 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
         with (directory / LOOKUPS).open("rb") as handle:
             lookups = pickle.load(handle)  # noqa: S301
     except (OSError, ValueError, KeyError, TypeError, pickle.UnpicklingError) as exc:
-        log.warning("search tables of %s unreadable (%s); building them in memory", version_dir.name, exc)
+        log.warning("search tables of %s unreadable (%s); building them in memory", directory.parent.name, exc)
         return None
     if len(korean_units) != unit_count or len(code_units) != unit_count:
-        log.warning("search tables of %s have masks of the wrong length; building them in memory", version_dir.name)
+        log.warning("search tables of %s have masks of the wrong length; building them in memory", directory.parent.name)
         return None
     glossary = Glossary.from_tables(lookups["glossary"])
     return SearchTables(
