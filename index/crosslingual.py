@@ -114,7 +114,7 @@ class Glossary:
         folded = "\n".join(folded_texts)
         self._latin_phrases = latin_phrases(folded)
         self._identifiers = identifier_tokens(folded)
-        self._numeric_identifiers = "\n".join(t for t in self._identifiers if any(ch.isdigit() for ch in t))
+        self._numeric_identifiers = "\n".join(sorted(t for t in self._identifiers if any(ch.isdigit() for ch in t)))
         present = _bigram_codes(folded)
         self._index: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._whole_glosses: set[tuple[str, ...]] = set()  # keys that are a gloss as a whole, not one word of it
@@ -149,7 +149,8 @@ class Glossary:
                         self._index[(single,)].add(word)
         for words, name in document_aliases(texts, folded_texts).items():
             self._add_name(words, name)
-        names = sorted({to_matching_script(n) for ns in self._names.values() for n in ns}, key=len, reverse=True)
+        # Longest first; names of one length cannot both match at one place, so sorting them only makes the table stable.
+        names = sorted({to_matching_script(n) for ns in self._names.values() for n in ns}, key=lambda n: (-len(n), n))
         self._chinese_names = re.compile("|".join(map(re.escape, names))) if names else None
         log.debug("glossary: %d English keys for the documents' words", len(self._index))
 
