@@ -28,9 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from index.crosslingual import Glossary
+from index.crosslingual import Glossary, hangul_bigrams, korean_reading
 from index.lexical import LexicalIndex, TokenIndex, _bm25s
 from index.models import Passage
+from index.scripts import to_matching_script
 from index.signals import ChineseEnglishBridge, KoreanReadings, LexicalSignal
 from index.units import Unit
 
@@ -128,6 +129,8 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
         log.warning("search tables of %s have masks of the wrong length; building them in memory", directory.parent.name)
         return None
     glossary = Glossary.from_tables(lookups["glossary"])
+    # OpenCC and the hanja table (~0.1 s each) are read now rather than by the first question.
+    hangul_bigrams(korean_reading(to_matching_script("")))
     return SearchTables(
         lexical=LexicalSignal.from_tables(LexicalIndex.from_index(indexes["lexical"]), glossary),
         korean=KoreanReadings.from_tables(indexes["readings"], korean_units, lookups["korean_vocabulary"]),
