@@ -50,6 +50,18 @@ def _normalised_at(scores: SparseScores, units: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else values
 
 
+def lexical_terms(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams) -> list[tuple[SparseScores, float]]:
+    """The lexical signal and each bridge that applies to the question, with its weight, in the order `fuse` adds them."""
+    terms = [(signals.lexical, params.lexical_weight * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk))]
+    if signals.korean is not None and len(signals.korean):
+        terms.append((signals.korean, params.korean_weight * scripts.hangul))
+    if signals.chinese_korean is not None:
+        terms.append((signals.chinese_korean, params.chinese_korean_weight * scripts.cjk))
+    if signals.chinese_english is not None:
+        terms.append((signals.chinese_english, params.chinese_english_weight * scripts.cjk))
+    return terms
+
+
 def fuse(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, units: np.ndarray | None = None) -> np.ndarray:
     """dense + lexical weight x max-normalised BM25, plus each bridge that applies to the question, at these units
     (every unit by default).
@@ -59,16 +71,12 @@ def fuse(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams
     """
     if units is None:
         units = np.arange(signals.size)
-    weight = params.lexical_weight * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk)
-    fused = signals.dense.at(units) + weight * _normalised_at(signals.lexical, units)
+    (lexical, weight), *bridges = lexical_terms(signals, scripts, params)
+    fused = signals.dense.at(units) + weight * _normalised_at(lexical, units)
     if signals.english is not None:
         fused = fused + signals.english.at(units)
-    if signals.korean is not None and len(signals.korean):
-        fused = fused + params.korean_weight * scripts.hangul * _normalised_at(signals.korean, units)
-    if signals.chinese_korean is not None:
-        fused = fused + params.chinese_korean_weight * scripts.cjk * _normalised_at(signals.chinese_korean, units)
-    if signals.chinese_english is not None:
-        fused = fused + params.chinese_english_weight * scripts.cjk * _normalised_at(signals.chinese_english, units)
+    for scores, weight in bridges:
+        fused = fused + weight * _normalised_at(scores, units)
     return fused
 
 
@@ -90,6 +98,60 @@ def candidate_units(signals: UnitSignals) -> np.ndarray:
         return np.flatnonzero(mask)
     parts = [signals.dense.candidates] + [scores.positive() for scores in lexical]
     return distinct_sorted(np.concatenate(parts).astype(np.int64, copy=False))[0]
+
+
+# Slack for float32 rounding when bounding fused scores (they are sums of a few terms of about 1).
+BOUND_SLACK = 1e-4
+
+
+def _pruned_candidates(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int) -> np.ndarray | None:
+    """FAISS's candidates and the units whose lexical match alone could lift them among the `wanted` best (None when no
+    unit can be ruled out that way).
+
+    The `wanted`-th best fused score of FAISS's candidates is a floor for the `wanted`-th best of all units. A unit
+    outside them scores the dense floor plus its lexical terms, each at most its weight (scores are max-normalised), so
+    it can reach that level only if the term with the most matches gives it at least the level, less the floor and the
+    other terms' weights.
+    """
+    dense = signals.dense
+    if len(dense.candidates) < wanted:
+        return None
+    inside = np.sort(dense.candidates)
+    fused = fuse(signals, scripts, params, inside)
+    level = float(np.partition(fused, len(fused) - wanted)[len(fused) - wanted])
+    terms = lexical_terms(signals, scripts, params)
+    main = max(range(len(terms)), key=lambda i: len(terms[i][0].units) if terms[i][0].full is None else terms[i][0].size)
+    scores, weight = terms[main]
+    needed = level - dense.floor - sum(w for i, (_, w) in enumerate(terms) if i != main) - BOUND_SLACK
+    top = scores.max()
+    if needed <= 0 or weight <= 0 or top <= 0:
+        return None
+    cut = needed / weight * top
+    if scores.full is not None:
+        lifted = np.flatnonzero(scores.full >= cut)
+    else:
+        lifted = scores.units[scores.values >= cut]
+    return distinct_sorted(np.concatenate([inside, lifted]).astype(np.int64, copy=False))[0]
+
+
+def best_units(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `wanted` best units, best first (ties by unit number), and their fused scores.
+
+    On a large index the fused scores are computed for the units that can be among them (`_pruned_candidates`); when
+    the last one kept ties with a unit left out, or nothing can be ruled out, for every unit `candidate_units` gives.
+    """
+    if signals.size > CANDIDATES_ONLY_ABOVE:
+        pruned = _pruned_candidates(signals, scripts, params, wanted)
+        if pruned is not None and len(pruned) >= wanted:
+            fused = fuse(signals, scripts, params, pruned)
+            best = top_units(fused, wanted)
+            boundary = fused[best[-1]]
+            if np.count_nonzero(fused == boundary) == np.count_nonzero(fused[best] == boundary):
+                return pruned[best], fused[best]
+    candidates = candidate_units(signals)
+    fused = fuse(signals, scripts, params, candidates)
+    best = top_units(fused, wanted)
+    return candidates[best], fused[best]
 
 
 def top_units(fused: np.ndarray, wanted: int) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 from index.coverage import CoverageBank, generic_questions
 from index.crosslingual import Glossary
 from index.embeddings import Embedder
-from index.fusion import UnitHit, UnitSignals, candidate_units, fuse, median_level, median_sample, rank_passages, top_units
+from index.fusion import UnitHit, UnitSignals, best_units, fuse, median_level, median_sample, rank_passages
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.signals import ChineseEnglishBridge, DenseScores, DenseSignal, EnglishBridge, KoreanReadings, LexicalSignal, QuestionScripts
@@ -117,12 +117,9 @@ class Retriever:
         signals = self.signals(question, query, scripts, dense)
         # Fused scores only where they can matter: the units that can rank first, and the strided sample of every unit
         # whose median is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
-        candidates = candidate_units(signals)
+        order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))
         sample = median_sample(len(units))
-        fused_all = fuse(signals, scripts, self.params, np.concatenate([candidates, sample]))
-        fused, fused_sample = fused_all[: len(candidates)], fused_all[len(candidates) :]
-        best = top_units(fused, min(len(units), max(50, k * 10)))
-        order, scores = candidates[best], fused[best]
+        fused_sample = fuse(signals, scripts, self.params, sample)
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
         hits = [
