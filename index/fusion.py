@@ -127,6 +127,8 @@ def _pruned_candidates(signals: UnitSignals, scripts: QuestionScripts, params: R
     if needed <= 0 or weight <= 0 or top <= 0:
         return None
     cut = needed / weight * top
+    if cut > top:  # not even the best match is lifted that far
+        return inside
     if scores.full is not None:
         lifted = np.flatnonzero(scores.full >= cut)
     else:
