@@ -104,9 +104,11 @@ def candidate_units(signals: UnitSignals) -> np.ndarray:
 BOUND_SLACK = 1e-4
 
 
-def _pruned_candidates(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int) -> np.ndarray | None:
-    """FAISS's candidates and the units whose lexical match alone could lift them among the `wanted` best (None when no
-    unit can be ruled out that way).
+def _pruned_candidates(
+    signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """FAISS's candidates and the units whose lexical match alone could lift them among the `wanted` best, in unit
+    order, with their fused scores (None when no unit can be ruled out that way).
 
     The `wanted`-th best fused score of FAISS's candidates is a floor for the `wanted`-th best of all units. A unit
     outside them scores the dense floor plus its lexical terms, each at most its weight (scores are max-normalised), so
@@ -128,12 +130,14 @@ def _pruned_candidates(signals: UnitSignals, scripts: QuestionScripts, params: R
         return None
     cut = needed / weight * top
     if cut > top:  # not even the best match is lifted that far
-        return inside
-    if scores.full is not None:
-        lifted = np.flatnonzero(scores.full >= cut)
-    else:
-        lifted = scores.units[scores.values >= cut]
-    return distinct_sorted(np.concatenate([inside, lifted]).astype(np.int64, copy=False))[0]
+        return inside, fused
+    lifted = np.flatnonzero(scores.full >= cut) if scores.full is not None else scores.units[scores.values >= cut]
+    lifted = lifted[~np.isin(lifted, inside)]
+    if not len(lifted):
+        return inside, fused
+    units = np.concatenate([inside, lifted.astype(np.int64, copy=False)])
+    order = np.argsort(units, kind="stable")
+    return units[order], np.concatenate([fused, fuse(signals, scripts, params, lifted)])[order]
 
 
 def best_units(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int) -> tuple[np.ndarray, np.ndarray]:
@@ -144,12 +148,12 @@ def best_units(signals: UnitSignals, scripts: QuestionScripts, params: Retrieval
     """
     if signals.size > CANDIDATES_ONLY_ABOVE:
         pruned = _pruned_candidates(signals, scripts, params, wanted)
-        if pruned is not None and len(pruned) >= wanted:
-            fused = fuse(signals, scripts, params, pruned)
+        if pruned is not None and len(pruned[0]) >= wanted:
+            units, fused = pruned
             best = top_units(fused, wanted)
             boundary = fused[best[-1]]
             if np.count_nonzero(fused == boundary) == np.count_nonzero(fused[best] == boundary):
-                return pruned[best], fused[best]
+                return units[best], fused[best]
     candidates = candidate_units(signals)
     fused = fuse(signals, scripts, params, candidates)
     best = top_units(fused, wanted)
