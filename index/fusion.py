@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.lexical import SparseScores, distinct_sorted
 from index.params import RetrievalParams
 from index.signals import DenseScores, QuestionScripts
 
@@ -16,14 +17,18 @@ MEDIAN_SAMPLE = 8192
 
 @dataclass(frozen=True)
 class UnitSignals:
-    """Every signal's score per unit for one question (None where a signal does not apply to it)."""
+    """Every signal's scores for one question (None where a signal does not apply to it)."""
 
     dense: DenseScores
-    lexical: np.ndarray
-    english: np.ndarray | None = None
-    korean: np.ndarray | None = None
-    chinese_korean: np.ndarray | None = None
-    chinese_english: np.ndarray | None = None
+    lexical: SparseScores
+    english: SparseScores | None = None
+    korean: SparseScores | None = None
+    chinese_korean: SparseScores | None = None
+    chinese_english: SparseScores | None = None
+
+    @property
+    def size(self) -> int:
+        return self.dense.size
 
 
 @dataclass(frozen=True)
@@ -38,46 +43,131 @@ class UnitHit:
     bridge: float = 0.0
 
 
-def max_normalised(scores: np.ndarray) -> np.ndarray:
-    top = float(scores.max()) if len(scores) else 0.0
-    return scores / top if top > 0 else scores
+def _normalised_at(scores: SparseScores, units: np.ndarray) -> np.ndarray:
+    """The scores of these units divided by the best score of any unit (as they are when no unit scores above 0)."""
+    top = scores.max()
+    values = scores.at(units)
+    return values / top if top > 0 else values
 
 
-def fuse(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams) -> np.ndarray:
-    """dense + lexical weight x max-normalised BM25, plus each bridge that applies to the question, per unit."""
-    weight = params.lexical_weight * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk)
-    fused = signals.dense.scores + weight * max_normalised(signals.lexical)
-    if signals.english is not None:
-        fused = fused + signals.english
+def lexical_terms(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams) -> list[tuple[SparseScores, float]]:
+    """The lexical signal and each bridge that applies to the question, with its weight, in the order `fuse` adds them."""
+    terms = [(signals.lexical, params.lexical_weight * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk))]
     if signals.korean is not None and len(signals.korean):
-        fused = fused + params.korean_weight * scripts.hangul * max_normalised(signals.korean)
+        terms.append((signals.korean, params.korean_weight * scripts.hangul))
     if signals.chinese_korean is not None:
-        fused = fused + params.chinese_korean_weight * scripts.cjk * max_normalised(signals.chinese_korean)
+        terms.append((signals.chinese_korean, params.chinese_korean_weight * scripts.cjk))
     if signals.chinese_english is not None:
-        fused = fused + params.chinese_english_weight * scripts.cjk * max_normalised(signals.chinese_english)
+        terms.append((signals.chinese_english, params.chinese_english_weight * scripts.cjk))
+    return terms
+
+
+def fuse(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, units: np.ndarray | None = None) -> np.ndarray:
+    """dense + lexical weight x max-normalised BM25, plus each bridge that applies to the question, at these units
+    (every unit by default).
+
+    The sums are the same element by element whichever units are asked for, so a unit's fused score does not depend
+    on which others are computed with it.
+    """
+    if units is None:
+        units = np.arange(signals.size)
+    (lexical, weight), *bridges = lexical_terms(signals, scripts, params)
+    fused = signals.dense.at(units) + weight * _normalised_at(lexical, units)
+    if signals.english is not None:
+        fused = fused + signals.english.at(units)
+    for scores, weight in bridges:
+        fused = fused + weight * _normalised_at(scores, units)
     return fused
 
 
-def top_units(fused: np.ndarray, signals: UnitSignals, wanted: int) -> np.ndarray:
-    """The `wanted` best units in order (ties by unit number).
+def candidate_units(signals: UnitSignals) -> np.ndarray:
+    """The units that can rank first, in unit order: every unit of a small index; on a large one FAISS's candidates
+    and the units a lexical signal or bridge scores above zero.
 
-    Outside FAISS's candidates a unit's dense score is the floor, so on a large index only a lexical match can lift
-    it: only those candidates are partitioned, then the few best sorted.
+    Outside FAISS's candidates a unit's dense score is the floor, so only a lexical match can lift it: every other unit
+    scores the floor exactly, at most the worst candidate's score, and FAISS returns more candidates than are kept.
     """
-    if len(fused) > CANDIDATES_ONLY_ABOVE:
-        mask = signals.lexical > 0
+    if signals.size <= CANDIDATES_ONLY_ABOVE:
+        return np.arange(signals.size)
+    lexical = [signals.lexical] + [b for b in (signals.korean, signals.chinese_korean, signals.chinese_english) if b is not None and len(b)]
+    if any(scores.full is not None for scores in lexical):  # many matches: one mask over every unit beats sorting them
+        mask = np.zeros(signals.size, dtype=bool)
         mask[signals.dense.candidates] = True
-        for bridge in (signals.korean, signals.chinese_korean, signals.chinese_english):
-            if bridge is not None and len(bridge):
-                mask |= bridge > 0
-        candidates = np.flatnonzero(mask)
+        for scores in lexical:
+            scores.mark_positive(mask)
+        return np.flatnonzero(mask)
+    parts = [signals.dense.candidates] + [scores.positive() for scores in lexical]
+    return distinct_sorted(np.concatenate(parts).astype(np.int64, copy=False))[0]
+
+
+# Slack for float32 rounding when bounding fused scores (they are sums of a few terms of about 1).
+BOUND_SLACK = 1e-4
+
+
+def _pruned_candidates(
+    signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """FAISS's candidates and the units whose lexical match alone could lift them among the `wanted` best, in unit
+    order, with their fused scores (None when no unit can be ruled out that way).
+
+    The `wanted`-th best fused score of FAISS's candidates is a floor for the `wanted`-th best of all units. A unit
+    outside them scores the dense floor plus its lexical terms, each at most its weight (scores are max-normalised), so
+    it can reach that level only if the term with the most matches gives it at least the level, less the floor and the
+    other terms' weights.
+    """
+    dense = signals.dense
+    if len(dense.candidates) < wanted:
+        return None
+    inside = np.sort(dense.candidates)
+    fused = fuse(signals, scripts, params, inside)
+    level = float(np.partition(fused, len(fused) - wanted)[len(fused) - wanted])
+    terms = lexical_terms(signals, scripts, params)
+    main = max(range(len(terms)), key=lambda i: len(terms[i][0].units) if terms[i][0].full is None else terms[i][0].size)
+    scores, weight = terms[main]
+    needed = level - dense.floor - sum(w for i, (_, w) in enumerate(terms) if i != main) - BOUND_SLACK
+    top = scores.max()
+    if needed <= 0 or weight <= 0 or top <= 0:
+        return None
+    cut = needed / weight * top
+    if cut > top:  # not even the best match is lifted that far
+        return inside, fused
+    lifted = np.flatnonzero(scores.full >= cut) if scores.full is not None else scores.units[scores.values >= cut]
+    lifted = lifted[~np.isin(lifted, inside)]
+    if not len(lifted):
+        return inside, fused
+    units = np.concatenate([inside, lifted.astype(np.int64, copy=False)])
+    order = np.argsort(units, kind="stable")
+    return units[order], np.concatenate([fused, fuse(signals, scripts, params, lifted)])[order]
+
+
+def best_units(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `wanted` best units, best first (ties by unit number), and their fused scores.
+
+    On a large index the fused scores are computed for the units that can be among them (`_pruned_candidates`); when
+    the last one kept ties with a unit left out, or nothing can be ruled out, for every unit `candidate_units` gives.
+    """
+    if signals.size > CANDIDATES_ONLY_ABOVE:
+        pruned = _pruned_candidates(signals, scripts, params, wanted)
+        if pruned is not None and len(pruned[0]) >= wanted:
+            units, fused = pruned
+            best = top_units(fused, wanted)
+            boundary = fused[best[-1]]
+            if np.count_nonzero(fused == boundary) == np.count_nonzero(fused[best] == boundary):
+                return units[best], fused[best]
+    candidates = candidate_units(signals)
+    fused = fuse(signals, scripts, params, candidates)
+    best = top_units(fused, wanted)
+    return candidates[best], fused[best]
+
+
+def top_units(fused: np.ndarray, wanted: int) -> np.ndarray:
+    """Positions of the `wanted` best scores of `fused` (the candidate units' scores, in unit order), best first, ties
+    by unit number."""
+    if wanted < len(fused):
+        picked = np.argpartition(-fused, wanted - 1)[:wanted]
     else:
-        candidates = np.arange(len(fused))
-    if wanted < len(candidates):
-        top = candidates[np.argpartition(-fused[candidates], wanted - 1)[:wanted]]
-    else:
-        top = candidates
-    return top[np.lexsort((top, -fused[top]))]
+        picked = np.arange(len(fused))
+    return picked[np.lexsort((picked, -fused[picked]))]
 
 
 def rank_passages(hits: list[UnitHit], k: int) -> list[tuple[int, float]]:
@@ -88,8 +178,12 @@ def rank_passages(hits: list[UnitHit], k: int) -> list[tuple[int, float]]:
     return sorted(best.items(), key=lambda item: -item[1])[:k]
 
 
-def median_level(values: np.ndarray) -> float:
-    """The median unit score (from an evenly strided sample once there are many units): the 'nothing special' level."""
-    if len(values) > 2 * MEDIAN_SAMPLE:
-        values = values[:: len(values) // MEDIAN_SAMPLE]
-    return float(np.median(values)) if len(values) else 0.0
+def median_sample(size: int) -> np.ndarray:
+    """The units whose median is the 'nothing special' level: every unit, or every n-th once there are many (about
+    MEDIAN_SAMPLE of them)."""
+    return np.arange(0, size, size // MEDIAN_SAMPLE) if size > 2 * MEDIAN_SAMPLE else np.arange(size)
+
+
+def median_level(sampled: np.ndarray) -> float:
+    """The median of the fused scores of `median_sample`'s units: the 'nothing special' level (0.0 for none)."""
+    return float(np.median(sampled)) if len(sampled) else 0.0

@@ -42,6 +42,8 @@ _NOT_WORDS = frozenset({EMPTY_DOCUMENT, ""})
 _CJK_OR_HANGUL_RUN = re.compile(
     "[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f]+|[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+"
 )
+# A query whose postings number more than 1/SPARSE_BELOW of the units is summed in one array of every unit.
+SPARSE_BELOW = 16
 
 
 def tokens(text: str, *, query: bool = False) -> list[str]:
@@ -66,6 +68,98 @@ def _bm25s() -> ModuleType:
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
+
+
+class SparseScores:
+    """One signal's scores for one question: `values` at the sorted, distinct `units`, zero at every other unit.
+
+    At 100k passages (414k units) a question's tokens usually match a few thousand units: keeping only those spares
+    the per-question arrays the length of the index. When they match many, the array of every unit is kept as well
+    (`full`), and scores are read from it.
+    """
+
+    __slots__ = ("_units", "_values", "full", "size")
+
+    def __init__(self, units: np.ndarray | None, values: np.ndarray | None, size: int, full: np.ndarray | None = None) -> None:
+        if units is None and full is None:
+            raise ValueError("scores need their units or the array of every unit")
+        self._units = units  # sorted, distinct unit numbers (found in `full` when first asked for)
+        self._values = values  # float32, one per unit of `units`
+        self.size = size  # how many units the index has
+        self.full = full  # every unit's score, when it was computed that way
+
+    @classmethod
+    def empty(cls, size: int) -> SparseScores:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), size)
+
+    @classmethod
+    def from_dense(cls, scores: np.ndarray) -> SparseScores:
+        return cls(None, None, len(scores), np.asarray(scores, dtype=np.float32))
+
+    @property
+    def units(self) -> np.ndarray:
+        if self._units is None:
+            assert self.full is not None  # one of the two is always given
+            self._units = np.flatnonzero(self.full)
+        return self._units
+
+    @property
+    def values(self) -> np.ndarray:
+        if self._values is None:
+            self._values = self.full[self.units] if self.full is not None else np.zeros(0, dtype=np.float32)
+        return self._values
+
+    def __len__(self) -> int:
+        return self.size
+
+    def max(self) -> float:
+        """The largest score over every unit (0.0 when some unit has none, as for an empty index)."""
+        if self.full is not None:
+            return float(self.full.max()) if self.size else 0.0
+        top = float(self.values.max()) if len(self.values) else 0.0
+        return max(top, 0.0) if len(self.units) < self.size and len(self.values) else top
+
+    def at(self, units: np.ndarray) -> np.ndarray:
+        """The scores of these units (0.0 where there is none)."""
+        if self.full is not None:
+            return self.full[units]
+        out = np.zeros(len(units), dtype=np.float32)
+        if len(self.units) and len(units):
+            where = np.minimum(np.searchsorted(self.units, units), len(self.units) - 1)
+            found = self.units[where] == units
+            out[found] = self.values[where[found]]
+        return out
+
+    def positive(self) -> np.ndarray:
+        """The units with a score above zero, in order."""
+        return self.units[self.values > 0]
+
+    def mark_positive(self, mask: np.ndarray) -> None:
+        """Set `mask` (one flag per unit) where the score is above zero."""
+        if self.full is not None:
+            mask |= self.full > 0
+        else:
+            mask[self.positive()] = True
+
+    def dense(self) -> np.ndarray:
+        """Every unit's score, as one array."""
+        if self.full is not None:
+            return self.full
+        out = np.zeros(self.size, dtype=np.float32)
+        out[self.units] = self.values
+        return out
+
+
+def distinct_sorted(units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct values of `units` in order, the position of each element of `units` among them)."""
+    order = np.argsort(units, kind="stable")
+    ordered = units[order]
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    inverse = np.empty(len(units), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
 
 
 class TokenIndex:
@@ -99,10 +193,36 @@ class TokenIndex:
         return self._vocabulary
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
+        """Every unit's BM25 score for the query tokens (zeros if nothing matches)."""
+        return self.sparse_scores(query).dense()
+
+    def sparse_scores(self, query: Sequence[str]) -> SparseScores:
+        """The BM25 scores of the units holding a query token, summed as bm25s's `get_scores` sums them.
+
+        bm25s adds each query token's postings (in query order, a repeated token twice) into an array of every unit;
+        here the same float32 additions run in the same order over the matched units only, so each score is the same.
+        """
         known = [t for t in query if t in self._vocabulary]
         if self._bm25 is None or not known:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+            return SparseScores.empty(self.size)
+        bm25 = self._bm25
+        if getattr(bm25, "nonoccurrence_array", None) is not None:  # BM25L/BM25+ give every unit a score
+            return SparseScores.from_dense(np.asarray(bm25.get_scores(known), dtype=np.float32))
+        matrix = bm25.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        ids = np.asarray(bm25.get_tokens_ids(known), dtype=np.int64)
+        starts, ends = indptr[ids], indptr[ids + 1]
+        if int((ends - starts).sum()) * SPARSE_BELOW > self.size:  # many postings: sorting them costs more than one array
+            scores = np.zeros(self.size, dtype=np.dtype(bm25.dtype))
+            for s, e in zip(starts, ends):
+                np.add.at(scores, indices[s:e], data[s:e])
+            return SparseScores.from_dense(scores)
+        postings = [indices[s:e] for s, e in zip(starts, ends)]
+        weights = [data[s:e] for s, e in zip(starts, ends)]
+        units, inverse = distinct_sorted(np.concatenate(postings))
+        values = np.zeros(len(units), dtype=np.dtype(bm25.dtype))
+        np.add.at(values, inverse, np.concatenate(weights))  # element order = token order, as bm25s adds them
+        return SparseScores(units.astype(np.int64, copy=False), values.astype(np.float32, copy=False), self.size)
 
 
 class LexicalIndex:
@@ -136,7 +256,11 @@ class LexicalIndex:
 
         `extra_terms` are words to search for as well (e.g. dictionary translations of an English question).
         """
+        return self.sparse_scores(question, extra_terms).dense()
+
+    def sparse_scores(self, question: str, extra_terms: Sequence[str] = ()) -> SparseScores:
+        """`scores`, for the matching texts only."""
         query = tokens(question, query=True)
         for term in extra_terms:
             query.extend(tokens(term))
-        return self.index.scores(query)
+        return self.index.sparse_scores(query)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
-from index.lexical import LexicalIndex, TokenIndex, tokens, without_question_words
+from index.lexical import LexicalIndex, SparseScores, TokenIndex, tokens, without_question_words
 from index.scripts import cjk_share, hangul_share, letter_shares, to_matching_script
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,48 @@ class QuestionScripts:
 
 @dataclass(frozen=True)
 class DenseScores:
-    """Cosine of the question with every unit: FAISS's candidates exactly, the rest at the lowest candidate score."""
+    """Cosine of the question with every unit: FAISS's candidates exactly, the rest at the lowest candidate score.
 
-    scores: np.ndarray
-    candidates: np.ndarray
+    Kept as the candidates and that floor: `at` gives any units' scores without an array the length of the index.
+    """
+
+    candidates: np.ndarray  # unit numbers, best first
+    candidate_scores: np.ndarray  # float32, one per candidate
+    floor: float  # the score of every other unit
+    size: int
+
+    @functools.cached_property
+    def scores(self) -> np.ndarray:
+        """Every unit's score, as one array."""
+        dense = np.full(self.size, self.floor, dtype=np.float32)
+        dense[self.candidates] = self.candidate_scores
+        return dense
+
+    @functools.cached_property
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.candidates, kind="stable")
+        return self.candidates[order], self.candidate_scores[order]
+
+    def at(self, units: np.ndarray) -> np.ndarray:
+        """The scores of these units."""
+        if len(units) * 16 > self.size:  # many: gather them from one array of every unit
+            return self.scores[units]
+        out = np.full(len(units), self.floor, dtype=np.float32)
+        ids, scores = self._sorted
+        if len(ids) and len(units):
+            where = np.minimum(np.searchsorted(ids, units), len(ids) - 1)
+            found = ids[where] == units
+            out[found] = scores[where[found]]
+        return out
+
+    def best(self, excluded: np.ndarray | None = None) -> float:
+        """The best score of a unit, leaving out the units where `excluded` (a mask over every unit) is set."""
+        kept = self.candidate_scores if excluded is None else self.candidate_scores[~excluded[self.candidates]]
+        others = self.size - (0 if excluded is None else int(np.count_nonzero(excluded)))
+        values = [float(kept.max())] if len(kept) else []
+        if others > len(kept):  # a unit left to the floor
+            values.append(float(np.float32(self.floor)))
+        return max(values)
 
 
 class DenseSignal:
@@ -58,10 +97,8 @@ class DenseSignal:
     def scores(self, query: np.ndarray, depth: int) -> DenseScores:
         depth = min(self.size, depth)
         scores, ids = self.index.search(query, depth)  # type: ignore[attr-defined]
-        dense = np.full(self.size, float(scores[0][-1]) if depth else 0.0, dtype=np.float32)
         valid = ids[0] >= 0
-        dense[ids[0][valid]] = scores[0][valid]
-        return DenseScores(dense, ids[0][valid])
+        return DenseScores(ids[0][valid], scores[0][valid].astype(np.float32), float(scores[0][-1]) if depth else 0.0, self.size)
 
 
 class LexicalSignal:
@@ -80,9 +117,9 @@ class LexicalSignal:
         signal.glossary = glossary
         return signal
 
-    def scores(self, question: str, scripts: QuestionScripts) -> np.ndarray:
+    def scores(self, question: str, scripts: QuestionScripts) -> SparseScores:
         extra = self.glossary.translate(question) if not scripts.chinese else []
-        return self.index.scores(question, extra)
+        return self.index.sparse_scores(question, extra)
 
     def known_share(self, question: str) -> float:
         return self.index.known_share(question)
@@ -102,16 +139,17 @@ class EnglishBridge:
         self.size = unit_count
         self._squashed: dict[int, str] = {}
 
-    def bonus(self, question: str, candidates: np.ndarray, name_weight: float, word_weight: float) -> np.ndarray | None:
+    def bonus(self, question: str, candidates: np.ndarray, name_weight: float, word_weight: float) -> SparseScores | None:
+        """The bonus of each of the dense candidates (no other unit has one)."""
         concepts = self.glossary.concepts(question)
         if not concepts or not len(candidates):
             return None
         names = [c for c in concepts if c.kind != "word"]
         words = [c for c in concepts if c.kind == "word"]
         texts = [self._squashed_unit(int(u)) for u in candidates]
-        bonus = np.zeros(self.size, dtype=np.float32)
-        bonus[candidates] = name_weight * concept_coverage(names, texts) + word_weight * concept_coverage(words, texts)
-        return bonus
+        bonus = (name_weight * concept_coverage(names, texts) + word_weight * concept_coverage(words, texts)).astype(np.float32)
+        order = np.argsort(candidates, kind="stable")
+        return SparseScores(np.asarray(candidates[order], dtype=np.int64), bonus[order], self.size)
 
     def _squashed_unit(self, unit: int) -> str:
         text = self._squashed.get(unit)
@@ -149,17 +187,19 @@ class KoreanReadings:
         """The reading bigrams of the Korean units."""
         return self._korean_vocabulary
 
-    def scores(self, question: str) -> np.ndarray:
+    def scores(self, question: str) -> SparseScores:
         """A Korean question against every unit."""
-        return self.index.scores(hangul_bigrams(without_question_words(question)))
+        return self.index.sparse_scores(hangul_bigrams(without_question_words(question)))
 
-    def chinese_scores(self, question: str) -> np.ndarray | None:
+    def chinese_scores(self, question: str) -> SparseScores | None:
         """A Chinese question read in Sino-Korean against the Korean units only (Chinese units have the lexical signal)."""
         if not self.korean_units.any():
             return None
-        scores = self.index.scores(hangul_bigrams(korean_reading(question)))
-        scores[~self.korean_units] = 0.0
-        return scores
+        scores = self.index.sparse_scores(hangul_bigrams(korean_reading(question)))
+        if scores.full is not None:
+            return SparseScores.from_dense(np.where(self.korean_units, scores.full, np.float32(0.0)))
+        korean = self.korean_units[scores.units]
+        return SparseScores(scores.units[korean], scores.values[korean], scores.size)
 
     def chinese_known_share(self, question: str) -> float:
         """The share of a Chinese question's bigrams, read in Sino-Korean, that the Korean units hold."""
@@ -194,9 +234,9 @@ class ChineseEnglishBridge:
         """Headword -> English words (CC-CEDICT), or nothing when no unit is English."""
         return self._glosses
 
-    def scores(self, question: str) -> np.ndarray | None:
+    def scores(self, question: str) -> SparseScores | None:
         words = [w for gloss in self._segment(question) for w in gloss]
-        return self.index.scores(words) if words else None
+        return self.index.sparse_scores(words) if words else None
 
     def known_share(self, question: str) -> float:
         """The share of a Chinese question's dictionary words with a gloss word that the English units hold."""

@@ -293,12 +293,14 @@ def test_chinese_questions_reach_korean_and_english_units_through_readings_and_g
 
     units = ["의존성 지옥에 빠진 것이다.", "The static dictionary contains English words.", "北韓同意棄核。"]
     readings = KoreanReadings(units)
-    scores = readings.chinese_scores("依賴地獄是什麼？")  # 地獄 read in Korean is 지옥
-    assert scores is not None and scores[0] > 0 and scores[2] == 0  # Chinese units are left to the lexical signal
+    found = readings.chinese_scores("依賴地獄是什麼？")  # 地獄 read in Korean is 지옥
+    assert found is not None
+    scores = found.dense()
+    assert scores[0] > 0 and scores[2] == 0  # Chinese units are left to the lexical signal
     assert readings.chinese_known_share("地獄") == 1.0 and readings.chinese_known_share("火山") == 0.0
     bridge = ChineseEnglishBridge(units)
     english = bridge.scores("靜態詞典裡有多少單詞？")
-    assert english is not None and int(english.argmax()) == 1
+    assert english is not None and int(english.dense().argmax()) == 1
     assert bridge.known_share("詞典") == 1.0 and bridge.known_share("火山") == 0.0
 
 

@@ -1,0 +1,129 @@
+"""The query path computes scores only where they matter: the same numbers as scoring every unit, to the last bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.fusion import CANDIDATES_ONLY_ABOVE, UnitSignals, best_units, candidate_units, fuse, median_sample
+from index.lexical import SparseScores, TokenIndex
+from index.params import DEFAULT_PARAMS
+from index.signals import DenseScores, QuestionScripts
+
+
+def _corpus(rng: np.random.Generator, documents: int, vocabulary: int) -> list[list[str]]:
+    """Documents of Zipf-distributed tokens: a few tokens in most documents, most in few."""
+    words = rng.zipf(1.3, size=(documents, 12)) % vocabulary
+    return [[f"t{w}" for w in row[: rng.integers(1, 12)]] for row in words]
+
+
+def test_sparse_bm25_scores_are_bm25s_scores_bit_for_bit() -> None:
+    import bm25s
+
+    rng = np.random.default_rng(0)
+    corpus = _corpus(rng, 5000, 400)
+    index = TokenIndex(corpus)
+    reference = bm25s.BM25(k1=1.2, b=0.75)
+    reference.index([list(doc) for doc in corpus], show_progress=False)
+    queries = [["t1"], ["t1", "t2", "t1"], ["t399", "t250"], ["t7", "unknown", "t3", "t150"], ["t0", "t1", "t2", "t3", "t4"]]
+    paths = set()
+    for query in queries:
+        known = [t for t in query if t in index.vocabulary]
+        expected = np.asarray(reference.get_scores(known), dtype=np.float32)
+        sparse = index.sparse_scores(query)
+        paths.add(sparse.full is None)
+        assert np.array_equal(sparse.dense(), expected)
+        assert np.array_equal(sparse.units, np.flatnonzero(expected))
+        assert sparse.max() == float(expected.max())
+        units = rng.integers(0, len(corpus), size=300)
+        assert np.array_equal(sparse.at(units), expected[units])
+    assert paths == {True, False}  # both the few-postings and the many-postings ways were taken
+    assert index.sparse_scores(["unknown"]).max() == 0.0 and not len(index.sparse_scores([]).units)
+
+
+def test_dense_scores_are_the_candidates_and_the_floor() -> None:
+    rng = np.random.default_rng(1)
+    size = 1000
+    candidates = rng.choice(size, size=40, replace=False)
+    scores = np.sort(rng.random(40).astype(np.float32))[::-1]
+    dense = DenseScores(candidates, scores, float(scores[-1]), size)
+    full = np.full(size, scores[-1], dtype=np.float32)
+    full[candidates] = scores
+    units = rng.integers(0, size, size=500)
+    assert np.array_equal(dense.at(units), full[units]) and np.array_equal(dense.scores, full)
+    assert dense.best() == float(full.max())
+    code = rng.random(size) < 0.3
+    assert dense.best(code) == float(full[~code].max())
+    everything_but_best = np.ones(size, dtype=bool)
+    everything_but_best[candidates[1:]] = False  # only candidates are left: the floor does not count
+    assert dense.best(everything_but_best) == float(full[~everything_but_best].max())
+
+
+def _signals(rng: np.random.Generator, size: int, *, ties: bool = False, bridges: bool = False) -> UnitSignals:
+    candidates = rng.choice(size, size=400, replace=False)
+    cosines = np.sort(rng.normal(0.8, 0.03, 400).astype(np.float32))[::-1]
+    dense = DenseScores(candidates, cosines, float(cosines[-1]), size)
+    lexical = rng.gamma(1.0, 1.0, size).astype(np.float32) * (rng.random(size) < 0.6)
+    if ties:  # many units with the same lexical score, as repeated sentences give
+        lexical = np.round(lexical, 0)
+    english = np.zeros(size, dtype=np.float32)
+    english[candidates[::7]] = 0.2
+    return UnitSignals(
+        dense=dense,
+        lexical=SparseScores.from_dense(lexical),
+        english=SparseScores(np.sort(candidates[::7]).astype(np.int64), np.full(len(candidates[::7]), 0.2, dtype=np.float32), size),
+        korean=_sparse(rng, size, 0.01) if bridges else None,
+        chinese_korean=_sparse(rng, size, 0.001) if bridges else None,
+        chinese_english=_sparse(rng, size, 0.002) if bridges else None,
+    )
+
+
+def _sparse(rng: np.random.Generator, size: int, share: float) -> SparseScores:
+    units = np.flatnonzero(rng.random(size) < share)
+    return SparseScores(units.astype(np.int64), rng.gamma(2.0, 1.0, len(units)).astype(np.float32), size)
+
+
+def _ranking_over_every_unit(signals: UnitSignals, scripts: QuestionScripts, wanted: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ranking as it was computed before: arrays of every unit, the candidates partitioned, then sorted."""
+    fused = fuse(signals, scripts, DEFAULT_PARAMS)
+    mask = signals.lexical.dense() > 0
+    mask[signals.dense.candidates] = True
+    for bridge in (signals.korean, signals.chinese_korean, signals.chinese_english):
+        if bridge is not None:
+            mask |= bridge.dense() > 0
+    candidates = np.flatnonzero(mask) if len(fused) > CANDIDATES_ONLY_ABOVE else np.arange(len(fused))
+    top = candidates[np.argpartition(-fused[candidates], wanted - 1)[:wanted]]
+    top = top[np.lexsort((top, -fused[top]))]
+    return top, fused[top]
+
+
+@pytest.mark.parametrize("size", [5_000, 60_000])
+@pytest.mark.parametrize(("cjk", "hangul"), [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.6, 0.0)])
+@pytest.mark.parametrize("ties", [False, True])
+def test_best_units_are_those_of_every_unit_scored(size: int, cjk: float, hangul: float, ties: bool) -> None:
+    rng = np.random.default_rng(size + int(10 * cjk) + int(100 * hangul) + ties)
+    signals = _signals(rng, size, ties=ties, bridges=cjk >= 0.5 or hangul > 0)
+    scripts = QuestionScripts(cjk=cjk, hangul=hangul)
+    units, scores = best_units(signals, scripts, DEFAULT_PARAMS, 50)
+    expected_units, expected_scores = _ranking_over_every_unit(signals, scripts, 50)
+    assert np.array_equal(units, expected_units) and np.array_equal(scores, expected_scores)
+    every = np.arange(size)
+    assert np.array_equal(fuse(signals, scripts, DEFAULT_PARAMS, every[::3]), fuse(signals, scripts, DEFAULT_PARAMS)[::3])
+    sample = median_sample(size)
+    assert np.array_equal(fuse(signals, scripts, DEFAULT_PARAMS, sample), fuse(signals, scripts, DEFAULT_PARAMS)[sample])
+    assert set(candidate_units(signals)) >= set(units.tolist())
+
+
+def test_a_tie_at_the_last_place_is_broken_as_when_every_unit_is_scored() -> None:
+    rng = np.random.default_rng(7)
+    size = 40_000
+    signals = _signals(rng, size)
+    lexical = signals.lexical.dense().copy()
+    outside = np.setdiff1d(np.arange(size), signals.dense.candidates)[:120]
+    lexical[outside] = lexical.max() + 1.0  # 120 units, none a FAISS candidate, share the best lexical score
+    signals = UnitSignals(dense=signals.dense, lexical=SparseScores.from_dense(lexical), english=signals.english)
+    scripts = QuestionScripts(cjk=1.0, hangul=0.0)
+    units, scores = best_units(signals, scripts, DEFAULT_PARAMS, 50)
+    expected_units, expected_scores = _ranking_over_every_unit(signals, scripts, 50)
+    assert np.count_nonzero(fuse(signals, scripts, DEFAULT_PARAMS) == scores[-1]) > 50  # the last place is a tie
+    assert np.array_equal(units, expected_units) and np.array_equal(scores, expected_scores)
