@@ -186,6 +186,7 @@ def build_index(
         else:
             carried = {}
         missing = [i for i, key in enumerate(keys) if i not in carried and key not in reusable]
+        stages.lap("reuse vectors")
 
         embedder: Embedder | None = None
         if missing or previous is None:
@@ -196,6 +197,7 @@ def build_index(
                 # A different backend makes different vectors: nothing can be reused.
                 missing = list(range(len(keys)))
                 carried = {}
+            stages.lap("load model")
         dimension = embedder.dimension if embedder else (old_vectors.shape[1] if old_vectors is not None else 0)
         vectors = np.zeros((len(units), dimension), dtype=np.float32)
         missing_set = set(missing)

@@ -279,7 +279,7 @@ class BuildReport:
     seconds: float = 0.0
     version: str = ""
     skipped_write: bool = False
-    # Seconds per stage of the build ("load previous", "read and parse", "chunk", "reuse vectors", "embed", "write").
+    # Seconds per build stage: load previous, read and parse, chunk, load model, reuse vectors, embed, write.
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
