@@ -19,7 +19,7 @@ from bot.embeds import NO_PINGS
 from bot.errors import handle_error
 from bot.i18n import VerbatimTranslator
 from bot.settings import BotSettings
-from bot.translation import settle
+from bot.translation import register_strings, settle
 from index.records import Records
 from index.service import Verbatim
 from index.tenancy import GuildLibrary, KnowledgeView
@@ -46,8 +46,12 @@ class VerbatimTree(app_commands.CommandTree):
         await handle_error(interaction, error)
 
 
-class VerbatimMixin:
-    """What the plain and the auto-sharded bot share: services, cooldowns, extensions, test-guild sync."""
+class VerbatimBot(commands.AutoShardedBot):
+    """The bot: services, cooldowns, extensions, test-guild sync.
+
+    One class for one process or many: an AutoShardedBot runs every shard Discord recommends (one below ~1,000
+    guilds) unless DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS pin the count and this process's share of it.
+    """
 
     settings: BotSettings
     service: Verbatim | None
@@ -57,7 +61,25 @@ class VerbatimMixin:
     connect_task: asyncio.Task[None] | None = None
     translator: Translator | None = None
 
-    def _init_verbatim(self, settings: BotSettings, service: Verbatim | None, records: Records | None, *, sync_on_start: bool) -> None:
+    def __init__(
+        self,
+        settings: BotSettings,
+        service: Verbatim | None,
+        records: Records | None,
+        *,
+        sync_on_start: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents.default(),
+            allowed_mentions=NO_PINGS,
+            tree_cls=VerbatimTree,
+            guild_ready_timeout=guild_ready_timeout,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids or None,  # type: ignore[arg-type]  # discord.py's default is None (all shards); its stub says list
+        )
         self.settings = settings
         self.service = service
         # The base is `service`; each guild's own documents come on top of it (index/tenancy.py).
@@ -97,30 +119,30 @@ class VerbatimMixin:
         return await asyncio.to_thread(functools.partial(func, *args, **kwargs))
 
     async def setup_hook(self) -> None:
-        bot: commands.Bot = self  # type: ignore[assignment]
-        await bot.tree.set_translator(VerbatimTranslator())
+        await self.tree.set_translator(VerbatimTranslator())
+        register_strings()
         from bot.views import ANSWER_ITEMS  # the answer buttons work on any message, even from before a restart
 
-        bot.add_dynamic_items(*ANSWER_ITEMS)
+        self.add_dynamic_items(*ANSWER_ITEMS)
         for extension in discover_extensions():
             try:
-                await bot.load_extension(extension)
+                await self.load_extension(extension)
             except Exception as exc:  # a broken feature must not take the whole bot down
                 self.extension_failures[extension] = f"{type(exc).__name__}: {exc}"
                 log.exception("could not load extension %s; continuing without it", extension)
-        log.info("loaded extensions: %s", ", ".join(sorted(bot.extensions)) or "none")
+        log.info("loaded extensions: %s", ", ".join(sorted(self.extensions)) or "none")
         guild_id = self.settings.test_guild_id
         if self.sync_on_start and guild_id:
             guild = discord.Object(id=guild_id)
-            bot.tree.copy_global_to(guild=guild)
+            self.tree.copy_global_to(guild=guild)
             try:
-                synced = await bot.tree.sync(guild=guild)
+                synced = await self.tree.sync(guild=guild)
                 log.info("synced %d commands to test guild %s", len(synced), guild_id)
             except discord.HTTPException:
                 log.exception("could not sync commands to test guild %s", guild_id)
 
     async def close(self) -> None:
-        await super().close()  # type: ignore[misc]
+        await super().close()
         if self.translator is not None:
             await settle(self)
             self.translator.close()
@@ -140,55 +162,4 @@ class VerbatimMixin:
             self.owned_records = None
 
     async def on_ready(self) -> None:
-        bot: commands.Bot = self  # type: ignore[assignment]
-        log.info("connected as %s (%s) to %d guild(s)", bot.user, bot.user.id if bot.user else "?", len(bot.guilds))
-
-
-def _bot_options(settings: BotSettings, guild_ready_timeout: float) -> dict[str, Any]:
-    return {
-        "command_prefix": commands.when_mentioned,
-        "help_command": None,
-        "intents": discord.Intents.default(),
-        "allowed_mentions": NO_PINGS,
-        "tree_cls": VerbatimTree,
-        "guild_ready_timeout": guild_ready_timeout,
-    }
-
-
-class VerbatimBot(VerbatimMixin, commands.Bot):
-    """One gateway connection."""
-
-    def __init__(
-        self,
-        settings: BotSettings,
-        service: Verbatim | None,
-        records: Records | None,
-        *,
-        sync_on_start: bool = True,
-        guild_ready_timeout: float = 2.0,
-    ) -> None:
-        super().__init__(**_bot_options(settings, guild_ready_timeout))
-        self._init_verbatim(settings, service, records, sync_on_start=sync_on_start)
-
-
-class ShardedVerbatimBot(VerbatimMixin, commands.AutoShardedBot):
-    """Several shards (DISCORD_SHARD_COUNT), for bots in thousands of guilds."""
-
-    def __init__(
-        self,
-        settings: BotSettings,
-        service: Verbatim | None,
-        records: Records | None,
-        *,
-        sync_on_start: bool = True,
-        guild_ready_timeout: float = 2.0,
-    ) -> None:
-        super().__init__(
-            shard_count=settings.shard_count,
-            shard_ids=settings.shard_ids or None,  # type: ignore[arg-type]  # discord.py's default is None (all shards); its stub says list
-            **_bot_options(settings, guild_ready_timeout),
-        )
-        self._init_verbatim(settings, service, records, sync_on_start=sync_on_start)
-
-
-AnyVerbatimBot = VerbatimBot | ShardedVerbatimBot
+        log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))

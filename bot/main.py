@@ -11,7 +11,7 @@ import discord.gateway
 import discord.http
 import yarl
 
-from bot.client import AnyVerbatimBot, ShardedVerbatimBot, VerbatimBot
+from bot.client import VerbatimBot
 from bot.settings import BotSettings
 from index.records import Records
 from index.service import Verbatim
@@ -46,10 +46,9 @@ def create_bot(
     *,
     sync_on_start: bool = True,
     guild_ready_timeout: float = 2.0,
-) -> AnyVerbatimBot:
-    """The bot with its services; AutoShardedBot when DISCORD_SHARD_COUNT is set."""
-    cls = ShardedVerbatimBot if settings.shard_count else VerbatimBot
-    return cls(settings, service, records, sync_on_start=sync_on_start, guild_ready_timeout=guild_ready_timeout)
+) -> VerbatimBot:
+    """The bot with its services (the shards Discord recommends, or those DISCORD_SHARD_COUNT / _IDS pin)."""
+    return VerbatimBot(settings, service, records, sync_on_start=sync_on_start, guild_ready_timeout=guild_ready_timeout)
 
 
 def open_services(settings: BotSettings) -> tuple[Verbatim, Records]:
@@ -68,7 +67,7 @@ async def start_bot(
     *,
     guild_ready_timeout: float = 2.0,
     ready_timeout: float = 30.0,
-) -> AnyVerbatimBot:
+) -> VerbatimBot:
     """Log in, connect in the background and return once the bot is ready; close it with `await bot.close()`."""
     token = settings.require_token()
     configure_endpoints(settings)

@@ -16,7 +16,7 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.embeds import FIELD_VALUE_LIMIT, NO_PINGS, answer_embed, fit_embed
-from bot.i18n import add_strings, t
+from bot.i18n import Lang, add_strings, t
 from index.models import Answer, Passage
 from index.translation import Translation, Translator, detect_language, language_of_locale, needs_translation, quote_language
 
@@ -29,35 +29,38 @@ log = logging.getLogger(__name__)
 ENDONYMS = {"en": "English", "ko": "한국어", "ja": "日本語", "fr": "Français", "de": "Deutsch", "es": "Español"}
 MAX_TRANSLATION_FIELDS = 3
 
-add_strings(
-    {
-        "translation.label": {
-            "en": "🌐 Machine translation ({language}, {model}) · the quote above is the original",
-            "zh-TW": "🌐 機器翻譯（{language}，{model}）· 上方引文為原文",
-            "zh-CN": "🌐 机器翻译（{language}，{model}）· 上方引文为原文",
-            "ko": "🌐 기계 번역 ({language}, {model}) · 위 인용문이 원문입니다",
-        },
-        "translation.continued": {"en": "🌐 (continued)", "zh-TW": "🌐（續）", "zh-CN": "🌐（续）", "ko": "🌐 (계속)"},
-        "translation.unavailable_label": {
-            "en": "🌐 Machine translation",
-            "zh-TW": "🌐 機器翻譯",
-            "zh-CN": "🌐 机器翻译",
-            "ko": "🌐 기계 번역",
-        },
-        "translation.unavailable": {
-            "en": "A translation was not available: the machine translation did not keep the quote's numbers, dates or names, so it is not shown.",
-            "zh-TW": "無法提供翻譯：機器翻譯未能保留引文中的數字、日期或名稱，因此不予顯示。",
-            "zh-CN": "无法提供翻译：机器翻译未能保留引文中的数字、日期或名称，因此不予显示。",
-            "ko": "번역을 제공할 수 없습니다: 기계 번역이 인용문의 숫자, 날짜 또는 이름을 그대로 옮기지 못해 표시하지 않습니다.",
-        },
-        "translation.context_label": {
-            "en": "🌐 Machine translation of the quoted part ({language}, {model})",
-            "zh-TW": "🌐 引文部分的機器翻譯（{language}，{model}）",
-            "zh-CN": "🌐 引文部分的机器翻译（{language}，{model}）",
-            "ko": "🌐 인용 부분의 기계 번역 ({language}, {model})",
-        },
-    }
-)
+STRINGS: dict[str, dict[Lang, str]] = {
+    "translation.label": {
+        "en": "🌐 Machine translation ({language}, {model}) · the quote above is the original",
+        "zh-TW": "🌐 機器翻譯（{language}，{model}）· 上方引文為原文",
+        "zh-CN": "🌐 机器翻译（{language}，{model}）· 上方引文为原文",
+        "ko": "🌐 기계 번역 ({language}, {model}) · 위 인용문이 원문입니다",
+    },
+    "translation.continued": {"en": "🌐 (continued)", "zh-TW": "🌐（續）", "zh-CN": "🌐（续）", "ko": "🌐 (계속)"},
+    "translation.unavailable_label": {
+        "en": "🌐 Machine translation",
+        "zh-TW": "🌐 機器翻譯",
+        "zh-CN": "🌐 机器翻译",
+        "ko": "🌐 기계 번역",
+    },
+    "translation.unavailable": {
+        "en": "A translation was not available: the machine translation did not keep the quote's numbers, dates or names, so it is not shown.",
+        "zh-TW": "無法提供翻譯：機器翻譯未能保留引文中的數字、日期或名稱，因此不予顯示。",
+        "zh-CN": "无法提供翻译：机器翻译未能保留引文中的数字、日期或名称，因此不予显示。",
+        "ko": "번역을 제공할 수 없습니다: 기계 번역이 인용문의 숫자, 날짜 또는 이름을 그대로 옮기지 못해 표시하지 않습니다.",
+    },
+    "translation.context_label": {
+        "en": "🌐 Machine translation of the quoted part ({language}, {model})",
+        "zh-TW": "🌐 引文部分的機器翻譯（{language}，{model}）",
+        "zh-CN": "🌐 引文部分的机器翻译（{language}，{model}）",
+        "ko": "🌐 인용 부분의 기계 번역 ({language}, {model})",
+    },
+}
+
+
+def register_strings() -> None:
+    """Register the translation strings (the bot's setup_hook calls it: the answer views and /ask show them)."""
+    add_strings(STRINGS)
 
 
 def _locale_value(locale: discord.Locale | str | None) -> str:

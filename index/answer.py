@@ -7,9 +7,10 @@ import re
 import time
 import unicodedata
 
+from index.answer_type import asks_for_quantity, gives_quantity
 from index.errors import QuestionRejected
-from index.gate import judge
-from index.models import Answer, Citation, Passage, Quote
+from index.gate import judge, only_code
+from index.models import Answer, Citation, Passage, Quote, ScoredPassage
 from index.quotes import choose_quote
 from index.search import Retriever, SearchResult
 from index.store import LoadedIndex
@@ -55,9 +56,15 @@ class Answerer:
         text = clean_question(question)
         result = self.retriever.search(text, k=max(k, 3))
         searched = time.perf_counter()
-        decision = judge(result, self.retriever.params)
+        decision = only_code(text, result, judge(result, self.retriever.params))
         covered, reason = decision.covered, decision.reason
-        quote = self.quote_for(result) if covered else None
+        candidates = result.passages[: self.retriever.params.quote_passages]
+        if covered and asks_for_quantity(text):
+            # A question of quantity is answered by a passage that holds a number, or not at all.
+            candidates = [sp for sp in candidates if gives_quantity(sp.passage.text)]
+            if not candidates:
+                covered, reason = False, "the question asks for a quantity and none of the passages found holds a number"
+        quote = self.quote_for(result, candidates) if covered else None
         if covered and quote is None:
             covered, reason = False, "no verifiable quote"
         passages = list(result.passages)
@@ -81,10 +88,11 @@ class Answerer:
             },
         )
 
-    def quote_for(self, result: SearchResult) -> Quote | None:
+    def quote_for(self, result: SearchResult, candidates: list[ScoredPassage] | None = None) -> Quote | None:
+        """The verified quote from `candidates` (by default the best passages of the result)."""
         loaded = self.loaded
         return choose_quote(
-            result.passages,
+            result.passages if candidates is None else candidates,
             result.unit_hits,
             result.unit_median,
             loaded.position,

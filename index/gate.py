@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.search import SearchResult
+from index.stopwords import LEXICAL_STOP_WORDS
+
+_WORD = re.compile(r"[^\W_]{2,}|\S*[_`$=/\\(){}<>\[\]]\S*|(?<!\S)--?[^\W\d_][\w-]*")
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,25 @@ def judge(result: SearchResult, params: RetrievalParams = DEFAULT_PARAMS) -> Gat
             + (f" (the documents never write {', '.join(result.unknown_identifiers)})" if result.unknown_identifiers else ""),
         )
     return GateDecision(True, result.margin, bar)
+
+
+def names_code(question: str, result: SearchResult) -> bool:
+    """Whether a question points at code: it writes code-like tokens (`x`, a_b, --flag, f(), a/b), or a word of it
+    (not a stop word) appears in the code passages it found."""
+    words = {w.lower() for w in _WORD.findall(question)} - LEXICAL_STOP_WORDS
+    if any(not w.isalnum() for w in words):
+        return True
+    code = " ".join(sp.passage.text.lower() for sp in result.passages if sp.passage.kind == "code")
+    return any(re.search(rf"(?<![^\W_]){re.escape(w)}(?![^\W_])", code) for w in words)
+
+
+def only_code(question: str, result: SearchResult, decision: GateDecision) -> GateDecision:
+    """A covered question whose best passages are all code, though it names nothing in them, is not covered: code and
+    key blocks sit close to every question in the embedding space, so they win when nothing in the prose does."""
+    if not decision.covered or not result.passages or any(sp.passage.kind != "code" for sp in result.passages):
+        return decision
+    if names_code(question, result):
+        return decision
+    return GateDecision(
+        False, decision.margin, decision.bar, "only code passages match, and the question names nothing in them (no prose answers it)"
+    )

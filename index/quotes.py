@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from index.chunking import sentence_spans
 from index.fusion import UnitHit
@@ -154,7 +154,7 @@ def choose_quote(
     passages: list[ScoredPassage],
     hits: list[UnitHit],
     unit_median: float,
-    position: dict[str, int],
+    position: Mapping[str, int],
     document_text: dict[str, str],
     cite: Callable[[Passage], Citation],
     params: RetrievalParams = DEFAULT_PARAMS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,26 +65,24 @@ class Retriever:
         self.loaded = loaded
         self.embedder = embedder
         self.params = params or DEFAULT_PARAMS
-        texts = [u.text(loaded.passages) for u in loaded.units]
+        texts = loaded.unit_texts()
         # Built at load, not on the first English or Korean question: at 100k passages the readings index takes
         # tens of seconds, which a first asker (and the bot's event loop, through the GIL) should not pay.
         self.glossary = Glossary(loaded.texts.values())
         self.dense = DenseSignal(loaded.faiss_index, len(loaded.units))
         self.lexical = LexicalSignal(texts, self.glossary)
-        self.english = EnglishBridge(self.glossary, lambda unit: loaded.units[unit].text(loaded.passages), len(loaded.units))
+        self.english = EnglishBridge(self.glossary, loaded.unit_text, len(loaded.units))
         self.korean = KoreanReadings(texts)
         self.chinese_english = ChineseEnglishBridge(texts)
         # Units of code passages stay searchable, but coverage is measured on prose whenever there is any.
-        self._code_units = np.fromiter(
-            (loaded.passages[u.passage].kind == "code" for u in loaded.units), dtype=bool, count=len(loaded.units)
-        )
+        self._code_units = loaded.passages.kind_mask("code")[loaded.units.passage]
         self._prose_only = self._code_units.any() and not self._code_units.all()
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
         self.calibration = self._calibrate() if self.params.calibrate else None
 
     @property
-    def passages(self) -> list[Passage]:
+    def passages(self) -> Sequence[Passage]:
         return self.loaded.passages
 
     def signals(self, question: str, query: np.ndarray, scripts: QuestionScripts) -> UnitSignals:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,17 +13,19 @@ from typing import Any
 import faiss
 
 from index.answer import Answerer, citation_for
-from index.builder import BuildProgress, build_index
+from index.builder import BuildProgress, build_index, build_lock
 from index.config import Settings
 from index.crosslingual import Glossary, language_resources
 from index.embeddings import Embedder, load_embedder
-from index.errors import BuildInProgress, IndexMissing
+from index.errors import BuildInProgress, IndexCorrupt, IndexError_, IndexMissing
 from index.models import Answer, BuildReport, Citation, DocumentMeta, Paragraph, Passage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.search import Retriever
-from index.store import IndexStore, LoadedIndex
+from index.store import FORMAT_VERSION, IndexStore, LoadedIndex
 
 log = logging.getLogger(__name__)
+
+KEEP_FALLBACKS = 3  # damaged versions in a row `wait_for_integrity` follows
 
 
 @dataclass
@@ -59,6 +62,9 @@ class Verbatim:
         self.build_status: BuildStatus | None = None
         self._last_seen_current: Path | None = None
         self.last_build: BuildReport | None = None
+        # Damage found by the background checksum checks (newest last), and why nothing is served if it came to that.
+        self.integrity_problems: list[str] = []
+        self._refused: str = ""
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -72,11 +78,19 @@ class Verbatim:
             return self._embedder
 
     def load(self) -> LoadedIndex:
-        """Load the current index version and the embedder that built it."""
+        """Load the current index version and the embedder that built it.
+
+        A version of an older format is rewritten in this format first (every vector reused), then served.
+        """
         loaded = self.store.load()
+        if loaded.outdated:
+            loaded = self._upgrade(loaded)
         embedder = self.embedder_for(loaded.manifest.model, loaded.manifest.backend)
         params = RetrievalParams.from_dict(loaded.manifest.retrieval) if loaded.manifest.retrieval else DEFAULT_PARAMS
         self._answerer = Answerer(Retriever(loaded, embedder, params=params))
+        self._refused = ""
+        if loaded.integrity is not None:
+            loaded.integrity.on_damage(lambda problem: self._on_damage(loaded, problem))
         log.info(
             "serving index %s (%d passages, %s via %s)",
             loaded.version,
@@ -85,6 +99,65 @@ class Verbatim:
             loaded.manifest.backend,
         )
         return loaded
+
+    def _upgrade(self, loaded: LoadedIndex) -> LoadedIndex:
+        """Rewrite an older-format version in this format (no model, nothing re-embedded) and load the new one."""
+        log.warning(
+            "index version %s is stored in format %d; this Verbatim serves format %d: rewriting it as a new version "
+            "(every vector reused, nothing re-embedded)",
+            loaded.version,
+            loaded.manifest.format_version,
+            FORMAT_VERSION,
+        )
+        try:
+            with build_lock(self.store.root):
+                upgraded = self.store.upgrade(loaded)
+        except (BuildInProgress, IndexError_, OSError) as exc:
+            # Still readable as it is: served from memory until the running build (or the next start) replaces it.
+            log.error("index version %s could not be rewritten (%s); serving it in the old format for now", loaded.version, exc)
+            return loaded
+        log.warning("index version %s (format %d) replaces %s", upgraded.name, FORMAT_VERSION, loaded.version)
+        return self.store.load()
+
+    def _on_damage(self, loaded: LoadedIndex, problem: str) -> None:
+        """The background check found `loaded` damaged: stop serving it (in a thread of its own, see `_replace_damaged`)."""
+        self.integrity_problems = [*self.integrity_problems[-9:], f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC {problem}"]
+        # Called from the checking thread, or from `load` itself when the check was already over: the swap waits for
+        # whatever holds the build lock (a build or a load) to finish.
+        threading.Thread(target=self._replace_damaged, args=(loaded,), name="replace-damaged-index", daemon=True).start()
+
+    def _replace_damaged(self, loaded: LoadedIndex) -> None:
+        """Serve the version `store.load` falls back to instead of the damaged `loaded`, or nothing if there is none."""
+        with self._build_lock:
+            if self._answerer is None or self._answerer.loaded is not loaded:
+                return  # no longer served (a build or a reload replaced it meanwhile)
+            self._last_seen_current = self.store.current_path()  # not retried by `refresh_if_changed`
+            try:
+                fallback = self.load()
+            except IndexError_ as exc:
+                self._answerer = None
+                self._refused = f"index version {loaded.version} is damaged and no other version can be served ({exc})"
+                log.error("stopped serving index version %s: %s", loaded.version, self._refused)
+                return
+            log.error("stopped serving the damaged index version %s; serving %s instead", loaded.version, fallback.version)
+
+    def wait_for_integrity(self, timeout: float = 300.0) -> str:
+        """Wait for the served version's background check (and the check of any version it fell back to); returns its state."""
+        deadline = time.monotonic() + timeout
+        state = "not checked"
+        for _ in range(KEEP_FALLBACKS):
+            if self._answerer is None:
+                return "damaged" if self._refused else state
+            integrity = self.loaded.integrity
+            if integrity is None:
+                return "not checked"
+            state = integrity.wait(max(0.0, deadline - time.monotonic()))
+            if state != "damaged":
+                return state
+            # A damaged version is replaced by the listener, in the checking thread: wait for that swap.
+            while self._answerer is not None and self._answerer.loaded.integrity is integrity and time.monotonic() < deadline:
+                time.sleep(0.05)
+        return state
 
     def ensure_ready(self, progress: BuildProgress | None = None) -> BuildReport | None:
         """Load the index, building it first if there is none."""
@@ -99,6 +172,8 @@ class Verbatim:
     @property
     def answerer(self) -> Answerer:
         if self._answerer is None:
+            if self._refused:
+                raise IndexCorrupt(self._refused)
             raise IndexMissing()
         return self._answerer
 
@@ -212,6 +287,8 @@ class Verbatim:
             self._build_lock.release()
 
     def status(self) -> dict[str, Any]:
+        if self._answerer is None and self._refused:
+            return {"version": None, "integrity": "damaged", "integrity_problems": self.integrity_problems, "refused": self._refused}
         loaded = self.loaded
         manifest = loaded.manifest
         return {
@@ -230,6 +307,9 @@ class Verbatim:
             "previous_version": previous.name if (previous := self.store.previous_path()) else None,
             "build_running": self.build_status is not None,
             "language_resources": language_resources(),
+            "format": manifest.format_version,
+            "integrity": loaded.integrity.state if loaded.integrity is not None else "not checked",
+            "integrity_problems": self.integrity_problems,
         }
 
 

@@ -1,15 +1,24 @@
 """The on-disk index: versioned directories of plain files, swapped in atomically, with rollback.
 
-Layout of the index directory::
+Layout of the index directory (format 2)::
 
-    versions/<version>/manifest.json    model, backend, dimension, documents and their hashes, checksums
-    versions/<version>/passages.jsonl   one passage with its provenance per line, in vector order
-    versions/<version>/units.jsonl      the search units (sentence spans of passages), one per vector
+    versions/<version>/manifest.json    model, backend, dimension, documents and their hashes, checksums, sizes
+    versions/<version>/passages/*.npy   the passages as columns, in vector order (index/columns.py): ids, offsets
+                                        into the document texts, pages, paragraph, section and kind codes
+    versions/<version>/units/*.npy      the search units (sentence spans of passages, one per vector) and their keys
+    versions/<version>/tables.json      the strings the columns point into (document ids, sections, kinds)
     versions/<version>/embeddings.npy   float32 vectors, one per unit (reused by the next build)
     versions/<version>/vectors.faiss    the FAISS index searched at query time (memory-mapped)
     versions/<version>/texts/<doc>.txt  the cleaned text of each document (quotes are checked against it)
+    versions/<version>/damaged.txt      only when a check found a file damaged: why (the version is not served)
     current  -> versions/<version>      symlink replaced atomically with os.replace
     previous -> versions/<version>      the version before, for rollback
+
+Every array is memory-mapped, so loading reads no passage into a Python object. Checksums are verified when
+a version is published (`activate`) or copied in (`import_version`); a load checks only that every file is
+there at its recorded size and verifies the checksums in a background thread (`IntegrityCheck`). Format 1
+versions (passages.jsonl, units.jsonl) still load, so their vectors are reused, and `upgrade` rewrites one
+in format 2.
 """
 
 from __future__ import annotations
@@ -20,8 +29,11 @@ import json
 import logging
 import os
 import shutil
+import threading
+import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,13 +41,16 @@ from typing import Any
 import faiss
 import numpy as np
 
+from index.columns import PassageColumns, PassagePositions, UnitColumns, column_problem, in_memory, read_columns, write_columns
 from index.errors import IndexCorrupt, IndexMissing
 from index.models import DocumentMeta, Passage
 from index.units import Unit
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: passages and units as memory-mapped columns (index/columns.py); 1: passages.jsonl and units.jsonl (still read).
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
 KEEP_VERSIONS = 3
 # Exact search up to this many vectors (one per sentence unit, ~4 per passage), IVF from there on. Measured on
 # 2 shared cores (docs/benchmarks.md): exact search of 30k vectors takes ~2-7 ms, of 414k ~60-100 ms; IVF at
@@ -44,8 +59,9 @@ KEEP_VERSIONS = 3
 APPROXIMATE_THRESHOLD = 30_000
 IVF_PROBE_FRACTION = 16  # search 1/16 of the lists
 MANIFEST = "manifest.json"
-PASSAGES = "passages.jsonl"
-UNITS = "units.jsonl"
+PASSAGES = "passages.jsonl"  # format 1
+UNITS = "units.jsonl"  # format 1
+DAMAGED = "damaged.txt"
 EMBEDDINGS = "embeddings.npy"
 VECTORS = "vectors.faiss"
 TEXTS = "texts"
@@ -76,6 +92,8 @@ class Manifest:
     retrieval: dict[str, Any] = field(default_factory=dict)
     # The ingestion rules the passages were made with (index/loaders.py INGEST_VERSION); 0 for older versions.
     ingest_version: int = 0
+    # Size in bytes of every file with a checksum: a load checks these (cheap), the checksums are verified off the serving path.
+    sizes: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -91,29 +109,133 @@ class Manifest:
 
 @dataclass
 class LoadedIndex:
-    """One index version in memory: manifest, passages, document texts and the FAISS index."""
+    """One index version ready to search: manifest, passages and units (memory-mapped columns), texts and FAISS index."""
 
     path: Path
     manifest: Manifest
-    passages: list[Passage]
-    units: list[Unit]
-    unit_keys: list[str]
+    passages: PassageColumns
+    units: UnitColumns
+    unit_keys: Sequence[str]
     texts: dict[str, str]
     faiss_index: faiss.Index
     documents: dict[str, DocumentMeta]
+    # The background verification of this version's checksums (None when the load did not start one).
+    integrity: IntegrityCheck | None = None
 
     @property
     def version(self) -> str:
         return self.manifest.version
 
+    @property
+    def outdated(self) -> bool:
+        """Stored in an older format than this Verbatim writes (readable; `IndexStore.upgrade` rewrites it)."""
+        return self.manifest.format_version < FORMAT_VERSION
+
     @functools.cached_property
-    def position(self) -> dict[str, int]:
-        """Passage id -> its index in `passages` (built once per loaded version)."""
-        return {p.id: i for i, p in enumerate(self.passages)}
+    def position(self) -> Mapping[str, int]:
+        """Passage id -> its index in `passages` (a binary search over the stored id order, no per-passage dict)."""
+        return PassagePositions(self.passages)
+
+    def unit_text(self, unit: int) -> str:
+        """The text of one search unit (without building its Passage)."""
+        return self.units.text(unit, self.passages)
+
+    def unit_texts(self) -> list[str]:
+        """The text of every search unit, in vector order."""
+        return self.units.texts(self.passages)
 
     def embeddings(self) -> np.ndarray:
         """The stored vectors, memory-mapped (used to reuse embeddings in the next build)."""
         return np.load(self.path / EMBEDDINGS, mmap_mode="r")
+
+
+IntegrityListener = Callable[[str], None]
+
+
+class IntegrityCheck:
+    """Verifies the checksums of a loaded version in a background thread, off the serving path.
+
+    A mismatch is logged as an error, recorded in the version directory (`damaged.txt`, so no load serves it
+    again) and passed to every listener (the service then falls back to the previous version).
+    """
+
+    def __init__(self, version_dir: Path, checksums: dict[str, str]) -> None:
+        self.version_dir = version_dir
+        self.checksums = dict(checksums)
+        self.state = "pending"  # then "running", and "ok" or "damaged"
+        self.problem = ""
+        self.seconds = 0.0
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._listeners: list[IntegrityListener] = []
+
+    def start(self) -> IntegrityCheck:
+        threading.Thread(target=self.run, name=f"verify-{self.version_dir.name}", daemon=True).start()
+        return self
+
+    def run(self) -> None:
+        """Verify every checksum (the thread's body; also callable directly)."""
+        _lower_thread_priority()
+        self.state = "running"
+        started = time.perf_counter()
+        try:
+            problem = checksum_problem(self.version_dir, self.checksums)
+        except OSError as exc:
+            problem = f"index version {self.version_dir.name} could not be read ({exc})"
+        self.seconds = time.perf_counter() - started
+        if problem:
+            log.error("%s (found by the background check after loading)", problem)
+            mark_damaged(self.version_dir, problem)
+        else:
+            log.info("index version %s verified in %.1fs", self.version_dir.name, self.seconds)
+        with self._lock:
+            self.problem = problem or ""
+            self.state = "damaged" if problem else "ok"
+            listeners = list(self._listeners) if problem else []
+            self._done.set()
+        for listener in listeners:
+            listener(self.problem)
+
+    def on_damage(self, listener: IntegrityListener) -> None:
+        """Call `listener(problem)` if the check finds damage (at once if it already has)."""
+        with self._lock:
+            if not self._done.is_set():
+                self._listeners.append(listener)
+                return
+        if self.state == "damaged":
+            listener(self.problem)
+
+    def wait(self, timeout: float | None = None) -> str:
+        """Wait for the check to end; returns its state."""
+        self._done.wait(timeout)
+        return self.state
+
+
+def _lower_thread_priority() -> None:
+    """Hashing a gigabyte should yield the cores to questions (Linux sets niceness per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+
+
+def checksum_problem(version_dir: Path, checksums: dict[str, str]) -> str | None:
+    """The first file of `version_dir` that is missing or does not match its checksum, as a message; None when all match."""
+    for relative, expected in checksums.items():
+        path = version_dir / relative
+        if not path.is_file():
+            return f"index version {version_dir.name} is missing {relative}"
+        if sha256_file(path) != expected:
+            return f"index version {version_dir.name}: {relative} is corrupted (checksum mismatch)"
+    return None
+
+
+def mark_damaged(version_dir: Path, problem: str) -> None:
+    """Record in the version directory that it is damaged, so no later load serves it."""
+    try:
+        (version_dir / DAMAGED).write_text(f"{datetime.now(UTC).isoformat(timespec='seconds')} {problem}\n", encoding="utf-8")
+    except OSError as exc:
+        log.warning("could not record that index version %s is damaged: %s", version_dir.name, exc)
 
 
 def new_version_id() -> str:
@@ -122,9 +244,11 @@ def new_version_id() -> str:
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as handle:
+        while read := handle.readinto(view):
+            digest.update(view[:read])
     return digest.hexdigest()
 
 
@@ -200,29 +324,23 @@ class IndexStore:
         self,
         staging: Path,
         manifest: Manifest,
-        passages: list[Passage],
-        units: list[Unit],
-        unit_keys: list[str],
+        passages: Sequence[Passage],
+        units: Sequence[Unit],
+        unit_keys: Sequence[str],
         vectors: np.ndarray,
         texts: dict[str, str],
     ) -> Path:
-        """Write every file of a version into `staging`, fsync it, then move it into place."""
-        with (staging / PASSAGES).open("w", encoding="utf-8") as handle:
-            for passage in passages:
-                handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
-        with (staging / UNITS).open("w", encoding="utf-8") as handle:
-            for unit, key in zip(units, unit_keys, strict=True):
-                handle.write(json.dumps({"p": unit.passage, "s": unit.start, "e": unit.end, "k": key}) + "\n")
+        """Write every file of a version into `staging`, fsync it, then move it into place (`activate` publishes it)."""
+        manifest.format_version = FORMAT_VERSION
+        write_columns(staging, passages, units, unit_keys, texts)
         np.save(staging / EMBEDDINGS, np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(make_faiss_index(vectors, manifest.index_type), str(staging / VECTORS))
         (staging / TEXTS).mkdir()
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-        manifest.checksums = {
-            str(path.relative_to(staging)): sha256_file(path)
-            for path in sorted(staging.rglob("*"))
-            if path.is_file() and path.name != MANIFEST
-        }
+        files = [path for path in sorted(staging.rglob("*")) if path.is_file() and path.name != MANIFEST]
+        manifest.checksums = {str(path.relative_to(staging)): sha256_file(path) for path in files}
+        manifest.sizes = {str(path.relative_to(staging)): path.stat().st_size for path in files}
         (staging / MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         _fsync_tree(staging)
         final = self.versions_dir / manifest.version
@@ -230,7 +348,8 @@ class IndexStore:
         return final
 
     def activate(self, version_dir: Path) -> None:
-        """Point `current` at `version_dir` atomically; the old current becomes `previous`."""
+        """Verify `version_dir`'s checksums, then point `current` at it atomically; the old current becomes `previous`."""
+        self.verify(version_dir)
         old = self.current_path()
         _atomic_symlink(self.current_link, version_dir)
         if old is not None and old != version_dir.resolve():
@@ -262,8 +381,8 @@ class IndexStore:
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
 
-    def verify(self, version_dir: Path) -> Manifest:
-        """Read the manifest and check every file against its checksum."""
+    def read_manifest(self, version_dir: Path) -> Manifest:
+        """The manifest of a version whose format this Verbatim reads, unless the version is marked damaged."""
         manifest_path = version_dir / MANIFEST
         try:
             manifest = Manifest.from_dict(json.loads(manifest_path.read_text(encoding="utf-8")))
@@ -271,43 +390,83 @@ class IndexStore:
             raise IndexCorrupt(f"index version {version_dir.name} has no manifest") from None
         except (ValueError, TypeError) as exc:
             raise IndexCorrupt(f"index version {version_dir.name} has an unreadable manifest ({exc})") from None
-        if manifest.format_version != FORMAT_VERSION:
+        if manifest.format_version not in READABLE_FORMATS:
             raise IndexCorrupt(
-                f"index version {version_dir.name} has format {manifest.format_version}; this Verbatim reads {FORMAT_VERSION}: rebuild it"
+                f"index version {version_dir.name} has format {manifest.format_version}; this Verbatim reads {READABLE_FORMATS}: rebuild it"
             )
-        for relative, expected in manifest.checksums.items():
+        damaged = version_dir / DAMAGED
+        if damaged.is_file():
+            reason = damaged.read_text(encoding="utf-8", errors="replace").strip()
+            raise IndexCorrupt(f"index version {version_dir.name} was found damaged ({reason})")
+        return manifest
+
+    def verify(self, version_dir: Path) -> Manifest:
+        """Read the manifest and check every file against its checksum (publishing, copying, rollback, health)."""
+        manifest = self.read_manifest(version_dir)
+        problem = checksum_problem(version_dir, manifest.checksums)
+        if problem:
+            raise IndexCorrupt(problem)
+        return manifest
+
+    def _check_files(self, version_dir: Path, manifest: Manifest) -> None:
+        """Every file the manifest lists is there, at its recorded size (a stat each: the cheap check of a load)."""
+        for relative in manifest.checksums:
             path = version_dir / relative
             if not path.is_file():
                 raise IndexCorrupt(f"index version {version_dir.name} is missing {relative}")
-            if sha256_file(path) != expected:
-                raise IndexCorrupt(f"index version {version_dir.name}: {relative} is corrupted (checksum mismatch)")
-        return manifest
+            expected = manifest.sizes.get(relative)
+            if expected is not None and path.stat().st_size != expected:
+                raise IndexCorrupt(
+                    f"index version {version_dir.name}: {relative} is corrupted (size {path.stat().st_size}, expected {expected})"
+                )
 
-    def load_version(self, version_dir: Path) -> LoadedIndex:
-        manifest = self.verify(version_dir)
-        passages = []
+    def load_version(self, version_dir: Path, check_in_background: bool = True) -> LoadedIndex:
+        """Map one version; its checksums are verified in a background thread (`LoadedIndex.integrity`) unless told not to."""
+        manifest = self.read_manifest(version_dir)
+        if manifest.format_version < 2:
+            # Format 1 recorded no sizes: its checksums are the only check, so they are verified now.
+            self.verify(version_dir)
+        else:
+            self._check_files(version_dir, manifest)
         try:
-            with (version_dir / PASSAGES).open(encoding="utf-8") as handle:
-                passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
-            units: list[Unit] = []
-            unit_keys: list[str] = []
-            with (version_dir / UNITS).open(encoding="utf-8") as handle:
-                for line in handle:
-                    if line.strip():
-                        row = json.loads(line)
-                        units.append(Unit(row["p"], row["s"], row["e"]))
-                        unit_keys.append(row["k"])
+            texts = {doc_id: (version_dir / TEXTS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in manifest.documents}
+            if manifest.format_version < 2:
+                passages, units, unit_keys = _read_json_lines(version_dir)
+                passage_columns, unit_columns = in_memory(passages, units, unit_keys, texts)
+            else:
+                passage_columns, unit_columns = read_columns(version_dir, texts)
             faiss_index = faiss.read_index(str(version_dir / VECTORS), MMAP_FLAGS)
         except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
             raise IndexCorrupt(f"index version {version_dir.name} could not be read ({exc.__class__.__name__})") from None
-        if faiss_index.ntotal != len(units) or len(passages) != manifest.passage_count or any(u.passage >= len(passages) for u in units):
+        n_passages, n_units = len(passage_columns), len(unit_columns)
+        if (
+            faiss_index.ntotal != n_units
+            or n_passages != manifest.passage_count
+            or len(unit_columns.keys) != n_units
+            or (n_units and int(np.max(unit_columns.passage)) >= n_passages)
+        ):
             raise IndexCorrupt(
-                f"index version {version_dir.name} is inconsistent: {faiss_index.ntotal} vectors, {len(units)} units, {len(passages)} passages"
+                f"index version {version_dir.name} is inconsistent: {faiss_index.ntotal} vectors, {n_units} units, {n_passages} passages"
             )
-        texts = {doc_id: (version_dir / TEXTS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in manifest.documents}
-        return LoadedIndex(version_dir, manifest, passages, units, unit_keys, texts, faiss_index, manifest.document_meta())
+        problem = column_problem(passage_columns, unit_columns)
+        if problem:
+            raise IndexCorrupt(f"index version {version_dir.name} is inconsistent: {problem}")
+        integrity = None
+        if check_in_background and manifest.format_version >= 2:
+            integrity = IntegrityCheck(version_dir, manifest.checksums).start()
+        return LoadedIndex(
+            version_dir,
+            manifest,
+            passage_columns,
+            unit_columns,
+            unit_columns.keys,
+            texts,
+            faiss_index,
+            manifest.document_meta(),
+            integrity,
+        )
 
-    def load(self) -> LoadedIndex:
+    def load(self, check_in_background: bool = True) -> LoadedIndex:
         """The current version, or the previous one if the current is damaged (logged)."""
         current = self.current_path()
         if current is None:
@@ -319,15 +478,69 @@ class IndexStore:
                 os.readlink(self.current_link),
                 previous.name,
             )
-            return self.load_version(previous)
+            return self.load_version(previous, check_in_background)
         try:
-            return self.load_version(current)
+            return self.load_version(current, check_in_background)
         except IndexCorrupt as exc:
             previous = self.previous_path()
             if previous is None:
                 raise
             log.error("%s; serving the previous version %s instead", exc, previous.name)
-            return self.load_version(previous)
+            return self.load_version(previous, check_in_background)
+
+    def upgrade(self, loaded: LoadedIndex) -> Path:
+        """Rewrite a version of an older format as a new version in this format, reusing every vector, and activate it."""
+        self.verify(loaded.path)
+        manifest = replace(
+            loaded.manifest,
+            version=new_version_id(),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            built_by=f"format {loaded.manifest.format_version} -> {FORMAT_VERSION} upgrade of {loaded.version}",
+            format_version=FORMAT_VERSION,
+            checksums={},
+            sizes={},
+        )
+        staging = self.new_staging_dir(manifest.version)
+        try:
+            final = self.write_version(
+                staging, manifest, loaded.passages, loaded.units, loaded.unit_keys, np.asarray(loaded.embeddings()), loaded.texts
+            )
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self.activate(final)
+        return final
+
+    def import_version(self, source: Path) -> Path:
+        """Copy a version directory (e.g. from another host's index) into this store, verified; does not activate it."""
+        manifest = self.verify(source)
+        staging = self.new_staging_dir(manifest.version)
+        shutil.rmtree(staging)
+        try:
+            shutil.copytree(source, staging)
+            self.verify(staging)
+            _fsync_tree(staging)
+            final = self.versions_dir / manifest.version
+            os.replace(staging, final)
+        except (OSError, IndexCorrupt):
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return final
+
+
+def _read_json_lines(version_dir: Path) -> tuple[list[Passage], list[Unit], list[str]]:
+    """Passages, units and unit keys of a format 1 version."""
+    with (version_dir / PASSAGES).open(encoding="utf-8") as handle:
+        passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
+    units: list[Unit] = []
+    unit_keys: list[str] = []
+    with (version_dir / UNITS).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                units.append(Unit(row["p"], row["s"], row["e"]))
+                unit_keys.append(row["k"])
+    return passages, units, unit_keys
 
 
 def _atomic_symlink(link: Path, target: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.chunking import sentence_spans
@@ -19,7 +20,7 @@ class Unit:
     start: int
     end: int
 
-    def text(self, passages: list[Passage]) -> str:
+    def text(self, passages: Sequence[Passage]) -> str:
         return passages[self.passage].text[self.start : self.end]
 
 

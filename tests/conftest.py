@@ -18,6 +18,9 @@ ARTICLE = KNOWLEDGE / "korean-peninsula-denuclearization-2019.txt"
 ARTICLE_META = KNOWLEDGE / "korean-peninsula-denuclearization-2019.meta.json"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
+# The fake translation provider's `provider` fixture, for the translation tests and the bot's.
+pytest_plugins = ["tests.translation.fakeprovider"]
+
 
 def make_settings(tmp: Path, **extra: object) -> Settings:
     """Core settings isolated in `tmp` (never the developer's .env or ./var)."""

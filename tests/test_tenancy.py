@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from index.builder import build_index
 from index.service import Verbatim
 from index.store import IndexStore
-from index.tenancy import GuildLibrary, guild_root
+from index.tenancy import GuildLibrary, InvalidGuild, guild_root, merge_answers
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
@@ -25,6 +26,7 @@ QUESTIONS = [
     "How many kinds of pear grow in the orchard behind the abbey?",
     "When was the bell of Saint Olave's church recast?",
 ]
+BASE_QUESTION = "平壤宣言承諾了什麼？"  # answered by the shared article
 
 
 def test_guild_indexes_are_evicted_lru_under_the_budget_and_the_base_never(article_service: Verbatim, tmp_path: Path) -> None:
@@ -70,3 +72,27 @@ def test_a_guild_without_documents_sees_the_base_only(article_service: Verbatim,
     assert view.own is None and library.loaded_guilds() == []
     assert view.ask("平壤宣言承諾了什麼？").answered
     assert not (tmp_path / "data" / "guilds" / str(GUILDS[0]) / "index").exists()
+
+
+def test_guild_ids_cannot_name_a_path_outside_the_guilds_directory(tmp_path: Path) -> None:
+    assert guild_root(tmp_path, 1100000000000000001) == tmp_path / "1100000000000000001"
+    for bad in ("../x", "1/../../etc", -5, 0, 2**64, True, 1.5, None, "123"):
+        with pytest.raises(InvalidGuild):
+            guild_root(tmp_path, bad)
+
+
+def test_merge_prefers_an_answer_then_the_higher_scoring_quote(article_service: Verbatim) -> None:
+    answered_ = article_service.ask(BASE_QUESTION)
+    refused = article_service.ask("What is the population of Tokyo?")
+    assert answered_.answered and not refused.answered
+    assert merge_answers(refused, answered_).quote == answered_.quote
+    assert merge_answers(answered_, refused).quote == answered_.quote
+    best = answered_.passages[0]
+    weaker = replace(answered_, passages=tuple(replace(sp, score=sp.score - 1.0) for sp in answered_.passages), index_version="weaker")
+    assert merge_answers(weaker, answered_).index_version == answered_.index_version
+    assert merge_answers(answered_, weaker).index_version == answered_.index_version
+    merged = merge_answers(answered_, refused, k=5)
+    scores = [sp.score for sp in merged.passages[1:]]
+    assert (
+        merged.passages[0].passage.id == answered_.quote.passage.id and scores == sorted(scores, reverse=True) and best in merged.passages
+    )

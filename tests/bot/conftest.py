@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.client import AnyVerbatimBot
+from bot.client import VerbatimBot
 from bot.main import start_bot
 from bot.settings import BotSettings
 from index.records import Records
@@ -62,11 +62,11 @@ async def records(tmp_path: Path) -> AsyncIterator[Records]:
 @pytest_asyncio.fixture
 async def launch(
     fake: FakeDiscord, bot_settings: Callable[..., BotSettings], article_service: Verbatim, records: Records
-) -> AsyncIterator[Callable[..., Awaitable[AnyVerbatimBot]]]:
+) -> AsyncIterator[Callable[..., Awaitable[VerbatimBot]]]:
     """`bot = await launch(service=..., **settings_overrides)`: the real bot logged into the fake, closed after the test."""
-    bots: list[AnyVerbatimBot] = []
+    bots: list[VerbatimBot] = []
 
-    async def start(service: object = None, *, wait_sync: bool = True, **extra: object) -> AnyVerbatimBot:
+    async def start(service: object = None, *, wait_sync: bool = True, **extra: object) -> VerbatimBot:
         settings = bot_settings(fake, **extra)
         running = await start_bot(settings, service or article_service, records, guild_ready_timeout=0.1)  # type: ignore[arg-type]
         bots.append(running)
@@ -82,6 +82,6 @@ async def launch(
 
 
 @pytest_asyncio.fixture
-async def bot(launch: Callable[..., Awaitable[AnyVerbatimBot]]) -> AnyVerbatimBot:
+async def bot(launch: Callable[..., Awaitable[VerbatimBot]]) -> VerbatimBot:
     """The bot with the default test settings (test guild configured, generous cooldown)."""
     return await launch()

@@ -8,7 +8,7 @@ from typing import Any
 
 from index.models import Answer
 from index.service import Verbatim
-from tests.fakediscord import EPHEMERAL
+from tests.fakediscord import EPHEMERAL, FakeDiscord
 
 QUESTIONS = {
     # (Discord locale, question) per language; all answered by the article index.
@@ -75,3 +75,10 @@ def slow(real: Verbatim, seconds: float) -> StubService:
         return real.ask(question, k=k)
 
     return StubService(real, ask)
+
+
+def assert_discord_rules_kept(fake: FakeDiscord) -> None:
+    """What every bot test ends by checking: no API rule broken, nobody pinged, every interaction answered."""
+    assert fake.violations == [], fake.violations
+    assert fake.pinging_messages() == []
+    assert fake.unanswered_interactions() == []

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot import translation as translation_strings
 from bot.cogs.kb import strings as kb_strings
 from bot.i18n import COMMAND_TRANSLATIONS, LANGS, STRINGS
 from index.service import Verbatim
@@ -125,7 +126,9 @@ async def test_ui_strings_follow_the_locale(fake: FakeDiscord, bot, locale: str,
 
 
 def test_every_ui_string_exists_in_every_language() -> None:
-    kb_strings.register()  # the /kb cog registers its strings when it loads; check them even when it has not
+    # The /kb cog and the bot's setup_hook register these when they load; check them even when they have not.
+    kb_strings.register()
+    translation_strings.register_strings()
     for key, table in STRINGS.items():
         assert set(table) == set(LANGS), key
         fields = {lang: sorted(re.findall(r"{(\w+)}", text)) for lang, text in table.items()}

@@ -18,14 +18,14 @@ import pytest
 import pytest_asyncio
 
 import bot.cogs.kb.documents as kb_documents
-from bot.client import AnyVerbatimBot
+from bot.client import VerbatimBot
 from bot.main import start_bot
 from bot.settings import BotSettings
 from index.records import Records
 from index.service import Verbatim
 from index.tenancy import GuildKnowledge
 from tests.bot.conftest import TOKEN
-from tests.bot.helpers import NOT_COVERED, QUESTIONS, ask_options, button_id, is_ephemeral, text_of
+from tests.bot.helpers import NOT_COVERED, QUESTIONS, ask_options, assert_discord_rules_kept, button_id, is_ephemeral, text_of
 from tests.conftest import copy_article, make_bot_settings
 from tests.fakediscord import MANAGE_GUILD, FakeDiscord, InteractionRecord
 
@@ -68,7 +68,7 @@ def observatory_pdf() -> bytes:
 @dataclass
 class Env:
     fake: FakeDiscord
-    bot: AnyVerbatimBot
+    bot: VerbatimBot
     service: Verbatim
     settings: BotSettings
     records: Records
@@ -135,9 +135,7 @@ async def env(article_service: Verbatim, tmp_path_factory: pytest.TempPathFactor
 @pytest_asyncio.fixture(autouse=True, loop_scope="module")
 async def no_violations(env: Env) -> AsyncIterator[None]:
     yield
-    assert env.fake.violations == [], env.fake.violations
-    assert env.fake.pinging_messages() == []
-    assert env.fake.unanswered_interactions() == []
+    assert_discord_rules_kept(env.fake)
 
 
 async def until(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:

@@ -1,10 +1,11 @@
-"""Shards per process: DISCORD_SHARD_COUNT makes an AutoShardedBot, DISCORD_SHARD_IDS picks this process's shards."""
+"""Shards per process: one bot class (an AutoShardedBot); DISCORD_SHARD_COUNT pins the count, DISCORD_SHARD_IDS picks this process's shards."""
 
 from __future__ import annotations
 
 import pytest
+from discord.ext import commands
 
-from bot.client import ShardedVerbatimBot, VerbatimBot
+from bot.client import VerbatimBot
 from bot.main import create_bot
 from bot.settings import load_bot_settings
 from index.errors import ConfigError
@@ -15,12 +16,13 @@ def test_shard_ids_split_shards_across_processes(monkeypatch, tmp_path):
     monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
     monkeypatch.setenv("DISCORD_SHARD_IDS", "2,3")
     bot = create_bot(load_bot_settings(), None, None)  # not logged in, so nothing to close
-    assert isinstance(bot, ShardedVerbatimBot) and bot.shard_count == 4 and bot.shard_ids == [2, 3]
+    assert isinstance(bot, VerbatimBot) and bot.shard_count == 4 and bot.shard_ids == [2, 3]
 
     monkeypatch.delenv("DISCORD_SHARD_COUNT")
     monkeypatch.delenv("DISCORD_SHARD_IDS")
     plain = create_bot(load_bot_settings(), None, None)
-    assert isinstance(plain, VerbatimBot)
+    # Unpinned: the count Discord recommends is asked for at login (GET /gateway/bot), all shards in this process.
+    assert isinstance(plain, commands.AutoShardedBot) and plain.shard_count is None and plain.shard_ids is None
 
 
 def test_shard_ids_need_a_count_they_fit(monkeypatch, tmp_path):

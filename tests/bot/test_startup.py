@@ -21,7 +21,9 @@ async def test_login_identify_and_guild_sync(fake: FakeDiscord, launch, caplog: 
     caplog.set_level(logging.DEBUG)
     running = await launch()
     assert running.is_ready() and running.user is not None and running.user.id == fake.bot_user_id
-    assert isinstance(running, commands.Bot) and not isinstance(running, commands.AutoShardedBot)
+    # One bot class: unpinned, it asks Discord how many shards to run (one here) and identifies as shard 0 of them.
+    assert isinstance(running, commands.AutoShardedBot) and running.shard_count == 1
+    assert fake.requests_to("/gateway/bot") and fake.identify_payloads[-1]["shard"] == [0, 1]
     # Intents.default(): no privileged intents (members, presences, message content).
     assert fake.intents == discord.Intents.default().value
     intents = discord.Intents._from_value(fake.intents)

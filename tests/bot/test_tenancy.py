@@ -7,7 +7,7 @@ import io
 import logging
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -15,14 +15,13 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.client import AnyVerbatimBot
+from bot.client import VerbatimBot
 from bot.main import start_bot
 from bot.settings import BotSettings
 from index.records import Records
 from index.service import Verbatim
-from index.tenancy import InvalidGuild, guild_root, merge_answers
 from tests.bot.conftest import TOKEN
-from tests.bot.helpers import QUESTIONS, ask_options, is_ephemeral, text_of
+from tests.bot.helpers import QUESTIONS, ask_options, assert_discord_rules_kept, is_ephemeral, text_of
 from tests.bot.test_moderation import HARBOUR_MD, LIGHTHOUSE_MD, LIGHTHOUSE_Q, title_of, until
 from tests.conftest import copy_article, make_bot_settings
 from tests.fakediscord import FakeDiscord, InteractionRecord
@@ -38,7 +37,7 @@ MILL_MD = "# Brenna mill\n\nThe water mill at Brenna ground rye for nine village
 @dataclass
 class Env:
     fake: FakeDiscord
-    bot: AnyVerbatimBot
+    bot: VerbatimBot
     service: Verbatim
     settings: BotSettings
     records: Records
@@ -106,9 +105,7 @@ async def env(article_service: Verbatim, tmp_path_factory: pytest.TempPathFactor
 @pytest_asyncio.fixture(autouse=True, loop_scope="module")
 async def no_violations(env: Env) -> AsyncIterator[None]:
     yield
-    assert env.fake.violations == [], env.fake.violations
-    assert env.fake.pinging_messages() == []
-    assert env.fake.unanswered_interactions() == []
+    assert_discord_rules_kept(env.fake)
 
 
 async def kb(env: Env, sub: str, member: Any, options: list[dict[str, Any]] | None = None, **kwargs: Any) -> InteractionRecord:
@@ -399,30 +396,3 @@ async def test_question_texts_are_not_logged_at_info_and_old_ones_are_purged(env
     assert deleted is not None and deleted["asked"] >= 1
     remaining = [a.question for a in env.records.asked(1000)]
     assert "an old question" not in remaining and question in remaining
-
-
-# -- units ------------------------------------------------------------------------------------------------
-
-
-def test_guild_ids_cannot_name_a_path_outside_the_guilds_directory(tmp_path: Path) -> None:
-    assert guild_root(tmp_path, 1100000000000000001) == tmp_path / "1100000000000000001"
-    for bad in ("../x", "1/../../etc", -5, 0, 2**64, True, 1.5, None, "123"):
-        with pytest.raises(InvalidGuild):
-            guild_root(tmp_path, bad)
-
-
-def test_merge_prefers_an_answer_then_the_higher_scoring_quote(article_service: Verbatim) -> None:
-    answered_ = article_service.ask(BASE_Q)
-    refused = article_service.ask("What is the population of Tokyo?")
-    assert answered_.answered and not refused.answered
-    assert merge_answers(refused, answered_).quote == answered_.quote
-    assert merge_answers(answered_, refused).quote == answered_.quote
-    best = answered_.passages[0]
-    weaker = replace(answered_, passages=tuple(replace(sp, score=sp.score - 1.0) for sp in answered_.passages), index_version="weaker")
-    assert merge_answers(weaker, answered_).index_version == answered_.index_version
-    assert merge_answers(answered_, weaker).index_version == answered_.index_version
-    merged = merge_answers(answered_, refused, k=5)
-    scores = [sp.score for sp in merged.passages[1:]]
-    assert (
-        merged.passages[0].passage.id == answered_.quote.passage.id and scores == sorted(scores, reverse=True) and best in merged.passages
-    )

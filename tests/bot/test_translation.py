@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from bot.client import AnyVerbatimBot
+from bot.client import VerbatimBot
 from bot.translation import settle
 from index.service import Verbatim
 from tests.bot.helpers import QUESTIONS, ask_options, button_id, is_ephemeral, text_of
@@ -19,19 +19,8 @@ UNAVAILABLE = {"en-US": "A translation was not available", "ko": "번역을 제�
 
 
 @pytest.fixture
-def provider() -> Iterator[FakeProvider]:
-    fake = FakeProvider().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-@pytest.fixture
-def launch_translating(
-    launch: Callable[..., Awaitable[AnyVerbatimBot]], provider: FakeProvider
-) -> Callable[..., Awaitable[AnyVerbatimBot]]:
-    async def start(**extra: object) -> AnyVerbatimBot:
+def launch_translating(launch: Callable[..., Awaitable[VerbatimBot]], provider: FakeProvider) -> Callable[..., Awaitable[VerbatimBot]]:
+    async def start(**extra: object) -> VerbatimBot:
         values: dict[str, object] = {
             "translate_kind": "openai",
             "translate_url": provider.url + "/v1",
@@ -45,7 +34,7 @@ def launch_translating(
     return start
 
 
-async def ask(fake: FakeDiscord, bot: AnyVerbatimBot, language: str) -> tuple[Any, dict[str, Any]]:
+async def ask(fake: FakeDiscord, bot: VerbatimBot, language: str) -> tuple[Any, dict[str, Any]]:
     locale, question = QUESTIONS[language]
     ix = await fake.send_command("ask", ask_options(question), locale=locale)
     first = await ix.wait_response()

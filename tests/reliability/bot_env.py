@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.client import AnyVerbatimBot
+from bot.client import VerbatimBot
 from bot.main import start_bot
 from bot.settings import BotSettings
 from index.config import Settings
@@ -27,7 +27,7 @@ GENERIC_APOLOGY = "Something went wrong on our side"
 @dataclass
 class BotEnv:
     fake: FakeDiscord
-    bot: AnyVerbatimBot
+    bot: VerbatimBot
     service: Any  # a Verbatim, or a stand-in wrapping one
     settings: BotSettings
     records: Records

@@ -17,7 +17,7 @@ import pytest
 
 from index.errors import IndexCorrupt, VerbatimError
 from index.service import Verbatim
-from index.store import EMBEDDINGS, MANIFEST, PASSAGES, TEXTS, UNITS, VECTORS, IndexStore
+from index.store import DAMAGED, EMBEDDINGS, MANIFEST, TEXTS, VECTORS, IndexStore
 from tests.conftest import ARTICLE_META
 from tests.reliability.conftest import ROOT
 
@@ -42,11 +42,14 @@ def truncate_half(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
+# Damage a load sees at once (a file missing or of the wrong size: one stat each). A flipped byte is found by the
+# checksums, verified in the background after the load (the tests of `IntegrityCheck` below).
 DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
-    "vectors flipped byte": (lambda v: flip_byte(v / VECTORS), "vectors.faiss is corrupted"),
+    "vectors truncated": (lambda v: truncate_half(v / VECTORS), "vectors.faiss is corrupted"),
     "embeddings truncated": (lambda v: truncate_half(v / EMBEDDINGS), "embeddings.npy is corrupted"),
-    "passages truncated": (lambda v: truncate_half(v / PASSAGES), "passages.jsonl is corrupted"),
-    "units deleted": (lambda v: (v / UNITS).unlink(), "missing units.jsonl"),
+    "passage offsets truncated": (lambda v: truncate_half(v / "passages" / "start.npy"), "passages/start.npy is corrupted"),
+    "unit column deleted": (lambda v: (v / "units" / "passage.npy").unlink(), "missing units/passage.npy"),
+    "tables deleted": (lambda v: (v / "tables.json").unlink(), "missing tables.json"),
     "text deleted": (lambda v: next((v / TEXTS).iterdir()).unlink(), "missing texts/"),
     "manifest truncated": (lambda v: truncate_half(v / MANIFEST), "unreadable manifest"),
     "manifest emptied": (lambda v: (v / MANIFEST).write_text(""), "unreadable manifest"),
@@ -90,16 +93,54 @@ def test_damaged_index_falls_back_to_previous(two_versions: tuple[Verbatim, str]
 
 def test_damaged_index_serves_previous_then_next_build_repairs(two_versions: tuple[Verbatim, str]) -> None:
     service, good = two_versions
-    flip_byte(service.store.current_path() / VECTORS)
+    damaged = service.store.current_path()
+    flip_byte(damaged / VECTORS)
     fresh = Verbatim(service.settings, embedder=service.embedder_for(service.loaded.manifest.model, "auto"))
     assert fresh.ensure_ready() is None
+    # The load served the current version at once; the background check found the flipped byte and swapped.
+    assert fresh.wait_for_integrity() == "ok"
     assert fresh.loaded.version == good
+    assert (damaged / DAMAGED).is_file()
     assert fresh.ask(QUESTION).passages
     touch_meta(service, year=2000)
     repaired = fresh.build()
     assert repaired.version not in (good, "") and repaired.passages_embedded == 0
     assert fresh.loaded.version == repaired.version
     assert IndexStore(service.settings.index_dir).load().version == repaired.version
+
+
+def test_damage_found_in_the_background_is_reported_and_the_previous_version_served(
+    two_versions: tuple[Verbatim, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    service, good = two_versions
+    damaged = service.store.current_path()
+    flip_byte(damaged / "units" / "key.npy")  # a column the range checks of a load cannot judge
+    fresh = Verbatim(service.settings, embedder=service.embedder_for(service.loaded.manifest.model, "auto"))
+    with caplog.at_level(logging.ERROR):
+        fresh.ensure_ready()
+        assert fresh.wait_for_integrity() == "ok"
+    assert fresh.loaded.version == good
+    status = fresh.status()
+    assert status["version"] == good and status["integrity"] == "ok"
+    assert any(damaged.name in p and "units/key.npy is corrupted" in p for p in status["integrity_problems"])
+    assert any("units/key.npy is corrupted" in r.getMessage() for r in caplog.records if r.name == "index.store")
+    assert any("stopped serving the damaged index version" in r.getMessage() for r in caplog.records if r.name == "index.service")
+    assert fresh.ask(QUESTION).passages
+    # Not picked up again by the refresh of upkeep.
+    assert fresh.refresh_if_changed() is None and fresh.loaded.version == good
+
+
+def test_damage_found_in_the_background_without_a_previous_version_stops_serving(built_service: Verbatim) -> None:
+    store = built_service.store
+    assert store.previous_path() is None
+    flip_byte(store.current_path() / EMBEDDINGS)
+    fresh = Verbatim(built_service.settings, embedder=built_service.embedder_for(built_service.loaded.manifest.model, "auto"))
+    fresh.ensure_ready()
+    assert fresh.wait_for_integrity() == "damaged"
+    with pytest.raises(IndexCorrupt, match="embeddings.npy is corrupted"):
+        fresh.ask(QUESTION)
+    status = fresh.status()
+    assert status["integrity"] == "damaged" and status["version"] is None and "embeddings.npy" in status["refused"]
 
 
 def test_current_version_directory_gone_falls_back_to_previous(two_versions: tuple[Verbatim, str]) -> None:

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from index.answer import citation_for
 from index.models import Quote
 from index.service import Verbatim
-from tests.translation.fakeprovider import FakeProvider
-
-
-@pytest.fixture
-def provider() -> Iterator[FakeProvider]:
-    fake = FakeProvider().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def article_quote(service: Verbatim, passage_id: str, text: str | None = None) -> Quote:

@@ -12,8 +12,10 @@ import asyncio
 import json
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from aiohttp import web
 
 from index.translation import BEGIN_MARK, END_MARK
@@ -117,3 +119,13 @@ class FakeProvider:
 
 def request_json(request: dict[str, Any]) -> str:
     return json.dumps(request["body"], ensure_ascii=False)
+
+
+@pytest.fixture
+def provider() -> Iterator[FakeProvider]:
+    """A started fake provider, stopped after the test (a plugin of tests/conftest.py, so every test can ask for it)."""
+    fake = FakeProvider().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
