@@ -83,7 +83,7 @@ async def run_burst(
     )  # fmt: skip
     assert process.stdin is not None and process.stdout is not None
     try:
-        result.ready = await _read_tagged(process.stdout, "READY", timeout=600)
+        result.ready = await _read_tagged(process.stdout, "READY", timeout=3600)  # a 100k load took minutes
         await fake.wait_for_sync(fake.guild_id, timeout=30)
         members = [fake.member(name=f"bench{i}") for i in range(burst)]
         for question in questions[:3]:  # warm-up

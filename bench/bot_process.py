@@ -41,7 +41,12 @@ class StallMonitor:
 
 def _rss() -> dict[str, float]:
     process = psutil.Process()
-    values = {"rss_mb": round(process.memory_info().rss / 2**20, 1)}
+    full = process.memory_full_info()  # USS and PSS too: the host figure counts pages shared between processes once
+    values = {
+        "rss_mb": round(full.rss / 2**20, 1),
+        "uss_mb": round(getattr(full, "uss", 0) / 2**20, 1),
+        "pss_mb": round(getattr(full, "pss", 0) / 2**20, 1),
+    }
     with open(f"/proc/{process.pid}/status", encoding="ascii") as handle:
         for line in handle:
             if line.startswith(("RssFile:", "RssAnon:")):
@@ -52,11 +57,11 @@ def _rss() -> dict[str, float]:
 
 async def main_async(args: argparse.Namespace) -> None:
     from bot.main import start_bot
-    from index.config import Settings
+    from bot.settings import BotSettings
     from index.service import Verbatim
 
     base = args.index_dir.parent
-    settings = Settings(  # type: ignore[call-arg]
+    settings = BotSettings(  # type: ignore[call-arg]
         _env_file=None,
         discord_token=args.token,
         discord_api_base_url=args.api_base,

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -114,15 +114,15 @@ class Glossary:
         folded = "\n".join(folded_texts)
         self._latin_phrases = latin_phrases(folded)
         self._identifiers = identifier_tokens(folded)
-        self._numeric_identifiers = "\n".join(t for t in self._identifiers if any(ch.isdigit() for ch in t))
-        present = {folded[i : i + 2] for i in range(len(folded) - 1)}
+        self._numeric_identifiers = "\n".join(sorted(t for t in self._identifiers if any(ch.isdigit() for ch in t)))
+        present = _bigram_codes(folded)
         self._index: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._whole_glosses: set[tuple[str, ...]] = set()  # keys that are a gloss as a whole, not one word of it
         self._names: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._last_words: dict[str, set[str]] = defaultdict(set)
         self._romanised: dict[str, set[str]] = defaultdict(set)  # romanisation_key of a name or its last word
         self._acronyms: dict[str, set[str]] = defaultdict(set)  # "US", "UN": matched only as capitals in a question
-        entries = [(w, proper, glosses) for w, proper, glosses in _dictionary() if w[:2] in present and w in folded]
+        entries = [(w, proper, glosses) for w, proper, glosses in _dictionary() if _occurs(w, folded, present)]
         common = {w for w, proper, _ in entries if not proper}  # 和平 is a place name too, but mostly "peace"
         for word, proper, glosses in entries:
             parts = [(n, part) for g in glosses for n, part in enumerate(re.split(r"[,;]", _PAREN.sub(" ", g)))]
@@ -149,9 +149,42 @@ class Glossary:
                         self._index[(single,)].add(word)
         for words, name in document_aliases(texts, folded_texts).items():
             self._add_name(words, name)
-        names = sorted({to_matching_script(n) for ns in self._names.values() for n in ns}, key=len, reverse=True)
+        # Longest first; names of one length cannot both match at one place, so sorting them only makes the table stable.
+        names = sorted({to_matching_script(n) for ns in self._names.values() for n in ns}, key=lambda n: (-len(n), n))
         self._chinese_names = re.compile("|".join(map(re.escape, names))) if names else None
         log.debug("glossary: %d English keys for the documents' words", len(self._index))
+
+    def tables(self) -> dict[str, Any]:
+        """What the glossary derived from the documents, as plain data (saved with the version; `from_tables` reads it)."""
+        return {
+            "latin_phrases": self._latin_phrases,
+            "identifiers": self._identifiers,
+            "numeric_identifiers": self._numeric_identifiers,
+            "index": self._index,
+            "whole_glosses": self._whole_glosses,
+            "names": self._names,
+            "last_words": self._last_words,
+            "romanised": self._romanised,
+            "acronyms": self._acronyms,
+            "chinese_names": self._chinese_names.pattern if self._chinese_names is not None else None,
+        }
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, Any]) -> Glossary:
+        """A glossary from the tables an earlier `tables()` gave, without reading the documents or CC-CEDICT again."""
+        glossary = cls.__new__(cls)
+        glossary._latin_phrases = tables["latin_phrases"]
+        glossary._identifiers = tables["identifiers"]
+        glossary._numeric_identifiers = tables["numeric_identifiers"]
+        glossary._index = tables["index"]
+        glossary._whole_glosses = tables["whole_glosses"]
+        glossary._names = tables["names"]
+        glossary._last_words = tables["last_words"]
+        glossary._romanised = tables["romanised"]
+        glossary._acronyms = tables["acronyms"]
+        pattern = tables["chinese_names"]
+        glossary._chinese_names = re.compile(pattern) if pattern is not None else None
+        return glossary
 
     def without_names(self, folded_text: str) -> str:
         """A folded Chinese text with the documents' names (特朗普, 新加坡, 蓬佩奥…) cut out, leaving what is said of them."""
@@ -243,6 +276,23 @@ class Glossary:
         if key in self._whole_glosses and len(meanings) == 1:
             return Concept(frozenset(to_matching_script(w) for w in meanings), "word")
         return None
+
+
+def _occurs(word: str, text: str, bigrams: set[int]) -> bool:
+    """Whether `word` (two or more characters) occurs in `text`, whose `_bigram_codes` are given: a word with a pair of
+    characters the text lacks cannot, a two-character word does if its pair is there; only the rest are searched for."""
+    codes = [ord(ch) for ch in word]
+    if any((a << 21) | b not in bigrams for a, b in zip(codes, codes[1:], strict=False)):
+        return False
+    return len(word) == 2 or word in text
+
+
+def _bigram_codes(text: str) -> set[int]:
+    """Every pair of adjacent characters of `text`, as numbers (numpy over the code points, not a set of 2-char strings)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < 2:
+        return set()
+    return set(np.unique((codes[:-1] << np.uint64(21)) | codes[1:]).tolist())
 
 
 def _longest_first(words: Sequence[str], lookup: Callable[[tuple[str, ...]], T | None]) -> list[tuple[tuple[str, ...], T]]:

@@ -6,10 +6,11 @@ import logging
 import re
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
-from index.scripts import is_cjk_ideograph, is_hangul, to_matching_script
+from index.scripts import to_matching_script
 from index.stopwords import LEXICAL_STOP_WORDS
 
 log = logging.getLogger(__name__)
@@ -17,11 +18,30 @@ log = logging.getLogger(__name__)
 # Interrogatives and particles that carry no topic (Simplified, since matching text is folded first).
 # A word rare in the documents gets a high IDF, so leaving "什么" in a question would reward any
 # passage that happens to contain it.
+# The same for Korean: interrogatives and the endings of a question (documents are written in the declarative -다).
 _QUESTION_WORDS = re.compile(
     "什么时候|为什么|为何|什么|哪些|哪里|哪个|哪一|哪儿|如何|怎么样|怎么|怎样|多少|几时|是否|是不是|有没有|谁|何时|何地|吗|呢|请问|请"
+    "|어떻게|어떤|어느|무엇|무슨|누구|누가|언제|어디|얼마나|얼마|몇|왜|뭐"
+    "|습니까|입니까|인가요|할까요|일까요|하나요|나요|까요"
 )
+
+
+def without_question_words(text: str) -> str:
+    """A question without its interrogatives and question endings (folded to the matching script)."""
+    return _QUESTION_WORDS.sub(" ", to_matching_script(text))
+
+
 _LATIN_STOP = LEXICAL_STOP_WORDS
 _LATIN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# A unit without tokens is indexed as this one token; bm25s adds "" to every vocabulary. Neither is a word of the texts.
+EMPTY_DOCUMENT = "\x00"
+_NOT_WORDS = frozenset({EMPTY_DOCUMENT, ""})
+
+
+# Runs of Chinese characters or of Hangul, as `is_cjk_ideograph` and `is_hangul` tell them.
+_CJK_OR_HANGUL_RUN = re.compile(
+    "[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f]+|[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+"
+)
 
 
 def tokens(text: str, *, query: bool = False) -> list[str]:
@@ -29,32 +49,13 @@ def tokens(text: str, *, query: bool = False) -> list[str]:
 
     The text is folded to one script first, so Simplified and Traditional spellings give the same tokens.
     """
-    folded = to_matching_script(text)
-    if query:
-        folded = _QUESTION_WORDS.sub(" ", folded)
+    folded = without_question_words(text) if query else to_matching_script(text)
     out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
+    for run in _CJK_OR_HANGUL_RUN.findall(folded):
         if len(run) == 1:
-            out.append(run[0])
+            out.append(run)
         else:
-            out.extend(run[i] + run[i + 1] for i in range(len(run) - 1))
-        run.clear()
-
-    kind = ""
-    for ch in folded:
-        ch_kind = "c" if is_cjk_ideograph(ch) else ("h" if is_hangul(ch) else "")
-        if ch_kind and ch_kind == kind:
-            run.append(ch)
-            continue
-        if run:
-            flush()
-        kind = ch_kind
-        if ch_kind:
-            run.append(ch)
-    if run:
-        flush()
+            out.extend([run[i : i + 2] for i in range(len(run) - 1)])
     out.extend(w for w in _LATIN.findall(folded) if w not in _LATIN_STOP)
     return out
 
@@ -77,7 +78,21 @@ class TokenIndex:
         self._vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
         if corpus and self._vocabulary:
             self._bm25 = bm25s.BM25(k1=k1, b=b)
-            self._bm25.index([list(doc) or ["\x00"] for doc in corpus], show_progress=False)
+            self._bm25.index([list(doc) or [EMPTY_DOCUMENT] for doc in corpus], show_progress=False)
+
+    @classmethod
+    def from_bm25(cls, bm25: Any | None, size: int) -> TokenIndex:
+        """A TokenIndex over a bm25s index built earlier (index/search_tables.py loads it memory-mapped)."""
+        index = cls.__new__(cls)
+        index.size = size
+        index._bm25 = bm25
+        index._vocabulary = frozenset(bm25.vocab_dict).difference(_NOT_WORDS) if bm25 is not None else frozenset()
+        return index
+
+    @property
+    def bm25(self) -> Any | None:
+        """The bm25s index (None when no text has a token)."""
+        return self._bm25
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -96,6 +111,14 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
         self.index = TokenIndex([tokens(t) for t in texts], k1=k1, b=b)
         self.size = self.index.size
+
+    @classmethod
+    def from_index(cls, index: TokenIndex) -> LexicalIndex:
+        """A LexicalIndex over a TokenIndex of `tokens` built earlier (saved with the version)."""
+        lexical = cls.__new__(cls)
+        lexical.index = index
+        lexical.size = index.size
+        return lexical
 
     def known_share(self, question: str) -> float:
         """The share of the question's tokens that occur anywhere in the texts (1.0 for a question with no tokens)."""

@@ -16,6 +16,7 @@ from index.embeddings import Embedder
 from index.fusion import UnitHit, UnitSignals, fuse, median_level, rank_passages, top_units
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
+from index.search_tables import build_search_tables, load_search_tables
 from index.signals import ChineseEnglishBridge, DenseSignal, EnglishBridge, KoreanReadings, LexicalSignal, QuestionScripts
 from index.store import LoadedIndex
 
@@ -65,17 +66,20 @@ class Retriever:
         self.loaded = loaded
         self.embedder = embedder
         self.params = params or DEFAULT_PARAMS
-        texts = loaded.unit_texts()
-        # Built at load, not on the first English or Korean question: at 100k passages the readings index takes
-        # tens of seconds, which a first asker (and the bot's event loop, through the GIL) should not pay.
-        self.glossary = Glossary(loaded.texts.values())
+        # Saved with the version when it was written (index/search_tables.py); built here, at load rather than on the
+        # first question, for a version without them: at 100k passages that takes a minute.
+        tables = load_search_tables(loaded.path, len(loaded.units), len(loaded.passages))
+        if tables is None:
+            log.info("index version %s has no search tables; building them in memory", loaded.version)
+            tables = build_search_tables(loaded.passages, loaded.units, loaded.texts.values())
+        self.glossary: Glossary = tables.glossary
         self.dense = DenseSignal(loaded.faiss_index, len(loaded.units))
-        self.lexical = LexicalSignal(texts, self.glossary)
+        self.lexical: LexicalSignal = tables.lexical
         self.english = EnglishBridge(self.glossary, loaded.unit_text, len(loaded.units))
-        self.korean = KoreanReadings(texts)
-        self.chinese_english = ChineseEnglishBridge(texts)
+        self.korean: KoreanReadings = tables.korean
+        self.chinese_english: ChineseEnglishBridge = tables.chinese_english
         # Units of code passages stay searchable, but coverage is measured on prose whenever there is any.
-        self._code_units = loaded.passages.kind_mask("code")[loaded.units.passage]
+        self._code_units = tables.code_units
         self._prose_only = self._code_units.any() and not self._code_units.all()
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question

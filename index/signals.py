@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
-from index.lexical import LexicalIndex, TokenIndex, tokens
-from index.scripts import cjk_share, hangul_share, to_matching_script
+from index.lexical import LexicalIndex, TokenIndex, tokens, without_question_words
+from index.scripts import cjk_share, hangul_share, letter_shares, to_matching_script
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,14 @@ class LexicalSignal:
         self.index = LexicalIndex(unit_texts)
         self.glossary = glossary
 
+    @classmethod
+    def from_tables(cls, index: LexicalIndex, glossary: Glossary) -> LexicalSignal:
+        """The signal over a lexical index and glossary built earlier (saved with the version)."""
+        signal = cls.__new__(cls)
+        signal.index = index
+        signal.glossary = glossary
+        return signal
+
     def scores(self, question: str, scripts: QuestionScripts) -> np.ndarray:
         extra = self.glossary.translate(question) if not scripts.chinese else []
         return self.index.scores(question, extra)
@@ -124,12 +132,26 @@ class KoreanReadings:
     def __init__(self, unit_texts: Sequence[str]) -> None:
         readings = [hangul_bigrams(korean_reading(text)) for text in unit_texts]
         self.index = TokenIndex(readings)
-        self.korean_units = np.fromiter((hangul_share(text) > 0.5 for text in unit_texts), dtype=bool, count=len(unit_texts))
+        self.korean_units = np.fromiter((letter_shares(text)[1] > 0.5 for text in unit_texts), dtype=bool, count=len(unit_texts))
         self._korean_vocabulary = frozenset(t for tokens_, korean in zip(readings, self.korean_units) if korean for t in tokens_)
+
+    @classmethod
+    def from_tables(cls, index: TokenIndex, korean_units: np.ndarray, korean_vocabulary: frozenset[str]) -> KoreanReadings:
+        """The readings index, the mask of Korean units and their bigrams, built earlier (saved with the version)."""
+        readings = cls.__new__(cls)
+        readings.index = index
+        readings.korean_units = korean_units
+        readings._korean_vocabulary = korean_vocabulary
+        return readings
+
+    @property
+    def korean_vocabulary(self) -> frozenset[str]:
+        """The reading bigrams of the Korean units."""
+        return self._korean_vocabulary
 
     def scores(self, question: str) -> np.ndarray:
         """A Korean question against every unit."""
-        return self.index.scores(hangul_bigrams(question))
+        return self.index.scores(hangul_bigrams(without_question_words(question)))
 
     def chinese_scores(self, question: str) -> np.ndarray | None:
         """A Chinese question read in Sino-Korean against the Korean units only (Chinese units have the lexical signal)."""
@@ -145,15 +167,32 @@ class KoreanReadings:
         return sum(1 for t in bigrams if t in self._korean_vocabulary) / len(bigrams) if bigrams else 0.0
 
 
+def _is_english(cjk: float, hangul: float) -> bool:
+    return cjk < 0.5 and hangul == 0
+
+
 class ChineseEnglishBridge:
     """A Chinese question's words (longest CC-CEDICT headwords first) as their English glosses, against English units."""
 
     MAX_HEADWORD = 4
 
     def __init__(self, unit_texts: Sequence[str]) -> None:
-        english = [english_words(text) if cjk_share(text) < 0.5 and hangul_share(text) == 0 else [] for text in unit_texts]
+        english = [english_words(text) if _is_english(*letter_shares(text)) else [] for text in unit_texts]
         self.index = TokenIndex(english)
         self._glosses = chinese_glosses() if any(english) else {}
+
+    @classmethod
+    def from_tables(cls, index: TokenIndex, glosses: dict[str, tuple[str, ...]]) -> ChineseEnglishBridge:
+        """The bridge over an index of the English units' words and the glosses (empty when no unit is English)."""
+        bridge = cls.__new__(cls)
+        bridge.index = index
+        bridge._glosses = glosses
+        return bridge
+
+    @property
+    def glosses(self) -> dict[str, tuple[str, ...]]:
+        """Headword -> English words (CC-CEDICT), or nothing when no unit is English."""
+        return self._glosses
 
     def scores(self, question: str) -> np.ndarray | None:
         words = [w for gloss in self._segment(question) for w in gloss]

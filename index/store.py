@@ -44,6 +44,7 @@ import numpy as np
 from index.columns import PassageColumns, PassagePositions, UnitColumns, column_problem, in_memory, read_columns, write_columns
 from index.errors import IndexCorrupt, IndexMissing
 from index.models import DocumentMeta, Passage
+from index.search_tables import write_search_tables
 from index.units import Unit
 
 log = logging.getLogger(__name__)
@@ -338,6 +339,9 @@ class IndexStore:
         (staging / TEXTS).mkdir()
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        write_search_tables(
+            staging, passages, units, [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents]
+        )
         files = [path for path in sorted(staging.rglob("*")) if path.is_file() and path.name != MANIFEST]
         manifest.checksums = {str(path.relative_to(staging)): sha256_file(path) for path in files}
         manifest.sizes = {str(path.relative_to(staging)): path.stat().st_size for path in files}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install Verbatim into ./.venv (CPU-only PyTorch), with the test extras when called with "test".
+# Install Verbatim into ./.venv (CPU-only PyTorch), with optional extras: "test", "bench" or both ("test,bench").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -14,8 +14,8 @@ if ! python -c "import torch" >/dev/null 2>&1; then
     python -m pip install --quiet torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
   fi
 fi
-if [ "${1:-}" = "test" ]; then
-  python -m pip install --quiet -e ".[test]"
+if [ -n "${1:-}" ]; then
+  python -m pip install --quiet -e ".[$1]"
 else
   python -m pip install --quiet -e .
 fi

@@ -21,7 +21,7 @@ HELDOUT_DOCS = ROOT / "tests" / "data" / "heldout"
 HELDOUT_QUESTIONS = ROOT / "tests" / "data" / "heldout.jsonl"
 
 # The best figures reached so far (docs/retrieval.md, "Any corpus"). Raise them as retrieval improves; never lower them.
-CORPUS_BEST = {"r3": 0.76, "r1": 0.58, "quote_hit": 0.56}
+CORPUS_BEST = {"r3": 0.78, "r1": 0.58, "quote_hit": 0.56}
 CORPUS_MAX_FALSE_REFUSALS = 0.02
 CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
 # R@3 of every question-language -> document-language pair with at least 4 questions.

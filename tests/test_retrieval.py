@@ -30,6 +30,17 @@ def test_cjk_tokens_are_character_bigrams_without_question_words() -> None:
     assert tokens("2018年 Mike Pompeo") == ["年", "2018", "mike", "pompeo"]
 
 
+def test_korean_questions_lose_their_interrogatives_and_question_endings() -> None:
+    # Documents are declarative: 어떻게 or -나요 in a question would otherwise reward any passage that happens to hold them.
+    assert tokens("버전 번호는 어떻게 정하나요?", query=True) == ["버전", "번호", "호는", "정"]
+    assert "어떻" in tokens("버전 번호는 어떻게 정하나요?") and "나요" in tokens("버전 번호는 어떻게 정하나요?")
+    from index.signals import KoreanReadings
+
+    readings = KoreanReadings(["어떻게 하는지 설명한다.", "버전 번호를 정한다."])
+    scores = readings.scores("버전 번호는 어떻게 정하나요?")
+    assert scores[0] == 0 and scores[1] > 0
+
+
 def test_hangul_runs_give_bigrams() -> None:
     assert tokens("정상회담") == ["정상", "상회", "회담"]
 
