@@ -10,19 +10,21 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from index.chunking import passages_for
 from index.embeddings import Embedder
 from index.errors import BuildInProgress, DocumentError, IndexError_
-from index.loaders import INGEST_VERSION, MAX_DOCUMENT_BYTES, discover, load_document
+from index.loaders import INGEST_VERSION, MAX_DOCUMENT_BYTES, SourceFile, content_hash, discover, load_document
 from index.models import BuildReport, CleanDocument, DocumentFailure, Passage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.store import IndexStore, LoadedIndex, Manifest, choose_index_type, new_version_id
-from index.units import embedding_input, input_key, units_for
+from index.units import Unit, embedding_input, input_key, units_for
 
 log = logging.getLogger(__name__)
 
@@ -73,50 +75,63 @@ def build_index(
     """
     started = time.perf_counter()
     report = BuildReport()
+    stages = _Stopwatch(report)
     with build_lock(store.root):
         previous = _previous(store)
         previous_docs = previous.manifest.documents if previous else {}
         report.passages_before = previous.manifest.passage_count if previous else 0
+        # Passages of a document whose bytes, metadata file and ingestion rules are unchanged are taken from the
+        # previous version instead of parsing and chunking it again.
+        can_reuse = previous is not None and previous.manifest.ingest_version == INGEST_VERSION
+        stages.lap("load previous")
 
         # Documents already indexed are read first, so a new file with the same content never displaces them.
         sources = sorted(discover(knowledge_dir), key=lambda source: source.doc_id not in previous_docs)
-        documents: list[CleanDocument] = []
+        documents: list[_Document] = []
         seen_hashes: dict[str, str] = {}
         seen_ids: set[str] = set()
         for number, source in enumerate(sources, 1):
             if progress:
                 progress("reading", number - 1, len(sources))
-            try:
-                doc = load_document(source, max_bytes=max_document_bytes)
-            except DocumentError as exc:
-                report.failed.append(DocumentFailure(source.path.name, str(exc)))
-                log.warning("skipped %s: %s", source.path.name, exc)
-                continue
+            before = previous_docs.get(source.doc_id)
+            fingerprint = _fingerprint(source, max_document_bytes) if can_reuse and before is not None else None
+            doc: _Document
+            if before is not None and fingerprint == (before["hash"], before.get("meta_file")):
+                doc = _Document(source.doc_id, before["hash"], fingerprint[1], before["meta"], None)
+            else:
+                try:
+                    clean = load_document(source, max_bytes=max_document_bytes)
+                except DocumentError as exc:
+                    report.failed.append(DocumentFailure(source.path.name, str(exc)))
+                    log.warning("skipped %s: %s", source.path.name, exc)
+                    continue
+                doc = _Document(clean.meta.doc_id, clean.content_hash, _meta_file_hash(source), clean.meta.to_dict(), clean)
             if doc.content_hash in seen_hashes:
                 reason = f"it has the same content as {seen_hashes[doc.content_hash]}"
                 report.failed.append(DocumentFailure(source.path.name, reason))
                 log.warning("skipped %s: %s", source.path.name, reason)
                 continue
-            if doc.meta.doc_id in seen_ids:
-                reason = f"another file already has the document id {doc.meta.doc_id!r}"
+            if doc.doc_id in seen_ids:
+                reason = f"another file already has the document id {doc.doc_id!r}"
                 report.failed.append(DocumentFailure(source.path.name, reason))
                 continue
             seen_hashes[doc.content_hash] = source.path.name
-            seen_ids.add(doc.meta.doc_id)
+            seen_ids.add(doc.doc_id)
             documents.append(doc)
         if progress:
             progress("reading", len(sources), len(sources))
 
         for doc in documents:
-            before = previous_docs.get(doc.meta.doc_id)
+            before = previous_docs.get(doc.doc_id)
             if before is None:
-                report.added.append(doc.meta.doc_id)
-            elif before["hash"] != doc.content_hash or before["meta"] != doc.meta.to_dict():
-                report.changed.append(doc.meta.doc_id)
+                report.added.append(doc.doc_id)
+            elif before["hash"] != doc.content_hash or before["meta"] != doc.meta:
+                report.changed.append(doc.doc_id)
             else:
-                report.unchanged.append(doc.meta.doc_id)
-        current_ids = {doc.meta.doc_id for doc in documents}
+                report.unchanged.append(doc.doc_id)
+        current_ids = {doc.doc_id for doc in documents}
         report.removed = sorted(set(previous_docs) - current_ids)
+        stages.lap("read and parse")
 
         # The backend is fixed by the previous version when the model is the same, so queries stay consistent.
         same_model = previous is not None and previous.manifest.model == model and backend in ("auto", previous.manifest.backend)
@@ -137,24 +152,41 @@ def build_index(
             log.info("index unchanged (%s); nothing embedded", previous.version)
             return report
 
+        old = _PreviousParts(previous, {doc.doc_id for doc in documents if doc.clean is None}) if previous is not None else None
         passages: list[Passage] = []
+        units: list[Unit] = []
+        keys: list[str] = []
+        # Row of each unit in the previous version's vectors when the unit was taken over with its document.
+        carried: dict[int, int] = {}
         texts: dict[str, str] = {}
         doc_passage_counts: dict[str, int] = {}
         for doc in documents:
-            doc_passages = passages_for(doc)
+            offset = len(passages)
+            if doc.clean is None and old is not None:
+                doc_passages, doc_units, doc_keys, rows = old.parts_of(doc.doc_id, offset)
+                carried.update({len(units) + i: row for i, row in enumerate(rows)})
+                texts[doc.doc_id] = old.text(doc.doc_id)
+            else:
+                assert doc.clean is not None
+                doc_passages = passages_for(doc.clean)
+                doc_units = [Unit(u.passage + offset, u.start, u.end) for u in units_for(doc_passages)]
+                doc_keys = [input_key(embedding_input(doc_passages[u.passage - offset], u)) for u in doc_units]
+                texts[doc.doc_id] = doc.clean.text
             passages.extend(doc_passages)
-            texts[doc.meta.doc_id] = doc.text
-            doc_passage_counts[doc.meta.doc_id] = len(doc_passages)
-        units = units_for(passages)
-        inputs = [embedding_input(passages[u.passage], u) for u in units]
-        keys = [input_key(text) for text in inputs]
+            units.extend(doc_units)
+            keys.extend(doc_keys)
+            doc_passage_counts[doc.doc_id] = len(doc_passages)
+        stages.lap("chunk")
 
         reusable: dict[str, int] = {}
         old_vectors = None
         if previous is not None and same_model:
             old_vectors = previous.embeddings()
             reusable = {key: row for row, key in enumerate(previous.unit_keys)}
-        missing = [i for i, key in enumerate(keys) if key not in reusable]
+        else:
+            carried = {}
+        missing = [i for i, key in enumerate(keys) if i not in carried and key not in reusable]
+        stages.lap("reuse vectors")
 
         embedder: Embedder | None = None
         if missing or previous is None:
@@ -164,22 +196,34 @@ def build_index(
             if previous is not None and same_model and embedder.backend != previous.manifest.backend:
                 # A different backend makes different vectors: nothing can be reused.
                 missing = list(range(len(keys)))
+                carried = {}
+            stages.lap("load model")
         dimension = embedder.dimension if embedder else (old_vectors.shape[1] if old_vectors is not None else 0)
         vectors = np.zeros((len(units), dimension), dtype=np.float32)
         missing_set = set(missing)
         if old_vectors is not None:
-            for i, key in enumerate(keys):
-                if i not in missing_set:
-                    vectors[i] = old_vectors[reusable[key]]
+            rows_now = [i for i in range(len(keys)) if i not in missing_set]
+            rows_before = [carried[i] if i in carried else reusable[keys[i]] for i in rows_now]
+            if rows_now:
+                vectors[rows_now] = old_vectors[np.asarray(rows_before)]
+        stages.lap("reuse vectors")
         if missing and embedder is not None:
 
             def on_batch(done: int, total: int) -> None:
                 if progress:
                     progress("embedding", done, total)
 
-            on_batch(0, len(missing))
-            vectors[missing] = embedder.embed_passages([inputs[i] for i in missing], progress=on_batch)
+            # A sentence that comes back several times (a repeated heading, a boilerplate line) is embedded once.
+            first_of: dict[str, int] = {}
+            for i in missing:
+                first_of.setdefault(keys[i], i)
+            unique = list(first_of.values())
+            on_batch(0, len(unique))
+            fresh = embedder.embed_passages([embedding_input(passages[units[i].passage], units[i]) for i in unique], progress=on_batch)
+            row_of = {keys[i]: row for row, i in enumerate(unique)}
+            vectors[missing] = fresh[[row_of[keys[i]] for i in missing]]
         report.passages_embedded = len({units[i].passage for i in missing})
+        stages.lap("embed")
 
         if progress:
             progress("writing", 0, 1)
@@ -193,11 +237,12 @@ def build_index(
             passage_count=len(passages),
             index_type=choose_index_type(len(units)),
             documents={
-                doc.meta.doc_id: {
+                doc.doc_id: {
                     "hash": doc.content_hash,
-                    "source_file": doc.meta.source_file,
-                    "passages": doc_passage_counts[doc.meta.doc_id],
-                    "meta": doc.meta.to_dict(),
+                    "source_file": doc.meta["source_file"],
+                    "passages": doc_passage_counts[doc.doc_id],
+                    "meta": doc.meta,
+                    "meta_file": doc.meta_file_hash,
                 }
                 for doc in documents
             },
@@ -220,13 +265,21 @@ def build_index(
                 f"The new index could not be written ({exc.strerror or exc}); the previous version is still being served."
             ) from None
         store.activate(final)
+        stages.lap("write")
         if progress:
             progress("writing", 1, 1)
         report.passages_after = len(passages)
         report.version = version
         report.seconds = time.perf_counter() - started
         log.info(
-            "built index %s: %d passages, %d units (%d embedded) in %.1fs", version, len(passages), len(units), len(missing), report.seconds
+            "built index %s: %d passages, %d units (%d embedded, %d documents parsed) in %.1fs (%s)",
+            version,
+            len(passages),
+            len(units),
+            len(missing),
+            sum(doc.clean is not None for doc in documents),
+            report.seconds,
+            ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in report.stage_seconds.items()),
         )
         try:
             _write_last_report(store.root, report)
@@ -234,6 +287,83 @@ def build_index(
             # The new version is already live: a report that cannot be written must not turn the build into a failure.
             log.warning("index %s is live, but its build report could not be written: %s", version, exc)
         return report
+
+
+@dataclass
+class _Document:
+    """A document of this build: parsed now (`clean`), or unchanged and taken over from the previous version."""
+
+    doc_id: str
+    content_hash: str
+    meta_file_hash: str
+    meta: dict[str, Any]
+    clean: CleanDocument | None
+
+
+def _meta_file_hash(source: SourceFile) -> str:
+    """The hash of the document's metadata file, '' when it has none."""
+    try:
+        return content_hash(source.meta_path.read_bytes())
+    except FileNotFoundError:
+        return ""
+
+
+def _fingerprint(source: SourceFile, max_bytes: int) -> tuple[str, str] | None:
+    """(hash of the bytes, hash of the metadata file) without parsing, or None when load_document must judge it."""
+    try:
+        if source.path.stat().st_size > max_bytes:
+            return None
+        return content_hash(source.path.read_bytes()), _meta_file_hash(source)
+    except OSError:
+        return None
+
+
+class _PreviousParts:
+    """The passages, units, keys and vector rows of the previous version's documents that are taken over unchanged."""
+
+    def __init__(self, previous: LoadedIndex, wanted: set[str]) -> None:
+        self._previous = previous
+        self._passages: dict[str, list[int]] = {}
+        if not wanted:
+            return
+        for index, passage in enumerate(previous.passages):
+            if passage.doc_id in wanted:
+                self._passages.setdefault(passage.doc_id, []).append(index)
+        owner = {index: doc_id for doc_id, indexes in self._passages.items() for index in indexes}
+        self._units: dict[str, list[int]] = {}
+        for row, unit in enumerate(previous.units):
+            doc_id = owner.get(unit.passage)
+            if doc_id is not None:
+                self._units.setdefault(doc_id, []).append(row)
+
+    def parts_of(self, doc_id: str, offset: int) -> tuple[list[Passage], list[Unit], list[str], list[int]]:
+        """The document's passages, its units renumbered to start at passage `offset`, their keys and vector rows."""
+        indexes = self._passages.get(doc_id, [])
+        renumber = {old: offset + new for new, old in enumerate(indexes)}
+        rows = self._units.get(doc_id, [])
+        units = [self._previous.units[row] for row in rows]
+        return (
+            [self._previous.passages[i] for i in indexes],
+            [Unit(renumber[u.passage], u.start, u.end) for u in units],
+            [self._previous.unit_keys[row] for row in rows],
+            rows,
+        )
+
+    def text(self, doc_id: str) -> str:
+        return self._previous.texts[doc_id]
+
+
+class _Stopwatch:
+    """Seconds per build stage, recorded in the report (and the log line of the build)."""
+
+    def __init__(self, report: BuildReport) -> None:
+        self._report = report
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._report.stage_seconds[stage] = round(self._report.stage_seconds.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 def _write_last_report(root: Path, report: BuildReport) -> None:

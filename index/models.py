@@ -279,6 +279,8 @@ class BuildReport:
     seconds: float = 0.0
     version: str = ""
     skipped_write: bool = False
+    # Seconds per build stage: load previous, read and parse, chunk, load model, reuse vectors, embed, write.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [
