@@ -25,7 +25,7 @@ CORPUS_BEST = {"r3": 0.78, "r1": 0.58, "quote_hit": 0.56}
 CORPUS_MAX_FALSE_REFUSALS = 0.02
 CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
 # R@3 of every question-language -> document-language pair with at least 4 questions.
-CORPUS_PAIR_R3 = {"en->en": 0.93, "ko->ko": 0.75, "zh-Hans->zh-Hans": 0.87, "zh-Hant->zh-Hant": 0.75}
+CORPUS_PAIR_R3 = {"en->en": 0.93, "ko->ko": 0.87, "zh-Hans->zh-Hans": 0.87, "zh-Hant->zh-Hant": 0.75}
 HELDOUT_BEST = {"r3": 0.62, "quote_hit": 0.52}
 HELDOUT_MAX_FALSE_REFUSALS = 0.0
 HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.25}
