@@ -34,6 +34,8 @@ def built_service(settings_factory: Callable[..., Settings], article_service: Ve
     copy_index(article_service.settings, settings)
     service = Verbatim(settings, embedder=shared_embedder)
     service.load()
+    # The tests damage this copy; its own background check must be over first, or it races them (marking, deleting).
+    assert service.wait_for_integrity() == "ok"
     return service
 
 

@@ -77,6 +77,7 @@ def two_versions(built_service: Verbatim) -> tuple[Verbatim, str]:
     report = built_service.build()
     assert report.changed and report.passages_embedded == 0
     assert built_service.store.previous_path().name == good
+    assert built_service.wait_for_integrity() == "ok", "the new version's own check must end before a test damages it"
     return built_service, good
 
 
