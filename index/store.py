@@ -405,14 +405,14 @@ class IndexStore:
         return manifest
 
     def verify(self, version_dir: Path) -> Manifest:
-        """Read the manifest and check every file against its checksum (publishing, copying, rollback, health)."""
+        """Read the manifest and check every file against its checksum (publishing, copying, rollback, `health --full`)."""
         manifest = self.read_manifest(version_dir)
         problem = checksum_problem(version_dir, manifest.checksums)
         if problem:
             raise IndexCorrupt(problem)
         return manifest
 
-    def _check_files(self, version_dir: Path, manifest: Manifest) -> None:
+    def check_files(self, version_dir: Path, manifest: Manifest) -> None:
         """Every file the manifest lists is there, at its recorded size (a stat each: the cheap check of a load)."""
         for relative in manifest.checksums:
             path = version_dir / relative
@@ -431,7 +431,7 @@ class IndexStore:
             # Format 1 recorded no sizes: its checksums are the only check, so they are verified now.
             self.verify(version_dir)
         else:
-            self._check_files(version_dir, manifest)
+            self.check_files(version_dir, manifest)
         try:
             texts = {doc_id: (version_dir / TEXTS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in manifest.documents}
             if manifest.format_version < 2:
