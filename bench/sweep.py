@@ -35,6 +35,7 @@ HELDOUT = ROOT / "tests" / "data"
 DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     ("corpus", (SHARED / "corpus", ARTICLE), SHARED / "corpus.jsonl"),
     ("heldout-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "heldout.jsonl"),
+    ("heldout2", (HELDOUT / "heldout2", ARTICLE), HELDOUT / "heldout2.jsonl"),
     ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
     ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
     ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),
