@@ -44,9 +44,6 @@ def passage_table(service: Verbatim, question: str) -> tuple[list[dict[str, Any]
         top = scores.max()
         values = scores.at(units)
         parts[name] = weight * (values / top if top > 0 else values)
-        if name == "lexical" and signals.lexical_scale is not None:
-            parts[name] = parts[name] * signals.lexical_scale.at(units)
-            weights["scale"] = signals.lexical_scale.factor
         weights[name] = weight
     if signals.english is not None:
         parts["english"] = signals.english.at(units)

@@ -8,7 +8,7 @@ import numpy as np
 
 from index.lexical import SparseScores, distinct_sorted
 from index.params import RetrievalParams
-from index.signals import DenseScores, LexicalScale, QuestionScripts
+from index.signals import DenseScores, QuestionScripts
 
 # Above this many units only FAISS's candidates and the units with a lexical match are partitioned for the top ones.
 CANDIDATES_ONLY_ABOVE = 20_000
@@ -25,8 +25,6 @@ class UnitSignals:
     korean: SparseScores | None = None
     chinese_korean: SparseScores | None = None
     chinese_english: SparseScores | None = None
-    readings_best: float = 0.0  # best readings score of a Korean question at any unit, Korean ones included (the gate's)
-    lexical_scale: LexicalScale | None = None  # the lexical signal's multiplier per unit (None: 1 everywhere)
 
     @property
     def size(self) -> int:
@@ -74,10 +72,7 @@ def fuse(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams
     if units is None:
         units = np.arange(signals.size)
     (lexical, weight), *bridges = lexical_terms(signals, scripts, params)
-    lexical_part = _normalised_at(lexical, units)
-    if signals.lexical_scale is not None:
-        lexical_part = lexical_part * signals.lexical_scale.at(units)
-    fused = signals.dense.at(units) + weight * lexical_part
+    fused = signals.dense.at(units) + weight * _normalised_at(lexical, units)
     if signals.english is not None:
         fused = fused + signals.english.at(units)
     for scores, weight in bridges:

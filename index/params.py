@@ -24,12 +24,6 @@ class RetrievalParams:
     cross_lingual_weight: float = 0.01
     # Korean questions against the Sino-Korean readings of the units, scaled by the question's share of Hangul.
     korean_weight: float = 0.02
-    # The readings field also scores Korean units (whose reading is their own Hangul, matched again beside the
-    # lexical signal); off, it is a bridge to Chinese units only.
-    readings_on_korean_units: bool = True
-    # Lexical matches in the question's own script count in full while the best dense candidate in that script is the
-    # best overall, for nothing once it is this far below it (0: always in full).
-    language_gap: float = 0.0
     # Chinese questions: read in Sino-Korean against the Korean units, and as CC-CEDICT English glosses against the
     # English units (max-normalised BM25, scaled by the question's share of Chinese characters).
     chinese_korean_weight: float = 0.02
@@ -37,9 +31,6 @@ class RetrievalParams:
     # English questions: IDF-weighted share of their names and dates, and of their unambiguous words, found in a unit.
     name_weight: float = 0.2
     word_weight: float = 0.02
-    # The English bridge's bonus on English units is scaled by this (a "name" there is any two- or three-word run the
-    # documents write, so the bonus is a phrase match rather than a translation).
-    english_unit_bridge_scale: float = 1.0
     # Coverage gate: margin of the best prose unit over the best generic sentence the question must clear (0: merely
     # closer to the documents than to everyday text; 0.01 with the 25-topic bank, 0.0 since the 74-topic bank, which
     # lifts every question's generic level), and the higher bars for questions with no word in common with the
@@ -59,6 +50,10 @@ class RetrievalParams:
     # Quote windows: best unit + this share of the other units' rise above the median unit; windows come from the
     # first `quote_passages` passages; units within `highlight_gap` of the best are highlighted.
     window_support: float = 0.15
+    # The other units' rise is measured above the score of the unit ranked this far down among the best units the quote
+    # is chosen from (0: above the median score of every unit, which falls as documents unrelated to the question are
+    # added and so favoured long passages on mixed corpora).
+    window_floor_rank: int = 50
     quote_passages: int = 3
     highlight_gap: float = 0.005
 

@@ -17,18 +17,7 @@ from index.fusion import UnitHit, UnitSignals, best_units, fuse, median_level, m
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.search_tables import build_search_tables, load_search_tables
-from index.signals import (
-    ChineseEnglishBridge,
-    DenseScores,
-    DenseSignal,
-    EnglishBridge,
-    KoreanReadings,
-    LexicalScale,
-    LexicalSignal,
-    QuestionScripts,
-    UnitScripts,
-    script_of,
-)
+from index.signals import ChineseEnglishBridge, DenseScores, DenseSignal, EnglishBridge, KoreanReadings, LexicalSignal, QuestionScripts
 from index.store import LoadedIndex
 
 log = logging.getLogger(__name__)
@@ -87,7 +76,6 @@ class Retriever:
         self.dense = DenseSignal(loaded.faiss_index, len(loaded.units))
         self.lexical: LexicalSignal = tables.lexical
         self.english = EnglishBridge(self.glossary, loaded.unit_text, len(loaded.units))
-        self.unit_scripts = UnitScripts(loaded.unit_text)
         self.korean: KoreanReadings = tables.korean
         self.chinese_english: ChineseEnglishBridge = tables.chinese_english
         # Units of code passages stay searchable, but coverage is measured on prose whenever there is any.
@@ -105,14 +93,9 @@ class Retriever:
         """Every signal's scores for one question (the query vector already embedded, FAISS perhaps already asked)."""
         dense = dense if dense is not None else self.dense.scores(query, self.params.dense_depth)
         english = (
-            self.english.bonus(
-                question, dense.candidates, self.params.name_weight, self.params.word_weight, self.params.english_unit_bridge_scale
-            )
-            if scripts.english
-            else None
+            self.english.bonus(question, dense.candidates, self.params.name_weight, self.params.word_weight) if scripts.english else None
         )
-        readings = self.korean.scores(question) if scripts.hangul > 0 else None
-        korean = readings if readings is None or self.params.readings_on_korean_units else self.korean.bridge_scores(readings)
+        korean = self.korean.scores(question) if scripts.hangul > 0 else None
         chinese_korean = self.korean.chinese_scores(question) if scripts.chinese else None
         chinese_english = self.chinese_english.scores(question) if scripts.chinese else None
         return UnitSignals(
@@ -120,10 +103,6 @@ class Retriever:
             lexical=self.lexical.scores(question, scripts),
             english=english,
             korean=korean,
-            readings_best=readings.max() if readings is not None and len(readings) else 0.0,
-            lexical_scale=LexicalScale.for_question(
-                dense, self.unit_scripts, script_of(scripts.cjk, scripts.hangul), self.params.language_gap
-            ),
             chinese_korean=chinese_korean,
             chinese_english=chinese_english,
         )
@@ -157,7 +136,7 @@ class Retriever:
             best_dense=signals.dense.best(self._code_units if self._prose_only else None),
             best_generic=self.bank.best(query[0], self.params.bank_top),
             lexical_best=signals.lexical.max() if len(signals.lexical) else 0.0,
-            readings_best=signals.readings_best,
+            readings_best=signals.korean.max() if signals.korean is not None and len(signals.korean) else 0.0,
             bridge_best=max((b.max() for b in (signals.chinese_korean, signals.chinese_english) if b is not None and len(b)), default=0.0),
             known_share=self._known_share(question) if scripts.chinese else 1.0,
             content_share=content_share,

@@ -87,62 +87,6 @@ class DenseScores:
         return max(values)
 
 
-def script_of(cjk: float, hangul: float) -> str:
-    """The script a text (or question) is mostly written in, from its letter shares: "zh", "ko" or "en" (Latin)."""
-    return "zh" if cjk >= 0.5 else "ko" if hangul > 0.5 else "en"
-
-
-class UnitScripts:
-    """The script of each search unit, worked out when first asked for and kept (at most SQUASHED_CACHE of them)."""
-
-    def __init__(self, unit_text: object) -> None:
-        self._unit_text = unit_text
-        self._scripts: dict[int, str] = {}
-
-    def of(self, unit: int) -> str:
-        script = self._scripts.get(unit)
-        if script is None:
-            if len(self._scripts) > SQUASHED_CACHE:
-                self._scripts.clear()
-            script = self._scripts[unit] = script_of(*letter_shares(self._unit_text(unit)))  # type: ignore[operator]
-        return script
-
-
-@dataclass(frozen=True)
-class LexicalScale:
-    """The lexical signal's multiplier per unit: `factor` on every unit except the dense candidates written in another
-    script than the question (`kept`, sorted), which keep their lexical score whole."""
-
-    factor: float
-    kept: np.ndarray
-
-    def at(self, units: np.ndarray) -> np.ndarray:
-        out = np.full(len(units), self.factor, dtype=np.float32)
-        if len(self.kept) and len(units):
-            where = np.minimum(np.searchsorted(self.kept, units), len(self.kept) - 1)
-            out[self.kept[where] == units] = 1.0
-        return out
-
-    @classmethod
-    def for_question(cls, dense: DenseScores, scripts: UnitScripts, question_script: str, gap: float) -> LexicalScale | None:
-        """Lexical matches in the question's own script count as far as the dense signal finds that script plausible.
-
-        A question's words match its own script best (a Chinese question's bigrams, any Chinese unit), so sharing a
-        script is no evidence that a unit answers it. When the best dense candidate in the question's script is below
-        the best candidate overall by `gap` or more, lexical scores of units in that script count for nothing; at no
-        distance, in full; linearly between. Units in other scripts keep their lexical score.
-        """
-        if gap <= 0 or not len(dense.candidates):
-            return None
-        own = np.array([scripts.of(int(u)) == question_script for u in dense.candidates], dtype=bool)
-        best_own = float(dense.candidate_scores[own].max()) if own.any() else dense.floor
-        distance = float(dense.candidate_scores.max()) - best_own
-        factor = min(1.0, max(0.0, 1.0 - distance / gap))
-        if factor >= 1.0:
-            return None
-        return cls(factor, np.sort(dense.candidates[~own]).astype(np.int64))
-
-
 class DenseSignal:
     """Inner product over normalised vectors (cosine similarity) from the version's FAISS index."""
 
@@ -194,13 +138,9 @@ class EnglishBridge:
         self._unit_text = unit_text
         self.size = unit_count
         self._squashed: dict[int, str] = {}
-        self._english: dict[int, bool] = {}
 
-    def bonus(
-        self, question: str, candidates: np.ndarray, name_weight: float, word_weight: float, english_scale: float = 1.0
-    ) -> SparseScores | None:
-        """The bonus of each of the dense candidates (no other unit has one), scaled by `english_scale` on the
-        candidates that are English text."""
+    def bonus(self, question: str, candidates: np.ndarray, name_weight: float, word_weight: float) -> SparseScores | None:
+        """The bonus of each of the dense candidates (no other unit has one)."""
         concepts = self.glossary.concepts(question)
         if not concepts or not len(candidates):
             return None
@@ -208,18 +148,8 @@ class EnglishBridge:
         words = [c for c in concepts if c.kind == "word"]
         texts = [self._squashed_unit(int(u)) for u in candidates]
         bonus = (name_weight * concept_coverage(names, texts) + word_weight * concept_coverage(words, texts)).astype(np.float32)
-        if english_scale != 1.0:
-            bonus *= np.where([self._english_unit(int(u)) for u in candidates], np.float32(english_scale), np.float32(1.0))
         order = np.argsort(candidates, kind="stable")
         return SparseScores(np.asarray(candidates[order], dtype=np.int64), bonus[order], self.size)
-
-    def _english_unit(self, unit: int) -> bool:
-        english = self._english.get(unit)
-        if english is None:
-            if len(self._english) > SQUASHED_CACHE:
-                self._english.clear()
-            english = self._english[unit] = _is_english(*letter_shares(self._unit_text(unit)))  # type: ignore[operator]
-        return english
 
     def _squashed_unit(self, unit: int) -> str:
         text = self._squashed.get(unit)
@@ -261,29 +191,20 @@ class KoreanReadings:
         """A Korean question against every unit."""
         return self.index.sparse_scores(hangul_bigrams(without_question_words(question)))
 
-    def bridge_scores(self, scores: SparseScores) -> SparseScores:
-        """`scores` of a Korean question at the units that are not Korean: the bridge to Chinese text only (a Korean
-        unit's reading is its own Hangul, which the lexical signal already matches)."""
-        return _without(scores, self.korean_units)
-
     def chinese_scores(self, question: str) -> SparseScores | None:
         """A Chinese question read in Sino-Korean against the Korean units only (Chinese units have the lexical signal)."""
         if not self.korean_units.any():
             return None
-        return _without(self.index.sparse_scores(hangul_bigrams(korean_reading(question))), ~self.korean_units)
+        scores = self.index.sparse_scores(hangul_bigrams(korean_reading(question)))
+        if scores.full is not None:
+            return SparseScores.from_dense(np.where(self.korean_units, scores.full, np.float32(0.0)))
+        korean = self.korean_units[scores.units]
+        return SparseScores(scores.units[korean], scores.values[korean], scores.size)
 
     def chinese_known_share(self, question: str) -> float:
         """The share of a Chinese question's bigrams, read in Sino-Korean, that the Korean units hold."""
         bigrams = hangul_bigrams(korean_reading(question))
         return sum(1 for t in bigrams if t in self._korean_vocabulary) / len(bigrams) if bigrams else 0.0
-
-
-def _without(scores: SparseScores, excluded: np.ndarray) -> SparseScores:
-    """`scores` with the units where `excluded` (a mask over every unit) is set at zero."""
-    if scores.full is not None:
-        return SparseScores.from_dense(np.where(excluded, np.float32(0.0), scores.full))
-    kept = ~excluded[scores.units]
-    return SparseScores(scores.units[kept], scores.values[kept], scores.size)
 
 
 def _is_english(cjk: float, hangul: float) -> bool:
