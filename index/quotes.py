@@ -151,13 +151,18 @@ def best_window(
 
 
 def support_floor(hits: list[UnitHit], unit_median: float, rank: int) -> float:
-    """The level above which a unit supports a window: the median score of every unit (`rank` 0), or the `rank`-th best
-    score among the hits the quote is chosen from (the last of them when there are fewer), bridge bonus left out as in
-    the support itself."""
+    """The level above which a unit supports a window: the median score of every unit, or the `rank`-th best score among
+    the hits the quote is chosen from (bridge bonus left out, as in the support itself) when that is higher.
+
+    The median of every unit falls as documents unrelated to the question join the index (0.822 on the article alone,
+    0.765 beside five other documents), and a lower floor lets every weakly related sentence of a long passage add
+    support. The `rank`-th best unit stays where the question's own neighbourhood puts it; on a small index, where it
+    would be the weakest unit of all, the median still holds.
+    """
     if rank <= 0 or not hits:
         return unit_median
     scores = sorted((h.score - h.bridge for h in hits), reverse=True)
-    return scores[min(rank, len(scores)) - 1]
+    return max(unit_median, scores[min(rank, len(scores)) - 1])
 
 
 def choose_quote(
