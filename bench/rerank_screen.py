@@ -27,7 +27,7 @@ from bench.rerank_diagnose import _idf
 from bench.sweep import DEFAULT_SETS, open_set
 from index.evaluate import hits, load_questions
 from index.lexical import tokens
-from index.quotes import best_window
+from index.quotes import best_window, support_floor
 from index.scripts import letter_shares
 from index.service import Verbatim
 from index.signals import QuestionScripts
@@ -41,8 +41,8 @@ def script_of(cjk: float, hangul: float) -> str:
     return "zh" if cjk >= 0.5 else "ko" if hangul > 0.5 else "en"
 
 
-# Support floors for the quote window: the unit median (before window_floor_rank), the n-th best unit's score (n50 is
-# the current default), or top − t.
+# Support floors for the quote window: the unit median (before window_floor_rank), the n-th best unit's score where
+# above the median (index/quotes.py support_floor; n50 is the current default), or top − t.
 FLOORS = ("median", "n10", "n20", "n30", "n40", "n50", "t0.03", "t0.05")
 SUPPORTS = (0.05, 0.1, 0.15, 0.2, 0.3)
 
@@ -94,7 +94,7 @@ def collect(service: Verbatim, set_name: str, path: Path) -> list[Question]:
         lexical_top = signals.lexical.max()
         scores = sorted((h.score - h.bridge for h in quoted.unit_hits), reverse=True)
         floors = {"median": quoted.unit_median}
-        floors.update({f"n{n}": scores[min(n, len(scores)) - 1] for n in (10, 20, 30, 40, 50)})
+        floors.update({f"n{n}": support_floor(quoted.unit_hits, quoted.unit_median, n) for n in (10, 20, 30, 40, 50)})
         floors.update({f"t{t}": scores[0] - t for t in (0.03, 0.05)})
         question = Question(set_name, item.id, script_of(scripts.cjk, scripts.hangul), scripts.cjk)
         for scored in result.passages:
