@@ -50,6 +50,10 @@ class RetrievalParams:
     # Quote windows: best unit + this share of the other units' rise above the median unit; windows come from the
     # first `quote_passages` passages; units within `highlight_gap` of the best are highlighted.
     window_support: float = 0.15
+    # The other units' rise is measured above the median score of every unit or, when higher, above the score of the
+    # unit ranked this far down among the best units the quote is chosen from (0: the median alone, which falls as
+    # documents unrelated to the question are added, and so favoured long passages on mixed corpora).
+    window_floor_rank: int = 50
     quote_passages: int = 3
     highlight_gap: float = 0.005
 

@@ -13,7 +13,7 @@ import pytest
 
 from index.evaluate import EvalReport, corpus_settings, evaluate_service
 from index.service import Verbatim
-from tests.conftest import KNOWLEDGE, ROOT, make_settings
+from tests.conftest import DEV_SET, KNOWLEDGE, ROOT, make_settings
 
 SHARED_CORPUS = ROOT.parent / "shared" / "eval" / "corpus"
 SHARED_QUESTIONS = ROOT.parent / "shared" / "eval" / "corpus.jsonl"
@@ -28,6 +28,9 @@ CORPUS_MAX_FALSE_REFUSALS = 0.02
 CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
 # R@3 of every question-language -> document-language pair with at least 4 questions.
 CORPUS_PAIR_R3 = {"en->en": 0.93, "ko->ko": 0.87, "zh-Hans->zh-Hans": 0.87, "zh-Hant->zh-Hant": 0.75}
+# The article's dev set asked with the development corpus present (the article alone: tests/test_eval.py).
+DEV_WITH_CORPUS_BEST = {"r1": 0.76, "r3": 0.96, "quote_hit": 0.76}
+DEV_WITH_CORPUS_OFFTOPIC_REFUSED = 0.87
 HELDOUT_BEST = {"r3": 0.62, "quote_hit": 0.52}
 HELDOUT_MAX_FALSE_REFUSALS = 0.0
 HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.25}
@@ -45,10 +48,15 @@ def _service(tmp: Path, corpora: list[Path]) -> Verbatim:
 
 
 @pytest.fixture(scope="session")
-def corpus_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EvalReport]:
+def corpus_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Verbatim]:
     if not SHARED_QUESTIONS.exists():
         pytest.skip("shared/eval/corpus.jsonl is not beside the clone")
-    yield evaluate_service(_service(tmp_path_factory.mktemp("corpus"), [SHARED_CORPUS, KNOWLEDGE]), SHARED_QUESTIONS)
+    yield _service(tmp_path_factory.mktemp("corpus"), [SHARED_CORPUS, KNOWLEDGE])
+
+
+@pytest.fixture(scope="session")
+def corpus_report(corpus_service: Verbatim) -> Iterator[EvalReport]:
+    yield evaluate_service(corpus_service, SHARED_QUESTIONS)
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +101,15 @@ def test_language_pairs_with_enough_questions_do_not_regress(corpus_report: Eval
     pairs = corpus_report.to_json()["pairs"]
     for pair, floor in CORPUS_PAIR_R3.items():
         assert pairs[pair]["r3"] >= floor, (pair, pairs[pair], corpus_report.table())
+
+
+@pytest.mark.slow
+def test_the_articles_dev_set_with_the_corpus_present_does_not_regress(corpus_service: Verbatim) -> None:
+    if not DEV_SET.exists():
+        pytest.skip("shared/eval/dev.jsonl is not beside the clone")
+    report = evaluate_service(corpus_service, DEV_SET)
+    figures = report.overall
+    for metric, floor in DEV_WITH_CORPUS_BEST.items():
+        assert figures[metric] is not None and figures[metric] >= floor, (metric, figures[metric], report.table())
+    assert figures["false_refusals"] == 0.0, report.table()
+    assert figures["offtopic_refused"] is not None and figures["offtopic_refused"] >= DEV_WITH_CORPUS_OFFTOPIC_REFUSED, report.table()
