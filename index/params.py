@@ -13,7 +13,7 @@ class RetrievalParams:
     """The parameters that turn signals into a ranking, a coverage decision and a quote (docs/retrieval.md).
 
     Each was measured on the article's dev and held-out sets, the development corpus and held-out documents, beside a
-    dense-only ranking of the same passages; `scripts/sweep_retrieval.py` reproduces those tables.
+    dense-only ranking of the same passages; `python -m bench.sweep` reproduces those tables.
     """
 
     # Dense: FAISS candidates per question (units outside them get the lowest candidate score).
