@@ -125,9 +125,10 @@ class Retriever:
         fused_sample = fuse(signals, scripts, self.params, sample)
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
+        cosines = signals.dense.at(order)
         hits = [
-            UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(score), float(extra))
-            for u, score, extra in zip(order, scores, bonus)
+            UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(score), float(extra), float(cosine))
+            for u, score, extra, cosine in zip(order, scores, bonus, cosines, strict=True)
         ]
         content_share, content_tokens = self.lexical.content(question) if scripts.chinese else (1.0, 0)
         return SearchResult(
