@@ -62,6 +62,16 @@ class Features:
                 df.update(self.unit_tokens[u])
             centroid = self.vectors[members].mean(axis=0)
             self.docs[doc] = DocStats(df, members, centroid / np.linalg.norm(centroid))
+        # The documents' titles and section headings: what a question about a document's subject is close to.
+        headings: dict[str, set[str]] = {doc: {meta.title} for doc, meta in loaded.documents.items()}
+        for p in range(len(loaded.passages)):
+            passage = loaded.passages[p]
+            if passage.section.strip():
+                headings.setdefault(passage.doc_id, set()).add(passage.section.strip())
+        self.heading_doc = [doc for doc, hs in headings.items() for _ in hs]
+        heading_texts = [h for hs in headings.values() for h in hs]
+        self.heading_vectors = retriever.embedder.embed_passages(heading_texts)
+        self.title_vectors = {doc: retriever.embedder.embed_passages([meta.title])[0] for doc, meta in loaded.documents.items()}
 
     def idf(self, token: str, df: Counter[str] | None = None, n: int | None = None) -> float:
         df = self.df if df is None else df
@@ -129,6 +139,12 @@ class Features:
         out["top10_same_doc"] = top10_docs.count(top.doc_id) / len(top10_docs)
         dense_top_passage = loaded.units[best_unit].passage
         out["dense_is_top"] = float(dense_top_passage == loaded.position[top.id])
+        heading_cos = self.heading_vectors @ query
+        own = np.array([d == top.doc_id for d in self.heading_doc])
+        out["title_gap"] = float(cos.max() - float(self.title_vectors[top.doc_id] @ query))
+        out["heading_gap"] = float(cos.max() - heading_cos[own].max())
+        out["heading_gap_all"] = float(cos.max() - heading_cos.max())
+        out["heading_margin"] = float(heading_cos[own].max() - result.best_generic)
         out["lexical_best"] = result.lexical_best
         out["content_share"] = result.content_share
         out["known_share"] = result.known_share

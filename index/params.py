@@ -43,9 +43,13 @@ class RetrievalParams:
     nothing_but_names_margin: float = 0.05
     # A question naming an identifier the documents never write (RFC 7932, GPL, version 2.1) must clear this bar.
     unknown_identifier_margin: float = 0.08
-    # A question of quantity: the best sentence found that holds a number must itself clear the question's bar (off:
-    # any passage among the first `quote_passages` that holds a number will do).
-    quantity_unit_covered: bool = True
+    # A question of quantity (index/answer_type.py) wants a passage that holds a number among the first
+    # `quote_passages`; with `answer_unit_covered` the best sentence found that holds one must itself clear the
+    # question's bar. `date_answers`: a question of a past date (when was…, 是什麼時候…的, 언제…했나요) is held to
+    # the same with a date.
+    answer_unit_covered: bool = True
+    answer_unit_extra: float = 0.0  # added to the question's bar for that sentence (0: the same bar)
+    date_answers: bool = True
     # Calibration on each index: everyday questions on topics the bank lacks are asked of it at load; the bars above
     # rise by how far this quantile of their margins exceeds `coverage_margin` (off: the bars stay as they are).
     calibrate: bool = False
