@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,10 +37,18 @@ def asks_for_quantity(question: str) -> bool:
 _NUMBERED_TOKEN = re.compile(r"[^\W_]*[0-9０-９][\w.\-^]*")
 
 
+@functools.lru_cache(maxsize=256)
+def _numbered_names(question: str) -> re.Pattern[str] | None:
+    """One pattern for the numbered tokens of a question (longest first), or None when it has none."""
+    names = sorted({t.rstrip(".-") for t in _NUMBERED_TOKEN.findall(question)} - {""}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(rf"(?<![\w.])(?:{'|'.join(map(re.escape, names))})(?!\w)", re.IGNORECASE)
+
+
 def _without_numbered_names(text: str, question: str) -> str:
-    for token in sorted({t.rstrip(".-") for t in _NUMBERED_TOKEN.findall(question)}, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w.]){re.escape(token)}(?![\w])", " ", text, flags=re.IGNORECASE)
-    return text
+    pattern = _numbered_names(question)
+    return pattern.sub(" ", text) if pattern is not None else text
 
 
 def gives_quantity(text: str, question: str = "") -> bool:
