@@ -66,7 +66,7 @@ _ASKS_DATE = re.compile(
     re.IGNORECASE,
 )
 _DATE = re.compile(
-    r"(?<![\d.])(?:1[5-9]|20)\d\d(?![\d.])|[0-9０-９]{1,2}\s*[月日號号월일]|[0-9０-９]{4}\s*[年년]|[〇一二三四五六七八九十]+[年月]"
+    r"(?<!\d)(?<!\d\.)(?:1[5-9]|20)\d\d(?!\d|\.\d)|[0-9０-９]{1,2}\s*[月日號号월일]|[0-9０-９]{4}\s*[年년]|[〇一二三四五六七八九十]+[年月]"
     r"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b|\bMay\s+\d"
 )
 

@@ -57,6 +57,7 @@ def test_questions_of_a_past_date_in_any_language() -> None:
 
 def test_a_date_or_number_the_question_names_is_not_the_answer() -> None:
     assert gives_date("NOIP 于 2019 年 8 月 16 日暂停") and gives_date("released in March") and gives_date("2018年4月27日")
+    assert gives_date("The observatory opened in 1962.") and gives_date("(2001-2006)") and not gives_date("version 2.1999.3")
     assert not gives_date("you may want to wait") and not gives_date("version 1.0.0 is stable", "1.0.0은 언제 발표되었나요?")
     assert gives_quantity("NOI2025 自测次数上限为 30 次", "How many runs at NOI2025?")
     assert not gives_quantity("selfEval is offered at NOI2025.", "How many runs at NOI2025?")
