@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index.search_tables import load_search_tables
+from index.search_tables import TABLES, load_search_tables
 from index.service import Verbatim
 from index.signals import CENTERING_LANGUAGES, LanguageCentering, QuestionScripts, script_language
 from tests.conftest import make_settings
@@ -109,3 +110,13 @@ def test_a_question_finds_the_sentence_in_the_other_language(service: Verbatim, 
     # Ranking only: the coverage gate still measures plain cosines.
     assert centered.margin == plain.margin
     assert QuestionScripts.of(question).english == question.startswith("How")
+
+
+def test_a_version_without_the_statistics_still_loads_its_tables(service: Verbatim, tmp_path: Path) -> None:
+    loaded = service.loaded
+    copy = tmp_path / "version"
+    shutil.copytree(loaded.path, copy)
+    for name in ("unit_languages.npy", "language_means.npy", "centered_norms.npy"):
+        (copy / TABLES / name).unlink()
+    tables = load_search_tables(copy, len(loaded.units), len(loaded.passages))
+    assert tables is not None and tables.centering is None  # computed from the vectors when centering is first used
