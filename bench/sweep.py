@@ -73,7 +73,10 @@ def parse_variant(text: str) -> tuple[str, RetrievalParams]:
         if name not in types:
             raise SystemExit(f"unknown parameter {name!r}; known: {', '.join(types)}")
         kind = str(types[name])
-        changes[name] = value.strip().lower() in ("1", "true", "yes") if kind == "bool" else int(value) if kind == "int" else float(value)
+        if kind == "bool":
+            changes[name] = value.strip().lower() in ("1", "true", "yes")
+        else:
+            changes[name] = int(value) if kind == "int" else value.strip() if kind == "str" else float(value)
     return text, DEFAULT_PARAMS.with_changes(**changes)
 
 

@@ -18,6 +18,21 @@ class RetrievalParams:
 
     # Dense: FAISS candidates per question (units outside them get the lowest candidate score).
     dense_depth: int = 400
+    # Language centering of the dense term used for ranking (index/signals.py LanguageCentering): each language's mean
+    # vector is subtracted from the units and the question before the cosine; 0 plain cosines, 1 centered, between a
+    # blend. The gate's margin keeps plain cosines. The question's mean: "passages" (the index's units of its language,
+    # the generic questions of it when the index has too few), "questions" (generic questions of its language) or "none".
+    language_centering: float = 0.0
+    centering_query_mean: str = "passages"
+    # Divide by each unit's centered norm (a cosine), or leave the centered inner product on the scale of a mean norm.
+    centering_norms: bool = True
+    # Subtract only what tells the languages apart (each language's mean less the mean of the languages' means).
+    centering_keep_shared: bool = False
+    # Keep only the per-language part of the centered inner product: one offset per language added to plain cosines.
+    centering_offsets_only: bool = False
+    # Center only an index holding units of this many languages: with one, centering only reorders
+    # the units of that language, as a hubness correction would.
+    centering_min_languages: int = 1
     # Lexical (BM25 over script-folded tokens), max-normalised: weight for a question written in Chinese characters,
     # and for one that is not (scaled between the two by the question's share of Chinese characters).
     lexical_weight: float = 0.4

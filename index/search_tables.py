@@ -9,10 +9,14 @@ Layout inside a version directory (covered by the manifest's checksums like ever
     tables/korean_units.npy     bool per unit: mostly Hangul
     tables/code_units.npy       bool per unit: part of a code passage
     tables/lookups.pickle       the Glossary's tables, the Korean units' reading bigrams, the CC-CEDICT glosses
+    tables/unit_languages.npy   uint8 per unit: its centering language (by script); with the next two, LanguageCentering
+    tables/language_means.npy   float32 per language: the mean unit vector
+    tables/centered_norms.npy   float32 per unit: its norm once its language's mean is subtracted
 
 The bm25s matrices and the masks are memory-mapped (file-backed pages, shared by every process on the host); only
 what is per token or per dictionary entry (vocabularies, glossary) becomes Python objects. A version without tables
-(written before them) or whose tables do not match its units gets them built in memory, as before.
+(written before them) or whose tables do not match its units gets them built in memory, as before; one without the
+three centering files gets those computed from its vectors when language centering is first used.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pickle
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +39,7 @@ from index.embeddings import available_cores
 from index.lexical import LexicalIndex, TokenIndex, _bm25s
 from index.models import Passage
 from index.scripts import to_matching_script
-from index.signals import ChineseEnglishBridge, KoreanReadings, LexicalSignal
+from index.signals import ChineseEnglishBridge, KoreanReadings, LanguageCentering, LexicalSignal
 from index.units import Unit
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,9 @@ META = "meta.json"
 LOOKUPS = "lookups.pickle"
 KOREAN_UNITS = "korean_units.npy"
 CODE_UNITS = "code_units.npy"
+UNIT_LANGUAGES = "unit_languages.npy"
+LANGUAGE_MEANS = "language_means.npy"
+CENTERED_NORMS = "centered_norms.npy"
 _INDEXES = ("lexical", "readings", "english")
 
 
@@ -57,6 +64,7 @@ class SearchTables:
     korean: KoreanReadings
     chinese_english: ChineseEnglishBridge
     code_units: np.ndarray
+    centering: LanguageCentering | None = None
 
     @property
     def glossary(self) -> Glossary:
@@ -96,10 +104,16 @@ def build_search_tables(passages: Sequence[Passage], units: Sequence[Unit], docu
     return SearchTables(LexicalSignal.from_tables(index, glossary), korean, chinese_english, code_units)
 
 
-def write_search_tables(version_dir: Path, passages: Sequence[Passage], units: Sequence[Unit], document_texts: Iterable[str]) -> float:
-    """Build the tables and save them under `version_dir/tables`; returns the seconds it took (logged)."""
+def write_search_tables(
+    version_dir: Path, passages: Sequence[Passage], units: Sequence[Unit], document_texts: Iterable[str], vectors: np.ndarray | None = None
+) -> float:
+    """Build the tables (with the units' `vectors`, their language centering too) and save them under
+    `version_dir/tables`; returns the seconds it took (logged)."""
     started = time.perf_counter()
     tables = build_search_tables(passages, units, document_texts)
+    if vectors is not None and len(vectors) == len(units):
+        texts = [passages[u.passage].text[u.start : u.end] for u in units]
+        tables = replace(tables, centering=LanguageCentering.of(vectors, texts))
     built = time.perf_counter()
     save_search_tables(tables, version_dir, passage_count=len(passages))
     seconds = time.perf_counter() - started
@@ -118,6 +132,10 @@ def save_search_tables(tables: SearchTables, version_dir: Path, *, passage_count
         sizes[name] = {"size": index.size, "bm25": index.bm25 is not None}
     np.save(directory / KOREAN_UNITS, np.ascontiguousarray(tables.korean.korean_units, dtype=bool))
     np.save(directory / CODE_UNITS, np.ascontiguousarray(tables.code_units, dtype=bool))
+    if tables.centering is not None:
+        np.save(directory / UNIT_LANGUAGES, np.ascontiguousarray(tables.centering.unit_languages, dtype=np.uint8))
+        np.save(directory / LANGUAGE_MEANS, np.ascontiguousarray(tables.centering.means, dtype=np.float32))
+        np.save(directory / CENTERED_NORMS, np.ascontiguousarray(tables.centering.norms, dtype=np.float32))
     lookups = {
         "glossary": tables.glossary.tables(),
         "korean_vocabulary": tables.korean.korean_vocabulary,
@@ -152,6 +170,7 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
         log.warning("search tables of %s have masks of the wrong length; building them in memory", directory.parent.name)
         return None
     glossary = Glossary.from_tables(lookups["glossary"])
+    centering = _load_centering(directory, unit_count)
     # OpenCC and the hanja table (~0.1 s each) are read now rather than by the first question.
     hangul_bigrams(korean_reading(to_matching_script("")))
     return SearchTables(
@@ -159,7 +178,26 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
         korean=KoreanReadings.from_tables(indexes["readings"], korean_units, lookups["korean_vocabulary"]),
         chinese_english=ChineseEnglishBridge.from_tables(indexes["english"], lookups["chinese_glosses"]),
         code_units=code_units,
+        centering=centering,
     )
+
+
+def _load_centering(directory: Path, unit_count: int) -> LanguageCentering | None:
+    """The version's language centering, the per-unit arrays memory-mapped (None when absent or not of its units)."""
+    if not all((directory / name).is_file() for name in (UNIT_LANGUAGES, LANGUAGE_MEANS, CENTERED_NORMS)):
+        return None
+    try:
+        languages = np.load(directory / UNIT_LANGUAGES, mmap_mode="r")
+        means = np.load(directory / LANGUAGE_MEANS)
+        norms = np.load(directory / CENTERED_NORMS, mmap_mode="r")
+    except (OSError, ValueError) as exc:
+        log.warning("language centering of %s unreadable (%s); computing it from the vectors", directory.parent.name, exc)
+        return None
+    if len(languages) != unit_count or len(norms) != unit_count or means.ndim != 2:
+        log.warning("language centering of %s does not match its units; computing it from the vectors", directory.parent.name)
+        return None
+    counts = np.bincount(np.asarray(languages), minlength=len(means)).astype(np.int64)
+    return LanguageCentering(languages, means, counts, norms)
 
 
 def _load_index(directory: Path, meta: dict[str, Any]) -> TokenIndex:

@@ -340,7 +340,7 @@ class IndexStore:
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
         write_search_tables(
-            staging, passages, units, [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents]
+            staging, passages, units, [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents], vectors
         )
         files = [path for path in sorted(staging.rglob("*")) if path.is_file() and path.name != MANIFEST]
         manifest.checksums = {str(path.relative_to(staging)): sha256_file(path) for path in files}
