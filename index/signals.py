@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import faiss
 import numpy as np
 
 from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
@@ -121,7 +122,9 @@ class LanguageCentering:
         counts = np.bincount(languages, minlength=len(CENTERING_LANGUAGES)).astype(np.int64)
         for start in range(0, len(languages), _CHUNK):
             chunk = np.asarray(vectors[start : start + _CHUNK], dtype=np.float32)
-            np.add.at(sums, languages[start : start + _CHUNK], chunk)
+            chunk_languages = languages[start : start + _CHUNK]
+            for language in np.unique(chunk_languages):  # a masked sum per language: np.add.at is ~30x slower here
+                sums[language] += chunk[chunk_languages == language].sum(axis=0, dtype=np.float64)
         means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
         norms = np.empty(len(languages), dtype=np.float32)
         squared_means = (means.astype(np.float64) ** 2).sum(axis=1)
@@ -190,7 +193,11 @@ class DenseSignal:
             shared = means[centering.counts > 0].mean(axis=0)
             means, query_mean = means - shared, query_mean - shared
         centered_query = (query[0] - query_mean).astype(np.float32)
-        _, ids = self.index.search(centered_query[None, :], min(self.size, depth))  # type: ignore[attr-defined]
+        # The centered search only adds candidates to the plain one's (which probed every list it should): half the
+        # inverted lists of an IVF index are enough for that, and keep the query path within its budget at 100k.
+        probe = getattr(self.index, "nprobe", 0)
+        extra = {"params": faiss.SearchParametersIVF(nprobe=max(1, probe // 2))} if probe > 1 else {}  # type: ignore[call-arg]
+        _, ids = self.index.search(centered_query[None, :], min(self.size, depth), **extra)  # type: ignore[attr-defined]
         candidates = np.union1d(plain.candidates, ids[0][ids[0] >= 0]).astype(np.int64)
         vectors = np.asarray(self.vectors[candidates], dtype=np.float32)
         languages = centering.unit_languages[candidates]
