@@ -23,6 +23,7 @@ from index.errors import BuildInProgress, DocumentError, IndexError_
 from index.loaders import INGEST_VERSION, MAX_DOCUMENT_BYTES, SourceFile, content_hash, discover, load_document
 from index.models import BuildReport, CleanDocument, DocumentFailure, Passage
 from index.params import DEFAULT_PARAMS, RetrievalParams
+from index.search_tables import CarriedUnits
 from index.store import IndexStore, LoadedIndex, Manifest, choose_index_type, new_version_id
 from index.units import Unit, embedding_input, input_key, units_for
 
@@ -177,6 +178,11 @@ def build_index(
             keys.extend(doc_keys)
             doc_passage_counts[doc.doc_id] = len(doc_passages)
         stages.lap("chunk")
+        # Token rows of the search tables depend on a unit's text only: they are taken over whatever the model.
+        unit_sources = np.full(len(units), -1, dtype=np.int64)
+        if carried:
+            unit_sources[np.fromiter(carried.keys(), dtype=np.int64)] = np.fromiter(carried.values(), dtype=np.int64)
+        carried_units = CarriedUnits(previous.path, unit_sources) if previous is not None and carried else None
 
         reusable: dict[str, int] = {}
         old_vectors = None
@@ -255,7 +261,7 @@ def build_index(
         staging: Path | None = None
         try:
             staging = store.new_staging_dir(version)
-            final = store.write_version(staging, manifest, passages, units, keys, vectors, texts)
+            final = store.write_version(staging, manifest, passages, units, keys, vectors, texts, carried_units)
         except OSError as exc:
             # E.g. a full disk: drop the half-written version; `current` was never touched.
             if staging is not None:

@@ -44,7 +44,7 @@ import numpy as np
 from index.columns import PassageColumns, PassagePositions, UnitColumns, column_problem, in_memory, read_columns, write_columns
 from index.errors import IndexCorrupt, IndexMissing
 from index.models import DocumentMeta, Passage
-from index.search_tables import write_search_tables
+from index.search_tables import CarriedUnits, write_search_tables
 from index.units import Unit
 
 log = logging.getLogger(__name__)
@@ -330,8 +330,12 @@ class IndexStore:
         unit_keys: Sequence[str],
         vectors: np.ndarray,
         texts: dict[str, str],
+        carried: CarriedUnits | None = None,
     ) -> Path:
-        """Write every file of a version into `staging`, fsync it, then move it into place (`activate` publishes it)."""
+        """Write every file of a version into `staging`, fsync it, then move it into place (`activate` publishes it).
+
+        `carried` names the units taken over unchanged from the previous version, whose search-table rows are reused.
+        """
         manifest.format_version = FORMAT_VERSION
         write_columns(staging, passages, units, unit_keys, texts)
         np.save(staging / EMBEDDINGS, np.ascontiguousarray(vectors, dtype=np.float32))
@@ -340,7 +344,11 @@ class IndexStore:
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
         write_search_tables(
-            staging, passages, units, [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents]
+            staging,
+            passages,
+            units,
+            [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents],
+            carried,
         )
         files = [path for path in sorted(staging.rglob("*")) if path.is_file() and path.name != MANIFEST]
         manifest.checksums = {str(path.relative_to(staging)): sha256_file(path) for path in files}
