@@ -111,6 +111,7 @@ def _build(
     passages: Sequence[Passage], units: Sequence[Unit], document_texts: Iterable[str], carried: CarriedUnits | None
 ) -> tuple[SearchTables, _Rows]:
     """The tables and the token rows they were built from; the rows of units in `carried` come from the previous version."""
+    started = time.perf_counter()
     code_units = np.fromiter((passages[u.passage].kind == "code" for u in units), dtype=bool, count=len(units))
     previous = _previous_rows(carried) if carried is not None else None
     if previous is None or carried is None:
@@ -135,6 +136,7 @@ def _build(
                 log.warning("tokenising in a second process failed (%s); tokenising here", exc.__class__.__name__)
         if lexical_tokens is None:
             lexical_tokens = _lexical_tokens(texts)
+    tokenised = time.perf_counter()
     korean_units = np.zeros(len(units), dtype=bool)
     if previous is not None:
         kept = sources >= 0
@@ -153,12 +155,15 @@ def _build(
         chinese_english=ChineseEnglishBridge.from_tables(indexes["english"], chinese_glosses() if rows.english.real_vocabulary() else {}),
         code_units=code_units,
     )
+    log.info("search tables: glossary and tokens %.1fs, rows and BM25 matrices %.1fs", tokenised - started, time.perf_counter() - tokenised)
     return tables, rows
 
 
 def _the_rest(document_texts: Iterable[str], texts: Sequence[str]) -> tuple[Glossary, list[list[str]], list[list[str]], list[bool]]:
     """The glossary, and the new units' reading bigrams, English words and whether each is mostly Hangul."""
+    started = time.perf_counter()
     glossary = Glossary(document_texts)
+    log.info("glossary built in %.1fs", time.perf_counter() - started)
     readings = [KoreanReadings.unit_tokens(text) for text in texts]
     english = [ChineseEnglishBridge.unit_tokens(text) for text in texts]
     korean = [KoreanReadings.is_korean(text) for text in texts]

@@ -45,6 +45,7 @@ from index.columns import PassageColumns, PassagePositions, UnitColumns, column_
 from index.errors import IndexCorrupt, IndexMissing
 from index.models import DocumentMeta, Passage
 from index.search_tables import CarriedUnits, write_search_tables
+from index.stored_texts import DocumentTexts, InMemoryTexts, Texts
 from index.units import Unit
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ class Manifest:
     ingest_version: int = 0
     # Size in bytes of every file with a checksum: a load checks these (cheap), the checksums are verified off the serving path.
     sizes: dict[str, int] = field(default_factory=dict)
+    # Characters of each document's stored text (texts/<doc>.txt), so a load checks the passages' offsets without reading them.
+    text_lengths: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -117,7 +120,7 @@ class LoadedIndex:
     passages: PassageColumns
     units: UnitColumns
     unit_keys: Sequence[str]
-    texts: dict[str, str]
+    texts: Texts  # mapped from texts/ and sliced by characters (index/stored_texts.py), not held as str
     faiss_index: faiss.Index
     documents: dict[str, DocumentMeta]
     # The background verification of this version's checksums (None when the load did not start one).
@@ -329,7 +332,7 @@ class IndexStore:
         units: Sequence[Unit],
         unit_keys: Sequence[str],
         vectors: np.ndarray,
-        texts: dict[str, str],
+        texts: Mapping[str, str],
         carried: CarriedUnits | None = None,
     ) -> Path:
         """Write every file of a version into `staging`, fsync it, then move it into place (`activate` publishes it).
@@ -337,6 +340,8 @@ class IndexStore:
         `carried` names the units taken over unchanged from the previous version, whose search-table rows are reused.
         """
         manifest.format_version = FORMAT_VERSION
+        texts = dict(texts)
+        manifest.text_lengths = {doc_id: len(text) for doc_id, text in texts.items()}
         write_columns(staging, passages, units, unit_keys, texts)
         np.save(staging / EMBEDDINGS, np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(make_faiss_index(vectors, manifest.index_type), str(staging / VECTORS))
@@ -441,11 +446,14 @@ class IndexStore:
         else:
             self._check_files(version_dir, manifest)
         try:
-            texts = {doc_id: (version_dir / TEXTS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in manifest.documents}
             if manifest.format_version < 2:
+                texts: Texts = InMemoryTexts(
+                    {doc_id: (version_dir / TEXTS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in manifest.documents}
+                )
                 passages, units, unit_keys = _read_json_lines(version_dir)
                 passage_columns, unit_columns = in_memory(passages, units, unit_keys, texts)
             else:
+                texts = DocumentTexts(version_dir / TEXTS, list(manifest.documents), manifest.text_lengths)
                 passage_columns, unit_columns = read_columns(version_dir, texts)
             faiss_index = faiss.read_index(str(version_dir / VECTORS), MMAP_FLAGS)
         except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
