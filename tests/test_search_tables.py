@@ -233,3 +233,17 @@ def test_carried_rows_drop_tokens_no_unit_holds_any_more() -> None:
     with pytest.raises(ValueError):
         carry_rows(previous, np.array([0, -1]), [])
     assert bm25_from_rows(TokenRows.from_tokens([[], []])) is None
+
+
+def test_new_units_given_as_rows_of_their_own_vocabulary_merge_as_token_lists_do() -> None:
+    previous = TokenRows.from_tokens([["a", "b"], ["c"], ["b"]])
+    sources = np.array([-1, 2, 0, -1])
+    fresh = [["x", "a"], []]
+    as_lists = carry_rows(previous, sources, fresh)
+    as_rows = carry_rows(previous, sources, TokenRows.from_tokens(fresh))
+
+    def spelled(rows: TokenRows) -> list[list[str]]:
+        return [[rows.vocabulary[i] for i in rows.ids[rows.indptr[u] : rows.indptr[u + 1]]] for u in range(len(rows))]
+
+    assert spelled(as_lists) == spelled(as_rows) == [["x", "a"], ["b"], ["a", "b"], [EMPTY_DOCUMENT]]
+    assert sorted(as_rows.vocabulary) == sorted(as_lists.vocabulary) and "c" not in as_rows.vocabulary
