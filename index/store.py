@@ -33,6 +33,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ import faiss
 import numpy as np
 
 from index.columns import PassageColumns, PassagePositions, UnitColumns, column_problem, in_memory, read_columns, write_columns
+from index.embeddings import available_cores
 from index.errors import IndexCorrupt, IndexMissing
 from index.models import DocumentMeta, Passage
 from index.search_tables import CarriedUnits, write_search_tables
@@ -223,15 +225,27 @@ def _lower_thread_priority() -> None:
         pass
 
 
-def checksum_problem(version_dir: Path, checksums: dict[str, str]) -> str | None:
-    """The first file of `version_dir` that is missing or does not match its checksum, as a message; None when all match."""
-    for relative, expected in checksums.items():
-        path = version_dir / relative
-        if not path.is_file():
+def checksum_problem(version_dir: Path, checksums: dict[str, str], workers: int = 1) -> str | None:
+    """The first file of `version_dir` that is missing or does not match its checksum, as a message; None when all match.
+
+    With `workers` > 1 the files are hashed in that many threads (hashlib releases the GIL): publishing a version waits
+    for this, the background check after a load does not and keeps to one thread.
+    """
+    for relative in checksums:
+        if not (version_dir / relative).is_file():
             return f"index version {version_dir.name} is missing {relative}"
-        if sha256_file(path) != expected:
+    for (relative, expected), actual in zip(checksums.items(), hash_files([version_dir / r for r in checksums], workers), strict=True):
+        if actual != expected:
             return f"index version {version_dir.name}: {relative} is corrupted (checksum mismatch)"
     return None
+
+
+def hash_files(paths: Sequence[Path], workers: int) -> list[str]:
+    """The sha256 of each file, in order."""
+    if workers <= 1 or len(paths) < 2:
+        return [sha256_file(path) for path in paths]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(sha256_file, paths))
 
 
 def mark_damaged(version_dir: Path, problem: str) -> None:
@@ -356,7 +370,8 @@ class IndexStore:
             carried,
         )
         files = [path for path in sorted(staging.rglob("*")) if path.is_file() and path.name != MANIFEST]
-        manifest.checksums = {str(path.relative_to(staging)): sha256_file(path) for path in files}
+        digests = hash_files(files, available_cores())
+        manifest.checksums = {str(path.relative_to(staging)): digest for path, digest in zip(files, digests, strict=True)}
         manifest.sizes = {str(path.relative_to(staging)): path.stat().st_size for path in files}
         (staging / MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         _fsync_tree(staging)
@@ -420,7 +435,7 @@ class IndexStore:
     def verify(self, version_dir: Path) -> Manifest:
         """Read the manifest and check every file against its checksum (publishing, copying, rollback, health)."""
         manifest = self.read_manifest(version_dir)
-        problem = checksum_problem(version_dir, manifest.checksums)
+        problem = checksum_problem(version_dir, manifest.checksums, available_cores())
         if problem:
             raise IndexCorrupt(problem)
         return manifest

@@ -95,7 +95,12 @@ class DocumentTexts(Texts):
 
     def length(self, doc_id: str) -> int:
         known = self._lengths.get(doc_id)
-        return known if known is not None else self._document(doc_id).length
+        if known is None:
+            if doc_id not in self._known:
+                raise KeyError(doc_id)
+            # Counted from a read, not the mapping, so a version without recorded lengths does not keep every page mapped.
+            known = self._lengths[doc_id] = character_count(self.path(doc_id).read_bytes())
+        return known
 
     def slice(self, doc_id: str, start: int, end: int) -> str:
         document = self._document(doc_id)
