@@ -260,25 +260,33 @@ class PassageColumns(Sequence[Passage]):
     def __iter__(self) -> Iterator[Passage]:
         texts = _DocumentCursor(self)
         for first in range(0, len(self), _CHUNK):
-            rows = slice(first, first + _CHUNK)
-            ids = [_text(v) for v in self.id[rows].tolist()]
-            docs, starts, ends = self.doc[rows].tolist(), self.start[rows].tolist(), self.end[rows].tolist()
-            paragraphs, page_starts, page_ends = self.paragraph[rows].tolist(), self.page_start[rows].tolist(), self.page_end[rows].tolist()
-            sections, kinds, own = self.section[rows].tolist(), self.kind[rows].tolist(), self.own_text[rows].tolist()
-            for k, passage_id in enumerate(ids):
-                text = texts.text(docs[k])[starts[k] : ends[k]] if own[k] == OWN_TEXT_NONE else self.tables.overflow[own[k]]
-                yield Passage(
-                    id=passage_id,
-                    doc_id=self.tables.documents[docs[k]],
-                    text=text,
-                    section=self.tables.sections[sections[k]],
-                    page_start=None if page_starts[k] == NO_PAGE else page_starts[k],
-                    page_end=None if page_ends[k] == NO_PAGE else page_ends[k],
-                    paragraph=paragraphs[k],
-                    start=starts[k],
-                    end=ends[k],
-                    kind=self.tables.kinds[kinds[k]],
-                )
+            yield from self._passages(slice(first, first + _CHUNK), texts)
+
+    def take(self, indexes: np.ndarray) -> list[Passage]:
+        """The passages at these indexes (reading each document's text once for passages of the same document in a row)."""
+        texts = _DocumentCursor(self)
+        indexes = np.asarray(indexes, dtype=np.int64)
+        return [p for first in range(0, len(indexes), _CHUNK) for p in self._passages(indexes[first : first + _CHUNK], texts)]
+
+    def _passages(self, rows: slice | np.ndarray, texts: _DocumentCursor) -> Iterator[Passage]:
+        ids = [_text(v) for v in self.id[rows].tolist()]
+        docs, starts, ends = self.doc[rows].tolist(), self.start[rows].tolist(), self.end[rows].tolist()
+        paragraphs, page_starts, page_ends = self.paragraph[rows].tolist(), self.page_start[rows].tolist(), self.page_end[rows].tolist()
+        sections, kinds, own = self.section[rows].tolist(), self.kind[rows].tolist(), self.own_text[rows].tolist()
+        for k, passage_id in enumerate(ids):
+            text = texts.text(docs[k])[starts[k] : ends[k]] if own[k] == OWN_TEXT_NONE else self.tables.overflow[own[k]]
+            yield Passage(
+                id=passage_id,
+                doc_id=self.tables.documents[docs[k]],
+                text=text,
+                section=self.tables.sections[sections[k]],
+                page_start=None if page_starts[k] == NO_PAGE else page_starts[k],
+                page_end=None if page_ends[k] == NO_PAGE else page_ends[k],
+                paragraph=paragraphs[k],
+                start=starts[k],
+                end=ends[k],
+                kind=self.tables.kinds[kinds[k]],
+            )
 
     def text(self, i: int) -> str:
         """The text of passage `i`, without building the Passage."""
@@ -432,6 +440,10 @@ class UnitKeys(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         for first in range(0, len(self), _CHUNK):
             yield from (_text(v) for v in self.array[first : first + _CHUNK].tolist())
+
+    def take(self, rows: np.ndarray) -> list[str]:
+        """The keys of these units."""
+        return [_text(v) for v in self.array[np.asarray(rows, dtype=np.int64)].tolist()]
 
 
 def in_memory(
