@@ -4,7 +4,8 @@ Passages and units are character spans of their document's text (index/columns.p
 Python str costs ~50 MiB of anonymous memory per process at 100k passages; here each `texts/<doc>.txt` (UTF-8) is
 mapped on first use (file-backed pages, shared by every process on the host) and a span is read by decoding only
 the bytes around it: the byte offset of every STRIDE-th character of a document (its marks, an array 1/8 the size
-of the text) is computed on the document's first use and kept.
+of the text) is computed on the document's first use and kept. Pages read are dropped from the process again
+(MADV_DONTNEED; they stay in the page cache), so the texts answers touch do not accumulate in its RSS.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 STRIDE = 64  # characters between two marks: a span is decoded from at most STRIDE - 1 characters before it
+RELEASE_EVERY = 64  # spans read between two releases of the pages they touched (a syscall per span doubled its cost)
 
 
 def character_count(data: bytes | np.ndarray) -> int:
@@ -42,6 +44,17 @@ class _Document:
         self.length = len(starts)
         self.marks = np.append(starts[::STRIDE], len(raw)).astype(np.int64)
         del raw, starts
+        self._release(0, size)
+
+    def _release(self, low: int, high: int) -> None:
+        """Drop the pages of bytes [low, high) from this process (they stay in the page cache): what a span needed is
+        read, and a version's texts touched by answers would otherwise stay in the process's RSS for its life."""
+        if isinstance(self.data, mmap.mmap) and high > low:
+            first = low - low % mmap.PAGESIZE
+            self.data.madvise(mmap.MADV_DONTNEED, first, min(high, len(self.data)) - first)
+
+    def release(self) -> None:
+        self._release(0, len(self.data))
 
     def slice(self, start: int, end: int) -> str:
         first, last = start // STRIDE, -(-end // STRIDE)
@@ -50,6 +63,11 @@ class _Document:
         chunk = self.data[low:high].decode("utf-8", errors="replace")
         offset = first * STRIDE
         return chunk[start - offset : end - offset]
+
+    def text(self) -> str:
+        whole = bytes(self.data).decode("utf-8", errors="replace")
+        self._release(0, len(self.data))
+        return whole
 
 
 class Texts(Mapping[str, str]):
@@ -78,6 +96,8 @@ class DocumentTexts(Texts):
         self._lengths = dict(lengths or {})
         self._documents: dict[str, _Document] = {}
         self._lock = threading.Lock()
+        self._touched: set[str] = set()  # documents read since the last release
+        self._reads = 0
 
     def path(self, doc_id: str) -> Path:
         return self.directory / f"{doc_id}.txt"
@@ -107,10 +127,19 @@ class DocumentTexts(Texts):
         end = min(end, document.length)
         if end <= start:
             return ""
-        return document.slice(start, end)
+        text = document.slice(start, end)
+        with self._lock:
+            self._touched.add(doc_id)
+            self._reads += 1
+            if self._reads < RELEASE_EVERY:
+                return text
+            touched, self._touched, self._reads = self._touched, set(), 0
+        for name in touched:
+            self._documents[name].release()
+        return text
 
     def __getitem__(self, doc_id: str) -> str:
-        return bytes(self._document(doc_id).data).decode("utf-8", errors="replace")
+        return self._document(doc_id).text()
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._known
