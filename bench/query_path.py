@@ -3,6 +3,7 @@
     OMP_NUM_THREADS=1 python -m bench.query_path --index-dir var/bench/padded-100000/index
     python -m bench.query_path --index-dir … --dump before.json   # every answer's ranking and features, to compare
     python -m bench.query_path --compare before.json after.json    # identical results? (exit 1 if not)
+    python -m bench.query_path --index-dir … --variant language_centering=1   # other retrieval parameters (bench.sweep)
 
 Asks every question of the dev set and of the development corpus (all four languages) through `Verbatim.ask`,
 `--runs` times after a warm-up, in this process. `embed` is the question embedding, `rank` the rest of
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dump", type=Path, help="write every answer's ranking and features here")
     parser.add_argument("--compare", type=Path, nargs=2, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--variant", default="base", help="retrieval parameters: `base` or field=value,… (bench.sweep)")
     args = parser.parse_args(argv)
     if args.compare:
         return compare(*args.compare)
@@ -105,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--index-dir is required")
 
     from bench.run import settings_for
+    from bench.sweep import parse_variant
     from index.service import Verbatim
 
     questions = read_questions(args.questions or list(DEFAULT_QUESTIONS))
@@ -113,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     loaded = service.load()
     load_seconds = time.perf_counter() - started
     retriever = service.answerer.retriever
+    retriever.params = parse_variant(args.variant)[1]
     for _, question in questions[:5]:
         service.ask(question)  # warm-up: first calls allocate buffers and fault pages in
     times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))

@@ -35,6 +35,7 @@ HELDOUT = ROOT / "tests" / "data"
 DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     ("corpus", (SHARED / "corpus", ARTICLE), SHARED / "corpus.jsonl"),
     ("heldout-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "heldout.jsonl"),
+    ("heldout2", (HELDOUT / "heldout2", ARTICLE), HELDOUT / "heldout2.jsonl"),
     ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
     ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
     ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),
@@ -72,7 +73,10 @@ def parse_variant(text: str) -> tuple[str, RetrievalParams]:
         if name not in types:
             raise SystemExit(f"unknown parameter {name!r}; known: {', '.join(types)}")
         kind = str(types[name])
-        changes[name] = value.strip().lower() in ("1", "true", "yes") if kind == "bool" else int(value) if kind == "int" else float(value)
+        if kind == "bool":
+            changes[name] = value.strip().lower() in ("1", "true", "yes")
+        else:
+            changes[name] = int(value) if kind == "int" else value.strip() if kind == "str" else float(value)
     return text, DEFAULT_PARAMS.with_changes(**changes)
 
 
@@ -108,14 +112,37 @@ def row(report: EvalReport) -> str:
     )
 
 
+def moves(before: EvalReport, after: EvalReport) -> list[str]:
+    """Answerable questions whose rank-1 hit, top-3 hit or quote hit differs between two reports of the same set."""
+    old = {r.item.id: r for r in before.results}
+    out = []
+    for r in after.results:
+        b = old.get(r.item.id)
+        if b is None or not r.item.answerable:
+            continue
+        changes = []
+        for label, was, now in (
+            ("R@1", b.rank == 1, r.rank == 1),
+            ("R@3", b.rank is not None and b.rank <= 3, r.rank is not None and r.rank <= 3),
+            ("QH", b.quote_hit, r.quote_hit),
+        ):
+            if was != now:
+                changes.append(f"{label} {'+' if now else '-'}")
+        if changes:
+            out.append(f"{r.item.id} [{r.item.lang}->{r.doc_lang}] {' '.join(changes)} (rank {b.rank} -> {r.rank})")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", action="append", help="`base` or field=value,… (repeatable)")
     parser.add_argument("--set", action="append", dest="sets", help="only these sets (by name)")
+    parser.add_argument("--moves", action="store_true", help="list the questions each variant moves against the first one")
     args = parser.parse_args(argv)
     variants = [parse_variant(v) for v in (args.variant or DEFAULT_VARIANTS)]
     sets = [s for s in DEFAULT_SETS if not args.sets or s[0] in args.sets]
     services: dict[tuple[Path, ...], Verbatim] = {}
+    first: dict[str, EvalReport] = {}
     for name, params in variants:
         print(f"== {name}  (params {params.fingerprint})")
         for set_name, corpora, questions in sets:
@@ -125,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
             calibration = service.answerer.retriever.calibration
             level = f" cal {calibration:+.3f}" if calibration is not None else ""
             print(f"  {set_name:<13}{row(report)}{level}", flush=True)
+            if args.moves:
+                if set_name in first:
+                    for line in moves(first[set_name], report):
+                        print(f"      {line}")
+                else:
+                    first[set_name] = report
     return 0
 
 

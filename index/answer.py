@@ -7,9 +7,9 @@ import re
 import time
 import unicodedata
 
-from index.answer_type import asks_for_quantity, gives_quantity
+from index.answer_type import QUANTITY, answer_type
 from index.errors import QuestionRejected
-from index.gate import judge, only_code
+from index.gate import answer_unit_margin, judge, only_code
 from index.models import Answer, Citation, Passage, Quote, ScoredPassage
 from index.quotes import choose_quote
 from index.search import Retriever, SearchResult
@@ -56,14 +56,30 @@ class Answerer:
         text = clean_question(question)
         result = self.retriever.search(text, k=max(k, 3))
         searched = time.perf_counter()
-        decision = only_code(text, result, judge(result, self.retriever.params))
+        params = self.retriever.params
+        decision = only_code(text, result, judge(result, params))
         covered, reason = decision.covered, decision.reason
-        candidates = result.passages[: self.retriever.params.quote_passages]
-        if covered and asks_for_quantity(text):
-            # A question of quantity is answered by a passage that holds a number, or not at all.
-            candidates = [sp for sp in candidates if gives_quantity(sp.passage.text)]
+        gate = decision.record(result)
+        candidates = result.passages[: params.quote_passages]
+        wanted = answer_type(text)
+        if covered and wanted is not None and (wanted is QUANTITY or params.date_answers):
+            # A question of quantity (of a past date) is answered by a passage that holds a number (a date), or not at all.
+            candidates = [sp for sp in candidates if wanted.gives(sp.passage.text, text)]
             if not candidates:
-                covered, reason = False, "the question asks for a quantity and none of the passages found holds a number"
+                covered, reason = False, f"the question asks for a {wanted.name} and none of the passages found holds one"
+            elif params.answer_unit_covered:
+                stored = self.loaded.passages
+                found_in = {self.loaded.position[sp.passage.id] for sp in candidates}
+                margin = answer_unit_margin(result, found_in, lambda p: stored[p].text, lambda unit: wanted.gives(unit, text))
+                if margin is not None:
+                    gate[f"{wanted.name}_margin"] = margin
+                bar = decision.bar + params.answer_unit_extra
+                if margin is None or margin < bar:
+                    covered = False
+                    reason = (
+                        f"the question asks for a {wanted.name} and no sentence found that holds one is closer to it than"
+                        f" everyday text by the bar (margin {'–' if margin is None else f'{margin:+.3f}'} < {bar:.3f})"
+                    )
         quote = self.quote_for(result, candidates) if covered else None
         if covered and quote is None:
             covered, reason = False, "no verifiable quote"
@@ -79,7 +95,7 @@ class Answerer:
             passages=tuple(passages[:k]),
             index_version=self.loaded.version,
             reason=reason,
-            gate=decision.record(result),
+            gate=gate,
             timings_ms={
                 **result.timings_ms,
                 "search": (searched - started) * 1000,

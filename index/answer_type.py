@@ -1,18 +1,26 @@
-"""What a question asks for and whether a text can give it: a quantity wants a number in the quote."""
+"""What a question asks for and whether a text can give it: a quantity wants a number, a past date wants a date."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 # "How many / how much / how long…", 多少 / 幾個 / 多久, 몇 / 얼마: the answer is a number (of things, of time, of money).
 # 哪幾 / 哪几 ("which ones"), 幾乎 ("almost") and 幾何 ("geometry") are not questions of quantity.
 _ASKS_QUANTITY = re.compile(
-    r"\bhow\s+(?:many|much|long|often|soon|old|far)\b|\bwhat\s+(?:percentage|share|proportion|fraction|number)\b"
+    r"\bhow\s+(?:many|much|long|often|soon|old|far)\b"
+    r"|\bwhat\s+(?:\w+\s+)?(?:percentage|share|proportion|fraction|number|ratio|rate|score|amount|price|cost|fee|size)s?\b"
     r"|多少|多久|多長|多长|(?<![哪])[幾几](?![乎何])|몇|얼마",
     re.IGNORECASE,
 )
+# Chinese numerals count as a number in a run of two (一半, 二十) or before a measure word or unit (三位, 兩次, 一年):
+# alone they are also letters of words (一些, 一般, 統一, 半島).
+_CHINESE_DIGIT = "〇一二三四五六七八九十百千萬万億亿兩两半"
+_MEASURE = "個个位名人次回年歲岁月日號号天週周時时分鐘钟秒倍項项種种類类條条件本篇章節节隊队國国家場场輪轮屆届題题組组元塊块度里米克斤層层點点期版級级代份張张票"
 _NUMERAL = re.compile(
-    r"[0-9０-９〇一二三四五六七八九十百千萬万億亿兩两半]"
+    rf"[0-9０-９]|[{_CHINESE_DIGIT}]{{2,}}|[{_CHINESE_DIGIT}][{_MEASURE}]"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?"
     r"|millions?|billions?|half|dozens?|once|twice|single|double|several)\b"
     r"|하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉|[한두세네]\s?(?:개|번|명|가지|달|해|주|시간|차례)",
@@ -25,6 +33,70 @@ def asks_for_quantity(question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(question))
 
 
-def gives_quantity(text: str) -> bool:
-    """Whether a text holds a number: digits, Chinese numerals, or English and Korean number words."""
-    return bool(_NUMERAL.search(text))
+# A token of the question with a digit in it (NOI2025, CVE-2014-7189, 1.0.0, 2024): a name, not the quantity asked.
+_NUMBERED_TOKEN = re.compile(r"[^\W_]*[0-9０-９][\w.\-^]*")
+
+
+@functools.lru_cache(maxsize=256)
+def _numbered_names(question: str) -> re.Pattern[str] | None:
+    """One pattern for the numbered tokens of a question (longest first), or None when it has none."""
+    names = sorted({t.rstrip(".-") for t in _NUMBERED_TOKEN.findall(question)} - {""}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(rf"(?<![\w.])(?:{'|'.join(map(re.escape, names))})(?!\w)", re.IGNORECASE)
+
+
+def _without_numbered_names(text: str, question: str) -> str:
+    pattern = _numbered_names(question)
+    return pattern.sub(" ", text) if pattern is not None else text
+
+
+def gives_quantity(text: str, question: str = "") -> bool:
+    """Whether a text holds a number (digits, Chinese numerals, English and Korean number words) besides the numbered
+    names the question itself writes."""
+    return bool(_NUMERAL.search(_without_numbered_names(text, question)))
+
+
+# "When was / did…", "what year", 是什麼時候…的 / 哪一年 / 哪天, 언제…했나요: a point in the past, answered by a date.
+# Not "when is / should / will" (a procedure or a condition: "within 6 hours", "when you first create the project").
+_ASKS_DATE = re.compile(
+    r"\bwhen\s+(?:and\s+where\s+)?(?:was|were|did)\b|\b(?:what|which|in\s+which)\s+year\b|\bwhat\s+date\b"
+    r"|(?:什麼時候|什么时候|何時|何时|哪一?天)[^？?，,。；;]*的|哪一?年"
+    r"|언제[^?？]*(?:었|았|였|했|됐)",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"(?<!\d)(?<!\d\.)(?:1[5-9]|20)\d\d(?!\d|\.\d)|[0-9０-９]{1,2}\s*[月日號号월일]|[0-9０-９]{4}\s*[年년]|[〇一二三四五六七八九十]+[年月]"
+    r"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b|\bMay\s+\d"
+)
+
+
+def asks_for_date(question: str) -> bool:
+    """Whether the question asks when something happened (a date or year)."""
+    return bool(_ASKS_DATE.search(question))
+
+
+def gives_date(text: str, question: str = "") -> bool:
+    """Whether a text holds a date or a year besides the numbered names the question itself writes."""
+    return bool(_DATE.search(_without_numbered_names(text, question)))
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of answer a question wants, and the test that a text holds one."""
+
+    name: str
+    gives: Callable[[str, str], bool]
+
+
+QUANTITY = AnswerType("quantity", gives_quantity)
+DATE = AnswerType("date", gives_date)
+
+
+def answer_type(question: str) -> AnswerType | None:
+    """The kind of answer the question wants, when it is one a text can be checked for (None: any text may answer it)."""
+    if asks_for_quantity(question):
+        return QUANTITY
+    if asks_for_date(question):
+        return DATE
+    return None

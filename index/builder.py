@@ -58,6 +58,10 @@ def _previous(store: IndexStore) -> LoadedIndex | None:
         return None
 
 
+class _PreviousDamaged(Exception):
+    """The version a build took passages and vectors from was found damaged by its background check."""
+
+
 def build_index(
     knowledge_dir: Path,
     store: IndexStore,
@@ -72,8 +76,49 @@ def build_index(
 ) -> BuildReport:
     """Build or refresh the index; embeds only passages whose text is new to the previous version.
 
-    `get_embedder` is called only if something must be embedded, so a no-change rebuild loads no model.
+    `get_embedder` is called only if something must be embedded, so a no-change rebuild loads no model. Should the
+    previous version turn out damaged (its checksums are verified in the background while this build reads and
+    embeds), nothing taken from it is published: the build starts again from the version the store now falls back to.
     """
+
+    def attempt() -> BuildReport:
+        return _build(
+            knowledge_dir,
+            store,
+            get_embedder,
+            model=model,
+            backend=backend,
+            progress=progress,
+            built_by=built_by,
+            max_document_bytes=max_document_bytes,
+            params=params,
+        )
+
+    problem = ""
+    for _ in range(_DAMAGED_RETRIES):
+        try:
+            return attempt()
+        except _PreviousDamaged as exc:
+            problem = str(exc)
+            log.error("%s; nothing taken from it was published, building again", problem)
+    raise IndexError_(f"The index versions this build could start from are damaged ({problem}); nothing was published.")
+
+
+_DAMAGED_RETRIES = 3  # the current version damaged, then the previous one too, then from scratch
+
+
+def _build(
+    knowledge_dir: Path,
+    store: IndexStore,
+    get_embedder: Callable[[], Embedder],
+    *,
+    model: str,
+    backend: str,
+    progress: BuildProgress | None,
+    built_by: str,
+    max_document_bytes: int,
+    params: RetrievalParams,
+) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     stages = _Stopwatch(report)
@@ -230,6 +275,8 @@ def build_index(
             vectors[missing] = fresh[[row_of[keys[i]] for i in missing]]
         report.passages_embedded = len({units[i].passage for i in missing})
         stages.lap("embed")
+        if previous is not None and previous.integrity is not None and previous.integrity.wait() == "damaged":
+            raise _PreviousDamaged(previous.integrity.problem)
 
         if progress:
             progress("writing", 0, 1)

@@ -252,7 +252,7 @@ def audited(action: str, target: Callable[[argparse.Namespace], str] = lambda ar
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     from index.health import check_health
 
-    problems = check_health(settings.index_dir, settings.data_dir, require_bot=not args.index_only)
+    problems = check_health(settings.index_dir, settings.data_dir, require_bot=not args.index_only, full=args.full)
     for problem in problems:
         print(f"unhealthy: {problem}", file=sys.stderr)
     if not problems:
@@ -381,8 +381,14 @@ def build_parser(extensions: Iterable[Callable[[AddCommand], None]] = ()) -> arg
     p.add_argument("--replace", action="store_true", help="overwrite a document with the same name")
     p = add("remove", audited("remove", lambda args: args.doc)(cmd_remove), "Remove a document from the knowledge directory and reindex.")
     p.add_argument("doc", help="document id or file name")
-    p = add("health", cmd_health, "Exit 0 if the index verifies and the bot's heartbeat is recent (for container health checks).")
+    p = add(
+        "health",
+        cmd_health,
+        "Exit 0 if the index is whole (every file at its size, not marked damaged) and the bot's heartbeat is recent "
+        "(for container health checks).",
+    )
     p.add_argument("--index-only", action="store_true", help="check only the index, not the bot's heartbeat")
+    p.add_argument("--full", action="store_true", help="also verify every checksum (reads the whole index)")
     p = add("inspect", cmd_inspect, "Ingest files without indexing them and show profile, passages, sections and defects.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="documents (.txt, .md, .pdf); a .meta.json beside each is read")
     p.add_argument("--examples", type=int, default=2, help="examples shown per kind of defect (default 2)")

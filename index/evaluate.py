@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import logging
@@ -55,6 +56,10 @@ class QuestionResult:
     top: str = ""
     dense_rank: int | None = None  # rank of the first hit in a dense-only ranking of the same passages
     doc_lang: str = ""  # language of the document the evidence is in ("" for off-topic questions)
+    # The gate's margin minus its bar (None when the answer records no gate): how far the bar could rise before this
+    # question is refused. `refused_otherwise`: refused for another reason than the margin (code only, no quantity…).
+    slack: float | None = None
+    refused_otherwise: bool = False
 
 
 @dataclass
@@ -105,6 +110,7 @@ class EvalReport:
             "counts": self.counts,
             "pairs": pair_figures(self.results),
             "offtopic": offtopic_figures(self.results),
+            "refusal_curve": refusal_curve(self.results),
             "latency_ms": {
                 "p50": round(self.p50_ms, 1),
                 "p95": round(self.p95_ms, 1),
@@ -143,6 +149,13 @@ class EvalReport:
                 "off-topic refused: "
                 + ", ".join(f"{k} {v['refused']:.2f} of {v['n']}" for k, v in kinds.items() if v["refused"] is not None)
             )
+        if kinds:
+            curve = refusal_curve(self.results)
+            columns = [c for c in curve[0] if c != "offset"]
+            lines.append("refusals were the coverage bar moved by an offset (0 = as built):")
+            lines.append(f"  {'offset':>7}" + "".join(f"{c:>16}" for c in columns))
+            for row in curve:
+                lines.append(f"  {row['offset']:>+7.2f}" + "".join(f"{'–' if row[c] is None else f'{row[c]:.2f}':>16}" for c in columns))
         lines.append(
             f"ask compute time: p50 {self.p50_ms:.1f} ms, p95 {self.p95_ms:.1f} ms "
             f"(without the query embedding: p50 {self.rest_p50_ms:.1f} ms, p95 {self.rest_p95_ms:.1f} ms)"
@@ -192,15 +205,20 @@ def score_json(item: EvalQuestion, result: dict[str, Any], ms: float = 0.0) -> Q
     rank = next((i for i, p in enumerate(passages, 1) if hits(item.evidence, p.get("text"), MAX_PASSAGE_CHARS)), None)
     answer = result.get("answer") or {}
     quote = answer.get("quote") or ""
+    gate = result.get("gate") or {}
+    slack = float(gate["margin"]) - float(gate["bar"]) if "margin" in gate and "bar" in gate else None
+    answered = bool(result.get("answered"))
     return QuestionResult(
         item=item,
         rank=rank,
         quote_hit=hits(item.evidence, quote, MAX_QUOTE_CHARS),
-        answered=bool(result.get("answered")),
+        answered=answered,
         ms=ms,
         embed_ms=float(result.get("_embed_ms", 0.0)),
         quote=quote,
         top=(passages[0].get("text") or "") if passages else "",
+        slack=slack,
+        refused_otherwise=not answered and (slack is None or slack >= 0),
     )
 
 
@@ -244,6 +262,36 @@ def offtopic_figures(results: list[QuestionResult]) -> dict[str, dict[str, float
             kind = "near-topic" if r.item.doc else ("everyday" if r.item.doc_given else "off-topic")
             kinds.setdefault(kind, []).append(r)
     return {kind: {"n": len(rows), "refused": _share(rows, lambda r: not r.answered)} for kind, rows in sorted(kinds.items())}
+
+
+CURVE_OFFSETS = tuple(round(0.01 * step, 2) for step in range(-4, 9))
+
+
+def refusal_curve(results: list[QuestionResult], offsets: Iterable[float] = CURVE_OFFSETS) -> list[dict[str, float | None]]:
+    """Refusals against false refusals were the coverage bar moved by each offset (0 = as built).
+
+    Read off the margins the answers recorded: a question is refused at offset d when its margin falls short of its
+    bar + d, or when it was refused for another reason (only code, no number for a question of quantity), which a
+    moved bar does not change. Questions without a recorded gate (an error) count as refused at every offset.
+    """
+
+    def refused(r: QuestionResult, offset: float) -> bool:
+        return r.refused_otherwise or (r.slack is not None and r.slack < offset)
+
+    answerable = [r for r in results if r.item.answerable]
+    kinds: dict[str, list[QuestionResult]] = {}
+    for r in results:
+        if not r.item.answerable:
+            kinds.setdefault("near-topic" if r.item.doc else ("everyday" if r.item.doc_given else "off-topic"), []).append(r)
+    rows = []
+    for offset in offsets:
+        row: dict[str, float | None] = {"offset": offset}
+        refused_here = functools.partial(refused, offset=offset)
+        for kind, members in sorted(kinds.items()):
+            row[kind] = _share(members, refused_here)
+        row["false_refusals"] = _share(answerable, refused_here)
+        rows.append(row)
+    return rows
 
 
 def report_for(results: list[QuestionResult]) -> EvalReport:

@@ -33,7 +33,8 @@ class UnitSignals:
 
 @dataclass(frozen=True)
 class UnitHit:
-    """One search unit (a sentence span of a passage) and its fused score; `bridge` is the English bridge's part of it."""
+    """One search unit (a sentence span of a passage) and its fused score; `bridge` is the English bridge's part of it,
+    `dense` its cosine with the question alone."""
 
     unit: int
     passage: int
@@ -41,6 +42,7 @@ class UnitHit:
     end: int
     score: float
     bridge: float = 0.0
+    dense: float = 0.0
 
 
 def _normalised_at(scores: SparseScores, units: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from index.params import DEFAULT_PARAMS, RetrievalParams
@@ -92,3 +93,17 @@ def only_code(question: str, result: SearchResult, decision: GateDecision) -> Ga
     return GateDecision(
         False, decision.margin, decision.bar, "only code passages match, and the question names nothing in them (no prose answers it)"
     )
+
+
+def answer_unit_margin(
+    result: SearchResult, passages: Collection[int], texts: Callable[[int], str], holds: Callable[[str], bool]
+) -> float | None:
+    """The coverage margin of the best unit, among the units found in these passages (by index), whose text holds what
+    the question asks for (`holds`, e.g. a number): its cosine with the question less the best generic sentence's.
+
+    None when no such unit was found. A question of quantity is answered by the sentence that holds the number; when
+    that sentence is no closer to the question than everyday text, the documents speak of the question's subject
+    but do not give the quantity asked (a fee, a score, a cost), however close another sentence about the subject is.
+    """
+    found = [hit.dense for hit in result.unit_hits if hit.passage in passages and holds(texts(hit.passage)[hit.start : hit.end])]
+    return max(found) - result.best_generic if found else None

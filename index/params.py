@@ -13,11 +13,26 @@ class RetrievalParams:
     """The parameters that turn signals into a ranking, a coverage decision and a quote (docs/retrieval.md).
 
     Each was measured on the article's dev and held-out sets, the development corpus and held-out documents, beside a
-    dense-only ranking of the same passages; `scripts/sweep_retrieval.py` reproduces those tables.
+    dense-only ranking of the same passages; `python -m bench.sweep` reproduces those tables.
     """
 
     # Dense: FAISS candidates per question (units outside them get the lowest candidate score).
     dense_depth: int = 400
+    # Language centering of the dense term used for ranking (index/signals.py LanguageCentering): each language's mean
+    # vector is subtracted from the units and the question before the cosine; 0 plain cosines, 1 centered, between a
+    # blend. The gate's margin keeps plain cosines. The question's mean: "passages" (the index's units of its language,
+    # the generic questions of it when the index has too few), "questions" (generic questions of its language) or "none".
+    language_centering: float = 0.0
+    centering_query_mean: str = "passages"
+    # Divide by each unit's centered norm (a cosine), or leave the centered inner product on the scale of a mean norm.
+    centering_norms: bool = True
+    # Subtract only what tells the languages apart (each language's mean less the mean of the languages' means).
+    centering_keep_shared: bool = False
+    # Keep only the per-language part of the centered inner product: one offset per language added to plain cosines.
+    centering_offsets_only: bool = False
+    # Center only an index holding units of this many languages: with one, centering only reorders
+    # the units of that language, as a hubness correction would.
+    centering_min_languages: int = 1
     # Lexical (BM25 over script-folded tokens), max-normalised: weight for a question written in Chinese characters,
     # and for one that is not (scaled between the two by the question's share of Chinese characters).
     lexical_weight: float = 0.4
@@ -43,6 +58,13 @@ class RetrievalParams:
     nothing_but_names_margin: float = 0.05
     # A question naming an identifier the documents never write (RFC 7932, GPL, version 2.1) must clear this bar.
     unknown_identifier_margin: float = 0.08
+    # A question of quantity (index/answer_type.py) wants a passage that holds a number among the first
+    # `quote_passages`; with `answer_unit_covered` the best sentence found that holds one must itself clear the
+    # question's bar. `date_answers`: a question of a past date (when was…, 是什麼時候…的, 언제…했나요) is held to
+    # the same with a date.
+    answer_unit_covered: bool = True
+    answer_unit_extra: float = 0.0  # added to the question's bar for that sentence (0: the same bar)
+    date_answers: bool = True
     # Calibration on each index: everyday questions on topics the bank lacks are asked of it at load; the bars above
     # rise by how far this quantile of their margins exceeds `coverage_margin` (off: the bars stay as they are).
     calibrate: bool = False
@@ -50,6 +72,12 @@ class RetrievalParams:
     # Quote windows: best unit + this share of the other units' rise above the median unit; windows come from the
     # first `quote_passages` passages; units within `highlight_gap` of the best are highlighted.
     window_support: float = 0.15
+    # The other units' rise is measured above the median score of every unit or, when higher, above the score of the
+    # unit ranked this far down among the best units the quote is chosen from (0: the median alone, which falls as
+    # documents unrelated to the question are added, and so favours long passages on mixed corpora). Off: 50 gained
+    # two of the article's questions on the development corpus but lost one on the second held-out set and moved one
+    # each way on the corpus (docs/retrieval.md, "Tried, not kept").
+    window_floor_rank: int = 0
     quote_passages: int = 3
     highlight_gap: float = 0.005
 

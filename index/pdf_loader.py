@@ -154,7 +154,7 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
         if count > MAX_PDF_PAGES:
             raise DocumentError(f"the PDF has {count:,} pages; the limit is {MAX_PDF_PAGES:,} (split it into parts)")
         title = str(pdf.metadata.get("Title") or "").strip() if isinstance(pdf.metadata, dict) else ""
-        pages = []
+        read: list[tuple[int, float, float, list[_Word], list[tuple[float, float, float, float]]]] = []
         for index, page in enumerate(pdf.pages):
             try:
                 words = page.extract_words(x_tolerance_ratio=_SPACE_RATIO, y_tolerance=2, extra_attrs=["size", "fontname"])
@@ -169,9 +169,54 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
                 ) from None
             finally:
                 page.close()  # frees the page's parsed objects: memory stays flat on long documents
-            lines, columns = _lines(_words(words), index, bullets)
-            pages.append(_Page(index, float(page.width), float(page.height), lines, columns))
+            read.append((index, float(page.width), float(page.height), _words(words), bullets))
+    _drop_line_number_column([words for _, _, _, words, _ in read])
+    pages = []
+    for index, width, height, page_words, bullets in read:
+        lines, columns = _lines(page_words, index, bullets)
+        pages.append(_Page(index, width, height, lines, columns))
     return pages, _usable_title(title)
+
+
+_LINE_NUMBER = re.compile(r"^\d{1,4}$")
+
+
+def _drop_line_number_column(pages: list[list[_Word]]) -> None:
+    """Remove a draft's margin line numbers found as words: integers aligned on one edge, one per line, increasing down
+    every page, on at least two pages (one page of numbers aligned in a column is a table's, kept).
+
+    Numbers set apart from the text are removed later line by line (`_drop_watermarks_and_line_numbers`); this finds
+    them where a margin box (a journal's sidebar) shares their lines, so they are not the first word of a line.
+    """
+    if len(pages) < 2:
+        return
+    for edge in ("x1", "x0"):
+        groups: dict[int, list[tuple[int, _Word]]] = {}
+        for number, words in enumerate(pages):
+            for word in words:
+                if _LINE_NUMBER.match(word.text):
+                    groups.setdefault(round(getattr(word, edge)), []).append((number, word))
+        for position in sorted(groups, key=lambda p: -len(groups[p])):
+            found = [item for p in (position - 1, position, position + 1) for item in groups.get(p, [])]
+            if len(found) < 20 or len({number for number, _ in found}) < 2:
+                break
+            per_page = Counter(number for number, _ in found)
+            if statistics.median(per_page.values()) < 10:  # a few a page: footnote marks or a list, not every line
+                continue
+            found.sort(key=lambda item: (item[0], item[1].top))
+            # Down a page the numbers only grow, mostly by one (a blank line may skip one); a new page continues or restarts.
+            steps = [int(b.text) - int(a.text) for (p, a), (q, b) in zip(found, found[1:]) if p == q]
+            if not steps or min(steps) <= 0 or sum(step == 1 for step in steps) < 0.7 * len(steps):
+                continue
+            # One per line: consecutive numbers about a line apart (footnote marks, also aligned and growing, are sparse).
+            gaps = [b.top - a.top for (p, a), (q, b) in zip(found, found[1:]) if p == q and int(b.text) - int(a.text) == 1]
+            line_height = statistics.median(w.bottom - w.top for number in {n for n, _ in found} for w in pages[number])
+            if not gaps or statistics.median(gaps) > 2 * line_height:
+                continue
+            drop = {id(word) for _, word in found}
+            for words in pages:
+                words[:] = [w for w in words if id(w) not in drop]
+            return
 
 
 def _usable_title(title: str) -> str:

@@ -16,8 +16,20 @@ from index.embeddings import Embedder
 from index.fusion import UnitHit, UnitSignals, best_units, fuse, median_level, median_sample, rank_passages
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
+from index.scripts import cjk_share, hangul_share
 from index.search_tables import build_search_tables, load_search_tables
-from index.signals import ChineseEnglishBridge, DenseScores, DenseSignal, EnglishBridge, KoreanReadings, LexicalSignal, QuestionScripts
+from index.signals import (
+    CENTERING_LANGUAGES,
+    ChineseEnglishBridge,
+    DenseScores,
+    DenseSignal,
+    EnglishBridge,
+    KoreanReadings,
+    LanguageCentering,
+    LexicalSignal,
+    QuestionScripts,
+    script_language,
+)
 from index.store import LoadedIndex
 
 log = logging.getLogger(__name__)
@@ -73,7 +85,12 @@ class Retriever:
             log.info("index version %s has no search tables; building them in memory", loaded.version)
             tables = build_search_tables(loaded.passages, loaded.units, loaded.texts.values())
         self.glossary: Glossary = tables.glossary
-        self.dense = DenseSignal(loaded.faiss_index, len(loaded.units))
+        try:
+            vectors: np.ndarray | None = loaded.embeddings()
+        except OSError:  # a version without its vectors file: plain cosines only
+            vectors = None
+        self.dense = DenseSignal(loaded.faiss_index, len(loaded.units), vectors, tables.centering)
+        self._question_means: np.ndarray | None = None
         self.lexical: LexicalSignal = tables.lexical
         self.english = EnglishBridge(self.glossary, loaded.unit_text, len(loaded.units))
         self.korean: KoreanReadings = tables.korean
@@ -107,6 +124,52 @@ class Retriever:
             chinese_english=chinese_english,
         )
 
+    def ranking_dense(self, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
+        """The dense scores fusion ranks by: the plain cosines, or with `language_centering` the language-centered ones."""
+        weight = self.params.language_centering
+        if weight <= 0 or not len(self.loaded.units):
+            return plain
+        centering = self._centering()
+        if int(np.count_nonzero(centering.counts)) < self.params.centering_min_languages:
+            return plain
+        language = script_language(scripts.cjk, scripts.hangul)
+        if self.params.centering_query_mean == "none":
+            query_mean = np.zeros(centering.means.shape[1], dtype=np.float32)
+        elif self.params.centering_query_mean == "passages" and centering.has(language):
+            query_mean = centering.means[language]
+        else:
+            query_mean = self._generic_question_means()[language]
+        return self.dense.centered_scores(
+            query,
+            query_mean,
+            plain,
+            self.params.dense_depth,
+            weight,
+            norms=self.params.centering_norms,
+            keep_shared=self.params.centering_keep_shared,
+            offsets_only=self.params.centering_offsets_only,
+        )
+
+    def _centering(self) -> LanguageCentering:
+        """The version's language centering; computed from its vectors for a version written without it."""
+        if self.dense.centering is None:
+            log.info("index version %s has no language centering; computing it from its vectors", self.loaded.version)
+            self.dense.centering = LanguageCentering.of(self.loaded.embeddings(), self.loaded.unit_texts())
+        return self.dense.centering
+
+    def _generic_question_means(self) -> np.ndarray:
+        """The mean query vector of the generic questions (index/data/generic_questions.tsv) of each centering language."""
+        if self._question_means is None:
+            texts = generic_questions()
+            vectors = CoverageBank(self.embedder, texts, cache_dir=bank_cache_dir(self.loaded), as_queries=True).vectors
+            languages = np.array([script_language(cjk_share(t), hangul_share(t)) for t in texts], dtype=np.int64)
+            means = np.zeros((len(CENTERING_LANGUAGES), self._centering().means.shape[1]), dtype=np.float32)
+            for language in range(len(CENTERING_LANGUAGES)):
+                if len(vectors) and (languages == language).any():
+                    means[language] = vectors[languages == language].mean(axis=0)
+            self._question_means = means
+        return self._question_means
+
     def search(self, question: str, k: int = 3) -> SearchResult:
         started = time.perf_counter()
         query = self.embedder.embed_queries([question])
@@ -117,7 +180,7 @@ class Retriever:
         scripts = QuestionScripts.of(question)
         dense = self.dense.scores(query, self.params.dense_depth)
         searched = time.perf_counter()
-        signals = self.signals(question, query, scripts, dense)
+        signals = self.signals(question, query, scripts, self.ranking_dense(query, scripts, dense))
         # Fused scores only where they can matter: the units that can rank first, and the strided sample of every unit
         # whose median is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))
@@ -125,15 +188,16 @@ class Retriever:
         fused_sample = fuse(signals, scripts, self.params, sample)
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
+        cosines = signals.dense.at(order)
         hits = [
-            UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(score), float(extra))
-            for u, score, extra in zip(order, scores, bonus)
+            UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(score), float(extra), float(cosine))
+            for u, score, extra, cosine in zip(order, scores, bonus, cosines, strict=True)
         ]
         content_share, content_tokens = self.lexical.content(question) if scripts.chinese else (1.0, 0)
         return SearchResult(
             passages=[self._scored(p, s) for p, s in rank_passages(hits, k)],
             unit_hits=hits,
-            best_dense=signals.dense.best(self._code_units if self._prose_only else None),
+            best_dense=dense.best(self._code_units if self._prose_only else None),
             best_generic=self.bank.best(query[0], self.params.bank_top),
             lexical_best=signals.lexical.max() if len(signals.lexical) else 0.0,
             readings_best=signals.korean.max() if signals.korean is not None and len(signals.korean) else 0.0,

@@ -12,13 +12,18 @@ Layout inside a version directory (covered by the manifest's checksums like ever
     tables/lookups.pickle       the Glossary's tables, the Korean units' reading bigrams, the CC-CEDICT glosses
     tables/folded/              each document's text folded by `to_matching_script` (the glossary's input), named by
                                 the text's hash: the next version links those of its unchanged documents
+    tables/unit_languages.npy   uint8 per unit: its centering language (by script); with the next two, LanguageCentering
+    tables/language_means.npy   float32 per language: the mean unit vector
+    tables/centered_norms.npy   float32 per unit: its norm once its language's mean is subtracted
 
 The bm25s matrices and the masks are memory-mapped (file-backed pages, shared by every process on the host); only
 what is per token or per dictionary entry (vocabularies, glossary) becomes Python objects. A version without tables
-(written before them) or whose tables do not match its units gets them built in memory, as before.
+(written before them) or whose tables do not match its units gets them built in memory, as before; one without the
+three centering files gets those computed from its vectors when language centering is first used.
 
-A new version takes over the token rows of the units it carries unchanged from the previous version (`CarriedUnits`),
-tokenises only its new units, and builds the three BM25 matrices from the rows with numpy (index/token_rows.py).
+A new version takes over the token rows (and centering languages) of the units it carries unchanged from the previous
+version (`CarriedUnits`), tokenises only its new units, and builds the three BM25 matrices from the rows with numpy
+(index/token_rows.py).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import shutil
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +48,8 @@ from index.crosslingual import Glossary, chinese_glosses, hangul_bigrams, korean
 from index.embeddings import available_cores
 from index.lexical import EMPTY_DOCUMENT, LexicalIndex, TokenIndex, _bm25s, tokens
 from index.models import Passage
-from index.scripts import to_matching_script
-from index.signals import ChineseEnglishBridge, KoreanReadings, LexicalSignal
+from index.scripts import letter_shares, to_matching_script
+from index.signals import ChineseEnglishBridge, KoreanReadings, LanguageCentering, LexicalSignal, script_language
 from index.token_rows import ROWS_IDS, ROWS_INDPTR, TokenRows, bm25_from_rows, carry_rows, vocabulary_of
 from index.units import Unit
 
@@ -57,6 +62,9 @@ LOOKUPS = "lookups.pickle"
 KOREAN_UNITS = "korean_units.npy"
 CODE_UNITS = "code_units.npy"
 FOLDED = "folded"
+UNIT_LANGUAGES = "unit_languages.npy"
+LANGUAGE_MEANS = "language_means.npy"
+CENTERED_NORMS = "centered_norms.npy"
 _INDEXES = ("lexical", "readings", "english")
 
 
@@ -68,6 +76,7 @@ class SearchTables:
     korean: KoreanReadings
     chinese_english: ChineseEnglishBridge
     code_units: np.ndarray
+    centering: LanguageCentering | None = None
 
     @property
     def glossary(self) -> Glossary:
@@ -245,6 +254,28 @@ def _previous_rows(carried: CarriedUnits) -> _Rows | None:
     return _Rows(rows["lexical"], rows["readings"], rows["english"], korean_units)
 
 
+def _unit_languages(passages: Sequence[Passage], units: Sequence[Unit], carried: CarriedUnits | None) -> np.ndarray:
+    """Every unit's centering language: taken over from the previous version for carried units, by script for the rest."""
+    languages = np.zeros(len(units), dtype=np.uint8)
+    todo = np.arange(len(units))
+    if carried is not None:
+        path = carried.previous_dir / TABLES / UNIT_LANGUAGES
+        sources = np.asarray(carried.sources, dtype=np.int64)
+        try:
+            previous = np.load(path, mmap_mode="r") if path.is_file() else None
+        except (OSError, ValueError) as exc:
+            log.warning("centering languages of the previous version unreadable (%s): computing them", exc)
+            previous = None
+        if previous is not None and (not len(sources) or int(sources.max()) < len(previous)):
+            kept = sources >= 0
+            languages[kept] = previous[sources[kept]]
+            todo = np.flatnonzero(~kept)
+    for u in todo.tolist():
+        unit = units[u]
+        languages[u] = script_language(*letter_shares(passages[unit.passage].text[unit.start : unit.end]))
+    return languages
+
+
 def _load_rows(directory: Path, meta: dict[str, Any]) -> TokenRows:
     indptr = np.load(directory / ROWS_INDPTR, mmap_mode="r")
     ids = np.load(directory / ROWS_IDS, mmap_mode="r")
@@ -260,11 +291,15 @@ def write_search_tables(
     passages: Sequence[Passage],
     units: Sequence[Unit],
     document_texts: Iterable[str],
+    vectors: np.ndarray | None = None,
     carried: CarriedUnits | None = None,
 ) -> float:
-    """Build the tables and save them under `version_dir/tables`; returns the seconds it took (logged)."""
+    """Build the tables (with the units' `vectors`, their language centering too) and save them under
+    `version_dir/tables`; returns the seconds it took (logged)."""
     started = time.perf_counter()
     tables, rows = _build(passages, units, document_texts, carried, version_dir / TABLES / FOLDED)
+    if vectors is not None and len(vectors) == len(units):
+        tables = replace(tables, centering=LanguageCentering.with_languages(vectors, _unit_languages(passages, units, carried)))
     built = time.perf_counter()
     save_search_tables(tables, version_dir, passage_count=len(passages), rows=rows)
     seconds = time.perf_counter() - started
@@ -287,6 +322,10 @@ def save_search_tables(tables: SearchTables, version_dir: Path, *, passage_count
             np.save(directory / name / ROWS_IDS, rows.of(name).ids)
     np.save(directory / KOREAN_UNITS, np.ascontiguousarray(tables.korean.korean_units, dtype=bool))
     np.save(directory / CODE_UNITS, np.ascontiguousarray(tables.code_units, dtype=bool))
+    if tables.centering is not None:
+        np.save(directory / UNIT_LANGUAGES, np.ascontiguousarray(tables.centering.unit_languages, dtype=np.uint8))
+        np.save(directory / LANGUAGE_MEANS, np.ascontiguousarray(tables.centering.means, dtype=np.float32))
+        np.save(directory / CENTERED_NORMS, np.ascontiguousarray(tables.centering.norms, dtype=np.float32))
     lookups = {
         "glossary": tables.glossary.tables(),
         "korean_vocabulary": tables.korean.korean_vocabulary,
@@ -321,6 +360,7 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
         log.warning("search tables of %s have masks of the wrong length; building them in memory", directory.parent.name)
         return None
     glossary = Glossary.from_tables(lookups["glossary"])
+    centering = _load_centering(directory, unit_count)
     # OpenCC and the hanja table (~0.1 s each) are read now rather than by the first question.
     hangul_bigrams(korean_reading(to_matching_script("")))
     return SearchTables(
@@ -328,7 +368,26 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
         korean=KoreanReadings.from_tables(indexes["readings"], korean_units, lookups["korean_vocabulary"]),
         chinese_english=ChineseEnglishBridge.from_tables(indexes["english"], lookups["chinese_glosses"]),
         code_units=code_units,
+        centering=centering,
     )
+
+
+def _load_centering(directory: Path, unit_count: int) -> LanguageCentering | None:
+    """The version's language centering, the per-unit arrays memory-mapped (None when absent or not of its units)."""
+    if not all((directory / name).is_file() for name in (UNIT_LANGUAGES, LANGUAGE_MEANS, CENTERED_NORMS)):
+        return None
+    try:
+        languages = np.load(directory / UNIT_LANGUAGES, mmap_mode="r")
+        means = np.load(directory / LANGUAGE_MEANS)
+        norms = np.load(directory / CENTERED_NORMS, mmap_mode="r")
+    except (OSError, ValueError) as exc:
+        log.warning("language centering of %s unreadable (%s); computing it from the vectors", directory.parent.name, exc)
+        return None
+    if len(languages) != unit_count or len(norms) != unit_count or means.ndim != 2:
+        log.warning("language centering of %s does not match its units; computing it from the vectors", directory.parent.name)
+        return None
+    counts = np.bincount(np.asarray(languages), minlength=len(means)).astype(np.int64)
+    return LanguageCentering(languages, means, counts, norms)
 
 
 def _load_index(directory: Path, meta: dict[str, Any]) -> TokenIndex:

@@ -87,18 +87,135 @@ class DenseScores:
         return max(values)
 
 
+# The languages language centering tells apart, by script: e5's vectors of one script share a component of their own.
+CENTERING_LANGUAGES = ("latin", "chinese", "korean")
+# A language with fewer units than this has no mean of its own in an index (its questions fall back, see below).
+MIN_CENTERING_UNITS = 20
+_CHUNK = 65_536
+
+
+def script_language(cjk: float, hangul: float) -> int:
+    """The centering language (index into CENTERING_LANGUAGES) of a text with these shares of Chinese and Hangul letters."""
+    return 1 if cjk >= 0.5 else 2 if hangul > 0.5 else 0
+
+
+@dataclass(frozen=True)
+class LanguageCentering:
+    """Each language's mean unit vector and every unit's norm once its language's mean is subtracted.
+
+    Multilingual sentence vectors carry a component per language (Libovický et al. 2020): subtracting it from both
+    sides before the cosine makes a question and a sentence of different languages as comparable as two of one.
+    """
+
+    unit_languages: np.ndarray  # uint8 per unit, an index into CENTERING_LANGUAGES
+    means: np.ndarray  # float32 (languages, dimension): the mean unit vector of each language (zeros when it has none)
+    counts: np.ndarray  # int64 per language: how many units it has
+    norms: np.ndarray  # float32 per unit: |u - mean of its language|
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, unit_texts: Sequence[str]) -> LanguageCentering:
+        """The statistics of these unit vectors (one per text), computed in chunks so a memory-mapped matrix stays mapped."""
+        languages = np.fromiter((script_language(*letter_shares(t)) for t in unit_texts), dtype=np.uint8, count=len(unit_texts))
+        return cls.with_languages(vectors, languages)
+
+    @classmethod
+    def with_languages(cls, vectors: np.ndarray, languages: np.ndarray) -> LanguageCentering:
+        """The statistics of these unit vectors given each unit's language (an index into CENTERING_LANGUAGES)."""
+        languages = np.asarray(languages, dtype=np.uint8)
+        dimension = vectors.shape[1] if vectors.ndim == 2 else 0
+        sums = np.zeros((len(CENTERING_LANGUAGES), dimension), dtype=np.float64)
+        counts = np.bincount(languages, minlength=len(CENTERING_LANGUAGES)).astype(np.int64)
+        for start in range(0, len(languages), _CHUNK):
+            chunk = np.asarray(vectors[start : start + _CHUNK], dtype=np.float32)
+            np.add.at(sums, languages[start : start + _CHUNK], chunk)
+        means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
+        norms = np.empty(len(languages), dtype=np.float32)
+        squared_means = (means.astype(np.float64) ** 2).sum(axis=1)
+        for start in range(0, len(languages), _CHUNK):
+            chunk = np.asarray(vectors[start : start + _CHUNK], dtype=np.float32)
+            language = languages[start : start + _CHUNK]
+            dots = np.einsum("ij,ij->i", chunk, means[language])
+            squared = np.einsum("ij,ij->i", chunk, chunk) - 2.0 * dots + squared_means[language]
+            norms[start : start + len(chunk)] = np.sqrt(np.maximum(squared, 1e-12))
+        return cls(languages, means, counts, norms)
+
+    @functools.cached_property
+    def mean_norm(self) -> float:
+        """The mean centered norm of a unit: centered scores are scaled by it to stay on the scale of plain cosines."""
+        return float(self.norms.mean()) if len(self.norms) else 1.0
+
+    def has(self, language: int) -> bool:
+        return bool(self.counts[language] >= MIN_CENTERING_UNITS)
+
+
 class DenseSignal:
     """Inner product over normalised vectors (cosine similarity) from the version's FAISS index."""
 
-    def __init__(self, faiss_index: object, unit_count: int) -> None:
+    def __init__(
+        self, faiss_index: object, unit_count: int, vectors: np.ndarray | None = None, centering: LanguageCentering | None = None
+    ) -> None:
         self.index = faiss_index
         self.size = unit_count
+        self.vectors = vectors  # the units' vectors (memory-mapped), for re-scoring candidates
+        self.centering = centering
 
     def scores(self, query: np.ndarray, depth: int) -> DenseScores:
         depth = min(self.size, depth)
         scores, ids = self.index.search(query, depth)  # type: ignore[attr-defined]
         valid = ids[0] >= 0
         return DenseScores(ids[0][valid], scores[0][valid].astype(np.float32), float(scores[0][-1]) if depth else 0.0, self.size)
+
+    def centered_scores(
+        self,
+        query: np.ndarray,
+        query_mean: np.ndarray,
+        plain: DenseScores,
+        depth: int,
+        weight: float,
+        *,
+        norms: bool = True,
+        keep_shared: bool = False,
+        offsets_only: bool = False,
+    ) -> DenseScores:
+        """Language-centered cosines blended with the plain ones: (1 - weight) x plain + weight x centered.
+
+        The centered cosine of unit u (language L) is ((q - m)·u - (q - m)·mean_L) / |u - mean_L|, times the mean
+        centered norm of a unit so that it keeps the spread of plain cosines (the fusion weights were set on that
+        scale); m is the question language's mean. With `keep_shared` only what tells the languages apart is
+        subtracted: each mean less the mean of the languages' means. Candidates are the plain search's and a second
+        FAISS search's with the centered question (the inner product with u is what FAISS ranks; the offset and the
+        norm are per language and per unit), re-scored exactly from the stored vectors. With `offsets_only` the
+        centered inner product keeps only its per-language part: the plain cosine plus one offset per language, so the
+        order of the units within a language is the plain one.
+        """
+        centering = self.centering
+        if centering is None or self.vectors is None or not len(plain.candidates):
+            return plain
+        means = centering.means
+        if keep_shared:
+            shared = means[centering.counts > 0].mean(axis=0)
+            means, query_mean = means - shared, query_mean - shared
+        centered_query = (query[0] - query_mean).astype(np.float32)
+        _, ids = self.index.search(centered_query[None, :], min(self.size, depth))  # type: ignore[attr-defined]
+        candidates = np.union1d(plain.candidates, ids[0][ids[0] >= 0]).astype(np.int64)
+        vectors = np.asarray(self.vectors[candidates], dtype=np.float32)
+        languages = centering.unit_languages[candidates]
+        if offsets_only:
+            offsets = means @ centered_query + centering.means @ (query[0] - centered_query)
+            scores = (vectors @ query[0] - weight * offsets[languages]).astype(np.float32)
+            order = np.argsort(-scores, kind="stable")
+            return DenseScores(candidates[order], scores[order], float(scores.min()), self.size)
+        centered = vectors @ centered_query - (means @ centered_query)[languages]
+        if norms and keep_shared:
+            unit_means = means[languages]
+            squared = np.einsum("ij,ij->i", vectors - unit_means, vectors - unit_means)
+            unit_norms = np.sqrt(np.maximum(squared, 1e-12))
+            centered = centered * (float(unit_norms.mean()) / unit_norms)
+        elif norms:
+            centered = centered * (centering.mean_norm / centering.norms[candidates])
+        scores = ((1.0 - weight) * (vectors @ query[0]) + weight * centered).astype(np.float32)
+        order = np.argsort(-scores, kind="stable")
+        return DenseScores(candidates[order], scores[order], float(scores.min()), self.size)
 
 
 class LexicalSignal:

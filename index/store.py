@@ -367,6 +367,7 @@ class IndexStore:
             passages,
             units,
             [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents],
+            vectors,
             carried,
         )
         files = [path for path in sorted(staging.rglob("*")) if path.is_file() and path.name != MANIFEST]
@@ -433,14 +434,14 @@ class IndexStore:
         return manifest
 
     def verify(self, version_dir: Path) -> Manifest:
-        """Read the manifest and check every file against its checksum (publishing, copying, rollback, health)."""
+        """Read the manifest and check every file against its checksum (publishing, copying, rollback, `health --full`)."""
         manifest = self.read_manifest(version_dir)
         problem = checksum_problem(version_dir, manifest.checksums, available_cores())
         if problem:
             raise IndexCorrupt(problem)
         return manifest
 
-    def _check_files(self, version_dir: Path, manifest: Manifest) -> None:
+    def check_files(self, version_dir: Path, manifest: Manifest) -> None:
         """Every file the manifest lists is there, at its recorded size (a stat each: the cheap check of a load)."""
         for relative in manifest.checksums:
             path = version_dir / relative
@@ -459,7 +460,7 @@ class IndexStore:
             # Format 1 recorded no sizes: its checksums are the only check, so they are verified now.
             self.verify(version_dir)
         else:
-            self._check_files(version_dir, manifest)
+            self.check_files(version_dir, manifest)
         try:
             if manifest.format_version < 2:
                 texts: Texts = InMemoryTexts(

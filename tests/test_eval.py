@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.evaluate import EvalQuestion, evaluate_service, hits, report_for, score_json
+from index.evaluate import EvalQuestion, QuestionResult, evaluate_service, hits, report_for, score_json
 from index.service import Verbatim
 from tests.conftest import DEV_SET, ROOT
 
@@ -84,7 +84,7 @@ def test_holdout_evidence_is_in_the_article(path: Path) -> None:
 
 
 def test_corpus_figures_split_by_language_pair_and_offtopic_kind() -> None:
-    from index.evaluate import QuestionResult, offtopic_figures, pair_figures
+    from index.evaluate import offtopic_figures, pair_figures
 
     def result(
         lang: str, doc: str | None, answerable: bool, rank: int | None, dense: int | None, doc_lang: str = "", given: bool = True
@@ -105,6 +105,27 @@ def test_corpus_figures_split_by_language_pair_and_offtopic_kind() -> None:
     assert pairs["ko->en"]["r3"] == 1.0 and pairs["ko->en"]["dense_r3"] == 0.0
     kinds = offtopic_figures(results)
     assert set(kinds) == {"near-topic", "everyday", "off-topic"} and all(k["n"] == 1 for k in kinds.values())
+
+
+def test_refusal_curve_moves_the_bar_over_the_recorded_margins() -> None:
+    from index.evaluate import refusal_curve
+
+    def scored(answerable: bool, doc: str | None, margin: float, bar: float, answered: bool) -> QuestionResult:
+        item = EvalQuestion("q", "en", "?", answerable, ("x",) if answerable else (), doc=doc, doc_given=True)
+        return score_json(item, {"answered": answered, "passages": [], "gate": {"margin": margin, "bar": bar}})
+
+    results = [
+        scored(True, "a", 0.10, 0.0, True),  # slack +0.10
+        scored(True, "a", 0.02, 0.0, True),  # slack +0.02
+        scored(False, "a", 0.03, 0.0, True),  # near-topic, answered as built
+        scored(False, "a", 0.05, 0.0, False),  # near-topic refused for another reason (e.g. only code)
+        scored(False, None, -0.02, 0.0, False),  # everyday, refused by the margin
+    ]
+    curve = {row["offset"]: row for row in refusal_curve(results, (-0.03, 0.0, 0.025, 0.05))}
+    assert curve[0.0] == {"offset": 0.0, "everyday": 1.0, "near-topic": 0.5, "false_refusals": 0.0}
+    assert curve[-0.03]["everyday"] == 0.0 and curve[-0.03]["near-topic"] == 0.5
+    assert curve[0.025]["false_refusals"] == 0.5 and curve[0.025]["near-topic"] == 0.5
+    assert curve[0.05]["near-topic"] == 1.0 and curve[0.05]["false_refusals"] == 0.5
 
 
 def test_corpus_settings_link_the_union_of_corpora(tmp_path: Path) -> None:

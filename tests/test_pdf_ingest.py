@@ -288,3 +288,14 @@ def test_line_joining_rules() -> None:
     assert pdf_loader._join("a well-", "known result", words) == "a well-known result"  # kept otherwise
     assert pdf_loader._join("see Table", "2 below", words) == "see Table 2 below"
     assert pdf_loader.normalise_glyphs("e\ufb03cient \ufb01eld\u00a0of\u200b \ufb02ow") == "efficient field of flow"
+
+
+def test_margin_line_numbers_of_a_draft_are_left_out_even_beside_a_sidebar() -> None:
+    # A JOSS draft: line numbers 1-60 in the left margin, right-aligned, on page 1 sharing their lines with the
+    # journal's sidebar (so they are not the first word of a line); footnote marks elsewhere stay (the LIPIcs tests).
+    doc = load(Path(__file__).parent / "data" / "heldout2" / "en-multivae-joss-paper-2025.pdf")
+    assert "In recent years, multimodal machine learning" in doc.text
+    assert "6 In recent years" not in doc.text
+    assert "(Antelmi et al., 2019; Lawry Aguila et al., 2023)" in doc.text
+    assert "implementations of multimodal VAEs" in doc.text and "on fully or partially observed data" in doc.text
+    assert not re.search(r"\b(3[4-9]|[45]\d|60) [A-Za-z]", doc.text[doc.text.index("Data Augmentation") :][:3000])

@@ -17,7 +17,7 @@ from index.lexical import EMPTY_DOCUMENT, TokenIndex
 from index.models import DocumentMeta, Passage
 from index.scripts import to_matching_script
 from index.search_tables import TABLES, SearchTables, build_search_tables, load_search_tables
-from index.signals import ChineseEnglishBridge, KoreanReadings, LexicalSignal, QuestionScripts
+from index.signals import ChineseEnglishBridge, KoreanReadings, LanguageCentering, LexicalSignal, QuestionScripts
 from index.store import IndexStore, LoadedIndex, Manifest, new_version_id
 from index.token_rows import TokenRows, bm25_from_rows, carry_rows
 from index.units import input_key, units_for
@@ -168,6 +168,11 @@ def _assert_same_as_bm25s(saved: SearchTables, loaded: LoadedIndex) -> int:
     assert saved.korean.korean_vocabulary == scratch.korean.korean_vocabulary
     assert saved.chinese_english.glosses == scratch.chinese_english.glosses
     assert saved.glossary.tables() == scratch.glossary.tables()
+    # The centering languages of carried units are taken over too: the statistics equal those computed from scratch.
+    centering = LanguageCentering.of(np.asarray(loaded.embeddings()), texts)
+    assert saved.centering is not None
+    assert np.array_equal(saved.centering.unit_languages, centering.unit_languages)
+    assert np.array_equal(saved.centering.means, centering.means) and np.array_equal(saved.centering.norms, centering.norms)
     for question in (*QUESTIONS, "What is semantic versioning?", "유의적 버전", "安全政策"):
         scripts = QuestionScripts.of(question)
         assert np.array_equal(saved.lexical.scores(question, scripts).dense(), scratch.lexical.scores(question, scripts).dense())

@@ -188,6 +188,22 @@ def test_a_flipped_byte_is_found_in_the_background_after_the_load(index_copy: Se
     assert any("found damaged" in p for p in check_health(index_copy.index_dir, index_copy.data_dir, require_bot=False))
 
 
+def test_health_checks_sizes_every_time_and_checksums_when_asked(index_copy: Settings) -> None:
+    store = IndexStore(index_copy.index_dir)
+    version = store.current_path()
+    assert version is not None
+    assert check_health(index_copy.index_dir, index_copy.data_dir, require_bot=False, full=True) == []
+    flip_byte(version / "units" / "key.npy")  # right size: only the checksums see it
+    assert check_health(index_copy.index_dir, index_copy.data_dir, require_bot=False) == []
+    assert any(
+        "units/key.npy is corrupted" in p for p in check_health(index_copy.index_dir, index_copy.data_dir, require_bot=False, full=True)
+    )
+    (version / "units" / "key.npy").write_bytes(b"short")
+    assert any(
+        "units/key.npy is corrupted (size 5" in p for p in check_health(index_copy.index_dir, index_copy.data_dir, require_bot=False)
+    )
+
+
 def test_an_intact_version_checks_ok(index_copy: Settings) -> None:
     loaded = IndexStore(index_copy.index_dir).load()
     assert loaded.integrity is not None and loaded.integrity.wait(60) == "ok" and not loaded.integrity.problem

@@ -207,12 +207,12 @@ async def test_a_non_moderator_is_refused_every_kb_command(env: Env) -> None:
     for sub in SUBCOMMANDS:
         attachments = [("notes.md", b"# Notes\n\nSome text.\n", "text/markdown")] if sub == "add" else None
         ix = await kb(env, sub, options.get(sub), member=env.member, attachments=attachments)
-        message = await ix.wait_response(timeout=10)
+        message = await ix.wait_response(timeout=30)
         assert is_ephemeral(message), sub
         assert title_of(message) == "Sorry" and "Only moderators" in text_of(message), (sub, text_of(message))
     # Outside a guild (a DM) the caller is never a moderator either.
     ix = await kb(env, "status", member=env.member, dm=True)
-    assert title_of(await ix.wait_response(timeout=10)) == "Sorry"
+    assert title_of(await ix.wait_response(timeout=30)) == "Sorry"
     # Autocomplete reveals nothing to a non-moderator.
     ix = await fake.send_autocomplete(
         "kb", [{"type": 1, "name": "remove", "options": [{"name": "document", "type": 3, "value": "", "focused": True}]}], member=env.member
@@ -263,14 +263,14 @@ async def test_reindex_progress_summary_asking_meanwhile_and_a_second_reindex_re
 
         # A second reindex (another moderator) is refused at once, naming who started the first.
         second = await kb(env, "reindex", member=env.mod2)
-        refusal = await second.wait_response(timeout=10)
+        refusal = await second.wait_response(timeout=30)
         assert second.response_type == 4 and second.ack_latency < 3 and is_ephemeral(refusal)
         assert "modalice" in text_of(refusal) and "already running" in text_of(refusal)
         # So is /kb add while it runs.
         third = await kb(
             env, "add", [{"name": "file", "type": 11}], member=env.mod2, attachments=[("late.md", b"# Late\n\nText.\n", "text/markdown")]
         )
-        assert "modalice" in text_of(await third.wait_response(timeout=10))
+        assert "modalice" in text_of(await third.wait_response(timeout=30))
         assert not (env.knowledge / "late.md").exists()
     finally:
         gate.set()
@@ -376,7 +376,7 @@ async def test_hostile_names_and_wrong_content_types_are_refused(env: Env) -> No
     # Too large for settings.max_upload_bytes: refused before it is downloaded.
     big = b"word " * (env.settings.max_upload_bytes // 5 + 1)
     ix = await kb(env, "add", [{"name": "file", "type": 11}], attachments=[("big.txt", big, "text/plain")])
-    assert "too large" in text_of(await ix.wait_response(timeout=10))
+    assert "too large" in text_of(await ix.wait_response(timeout=30))
     assert files_outside(env) == before
 
 
@@ -434,7 +434,7 @@ async def test_gaps_and_stats_show_unanswered_questions_and_thumbs_down(env: Env
     _, question = QUESTIONS["en"]
     answer = await ask(env, question)
     vote = await fake.click_button(answer, button_id(answer, "verbatim:vote:down:"), member=env.member)
-    await vote.wait_response(timeout=10)
+    await vote.wait_response(timeout=30)
 
     ix = await kb(env, "gaps")
     message = await ix.wait_response(timeout=20)

@@ -233,9 +233,9 @@ async def test_a_plain_member_is_refused_and_every_refusal_is_audited_where_it_w
     before_a = len(env.records.audit(1000, guild_id=env.guild_a))
     before_b = len(env.records.audit(1000, guild_id=env.guild_b))
     for sub in ("status", "gaps", "stats", "rollback", "reindex", "forget"):
-        message = await (await kb(env, sub, env.member_a)).wait_response(timeout=10)
+        message = await (await kb(env, sub, env.member_a)).wait_response(timeout=30)
         assert title_of(message) == "Sorry" and "Only moderators" in text_of(message), (sub, text_of(message))
-    message = await (await kb(env, "gaps", env.member_b)).wait_response(timeout=10)
+    message = await (await kb(env, "gaps", env.member_b)).wait_response(timeout=30)
     assert title_of(message) == "Sorry"
     rows_a = env.records.audit(1000, guild_id=env.guild_a)[: len(env.records.audit(1000, guild_id=env.guild_a)) - before_a]
     assert len(rows_a) == 6 and all(e.actor_id == env.member_a.id and e.result.startswith("refused") for e in rows_a)
@@ -268,13 +268,13 @@ async def test_guild_documents_off_refuses_changes_except_in_home_guilds(env: En
     monkeypatch.setattr(env.bot.settings, "home_guild_ids", [env.guild_a])
     message = await (
         await kb(env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("x.md", b"# X\n\nText.\n", "text/markdown")])
-    ).wait_response(timeout=10)
+    ).wait_response(timeout=30)
     assert "turned off" in text_of(message)
-    message = await (await kb(env, "rollback", env.mod_b)).wait_response(timeout=10)
+    message = await (await kb(env, "rollback", env.mod_b)).wait_response(timeout=30)
     assert "turned off" in text_of(message)
     assert not (env.knowledge(env.guild_b) / "x.md").exists()
     # The audit row is written just after the reply.
-    await until(lambda: env.records.audit(1, guild_id=env.guild_b)[0].action == "rollback", 10, "the audit row")
+    await until(lambda: env.records.audit(1, guild_id=env.guild_b)[0].action == "rollback", 60, "the audit row")
     assert [e.result for e in env.records.audit(2, guild_id=env.guild_b)] == ["refused: guild documents are turned off"] * 2
     # Read-only commands still work in B; the home guild A may still change its documents.
     assert title_of(await (await kb(env, "status", env.mod_b)).wait_response(timeout=20)) == "Knowledge base status"
@@ -286,7 +286,7 @@ async def test_quotas_on_documents_bytes_and_builds(env: Env, monkeypatch: pytes
     monkeypatch.setattr(env.bot.settings, "guild_max_documents", 1)
     message = await (
         await kb(env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("y.md", b"# Y\n\nText.\n", "text/markdown")])
-    ).wait_response(timeout=10)
+    ).wait_response(timeout=30)
     assert "limit is 1" in text_of(message)
     monkeypatch.setattr(env.bot.settings, "guild_max_documents", 25)
     monkeypatch.setattr(env.bot.settings, "guild_max_bytes", 1000)
@@ -294,13 +294,13 @@ async def test_quotas_on_documents_bytes_and_builds(env: Env, monkeypatch: pytes
         await kb(
             env, "add", env.mod_b, [{"name": "file", "type": 11}], attachments=[("y.md", b"# Y\n\n" + b"word " * 300, "text/markdown")]
         )
-    ).wait_response(timeout=10)
+    ).wait_response(timeout=30)
     assert "MiB" in text_of(message) and "limit" in text_of(message)
     monkeypatch.setattr(env.bot.settings, "guild_builds_per_hour", 1)
-    message = await (await kb(env, "reindex", env.mod_b)).wait_response(timeout=10)
+    message = await (await kb(env, "reindex", env.mod_b)).wait_response(timeout=30)
     assert "in the last hour" in text_of(message)
     assert not (env.knowledge(env.guild_b) / "y.md").exists()
-    await until(lambda: env.records.audit(1, guild_id=env.guild_b)[0].action == "reindex", 10, "the audit row")
+    await until(lambda: env.records.audit(1, guild_id=env.guild_b)[0].action == "reindex", 60, "the audit row")
     results = [e.result for e in env.records.audit(3, guild_id=env.guild_b)]
     assert results == ["refused: builds-per-hour quota", "refused: bytes quota", "refused: documents quota"]
 

@@ -131,6 +131,27 @@ def test_damage_found_in_the_background_is_reported_and_the_previous_version_ser
     assert fresh.refresh_if_changed() is None and fresh.loaded.version == good
 
 
+def test_a_build_does_not_publish_vectors_taken_from_a_version_found_damaged(two_versions: tuple[Verbatim, str]) -> None:
+    """The build reads the previous version while its checksums are checked in the background: if they fail, nothing
+    taken from it is published; the build starts again from the version the store falls back to."""
+    import numpy as np
+
+    service, good = two_versions
+    damaged = service.store.current_path()
+    good_vectors = np.array(IndexStore(service.settings.index_dir).load_version(service.store.previous_path(), False).embeddings())
+    embeddings = damaged / EMBEDDINGS
+    data = bytearray(embeddings.read_bytes())
+    data[-4:] = np.float32(7.0).tobytes()  # the last unit's last component: the load's size check passes
+    embeddings.write_bytes(bytes(data))
+    touch_meta(service, year=2001)
+    report = service.build()
+    assert report.version not in ("", good, damaged.name) and report.passages_embedded == 0
+    assert (damaged / DAMAGED).is_file()
+    rebuilt = IndexStore(service.settings.index_dir).load()
+    assert rebuilt.version == report.version
+    assert np.array_equal(np.asarray(rebuilt.embeddings()), good_vectors), "vectors of the damaged version were published"
+
+
 def test_damage_found_in_the_background_without_a_previous_version_stops_serving(built_service: Verbatim) -> None:
     store = built_service.store
     assert store.previous_path() is None
