@@ -23,6 +23,7 @@ from index.errors import BuildInProgress, DocumentError, IndexError_
 from index.loaders import INGEST_VERSION, MAX_DOCUMENT_BYTES, SourceFile, content_hash, discover, load_document
 from index.models import BuildReport, CleanDocument, DocumentFailure, Passage
 from index.params import DEFAULT_PARAMS, RetrievalParams
+from index.search_tables import CarriedUnits
 from index.store import IndexStore, LoadedIndex, Manifest, choose_index_type, new_version_id
 from index.units import Unit, embedding_input, input_key, units_for
 
@@ -222,6 +223,11 @@ def _build(
             keys.extend(doc_keys)
             doc_passage_counts[doc.doc_id] = len(doc_passages)
         stages.lap("chunk")
+        # Token rows of the search tables depend on a unit's text only: they are taken over whatever the model.
+        unit_sources = np.full(len(units), -1, dtype=np.int64)
+        if carried:
+            unit_sources[np.fromiter(carried.keys(), dtype=np.int64)] = np.fromiter(carried.values(), dtype=np.int64)
+        carried_units = CarriedUnits(previous.path, unit_sources) if previous is not None and carried else None
 
         reusable: dict[str, int] = {}
         old_vectors = None
@@ -302,7 +308,7 @@ def _build(
         staging: Path | None = None
         try:
             staging = store.new_staging_dir(version)
-            final = store.write_version(staging, manifest, passages, units, keys, vectors, texts)
+            final = store.write_version(staging, manifest, passages, units, keys, vectors, texts, carried_units)
         except OSError as exc:
             # E.g. a full disk: drop the half-written version; `current` was never touched.
             if staging is not None:
@@ -370,30 +376,34 @@ class _PreviousParts:
 
     def __init__(self, previous: LoadedIndex, wanted: set[str]) -> None:
         self._previous = previous
-        self._passages: dict[str, list[int]] = {}
+        # Passage and unit numbers of each wanted document, ascending (grouped with the columns, no Passage built).
+        self._passages: dict[str, np.ndarray] = {}
+        self._units: dict[str, np.ndarray] = {}
         if not wanted:
             return
-        for index, passage in enumerate(previous.passages):
-            if passage.doc_id in wanted:
-                self._passages.setdefault(passage.doc_id, []).append(index)
-        owner = {index: doc_id for doc_id, indexes in self._passages.items() for index in indexes}
-        self._units: dict[str, list[int]] = {}
-        for row, unit in enumerate(previous.units):
-            doc_id = owner.get(unit.passage)
-            if doc_id is not None:
-                self._units.setdefault(doc_id, []).append(row)
+        names = previous.passages.tables.documents
+        codes = np.asarray(previous.passages.doc, dtype=np.int64)
+        unit_codes = codes[np.asarray(previous.units.passage, dtype=np.int64)]
+        for numbers, column in ((self._passages, codes), (self._units, unit_codes)):
+            order = np.argsort(column, kind="stable")
+            bounds = np.searchsorted(column[order], np.arange(len(names) + 1))
+            for code, doc_id in enumerate(names):
+                if doc_id in wanted:
+                    numbers[doc_id] = order[bounds[code] : bounds[code + 1]]
 
     def parts_of(self, doc_id: str, offset: int) -> tuple[list[Passage], list[Unit], list[str], list[int]]:
         """The document's passages, its units renumbered to start at passage `offset`, their keys and vector rows."""
-        indexes = self._passages.get(doc_id, [])
-        renumber = {old: offset + new for new, old in enumerate(indexes)}
-        rows = self._units.get(doc_id, [])
-        units = [self._previous.units[row] for row in rows]
+        empty = np.zeros(0, dtype=np.int64)
+        indexes = self._passages.get(doc_id, empty)
+        rows = self._units.get(doc_id, empty)
+        units = self._previous.units
+        renumbered = offset + np.searchsorted(indexes, np.asarray(units.passage)[rows])
+        starts, ends = np.asarray(units.start)[rows], np.asarray(units.end)[rows]
         return (
-            [self._previous.passages[i] for i in indexes],
-            [Unit(renumber[u.passage], u.start, u.end) for u in units],
-            [self._previous.unit_keys[row] for row in rows],
-            rows,
+            self._previous.passages.take(indexes),
+            [Unit(*unit) for unit in zip(renumbered.tolist(), starts.tolist(), ends.tolist(), strict=True)],
+            units.keys.take(rows),
+            rows.tolist(),
         )
 
     def text(self, doc_id: str) -> str:

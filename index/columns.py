@@ -19,6 +19,7 @@ from typing import Any, overload
 import numpy as np
 
 from index.models import Passage
+from index.stored_texts import InMemoryTexts, Texts
 from index.units import Unit
 
 PASSAGE_DIR = "passages"
@@ -127,7 +128,7 @@ def write_columns(
     (directory / TABLES).write_text(json.dumps(tables.to_dict(), ensure_ascii=False), encoding="utf-8")
 
 
-def read_columns(directory: Path, texts: Mapping[str, str]) -> tuple[PassageColumns, UnitColumns]:
+def read_columns(directory: Path, texts: Texts) -> tuple[PassageColumns, UnitColumns]:
     """The columns of a stored version, memory-mapped (nothing is read until it is used)."""
     tables = Tables.from_dict(json.loads((directory / TABLES).read_text(encoding="utf-8")))
     passage_columns = {name: _mapped(directory / PASSAGE_DIR / f"{name}.npy") for name in PASSAGE_COLUMNS}
@@ -163,7 +164,7 @@ def column_problem(passages: PassageColumns, units: UnitColumns) -> str | None:
     if _outside(own, OWN_TEXT_NONE, len(tables.overflow)):
         return "passages/own_text points outside its table"
     starts, ends = np.asarray(passages.start, dtype=np.int64), np.asarray(passages.end, dtype=np.int64)
-    doc_lengths = np.array([len(text) for text in passages.doc_texts], dtype=np.int64)
+    doc_lengths = np.array([passages.doc_length(code) for code in range(len(tables.documents))], dtype=np.int64)
     sliced = own == OWN_TEXT_NONE
     if len(starts) and (
         (starts[sliced] < 0).any() or (ends[sliced] < starts[sliced]).any() or (ends[sliced] > doc_lengths[passages.doc[sliced]]).any()
@@ -191,7 +192,7 @@ class PassageColumns(Sequence[Passage]):
     `kind`) are numpy arrays for vectorised callers; `doc`, `section` and `kind` index `tables`.
     """
 
-    def __init__(self, columns: Mapping[str, np.ndarray], tables: Tables, texts: Mapping[str, str]) -> None:
+    def __init__(self, columns: Mapping[str, np.ndarray], tables: Tables, texts: Texts) -> None:
         self.columns = dict(columns)
         self.tables = tables
         self.texts = texts
@@ -206,7 +207,19 @@ class PassageColumns(Sequence[Passage]):
         self.kind = self.columns["kind"]
         self.own_text = self.columns["own_text"]
         self._id_order = self.columns["id_order"]
-        self.doc_texts = [texts.get(doc_id, "") for doc_id in tables.documents]
+
+    def doc_slice(self, doc: int, start: int, end: int) -> str:
+        """The span of the text of the document with code `doc` ("" for a document without a stored text)."""
+        doc_id = self.tables.documents[doc]
+        return self.texts.slice(doc_id, start, end) if doc_id in self.texts else ""
+
+    def doc_length(self, doc: int) -> int:
+        doc_id = self.tables.documents[doc]
+        return self.texts.length(doc_id) if doc_id in self.texts else 0
+
+    def doc_text(self, doc: int) -> str:
+        """The whole text of the document with code `doc` (decoded: for reading many of its passages in a row)."""
+        return self.texts.get(self.tables.documents[doc], "")
 
     def __len__(self) -> int:
         return len(self.id)
@@ -234,7 +247,7 @@ class PassageColumns(Sequence[Passage]):
         return Passage(
             id=_text(self.id.item(i)),
             doc_id=self.tables.documents[doc],
-            text=self.doc_texts[doc][start:end] if own == OWN_TEXT_NONE else self.tables.overflow[own],
+            text=self.doc_slice(doc, start, end) if own == OWN_TEXT_NONE else self.tables.overflow[own],
             section=self.tables.sections[self.section.item(i)],
             page_start=None if page_start == NO_PAGE else page_start,
             page_end=None if page_end == NO_PAGE else page_end,
@@ -245,33 +258,42 @@ class PassageColumns(Sequence[Passage]):
         )
 
     def __iter__(self) -> Iterator[Passage]:
+        texts = _DocumentCursor(self)
         for first in range(0, len(self), _CHUNK):
-            rows = slice(first, first + _CHUNK)
-            ids = [_text(v) for v in self.id[rows].tolist()]
-            docs, starts, ends = self.doc[rows].tolist(), self.start[rows].tolist(), self.end[rows].tolist()
-            paragraphs, page_starts, page_ends = self.paragraph[rows].tolist(), self.page_start[rows].tolist(), self.page_end[rows].tolist()
-            sections, kinds, own = self.section[rows].tolist(), self.kind[rows].tolist(), self.own_text[rows].tolist()
-            for k, passage_id in enumerate(ids):
-                text = self.doc_texts[docs[k]][starts[k] : ends[k]] if own[k] == OWN_TEXT_NONE else self.tables.overflow[own[k]]
-                yield Passage(
-                    id=passage_id,
-                    doc_id=self.tables.documents[docs[k]],
-                    text=text,
-                    section=self.tables.sections[sections[k]],
-                    page_start=None if page_starts[k] == NO_PAGE else page_starts[k],
-                    page_end=None if page_ends[k] == NO_PAGE else page_ends[k],
-                    paragraph=paragraphs[k],
-                    start=starts[k],
-                    end=ends[k],
-                    kind=self.tables.kinds[kinds[k]],
-                )
+            yield from self._passages(slice(first, first + _CHUNK), texts)
+
+    def take(self, indexes: np.ndarray) -> list[Passage]:
+        """The passages at these indexes (reading each document's text once for passages of the same document in a row)."""
+        texts = _DocumentCursor(self)
+        indexes = np.asarray(indexes, dtype=np.int64)
+        return [p for first in range(0, len(indexes), _CHUNK) for p in self._passages(indexes[first : first + _CHUNK], texts)]
+
+    def _passages(self, rows: slice | np.ndarray, texts: _DocumentCursor) -> Iterator[Passage]:
+        ids = [_text(v) for v in self.id[rows].tolist()]
+        docs, starts, ends = self.doc[rows].tolist(), self.start[rows].tolist(), self.end[rows].tolist()
+        paragraphs, page_starts, page_ends = self.paragraph[rows].tolist(), self.page_start[rows].tolist(), self.page_end[rows].tolist()
+        sections, kinds, own = self.section[rows].tolist(), self.kind[rows].tolist(), self.own_text[rows].tolist()
+        for k, passage_id in enumerate(ids):
+            text = texts.text(docs[k])[starts[k] : ends[k]] if own[k] == OWN_TEXT_NONE else self.tables.overflow[own[k]]
+            yield Passage(
+                id=passage_id,
+                doc_id=self.tables.documents[docs[k]],
+                text=text,
+                section=self.tables.sections[sections[k]],
+                page_start=None if page_starts[k] == NO_PAGE else page_starts[k],
+                page_end=None if page_ends[k] == NO_PAGE else page_ends[k],
+                paragraph=paragraphs[k],
+                start=starts[k],
+                end=ends[k],
+                kind=self.tables.kinds[kinds[k]],
+            )
 
     def text(self, i: int) -> str:
         """The text of passage `i`, without building the Passage."""
         own = self.own_text.item(i)
         if own != OWN_TEXT_NONE:
             return self.tables.overflow[own]
-        return self.doc_texts[self.doc.item(i)][self.start.item(i) : self.end.item(i)]
+        return self.doc_slice(self.doc.item(i), self.start.item(i), self.end.item(i))
 
     def doc_id(self, i: int) -> str:
         return self.tables.documents[self.doc.item(i)]
@@ -295,6 +317,20 @@ class PassageColumns(Sequence[Passage]):
         if at < len(order) and ids.item(order.item(at)) == key:
             return int(order.item(at))
         return None
+
+
+class _DocumentCursor:
+    """The whole text of the document last asked for: reading every passage in order decodes each document once."""
+
+    def __init__(self, passages: PassageColumns) -> None:
+        self.passages = passages
+        self.doc = -1
+        self.decoded = ""
+
+    def text(self, doc: int) -> str:
+        if doc != self.doc:
+            self.doc, self.decoded = doc, self.passages.doc_text(doc)
+        return self.decoded
 
 
 class PassagePositions(Mapping[str, int]):
@@ -361,11 +397,12 @@ class UnitColumns(Sequence[Unit]):
         if own != OWN_TEXT_NONE:
             return passages.tables.overflow[own][start:end]
         base = passages.start.item(owner)
-        return passages.doc_texts[passages.doc.item(owner)][base + start : base + end]
+        return passages.doc_slice(passages.doc.item(owner), base + start, base + end)
 
     def texts(self, passages: PassageColumns) -> list[str]:
         """The text of every unit (a slice of its passage's text), in unit order."""
         out: list[str] = []
+        texts = _DocumentCursor(passages)
         for first in range(0, len(self), _CHUNK):
             rows = slice(first, first + _CHUNK)
             owners = np.asarray(self.passage[rows])
@@ -374,7 +411,7 @@ class UnitColumns(Sequence[Unit]):
             own = passages.own_text[owners].tolist()
             for k, (start, end) in enumerate(zip(self.start[rows].tolist(), self.end[rows].tolist(), strict=True)):
                 if own[k] == OWN_TEXT_NONE:
-                    out.append(passages.doc_texts[docs[k]][bases[k] + start : bases[k] + end])
+                    out.append(texts.text(docs[k])[bases[k] + start : bases[k] + end])
                 else:
                     out.append(passages.tables.overflow[own[k]][start:end])
         return out
@@ -404,10 +441,14 @@ class UnitKeys(Sequence[str]):
         for first in range(0, len(self), _CHUNK):
             yield from (_text(v) for v in self.array[first : first + _CHUNK].tolist())
 
+    def take(self, rows: np.ndarray) -> list[str]:
+        """The keys of these units."""
+        return [_text(v) for v in self.array[np.asarray(rows, dtype=np.int64)].tolist()]
+
 
 def in_memory(
     passages: Sequence[Passage], units: Sequence[Unit], unit_keys: Sequence[str], texts: Mapping[str, str]
 ) -> tuple[PassageColumns, UnitColumns]:
     """Views over columns built in memory (for versions stored in the older JSON-lines format)."""
     passage_columns, unit_columns, tables = build_columns(passages, units, unit_keys, texts)
-    return PassageColumns(passage_columns, tables, texts), UnitColumns(unit_columns)
+    return PassageColumns(passage_columns, tables, texts if isinstance(texts, Texts) else InMemoryTexts(texts)), UnitColumns(unit_columns)

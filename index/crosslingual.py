@@ -108,9 +108,12 @@ class Glossary:
     names one thing in the documents.
     """
 
-    def __init__(self, document_texts: Iterable[str]) -> None:
+    def __init__(self, document_texts: Iterable[str], folded_texts: Sequence[str] | None = None) -> None:
+        """`folded_texts`: the texts already folded by `to_matching_script`, when the caller has them (in the same order)."""
         texts = list(document_texts)
-        folded_texts = [to_matching_script(t) for t in texts]
+        folded_texts = list(folded_texts) if folded_texts is not None else [to_matching_script(t) for t in texts]
+        if len(folded_texts) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(folded_texts)} folded texts")
         folded = "\n".join(folded_texts)
         self._latin_phrases = latin_phrases(folded)
         self._identifiers = identifier_tokens(folded)

@@ -170,7 +170,7 @@ def choose_quote(
     hits: list[UnitHit],
     unit_median: float,
     position: Mapping[str, int],
-    document_text: dict[str, str],
+    document_text: Mapping[str, str],
     cite: Callable[[Passage], Citation],
     params: RetrievalParams = DEFAULT_PARAMS,
 ) -> Quote | None:

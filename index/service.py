@@ -328,7 +328,7 @@ def passage_context(loaded: LoadedIndex, passage_id: str) -> PassageContext | No
     siblings = loaded.passages[first : last + 1]
     start = min(p.start for p in siblings)
     end = max(p.end for p in siblings)
-    text = loaded.texts[passage.doc_id][start:end]
+    text = loaded.texts.slice(passage.doc_id, start, end)
     paragraph = Paragraph(passage.paragraph, text, start, end, passage.section, siblings[0].page_start, siblings[-1].page_end)
     return PassageContext(passage, paragraph, citation_for(loaded, passage))
 

@@ -117,6 +117,12 @@ class LanguageCentering:
     def of(cls, vectors: np.ndarray, unit_texts: Sequence[str]) -> LanguageCentering:
         """The statistics of these unit vectors (one per text), computed in chunks so a memory-mapped matrix stays mapped."""
         languages = np.fromiter((script_language(*letter_shares(t)) for t in unit_texts), dtype=np.uint8, count=len(unit_texts))
+        return cls.with_languages(vectors, languages)
+
+    @classmethod
+    def with_languages(cls, vectors: np.ndarray, languages: np.ndarray) -> LanguageCentering:
+        """The statistics of these unit vectors given each unit's language (an index into CENTERING_LANGUAGES)."""
+        languages = np.asarray(languages, dtype=np.uint8)
         dimension = vectors.shape[1] if vectors.ndim == 2 else 0
         sums = np.zeros((len(CENTERING_LANGUAGES), dimension), dtype=np.float64)
         counts = np.bincount(languages, minlength=len(CENTERING_LANGUAGES)).astype(np.int64)
@@ -286,10 +292,20 @@ class KoreanReadings:
     """
 
     def __init__(self, unit_texts: Sequence[str]) -> None:
-        readings = [hangul_bigrams(korean_reading(text)) for text in unit_texts]
+        readings = [self.unit_tokens(text) for text in unit_texts]
         self.index = TokenIndex(readings)
-        self.korean_units = np.fromiter((letter_shares(text)[1] > 0.5 for text in unit_texts), dtype=bool, count=len(unit_texts))
+        self.korean_units = np.fromiter((self.is_korean(text) for text in unit_texts), dtype=bool, count=len(unit_texts))
         self._korean_vocabulary = frozenset(t for tokens_, korean in zip(readings, self.korean_units) if korean for t in tokens_)
+
+    @staticmethod
+    def unit_tokens(text: str) -> list[str]:
+        """What a unit is indexed as: the Hangul bigrams of its Sino-Korean reading."""
+        return hangul_bigrams(korean_reading(text))
+
+    @staticmethod
+    def is_korean(text: str) -> bool:
+        """A unit mostly in Hangul."""
+        return letter_shares(text)[1] > 0.5
 
     @classmethod
     def from_tables(cls, index: TokenIndex, korean_units: np.ndarray, korean_vocabulary: frozenset[str]) -> KoreanReadings:
@@ -335,9 +351,14 @@ class ChineseEnglishBridge:
     MAX_HEADWORD = 4
 
     def __init__(self, unit_texts: Sequence[str]) -> None:
-        english = [english_words(text) if _is_english(*letter_shares(text)) else [] for text in unit_texts]
+        english = [self.unit_tokens(text) for text in unit_texts]
         self.index = TokenIndex(english)
         self._glosses = chinese_glosses() if any(english) else {}
+
+    @staticmethod
+    def unit_tokens(text: str) -> list[str]:
+        """What a unit is indexed as: the words of an English unit, none of any other."""
+        return english_words(text) if _is_english(*letter_shares(text)) else []
 
     @classmethod
     def from_tables(cls, index: TokenIndex, glosses: dict[str, tuple[str, ...]]) -> ChineseEnglishBridge:

@@ -33,6 +33,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,9 +43,11 @@ import faiss
 import numpy as np
 
 from index.columns import PassageColumns, PassagePositions, UnitColumns, column_problem, in_memory, read_columns, write_columns
+from index.embeddings import available_cores
 from index.errors import IndexCorrupt, IndexMissing
 from index.models import DocumentMeta, Passage
-from index.search_tables import write_search_tables
+from index.search_tables import CarriedUnits, write_search_tables
+from index.stored_texts import DocumentTexts, InMemoryTexts, Texts
 from index.units import Unit
 
 log = logging.getLogger(__name__)
@@ -95,6 +98,8 @@ class Manifest:
     ingest_version: int = 0
     # Size in bytes of every file with a checksum: a load checks these (cheap), the checksums are verified off the serving path.
     sizes: dict[str, int] = field(default_factory=dict)
+    # Characters of each document's stored text (texts/<doc>.txt), so a load checks the passages' offsets without reading them.
+    text_lengths: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -117,7 +122,7 @@ class LoadedIndex:
     passages: PassageColumns
     units: UnitColumns
     unit_keys: Sequence[str]
-    texts: dict[str, str]
+    texts: Texts  # mapped from texts/ and sliced by characters (index/stored_texts.py), not held as str
     faiss_index: faiss.Index
     documents: dict[str, DocumentMeta]
     # The background verification of this version's checksums (None when the load did not start one).
@@ -220,15 +225,27 @@ def _lower_thread_priority() -> None:
         pass
 
 
-def checksum_problem(version_dir: Path, checksums: dict[str, str]) -> str | None:
-    """The first file of `version_dir` that is missing or does not match its checksum, as a message; None when all match."""
-    for relative, expected in checksums.items():
-        path = version_dir / relative
-        if not path.is_file():
+def checksum_problem(version_dir: Path, checksums: dict[str, str], workers: int = 1) -> str | None:
+    """The first file of `version_dir` that is missing or does not match its checksum, as a message; None when all match.
+
+    With `workers` > 1 the files are hashed in that many threads (hashlib releases the GIL): publishing a version waits
+    for this, the background check after a load does not and keeps to one thread.
+    """
+    for relative in checksums:
+        if not (version_dir / relative).is_file():
             return f"index version {version_dir.name} is missing {relative}"
-        if sha256_file(path) != expected:
+    for (relative, expected), actual in zip(checksums.items(), hash_files([version_dir / r for r in checksums], workers), strict=True):
+        if actual != expected:
             return f"index version {version_dir.name}: {relative} is corrupted (checksum mismatch)"
     return None
+
+
+def hash_files(paths: Sequence[Path], workers: int) -> list[str]:
+    """The sha256 of each file, in order."""
+    if workers <= 1 or len(paths) < 2:
+        return [sha256_file(path) for path in paths]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(sha256_file, paths))
 
 
 def mark_damaged(version_dir: Path, problem: str) -> None:
@@ -329,10 +346,16 @@ class IndexStore:
         units: Sequence[Unit],
         unit_keys: Sequence[str],
         vectors: np.ndarray,
-        texts: dict[str, str],
+        texts: Mapping[str, str],
+        carried: CarriedUnits | None = None,
     ) -> Path:
-        """Write every file of a version into `staging`, fsync it, then move it into place (`activate` publishes it)."""
+        """Write every file of a version into `staging`, fsync it, then move it into place (`activate` publishes it).
+
+        `carried` names the units taken over unchanged from the previous version, whose search-table rows are reused.
+        """
         manifest.format_version = FORMAT_VERSION
+        texts = dict(texts)
+        manifest.text_lengths = {doc_id: len(text) for doc_id, text in texts.items()}
         write_columns(staging, passages, units, unit_keys, texts)
         np.save(staging / EMBEDDINGS, np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(make_faiss_index(vectors, manifest.index_type), str(staging / VECTORS))
@@ -340,10 +363,16 @@ class IndexStore:
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
         write_search_tables(
-            staging, passages, units, [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents], vectors
+            staging,
+            passages,
+            units,
+            [(staging / TEXTS / f"{d}.txt").read_text(encoding="utf-8") for d in manifest.documents],
+            vectors,
+            carried,
         )
         files = [path for path in sorted(staging.rglob("*")) if path.is_file() and path.name != MANIFEST]
-        manifest.checksums = {str(path.relative_to(staging)): sha256_file(path) for path in files}
+        digests = hash_files(files, available_cores())
+        manifest.checksums = {str(path.relative_to(staging)): digest for path, digest in zip(files, digests, strict=True)}
         manifest.sizes = {str(path.relative_to(staging)): path.stat().st_size for path in files}
         (staging / MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         _fsync_tree(staging)
@@ -407,7 +436,7 @@ class IndexStore:
     def verify(self, version_dir: Path) -> Manifest:
         """Read the manifest and check every file against its checksum (publishing, copying, rollback, `health --full`)."""
         manifest = self.read_manifest(version_dir)
-        problem = checksum_problem(version_dir, manifest.checksums)
+        problem = checksum_problem(version_dir, manifest.checksums, available_cores())
         if problem:
             raise IndexCorrupt(problem)
         return manifest
@@ -433,11 +462,14 @@ class IndexStore:
         else:
             self.check_files(version_dir, manifest)
         try:
-            texts = {doc_id: (version_dir / TEXTS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in manifest.documents}
             if manifest.format_version < 2:
+                texts: Texts = InMemoryTexts(
+                    {doc_id: (version_dir / TEXTS / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in manifest.documents}
+                )
                 passages, units, unit_keys = _read_json_lines(version_dir)
                 passage_columns, unit_columns = in_memory(passages, units, unit_keys, texts)
             else:
+                texts = DocumentTexts(version_dir / TEXTS, list(manifest.documents), manifest.text_lengths)
                 passage_columns, unit_columns = read_columns(version_dir, texts)
             faiss_index = faiss.read_index(str(version_dir / VECTORS), MMAP_FLAGS)
         except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:

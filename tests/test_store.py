@@ -17,6 +17,7 @@ from index.health import check_health
 from index.models import Passage
 from index.service import Verbatim
 from index.store import DAMAGED, EMBEDDINGS, FORMAT_VERSION, MANIFEST, PASSAGES, TEXTS, UNITS, VECTORS, IndexStore, sha256_file
+from index.stored_texts import STRIDE, DocumentTexts
 from index.units import Unit
 
 
@@ -224,3 +225,24 @@ def test_a_damaged_column_of_the_right_size_is_refused_at_load(index_copy: Setti
     path.write_bytes(bytes(data))
     with pytest.raises(IndexCorrupt, match=message):
         store.load()
+
+
+def test_the_texts_are_mapped_and_sliced_by_characters_as_the_str_would_be(index_copy: Settings, tmp_path: Path) -> None:
+    loaded = IndexStore(index_copy.index_dir).load(check_in_background=False)
+    assert isinstance(loaded.texts, DocumentTexts) and loaded.manifest.text_lengths
+    (doc_id,) = loaded.manifest.documents
+    text = (loaded.path / "texts" / f"{doc_id}.txt").read_text(encoding="utf-8")
+    assert loaded.texts[doc_id] == text and loaded.texts.length(doc_id) == len(text) == loaded.manifest.text_lengths[doc_id]
+    spans = [(0, 0), (0, 1), (3, STRIDE), (STRIDE - 1, STRIDE + 1), (STRIDE, 3 * STRIDE), (len(text) - 5, len(text) + 10), (7, 3)]
+    spans += [(p.start, p.end) for p in loaded.passages]
+    for start, end in spans:
+        assert loaded.texts.slice(doc_id, start, end) == text[start:end], (start, end)
+    # Mixed widths: ASCII, Hangul, CJK and a character outside the BMP, across mark boundaries.
+    mixed = ("abc 한국어 漢字 😀 " * 40).strip()
+    (tmp_path / "mixed.txt").write_text(mixed, encoding="utf-8")
+    texts = DocumentTexts(tmp_path, ["mixed"])
+    assert texts.length("mixed") == len(mixed) and texts["mixed"] == mixed
+    for start in range(0, len(mixed), 7):
+        for width in (0, 1, 5, STRIDE, 2 * STRIDE + 3):
+            assert texts.slice("mixed", start, start + width) == mixed[start : start + width]
+    assert "other" not in texts and list(texts) == ["mixed"]
