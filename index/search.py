@@ -78,6 +78,7 @@ class Retriever:
         self.loaded = loaded
         self.embedder = embedder
         self.params = params or DEFAULT_PARAMS
+        self._warned_no_centering = False
         # Saved with the version when it was written (index/search_tables.py); built here, at load rather than on the
         # first question, for a version without them: at 100k passages that takes a minute.
         tables = load_search_tables(loaded.path, len(loaded.units), len(loaded.passages))
@@ -129,7 +130,17 @@ class Retriever:
         weight = self.params.language_centering
         if weight <= 0 or not len(self.loaded.units):
             return plain
-        centering = self._centering()
+        if self.dense.centering is None:
+            # A version written before the statistics: computing them here would cost the first question seconds and
+            # the process a list of every unit's text; it ranks by plain cosines until the next build writes them.
+            if not self._warned_no_centering:
+                log.warning(
+                    "index version %s has no language-centering statistics; ranking by plain cosines until it is rebuilt",
+                    self.loaded.version,
+                )
+                self._warned_no_centering = True
+            return plain
+        centering = self.dense.centering
         if int(np.count_nonzero(centering.counts)) < self.params.centering_min_languages:
             return plain
         language = script_language(scripts.cjk, scripts.hangul)

@@ -119,4 +119,18 @@ def test_a_version_without_the_statistics_still_loads_its_tables(service: Verbat
     for name in ("unit_languages.npy", "language_means.npy", "centered_norms.npy"):
         (copy / TABLES / name).unlink()
     tables = load_search_tables(copy, len(loaded.units), len(loaded.passages))
-    assert tables is not None and tables.centering is None  # computed from the vectors when centering is first used
+    assert tables is not None and tables.centering is None
+
+
+def test_a_version_without_the_statistics_is_ranked_by_plain_cosines(service: Verbatim) -> None:
+    retriever = service.answerer.retriever
+    query = retriever.embedder.embed_queries(["여왕벌은 하루에 알을 몇 개 낳나요?"])
+    plain = retriever.dense.scores(query, 400)
+    scripts = QuestionScripts.of("여왕벌은 하루에 알을 몇 개 낳나요?")
+    assert retriever.dense.centering is not None and retriever.ranking_dense(query, scripts, plain) is not plain
+    saved, retriever.dense.centering = retriever.dense.centering, None
+    try:
+        assert retriever.ranking_dense(query, scripts, plain) is plain  # nothing computed on the serving path
+        assert retriever.dense.centering is None
+    finally:
+        retriever.dense.centering = saved
