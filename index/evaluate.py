@@ -254,13 +254,18 @@ def pair_figures(results: list[QuestionResult]) -> dict[str, dict[str, float | i
     return out
 
 
-def offtopic_figures(results: list[QuestionResult]) -> dict[str, dict[str, float | int | None]]:
-    """Off-topic refusals by kind: near-topic (names a document's subject), everyday, or unlabelled (dev sets)."""
+def _offtopic_by_kind(results: list[QuestionResult]) -> dict[str, list[QuestionResult]]:
+    """Off-topic questions by kind: near-topic (names a document's subject), everyday, or unlabelled (dev sets)."""
     kinds: dict[str, list[QuestionResult]] = {}
     for r in results:
         if not r.item.answerable:
-            kind = "near-topic" if r.item.doc else ("everyday" if r.item.doc_given else "off-topic")
-            kinds.setdefault(kind, []).append(r)
+            kinds.setdefault("near-topic" if r.item.doc else ("everyday" if r.item.doc_given else "off-topic"), []).append(r)
+    return kinds
+
+
+def offtopic_figures(results: list[QuestionResult]) -> dict[str, dict[str, float | int | None]]:
+    """Off-topic refusals by kind: near-topic (names a document's subject), everyday, or unlabelled (dev sets)."""
+    kinds = _offtopic_by_kind(results)
     return {kind: {"n": len(rows), "refused": _share(rows, lambda r: not r.answered)} for kind, rows in sorted(kinds.items())}
 
 
@@ -279,10 +284,7 @@ def refusal_curve(results: list[QuestionResult], offsets: Iterable[float] = CURV
         return r.refused_otherwise or (r.slack is not None and r.slack < offset)
 
     answerable = [r for r in results if r.item.answerable]
-    kinds: dict[str, list[QuestionResult]] = {}
-    for r in results:
-        if not r.item.answerable:
-            kinds.setdefault("near-topic" if r.item.doc else ("everyday" if r.item.doc_given else "off-topic"), []).append(r)
+    kinds = _offtopic_by_kind(results)
     rows = []
     for offset in offsets:
         row: dict[str, float | None] = {"offset": offset}

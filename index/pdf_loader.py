@@ -185,8 +185,9 @@ def _drop_line_number_column(pages: list[list[_Word]]) -> None:
     """Remove a draft's margin line numbers found as words: integers aligned on one edge, one per line, increasing down
     every page, on at least two pages (one page of numbers aligned in a column is a table's, kept).
 
-    Numbers set apart from the text are removed later line by line (`_drop_watermarks_and_line_numbers`); this finds
-    them where a margin box (a journal's sidebar) shares their lines, so they are not the first word of a line.
+    The line-by-line rule (`_drop_watermarks_and_line_numbers`) stays beside this one: it takes numbers that open a
+    line, also on a one-page document and numbered every n lines (lineno's modulo), which this rule's one-per-line test
+    rejects; this one takes them where a margin box (a journal's sidebar) shares their lines, so they open no line.
     """
     if len(pages) < 2:
         return

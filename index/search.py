@@ -25,7 +25,6 @@ from index.signals import (
     DenseSignal,
     EnglishBridge,
     KoreanReadings,
-    LanguageCentering,
     LexicalSignal,
     QuestionScripts,
     script_language,
@@ -161,20 +160,13 @@ class Retriever:
             offsets_only=self.params.centering_offsets_only,
         )
 
-    def _centering(self) -> LanguageCentering:
-        """The version's language centering; computed from its vectors for a version written without it."""
-        if self.dense.centering is None:
-            log.info("index version %s has no language centering; computing it from its vectors", self.loaded.version)
-            self.dense.centering = LanguageCentering.of(self.loaded.embeddings(), self.loaded.unit_texts())
-        return self.dense.centering
-
     def _generic_question_means(self) -> np.ndarray:
         """The mean query vector of the generic questions (index/data/generic_questions.tsv) of each centering language."""
         if self._question_means is None:
             texts = generic_questions()
             vectors = CoverageBank(self.embedder, texts, cache_dir=bank_cache_dir(self.loaded), as_queries=True).vectors
             languages = np.array([script_language(cjk_share(t), hangul_share(t)) for t in texts], dtype=np.int64)
-            means = np.zeros((len(CENTERING_LANGUAGES), self._centering().means.shape[1]), dtype=np.float32)
+            means = np.zeros((len(CENTERING_LANGUAGES), vectors.shape[1]), dtype=np.float32)
             for language in range(len(CENTERING_LANGUAGES)):
                 if len(vectors) and (languages == language).any():
                     means[language] = vectors[languages == language].mean(axis=0)

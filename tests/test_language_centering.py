@@ -72,7 +72,8 @@ def test_centered_scores_are_the_formula_over_every_unit(service: Verbatim, offs
     query_mean = retriever._generic_question_means()[KOREAN]
     plain = retriever.dense.scores(query, 400)
     got = retriever.dense.centered_scores(query, query_mean, plain, 400, 1.0, offsets_only=offsets_only)
-    centering = retriever._centering()
+    centering = retriever.dense.centering
+    assert centering is not None  # written with the version
     vectors = np.asarray(service.loaded.embeddings(), dtype=np.float32)
     means = centering.means[centering.unit_languages]
     centered_query = query[0] - query_mean
