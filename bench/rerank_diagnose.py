@@ -33,7 +33,7 @@ def passage_table(service: Verbatim, question: str) -> tuple[list[dict[str, Any]
     params = retriever.params
     query = retriever.embedder.embed_queries([question])
     scripts = QuestionScripts.of(question)
-    signals = retriever.signals(question, query, scripts)
+    signals = retriever.ranking_signals(question, query, scripts, retriever.dense.scores(query, params.dense_depth))
     units = np.arange(signals.size)
     dense = signals.dense.at(units)
     parts: dict[str, np.ndarray] = {}

@@ -8,7 +8,7 @@ import numpy as np
 
 from index.lexical import SparseScores, distinct_sorted
 from index.params import RetrievalParams
-from index.signals import DenseScores, QuestionScripts
+from index.signals import DenseScores, QuestionScripts, script_language
 
 # Above this many units only FAISS's candidates and the units with a lexical match are partitioned for the top ones.
 CANDIDATES_ONLY_ABOVE = 20_000
@@ -25,6 +25,8 @@ class UnitSignals:
     korean: SparseScores | None = None
     chinese_korean: SparseScores | None = None
     chinese_english: SparseScores | None = None
+    # Share of the best dense units written in the question's language (`own_language_share`; 1.0 when unknown).
+    own_language_share: float = 1.0
 
     @property
     def size(self) -> int:
@@ -52,9 +54,19 @@ def _normalised_at(scores: SparseScores, units: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else values
 
 
+def own_language_share(dense: DenseScores, unit_languages: np.ndarray, scripts: QuestionScripts, depth: int) -> float:
+    """The share of the `depth` best dense units written in the question's language (1.0 for an empty index)."""
+    top = dense.candidates[:depth]
+    if not len(top):
+        return 1.0
+    return float(np.mean(unit_languages[top] == script_language(scripts.cjk, scripts.hangul)))
+
+
 def lexical_terms(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams) -> list[tuple[SparseScores, float]]:
     """The lexical signal and each bridge that applies to the question, with its weight, in the order `fuse` adds them."""
-    terms = [(signals.lexical, params.lexical_weight * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk))]
+    share = signals.own_language_share
+    chinese = params.lexical_weight * share + params.lexical_weight_elsewhere * (1.0 - share)
+    terms = [(signals.lexical, chinese * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk))]
     if signals.korean is not None and len(signals.korean):
         terms.append((signals.korean, params.korean_weight * scripts.hangul))
     if signals.chinese_korean is not None:

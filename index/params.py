@@ -33,16 +33,23 @@ class RetrievalParams:
     # Center only an index holding units of this many languages: with one, centering only reorders
     # the units of that language, as a hubness correction would.
     centering_min_languages: int = 2
-    # Lexical (BM25 over script-folded tokens), max-normalised: weight for a question written in Chinese characters,
-    # and for one that is not (scaled between the two by the question's share of Chinese characters).
+    # Lexical (BM25 over script-folded tokens), max-normalised, for a question written in Chinese characters: its
+    # weight runs from `lexical_weight_elsewhere`, when none of the `own_language_depth` best dense units is written in
+    # the question's language, to `lexical_weight` when all of them are (linear in their share). Sharing the question's
+    # script is evidence only where dense says the answer is in that language: elsewhere the Chinese units a Chinese
+    # question shares words with would outrank the English or Korean passage that answers it. `cross_lingual_weight`:
+    # the same term for a question that is not Chinese (scaled between the two by its share of Chinese characters).
     lexical_weight: float = 0.4
+    lexical_weight_elsewhere: float = 0.05
+    own_language_depth: int = 5
     cross_lingual_weight: float = 0.01
     # Korean questions against the Sino-Korean readings of the units, scaled by the question's share of Hangul.
     korean_weight: float = 0.02
     # Chinese questions: read in Sino-Korean against the Korean units, and as CC-CEDICT English glosses against the
-    # English units (max-normalised BM25, scaled by the question's share of Chinese characters).
-    chinese_korean_weight: float = 0.02
-    chinese_english_weight: float = 0.02
+    # English units (max-normalised BM25, scaled by the question's share of Chinese characters). 0.05 and 0.04 are
+    # what `python -m bench.learn_fusion` fitted on our own held-out sets (docs/retrieval.md).
+    chinese_korean_weight: float = 0.04
+    chinese_english_weight: float = 0.04
     # English questions: IDF-weighted share of their names and dates, and of their unambiguous words, found in a unit.
     name_weight: float = 0.2
     word_weight: float = 0.02

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ import numpy as np
 from index.coverage import CoverageBank, generic_questions
 from index.crosslingual import Glossary
 from index.embeddings import Embedder
-from index.fusion import UnitHit, UnitSignals, best_units, fuse, median_level, median_sample, rank_passages
+from index.fusion import UnitHit, UnitSignals, best_units, fuse, median_level, median_sample, own_language_share, rank_passages
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.scripts import cjk_share, hangul_share
@@ -124,6 +125,15 @@ class Retriever:
             chinese_english=chinese_english,
         )
 
+    def ranking_signals(self, question: str, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> UnitSignals:
+        """The signals fusion ranks by: the ranking dense scores, and the share of the best of them in the question's
+        language (a version without unit languages weighs lexical evidence as if it were 1.0)."""
+        signals = self.signals(question, query, scripts, self.ranking_dense(query, scripts, plain))
+        if self.dense.centering is None:
+            return signals
+        share = own_language_share(signals.dense, self.dense.centering.unit_languages, scripts, self.params.own_language_depth)
+        return dataclasses.replace(signals, own_language_share=share)
+
     def ranking_dense(self, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
         """The dense scores fusion ranks by: the plain cosines, or with `language_centering` the language-centered ones."""
         weight = self.params.language_centering
@@ -183,7 +193,7 @@ class Retriever:
         scripts = QuestionScripts.of(question)
         dense = self.dense.scores(query, self.params.dense_depth)
         searched = time.perf_counter()
-        signals = self.signals(question, query, scripts, self.ranking_dense(query, scripts, dense))
+        signals = self.ranking_signals(question, query, scripts, dense)
         # Fused scores only where they can matter: the units that can rank first, and the strided sample of every unit
         # whose median is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from index.fusion import CANDIDATES_ONLY_ABOVE, UnitSignals, best_units, candidate_units, fuse, median_sample
+from index.fusion import (
+    CANDIDATES_ONLY_ABOVE,
+    UnitSignals,
+    best_units,
+    candidate_units,
+    fuse,
+    lexical_terms,
+    median_sample,
+    own_language_share,
+)
 from index.lexical import SparseScores, TokenIndex
 from index.params import DEFAULT_PARAMS
 from index.signals import DenseScores, QuestionScripts
@@ -100,9 +111,11 @@ def _ranking_over_every_unit(signals: UnitSignals, scripts: QuestionScripts, wan
 @pytest.mark.parametrize("size", [5_000, 60_000])
 @pytest.mark.parametrize(("cjk", "hangul"), [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.6, 0.0)])
 @pytest.mark.parametrize("ties", [False, True])
-def test_best_units_are_those_of_every_unit_scored(size: int, cjk: float, hangul: float, ties: bool) -> None:
+@pytest.mark.parametrize("share", [1.0, 0.4])
+def test_best_units_are_those_of_every_unit_scored(size: int, cjk: float, hangul: float, ties: bool, share: float) -> None:
     rng = np.random.default_rng(size + int(10 * cjk) + int(100 * hangul) + ties)
     signals = _signals(rng, size, ties=ties, bridges=cjk >= 0.5 or hangul > 0)
+    signals = dataclasses.replace(signals, own_language_share=share)
     scripts = QuestionScripts(cjk=cjk, hangul=hangul)
     units, scores = best_units(signals, scripts, DEFAULT_PARAMS, 50)
     expected_units, expected_scores = _ranking_over_every_unit(signals, scripts, 50)
@@ -127,3 +140,24 @@ def test_a_tie_at_the_last_place_is_broken_as_when_every_unit_is_scored() -> Non
     expected_units, expected_scores = _ranking_over_every_unit(signals, scripts, 50)
     assert np.count_nonzero(fuse(signals, scripts, DEFAULT_PARAMS) == scores[-1]) > 50  # the last place is a tie
     assert np.array_equal(units, expected_units) and np.array_equal(scores, expected_scores)
+
+
+def test_a_chinese_questions_lexical_weight_follows_the_language_of_its_best_dense_units() -> None:
+    languages = np.array([1, 1, 0, 0, 2, 1], dtype=np.uint8)  # latin, chinese, korean by unit
+    dense = DenseScores(np.array([2, 0, 3, 1, 4, 5]), np.linspace(0.9, 0.8, 6).astype(np.float32), 0.8, 6)
+    chinese = QuestionScripts(cjk=1.0, hangul=0.0)
+    assert own_language_share(dense, languages, chinese, 5) == pytest.approx(2 / 5)  # units 2, 0, 3, 1, 4
+    assert own_language_share(dense, languages, QuestionScripts(cjk=0.0, hangul=0.0), 2) == pytest.approx(0.5)
+    assert own_language_share(DenseScores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), 0.0, 0), languages, chinese, 5) == 1.0
+    lexical = SparseScores.from_dense(np.ones(6, dtype=np.float32))
+    params = DEFAULT_PARAMS
+    assert params.lexical_weight_elsewhere < params.lexical_weight
+    between = 0.4 * params.lexical_weight + 0.6 * params.lexical_weight_elsewhere
+    for share, expected in ((1.0, params.lexical_weight), (0.0, params.lexical_weight_elsewhere), (0.4, between)):
+        signals = UnitSignals(dense=dense, lexical=lexical, own_language_share=share)
+        (_, weight), *_ = lexical_terms(signals, chinese, params)
+        assert weight == pytest.approx(expected)
+    # A question that is not Chinese keeps its own small weight whatever the neighbourhood.
+    signals = UnitSignals(dense=dense, lexical=lexical, own_language_share=0.0)
+    (_, weight), *_ = lexical_terms(signals, QuestionScripts(cjk=0.0, hangul=1.0), params)
+    assert weight == pytest.approx(params.cross_lingual_weight)
