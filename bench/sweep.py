@@ -36,6 +36,7 @@ DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     ("corpus", (SHARED / "corpus", ARTICLE), SHARED / "corpus.jsonl"),
     ("heldout-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "heldout.jsonl"),
     ("heldout2", (HELDOUT / "heldout2", ARTICLE), HELDOUT / "heldout2.jsonl"),
+    ("heldout3", (HELDOUT / "heldout3", ARTICLE), HELDOUT / "heldout3.jsonl"),
     ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
     ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
     ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),
