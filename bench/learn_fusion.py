@@ -1,6 +1,6 @@
 """Learn the fusion weights on some sets and rank the others with them: is a better linear fusion within reach?
 
-    python -m bench.learn_fusion              # fit on our own held-out sets, test on corpus, dev+corpus, dev
+    python -m bench.learn_fusion              # fit on our own held-out sets, test on corpus, heldout3, dev+corpus, dev
     python -m bench.learn_fusion --moves      # and list the questions whose rank moves
 
 Every answerable question of every set is scored once: each unit's features (the plain and the ranking cosine, each
@@ -239,7 +239,7 @@ def report(questions: list[Question], weights: np.ndarray, label: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", action="append", help="sets to fit on (default: our own held-out sets)")
-    parser.add_argument("--test", action="append", default=["corpus", "dev+corpus", "dev"])
+    parser.add_argument("--test", action="append", default=["corpus", "heldout3", "dev+corpus", "dev"])
     parser.add_argument("--l2", type=float, default=1.0, help="pull towards the baseline weights")
     parser.add_argument("--temperature", type=float, default=100.0, help="scale of scores in the softmax")
     parser.add_argument("--drop", action="append", default=[], help="features held at today's weight")
