@@ -233,11 +233,11 @@ def fit(rows: Sequence[Row], config: Config) -> Model | None:
     return Model(names, fill, mean, scale, model.coef_[0].copy(), float(model.intercept_[0]))
 
 
-def threshold_for(probabilities: np.ndarray, rows: Sequence[Row]) -> float:
-    """The lowest threshold at which the model refuses at most BUDGET of these rows' answerable questions besides the
+def threshold_for(probabilities: np.ndarray, rows: Sequence[Row], budget: float = BUDGET) -> float:
+    """The lowest threshold at which the model refuses at most `budget` of these rows' answerable questions besides the
     gate's (probabilities are out-of-fold: each row scored by a model not fitted on its set)."""
     answerable = [i for i, r in enumerate(rows) if r.kind == "answerable"]
-    allowed = math.floor(BUDGET * len(answerable))
+    allowed = math.floor(budget * len(answerable))
     passed = sorted((probabilities[i] for i in answerable if rows[i].answered), reverse=True)
     return float(passed[allowed]) if allowed < len(passed) else 0.0
 
@@ -255,11 +255,11 @@ def out_of_fold(rows: Sequence[Row], config: Config) -> np.ndarray:
     return out
 
 
-def procedure(rows: Sequence[Row], config: Config) -> Model | None:
+def procedure(rows: Sequence[Row], config: Config, budget: float = BUDGET) -> Model | None:
     """Fit on these rows, the threshold read off their out-of-fold probabilities."""
     model = fit(rows, config)
     if model is not None:
-        model.threshold = threshold_for(out_of_fold(rows, config), rows)
+        model.threshold = threshold_for(out_of_fold(rows, config), rows, budget)
     return model
 
 
@@ -313,20 +313,20 @@ class Fold:
     oracle_gained: int  # at the threshold fitted on this set itself (BUDGET of its answerable): optimistic
 
 
-def cross_validate(train: Sequence[Row], config: Config) -> list[Fold]:
+def cross_validate(train: Sequence[Row], config: Config, budget: float = BUDGET) -> list[Fold]:
     """Leave one training set out, the whole procedure (fit + threshold) run on the rest."""
     folds = []
     for held in TRAIN_SETS:
         inside = [r for r in train if r.set_name != held]
         outside = [r for r in train if r.set_name == held]
-        model = procedure(inside, config)
+        model = procedure(inside, config, budget)
         probability = model.probability(outside) if model is not None else np.zeros(len(outside))
         extra = probability > model.threshold if model is not None else np.zeros(len(outside), dtype=bool)
         answered = [i for i, r in enumerate(outside) if r.answered]
         positive = [probability[i] for i in answered if outside[i].refuse]
         negative = [probability[i] for i in answered if not outside[i].refuse]
         answerable = sum(1 for r in outside if not r.refuse)
-        allowed = math.floor(BUDGET * answerable)
+        allowed = math.floor(budget * answerable)
         ranked = sorted(negative, reverse=True)
         oracle = ranked[allowed] if allowed < len(ranked) else -1.0
         folds.append(
@@ -348,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--collect", action="store_true", help="ask every question and store the features first")
     parser.add_argument("--rows", type=Path, default=ROWS)
     parser.add_argument("--config", help="family,C,scope: report this configuration instead of the chosen one")
+    parser.add_argument("--budget", type=float, default=BUDGET, help=f"added false refusals allowed (default {BUDGET})")
     parser.add_argument("--curve", action="store_true", help="test sets: refusals against false refusals over thresholds")
     args = parser.parse_args(argv)
     if args.collect or not args.rows.exists():
@@ -355,16 +356,16 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_rows(args.rows)
     train = [r for r in rows if r.set_name in TRAIN_SETS]
 
-    print(f"== cross-validation on the training sets (leave one set out; budget {BUDGET} added false refusals)")
+    print(f"== cross-validation on the training sets (leave one set out; budget {args.budget} added false refusals)")
     print(f"   should-refuse questions today's gate answers: {sum(1 for r in train if r.refuse and r.answered)}")
     print("   AUC: out of fold, among the questions the gate answers; oracle: refusals added at the threshold fitted on")
-    print(f"   the held-out set itself to refuse {BUDGET} of its answerable questions (optimistic: a ceiling, not a result)")
+    print(f"   the held-out set itself to refuse {args.budget} of its answerable questions (optimistic: a ceiling, not a result)")
     scored: list[tuple[int, Config, list[Fold]]] = []
     for family in FAMILIES:
         for scope in ("all", "answered"):
             for c in C_GRID:
                 config = Config(family, c, scope)
-                folds = cross_validate(train, config)
+                folds = cross_validate(train, config, args.budget)
                 gained = sum(f.gained for f in folds)
                 added_false = sum(f.added_false for f in folds)
                 aucs = " ".join(f"{f.auc:.2f}" if f.auc is not None else "–" for f in folds if f.held in ("heldout-docs", "heldout2"))
@@ -381,14 +382,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.config:
         family, c, scope = args.config.split(",")
         config = Config(family, float(c), scope)
-        folds = cross_validate(train, config)
+        folds = cross_validate(train, config, args.budget)
         print(f"== NOT the cross-validated choice, asked for with --config: {config}")
     else:
         print(f"== chosen: {config}")
     for fold in folds:
         print(f"   {fold.held:<13}{fold.figures.text()}  (+{fold.gained} refused, +{fold.added_false} false)")
 
-    model = procedure(train, config)
+    model = procedure(train, config, args.budget)
     if model is None:
         print("no model could be fitted")
         return 1
