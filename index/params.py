@@ -85,6 +85,10 @@ class RetrievalParams:
     # with language centering: alone it lost a held-out question; with it, nothing is lost on the article's sets
     # (docs/retrieval.md, "Change by change").
     window_floor_rank: int = 50
+    # The median is taken over the units of "documents" holding the ranked passages, or over every unit of the
+    # "index": documents unrelated to the question joining the index lowered it, and the quote of the article's own
+    # questions moved to longer passages (docs/retrieval.md, "Change by change").
+    support_median: str = "documents"
     quote_passages: int = 3
     highlight_gap: float = 0.005
 

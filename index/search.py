@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -14,7 +15,17 @@ import numpy as np
 from index.coverage import CoverageBank, generic_questions
 from index.crosslingual import Glossary
 from index.embeddings import Embedder
-from index.fusion import UnitHit, UnitSignals, best_units, fuse, median_level, median_sample, own_language_share, rank_passages
+from index.fusion import (
+    MEDIAN_SAMPLE,
+    UnitHit,
+    UnitSignals,
+    best_units,
+    fuse,
+    median_level,
+    median_sample,
+    own_language_share,
+    rank_passages,
+)
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.scripts import cjk_share, hangul_share
@@ -54,7 +65,9 @@ class SearchResult:
     content_tokens: int = 0
     unknown_identifiers: tuple[str, ...] = ()  # names and numbers of the question the documents never write
     calibration: float | None = None  # the margin everyday questions reach on this index (None: not calibrated)
-    unit_median: float = 0.0  # median fused score over all units: the 'nothing special' level for quote windows
+    unit_median: float = (
+        0.0  # median fused score of the units of the ranked passages' documents (`support_median`): the quotes' "nothing special" level
+    )
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -102,6 +115,7 @@ class Retriever:
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
         self.calibration = self._calibrate() if self.params.calibrate else None
+        self._document_units  # noqa: B018 — group the units by document now, not during the first question
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -197,8 +211,6 @@ class Retriever:
         # Fused scores only where they can matter: the units that can rank first, and the strided sample of every unit
         # whose median is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))
-        sample = median_sample(len(units))
-        fused_sample = fuse(signals, scripts, self.params, sample)
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
         cosines = signals.dense.at(order)
@@ -206,9 +218,14 @@ class Retriever:
             UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(score), float(extra), float(cosine))
             for u, score, extra, cosine in zip(order, scores, bonus, cosines, strict=True)
         ]
+        ranked = rank_passages(hits, k)
+        # The quotes' 'nothing special' level: the median fused score of a strided sample of the units of every
+        # document, or of the documents holding the ranked passages only. The English bridge's bonus is left out.
+        sample = self._median_units([p for p, _ in ranked]) if self.params.support_median == "documents" else median_sample(len(units))
+        fused_sample = fuse(signals, scripts, self.params, sample)
         content_share, content_tokens = self.lexical.content(question) if scripts.chinese else (1.0, 0)
         return SearchResult(
-            passages=[self._scored(p, s) for p, s in rank_passages(hits, k)],
+            passages=[self._scored(p, s) for p, s in ranked],
             unit_hits=hits,
             best_dense=dense.best(self._code_units if self._prose_only else None),
             best_generic=self.bank.best(query[0], self.params.bank_top),
@@ -228,6 +245,23 @@ class Retriever:
                 "dense": (searched - embedded) * 1000,
             },
         )
+
+    @functools.cached_property
+    def _document_units(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every unit grouped by document: (unit numbers sorted by document, where each document's run starts)."""
+        documents = np.asarray(self.loaded.passages.doc)[np.asarray(self.loaded.units.passage)]
+        order = np.argsort(documents, kind="stable").astype(np.int64)
+        starts = np.searchsorted(documents[order], np.arange(len(self.loaded.passages.tables.documents) + 1))
+        return order, starts
+
+    def _median_units(self, passages: Sequence[int]) -> np.ndarray:
+        """A strided sample (about MEDIAN_SAMPLE) of the units of the documents holding these passages, document by
+        document (the median needs no order)."""
+        order, starts = self._document_units
+        runs = [order[starts[d] : starts[d + 1]] for d in sorted({int(self.loaded.passages.doc[p]) for p in passages})]
+        total = sum(len(run) for run in runs)
+        step = max(1, total // MEDIAN_SAMPLE) if total > 2 * MEDIAN_SAMPLE else 1
+        return np.concatenate([run[::step] for run in runs]) if runs else order[:0]
 
     def _known_share(self, question: str) -> float:
         """The share of a Chinese question found in the documents: as written, read in Korean, or through English."""

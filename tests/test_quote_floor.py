@@ -106,7 +106,8 @@ def test_unrelated_documents_lower_the_median_but_not_the_support_floor(tmp_path
     retriever = service.answerer.retriever
     # Plain cosines: language centering (on by default) brings the Korean notes closer to an English question, which
     # is its purpose, but this test needs them far from it to show what the median of every unit does.
-    retriever.params = retriever.params.with_changes(language_centering=0.0)
+    # The median of every unit (`support_median="index"`) is what this test shows the floor protects against.
+    retriever.params = retriever.params.with_changes(language_centering=0.0, support_median="index")
     question = "Who turns the compost heap?"
     result = retriever.search(question, k=3)
     rank = 50
@@ -116,6 +117,17 @@ def test_unrelated_documents_lower_the_median_but_not_the_support_floor(tmp_path
     garden = {p for p, passage in enumerate(retriever.loaded.passages) if passage.doc_id.startswith("garden")}
     assert all(h.passage in garden for h in result.unit_hits[:rank])
     assert floor > result.unit_median + 0.02
+    # Measured over the documents holding the ranked passages (the default), the median is the garden's own: the
+    # Korean notes no longer lower it.
+    retriever.params = retriever.params.with_changes(support_median="documents")
+    by_documents = retriever.search(question, k=3)
+    ranked = [retriever.loaded.position[sp.passage.id] for sp in by_documents.passages]
+    sampled = retriever._median_units(ranked)
+    assert {retriever.loaded.passages[retriever.loaded.units[u].passage].doc_id for u in sampled.tolist()} == {
+        retriever.loaded.passages[ranked[0]].doc_id
+    }
+    assert len(sampled) == sum(1 for u in retriever.loaded.units if u.passage in garden)
+    assert by_documents.unit_median > result.unit_median + 0.02
     answer = service.ask(question)
     assert answer.answered and answer.quote is not None
     assert answer.quote.text == "The compost heap is turned by volunteers from the youth club."
