@@ -10,8 +10,13 @@ from index.models import CleanDocument, Passage
 
 MAX_PASSAGE_CHARS = 400
 
-_ENDS = "。！？!?．"  # ending a sentence wherever they stand (． is the full-width full stop of some Simplified-Chinese texts)
-_SENTENCE = re.compile(rf"[^{_ENDS}]*[{_ENDS}]+[{re.escape(CLOSERS)}]*|[^{_ENDS}]+$")
+_ENDS = "。！？．"  # ending a sentence wherever they stand (． is the full-width full stop of some Simplified-Chinese texts)
+# "!" and "?" end one unless a Latin letter, a digit, a Hangul syllable or a code or URL character follows at once:
+# `panic!`을 (a Korean particle after a Rust macro), panic!("…"), https://example.org/?q=1 are no sentence ends.
+_IN_WORD = r"0-9A-Za-z\uac00-\ud7a3_(=&/`"
+_END = rf"(?:[{_ENDS}]|[!?](?![{_IN_WORD}]))"
+_NOT_END = rf"(?:[^{_ENDS}!?]|[!?](?=[{_IN_WORD}]))"
+_SENTENCE = re.compile(rf"{_NOT_END}*{_END}+[{re.escape(CLOSERS)}]*|{_NOT_END}+$")
 # Korean and English: ".", "?" or "!" (and any closing quote) followed by a space, then anything but a lower-case Latin letter.
 _SPACED_END = re.compile(r"([.!?][\"'”’)\]]*)(\s+)(?=[^\sa-z])")
 _WORD_BEFORE = re.compile(r"([\w.]*)[.!?][\"'”’)\]]*$")

@@ -26,8 +26,9 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | PDF_SUFFIXES
 META_SUFFIX = ".meta.json"
 # Raised whenever the ingestion rules change what passages a document gives, so the next build re-reads every document
 # instead of keeping the previous version as "unchanged" (2: Markdown by markdown-it-py, PDF by layout; 3: a PDF's
-# margin line numbers found as a column of words, also where a sidebar shares their lines).
-INGEST_VERSION = 3
+# margin line numbers found as a column of words, also where a sidebar shares their lines; 4: "!" and "?" directly
+# before a letter, a digit or a URL character no longer end a sentence).
+INGEST_VERSION = 4
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -34,14 +34,15 @@ class RetrievalParams:
     # the units of that language, as a hubness correction would.
     centering_min_languages: int = 2
     # Lexical (BM25 over script-folded tokens), max-normalised, for a question written in Chinese characters: its
-    # weight runs from `lexical_weight_elsewhere`, when none of the `own_language_depth` best dense units is written in
-    # the question's language, to `lexical_weight` when all of them are (linear in their share). Sharing the question's
-    # script is evidence only where dense says the answer is in that language: elsewhere the Chinese units a Chinese
-    # question shares words with would outrank the English or Korean passage that answers it. `cross_lingual_weight`:
-    # the same term for a question that is not Chinese (scaled between the two by its share of Chinese characters).
+    # weight is `lexical_weight` when the best dense unit is written in the question's language and
+    # `lexical_weight_elsewhere` when it is not (over the `own_language_depth` best units: linear in their share).
+    # Sharing the question's script is evidence only where dense says the answer is in that language: elsewhere the
+    # Chinese units a Chinese question shares words with would outrank the English or Korean passage that answers it.
+    # `cross_lingual_weight`: the same term for a question that is not Chinese (scaled between the two by its share of
+    # Chinese characters).
     lexical_weight: float = 0.4
     lexical_weight_elsewhere: float = 0.05
-    own_language_depth: int = 5
+    own_language_depth: int = 1
     cross_lingual_weight: float = 0.01
     # Korean questions against the Sino-Korean readings of the units, scaled by the question's share of Hangul.
     korean_weight: float = 0.02

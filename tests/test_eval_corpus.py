@@ -25,7 +25,7 @@ HELDOUT3_DOCS = ROOT / "tests" / "data" / "heldout3"
 HELDOUT3_QUESTIONS = ROOT / "tests" / "data" / "heldout3.jsonl"
 
 # The best figures reached so far (docs/retrieval.md, "Any corpus"). Raise them as retrieval improves; never lower them.
-CORPUS_BEST = {"r3": 0.80, "r1": 0.61, "quote_hit": 0.60}
+CORPUS_BEST = {"r3": 0.81, "r1": 0.63, "quote_hit": 0.61}
 CORPUS_MAX_FALSE_REFUSALS = 0.02
 CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.46}
 # R@3 of every question-language -> document-language pair with at least 4 questions.
@@ -33,13 +33,13 @@ CORPUS_PAIR_R3 = {"en->en": 0.93, "ko->ko": 0.87, "zh-Hans->zh-Hans": 0.87, "zh-
 # The article's dev set asked with the development corpus present (the article alone: tests/test_eval.py).
 DEV_WITH_CORPUS_BEST = {"r1": 0.80, "r3": 0.96, "quote_hit": 0.80}
 DEV_WITH_CORPUS_OFFTOPIC_REFUSED = 0.87
-HELDOUT_BEST = {"r3": 0.72, "quote_hit": 0.55}
+HELDOUT_BEST = {"r3": 0.75, "quote_hit": 0.55}
 HELDOUT_MAX_FALSE_REFUSALS = 0.0
 HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.50}
 # The second held-out set (tests/data/heldout2/, 4 questions in every language pair). Its everyday floor was 0.83
 # (5 of 6) when the set was added; language centering lets one more through (the only-code rule had refused it by
 # the accident of which passages ranked first; its margin clears the bar either way): 0.66, stated in docs/retrieval.md.
-HELDOUT2_BEST = {"r3": 0.57, "r1": 0.40, "quote_hit": 0.37}
+HELDOUT2_BEST = {"r3": 0.57, "r1": 0.45, "quote_hit": 0.42}
 HELDOUT2_MAX_FALSE_REFUSALS = 0.05
 HELDOUT2_OFFTOPIC_BEST = {"everyday": 0.66, "near-topic": 0.41}
 # The third held-out set (tests/data/heldout3/, 4 questions in every language pair), added after the fusion weights of

@@ -296,6 +296,13 @@ def test_sentences_split_in_korean_english_and_fullwidth_stops():
     ]
     assert _sentences("Jason R. Buberel wrote it. Then 1.0.0 shipped.") == ["Jason R. Buberel wrote it.", "Then 1.0.0 shipped."]
     assert _sentences("公开仓库\n免费个人账户") == ["公开仓库", "免费个人账户"]
+    # "!" and "?" inside a word, a call or a URL end nothing; before a Chinese character or a space they do.
+    assert _sentences("언제 panic!을 써야 할까요? 상황에 따라 다릅니다.") == ["언제 panic!을 써야 할까요?", "상황에 따라 다릅니다."]
+    assert _sentences('Call panic!("oops") or see https://example.org/?q=1 now. Done!') == [
+        'Call panic!("oops") or see https://example.org/?q=1 now.',
+        "Done!",
+    ]
+    assert _sentences("这是什么?然后呢!好的") == ["这是什么?", "然后呢!", "好的"]
 
 
 def test_korean_markdown_passages_end_at_sentences(passages):
