@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from tests.conftest import ROOT
 
 CHECKER_PATH = ROOT / "tests" / "data" / "check_heldout.py"
@@ -77,8 +79,9 @@ def test_question_copying_its_evidence_is_rejected() -> None:
     assert any("repeats" in e for e in evidence_errors(raw, "establishes expectations for behavior", question))
 
 
-def load_second_checker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_heldout2", ROOT / "tests" / "data" / "check_heldout2.py")
+def load_checker(name: str) -> ModuleType:
+    """One of the held-out sets' checkers (tests/data/<name>.py), loaded as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "data" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -86,9 +89,15 @@ def load_second_checker() -> ModuleType:
     return module
 
 
-def test_second_heldout_corpus_and_questions_pass_every_check() -> None:
-    """Every gold of heldout2.jsonl resolves once in the text Verbatim's loaders extract from its own document."""
-    errors, table = load_second_checker().run_checks()
+def load_second_checker() -> ModuleType:
+    return load_checker("check_heldout2")
+
+
+@pytest.mark.parametrize("checker", ["check_heldout2", "check_heldout3"])
+def test_second_and_third_heldout_corpora_and_questions_pass_every_check(checker: str) -> None:
+    """Every gold of heldout2.jsonl / heldout3.jsonl resolves once in the text Verbatim's loaders extract from its own
+    document, and every language pair has 4 questions."""
+    errors, table = load_checker(checker).run_checks()
     assert errors == [], "\n".join(errors)
     for row in table.splitlines()[1:]:
         assert row.split()[1:] == ["4", "4", "4", "4"], table
@@ -106,20 +115,3 @@ def test_second_checker_rejects_evidence_that_does_not_resolve() -> None:
     clean: list[str] = []
     second.check_evidence("h2-a01", "What?", "Alpha beta gamma", doc, [("other.md", "zeta")], clean)
     assert clean == []
-
-
-def load_third_checker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_heldout3", ROOT / "tests" / "data" / "check_heldout3.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_third_heldout_corpus_and_questions_pass_every_check() -> None:
-    """Every gold of heldout3.jsonl resolves once in the text Verbatim's loaders extract from its own document."""
-    errors, table = load_third_checker().run_checks()
-    assert errors == [], "\n".join(errors)
-    for row in table.splitlines()[1:]:
-        assert row.split()[1:] == ["4", "4", "4", "4"], table

@@ -1,5 +1,7 @@
 """Check the second held-out corpus (tests/data/heldout2/) and its questions (tests/data/heldout2.jsonl) against their rules.
 
+The third set (tests/data/heldout3/) follows the same rules: check_heldout3.py runs these checks on it (`HeldoutSet`).
+
 Beside the rules of check_heldout.py (evidence copied exactly, 10-60 characters, once in the document), every evidence
 string must resolve the way the scorer resolves it: exactly once, whitespace removed, in the text Verbatim's own
 loaders extract from its document (index.loaders.load_document), and in no other document of the set nor in the
@@ -22,9 +24,6 @@ from types import ModuleType
 
 DATA_DIR = Path(__file__).resolve().parent
 ROOT = DATA_DIR.parent.parent
-CORPUS_DIR = DATA_DIR / "heldout2"
-QUESTIONS_PATH = DATA_DIR / "heldout2.jsonl"
-SOURCES_PATH = CORPUS_DIR / "SOURCES.md"
 KNOWLEDGE_DIR = ROOT / "knowledge"
 
 LANGS = ("zh-Hant", "zh-Hans", "en", "ko")
@@ -36,8 +35,28 @@ NEAR_TOPIC_PER_DOC = 3
 EVERYDAY_OFF_TOPIC = 6
 MIN_PER_PAIR = 4
 MAX_SHARED_RUN = 15
-ID_RE = re.compile(r"^h2-(?:[a-d]\d{2}|g\d{2})$")
 SOURCES_ROW_RE = re.compile(r"^\|\s*([a-z])\s*\|\s*`([^`]+)`")
+
+
+@dataclass(frozen=True)
+class HeldoutSet:
+    """One held-out set built to these rules: its documents' folder, its questions and their id prefix (h2, h3)."""
+
+    corpus_dir: Path
+    questions_path: Path
+    prefix: str
+
+    @property
+    def sources_path(self) -> Path:
+        return self.corpus_dir / "SOURCES.md"
+
+    @property
+    def id_re(self) -> re.Pattern[str]:
+        return re.compile(rf"^{self.prefix}-(?:[a-d]\d{{2}}|g\d{{2}})$")
+
+
+HELDOUT2 = HeldoutSet(DATA_DIR / "heldout2", DATA_DIR / "heldout2.jsonl", "h2")
+HELDOUT3 = HeldoutSet(DATA_DIR / "heldout3", DATA_DIR / "heldout3.jsonl", "h3")
 SHA_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
@@ -87,22 +106,22 @@ def ingested_text(path: Path) -> str:
     return load_document(SourceFile(path=path, doc_id=doc_id_for(path))).text
 
 
-def load_documents(errors: list[str]) -> dict[str, Document]:
+def load_documents(held: HeldoutSet, errors: list[str]) -> dict[str, Document]:
     """The documents in SOURCES.md order, with their checksum and metadata checked."""
     documents: dict[str, Document] = {}
-    lines = [line for line in SOURCES_PATH.read_text(encoding="utf-8").splitlines() if SOURCES_ROW_RE.match(line)]
+    lines = [line for line in held.sources_path.read_text(encoding="utf-8").splitlines() if SOURCES_ROW_RE.match(line)]
     letters = [SOURCES_ROW_RE.match(line).group(1) for line in lines]  # type: ignore[union-attr]
     if letters != [chr(ord("a") + i) for i in range(len(lines))] or len(lines) != 4:
         errors.append(f"SOURCES.md: want rows a-d in order, got {letters}")
     listed = {SOURCES_ROW_RE.match(line).group(2) for line in lines}  # type: ignore[union-attr]
-    on_disk = {p.name for p in CORPUS_DIR.iterdir() if p.suffix in DOC_SUFFIXES and p.name != "SOURCES.md"}
+    on_disk = {p.name for p in held.corpus_dir.iterdir() if p.suffix in DOC_SUFFIXES and p.name != "SOURCES.md"}
     if listed != on_disk:
         errors.append(f"SOURCES.md lists {sorted(listed)} but the folder holds {sorted(on_disk)}")
     for line in lines:
         match = SOURCES_ROW_RE.match(line)
         assert match is not None
         letter, name = match.group(1), match.group(2)
-        path = CORPUS_DIR / name
+        path = held.corpus_dir / name
         if not path.is_file():
             errors.append(f"{name}: missing")
             continue
@@ -157,19 +176,19 @@ def check_evidence(qid: str, question: str, evidence: str, doc: Document, others
         errors.append(f"{qid}: question repeats {shared} characters of its evidence {evidence!r}")
 
 
-def check_questions(documents: dict[str, Document], errors: list[str]) -> Counter[tuple[str, str, str]]:
+def check_questions(held: HeldoutSet, documents: dict[str, Document], errors: list[str]) -> Counter[tuple[str, str, str]]:
     """Every line's shape and evidence; returns counts by (kind, question language, document letter)."""
     counts: Counter[tuple[str, str, str]] = Counter()
     seen: set[str] = set()
     questions: set[str] = set()
     others = {letter: other_texts(documents, letter) for letter in documents}
-    for number, line in enumerate(QUESTIONS_PATH.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(held.questions_path.read_text(encoding="utf-8").splitlines(), start=1):
         item = json.loads(line)
         qid = item.get("id", f"line {number}")
         if list(item) != ["id", "lang", "doc", "question", "answerable", "evidence"]:
             errors.append(f"{qid}: keys {list(item)}, want the corpus.jsonl schema in its order")
             continue
-        if not ID_RE.match(qid) or qid in seen:
+        if not held.id_re.match(qid) or qid in seen:
             errors.append(f"{qid}: bad or repeated id")
         seen.add(qid)
         lang, letter, question = item["lang"], item["doc"], item["question"]
@@ -182,11 +201,11 @@ def check_questions(documents: dict[str, Document], errors: list[str]) -> Counte
             errors.append(f"{qid}: answerable must be a bool and evidence a list")
             continue
         if letter is None:
-            if item["answerable"] or item["evidence"] or not qid.startswith("h2-g"):
-                errors.append(f"{qid}: an everyday off-topic question has doc null, no evidence, id h2-gNN")
+            if item["answerable"] or item["evidence"] or not qid.startswith(f"{held.prefix}-g"):
+                errors.append(f"{qid}: an everyday off-topic question has doc null, no evidence, id {held.prefix}-gNN")
             counts[("everyday", lang, "-")] += 1
             continue
-        if letter not in documents or not qid.startswith(f"h2-{letter}"):
+        if letter not in documents or not qid.startswith(f"{held.prefix}-{letter}"):
             errors.append(f"{qid}: doc {letter!r} unknown or not matching the id")
             continue
         if not item["answerable"]:
@@ -237,17 +256,17 @@ def pair_table(documents: dict[str, Document], counts: Counter[tuple[str, str, s
     return "\n".join(lines)
 
 
-def run_checks() -> tuple[list[str], str]:
+def run_checks(held: HeldoutSet = HELDOUT2) -> tuple[list[str], str]:
     """All checks; returns the errors found and a summary table."""
     errors: list[str] = []
-    documents = load_documents(errors)
-    counts = check_questions(documents, errors)
+    documents = load_documents(held, errors)
+    counts = check_questions(held, documents, errors)
     check_counts(documents, counts, errors)
     return errors, pair_table(documents, counts)
 
 
-def main() -> int:
-    errors, table = run_checks()
+def main(held: HeldoutSet = HELDOUT2) -> int:
+    errors, table = run_checks(held)
     print(table)
     for error in errors:
         print("ERROR:", error)
