@@ -62,6 +62,14 @@ def own_language_share(dense: DenseScores, unit_languages: np.ndarray, scripts: 
     return float(np.mean(unit_languages[top] == script_language(scripts.cjk, scripts.hangul)))
 
 
+def scaled_where(scores: SparseScores, mask: np.ndarray, factor: float) -> SparseScores:
+    """These scores with those of the units where `mask` (one flag per unit) is set multiplied by `factor`."""
+    if scores.full is not None:
+        return SparseScores.from_dense(np.where(mask, scores.full * np.float32(factor), scores.full).astype(np.float32))
+    values = np.where(mask[scores.units], scores.values * np.float32(factor), scores.values).astype(np.float32)
+    return SparseScores(scores.units, values, scores.size)
+
+
 def lexical_terms(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams) -> list[tuple[SparseScores, float]]:
     """The lexical signal and each bridge that applies to the question, with its weight, in the order `fuse` adds them."""
     share = signals.own_language_share

@@ -25,6 +25,7 @@ from index.fusion import (
     median_sample,
     own_language_share,
     rank_passages,
+    scaled_where,
 )
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
@@ -146,7 +147,20 @@ class Retriever:
         if self.dense.centering is None:
             return signals
         share = own_language_share(signals.dense, self.dense.centering.unit_languages, scripts, self.params.own_language_depth)
-        return dataclasses.replace(signals, own_language_share=share)
+        signals = dataclasses.replace(signals, own_language_share=share)
+        korean = signals.korean
+        if (
+            korean is not None
+            and len(korean)
+            and script_language(scripts.cjk, scripts.hangul) == CENTERING_LANGUAGES.index("korean")
+            and share < 1.0
+        ):
+            # A Korean question's readings on Korean units are its same-script evidence: weighed as a Chinese question's
+            # lexical term is, in full only where the best dense unit is Korean (elsewhere by the same ratio).
+            elsewhere = self.params.lexical_weight_elsewhere / self.params.lexical_weight if self.params.lexical_weight > 0 else 1.0
+            factor = share + elsewhere * (1.0 - share)
+            signals = dataclasses.replace(signals, korean=scaled_where(korean, self.korean.korean_units, factor))
+        return signals
 
     def ranking_dense(self, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
         """The dense scores fusion ranks by: the plain cosines, or with `language_centering` the language-centered ones."""

@@ -16,6 +16,7 @@ from index.fusion import (
     lexical_terms,
     median_sample,
     own_language_share,
+    scaled_where,
 )
 from index.lexical import SparseScores, TokenIndex
 from index.params import DEFAULT_PARAMS
@@ -161,3 +162,13 @@ def test_a_chinese_questions_lexical_weight_follows_the_language_of_its_best_den
     signals = UnitSignals(dense=dense, lexical=lexical, own_language_share=0.0)
     (_, weight), *_ = lexical_terms(signals, QuestionScripts(cjk=0.0, hangul=1.0), params)
     assert weight == pytest.approx(params.cross_lingual_weight)
+
+
+def test_scores_are_scaled_only_where_the_mask_is_set_sparse_or_full() -> None:
+    mask = np.array([True, False, True, False, False, True])
+    sparse = SparseScores(np.array([0, 1, 5]), np.array([2.0, 4.0, 1.0], dtype=np.float32), 6)
+    scaled = scaled_where(sparse, mask, 0.125)
+    assert np.allclose(scaled.at(np.arange(6)), [0.25, 4.0, 0.0, 0.0, 0.0, 0.125])
+    full = SparseScores.from_dense(np.array([1.0, 1.0, 2.0, 0.0, 3.0, 4.0], dtype=np.float32))
+    assert np.allclose(scaled_where(full, mask, 0.5).at(np.arange(6)), [0.5, 1.0, 1.0, 0.0, 3.0, 2.0])
+    assert scaled_where(full, mask, 0.5).max() == pytest.approx(3.0)  # the normalising maximum may move to another unit
