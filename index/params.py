@@ -44,7 +44,9 @@ class RetrievalParams:
     lexical_weight_elsewhere: float = 0.05
     own_language_depth: int = 1
     cross_lingual_weight: float = 0.01
-    # Korean questions against the Sino-Korean readings of the units, scaled by the question's share of Hangul.
+    # Korean questions against the Sino-Korean readings of the units, scaled by the question's share of Hangul; on
+    # Korean units (the question's own script) also by the rule above: lexical_weight_elsewhere / lexical_weight where
+    # the best dense unit is not Korean.
     korean_weight: float = 0.02
     # Chinese questions: read in Sino-Korean against the Korean units, and as CC-CEDICT English glosses against the
     # English units (max-normalised BM25, scaled by the question's share of Chinese characters). 0.05 and 0.04 are
