@@ -66,9 +66,9 @@ class SearchResult:
     content_tokens: int = 0
     unknown_identifiers: tuple[str, ...] = ()  # names and numbers of the question the documents never write
     calibration: float | None = None  # the margin everyday questions reach on this index (None: not calibrated)
-    unit_median: float = (
-        0.0  # median fused score of the units of the ranked passages' documents (`support_median`): the quotes' "nothing special" level
-    )
+    # The quotes' "nothing special" level: the median fused score of the units of the ranked passages' documents
+    # (`support_median`; of every unit with "index").
+    unit_median: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -222,8 +222,8 @@ class Retriever:
         dense = self.dense.scores(query, self.params.dense_depth)
         searched = time.perf_counter()
         signals = self.ranking_signals(question, query, scripts, dense)
-        # Fused scores only where they can matter: the units that can rank first, and the strided sample of every unit
-        # whose median is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
+        # Fused scores only where they can matter: the units that can rank first, and (below) the sample whose median
+        # is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
