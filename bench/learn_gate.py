@@ -115,7 +115,7 @@ class CenteredMargin:
         )
         centering = retriever.dense.centering
         assert centering is not None, "the scratch index has no centering statistics"
-        code = retriever._code_units
+        code = retriever._not_prose_units
         prose = ~code if code.any() and not code.all() else np.ones(len(vectors), dtype=bool)
         units = vectors[prose] - means[centering.unit_languages[prose]]
         self.units = units / np.linalg.norm(units, axis=1, keepdims=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -27,8 +28,9 @@ META_SUFFIX = ".meta.json"
 # Raised whenever the ingestion rules change what passages a document gives, so the next build re-reads every document
 # instead of keeping the previous version as "unchanged" (2: Markdown by markdown-it-py, PDF by layout; 3: a PDF's
 # margin line numbers found as a column of words, also where a sidebar shares their lines; 4: "!" and "?" directly
-# before a letter, a digit or a URL character no longer end a sentence).
-INGEST_VERSION = 4
+# before a letter, a digit or a URL character no longer end a sentence; 5: paragraphs under a references heading are
+# of kind "reference").
+INGEST_VERSION = 5
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -175,4 +177,22 @@ def load_document(source: SourceFile, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
         doc = clean_text(decode_text(data, source.path.name), read_meta(source, "plain"), digest)
     if not doc.paragraphs:
         raise DocumentError("no text could be extracted from it")
-    return doc
+    return mark_references(doc)
+
+
+# The heading of a list of works cited, in the four languages, perhaps numbered ("7 References", "6. 참고 문헌").
+_REFERENCES_HEADING = re.compile(
+    r"(?:\d+(?:\.\d+)*\.?\s*)?(?:references|bibliography|works cited|literature cited|参考文献|參考文獻|参考资料|參考資料"
+    r"|참고\s*문헌|참고\s*자료)\s*:?",
+    re.IGNORECASE,
+)
+
+
+def mark_references(doc: CleanDocument) -> CleanDocument:
+    """The prose paragraphs under a references heading marked "reference": entries of a list of works cited are
+    citations, not statements, and sit close to any question in the embedding space (a URL, a venue, a year)."""
+    paragraphs = tuple(
+        dataclasses.replace(p, kind="reference") if p.kind == "prose" and _REFERENCES_HEADING.fullmatch(p.section.strip()) else p
+        for p in doc.paragraphs
+    )
+    return doc if paragraphs == doc.paragraphs else dataclasses.replace(doc, paragraphs=paragraphs)

@@ -55,7 +55,8 @@ class Paragraph:
     page_start: int | None
     page_end: int | None
     page_breaks: tuple[tuple[int, int], ...] = ()
-    # "prose", "code" (fenced or indented code, kept out of prose passages), "footnote" or "front" (title, byline).
+    # "prose", "code" (fenced or indented code, kept out of prose passages), "footnote", "front" (title, byline) or
+    # "reference" (an entry under a references heading, index/loaders.py).
     kind: str = "prose"
 
     def page_at(self, offset: int) -> int | None:

@@ -165,6 +165,11 @@ def support_floor(hits: list[UnitHit], unit_median: float, rank: int) -> float:
     return max(unit_median, scores[min(rank, len(scores)) - 1])
 
 
+# Passages that give the quote only when no other kind is among the candidates: code (a shell command, a regular
+# expression) and the entries of a list of works cited.
+NOT_QUOTED_FIRST = frozenset({"code", "reference"})
+
+
 def choose_quote(
     passages: list[ScoredPassage],
     hits: list[UnitHit],
@@ -176,14 +181,14 @@ def choose_quote(
 ) -> Quote | None:
     """A verified quote: the best-scoring window among the first passages, its best unit(s) highlighted.
 
-    Code (a shell command, a regular expression) never gives the quote while a prose passage is a candidate.
+    Code and reference-list entries (NOT_QUOTED_FIRST) never give the quote while a prose passage is a candidate.
     """
     if not passages:
         return None
     best: tuple[float, Passage, int, int, list[UnitHit]] | None = None
     candidates = passages[: params.quote_passages]
     floor = support_floor(hits, unit_median, params.window_floor_rank)
-    prose = [sp for sp in candidates if sp.passage.kind != "code"]
+    prose = [sp for sp in candidates if sp.passage.kind not in NOT_QUOTED_FIRST]
     for scored in prose or candidates:
         passage = scored.passage
         own = [h for h in hits if h.passage == position.get(passage.id)]

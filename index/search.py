@@ -111,8 +111,10 @@ class Retriever:
         self.korean: KoreanReadings = tables.korean
         self.chinese_english: ChineseEnglishBridge = tables.chinese_english
         # Units of code passages stay searchable, but coverage is measured on prose whenever there is any.
-        self._code_units = tables.code_units
-        self._prose_only = self._code_units.any() and not self._code_units.all()
+        # ... and not on the entries of a list of works cited either (kind "reference", index/loaders.py).
+        references = np.asarray(loaded.passages.kind_mask("reference"))[np.asarray(loaded.units.passage)] if len(loaded.units) else None
+        self._not_prose_units = tables.code_units if references is None or not references.any() else tables.code_units | references
+        self._prose_only = self._not_prose_units.any() and not self._not_prose_units.all()
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
         self.calibration = self._calibrate() if self.params.calibrate else None
@@ -241,7 +243,7 @@ class Retriever:
         return SearchResult(
             passages=[self._scored(p, s) for p, s in ranked],
             unit_hits=hits,
-            best_dense=dense.best(self._code_units if self._prose_only else None),
+            best_dense=dense.best(self._not_prose_units if self._prose_only else None),
             best_generic=self.bank.best(query[0], self.params.bank_top),
             lexical_best=signals.lexical.max() if len(signals.lexical) else 0.0,
             readings_best=signals.korean.max() if signals.korean is not None and len(signals.korean) else 0.0,
@@ -285,7 +287,7 @@ class Retriever:
 
     def best_prose(self, query: np.ndarray) -> float:
         """The best cosine of one embedded question with a prose unit (with any unit when there is no prose)."""
-        return self.dense.scores(query, self.params.dense_depth).best(self._code_units if self._prose_only else None)
+        return self.dense.scores(query, self.params.dense_depth).best(self._not_prose_units if self._prose_only else None)
 
     def _calibrate(self) -> float | None:
         """The margin that everyday questions on topics the generic bank lacks reach on this index (a quantile).

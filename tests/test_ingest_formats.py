@@ -360,3 +360,19 @@ def test_plain_text_keeps_intended_line_breaks_and_list_lines():
     body = "朝鮮半島無核化以及終戰宣言對話與觀察，美朝在新加坡舉行高峰會議，"
     raw = f"第一章\n{body}\n{body}\n\n- 公开仓库\n- 免费个人账户\n"
     assert [b.text for b in plain_blocks(raw)] == [f"第一章\n{body}{body}", "- 公开仓库\n- 免费个人账户"]
+
+
+def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
+    text = (
+        "# Compression notes\n\nBrotli uses a static dictionary of common words.\n\n"
+        "## 7 References\n\n1. Alakuijala, J. (2015). Comparison of Brotli, Deflate, Zopfli, LZMA. https://example.org/a.pdf\n\n"
+        "2. Another entry, 2016.\n\n## 참고 문헌\n\n- 한 논문, 2020.\n\n## Results\n\nThe static dictionary helps small files.\n"
+    )
+    path = tmp_path / "notes.md"
+    path.write_text(text, encoding="utf-8")
+    doc = load(path)
+    kinds = {p.text[:12]: p.kind for p in doc.paragraphs}
+    assert kinds["Brotli uses "] == "prose" and kinds["The static d"] == "prose"
+    references = [p for p in doc.paragraphs if p.section in ("7 References", "참고 문헌")]
+    assert {p.section for p in references} == {"7 References", "참고 문헌"}
+    assert all(p.kind == "reference" for p in references)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,22 @@ def test_unrelated_documents_lower_the_median_but_not_the_support_floor(tmp_path
     assert answer.answered and answer.quote is not None
     assert answer.quote.text == "The compost heap is turned by volunteers from the youth club."
     assert citation_for(retriever.loaded, answer.quote.passage).passage_id == answer.quote.passage.id
+
+
+def test_a_reference_list_entry_gives_the_quote_only_when_no_prose_passage_is_a_candidate() -> None:
+    entry = Passage(
+        "p-ref", "d", "Alakuijala, J. (2015). Comparison of Brotli. https://example.org/a.pdf", "References", None, None, 0, 0, 72
+    )
+    entry = dataclasses.replace(entry, kind="reference")
+    prose = Passage("p-prose", "d", "Brotli compresses web content well.", "Results", None, None, 1, 74, 109)
+    texts = {"d": entry.text + "\n\n" + prose.text}
+    position = {"p-ref": 0, "p-prose": 1}
+    hits = [UnitHit(0, 0, 0, len(entry.text), 0.95), UnitHit(1, 1, 0, len(prose.text), 0.90)]
+
+    def quote_from(passages: list[ScoredPassage]) -> str:
+        quote = choose_quote(passages, hits, 0.5, position, texts, lambda p: None)  # type: ignore[arg-type,return-value]
+        assert quote is not None
+        return quote.passage.id
+
+    assert quote_from([ScoredPassage(entry, 0.95, ""), ScoredPassage(prose, 0.90, "")]) == "p-prose"
+    assert quote_from([ScoredPassage(entry, 0.95, "")]) == "p-ref"  # nothing else to quote
