@@ -102,19 +102,6 @@ def idf_share(index: Any, query: list[str], size: int, docs: np.ndarray | None =
     return out / total if total > 0 else out
 
 
-_DOCS: dict[str, np.ndarray] = {}
-
-
-def unit_documents(retriever: Any) -> np.ndarray:
-    loaded = retriever.loaded
-    if loaded.version not in _DOCS:
-        numbers: dict[str, int] = {}
-        _DOCS[loaded.version] = np.array(
-            [numbers.setdefault(loaded.passages[u.passage].doc_id, len(numbers)) for u in loaded.units], dtype=np.int64
-        )
-    return _DOCS[loaded.version]
-
-
 def question_features(service: Verbatim, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(features per unit, passage per unit) for one question."""
     retriever = service.answerer.retriever
@@ -153,7 +140,7 @@ def question_features(service: Verbatim, text: str) -> tuple[np.ndarray, np.ndar
     x[:, 11] = share * scripts.cjk
     x[:, 12] = share * lexical * scripts.cjk
     x[:, 13] = share * (1 - scripts.cjk)
-    docshare = idf_share(retriever.lexical.index.index, tokens(text, query=True), signals.size, unit_documents(retriever))
+    docshare = idf_share(retriever.lexical.index.index, tokens(text, query=True), signals.size, retriever.unit_documents)
     x[:, 16] = docshare * scripts.cjk
     x[:, 17] = docshare * (1 - scripts.cjk)
     best_share = float(share.max()) if len(share) else 0.0

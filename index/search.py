@@ -263,9 +263,14 @@ class Retriever:
         )
 
     @functools.cached_property
+    def unit_documents(self) -> np.ndarray:
+        """The document number (PassageColumns.doc) of every unit."""
+        return np.asarray(self.loaded.passages.doc)[np.asarray(self.loaded.units.passage)]
+
+    @functools.cached_property
     def _document_units(self) -> tuple[np.ndarray, np.ndarray]:
         """Every unit grouped by document: (unit numbers sorted by document, where each document's run starts)."""
-        documents = np.asarray(self.loaded.passages.doc)[np.asarray(self.loaded.units.passage)]
+        documents = self.unit_documents
         order = np.argsort(documents, kind="stable").astype(np.int64)
         starts = np.searchsorted(documents[order], np.arange(len(self.loaded.passages.tables.documents) + 1))
         return order, starts

@@ -68,21 +68,6 @@ def corpus_report(corpus_service: Verbatim) -> Iterator[EvalReport]:
     yield evaluate_service(corpus_service, SHARED_QUESTIONS)
 
 
-@pytest.fixture(scope="session")
-def heldout_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EvalReport]:
-    yield evaluate_service(_service(tmp_path_factory.mktemp("heldout"), [HELDOUT_DOCS, KNOWLEDGE]), HELDOUT_QUESTIONS)
-
-
-@pytest.fixture(scope="session")
-def heldout2_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EvalReport]:
-    yield evaluate_service(_service(tmp_path_factory.mktemp("heldout2"), [HELDOUT2_DOCS, KNOWLEDGE]), HELDOUT2_QUESTIONS)
-
-
-@pytest.fixture(scope="session")
-def heldout3_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EvalReport]:
-    yield evaluate_service(_service(tmp_path_factory.mktemp("heldout3"), [HELDOUT3_DOCS, KNOWLEDGE]), HELDOUT3_QUESTIONS)
-
-
 def _check(report: EvalReport, best: dict[str, float], max_false: float, offtopic: dict[str, float]) -> None:
     figures = report.overall
     for metric, floor in best.items():
@@ -100,19 +85,19 @@ def test_development_corpus_with_the_article_does_not_regress(corpus_report: Eva
     _check(corpus_report, CORPUS_BEST, CORPUS_MAX_FALSE_REFUSALS, CORPUS_OFFTOPIC_BEST)
 
 
-@pytest.mark.slow
-def test_held_out_documents_with_the_article_do_not_regress(heldout_report: EvalReport) -> None:
-    _check(heldout_report, HELDOUT_BEST, HELDOUT_MAX_FALSE_REFUSALS, HELDOUT_OFFTOPIC_BEST)
+# Our own held-out sets: documents, questions, best figures, most false refusals, off-topic refused by kind.
+HELDOUT_SETS = {
+    "heldout": (HELDOUT_DOCS, HELDOUT_QUESTIONS, HELDOUT_BEST, HELDOUT_MAX_FALSE_REFUSALS, HELDOUT_OFFTOPIC_BEST),
+    "heldout2": (HELDOUT2_DOCS, HELDOUT2_QUESTIONS, HELDOUT2_BEST, HELDOUT2_MAX_FALSE_REFUSALS, HELDOUT2_OFFTOPIC_BEST),
+    "heldout3": (HELDOUT3_DOCS, HELDOUT3_QUESTIONS, HELDOUT3_BEST, HELDOUT3_MAX_FALSE_REFUSALS, HELDOUT3_OFFTOPIC_BEST),
+}
 
 
 @pytest.mark.slow
-def test_second_held_out_documents_with_the_article_do_not_regress(heldout2_report: EvalReport) -> None:
-    _check(heldout2_report, HELDOUT2_BEST, HELDOUT2_MAX_FALSE_REFUSALS, HELDOUT2_OFFTOPIC_BEST)
-
-
-@pytest.mark.slow
-def test_third_held_out_documents_with_the_article_do_not_regress(heldout3_report: EvalReport) -> None:
-    _check(heldout3_report, HELDOUT3_BEST, HELDOUT3_MAX_FALSE_REFUSALS, HELDOUT3_OFFTOPIC_BEST)
+@pytest.mark.parametrize("name", list(HELDOUT_SETS))
+def test_held_out_documents_with_the_article_do_not_regress(name: str, tmp_path: Path) -> None:
+    documents, questions, best, max_false, offtopic = HELDOUT_SETS[name]
+    _check(evaluate_service(_service(tmp_path, [documents, KNOWLEDGE]), questions), best, max_false, offtopic)
 
 
 @pytest.mark.slow

@@ -110,6 +110,22 @@ def longest_shared_run(a: str, b: str) -> int:
     return best
 
 
+def check_meta(path: Path, errors: list[str]) -> str:
+    """The language of a document's `.meta.json` beside it, after checking the file exists with exactly the keys
+    wanted and a language of the four ("" when it cannot be read)."""
+    meta_path = path.with_name(path.stem + ".meta.json")
+    if not meta_path.is_file():
+        errors.append(f"{meta_path.name}: missing")
+        return ""
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if set(meta) != META_KEYS:
+        errors.append(f"{meta_path.name}: keys {sorted(meta)}, want {sorted(META_KEYS)}")
+    language = str(meta.get("language", ""))
+    if language not in LANGS:
+        errors.append(f"{meta_path.name}: language {language!r}")
+    return language
+
+
 def load_documents(errors: list[str]) -> dict[str, Document]:
     """The documents in SOURCES.md order, with their size, metadata and checksum checked."""
     documents: dict[str, Document] = {}
@@ -136,17 +152,7 @@ def load_documents(errors: list[str]) -> dict[str, Document]:
         raw = data.decode("utf-8")
         if not DOC_CHARS[0] <= len(raw) <= DOC_CHARS[1]:
             errors.append(f"{name}: {len(raw)} characters, want {DOC_CHARS}")
-        meta_path = path.with_name(path.stem + ".meta.json")
-        language = ""
-        if not meta_path.is_file():
-            errors.append(f"{meta_path.name}: missing")
-        else:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if set(meta) != META_KEYS:
-                errors.append(f"{meta_path.name}: keys {sorted(meta)}, want {sorted(META_KEYS)}")
-            language = meta.get("language", "")
-            if language not in LANGS:
-                errors.append(f"{meta_path.name}: language {language!r}")
+        language = check_meta(path, errors)
         documents[letter] = Document(letter, path, language, raw, strip_markdown(raw))
     if len({doc.language for doc in documents.values()}) != len(documents):
         errors.append("want one document per language")

@@ -26,8 +26,6 @@ DATA_DIR = Path(__file__).resolve().parent
 ROOT = DATA_DIR.parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
 
-LANGS = ("zh-Hant", "zh-Hans", "en", "ko")
-META_KEYS = {"title", "author", "year", "language", "source", "licence"}
 DOC_SUFFIXES = (".md", ".pdf")
 EVIDENCE_CHARS = (10, 60)
 PER_QUESTION_LANGUAGE = 4  # answerable questions per document in each of the four languages
@@ -72,6 +70,7 @@ def _load_first_checker() -> ModuleType:
 
 first = _load_first_checker()
 squeeze = first.squeeze
+LANGS = first.LANGS  # the languages check_meta accepts, in the order of the pair table
 
 
 @dataclass(frozen=True)
@@ -127,17 +126,7 @@ def load_documents(held: HeldoutSet, errors: list[str]) -> dict[str, Document]:
             continue
         if hashlib.sha256(path.read_bytes()).hexdigest() not in SHA_RE.findall(line):
             errors.append(f"{name}: sha256 in SOURCES.md does not match the file")
-        meta_path = path.with_name(path.stem + ".meta.json")
-        language = ""
-        if not meta_path.is_file():
-            errors.append(f"{meta_path.name}: missing")
-        else:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if set(meta) != META_KEYS:
-                errors.append(f"{meta_path.name}: keys {sorted(meta)}, want {sorted(META_KEYS)}")
-            language = meta.get("language", "")
-            if language not in LANGS:
-                errors.append(f"{meta_path.name}: language {language!r}")
+        language = first.check_meta(path, errors)
         raw, stripped = source_text(path)
         documents[letter] = Document(letter, path, language, raw, stripped, ingested_text(path))
     if sorted(doc.language for doc in documents.values()) != sorted(LANGS):
