@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from index.models import Passage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.search import SearchResult
 from index.stopwords import LEXICAL_STOP_WORDS
@@ -73,20 +74,25 @@ def judge(result: SearchResult, params: RetrievalParams = DEFAULT_PARAMS) -> Gat
     return GateDecision(True, result.margin, bar)
 
 
+def nearest(result: SearchResult) -> list[Passage]:
+    """The top passages by fused score alone: code and footnotes demoted in the ranking still count as the nearest."""
+    return result.undemoted or [sp.passage for sp in result.passages]
+
+
 def names_code(question: str, result: SearchResult) -> bool:
     """Whether a question points at code: it writes code-like tokens (`x`, a_b, --flag, f(), a/b), or a word of it
     (not a stop word) appears in the code passages it found."""
     words = {w.lower() for w in _WORD.findall(question)} - LEXICAL_STOP_WORDS
     if any(not w.isalnum() for w in words):
         return True
-    code = " ".join(sp.passage.text.lower() for sp in result.passages if sp.passage.kind == "code")
+    code = " ".join(p.text.lower() for p in nearest(result) if p.kind == "code")
     return any(re.search(rf"(?<![^\W_]){re.escape(w)}(?![^\W_])", code) for w in words)
 
 
 def only_code(question: str, result: SearchResult, decision: GateDecision) -> GateDecision:
     """A covered question whose best passages are all code, though it names nothing in them, is not covered: code and
     key blocks sit close to every question in the embedding space, so they win when nothing in the prose does."""
-    if not decision.covered or not result.passages or any(sp.passage.kind != "code" for sp in result.passages):
+    if not decision.covered or not result.passages or any(p.kind != "code" for p in nearest(result)):
         return decision
     if names_code(question, result):
         return decision

@@ -69,6 +69,8 @@ class SearchResult:
     # The quotes' "nothing special" level: the median fused score of the units of the ranked passages' documents
     # (`support_median`; of every unit with "index").
     unit_median: float = 0.0
+    # The top passages by fused score alone, where `kind_demotion` moved some down (else empty: they are `passages`).
+    undemoted: list[Passage] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -115,6 +117,7 @@ class Retriever:
         references = np.asarray(loaded.passages.kind_mask("reference"))[np.asarray(loaded.units.passage)] if len(loaded.units) else None
         self._not_prose_units = tables.code_units if references is None or not references.any() else tables.code_units | references
         self._prose_only = self._not_prose_units.any() and not self._not_prose_units.all()
+        self._demoted: tuple[str, np.ndarray] | None = None  # demoted_kinds, and which units are of those kinds
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
         self.calibration = self._calibrate() if self.params.calibrate else None
@@ -227,6 +230,15 @@ class Retriever:
         # Fused scores only where they can matter: the units that can rank first, and (below) the sample whose median
         # is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))
+        undemoted: list[int] = []
+        demotion = self._kind_demotion(order)
+        # Code, footnotes and works cited rank lower, and give a quote's window less support. The units above were
+        # chosen before the demotion: exact while they hold k passages of other kinds, which 50 units nearly always do.
+        if demotion is not None:
+            undemoted = list(dict.fromkeys(units[u].passage for u in order))[:k]
+            scores = scores - demotion
+            resorted = np.lexsort((order, -scores))
+            order, scores = order[resorted], scores[resorted]
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
         cosines = signals.dense.at(order)
@@ -253,6 +265,7 @@ class Retriever:
             content_tokens=content_tokens,
             unknown_identifiers=tuple(self.glossary.unknown_identifiers(question)),
             calibration=self.calibration,
+            undemoted=[self.passages[p] for p in undemoted] if undemoted != [p for p, _ in ranked] else [],
             unit_median=median_level(fused_sample if bridge is None else fused_sample - bridge.at(sample)),
             # rank: everything after the embedding, of which dense: the FAISS search alone.
             timings_ms={
@@ -261,6 +274,19 @@ class Retriever:
                 "dense": (searched - embedded) * 1000,
             },
         )
+
+    def _kind_demotion(self, units: np.ndarray) -> np.ndarray | None:
+        """How far each of these units ranks below its fused score for its passage's kind (None: nothing demoted)."""
+        kinds, amount = self.params.demoted_kinds, self.params.kind_demotion
+        if not amount or not kinds.split():
+            return None
+        if self._demoted is None or self._demoted[0] != kinds:
+            demoted = np.zeros(len(self.passages), dtype=bool)
+            for kind in kinds.split():
+                demoted |= np.asarray(self.loaded.passages.kind_mask(kind))
+            self._demoted = (kinds, demoted[np.asarray(self.loaded.units.passage)] if len(self.loaded.units) else demoted[:0])
+        mask = self._demoted[1][units]
+        return mask * np.float32(amount) if mask.any() else None
 
     @functools.cached_property
     def unit_documents(self) -> np.ndarray:

@@ -353,6 +353,10 @@ def test_a_question_matching_only_code_is_refused_unless_it_names_the_code() -> 
     assert only_code("What does `gpg --import` do?", only_code_found, covered).covered
     assert only_code("Which tool made the PGP key block?", only_code_found, covered).covered
     assert only_code("What is the capital of Australia?", SearchResult(code[:2] + prose, []), covered).covered
+    # Code demoted in the ranking (`kind_demotion`) is still what the question came nearest to.
+    demoted = SearchResult(prose + code[:2], [], undemoted=[sp.passage for sp in code])
+    assert not only_code("What is the capital of Australia?", demoted, covered).covered
+    assert only_code("Which tool made the PGP key block?", demoted, covered).covered
     assert only_code("What is the capital of Australia?", only_code_found, GateDecision(False, -0.1, 0.0)) == GateDecision(False, -0.1, 0.0)
 
 
