@@ -17,7 +17,7 @@ CLAUSE_PUNCT = "，、：,:"
 _OPENERS = "([{“‘«"  # no space after these at a line end ...
 _CLOSING = ")]}”’»,.;:!?%"  # ... nor before these at a line start
 # Block kinds as loaders produce them, and the Paragraph.kind each becomes ("heading" is no paragraph).
-_PARAGRAPH_KIND = {"body": "prose", "front": "prose", "code": "code", "footnote": "footnote"}
+_PARAGRAPH_KIND = {"body": "prose", "front": "prose", "code": "code", "footnote": "footnote", "table": "table"}
 
 
 def display_width(text: str) -> int:
@@ -80,7 +80,7 @@ class Line:
 class Block:
     """A heading, front matter, body paragraph, code block or footnote, with the pages it spans."""
 
-    kind: str  # "front", "heading", "body", "code", "footnote"
+    kind: str  # "front", "heading", "body", "code", "footnote", "table"
     text: str
     page_start: int | None
     page_end: int | None

@@ -161,7 +161,7 @@ class _Renderer:
         elif kind in ("fence", "code_block"):
             self.emit("code", node.content.rstrip())
         elif kind == "table":
-            self.emit("body", "\n".join(_table_rows(node)))
+            self.emit("table", "\n".join(_table_rows(node)))
         elif kind == "html_block":
             self.html(node.content)
         elif kind == "admonition":

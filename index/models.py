@@ -56,7 +56,7 @@ class Paragraph:
     page_end: int | None
     page_breaks: tuple[tuple[int, int], ...] = ()
     # "prose", "code" (fenced or indented code, kept out of prose passages), "footnote", "front" (title, byline) or
-    # "reference" (an entry under a references heading, index/loaders.py).
+    # "reference" (an entry under a references heading, index/loaders.py) or "table" (its rows, one per line).
     kind: str = "prose"
 
     def page_at(self, offset: int) -> int | None:

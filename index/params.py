@@ -94,10 +94,10 @@ class RetrievalParams:
     support_median: str = "documents"
     quote_passages: int = 3
     # Passages of these kinds (space-separated) rank `kind_demotion` below their fused score: code blocks, footnotes
-    # ("2 Link to …: https://…") and lists of works cited sit close to every question in e5's space and answer almost
-    # none, yet a prose question's top 3 filled up with them (docs/retrieval.md, "Change by change"). About the spread of
+    # ("2 Link to …: https://…"), lists of works cited and tables sit close to every question in e5's space and answer
+    # few, yet a prose question's top 3 filled up with them (docs/retrieval.md, "Change by change"). About the spread of
     # a question's ten best fused scores, so one of them still ranks first where it is clearly the best match.
-    demoted_kinds: str = "code footnote reference"
+    demoted_kinds: str = "code footnote reference table"
     kind_demotion: float = 0.05
     highlight_gap: float = 0.005
 

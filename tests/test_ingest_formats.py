@@ -139,6 +139,9 @@ def test_list_items_and_table_rows_keep_their_lines(docs):
     cmd = docs[ZH_HANS_CMD.name].text
     assert "分类 | Windows 系统 | Unix 系统\n文件列表 | dir | ls\n切换目录 | cd | cd\n" in cmd
     assert "Bash | 文件路径、PATH 中的命令名、内建命令名、函数名、命令参数\nZsh |" in cmd
+    kinds = {p.text.split("\n")[0]: p.kind for p in docs[ZH_HANS_CMD.name].paragraphs}
+    assert kinds["分类 | Windows 系统 | Unix 系统"] == "table"
+    assert all(kind != "table" for first, kind in kinds.items() if " | " not in first)
     # Korean numbered rules keep their numbers; each is a line or paragraph of its own.
     ko = docs[KO_MD.name]
     assert any(p.text.startswith("9. 수버전 바로 뒤에 붙임표(-)를 붙이고") for p in ko.paragraphs)

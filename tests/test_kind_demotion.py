@@ -1,4 +1,4 @@
-"""Code, footnotes and works cited rank below prose by `kind_demotion`, while the gate still sees the nearest passages."""
+"""Code, footnotes, works cited and tables rank below prose by `kind_demotion`, while the gate still sees the nearest passages."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Verbatim]:
 @pytest.mark.slow
 def test_demoted_kinds_rank_below_prose_within_the_demotion(service: Verbatim) -> None:
     retriever = service.answerer.retriever
-    assert {"code", "footnote", "reference"} == DEMOTED and DEFAULT_PARAMS.kind_demotion > 0
+    assert {"code", "footnote", "reference", "table"} == DEMOTED and DEFAULT_PARAMS.kind_demotion > 0
     kinds = {p.kind for p in retriever.passages}
     assert {"code", "footnote", "prose"} <= kinds, kinds
     moved = 0

@@ -151,6 +151,10 @@ def test_tables_one_row_per_line_cells_separated(lipics, brotli) -> None:  # typ
         "Algorithm: | Compression | Compression speed | Decompression\nquality setting | ratio | [MB/s] | speed [MB/s]\n" in brotli[0].text
     )
     assert "\nbrotli:1 | 3.381 | 98.3 | 334.0\nbrotli:9 | 3.965 | 17.0 | 354.5\n" in brotli[0].text
+    # Their passages are of kind "table" (ranked below prose by `kind_demotion`); the text around them stays prose.
+    assert containing(brotli[1], "brotli:9 | 3.965 | 17.0 | 354.5").kind == "table"
+    assert containing(lipics[1], "a4paper | A4 paper format").kind == "table"
+    assert containing(brotli[1], "All tests were run single-threaded on an otherwise idle computer.").kind == "prose"
 
 
 def test_soft_hyphen_inside_a_line_is_the_printed_hyphen(brotli) -> None:  # type: ignore[no-untyped-def]
