@@ -55,8 +55,8 @@ class Paragraph:
     page_start: int | None
     page_end: int | None
     page_breaks: tuple[tuple[int, int], ...] = ()
-    # "prose", "code" (fenced or indented code, kept out of prose passages), "footnote", "front" (title, byline) or
-    # "reference" (an entry under a references heading, index/loaders.py) or "table" (its rows, one per line).
+    # "prose", "code" (fenced or indented code, kept out of prose passages), "footnote", "title" (a PDF's), "front"
+    # (its byline), "reference" (an entry under a references heading, index/loaders.py) or "table" (a row per line).
     kind: str = "prose"
 
     def page_at(self, offset: int) -> int | None:

@@ -766,7 +766,7 @@ def _assemble(meta: DocumentMeta, blocks: list[_Block], labels: list[int | None]
                 page_start=pages[0],
                 page_end=pages[-1],
                 page_breaks=tuple((start + at, page) for at, page in breaks),
-                kind={"list": "prose", "title": "front"}.get(block.kind, block.kind),
+                kind={"list": "prose"}.get(block.kind, block.kind),
             )
         )
     return CleanDocument(

@@ -166,8 +166,8 @@ def support_floor(hits: list[UnitHit], unit_median: float, rank: int) -> float:
 
 
 # Passages that give the quote only when no other kind is among the candidates: code (a shell command, a regular
-# expression) and the entries of a list of works cited.
-NOT_QUOTED_FIRST = frozenset({"code", "reference"})
+# expression), the entries of a list of works cited, and a title (the citation names it; it answers nothing).
+NOT_QUOTED_FIRST = frozenset({"code", "reference", "title"})
 
 
 def choose_quote(
@@ -181,7 +181,8 @@ def choose_quote(
 ) -> Quote | None:
     """A verified quote: the best-scoring window among the first passages, its best unit(s) highlighted.
 
-    Code and reference-list entries (NOT_QUOTED_FIRST) never give the quote while a prose passage is a candidate.
+    Code, reference-list entries and titles (NOT_QUOTED_FIRST) never give the quote while another passage is a
+    candidate.
     """
     if not passages:
         return None

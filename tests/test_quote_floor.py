@@ -135,7 +135,7 @@ def test_unrelated_documents_lower_the_median_but_not_the_support_floor(tmp_path
     assert citation_for(retriever.loaded, answer.quote.passage).passage_id == answer.quote.passage.id
 
 
-def test_a_reference_list_entry_gives_the_quote_only_when_no_prose_passage_is_a_candidate() -> None:
+def test_reference_entries_titles_and_code_give_the_quote_only_when_nothing_else_is_a_candidate() -> None:
     entry = Passage(
         "p-ref", "d", "Alakuijala, J. (2015). Comparison of Brotli. https://example.org/a.pdf", "References", None, None, 0, 0, 72
     )
@@ -152,3 +152,10 @@ def test_a_reference_list_entry_gives_the_quote_only_when_no_prose_passage_is_a_
 
     assert quote_from([ScoredPassage(entry, 0.95, ""), ScoredPassage(prose, 0.90, "")]) == "p-prose"
     assert quote_from([ScoredPassage(entry, 0.95, "")]) == "p-ref"  # nothing else to quote
+    # A title is not an answer either (the citation names it); code likewise.
+    for kind in ("title", "code"):
+        other = dataclasses.replace(entry, kind=kind)
+        assert quote_from([ScoredPassage(other, 0.95, ""), ScoredPassage(prose, 0.90, "")]) == "p-prose"
+    # A byline may be: "who wrote it?" is answered by it.
+    byline = dataclasses.replace(entry, kind="front")
+    assert quote_from([ScoredPassage(byline, 0.95, ""), ScoredPassage(prose, 0.90, "")]) == "p-ref"
