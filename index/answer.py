@@ -7,7 +7,7 @@ import re
 import time
 import unicodedata
 
-from index.answer_type import QUANTITY, answer_type
+from index.answer_type import QUANTITY, answer_type, asks_for_reason
 from index.errors import QuestionRejected
 from index.gate import answer_unit_margin, judge, only_code
 from index.models import Answer, Citation, Passage, Quote, ScoredPassage
@@ -80,7 +80,7 @@ class Answerer:
                         f"the question asks for a {wanted.name} and no sentence found that holds one is closer to it than"
                         f" everyday text by the bar (margin {'–' if margin is None else f'{margin:+.3f}'} < {bar:.3f})"
                     )
-        quote = self.quote_for(result, candidates) if covered else None
+        quote = self.quote_for(result, candidates, reason=asks_for_reason(text)) if covered else None
         if covered and quote is None:
             covered, reason = False, "no verifiable quote"
         passages = list(result.passages)
@@ -104,8 +104,9 @@ class Answerer:
             },
         )
 
-    def quote_for(self, result: SearchResult, candidates: list[ScoredPassage] | None = None) -> Quote | None:
-        """The verified quote from `candidates` (by default the best passages of the result)."""
+    def quote_for(self, result: SearchResult, candidates: list[ScoredPassage] | None = None, reason: bool = False) -> Quote | None:
+        """The verified quote from `candidates` (by default the best passages of the result); `reason`: the question
+        asks why."""
         loaded = self.loaded
         return choose_quote(
             result.passages if candidates is None else candidates,
@@ -115,4 +116,5 @@ class Answerer:
             loaded.texts,
             lambda p: citation_for(loaded, p),
             self.retriever.params,
+            reason,
         )

@@ -81,6 +81,16 @@ def gives_date(text: str, question: str = "") -> bool:
     return bool(_DATE.search(_without_numbered_names(text, question)))
 
 
+# "Why…", "for what reason", 為什麼 / 为什么 / 為何 / 何故, 왜 / 이유: the answer is a reason, which a text most often gives in
+# the sentence after the one restating what the question asks about.
+_ASKS_REASON = re.compile(r"\bwhy\b|\bfor\s+what\s+reason\b|\bhow\s+come\b|為什麼|为什么|為何|为何|何故|왜|이유", re.IGNORECASE)
+
+
+def asks_for_reason(question: str) -> bool:
+    """Whether the question asks why."""
+    return bool(_ASKS_REASON.search(question))
+
+
 @dataclass(frozen=True)
 class AnswerType:
     """A kind of answer a question wants, and the test that a text holds one."""

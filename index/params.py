@@ -93,6 +93,9 @@ class RetrievalParams:
     # questions moved to longer passages (docs/retrieval.md, "Change by change").
     support_median: str = "documents"
     quote_passages: int = 3
+    # A question that asks why is quoted with the sentence after the best window when it fits: a text most often
+    # restates the matter first and gives the reason next (docs/retrieval.md, "Change by change").
+    reason_next_sentence: bool = True
     # Passages of these kinds (space-separated) rank `kind_demotion` below their fused score: code blocks, footnotes
     # ("2 Link to …: https://…"), lists of works cited and tables sit close to every question in e5's space and answer
     # few, yet a prose question's top 3 filled up with them (docs/retrieval.md, "Change by change"). About the spread of

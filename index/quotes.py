@@ -85,6 +85,7 @@ def quote_windows(text: str, limit: int = MAX_QUOTE_CHARS) -> list[tuple[int, in
     return out
 
 
+CLAUSE_MARKS = "，、；：,;:"
 _CLAUSE_END = re.compile(r"[，、；：]|[,;:](?=\s)")
 _WORD_GAP = re.compile(r"\s+")
 
@@ -112,6 +113,19 @@ def _runs(text: str, pieces: list[tuple[int, int]], limit: int) -> list[tuple[in
                 break
             runs.append((pieces[a][0], pieces[b][1]))
     return runs
+
+
+def with_next_sentence(text: str, start: int, end: int, limit: int = MAX_QUOTE_CHARS) -> int:
+    """The end of the window [start, end) of `text` grown by the sentence after it, or by as many of that sentence's
+    leading clauses as fit in `limit` (never mid-word), or not at all."""
+    for sentence_start, sentence_end in sentence_spans(text):
+        next_start, next_end = _strip_span(text, sentence_start, sentence_end)
+        if next_start >= end and next_end > next_start:
+            if next_end - start <= limit:
+                return next_end
+            clauses = [e for _, e in clause_spans(text, next_start, next_end, limit) if e - start <= limit]
+            return clauses[-1] if clauses and text[clauses[-1] - 1] in CLAUSE_MARKS else end
+    return end
 
 
 def _cut_flags(text: str, start: int, end: int) -> tuple[bool, bool]:
@@ -178,11 +192,12 @@ def choose_quote(
     document_text: Mapping[str, str],
     cite: Callable[[Passage], Citation],
     params: RetrievalParams = DEFAULT_PARAMS,
+    reason: bool = False,
 ) -> Quote | None:
     """A verified quote: the best-scoring window among the first passages, its best unit(s) highlighted.
 
     Code, reference-list entries and titles (NOT_QUOTED_FIRST) never give the quote while another passage is a
-    candidate.
+    candidate. For a question that asks why (`reason`), the sentence after the window joins it where it fits.
     """
     if not passages:
         return None
@@ -201,6 +216,8 @@ def choose_quote(
         text, highlights = build_quote(passage, (0, len(passage.text)))
     else:
         _, passage, start, end, inside = best
+        if reason and params.reason_next_sentence:
+            end = with_next_sentence(passage.text, start, end)
         text = passage.text[start:end]
         top_score = inside[0].score
         spans = sorted(

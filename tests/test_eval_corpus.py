@@ -25,7 +25,7 @@ HELDOUT3_DOCS = ROOT / "tests" / "data" / "heldout3"
 HELDOUT3_QUESTIONS = ROOT / "tests" / "data" / "heldout3.jsonl"
 
 # The best figures reached so far (docs/retrieval.md, "Any corpus"). Raise them as retrieval improves; never lower them.
-CORPUS_BEST = {"r3": 0.83, "r1": 0.65, "quote_hit": 0.63}
+CORPUS_BEST = {"r3": 0.83, "r1": 0.65, "quote_hit": 0.65}
 CORPUS_MAX_FALSE_REFUSALS = 0.02
 CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.46}
 # R@3 of every question-language -> document-language pair with at least 4 questions.

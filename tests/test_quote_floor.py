@@ -159,3 +159,50 @@ def test_reference_entries_titles_and_code_give_the_quote_only_when_nothing_else
     # A byline may be: "who wrote it?" is answered by it.
     byline = dataclasses.replace(entry, kind="front")
     assert quote_from([ScoredPassage(byline, 0.95, ""), ScoredPassage(prose, 0.90, "")]) == "p-ref"
+
+
+def test_a_question_that_asks_why_is_quoted_with_the_sentence_after() -> None:
+    from index.answer_type import asks_for_reason
+    from index.quotes import with_next_sentence
+
+    for question in (
+        "Why did they pick the geometric mean?",
+        "為什麼要用幾何平均？",
+        "为何选择几何平均？",
+        "왜 기하 평균을 썼나요?",
+        "그 이유는 무엇인가요?",
+    ):
+        assert asks_for_reason(question), question
+    for question in ("What did they pick?", "Who wrote it?", "幾何平均是什麼？", "기하 평균은 무엇인가요?", "Where is the anywhy file?"):
+        assert not asks_for_reason(question), question
+
+    claim = "We chose the geometric mean over the arithmetic mean."
+    reason = "The geometric mean gives poor results more weight, so one outlier cannot dominate."
+    text = f"{claim} {reason} A third sentence follows here."
+    assert text[: with_next_sentence(text, 0, len(claim))] == f"{claim} {reason}"
+    # Too long together: the reason's leading clauses that fit, cut at a clause mark, never mid-word.
+    assert (
+        text[: with_next_sentence(text, 0, len(claim), limit=len(claim) + 60)]
+        == f"{claim} The geometric mean gives poor results more weight,"
+    )
+    assert with_next_sentence(text, 0, len(claim), limit=len(claim) + 20) == len(claim)  # no clause fits: unchanged
+    assert with_next_sentence(text, 0, len(text)) == len(text)  # nothing after the window
+
+    # In a passage the two sentences together are over 300 characters, so without the rule the quote is the claim alone
+    # (a longer window wins only ties, and the reason scores below the support floor).
+    reason = (
+        "The geometric mean gives poor results more weight, "
+        + "so that one file compressed far better or worse than the rest " * 4
+        + "cannot dominate."
+    )
+    text = f"{claim} {reason}"
+    passage = Passage("p", "d", text, "", None, None, 0, 0, len(text))
+    hits = [UnitHit(0, 0, 0, len(claim), 0.9), UnitHit(1, 0, len(claim) + 1, len(text), 0.6)]
+
+    def quote(reason_asked: bool) -> str:
+        chosen = choose_quote([ScoredPassage(passage, 0.9, "")], hits, 0.8, {"p": 0}, {"d": text}, lambda p: None, reason=reason_asked)  # type: ignore[arg-type,return-value]
+        assert chosen is not None
+        return chosen.text
+
+    assert quote(False) == claim
+    assert quote(True) == f"{claim} The geometric mean gives poor results more weight,"
