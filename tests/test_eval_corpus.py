@@ -23,6 +23,8 @@ HELDOUT2_DOCS = ROOT / "tests" / "data" / "heldout2"
 HELDOUT2_QUESTIONS = ROOT / "tests" / "data" / "heldout2.jsonl"
 HELDOUT3_DOCS = ROOT / "tests" / "data" / "heldout3"
 HELDOUT3_QUESTIONS = ROOT / "tests" / "data" / "heldout3.jsonl"
+HELDOUT4_DOCS = ROOT / "tests" / "data" / "heldout4"
+HELDOUT4_QUESTIONS = ROOT / "tests" / "data" / "heldout4.jsonl"
 
 # The best figures reached so far (docs/retrieval.md, "Any corpus"). Raise them as retrieval improves; never lower them.
 CORPUS_BEST = {"r3": 0.83, "r1": 0.65, "quote_hit": 0.65}
@@ -47,6 +49,13 @@ HELDOUT2_OFFTOPIC_BEST = {"everyday": 0.66, "near-topic": 0.41}
 HELDOUT3_BEST = {"r3": 0.64, "r1": 0.42, "quote_hit": 0.40}
 HELDOUT3_MAX_FALSE_REFUSALS = 0.04
 HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
+# The fourth held-out set (tests/data/heldout4/, 4 questions in every language pair), added after kind_demotion (found on
+# heldout3's misses) and the fusion weights fitted on heldout-docs and heldout2, so nothing has been tuned on it: main's
+# figures at 6d4231b when it was added (R@1 0.469, R@3 0.594, quote hit 0.469, false refusals 2/64, everyday 3/6,
+# near-topic 4/12).
+HELDOUT4_BEST = {"r3": 0.59, "r1": 0.46, "quote_hit": 0.46}
+HELDOUT4_MAX_FALSE_REFUSALS = 0.04
+HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.33}
 
 
 def _service(tmp: Path, corpora: list[Path]) -> Verbatim:
@@ -90,6 +99,7 @@ HELDOUT_SETS = {
     "heldout": (HELDOUT_DOCS, HELDOUT_QUESTIONS, HELDOUT_BEST, HELDOUT_MAX_FALSE_REFUSALS, HELDOUT_OFFTOPIC_BEST),
     "heldout2": (HELDOUT2_DOCS, HELDOUT2_QUESTIONS, HELDOUT2_BEST, HELDOUT2_MAX_FALSE_REFUSALS, HELDOUT2_OFFTOPIC_BEST),
     "heldout3": (HELDOUT3_DOCS, HELDOUT3_QUESTIONS, HELDOUT3_BEST, HELDOUT3_MAX_FALSE_REFUSALS, HELDOUT3_OFFTOPIC_BEST),
+    "heldout4": (HELDOUT4_DOCS, HELDOUT4_QUESTIONS, HELDOUT4_BEST, HELDOUT4_MAX_FALSE_REFUSALS, HELDOUT4_OFFTOPIC_BEST),
 }
 
 

@@ -1,6 +1,7 @@
 """Check the second held-out corpus (tests/data/heldout2/) and its questions (tests/data/heldout2.jsonl) against their rules.
 
-The third set (tests/data/heldout3/) follows the same rules: check_heldout3.py runs these checks on it (`HeldoutSet`).
+The third and fourth sets (tests/data/heldout3/, tests/data/heldout4/) follow the same rules: check_heldout3.py and
+check_heldout4.py run these checks on them (`HeldoutSet`).
 
 Beside the rules of check_heldout.py (evidence copied exactly, 10-60 characters, once in the document), every evidence
 string must resolve the way the scorer resolves it: exactly once, whitespace removed, in the text Verbatim's own
@@ -38,7 +39,7 @@ SOURCES_ROW_RE = re.compile(r"^\|\s*([a-z])\s*\|\s*`([^`]+)`")
 
 @dataclass(frozen=True)
 class HeldoutSet:
-    """One held-out set built to these rules: its documents' folder, its questions and their id prefix (h2, h3)."""
+    """One held-out set built to these rules: its documents' folder, its questions and their id prefix (h2, h3, h4)."""
 
     corpus_dir: Path
     questions_path: Path
@@ -55,6 +56,7 @@ class HeldoutSet:
 
 HELDOUT2 = HeldoutSet(DATA_DIR / "heldout2", DATA_DIR / "heldout2.jsonl", "h2")
 HELDOUT3 = HeldoutSet(DATA_DIR / "heldout3", DATA_DIR / "heldout3.jsonl", "h3")
+HELDOUT4 = HeldoutSet(DATA_DIR / "heldout4", DATA_DIR / "heldout4.jsonl", "h4")
 SHA_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
