@@ -29,8 +29,9 @@ META_SUFFIX = ".meta.json"
 # instead of keeping the previous version as "unchanged" (2: Markdown by markdown-it-py, PDF by layout; 3: a PDF's
 # margin line numbers found as a column of words, also where a sidebar shares their lines; 4: "!" and "?" directly
 # before a letter, a digit or a URL character no longer end a sentence; 5: paragraphs under a references heading are
-# of kind "reference"; 6: tables of kind "table"; 7: a PDF's title of kind "title").
-INGEST_VERSION = 7
+# of kind "reference"; 6: tables of kind "table"; 7: a PDF's title of kind "title"; 8: Markdown's GitHub alerts,
+# ":::" containers, heading attribute lists and MDN macros rendered as a reader sees them).
+INGEST_VERSION = 8
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -14,6 +14,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
@@ -49,6 +50,14 @@ _META_FIELDS = {"title": "title", "author": "author", "authors": "author", "lang
 _TAGGED_TERM = re.compile(r"\{[A-Za-z][\w-]*:([^{}\n]+)\}")  # {term:API} -> API
 _ATTRIBUTE_LIST = re.compile(r"\{:[^{}\n]*\}")  # kramdown {: .class} and {:toc}
 _LIQUID_TAG = re.compile(r"\{%.*?%\}")
+# MDN's macros: {{Glossary("MitM", "中間人")}} shows 中間人, {{HTTPHeader("Set-Cookie")}} shows Set-Cookie, and a macro
+# alone in its paragraph ({{HTTPSidebar}}, {{EmbedLiveSample("x")}}, {{Compat}}) shows a sidebar or a widget, no text.
+# No space after "{{": a template's {{ value }} is left alone.
+_STRING = r"\"([^\"]*)\"|'([^']*)'"
+_MACRO = re.compile(rf"\{{\{{[A-Za-z][\w-]*(?:\(\s*(?:{_STRING})?(?:\s*,\s*(?:{_STRING}))?[^()]*\))?\}}\}}")
+_MACROS_ONLY = re.compile(rf"(?:\s*{_MACRO.pattern})+\s*")
+# A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
+_HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
 _INVISIBLE = str.maketrans({"\u00a0": " ", "\u00ad": None, "\u200b": None, "\ufeff": None})
@@ -64,8 +73,10 @@ class MarkdownDocument:
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    return md.use(front_matter_plugin).use(admon_plugin).use(footnote_plugin).use(myst_role_plugin)
+    # alerts: GitHub's "> [!NOTE]" blocks; the container: VitePress's and Docusaurus's ":::warning Title … :::".
+    md = MarkdownIt("commonmark", {"html": True, "alerts": True}).enable(["table", "strikethrough"])
+    md = md.use(front_matter_plugin).use(admon_plugin).use(footnote_plugin).use(myst_role_plugin)
+    return md.use(container_plugin, name="any", validate=lambda params, *_: bool(re.match(r"\s*[A-Za-z][\w-]*", params)))
 
 
 def parse_markdown(raw: str) -> MarkdownDocument:
@@ -128,6 +139,7 @@ def _front_matter(content: str) -> dict[str, str]:
 def _visible(text: str) -> str:
     """Text as shown: no-break spaces as spaces, invisible characters dropped, tag syntax reduced to its text."""
     text = _TAGGED_TERM.sub(lambda m: m.group(1).strip(), text.translate(_INVISIBLE))
+    text = _MACRO.sub(lambda m: next((g for g in (m.group(3), m.group(4), m.group(1), m.group(2)) if g), ""), text)
     return _LIQUID_TAG.sub("", _ATTRIBUTE_LIST.sub("", text))
 
 
@@ -153,8 +165,11 @@ class _Renderer:
         if kind == "front_matter":
             self.front_matter.update(_front_matter(node.content))
         elif kind == "heading":
-            self.emit("heading", inline_text(node.children[0], footnote_marks=False) if node.children else "")
+            heading = inline_text(node.children[0], footnote_marks=False) if node.children else ""
+            self.emit("heading", _HEADING_ATTRIBUTES.sub("", heading))
         elif kind == "paragraph":
+            if node.children and _MACROS_ONLY.fullmatch(node.children[0].content or ""):
+                return
             self.emit("body", inline_text(node.children[0]) if node.children else "")
         elif kind in ("bullet_list", "ordered_list"):
             self.list(node)
@@ -166,6 +181,12 @@ class _Renderer:
             self.html(node.content)
         elif kind == "admonition":
             self.admonition(node)
+        elif kind == "alert":  # its title ("Note", "Warning") is GitHub's, in English, not the document's
+            for child in node.children:
+                if child.type != "alert_title":
+                    self.block(child)
+        elif kind == "container_any":
+            self.container(node)
         elif kind == "footnote_block":
             self.footnotes(node)
         elif kind == "hr":
@@ -246,6 +267,19 @@ class _Renderer:
             self.blocks[first].text = f"{title.strip()}\n{self.blocks[first].text}"
         else:
             self.blocks.insert(first, Block("body", title.strip(), None, None))
+
+    def container(self, node: SyntaxTreeNode) -> None:
+        """A ":::type Title" container: its blocks, with the title (when the document gives one) as their first line,
+        as an admonition's."""
+        title = node.info.strip().partition(" ")[2].strip()
+        first = len(self.blocks)
+        self.render(node)
+        if not title:
+            return
+        if first < len(self.blocks) and self.blocks[first].kind == "body":
+            self.blocks[first].text = f"{title}\n{self.blocks[first].text}"
+        else:
+            self.blocks.insert(first, Block("body", title, None, None))
 
     def footnotes(self, node: SyntaxTreeNode) -> None:
         for note in node.children:

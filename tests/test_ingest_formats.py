@@ -379,3 +379,40 @@ def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
     references = [p for p in doc.paragraphs if p.section in ("7 References", "참고 문헌")]
     assert {p.section for p in references} == {"7 References", "참고 문헌"}
     assert all(p.kind == "reference" for p in references)
+
+
+def test_site_generator_markup_is_rendered_as_a_reader_sees_it(tmp_path):
+    text = (
+        "# 安全 {#security}\n\n"
+        '這意味著{{Glossary("MitM", "中間人")}}攻擊者可以讀取 {{HTTPHeader("Set-Cookie")}} 標頭。\n\n'
+        "{{HTTPSidebar}}\n\n"
+        "> [!NOTE]\n> 要查看儲存的 Cookie，可以使用開發者工具。\n\n"
+        ":::warning 警告\n用户提供的 HTML 永远不能被认为是 100% 安全的。\n:::\n\n"
+        "::: tip\n提示内容写在这里。\n:::\n\n"
+        "## Vue 사용 방법 {#ways-of-using-vue .tabs}\n\n"
+        "A template's {{ message }} is left as written.\n"
+    )
+    path = tmp_path / "site.md"
+    path.write_text(text, encoding="utf-8")
+    doc = load(path)
+    # MDN macros: the text they show; a macro alone in its paragraph is a widget, no text.
+    assert "這意味著中間人攻擊者可以讀取 Set-Cookie 標頭。" in doc.text and "{{H" not in doc.text and "HTTPSidebar" not in doc.text
+    # GitHub alerts: the note without GitHub's "[!NOTE]" marker or its English title.
+    assert "[!NOTE]" not in doc.text and "Note" not in doc.text
+    assert any(p.text == "要查看儲存的 Cookie，可以使用開發者工具。" for p in doc.paragraphs)
+    # ":::" containers: the fences gone, the title a line of its own, never run into the sentence.
+    assert ":::" not in doc.text
+    assert any(p.text == "警告\n用户提供的 HTML 永远不能被认为是 100% 安全的。" for p in doc.paragraphs)
+    assert any(p.text == "提示内容写在这里。" for p in doc.paragraphs)
+    # Heading attribute lists are not part of the section's name.
+    assert "{#" not in doc.text
+    assert {p.section for p in doc.paragraphs} >= {"安全", "Vue 사용 방법"}
+    assert "{{ message }}" in doc.text
+
+
+def test_mdn_and_vitepress_pages_lose_their_markup():
+    heldout4 = Path(__file__).parent / "data" / "heldout4"
+    mdn = load(heldout4 / "zh-hant-mdn-using-http-cookies.md")
+    assert "{{" not in mdn.text and "[!NOTE]" not in mdn.text
+    vue = load(heldout4 / "zh-hans-vue-security-best-practices.md")
+    assert ":::" not in vue.text and "{#" not in vue.text and "安全" in vue.headings
