@@ -7,7 +7,7 @@ import logging
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -35,7 +35,10 @@ _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z
 _LIST_ITEM = re.compile(r"^([•●◦▪■○◆–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
 _FOOTNOTE_MARK = re.compile(r"^([*†‡§¶]+|\d{1,3})(?=\s?[^\W\d_(\[<])")
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z]\.?)$")
-_OPENING = re.compile(r"(?i)^\s*(abstract|summary|introduction|keywords|contents)\b")
+_OPENING = re.compile(
+    r"(?i)^\s*(?:(?:abstract|summary|introduction|keywords|contents)\b"
+    r"|摘\s*要|關鍵[詞字]|关键[词字]|前\s*言|引\s*言|緒\s*論|绪\s*论|目\s*[錄录]|초\s*록|요\s*약|서\s*론|목\s*차|키워드|주제어)"
+)
 _CONTENTS_ENTRY = re.compile(r"(\.\s*){3,}|\s\d{1,4}$")
 _SENTENCE_END = re.compile(r"[.!?:;。！？][)\]\"'”’」』]*$")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -380,6 +383,17 @@ def _is_marker(word: _Word, line: _Line) -> bool:
     return word.size <= 0.8 * line.size and word.bottom < max(w.bottom for w in line.words) - 1
 
 
+def _body_line_test(lines: list[_Line], body_size: float) -> Callable[[_Line], bool]:
+    """Whether a line of page one is running text, not a byline: set at the body size, reaching the body's right edge,
+    from its left edge or a paragraph's indent. Authors and affiliations are centred, set in another size, or short."""
+    body = [ln for ln in lines if abs(ln.size - body_size) <= 0.6]
+    if not body:
+        return lambda line: False
+    left = min(ln.x0 for ln in body)
+    right = max(ln.x1 for ln in body)
+    return lambda line: abs(line.size - body_size) <= 0.6 and line.x1 >= right - 2.0 and line.x0 - left <= 3.0 * body_size
+
+
 def _body_size(pages: list[_Page]) -> float:
     """The font size most of the text is set in."""
     sizes: Counter[float] = Counter()
@@ -552,10 +566,11 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
     if blocks and first:
         byline: list[_Line] = []
         in_title = {id(ln) for ln in blocks[0].lines}
+        body_like = _body_line_test([ln for ln in first if id(ln) not in in_title], body_size)
         for line in first:
             if id(line) in in_title:
                 continue
-            if _OPENING.match(line.text) or _NUMBERED_HEADING.match(line.text) or len(byline) >= 8:
+            if _OPENING.match(line.text) or _NUMBERED_HEADING.match(line.text) or body_like(line) or len(byline) >= 8:
                 break
             byline.append(line)
         if len(byline) < 8:

@@ -305,3 +305,79 @@ def test_margin_line_numbers_of_a_draft_are_left_out_even_beside_a_sidebar() -> 
     assert "(Antelmi et al., 2019; Lawry Aguila et al., 2023)" in doc.text
     assert "implementations of multimodal VAEs" in doc.text and "on fully or partially observed data" in doc.text
     assert not re.search(r"\b(3[4-9]|[45]\d|60) [A-Za-z]", doc.text[doc.text.index("Data Augmentation") :][:3000])
+
+
+def cjk_pdf(font: str, title: str, paragraphs: list[str], byline: str = "") -> bytes:
+    """A page set in one of the Adobe Asian fonts reportlab ships (no font file needed): a title, an optional centred
+    byline, then paragraphs wrapped character by character to the full width, their first lines indented."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    y = height - 72
+    pdf.setFont(font, 18)
+    pdf.drawString(72, y, title)
+    y -= 36
+    if byline:
+        pdf.setFont(font, 10.5)
+        pdf.drawCentredString(width / 2, y, byline)
+        y -= 30
+    for paragraph in paragraphs:
+        lines, line = [], ""
+        for ch in paragraph:
+            indent = 21 if not lines else 0
+            if pdfmetrics.stringWidth(line + ch, font, 10.5) > width - 144 - indent:
+                lines.append(line)
+                line = ""
+            line += ch
+        lines.append(line)
+        pdf.setFont(font, 10.5)
+        for i, text in enumerate(lines):
+            pdf.drawString(72 + (21 if i == 0 else 0), y, text)
+            y -= 15
+        y -= 8
+    pdf.save()
+    return buffer.getvalue()
+
+
+ZH_PARAGRAPHS = [
+    "消息队列在分布式系统中用于解耦生产者和消费者。当消费者处理失败时，系统会在一段时间后重新投递消息，最多重试十六次，"
+    "之后消息进入死信队列，由人工处理。这样可以保证消息不会因为临时故障而丢失。",
+    "顺序消息分为全局顺序和分区顺序两种。全局顺序要求同一个主题下的所有消息严格按照先进先出的顺序发布和消费；分区顺序则只要求同一个分区内的消息有序。",
+]
+
+
+def test_a_short_chinese_or_korean_pdf_keeps_its_first_paragraphs_as_prose(tmp_path: Path) -> None:
+    # The first page's lines after the title were taken for a byline up to 8 lines: a page of a title and a few short
+    # paragraphs came out as one "front" passage, its lines joined by line breaks.
+    ko = [
+        "메시지 큐는 분산 시스템에서 생산자와 소비자를 분리하는 데 사용됩니다. 소비자가 처리에 실패하면 시스템은 일정 시간 후에 메시지를 다시 전달합니다.",
+        "순서 메시지는 전역 순서와 파티션 순서의 두 가지로 나뉩니다.",
+    ]
+    for name, font, title, paragraphs in (
+        ("zh.pdf", "STSong-Light", "消息队列的可靠投递", ZH_PARAGRAPHS),
+        ("ko.pdf", "HYSMyeongJo-Medium", "메시지 큐의 신뢰성 있는 전달", ko),
+    ):
+        path = tmp_path / name
+        path.write_bytes(cjk_pdf(font, title, paragraphs))
+        doc = load(path)
+        assert doc.meta.title == title
+        assert [p.kind for p in doc.paragraphs] == ["title", "prose", "prose"], [(p.kind, p.text[:30]) for p in doc.paragraphs]
+    zh = load(tmp_path / "zh.pdf")
+    assert "系统会在一段时间后重新投递消息" in zh.text.replace("\n", "")  # Chinese lines joined without a space
+    assert zh.paragraphs[1].text.startswith("消息队列在分布式系统中") and "\n" not in zh.paragraphs[1].text
+
+
+def test_a_chinese_byline_ends_at_the_abstract(tmp_path: Path) -> None:
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(cjk_pdf("STSong-Light", "消息队列的可靠投递", ["摘要", *ZH_PARAGRAPHS], byline="王小明 國立高雄大學資訊工程學系"))
+    doc = load(path)
+    kinds = [(p.kind, p.text) for p in doc.paragraphs]
+    assert kinds[0] == ("title", "消息队列的可靠投递")
+    assert kinds[1] == ("front", "王小明 國立高雄大學資訊工程學系")
+    assert all(kind == "prose" for kind, _ in kinds[2:]), kinds
