@@ -31,8 +31,9 @@ META_SUFFIX = ".meta.json"
 # before a letter, a digit or a URL character no longer end a sentence; 5: paragraphs under a references heading are
 # of kind "reference"; 6: tables of kind "table"; 7: a PDF's title of kind "title"; 8: Markdown's GitHub alerts,
 # ":::" containers, heading attribute lists and MDN macros rendered as a reader sees them; 9: a PDF's byline ends at
-# the first line of running text, and at a Chinese or Korean abstract heading).
-INGEST_VERSION = 9
+# the first line of running text, and at a Chinese or Korean abstract heading; 10: a PDF's letter-spaced Chinese and
+# Korean lines read without a space between their characters).
+INGEST_VERSION = 10
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -6,6 +6,7 @@ import io
 import logging
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from typing import Any
 from index.errors import DocumentError
 from index.ingest import join_lines
 from index.models import CleanDocument, DocumentMeta, Paragraph
+from index.scripts import is_cjk_ideograph, is_hangul
 
 log = logging.getLogger(__name__)
 
@@ -351,6 +353,7 @@ def _render(line: _Line) -> None:
     text = ""
     previous: _Word | None = None
     cell_start: _Word | None = None
+    spread = _spread_gap(line)
     for word in line.words:
         if previous is None or word.x0 - previous.x1 > _CELL_GAP * line.size:
             if previous is not None:
@@ -361,6 +364,7 @@ def _render(line: _Line) -> None:
             gap = word.x0 - previous.x1
             ratio = _MONO_SPACE_RATIO if word.mono and previous.mono else _SPACE_RATIO
             spaced = gap > ratio * min(word.size, previous.size) and not _is_marker(word, line)
+            spaced = spaced and not _letter_spacing(previous, word, gap, spread)
             # A note's own number at the start of a footnote ("¹Since …") is followed by a space.
             if spaced or (previous is cell_start and _is_marker(previous, line)):
                 text = f"{text} {word.text}"
@@ -376,6 +380,38 @@ def _render(line: _Line) -> None:
     line.main = max(zip(cells, spans), key=lambda pair: len(pair[0]))[1]
     line.cells = cells
     line.text = CELL_SEPARATOR.join(cells)
+
+
+def _closed_up(ch: str) -> bool:
+    """A character of a script written without spaces: Chinese characters, kana, CJK and full-width punctuation."""
+    code = ord(ch)
+    return is_cjk_ideograph(ch) or 0x3000 <= code <= 0x30FF or 0xFF00 <= code <= 0xFFEF
+
+
+def _east_asian(ch: str) -> bool:
+    return _closed_up(ch) or is_hangul(ch)
+
+
+def _spread_gap(line: _Line) -> float | None:
+    """The usual gap between Chinese characters or Hangul syllables set apart one by one (a justified or spread-out
+    line: each is a word of its own), or None when the line's Chinese and Korean words are whole words."""
+    east = [w for w in line.words if w.text and _east_asian(w.text[0])]
+    single = [
+        (a, b) for a, b in zip(line.words, line.words[1:]) if len(a.text) == 1 and _east_asian(a.text) and b.text and _east_asian(b.text[0])
+    ]
+    if len(single) < 4 or len(single) < 0.6 * len(east):
+        return None
+    return float(statistics.median(b.x0 - a.x1 for a, b in single))
+
+
+def _letter_spacing(previous: _Word, word: _Word, gap: float, spread: float | None) -> bool:
+    """Whether a gap between two words of a spread-out line is letter-spacing, not a space: narrower than half as wide
+    again as the line's usual gap, between Chinese characters, Hangul syllables or their punctuation."""
+    if spread is None or gap > 1.5 * spread:
+        return False
+    before, after = previous.text[-1], word.text[0]
+    punctuation = unicodedata.category(before).startswith("P") or unicodedata.category(after).startswith("P")
+    return (_east_asian(before) or _east_asian(after)) and (_east_asian(before) == _east_asian(after) or punctuation)
 
 
 def _is_marker(word: _Word, line: _Line) -> bool:

@@ -381,3 +381,34 @@ def test_a_chinese_byline_ends_at_the_abstract(tmp_path: Path) -> None:
     assert kinds[0] == ("title", "消息队列的可靠投递")
     assert kinds[1] == ("front", "王小明 國立高雄大學資訊工程學系")
     assert all(kind == "prose" for kind, _ in kinds[2:]), kinds
+
+
+def test_letter_spaced_chinese_and_korean_lines_read_as_written(tmp_path: Path) -> None:
+    # Justified or spread-out lines set every character apart (character spacing 3 pt at 10.5 pt): they read as the
+    # words they are, not "消 息 队 列" or "메 시 지 큐"; a Korean line keeps the spaces between its words.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    cases = (
+        ("STSong-Light", ["消息队列在分布式系统中用于解耦生产者和消费者。当消费者处理失败时，", "系统会在一段时间后重新投递消息。"]),
+        (
+            "HYSMyeongJo-Medium",
+            ["메시지 큐는 분산 시스템에서 생산자와 소비자를 분리하는 데 사용됩니다.", "소비자가 처리에 실패하면 메시지를 다시 전달합니다."],
+        ),
+    )
+    for font, lines in cases:
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+        for spacing in (0.0, 1.5, 3.0):
+            path = tmp_path / f"{font}-{spacing}.pdf"
+            pdf = canvas.Canvas(str(path), pagesize=A4)
+            text = pdf.beginText(72, 700)
+            text.setFont(font, 10.5)
+            text.setCharSpace(spacing)
+            for line in lines:
+                text.textLine(line)
+            pdf.drawText(text)
+            pdf.save()
+            expected = "".join(lines) if font == "STSong-Light" else " ".join(lines)
+            assert load(path).text == expected, (font, spacing, load(path).text)
