@@ -412,3 +412,45 @@ def test_letter_spaced_chinese_and_korean_lines_read_as_written(tmp_path: Path) 
             pdf.save()
             expected = "".join(lines) if font == "STSong-Light" else " ".join(lines)
             assert load(path).text == expected, (font, spacing, load(path).text)
+
+
+def test_a_chinese_paper_gives_its_title_byline_sections_and_references(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = "STSong-Light"
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    width, height = A4
+    body = ZH_PARAGRAPHS[0]
+    path = tmp_path / "paper.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    y = height - 72
+    pdf.setFont(font, 20)
+    pdf.drawCentredString(width / 2, y, "消息队列可靠性研究")
+    y -= 30
+    pdf.setFont(font, 10.5)
+    pdf.drawCentredString(width / 2, y, "王小明 李大华")
+    y -= 30
+    headings = ("摘要", "一、研究背景", "二、重试机制", "（一）重试次数", "参考文献")
+    for heading in headings:
+        pdf.setFont(font, 13)
+        pdf.drawString(72, y, heading)
+        y -= 22
+        pdf.setFont(font, 10.5)
+        line = ""
+        for ch in body:
+            if pdfmetrics.stringWidth(line + ch, font, 10.5) > width - 144:
+                pdf.drawString(72, y, line)
+                y -= 15
+                line = ""
+            line += ch
+        pdf.drawString(72, y, line)
+        y -= 25
+    pdf.save()
+    doc = load(path)
+    assert doc.meta.title == "消息队列可靠性研究" and doc.headings == headings
+    kinds = [(p.kind, p.section) for p in doc.paragraphs]
+    assert kinds == [("title", ""), ("front", ""), *(("prose", h) for h in headings[:-1]), ("reference", "参考文献")]
+    assert all(p.text == body for p in doc.paragraphs[2:])  # lines joined without spaces, whole paragraphs
