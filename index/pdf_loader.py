@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from index.errors import DocumentError
+from index.hyphenation import LineEndHyphens
 from index.ingest import join_lines
 from index.models import CleanDocument, DocumentMeta, Paragraph
 from index.scripts import is_cjk_ideograph, is_hangul
@@ -131,7 +132,7 @@ def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given:
         blocks, title = _blocks(pages, body_size)
         if not title_given and (pdf_title or title):
             meta = replace(meta, title=pdf_title or title)
-        return _assemble(meta, blocks, labels, _vocabulary(pages), content_hash)
+        return _assemble(meta, blocks, labels, _hyphens(pages, meta.language), content_hash)
     except Exception as exc:  # a layout this reader does not expect must not stop the other documents' build
         log.exception("%s: PDF layout analysis failed", meta.doc_id)
         raise DocumentError(f"its layout could not be analysed ({exc.__class__.__name__}); add a text version of it") from None
@@ -466,13 +467,35 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
             continue
         kept_lines = []
         for line in page.lines:
-            words = [w for cell in _cell_words(line) if max(w.x1 for w in cell) >= left - 8 for w in cell if w.x0 <= right + 6]
+            words = [
+                w
+                for cell in _cell_words(line)
+                if max(w.x1 for w in cell) >= left - 8
+                for w in _without_margin_column(cell, left, line.size)
+                if w.x0 <= right + 6
+            ]
             if words:
                 if len(words) != len(line.words):
                     line.words = words
                     _finish_line(line)
                 kept_lines.append(line)
         page.lines = kept_lines
+
+
+def _without_margin_column(cell: list[_Word], left: float, size: float) -> list[_Word]:
+    """A cell without the words of a sidebar beside the text block (a journal's margin box) that share its line.
+
+    A sidebar's line can stand closer to a body line than a cell gap and so open its cell ("and release the work
+    under a Cre-" + "assisted laser …"): its words end before the body's left edge and the body starts right at it.
+    Only words far out in the margin with letters among them go, so a hanging section number or bullet stays.
+    """
+    for index, word in enumerate(cell[1:], start=1):
+        if word.x0 >= left - 2:
+            margin = cell[:index]
+            if margin[-1].x1 < left - 2 and margin[0].x0 < left - 4 * size and sum(ch.isalpha() for w in margin for ch in w.text) >= 3:
+                return cell[index:]
+            break
+    return cell
 
 
 def _drop_watermarks_and_line_numbers(pages: list[_Page], body_size: float) -> None:
@@ -705,26 +728,47 @@ def _starts_paragraph(prev: _Line, line: _Line, right: float) -> bool:
     return prev.x1 + (first_word.x1 - first_word.x0) + 0.5 * line.size < right
 
 
-def _vocabulary(pages: list[_Page]) -> set[str]:
-    """Every word of the document, lower-cased, to decide line-end hyphens."""
-    words: set[str] = set()
-    for page in pages:
-        for line in page.lines + [ln for note in page.footnotes for ln in note]:
-            words.update(w.lower() for w in _WORD.findall(line.text))
-    return words
+def _hyphens(pages: list[_Page], language: str) -> LineEndHyphens:
+    """The document's words and compounds, and its language's word list, to decide line-end hyphens."""
+    lines = (ln.text for page in pages for ln in page.lines + [ln for note in page.footnotes for ln in note])
+    return LineEndHyphens.of(lines, language)
 
 
-def _join(left: str, right: str, vocabulary: set[str]) -> str:
-    """Join two lines: discretionary and line-end hyphens resolved, otherwise by script (join_lines)."""
+# The end of a URL that goes on past a line end: a URL broken by the url package gets no space (nor a hyphen).
+_URL_AT_END = re.compile(r"(?:https?://|www\.)\S*$")
+_URL_JOINER = "/.-_~?#=&%:+"
+
+
+def _continues_url(left: str, right: str) -> bool:
+    """Whether `left` ends inside a URL that `right` goes on with ("https://github." / "com/ACSoupir/…").
+
+    The next line goes on with the URL when it starts with a URL's joining mark, or when the URL stops at one and the
+    next word is itself URL-like (a path, a host, a query: "forum?id=…", "978-3-031…"); a plain word after a URL
+    ending in "/" or "." ("…/styles/" / "archived at") is the sentence going on, so it keeps its space.
+    """
+    match = _URL_AT_END.search(left)
+    if not match or not right or right[0].isspace():
+        return False
+    url, first = match.group(0), right.split(None, 1)[0]
+    core = first.rstrip(".,;:)]}>\"'”’")
+    if first[0] in "/?#=&%~":
+        return True
+    if url.endswith(tuple(_URL_JOINER)) and not url.endswith("."):
+        return bool(re.search(r"[/.?#=&%~_\d-]", core))
+    return url.endswith(".") and core[:1].isalnum() and bool(re.search(r"[/?#=&%~]|\.\w", core))
+
+
+def _join(left: str, right: str, hyphens: LineEndHyphens) -> str:
+    """Join two lines: URLs, discretionary and line-end hyphens resolved, otherwise by script (join_lines)."""
     if left.endswith("\u00ad"):
         return left[:-1] + right.lstrip()
+    if _continues_url(left, right):
+        return left + right
     if left.endswith("-") and len(left) > 1 and left[-2].isalpha() and right[:1].islower():
         head = _WORD.findall(left[:-1])
         tail = _WORD.match(right)
-        if head and tail:
-            joined = (head[-1] + tail.group(0)).lower()
-            if joined in vocabulary or joined.rstrip("s") in vocabulary or joined + "s" in vocabulary:
-                return left[:-1] + right
+        if head and tail and hyphens.is_soft(head[-1], tail.group(0)):
+            return left[:-1] + right
         return left + right
     return join_lines(left, right)
 
@@ -786,7 +830,9 @@ def _page_numbers(data: bytes, count: int, first_page: int | None) -> list[int |
     return [int(label) if label.isdigit() else None for label in labels]
 
 
-def _assemble(meta: DocumentMeta, blocks: list[_Block], labels: list[int | None], vocabulary: set[str], content_hash: str) -> CleanDocument:
+def _assemble(
+    meta: DocumentMeta, blocks: list[_Block], labels: list[int | None], hyphens: LineEndHyphens, content_hash: str
+) -> CleanDocument:
     """Lay the blocks out as one text (blank line between) with offsets, sections and pages."""
     pieces: list[str] = []
     paragraphs: list[Paragraph] = []
@@ -794,7 +840,7 @@ def _assemble(meta: DocumentMeta, blocks: list[_Block], labels: list[int | None]
     section = ""
     offset = 0
     for block in blocks:
-        text, breaks = _block_text(block, labels, vocabulary)
+        text, breaks = _block_text(block, labels, hyphens)
         if not text:
             continue
         if pieces:
@@ -825,7 +871,7 @@ def _assemble(meta: DocumentMeta, blocks: list[_Block], labels: list[int | None]
     )
 
 
-def _block_text(block: _Block, labels: list[int | None], vocabulary: set[str]) -> tuple[str, list[tuple[int, int]]]:
+def _block_text(block: _Block, labels: list[int | None], hyphens: LineEndHyphens) -> tuple[str, list[tuple[int, int]]]:
     """A block's text (lines joined; table rows and headings kept apart) and where its pages change."""
     text = ""
     breaks: list[tuple[int, int]] = []
@@ -845,7 +891,7 @@ def _block_text(block: _Block, labels: list[int | None], vocabulary: set[str]) -
         elif block.kind == "front":
             text = f"{text}\n{part}"
         else:
-            text = _join(text, part, vocabulary)
+            text = _join(text, part, hyphens)
         if line.page != page:
             number = labels[line.page]
             if number is not None:

@@ -288,8 +288,8 @@ def test_unreadable_pdfs_say_why(tmp_path: Path) -> None:
 
 
 def test_line_joining_rules() -> None:
-    words = {"prominent", "well", "known"}
-    assert pdf_loader._join("a promi\u00ad", "nent result", set()) == "a prominent result"  # discretionary hyphen
+    words = pdf_loader.LineEndHyphens(frozenset({"prominent", "well", "known"}))  # no word list: the document decides
+    assert pdf_loader._join("a promi\u00ad", "nent result", pdf_loader.LineEndHyphens()) == "a prominent result"  # discretionary
     assert pdf_loader._join("a promi-", "nent result", words) == "a prominent result"  # the joined word occurs elsewhere
     assert pdf_loader._join("a well-", "known result", words) == "a well-known result"  # kept otherwise
     assert pdf_loader._join("see Table", "2 below", words) == "see Table 2 below"
@@ -454,3 +454,98 @@ def test_a_chinese_paper_gives_its_title_byline_sections_and_references(tmp_path
     kinds = [(p.kind, p.section) for p in doc.paragraphs]
     assert kinds == [("title", ""), ("front", ""), *(("prose", h) for h in headings[:-1]), ("reference", "参考文献")]
     assert all(p.text == body for p in doc.paragraphs[2:])  # lines joined without spaces, whole paragraphs
+
+
+# ---- JOSS paper drafts (tests/data/heldout*/): the margin box, line-end hyphens by word list, broken URLs ----
+
+FASTPCA = Path(__file__).parent / "data" / "heldout4" / "en-fastpca-joss-paper-draft.pdf"
+MULTIVAE = Path(__file__).parent / "data" / "heldout2" / "en-multivae-joss-paper-2025.pdf"
+
+
+@pytest.fixture(scope="module")
+def fastpca():  # type: ignore[no-untyped-def]
+    doc = load(FASTPCA)
+    return doc, passages_for(doc)
+
+
+def test_joss_margin_box_is_not_spliced_into_the_summary(fastpca) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = fastpca
+    # Page 1: the sidebar's licence lines stand a few points left of the summary's lines, on the same baselines.
+    summary = containing(
+        passages, "Developed for biological data such as single-cell RNA-sequencing, spatial transcriptomics, or matrix-assisted"
+    )
+    assert summary.kind == "prose"
+    assert (
+        "or matrix-assisted laser desorption/ionization (MALDI imaging), FastPCA can efficiently and accurately identify "
+        "the leading singular values in high-dimensional data." in doc.text
+    )
+    for furniture in (
+        "Authors of papers retain copyright",
+        "release the work under",
+        "Creative Commons",
+        "a Cre-",
+        "ative Commons",
+        "In- rately",
+    ):
+        assert furniture not in doc.text
+    # The other JOSS paper with the box (heldout3's Melodie draft has none): its licence line met "sharing models.".
+    multivae = load(MULTIVAE)
+    assert "tools for monitoring and sharing models." in multivae.text
+    assert "retain copyright" not in multivae.text and "Creative Commons" not in multivae.text
+
+
+def test_line_end_hyphens_undone_by_the_word_list_compounds_kept(fastpca) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = fastpca
+    containing(passages, "spatial profiling technologies have dramatically increased the scale")
+    containing(passages, "For biological studies, parameter tuning and rapid iteration")
+    containing(passages, "the default backend for calculating singular values for compatability, but offers")  # sic
+    containing(passages, "Future development of FastPCA aims to be hardware agnostic")
+    containing(passages, "and BiocSingular deviated slightly from the exact")
+    for broken in ("dra-matically", "parame-ter", "compata-bility", "develop-ment", "de-viated", "accu-rately"):
+        assert broken not in doc.text
+    # Compounds keep their hyphen, at a line end ("matrix-" / "assisted") as inside a line.
+    for compound in ("single-cell", "matrix-assisted laser", "out-of-core", "high-dimensional", "non-linear"):
+        assert compound in doc.text
+    assert "matrixassisted" not in doc.text
+
+
+def test_word_list_decides_only_where_it_knows_the_language() -> None:
+    english = pdf_loader.LineEndHyphens(language="en")
+    assert pdf_loader._join("have dra-", "matically increased", english) == "have dramatically increased"
+    assert pdf_loader._join("for compata-", "bility, but", english) == "for compatability, but"  # no half is a word
+    assert pdf_loader._join("single-", "cell data", english) == "single-cell data"
+    assert pdf_loader._join("an out-of-", "core method", english) == "an out-of-core method"
+    assert pdf_loader._join("a multi-", "view model", english) == "a multi-view model"  # "multiview" is rare: unsure
+    # The document's own spelling wins over the list: "non-linear" printed inside a line keeps it at a line end.
+    printed = pdf_loader.LineEndHyphens.of(["linear or non-linear combinations"], "en")
+    assert pdf_loader._join("a non-", "linear map", printed) == "a non-linear map"
+    assert pdf_loader._join("a non-", "linear map", english) == "a nonlinear map"
+    # Another Latin-script language: its own list; a language the list lacks, or an unlabelled non-English text: kept.
+    french = pdf_loader.LineEndHyphens.of(["un texte"], "fr")
+    assert pdf_loader._join("le dévelop-", "pement du", french) == "le développement du"
+    assert pdf_loader._join("le dévelop-", "pement du", pdf_loader.LineEndHyphens(language="")) == "le dévelop-pement du"
+    assert pdf_loader.LineEndHyphens.of(["tekstia"], "fi-FI").language in {"fi", ""}
+    assert pdf_loader.LineEndHyphens.of(["a"], "tlh").language == ""
+    unlabelled = " ".join(["Het ontwikkelingsproces van deze bibliotheek verloopt voorspoedig volgens planning"] * 5)
+    assert pdf_loader.LineEndHyphens.of([unlabelled, "ontwikkelaars schrijven documentatie zorgvuldig"], "").language == ""
+
+
+def test_a_url_broken_at_a_line_end_gets_no_space(fastpca) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = fastpca
+    containing(passages, "The full script can be found https://github.com/ACSoupir/FastPCA/blob/main/docs_acs/paper/archive/")
+    assert "https://github. com" not in doc.text
+    words = pdf_loader.LineEndHyphens()
+    assert (
+        pdf_loader._join("see https://openreview.net/", "forum?id=k5THrhXDV3 for", words)
+        == "see https://openreview.net/forum?id=k5THrhXDV3 for"
+    )
+    assert (
+        pdf_loader._join("see https://doi.org/10.1007/", "978-3-031-43907-0_41", words)
+        == "see https://doi.org/10.1007/978-3-031-43907-0_41"
+    )
+    # A URL that ends at the line end: the sentence goes on after a space.
+    assert pdf_loader._join("at https://github.com/dagstuhl-publishing/styles/", "archived at swh", words).endswith(
+        "/styles/ archived at swh"
+    )
+    assert pdf_loader._join("see https://tinygrad.org.", "The next", words) == "see https://tinygrad.org. The next"
+    assert pdf_loader._join("see https://example.com", "for details", words) == "see https://example.com for details"
