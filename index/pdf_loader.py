@@ -708,7 +708,19 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
         if open_block is None or open_block.kind != "prose" or _SENTENCE_END.search(open_block.lines[-1].text):
             close()
     close()
+    for block in blocks:
+        if block.kind == "table" and sum(len(ln.cells) > 1 for ln in block.lines) < 2:
+            _untable(block)
     return blocks, title
+
+
+def _untable(block: _Block) -> None:
+    """A "table" with one line of cells is justified text with one wide word gap (a reference entry): prose again."""
+    block.kind = "prose"
+    for line in block.lines:
+        if len(line.cells) > 1:
+            line.cells = [" ".join(line.cells)]
+            line.text = line.cells[0]
 
 
 def _starts_paragraph(prev: _Line, line: _Line, right: float) -> bool:
@@ -778,24 +790,53 @@ def _soft_hyphens(text: str) -> str:
     return text.replace("\u00ad", "-")
 
 
-def _table_columns(lines: list[_Line]) -> list[float]:
-    """Where the cells of a table start: the cell starts of its rows with the most cells."""
-    widest = max(len(ln.cells) for ln in lines)
-    starts = [min(w.x0 for w in cell) for ln in lines if len(ln.cells) == widest for cell in _cell_words(ln)]
-    columns: list[float] = []
-    for x in sorted(starts):
-        if not columns or x - columns[-1] > 6:
-            columns.append(x)
-    return columns
+@dataclass(frozen=True)
+class _Columns:
+    """Where a table's cells start, and the right edges (with the leftmost start) of its right-aligned columns."""
+
+    starts: list[float]
+    right_aligned: list[tuple[float, float]]
 
 
-def _table_row(line: _Line, columns: list[float]) -> str:
-    """A row's cells, also split where a narrow gap falls on a column start that other rows show."""
+def _table_columns(lines: list[_Line]) -> _Columns:
+    """A table's columns from the rows with the most cells: their cell starts, and the columns set flush right.
+
+    A column of numbers is aligned on the right, so its cells start where their widths put them ("8.35s" at 343,
+    "413.15s" at 333): a cell of it is found by its right edge, which all the rows share.
+    """
+    rows = [cells for ln in lines if len(cells := _cell_words(ln)) > 1]
+    widest = max((len(cells) for cells in rows), default=0)
+    full = [cells for cells in rows if len(cells) == widest]
+    starts: list[float] = []
+    for x in sorted(min(w.x0 for w in cell) for cells in full for cell in cells):
+        if not starts or x - starts[-1] > 6:
+            starts.append(x)
+    right_aligned = []
+    if len(full) >= 3:
+        for j in range(1, widest):
+            ends = [max(w.x1 for w in cells[j]) for cells in full]
+            if max(ends) - min(ends) <= 2:
+                right_aligned.append((statistics.median(ends), min(min(w.x0 for w in cells[j]) for cells in full)))
+    return _Columns(starts, right_aligned)
+
+
+def _table_row(line: _Line, columns: _Columns) -> str:
+    """A row's cells, also split where a narrow gap falls on a column start, or before a cell of a right-aligned column."""
     cells: list[list[_Word]] = []
     for cell in _cell_words(line):
         current: list[_Word] = []
         for word in cell:
-            if current and any(abs(word.x0 - x) <= 3 for x in columns) and word.x0 - current[-1].x1 > _SPACE_RATIO * line.size:
+            if (
+                current
+                and word.x0 - current[-1].x1 > _SPACE_RATIO * line.size
+                and (
+                    any(abs(word.x0 - x) <= 3 for x in columns.starts)
+                    or any(
+                        abs(word.x1 - end) <= 2 and word.x0 >= start - line.size > current[-1].x1 - line.size
+                        for end, start in columns.right_aligned
+                    )
+                )
+            ):
                 cells.append(current)
                 current = []
             current.append(word)
@@ -876,7 +917,7 @@ def _block_text(block: _Block, labels: list[int | None], hyphens: LineEndHyphens
     text = ""
     breaks: list[tuple[int, int]] = []
     page = block.lines[0].page if block.lines else 0
-    columns = _table_columns(block.lines) if block.kind == "table" else []
+    columns = _table_columns(block.lines) if block.kind == "table" else _Columns([], [])
     for index, line in enumerate(block.lines):
         part = line.text.strip()
         if not text:
