@@ -549,3 +549,16 @@ def test_a_url_broken_at_a_line_end_gets_no_space(fastpca) -> None:  # type: ign
     )
     assert pdf_loader._join("see https://tinygrad.org.", "The next", words) == "see https://tinygrad.org. The next"
     assert pdf_loader._join("see https://example.com", "for details", words) == "see https://example.com for details"
+
+
+def test_right_aligned_table_columns_and_reference_entries(fastpca) -> None:  # type: ignore[no-untyped-def]
+    doc, passages = fastpca
+    # Table 1's numbers are set flush right; a wide number stands closer to its neighbour than a cell gap.
+    table = containing(passages, "irlba | 413.15s | 423.73s | 429.99s | 466.80s")
+    assert table.kind == "table"
+    assert "Implementation | Min | Median | Mean | Max" in doc.text
+    assert "BiocSingular (rSVD) | 606.71s | 615.53s | 623.30s | 646.58s" in doc.text
+    assert "bigstatsr (Partial) | 104.08s | 106.94s | 106.43s | 107.73s" in doc.text
+    # Page 6: a justified reference line with one wide word gap is not a table row.
+    entry = containing(passages, "Li, Z., Meisner, J., & Albrechtsen, A. (2023). Fast and accurate out-of-core PCA framework")
+    assert entry.kind == "reference" and " | " not in entry.text
