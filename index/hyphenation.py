@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _zipf(word: str, language: str) -> float:
 
 @dataclass(frozen=True)
 class LineEndHyphens:
-    """What a document says about its own words, and the word list of its language ("" when there is none)."""
+    """What a document says about its own words, and its declared language ("" when not known)."""
 
     words: frozenset[str] = frozenset()
     compounds: frozenset[str] = frozenset()
@@ -58,7 +58,12 @@ class LineEndHyphens:
         text = "\n".join(lines)
         words = frozenset(w.lower() for w in _WORD.findall(text))
         compounds = frozenset(c.lower() for c in _COMPOUND.findall(text))
-        return cls(words, compounds, _word_list_language(language, words))
+        return cls(words, compounds, language)
+
+    @cached_property
+    def word_list(self) -> str:
+        """The wordfreq language to consult, "" for none; worked out (and the list loaded) at the first hyphen."""
+        return _word_list_language(self.language, self.words)
 
     def is_soft(self, head: str, tail: str) -> bool:
         """Whether "head-" at a line end and "tail" on the next line are one word broken by the typesetter."""
@@ -66,11 +71,11 @@ class LineEndHyphens:
         joined = head + tail
         if joined in self.words or joined.rstrip("s") in self.words or joined + "s" in self.words:
             return True
-        if f"{head}-{tail}" in self.compounds or not self.language:
+        if f"{head}-{tail}" in self.compounds or not self.word_list:
             return False
-        if _zipf(joined, self.language) >= KNOWN_WORD:
+        if _zipf(joined, self.word_list) >= KNOWN_WORD:
             return True
-        return _zipf(head, self.language) < FRAGMENT and _zipf(tail, self.language) < FRAGMENT
+        return _zipf(head, self.word_list) < FRAGMENT and _zipf(tail, self.word_list) < FRAGMENT
 
 
 def _word_list_language(language: str, words: frozenset[str]) -> str:

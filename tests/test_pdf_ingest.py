@@ -524,10 +524,18 @@ def test_word_list_decides_only_where_it_knows_the_language() -> None:
     french = pdf_loader.LineEndHyphens.of(["un texte"], "fr")
     assert pdf_loader._join("le dévelop-", "pement du", french) == "le développement du"
     assert pdf_loader._join("le dévelop-", "pement du", pdf_loader.LineEndHyphens(language="")) == "le dévelop-pement du"
-    assert pdf_loader.LineEndHyphens.of(["tekstia"], "fi-FI").language in {"fi", ""}
-    assert pdf_loader.LineEndHyphens.of(["a"], "tlh").language == ""
+    assert pdf_loader.LineEndHyphens.of(["tekstia"], "fi-FI").word_list == "fi"
+    assert pdf_loader.LineEndHyphens.of(["metin"], "tr").word_list == ""  # wordfreq has no large Turkish list
+    turkish = pdf_loader.LineEndHyphens.of(["metin"], "tr")
+    assert pdf_loader._join("bir geliş-", "tirme süreci", turkish) == "bir geliş-tirme süreci"
+    english = [
+        "The package provides an interface to optimized matrix multiplication libraries for the purpose of singular",
+        "value decomposition, and it drastically reduces the computational time compared to other truncated methods",
+        "developed for biological data such as spatial transcriptomics",
+    ]
+    assert pdf_loader.LineEndHyphens.of(english, "").word_list == "en"  # unlabelled, and its words are English
     unlabelled = " ".join(["Het ontwikkelingsproces van deze bibliotheek verloopt voorspoedig volgens planning"] * 5)
-    assert pdf_loader.LineEndHyphens.of([unlabelled, "ontwikkelaars schrijven documentatie zorgvuldig"], "").language == ""
+    assert pdf_loader.LineEndHyphens.of([unlabelled, "ontwikkelaars schrijven documentatie zorgvuldig"], "").word_list == ""
 
 
 def test_a_url_broken_at_a_line_end_gets_no_space(fastpca) -> None:  # type: ignore[no-untyped-def]
