@@ -698,7 +698,13 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size:
                     open_block.lines.append(line)
                     continue
-            if open_block is None or open_block.kind != "prose" or prev is None or _starts_paragraph(prev, line, right):
+            if (
+                open_block is None
+                or open_block.kind != "prose"
+                or prev is None
+                or _starts_paragraph(prev, line, right)
+                or _ends_hanging_indent(open_block.lines, line)
+            ):
                 close()
                 open_block = _Block("prose", [line])
                 blocks.append(open_block)
@@ -708,19 +714,37 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
         if open_block is None or open_block.kind != "prose" or _SENTENCE_END.search(open_block.lines[-1].text):
             close()
     close()
-    for block in blocks:
-        if block.kind == "table" and sum(len(ln.cells) > 1 for ln in block.lines) < 2:
-            _untable(block)
-    return blocks, title
+    return [part for block in blocks for part in _untable(block)], title
 
 
-def _untable(block: _Block) -> None:
-    """A "table" with one line of cells is justified text with one wide word gap (a reference entry): prose again."""
-    block.kind = "prose"
+def _untable(block: _Block) -> list[_Block]:
+    """A "table" with one line of cells is justified text with one wide word gap (a reference entry): prose again,
+    one paragraph per entry where the lines hang."""
+    if block.kind != "table" or sum(len(ln.cells) > 1 for ln in block.lines) >= 2:
+        return [block]
+    parts: list[_Block] = []
     for line in block.lines:
         if len(line.cells) > 1:
             line.cells = [" ".join(line.cells)]
             line.text = line.cells[0]
+        if parts and not _ends_hanging_indent(parts[-1].lines, line):
+            parts[-1].lines.append(line)
+        else:
+            parts.append(_Block("prose", [line]))
+    return parts
+
+
+def _ends_hanging_indent(lines: list[_Line], line: _Line) -> bool:
+    """A line back at the first line's start after indented ones: the next entry of a list set with a hanging indent
+    (works cited). A paragraph whose first line is indented returns to the left on its second line, not to the first."""
+    first, prev = lines[0], lines[-1]
+    return (
+        len(lines) >= 2
+        and line.page == prev.page
+        and line.top > prev.top
+        and abs(line.x0 - first.x0) <= 2
+        and all(ln.x0 >= first.x0 + 0.8 * line.size for ln in lines[1:])
+    )
 
 
 def _starts_paragraph(prev: _Line, line: _Line, right: float) -> bool:

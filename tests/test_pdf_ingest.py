@@ -570,3 +570,9 @@ def test_right_aligned_table_columns_and_reference_entries(fastpca) -> None:  # 
     # Page 6: a justified reference line with one wide word gap is not a table row.
     entry = containing(passages, "Li, Z., Meisner, J., & Albrechtsen, A. (2023). Fast and accurate out-of-core PCA framework")
     assert entry.kind == "reference" and " | " not in entry.text
+    # Entries set with a hanging indent are paragraphs of their own, not run together.
+    paragraphs = {p.text.split(" (")[0]: p for p in doc.paragraphs if p.kind == "reference"}
+    for author in ("Akoglu, H.", "Baglama, J., Reichel, L., & Lewis, B. W.", "Li, Z., Meisner, J., & Albrechtsen, A."):
+        assert author in paragraphs
+    assert paragraphs["Li, Z., Meisner, J., & Albrechtsen, A."].text.endswith("1599–1608. doi:10.1101/gr.277525.122")
+    assert "analysis of large-scale genome-wide data" in doc.text  # a compound at a line end, in a reference
