@@ -32,8 +32,10 @@ META_SUFFIX = ".meta.json"
 # of kind "reference"; 6: tables of kind "table"; 7: a PDF's title of kind "title"; 8: Markdown's GitHub alerts,
 # ":::" containers, heading attribute lists and MDN macros rendered as a reader sees them; 9: a PDF's byline ends at
 # the first line of running text, and at a Chinese or Korean abstract heading; 10: a PDF's letter-spaced Chinese and
-# Korean lines read without a space between their characters).
-INGEST_VERSION = 10
+# Korean lines read without a space between their characters; 11: a PDF's margin box kept out of its sentences, line-end
+# hyphens undone by the document and a word list, URLs broken at a line end joined, right-aligned table columns,
+# works cited one entry a paragraph: docs/ingestion.md).
+INGEST_VERSION = 11
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
