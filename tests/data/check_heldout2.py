@@ -1,7 +1,7 @@
 """Check the second held-out corpus (tests/data/heldout2/) and its questions (tests/data/heldout2.jsonl) against their rules.
 
-The third and fourth sets (tests/data/heldout3/, tests/data/heldout4/) follow the same rules: check_heldout3.py and
-check_heldout4.py run these checks on them (`HeldoutSet`).
+The third and fourth sets (tests/data/heldout3/, tests/data/heldout4/) follow the same rules: `python
+tests/data/check_heldout2.py heldout3` (or heldout4) runs these checks on them (`HeldoutSet`, `SETS`).
 
 Beside the rules of check_heldout.py (evidence copied exactly, 10-60 characters, once in the document), every evidence
 string must resolve the way the scorer resolves it: exactly once, whitespace removed, in the text Verbatim's own
@@ -57,6 +57,7 @@ class HeldoutSet:
 HELDOUT2 = HeldoutSet(DATA_DIR / "heldout2", DATA_DIR / "heldout2.jsonl", "h2")
 HELDOUT3 = HeldoutSet(DATA_DIR / "heldout3", DATA_DIR / "heldout3.jsonl", "h3")
 HELDOUT4 = HeldoutSet(DATA_DIR / "heldout4", DATA_DIR / "heldout4.jsonl", "h4")
+SETS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4}
 SHA_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
@@ -266,4 +267,4 @@ def main(held: HeldoutSet = HELDOUT2) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(SETS[sys.argv[1]] if len(sys.argv) > 1 else HELDOUT2))
