@@ -56,6 +56,26 @@ _LIQUID_TAG = re.compile(r"\{%.*?%\}")
 _STRING = r"\"([^\"]*)\"|'([^']*)'"
 _MACRO = re.compile(rf"\{{\{{[A-Za-z][\w-]*(?:\(\s*(?:{_STRING})?(?:\s*,\s*(?:{_STRING}))?[^()]*\))?\}}\}}")
 _MACROS_ONLY = re.compile(rf"(?:\s*{_MACRO.pattern})+\s*")
+# Hugo's shortcodes (Kubernetes' docs and their translations): {{< glossary_tooltip text="Pod" term_id="pod" >}} shows
+# Pod (without text=, its term, hyphens as spaces), {{% heading "prerequisites" %}} its argument; {{< note >}},
+# {{% capture body %}} and their closing tags only wrap text, and show none of their own.
+_SHORTCODE = re.compile(r"\{\{[<%]\s*/?\s*([\w.-]+)([^{}]*?)\s*/?\s*[>%]\}\}")
+_SHORTCODE_TEXT = re.compile(r"\btext\s*=\s*\"([^\"]*)\"")
+_SHORTCODE_TERM = re.compile(r"\bterm_id\s*=\s*\"([^\"]*)\"")
+_SHORTCODE_ARGUMENT = re.compile(r"^\s*\"([^\"]*)\"\s*$")
+
+
+def _shortcode_text(match: re.Match[str]) -> str:
+    name, params = match.group(1), match.group(2)
+    if found := _SHORTCODE_TEXT.search(params):
+        return found.group(1)
+    if name == "glossary_tooltip" and (term := _SHORTCODE_TERM.search(params)):
+        return term.group(1).replace("-", " ")
+    if name == "heading" and (argument := _SHORTCODE_ARGUMENT.match(params)):
+        return argument.group(1)
+    return ""
+
+
 # A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -140,6 +160,7 @@ def _visible(text: str) -> str:
     """Text as shown: no-break spaces as spaces, invisible characters dropped, tag syntax reduced to its text."""
     text = _TAGGED_TERM.sub(lambda m: m.group(1).strip(), text.translate(_INVISIBLE))
     text = _MACRO.sub(lambda m: next((g for g in (m.group(3), m.group(4), m.group(1), m.group(2)) if g), ""), text)
+    text = _SHORTCODE.sub(_shortcode_text, text)
     return _LIQUID_TAG.sub("", _ATTRIBUTE_LIST.sub("", text))
 
 

@@ -416,3 +416,26 @@ def test_mdn_and_vitepress_pages_lose_their_markup():
     assert "{{" not in mdn.text and "[!NOTE]" not in mdn.text
     vue = load(heldout4 / "zh-hans-vue-security-best-practices.md")
     assert ":::" not in vue.text and "{#" not in vue.text and "安全" in vue.headings
+
+
+def test_hugo_shortcodes_show_their_text(tmp_path):
+    # Kubernetes' docs and their Chinese and Korean translations are written with Hugo's shortcodes.
+    text = (
+        "{{% capture overview %}}\n\n"
+        '控制器会监视{{< glossary_tooltip text="集群" term_id="cluster" >}}的状态，'
+        '并通过 {{< glossary_tooltip term_id="kube-apiserver" >}} 请求变更。\n\n'
+        "{{% /capture %}}\n\n"
+        '## {{% heading "prerequisites" %}}\n\n'
+        "{{< note >}}\n你需要先准备一个 Kubernetes 集群。\n{{< /note >}}\n\n"
+        '{{< feature-state for_k8s_version="v1.19" state="stable" >}}\n\n'
+        "Kubernetes 管理所有镜像的生命周期。\n"
+    )
+    path = tmp_path / "k8s.md"
+    path.write_text(text, encoding="utf-8")
+    doc = load(path)
+    assert [p.text for p in doc.paragraphs] == [
+        "控制器会监视集群的状态，并通过 kube apiserver 请求变更。",
+        "你需要先准备一个 Kubernetes 集群。",
+        "Kubernetes 管理所有镜像的生命周期。",
+    ]
+    assert doc.headings == ("prerequisites",) and "{{" not in doc.text
