@@ -76,6 +76,31 @@ def _shortcode_text(match: re.Match[str]) -> str:
     return ""
 
 
+# MDX's module lines (Docusaurus): a paragraph of `import X from '…';` and `export const …` lines is code, not text.
+_MDX_MODULE_LINE = re.compile(
+    r"^\s*(?:import\s+(?:[\w{}\s,*]+\s+from\s+)?['\"][^'\"]+['\"];?|export\s+(?:default|const|let|function|async)\b.*)\s*$"
+)
+# MkDocs Material's content tabs: `=== "Title"`, then the tab's Markdown indented by four spaces.
+_CONTENT_TAB = re.compile(r'^(\s*)===\+?\s+"[^"\n]*"\s*$')
+
+
+def _content_tabs_opened(raw: str) -> str:
+    """The text of MkDocs content tabs as ordinary Markdown: the `=== "Title"` lines dropped and each tab's body,
+    indented under it, moved back to the tab's own indentation (else it would read as an indented code block)."""
+    lines = raw.split("\n")
+    out: list[str] = []
+    indent: int | None = None
+    for line in lines:
+        marker = _CONTENT_TAB.match(line)
+        if marker:
+            indent = len(marker.group(1))
+            continue
+        if indent is not None and line.strip() and len(line) - len(line.lstrip(" ")) < indent + 4:
+            indent = None
+        out.append(line[4:] if indent is not None and line.startswith(" " * (indent + 4)) else line)
+    return "\n".join(out)
+
+
 # A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -103,6 +128,7 @@ def parse_markdown(raw: str) -> MarkdownDocument:
     """The rendered text of a Markdown document as blocks, plus its front matter (never part of the text)."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     metadata, body = _leading_metadata(raw)
+    body = _content_tabs_opened(body) if "===" in body else body
     renderer = _Renderer()
     renderer.render(SyntaxTreeNode(_parser().parse(body)))
     metadata.update({k: v for k, v in renderer.front_matter.items() if k not in metadata})
@@ -189,7 +215,8 @@ class _Renderer:
             heading = inline_text(node.children[0], footnote_marks=False) if node.children else ""
             self.emit("heading", _HEADING_ATTRIBUTES.sub("", heading))
         elif kind == "paragraph":
-            if node.children and _MACROS_ONLY.fullmatch(node.children[0].content or ""):
+            content = node.children[0].content if node.children else ""
+            if _MACROS_ONLY.fullmatch(content or "") or all(_MDX_MODULE_LINE.match(ln) for ln in (content or "").split("\n")):
                 return
             self.emit("body", inline_text(node.children[0]) if node.children else "")
         elif kind in ("bullet_list", "ordered_list"):

@@ -439,3 +439,23 @@ def test_hugo_shortcodes_show_their_text(tmp_path):
         "Kubernetes 管理所有镜像的生命周期。",
     ]
     assert doc.headings == ("prerequisites",) and "{{" not in doc.text
+
+
+def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
+    text = (
+        "import Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\n"
+        "# 安装指南\n\n"
+        '=== "Windows"\n\n    在 Windows 上运行安装程序。\n\n'
+        '=== "macOS"\n\n    在 macOS 上使用 Homebrew 安装。\n\n    ```\n    brew install tool\n    ```\n\n'
+        "export const meta = { sidebar: true };\n\n"
+        "正文内容写在这里。\n"
+    )
+    path = tmp_path / "install.mdx.md"
+    path.write_text(text, encoding="utf-8")
+    doc = load(path)
+    assert [(p.kind, p.text) for p in doc.paragraphs] == [
+        ("prose", "在 Windows 上运行安装程序。"),  # a tab's body, not an indented code block
+        ("prose", "在 macOS 上使用 Homebrew 安装。"),
+        ("code", "brew install tool"),
+        ("prose", "正文内容写在这里。"),
+    ]
