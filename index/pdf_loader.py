@@ -12,11 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from index.blocks import is_cjk, join_lines
 from index.errors import DocumentError
 from index.hyphenation import LineEndHyphens
-from index.ingest import join_lines
 from index.models import CleanDocument, DocumentMeta, Paragraph
-from index.scripts import is_cjk_ideograph, is_hangul
 
 log = logging.getLogger(__name__)
 
@@ -383,23 +382,11 @@ def _render(line: _Line) -> None:
     line.text = CELL_SEPARATOR.join(cells)
 
 
-def _closed_up(ch: str) -> bool:
-    """A character of a script written without spaces: Chinese characters, kana, CJK and full-width punctuation."""
-    code = ord(ch)
-    return is_cjk_ideograph(ch) or 0x3000 <= code <= 0x30FF or 0xFF00 <= code <= 0xFFEF
-
-
-def _east_asian(ch: str) -> bool:
-    return _closed_up(ch) or is_hangul(ch)
-
-
 def _spread_gap(line: _Line) -> float | None:
     """The usual gap between Chinese characters or Hangul syllables set apart one by one (a justified or spread-out
     line: each is a word of its own), or None when the line's Chinese and Korean words are whole words."""
-    east = [w for w in line.words if w.text and _east_asian(w.text[0])]
-    single = [
-        (a, b) for a, b in zip(line.words, line.words[1:]) if len(a.text) == 1 and _east_asian(a.text) and b.text and _east_asian(b.text[0])
-    ]
+    east = [w for w in line.words if w.text and is_cjk(w.text[0])]
+    single = [(a, b) for a, b in zip(line.words, line.words[1:]) if len(a.text) == 1 and is_cjk(a.text) and b.text and is_cjk(b.text[0])]
     if len(single) < 4 or len(single) < 0.6 * len(east):
         return None
     return float(statistics.median(b.x0 - a.x1 for a, b in single))
@@ -412,7 +399,7 @@ def _letter_spacing(previous: _Word, word: _Word, gap: float, spread: float | No
         return False
     before, after = previous.text[-1], word.text[0]
     punctuation = unicodedata.category(before).startswith("P") or unicodedata.category(after).startswith("P")
-    return (_east_asian(before) or _east_asian(after)) and (_east_asian(before) == _east_asian(after) or punctuation)
+    return (is_cjk(before) or is_cjk(after)) and (is_cjk(before) == is_cjk(after) or punctuation)
 
 
 def _is_marker(word: _Word, line: _Line) -> bool:

@@ -85,8 +85,10 @@ def quote_windows(text: str, limit: int = MAX_QUOTE_CHARS) -> list[tuple[int, in
     return out
 
 
-CLAUSE_MARKS = "，、；：,;:"
-_CLAUSE_END = re.compile(r"[，、；：]|[,;:](?=\s)")
+# Clause marks: full-width ones end a clause wherever they stand, ASCII ones only before a space (not in 3,000 or a:b).
+_FULL_WIDTH_CLAUSE_MARKS = "，、；："
+_ASCII_CLAUSE_MARKS = ",;:"
+_CLAUSE_END = re.compile(rf"[{_FULL_WIDTH_CLAUSE_MARKS}]|[{_ASCII_CLAUSE_MARKS}](?=\s)")
 _WORD_GAP = re.compile(r"\s+")
 
 
@@ -124,7 +126,9 @@ def with_next_sentence(text: str, start: int, end: int, limit: int = MAX_QUOTE_C
             if next_end - start <= limit:
                 return next_end
             clauses = [e for _, e in clause_spans(text, next_start, next_end, limit) if e - start <= limit]
-            return clauses[-1] if clauses and text[clauses[-1] - 1] in CLAUSE_MARKS else end
+            # Only a cut at a clause mark, not one clause_spans made at a space to fit the limit.
+            at_mark = clauses and text[clauses[-1] - 1] in _FULL_WIDTH_CLAUSE_MARKS + _ASCII_CLAUSE_MARKS
+            return clauses[-1] if at_mark else end
     return end
 
 

@@ -114,8 +114,7 @@ class Retriever:
         self.chinese_english: ChineseEnglishBridge = tables.chinese_english
         # Units of code passages stay searchable, but coverage is measured on prose whenever there is any.
         # ... and not on the entries of a list of works cited either (kind "reference", index/loaders.py).
-        references = np.asarray(loaded.passages.kind_mask("reference"))[np.asarray(loaded.units.passage)] if len(loaded.units) else None
-        self._not_prose_units = tables.code_units if references is None or not references.any() else tables.code_units | references
+        self._not_prose_units = tables.code_units | self._units_of_kinds(("reference",))
         self._prose_only = self._not_prose_units.any() and not self._not_prose_units.all()
         self._demoted: tuple[str, np.ndarray] | None = None  # demoted_kinds, and which units are of those kinds
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
@@ -235,7 +234,7 @@ class Retriever:
         # Code, footnotes and works cited rank lower, and give a quote's window less support. The units above were
         # chosen before the demotion: exact while they hold k passages of other kinds, which 50 units nearly always do.
         if demotion is not None:
-            undemoted = list(dict.fromkeys(units[u].passage for u in order))[:k]
+            undemoted = list(dict.fromkeys(int(p) for p in np.asarray(units.passage)[order]))[:k]
             scores = scores - demotion
             resorted = np.lexsort((order, -scores))
             order, scores = order[resorted], scores[resorted]
@@ -281,12 +280,16 @@ class Retriever:
         if not amount or not kinds.split():
             return None
         if self._demoted is None or self._demoted[0] != kinds:
-            demoted = np.zeros(len(self.passages), dtype=bool)
-            for kind in kinds.split():
-                demoted |= np.asarray(self.loaded.passages.kind_mask(kind))
-            self._demoted = (kinds, demoted[np.asarray(self.loaded.units.passage)] if len(self.loaded.units) else demoted[:0])
+            self._demoted = (kinds, self._units_of_kinds(kinds.split()))
         mask = self._demoted[1][units]
         return mask * np.float32(amount) if mask.any() else None
+
+    def _units_of_kinds(self, kinds: Sequence[str]) -> np.ndarray:
+        """Which units belong to a passage of one of these kinds (one flag per unit)."""
+        passages = np.zeros(len(self.loaded.passages), dtype=bool)
+        for kind in kinds:
+            passages |= np.asarray(self.loaded.passages.kind_mask(kind))
+        return passages[np.asarray(self.loaded.units.passage, dtype=np.int64)]
 
     @functools.cached_property
     def unit_documents(self) -> np.ndarray:

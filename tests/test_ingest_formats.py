@@ -35,6 +35,12 @@ def load(path: Path):
     return load_document(SourceFile(path, doc_id_for(path)))
 
 
+def load_written(path: Path, text: str):
+    """The document a Markdown text gives once written to `path`."""
+    path.write_text(text, encoding="utf-8")
+    return load(path)
+
+
 @pytest.fixture(scope="module")
 def docs():
     return {path.name: load(path) for path in ALL}
@@ -371,9 +377,7 @@ def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
         "## 7 References\n\n1. Alakuijala, J. (2015). Comparison of Brotli, Deflate, Zopfli, LZMA. https://example.org/a.pdf\n\n"
         "2. Another entry, 2016.\n\n## 참고 문헌\n\n- 한 논문, 2020.\n\n## Results\n\nThe static dictionary helps small files.\n"
     )
-    path = tmp_path / "notes.md"
-    path.write_text(text, encoding="utf-8")
-    doc = load(path)
+    doc = load_written(tmp_path / "notes.md", text)
     kinds = {p.text[:12]: p.kind for p in doc.paragraphs}
     assert kinds["Brotli uses "] == "prose" and kinds["The static d"] == "prose"
     references = [p for p in doc.paragraphs if p.section in ("7 References", "참고 문헌")]
@@ -392,9 +396,7 @@ def test_site_generator_markup_is_rendered_as_a_reader_sees_it(tmp_path):
         "## Vue 사용 방법 {#ways-of-using-vue .tabs}\n\n"
         "A template's {{ message }} is left as written.\n"
     )
-    path = tmp_path / "site.md"
-    path.write_text(text, encoding="utf-8")
-    doc = load(path)
+    doc = load_written(tmp_path / "site.md", text)
     # MDN macros: the text they show; a macro alone in its paragraph is a widget, no text.
     assert "這意味著中間人攻擊者可以讀取 Set-Cookie 標頭。" in doc.text and "{{H" not in doc.text and "HTTPSidebar" not in doc.text
     # GitHub alerts: the note without GitHub's "[!NOTE]" marker or its English title.
@@ -430,9 +432,7 @@ def test_hugo_shortcodes_show_their_text(tmp_path):
         '{{< feature-state for_k8s_version="v1.19" state="stable" >}}\n\n'
         "Kubernetes 管理所有镜像的生命周期。\n"
     )
-    path = tmp_path / "k8s.md"
-    path.write_text(text, encoding="utf-8")
-    doc = load(path)
+    doc = load_written(tmp_path / "k8s.md", text)
     assert [p.text for p in doc.paragraphs] == [
         "控制器会监视集群的状态，并通过 kube apiserver 请求变更。",
         "你需要先准备一个 Kubernetes 集群。",
@@ -450,9 +450,7 @@ def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
         "export const meta = { sidebar: true };\n\n"
         "正文内容写在这里。\n"
     )
-    path = tmp_path / "install.mdx.md"
-    path.write_text(text, encoding="utf-8")
-    doc = load(path)
+    doc = load_written(tmp_path / "install.mdx.md", text)
     assert [(p.kind, p.text) for p in doc.paragraphs] == [
         ("prose", "在 Windows 上运行安装程序。"),  # a tab's body, not an indented code block
         ("prose", "在 macOS 上使用 Homebrew 安装。"),
