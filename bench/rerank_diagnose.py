@@ -37,7 +37,7 @@ def passage_table(service: Verbatim, question: str) -> tuple[list[dict[str, Any]
     units = np.arange(signals.size)
     dense = signals.dense.at(units)
     parts: dict[str, np.ndarray] = {}
-    names = ["lexical", "korean", "chinese_korean", "chinese_english"]
+    names = ["lexical", "korean", "chinese_korean", "chinese_english", "word_bridge"]
     present = [n for n in names if n == "lexical" or getattr(signals, n) is not None and (n != "korean" or len(signals.korean or []))]
     weights: dict[str, float] = {}
     for name, (scores, weight) in zip(present, lexical_terms(signals, scripts, params)):

@@ -25,6 +25,7 @@ class UnitSignals:
     korean: SparseScores | None = None
     chinese_korean: SparseScores | None = None
     chinese_english: SparseScores | None = None
+    word_bridge: SparseScores | None = None  # the question's words matched across scripts by their vectors
     # Share of the best dense units written in the question's language (`own_language_share`; 1.0 when unknown).
     own_language_share: float = 1.0
 
@@ -81,6 +82,8 @@ def lexical_terms(signals: UnitSignals, scripts: QuestionScripts, params: Retrie
         terms.append((signals.chinese_korean, params.chinese_korean_weight * scripts.cjk))
     if signals.chinese_english is not None:
         terms.append((signals.chinese_english, params.chinese_english_weight * scripts.cjk))
+    if signals.word_bridge is not None:
+        terms.append((signals.word_bridge, params.word_bridge_weight))
     return terms
 
 
@@ -111,7 +114,8 @@ def candidate_units(signals: UnitSignals) -> np.ndarray:
     """
     if signals.size <= CANDIDATES_ONLY_ABOVE:
         return np.arange(signals.size)
-    lexical = [signals.lexical] + [b for b in (signals.korean, signals.chinese_korean, signals.chinese_english) if b is not None and len(b)]
+    bridges = (signals.korean, signals.chinese_korean, signals.chinese_english, signals.word_bridge)
+    lexical = [signals.lexical] + [b for b in bridges if b is not None and len(b)]
     if any(scores.full is not None for scores in lexical):  # many matches: one mask over every unit beats sorting them
         mask = np.zeros(signals.size, dtype=bool)
         mask[signals.dense.candidates] = True

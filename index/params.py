@@ -53,6 +53,14 @@ class RetrievalParams:
     # what `python -m bench.learn_fusion` fitted on our own held-out sets (docs/retrieval.md).
     chinese_korean_weight: float = 0.04
     chinese_english_weight: float = 0.04
+    # Every question: its words matched to the documents' words of other scripts by their e5 vectors (index/word_bridge.py),
+    # a match being a question word's `word_bridge_per_word` best document words whose cosine less their hubness
+    # reaches `word_bridge_threshold`; max-normalised IDF sums. 0 turns it off (and it is not built). At most
+    # `word_bridge_vocabulary` document words are embedded (the most widespread).
+    word_bridge_weight: float = 0.025
+    word_bridge_threshold: float = 0.005
+    word_bridge_per_word: int = 3
+    word_bridge_vocabulary: int = 20_000
     # English questions: IDF-weighted share of their names and dates, and of their unambiguous words, found in a unit.
     name_weight: float = 0.2
     word_weight: float = 0.02

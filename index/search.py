@@ -43,6 +43,7 @@ from index.signals import (
     script_language,
 )
 from index.store import LoadedIndex
+from index.word_bridge import WordBridge
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +118,12 @@ class Retriever:
         self._not_prose_units = tables.code_units | self._units_of_kinds(("reference",))
         self._prose_only = self._not_prose_units.any() and not self._not_prose_units.all()
         self._demoted: tuple[str, np.ndarray] | None = None  # demoted_kinds, and which units are of those kinds
+        self._bridge: tuple[int, WordBridge] | None = None  # word_bridge_vocabulary, and the bridge built with it
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
         self.calibration = self._calibrate() if self.params.calibrate else None
         self._document_units  # noqa: B018 — group the units by document now, not during the first question
+        self._word_bridge()  # embed the documents' words now (or read them from the cache), not during the first question
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -135,6 +138,7 @@ class Retriever:
         korean = self.korean.scores(question) if scripts.hangul > 0 else None
         chinese_korean = self.korean.chinese_scores(question) if scripts.chinese else None
         chinese_english = self.chinese_english.scores(question) if scripts.chinese else None
+        word_bridge = self._word_bridge()
         return UnitSignals(
             dense=dense,
             lexical=self.lexical.scores(question, scripts),
@@ -142,7 +146,20 @@ class Retriever:
             korean=korean,
             chinese_korean=chinese_korean,
             chinese_english=chinese_english,
+            word_bridge=word_bridge.scores(question, self.params.word_bridge_threshold, self.params.word_bridge_per_word)
+            if word_bridge
+            else None,
         )
+
+    def _word_bridge(self) -> WordBridge | None:
+        """The word bridge of this index (built on first use: embedding the documents' words), None when it is off."""
+        vocabulary = self.params.word_bridge_vocabulary
+        if self.params.word_bridge_weight <= 0 or vocabulary <= 0 or not len(self.loaded.units):
+            return None
+        if self._bridge is None or self._bridge[0] != vocabulary:
+            texts = self.loaded.unit_texts()
+            self._bridge = (vocabulary, WordBridge(texts, self.embedder, bank_cache_dir(self.loaded), vocabulary))
+        return self._bridge[1]
 
     def ranking_signals(self, question: str, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> UnitSignals:
         """The signals fusion ranks by: the ranking dense scores, and the share of the best of them in the question's
@@ -218,6 +235,9 @@ class Retriever:
     def search(self, question: str, k: int = 3) -> SearchResult:
         started = time.perf_counter()
         query = self.embedder.embed_queries([question])
+        word_bridge = self._word_bridge()
+        if word_bridge is not None:  # the question's words are embedded too: part of `embed`, not of the ranking
+            word_bridge.embed_question_words(question)
         embedded = time.perf_counter()
         units = self.loaded.units
         if not units:

@@ -1,0 +1,101 @@
+"""The word bridge: a question's words matched to the documents' words of other scripts by the real model's vectors."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.embeddings import load_embedder
+from index.fusion import fuse
+from index.params import DEFAULT_PARAMS
+from index.service import Verbatim
+from index.signals import QuestionScripts
+from index.word_bridge import CHINESE, HANGUL, LATIN, WordBridge, words
+from tests.conftest import make_settings
+
+UNITS = (
+    "Please report security vulnerabilities to the security team by email.",
+    "The release notes list every patch of the last version.",
+    "Bake the bread for forty minutes at 180 degrees.",
+    "보안 취약점은 이메일로 보안 팀에 보고해 주세요.",
+    "安全漏洞請寄電子郵件給安全團隊。",
+    "그 빵은 180도에서 40분 동안 구우세요.",
+)
+
+
+def test_words_are_split_by_script_without_question_words_or_stop_words() -> None:
+    assert words("Which security team handles vulnerability reports?", query=True) == [
+        (LATIN, "security"),
+        (LATIN, "team"),
+        (LATIN, "handles"),
+        (LATIN, "vulnerability"),
+        (LATIN, "reports"),
+    ]
+    # Traditional and Simplified spellings fold to one script; Chinese splits into dictionary words.
+    assert words("漏洞報告要寄到哪個電子郵件？", query=True) == words("漏洞报告要寄到哪个电子邮件？", query=True)
+    assert (CHINESE, "漏洞") in words("漏洞報告要寄到哪個電子郵件？", query=True)
+    assert [w for s, w in words("보안 취약점 보고") if s == HANGUL] == ["보안", "취약점", "보고"]
+
+
+@pytest.fixture(scope="module")
+def bridge(tmp_path_factory: pytest.TempPathFactory) -> WordBridge:
+    return WordBridge(UNITS, load_embedder(), tmp_path_factory.mktemp("bridge"))
+
+
+@pytest.mark.slow
+def test_a_korean_question_reaches_the_english_and_chinese_units_through_their_words(bridge: WordBridge) -> None:
+    question = "보안 취약점은 어디로 보고하나요?"
+    matched = bridge.matches(question, DEFAULT_PARAMS.word_bridge_threshold, DEFAULT_PARAMS.word_bridge_per_word)
+    assert matched
+    # Only words of other scripts are matched: the Korean unit shares the words themselves (the lexical signal's job).
+    assert all(bridge.scripts[j] != HANGUL for _, j, _ in matched)
+    scores = bridge.scores(question, DEFAULT_PARAMS.word_bridge_threshold, DEFAULT_PARAMS.word_bridge_per_word)
+    assert scores is not None
+    by_unit = scores.dense()
+    assert by_unit[3] == 0.0  # the Korean unit itself
+    assert int(np.argmax(by_unit)) == 0, by_unit  # the English sentence about reporting vulnerabilities (security, report)
+    assert by_unit[2] == by_unit[5] == 0.0  # not the recipes
+
+
+@pytest.mark.slow
+def test_an_english_question_reaches_the_korean_unit(bridge: WordBridge) -> None:
+    scores = bridge.scores("How long should the bread bake?", DEFAULT_PARAMS.word_bridge_threshold, DEFAULT_PARAMS.word_bridge_per_word)
+    assert scores is not None
+    by_unit = scores.dense()
+    assert by_unit[0] == by_unit[1] == by_unit[2] == 0.0  # English units: same script, left to the lexical signal
+    assert by_unit[5] > by_unit[3], by_unit  # the Korean recipe, not the Korean security sentence
+
+
+@pytest.mark.slow
+def test_the_question_words_are_embedded_once(bridge: WordBridge) -> None:
+    first = bridge.embed_question_words("보안 팀 이메일")
+    again = bridge.embed_question_words("이메일 보안 팀")
+    assert first.shape == (3, bridge.vectors.shape[1])
+    assert {tuple(np.round(v, 5)) for v in first} == {tuple(np.round(v, 5)) for v in again}
+
+
+@pytest.mark.slow
+def test_the_retriever_adds_the_bridge_to_the_fused_score_by_its_weight(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "security.md").write_text("# Security\n\n" + UNITS[0] + "\n\n" + UNITS[1] + "\n", encoding="utf-8")
+    (knowledge / "baking.md").write_text("# 빵\n\n" + UNITS[5] + "\n", encoding="utf-8")
+    service = Verbatim(make_settings(tmp_path, knowledge_dir=knowledge))
+    service.ensure_ready()
+    retriever = service.answerer.retriever
+    question = "보안 취약점은 어디로 보고하나요?"
+    query = retriever.embedder.embed_queries([question])
+    scripts = QuestionScripts.of(question)
+    signals = retriever.signals(question, query, scripts)
+    assert signals.word_bridge is not None and signals.word_bridge.max() > 0
+    without = dataclasses.replace(signals, word_bridge=None)
+    added = fuse(signals, scripts, retriever.params) - fuse(without, scripts, retriever.params)
+    expected = retriever.params.word_bridge_weight * signals.word_bridge.dense() / signals.word_bridge.max()
+    assert np.allclose(added, expected, atol=1e-6)
+    assert added.max() == pytest.approx(retriever.params.word_bridge_weight)
+    # Off, it is neither built nor asked.
+    retriever.params = DEFAULT_PARAMS.with_changes(word_bridge_weight=0.0)
+    assert retriever.signals(question, query, scripts).word_bridge is None
