@@ -108,6 +108,7 @@ class WordBridge:
         kept.sort(key=lambda w: (w[0], w[1]))
         number = {word: i for i, word in enumerate(kept)}
         self.scripts = np.array([script for script, _ in kept], dtype=np.int8)
+        self.present_scripts = frozenset(int(script) for script in np.unique(self.scripts))
         df = np.array([frequency[word] for word in kept], dtype=np.float64)
         self.idf = np.log1p((self.size - df + 0.5) / (df + 0.5)).astype(np.float32)
         postings: list[list[int]] = [[] for _ in kept]
@@ -137,9 +138,26 @@ class WordBridge:
             out[start : start + 4096] = np.partition(similar, similar.shape[1] - near, axis=1)[:, -near:].mean(axis=1)
         return out
 
+    def targets(self, script: int) -> np.ndarray:
+        """Which document words a question word of this script may match: those of another script, not one left to a
+        dictionary."""
+        allowed = self.scripts != script
+        for source, target in LEFT_TO_DICTIONARIES:
+            if source == script:
+                allowed &= self.scripts != target
+        return allowed
+
+    def bridged_words(self, question: str) -> list[tuple[int, str]]:
+        """The question's words that have document words to match: none when the documents are all in its script."""
+        present = self.present_scripts
+        reachable = {
+            script: bool(present - {script} - {t for s, t in LEFT_TO_DICTIONARIES if s == script}) for script in (LATIN, HANGUL, CHINESE)
+        }
+        return [(script, word) for script, word in dict.fromkeys(words(question, query=True)) if reachable[script]]
+
     def embed_question_words(self, question: str) -> np.ndarray:
-        """The vectors of a question's words (embedded as queries; the last few thousand are kept)."""
-        return self._word_vectors([w for _, w in dict.fromkeys(words(question, query=True))])
+        """The vectors of the question's bridged words (embedded as queries; the last few thousand are kept)."""
+        return self._word_vectors([w for _, w in self.bridged_words(question)])
 
     def _word_vectors(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -159,17 +177,13 @@ class WordBridge:
     def matches(self, question: str, threshold: float, per_word: int) -> list[tuple[str, int, float]]:
         """(question word, document word number, score) for each of a question word's `per_word` best document words
         of another script (not one `LEFT_TO_DICTIONARIES`) whose cosine, less that word's hubness, reaches `threshold`."""
-        asked = list(dict.fromkeys(words(question, query=True)))
-        if not asked or not len(self.vectors):
+        asked = self.bridged_words(question) if len(self.vectors) else []
+        if not asked:
             return []
         scores = self._word_vectors([w for _, w in asked]) @ self.vectors.T - self.hubness[None, :]
         found: list[tuple[str, int, float]] = []
         for row, (script, word) in zip(scores, asked, strict=True):
-            excluded = self.scripts == script
-            for source, target in LEFT_TO_DICTIONARIES:
-                if source == script:
-                    excluded |= self.scripts == target
-            row = np.where(excluded, -np.inf, row)
+            row = np.where(self.targets(script), row, -np.inf)
             best = np.argpartition(-row, min(per_word, len(row) - 1))[:per_word] if len(row) > per_word else np.arange(len(row))
             found.extend((word, int(j), float(row[j])) for j in best if row[j] >= threshold)
         return found

@@ -99,3 +99,16 @@ def test_the_retriever_adds_the_bridge_to_the_fused_score_by_its_weight(tmp_path
     # Off, it is neither built nor asked.
     retriever.params = DEFAULT_PARAMS.with_changes(word_bridge_weight=0.0)
     assert retriever.signals(question, query, scripts).word_bridge is None
+
+
+@pytest.mark.slow
+def test_nothing_is_embedded_for_a_question_whose_script_the_documents_all_share(tmp_path: Path) -> None:
+    english_only = WordBridge(UNITS[:3], load_embedder(), tmp_path)
+    assert english_only.bridged_words("Which team handles security reports?") == []
+    assert english_only.embed_question_words("Which team handles security reports?").shape[0] == 0
+    assert english_only.scores("Which team handles security reports?", 0.0, 3) is None
+    # A Korean question still reaches the English words.
+    assert [w for _, w in english_only.bridged_words("보안 팀")] == ["보안", "팀"]
+    # English questions do not reach Chinese text: that pair is the English bridge's (CC-CEDICT).
+    chinese_only = WordBridge(UNITS[4:5], load_embedder(), tmp_path)
+    assert chinese_only.bridged_words("Which team handles security reports?") == []
