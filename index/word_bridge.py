@@ -119,8 +119,8 @@ class WordBridge:
         self.starts = np.zeros(len(kept) + 1, dtype=np.int64)
         self.starts[1:] = np.cumsum([len(p) for p in postings])
         self.units = np.array([u for p in postings for u in p], dtype=np.int64)
-        texts = tuple(w for _, w in kept)
-        self.vectors = CoverageBank(embedder, texts, cache_dir).vectors if texts else np.zeros((0, 0), dtype=np.float32)
+        self.words = tuple(w for _, w in kept)  # the document words, by number
+        self.vectors = CoverageBank(embedder, self.words, cache_dir).vectors if self.words else np.zeros((0, 0), dtype=np.float32)
         self.hubness = self._hubness(cache_dir)
         self._question_vectors: dict[str, np.ndarray] = {}  # the bot asks from several threads
         self._lock = threading.Lock()
