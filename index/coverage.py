@@ -191,11 +191,12 @@ def bank_key(model: str, backend: str, sentences: tuple[str, ...]) -> str:
 
 
 class CoverageBank:
-    """The generic bank, embedded once per model, backend and bank text.
+    """A fixed list of texts embedded once per model, backend and text: the generic bank (by default), the everyday
+    questions, the word bridge's document and probe words (index/word_bridge.py).
 
     Kept in memory per process and, when `cache_dir` is given (the index directory's `cache/`), on disk as
     `bank-<key>.npy`, so a new process (e.g. each `verbatim ask`) loads the vectors instead of embedding
-    the ~300 sentences again. A missing, unreadable or mis-shaped file is simply recomputed.
+    the texts again. A missing, unreadable or mis-shaped file is simply recomputed.
     """
 
     def __init__(
