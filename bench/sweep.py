@@ -38,6 +38,7 @@ DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     ("heldout2", (HELDOUT / "heldout2", ARTICLE), HELDOUT / "heldout2.jsonl"),
     ("heldout3", (HELDOUT / "heldout3", ARTICLE), HELDOUT / "heldout3.jsonl"),
     ("heldout4", (HELDOUT / "heldout4", ARTICLE), HELDOUT / "heldout4.jsonl"),
+    ("heldout5", (HELDOUT / "heldout5", ARTICLE), HELDOUT / "heldout5.jsonl"),
     ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
     ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
     ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),

@@ -25,6 +25,8 @@ HELDOUT3_DOCS = ROOT / "tests" / "data" / "heldout3"
 HELDOUT3_QUESTIONS = ROOT / "tests" / "data" / "heldout3.jsonl"
 HELDOUT4_DOCS = ROOT / "tests" / "data" / "heldout4"
 HELDOUT4_QUESTIONS = ROOT / "tests" / "data" / "heldout4.jsonl"
+HELDOUT5_DOCS = ROOT / "tests" / "data" / "heldout5"
+HELDOUT5_QUESTIONS = ROOT / "tests" / "data" / "heldout5.jsonl"
 
 # The best figures reached so far (docs/retrieval.md, "Any corpus"). Raise them as retrieval improves; never lower them.
 CORPUS_BEST = {"r3": 0.83, "r1": 0.65, "quote_hit": 0.65}
@@ -58,6 +60,13 @@ HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
 HELDOUT4_BEST = {"r3": 0.68, "r1": 0.51, "quote_hit": 0.50}
 HELDOUT4_MAX_FALSE_REFUSALS = 0.04
 HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.33}
+# The fifth held-out set (tests/data/heldout5/, 4 questions in every language pair), written blind after the word bridge
+# (index/word_bridge.py) whose three numbers were chosen on sets 1-4, so nothing has been tuned on it: main's figures at
+# 4f33185 when it was added (R@1 0.453, R@3 0.625, quote hit 0.438, false refusals 6/64, everyday 6/6, near-topic
+# 5/12; dense-only R@1 0.391, R@3 0.516; without the word bridge R@1 0.438, R@3 0.594, quote hit 0.422).
+HELDOUT5_BEST = {"r3": 0.62, "r1": 0.45, "quote_hit": 0.43}
+HELDOUT5_MAX_FALSE_REFUSALS = 0.10
+HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
 
 
 def _service(tmp: Path, corpora: list[Path]) -> Verbatim:
@@ -102,6 +111,7 @@ HELDOUT_SETS = {
     "heldout2": (HELDOUT2_DOCS, HELDOUT2_QUESTIONS, HELDOUT2_BEST, HELDOUT2_MAX_FALSE_REFUSALS, HELDOUT2_OFFTOPIC_BEST),
     "heldout3": (HELDOUT3_DOCS, HELDOUT3_QUESTIONS, HELDOUT3_BEST, HELDOUT3_MAX_FALSE_REFUSALS, HELDOUT3_OFFTOPIC_BEST),
     "heldout4": (HELDOUT4_DOCS, HELDOUT4_QUESTIONS, HELDOUT4_BEST, HELDOUT4_MAX_FALSE_REFUSALS, HELDOUT4_OFFTOPIC_BEST),
+    "heldout5": (HELDOUT5_DOCS, HELDOUT5_QUESTIONS, HELDOUT5_BEST, HELDOUT5_MAX_FALSE_REFUSALS, HELDOUT5_OFFTOPIC_BEST),
 }
 
 
