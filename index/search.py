@@ -43,7 +43,7 @@ from index.signals import (
     script_language,
 )
 from index.store import LoadedIndex
-from index.word_bridge import WordBridge
+from index.word_bridge import WordBridge, WordPostings, postings_path
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +157,9 @@ class Retriever:
         if self.params.word_bridge_weight <= 0 or vocabulary <= 0 or not len(self.loaded.units):
             return None
         if self._bridge is None or self._bridge[0] != vocabulary:
-            texts = self.loaded.unit_texts()
-            self._bridge = (vocabulary, WordBridge(texts, self.embedder, bank_cache_dir(self.loaded), vocabulary))
+            cache = bank_cache_dir(self.loaded)
+            postings = WordPostings.cached(postings_path(cache, self.loaded.version, vocabulary), self.loaded.unit_texts, vocabulary)
+            self._bridge = (vocabulary, WordBridge(postings, self.embedder, cache))
         return self._bridge[1]
 
     def ranking_signals(self, question: str, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> UnitSignals:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -92,12 +94,24 @@ def probe_words() -> tuple[str, ...]:
     return tuple(dict.fromkeys(probes))
 
 
-class WordBridge:
-    """The documents' words, their vectors and hubness, and which units hold each; scores a question's words."""
+# Part of the cached postings' name: a change to `words` must not read postings of the old tokenisation.
+POSTINGS_FORMAT = 1
 
-    def __init__(self, unit_texts: Sequence[str], embedder: Embedder, cache_dir: Path | None = None, vocabulary: int = 20_000) -> None:
-        self.embedder = embedder
-        self.size = len(unit_texts)
+
+@dataclass(frozen=True)
+class WordPostings:
+    """The documents' words (the most widespread, at most `vocabulary`), their script and IDF, and the units holding
+    each (`units[starts[i]:starts[i + 1]]` for word i)."""
+
+    words: tuple[str, ...]
+    scripts: np.ndarray
+    idf: np.ndarray
+    starts: np.ndarray
+    units: np.ndarray
+    size: int  # how many units the index has
+
+    @classmethod
+    def of(cls, unit_texts: Sequence[str], vocabulary: int) -> WordPostings:
         per_unit = [dict.fromkeys(words(text)) for text in unit_texts]
         frequency: dict[tuple[int, str], int] = {}
         for found in per_unit:
@@ -107,24 +121,92 @@ class WordBridge:
         kept = sorted(frequency, key=lambda w: (-frequency[w], w))[:vocabulary]
         kept.sort(key=lambda w: (w[0], w[1]))
         number = {word: i for i, word in enumerate(kept)}
-        self.scripts = np.array([script for script, _ in kept], dtype=np.int8)
-        self.present_scripts = frozenset(int(script) for script in np.unique(self.scripts))
-        df = np.array([frequency[word] for word in kept], dtype=np.float64)
-        self.idf = np.log1p((self.size - df + 0.5) / (df + 0.5)).astype(np.float32)
         postings: list[list[int]] = [[] for _ in kept]
         for unit, found in enumerate(per_unit):
             for word in found:
                 if word in number:
                     postings[number[word]].append(unit)
-        self.starts = np.zeros(len(kept) + 1, dtype=np.int64)
-        self.starts[1:] = np.cumsum([len(p) for p in postings])
-        self.units = np.array([u for p in postings for u in p], dtype=np.int64)
-        self.words = tuple(w for _, w in kept)  # the document words, by number
+        starts = np.zeros(len(kept) + 1, dtype=np.int64)
+        starts[1:] = np.cumsum([len(p) for p in postings])
+        df = np.array([frequency[word] for word in kept], dtype=np.float64)
+        size = len(unit_texts)
+        return cls(
+            words=tuple(w for _, w in kept),
+            scripts=np.array([script for script, _ in kept], dtype=np.int8),
+            idf=np.log1p((size - df + 0.5) / (df + 0.5)).astype(np.float32),
+            starts=starts,
+            units=np.array([u for p in postings for u in p], dtype=np.int32),
+            size=size,
+        )
+
+    @classmethod
+    def cached(cls, path: Path | None, unit_texts: Callable[[], Sequence[str]], vocabulary: int) -> WordPostings:
+        """The postings saved at `path` (an index version's, in its cache), else built and saved there.
+
+        Tokenising every unit takes about 25 s at 100k passages; reading them back, well under one.
+        """
+        if path is not None and path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    return cls(
+                        tuple(data["words"].tolist()), data["scripts"], data["idf"], data["starts"], data["units"], int(data["size"])
+                    )
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("word bridge cache %s unreadable (%s); building it again", path, exc)
+        postings = cls.of(unit_texts(), vocabulary)
+        if path is not None:
+            postings._save(path)
+        return postings
+
+    def _save(self, path: Path) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as handle:
+                np.savez(
+                    handle,
+                    words=np.array(self.words, dtype=str),
+                    scripts=self.scripts,
+                    idf=self.idf,
+                    starts=self.starts,
+                    units=self.units,
+                    size=np.int64(self.size),
+                )
+            os.replace(tmp, path)
+            for old in path.parent.glob("word-bridge-*.npz"):  # other versions' postings: only the served one is read
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError as exc:  # read-only or full disk: the bridge still works, it is just built again next time
+            log.warning("could not cache the word bridge at %s (%s)", path, exc)
+            tmp.unlink(missing_ok=True)
+
+
+def postings_path(cache_dir: Path | None, version: str, vocabulary: int) -> Path | None:
+    """Where an index version's postings are cached (None without a cache directory)."""
+    return cache_dir / f"word-bridge-{version}-{vocabulary}-{POSTINGS_FORMAT}.npz" if cache_dir is not None else None
+
+
+class WordBridge:
+    """The documents' words, their vectors and hubness, and which units hold each; scores a question's words."""
+
+    def __init__(self, postings: WordPostings, embedder: Embedder, cache_dir: Path | None = None) -> None:
+        self.embedder = embedder
+        self.size = postings.size
+        self.words = postings.words  # the document words, by number
+        self.scripts = postings.scripts
+        self.present_scripts = frozenset(int(script) for script in np.unique(self.scripts))
+        self.idf = postings.idf
+        self.starts = postings.starts
+        self.units = postings.units
         self.vectors = CoverageBank(embedder, self.words, cache_dir).vectors if self.words else np.zeros((0, 0), dtype=np.float32)
         self.hubness = self._hubness(cache_dir)
         self._question_vectors: dict[str, np.ndarray] = {}  # the bot asks from several threads
         self._lock = threading.Lock()
-        log.info("word bridge: %d words of %d units", len(kept), self.size)
+        log.info("word bridge: %d words of %d units", len(self.words), self.size)
+
+    @classmethod
+    def of_texts(cls, unit_texts: Sequence[str], embedder: Embedder, cache_dir: Path | None = None, vocabulary: int = 20_000) -> WordBridge:
+        return cls(WordPostings.of(unit_texts, vocabulary), embedder, cache_dir)
 
     def _hubness(self, cache_dir: Path | None) -> np.ndarray:
         """Each document word's mean cosine with its nearest generic words (embedded as queries)."""
@@ -193,7 +275,7 @@ class WordBridge:
         matched = {j for _, j, _ in self.matches(question, threshold, per_word)}
         if not matched:
             return None
-        units = np.concatenate([self.units[self.starts[j] : self.starts[j + 1]] for j in matched])
+        units = np.concatenate([self.units[self.starts[j] : self.starts[j + 1]] for j in matched]).astype(np.int64)
         values = np.concatenate([np.full(self.starts[j + 1] - self.starts[j], self.idf[j], dtype=np.float32) for j in matched])
         distinct, where = np.unique(units, return_inverse=True)
         summed = np.zeros(len(distinct), dtype=np.float32)

@@ -13,7 +13,7 @@ from index.fusion import fuse
 from index.params import DEFAULT_PARAMS
 from index.service import Verbatim
 from index.signals import QuestionScripts
-from index.word_bridge import CHINESE, HANGUL, LATIN, WordBridge, words
+from index.word_bridge import CHINESE, HANGUL, LATIN, WordBridge, WordPostings, postings_path, words
 from tests.conftest import make_settings
 
 UNITS = (
@@ -42,7 +42,7 @@ def test_words_are_split_by_script_without_question_words_or_stop_words() -> Non
 
 @pytest.fixture(scope="module")
 def bridge(tmp_path_factory: pytest.TempPathFactory) -> WordBridge:
-    return WordBridge(UNITS, load_embedder(), tmp_path_factory.mktemp("bridge"))
+    return WordBridge.of_texts(UNITS, load_embedder(), tmp_path_factory.mktemp("bridge"))
 
 
 @pytest.mark.slow
@@ -86,6 +86,7 @@ def test_the_retriever_adds_the_bridge_to_the_fused_score_by_its_weight(tmp_path
     service = Verbatim(make_settings(tmp_path, knowledge_dir=knowledge))
     service.ensure_ready()
     retriever = service.answerer.retriever
+    assert len(list((tmp_path / "index" / "cache").glob("word-bridge-*.npz"))) == 1  # read back by the next process
     question = "보안 취약점은 어디로 보고하나요?"
     query = retriever.embedder.embed_queries([question])
     scripts = QuestionScripts.of(question)
@@ -103,12 +104,34 @@ def test_the_retriever_adds_the_bridge_to_the_fused_score_by_its_weight(tmp_path
 
 @pytest.mark.slow
 def test_nothing_is_embedded_for_a_question_whose_script_the_documents_all_share(tmp_path: Path) -> None:
-    english_only = WordBridge(UNITS[:3], load_embedder(), tmp_path)
+    english_only = WordBridge.of_texts(UNITS[:3], load_embedder(), tmp_path)
     assert english_only.bridged_words("Which team handles security reports?") == []
     assert english_only.embed_question_words("Which team handles security reports?").shape[0] == 0
     assert english_only.scores("Which team handles security reports?", 0.0, 3) is None
     # A Korean question still reaches the English words.
     assert [w for _, w in english_only.bridged_words("보안 팀")] == ["보안", "팀"]
     # English questions do not reach Chinese text: that pair is the English bridge's (CC-CEDICT).
-    chinese_only = WordBridge(UNITS[4:5], load_embedder(), tmp_path)
+    chinese_only = WordBridge.of_texts(UNITS[4:5], load_embedder(), tmp_path)
     assert chinese_only.bridged_words("Which team handles security reports?") == []
+
+
+def test_postings_are_cached_per_index_version_and_rebuilt_when_unreadable(tmp_path: Path) -> None:
+    path = postings_path(tmp_path, "v1", 100)
+    assert path is not None
+    built = WordPostings.cached(path, lambda: UNITS, 100)
+    assert path.is_file()
+
+    def not_tokenised_again() -> list[str]:
+        raise AssertionError("the cached postings should have been read")
+
+    read = WordPostings.cached(path, not_tokenised_again, 100)
+    assert read.words == built.words and read.size == built.size == len(UNITS)
+    for name in ("scripts", "idf", "starts", "units"):
+        assert np.array_equal(getattr(read, name), getattr(built, name)), name
+    # Another version's postings replace these (only the served version's are kept); a damaged file is rebuilt.
+    other = postings_path(tmp_path, "v2", 100)
+    assert other is not None
+    WordPostings.cached(other, lambda: UNITS[:2], 100)
+    assert not path.exists() and other.is_file()
+    other.write_bytes(b"not an npz")
+    assert WordPostings.cached(other, lambda: UNITS[:2], 100).size == 2
