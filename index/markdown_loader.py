@@ -104,6 +104,13 @@ def _content_tabs_opened(raw: str) -> str:
 # A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SCRIPT_TAG = re.compile(r"<(/?)(sup|sub)\s*>", re.IGNORECASE)
+# What a reader sees of <sup>…</sup> and <sub>…</sub> (10<sup>-9</sup> is 10⁻⁹, not 10-9), where Unicode has every
+# character; otherwise the text as written (1<sup>st</sup> stays 1st).
+_RAISED = {
+    "sup": str.maketrans("0123456789+-\u2212=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ"),
+    "sub": str.maketrans("0123456789+-\u2212=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎"),
+}
 _SPACES = re.compile(r"[ \t]{2,}")
 _INVISIBLE = str.maketrans({"\u00a0": " ", "\u00ad": None, "\u200b": None, "\ufeff": None})
 
@@ -392,6 +399,7 @@ def markdown_inline(source: str) -> str:
 
 
 def _collect_inline(node: SyntaxTreeNode, lines: list[str], footnote_marks: bool = True) -> None:
+    opened: dict[str, tuple[int, int]] = {}  # an open <sup> or <sub>: the line and the place its text starts
     for child in node.children:
         kind = child.type
         if kind in ("text", "text_special"):
@@ -403,8 +411,17 @@ def _collect_inline(node: SyntaxTreeNode, lines: list[str], footnote_marks: bool
         elif kind in ("code_inline", "myst_role", "math_inline"):
             lines[-1] += child.content
         elif kind == "html_inline":
-            if _LINE_BREAK_TAG.fullmatch(child.content.strip()):
+            tag = child.content.strip()
+            script = _SCRIPT_TAG.fullmatch(tag)
+            if _LINE_BREAK_TAG.fullmatch(tag):
                 lines[-1] += "\n"
+            elif script and not script.group(1):
+                opened[script.group(2).lower()] = (len(lines), len(lines[-1]))
+            elif script and opened.get(script.group(2).lower(), (0, 0))[0] == len(lines):
+                start = opened.pop(script.group(2).lower())[1]
+                raised = lines[-1][start:].translate(_RAISED[script.group(2).lower()])
+                if raised and all(ord(c) > 127 for c in raised):
+                    lines[-1] = lines[-1][:start] + raised
         elif kind == "footnote_ref":
             if footnote_marks:  # a section name carries no note marks
                 lines[-1] += f"[{child.meta.get('id', 0) + 1}]"

@@ -457,3 +457,16 @@ def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
         ("code", "brew install tool"),
         ("prose", "正文内容写在这里。"),
     ]
+
+
+def test_superscripts_and_subscripts_read_as_a_reader_sees_them(tmp_path):
+    # ethereum.org's gas page (heldout5): "10<sup>-9</sup>" had become "10-9", ten minus nine.
+    text = (
+        "# 燃料\n\n每一 gwei 等於一以太幣的十億分之一（0.000000001 以太幣或 10<sup>-9</sup> 以太幣）。\n\n"
+        "Water is H<sub>2</sub>O; the area grows with r<sup>2</sup>. She came 1<sup>st</sup>.\n"
+    )
+    doc = load_written(tmp_path / "gas.md", text)
+    assert [p.text for p in doc.paragraphs] == [
+        "每一 gwei 等於一以太幣的十億分之一（0.000000001 以太幣或 10⁻⁹ 以太幣）。",
+        "Water is H₂O; the area grows with r². She came 1st.",  # no superscript letters "st" in Unicode: as written
+    ]
