@@ -77,6 +77,18 @@ class LineEndHyphens:
             return True
         return _zipf(head, self.word_list) < FRAGMENT and _zipf(tail, self.word_list) < FRAGMENT
 
+    def is_unmarked_break(self, head: str, tail: str) -> bool:
+        """Whether a line ending in "head" and the next beginning with "tail" are one word broken without a hyphen
+        (some PDF exports drop it: "Investigatio" / "ns"): only when "head" is no word of the language at all and the
+        joined word is one (the document's own, or a known word of its language)."""
+        if not (head.isascii() and tail.isascii()) or not self.word_list:
+            return False
+        head, tail = head.lower(), tail.lower()
+        if _zipf(head, self.word_list) >= FRAGMENT:
+            return False
+        joined = head + tail
+        return _zipf(joined, self.word_list) >= KNOWN_WORD
+
 
 def _word_list_language(language: str, words: frozenset[str]) -> str:
     """The word list to consult: the document's language if wordfreq has it, English if its words are English."""

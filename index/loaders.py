@@ -36,8 +36,9 @@ META_SUFFIX = ".meta.json"
 # hyphens undone by the document and a word list, URLs broken at a line end joined, right-aligned table columns,
 # works cited one entry a paragraph: docs/ingestion.md; 12: Markdown's Hugo shortcodes rendered as a reader sees them;
 # 13: MDX module lines dropped, MkDocs content tabs read as their text; 14: Markdown's <sup> and <sub> as superscript
-# and subscript characters where Unicode has them: 10⁻⁹, H₂O).
-INGEST_VERSION = 14
+# and subscript characters where Unicode has them: 10⁻⁹, H₂O; 15: a PDF's word broken at a line end without a hyphen
+# joined when its head is no word and the whole is one: "Investigatio" / "ns").
+INGEST_VERSION = 15
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -793,6 +793,12 @@ def _join(left: str, right: str, hyphens: LineEndHyphens) -> str:
         if head and tail and hyphens.is_soft(head[-1], tail.group(0)):
             return left[:-1] + right
         return left + right
+    if left[-1:].isalpha() and right[:1].islower():
+        head = _WORD.findall(left)
+        tail = _WORD.match(right)
+        if head and tail and hyphens.is_unmarked_break(head[-1], tail.group(0)):
+            log.debug("joined a word broken without a hyphen: %s|%s", head[-1], tail.group(0))
+            return left + right
     return join_lines(left, right)
 
 

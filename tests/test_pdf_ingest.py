@@ -576,3 +576,23 @@ def test_right_aligned_table_columns_and_reference_entries(fastpca) -> None:  # 
         assert author in paragraphs
     assert paragraphs["Li, Z., Meisner, J., & Albrechtsen, A."].text.endswith("1599–1608. doi:10.1101/gr.277525.122")
     assert "analysis of large-scale genome-wide data" in doc.text  # a compound at a line end, in a reference
+
+
+def test_a_word_broken_without_a_hyphen_is_joined_only_when_its_head_is_no_word() -> None:
+    english = pdf_loader.LineEndHyphens(language="en")
+    # heldout5's regioncode paper: "China's Corruption Investigatio" / "ns Dataset" (the PDF prints no hyphen).
+    assert pdf_loader._join("Corruption Investigatio", "ns Dataset", english) == "Corruption Investigations Dataset"
+    # A word at the line end stays a word; a name or term nobody knows is not glued to the next word.
+    assert pdf_loader._join("a small is", "land nearby", english) == "a small is land nearby"
+    assert pdf_loader._join("we use irlba", "as backend", english) == "we use irlba as backend"
+    assert pdf_loader._join("the FastPCA", "package", english) == "the FastPCA package"
+    # Without a word list for the language, nothing is joined.
+    assert pdf_loader._join("Corruption Investigatio", "ns Dataset", pdf_loader.LineEndHyphens(language="")) != (
+        "Corruption Investigations Dataset"
+    )
+
+
+def test_the_regioncode_paper_reads_investigations() -> None:
+    doc = load(Path(__file__).parent / "data" / "heldout5" / "en-regioncode-joss-paper-draft.pdf")
+    assert "Corruption Investigations Dataset" in doc.text
+    assert "Investigatio ns" not in doc.text
