@@ -37,8 +37,9 @@ META_SUFFIX = ".meta.json"
 # works cited one entry a paragraph: docs/ingestion.md; 12: Markdown's Hugo shortcodes rendered as a reader sees them;
 # 13: MDX module lines dropped, MkDocs content tabs read as their text; 14: Markdown's <sup> and <sub> as superscript
 # and subscript characters where Unicode has them: 10⁻⁹, H₂O; 15: a PDF's word broken at a line end without a hyphen
-# joined when its head is no word and the whole is one: "Investigatio" / "ns").
-INGEST_VERSION = 15
+# joined when its head is no word and the whole is one: "Investigatio" / "ns"; 16: a PDF's code listing goes on over
+# a page break).
+INGEST_VERSION = 16
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

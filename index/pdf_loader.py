@@ -698,7 +698,12 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             else:
                 open_block.lines.append(line)
         pending_notes.extend(page.footnotes)
-        if open_block is None or open_block.kind != "prose" or _SENTENCE_END.search(open_block.lines[-1].text):
+        # A paragraph or a code listing may go on over the page (a listing continues if the next page begins in code).
+        if (
+            open_block is None
+            or open_block.kind not in {"prose", "code"}
+            or (open_block.kind == "prose" and _SENTENCE_END.search(open_block.lines[-1].text))
+        ):
             close()
     close()
     return [part for block in blocks for part in _untable(block)], title

@@ -592,7 +592,11 @@ def test_a_word_broken_without_a_hyphen_is_joined_only_when_its_head_is_no_word(
     )
 
 
-def test_the_regioncode_paper_reads_investigations() -> None:
+def test_the_regioncode_paper_reads_investigations_and_its_listing_over_the_page_break() -> None:
     doc = load(Path(__file__).parent / "data" / "heldout5" / "en-regioncode-joss-paper-draft.pdf")
     assert "Corruption Investigations Dataset" in doc.text
     assert "Investigatio ns" not in doc.text
+    # Its R listing runs over the page break (the footer between removed): one code paragraph, not two.
+    listing = [p.text for p in doc.paragraphs if p.kind == "code" and "corruption$prefecture" in p.text]
+    assert len(listing) == 1, listing
+    assert listing[0].startswith("# Full, official names\ncorruption$prefecture\nregioncode(data_input = corruption$prefecture,")
