@@ -597,6 +597,6 @@ def test_the_regioncode_paper_reads_investigations_and_its_listing_over_the_page
     assert "Corruption Investigations Dataset" in doc.text
     assert "Investigatio ns" not in doc.text
     # Its R listing runs over the page break (the footer between removed): one code paragraph, not two.
-    listing = [p.text for p in doc.paragraphs if p.kind == "code" and "corruption$prefecture" in p.text]
+    listing = [p.text for p in doc.paragraphs if "# Full, official names" in p.text or p.text.startswith("regioncode(data_input")]
     assert len(listing) == 1, listing
     assert listing[0].startswith("# Full, official names\ncorruption$prefecture\nregioncode(data_input = corruption$prefecture,")
