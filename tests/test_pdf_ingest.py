@@ -597,6 +597,7 @@ def test_the_regioncode_paper_reads_investigations_and_its_listing_over_the_page
     assert "Corruption Investigations Dataset" in doc.text
     assert "Investigatio ns" not in doc.text
     # Its R listing runs over the page break (the footer between removed): one code paragraph, not two.
-    listing = [p.text for p in doc.paragraphs if "# Full, official names" in p.text or p.text.startswith("regioncode(data_input")]
+    listing = [p.text for p in doc.paragraphs if p.text.startswith("# Full, official names")]
     assert len(listing) == 1, listing
-    assert listing[0].startswith("# Full, official names\ncorruption$prefecture\nregioncode(data_input = corruption$prefecture,")
+    assert 'regioncode(data_input = corruption$prefecture,\nconvert_to = "name",' in listing[0]
+    assert listing[0].endswith('incomplete_name = "to")')  # the part on the next page
