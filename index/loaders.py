@@ -38,8 +38,8 @@ META_SUFFIX = ".meta.json"
 # 13: MDX module lines dropped, MkDocs content tabs read as their text; 14: Markdown's <sup> and <sub> as superscript
 # and subscript characters where Unicode has them: 10⁻⁹, H₂O; 15: a PDF's word broken at a line end without a hyphen
 # joined when its head is no word and the whole is one: "Investigatio" / "ns"; 16: a PDF's code listing goes on over
-# a page break).
-INGEST_VERSION = 16
+# a page break; 17: Markdown's nested list items indented two spaces a level).
+INGEST_VERSION = 17
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

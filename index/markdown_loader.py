@@ -255,11 +255,13 @@ class _Renderer:
         self.list_into(node, lines)
         self.flush_lines(lines)
 
-    def list_into(self, node: SyntaxTreeNode, lines: builtins.list[str]) -> None:
-        """One line per short item (nested lists included); long items of a loose list become paragraphs of their own."""
+    def list_into(self, node: SyntaxTreeNode, lines: builtins.list[str], depth: int = 0) -> None:
+        """One line per short item (nested lists included, indented as a reader sees them: two spaces a level); long
+        items of a loose list become paragraphs of their own."""
         # A loose list reads as lines only when every item is short; otherwise each item is a paragraph of its own.
         as_lines = _is_tight(node) or all(_reads_as_line(item) for item in node.children)
         for marker, item in _items(node):
+            marker = "  " * depth + marker if marker or depth else marker
             if not as_lines:
                 self.flush_lines(lines)
                 first = len(self.blocks)
@@ -271,7 +273,7 @@ class _Renderer:
                 if child.type == "paragraph":
                     lines.append((marker if index == 0 else "") + (inline_text(child.children[0]) if child.children else ""))
                 elif child.type in ("bullet_list", "ordered_list"):
-                    self.list_into(child, lines)
+                    self.list_into(child, lines, depth + 1)
                 else:
                     self.flush_lines(lines)
                     self.block(child)
