@@ -193,6 +193,10 @@ class WordBridge:
         self.embedder = embedder
         self.size = postings.size
         self.words = postings.words  # the document words, by number
+        # At a first start this embeds the words (about 200 a second on one core): say so before the wait.
+        log.info(
+            "word bridge: %d document words and %d common words to embed or read from the index cache", len(self.words), len(probe_words())
+        )
         self.scripts = postings.scripts
         self.present_scripts = frozenset(int(script) for script in np.unique(self.scripts))
         self.idf = postings.idf
@@ -202,7 +206,7 @@ class WordBridge:
         self.hubness = self._hubness(cache_dir)
         self._question_vectors: dict[str, np.ndarray] = {}  # the bot asks from several threads
         self._lock = threading.Lock()
-        log.info("word bridge: %d words of %d units", len(self.words), self.size)
+        log.info("word bridge ready: %d words of %d units", len(self.words), self.size)
 
     @classmethod
     def of_texts(cls, unit_texts: Sequence[str], embedder: Embedder, cache_dir: Path | None = None, vocabulary: int = 20_000) -> WordBridge:
