@@ -459,27 +459,30 @@ def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
     ]
 
 
-def test_superscripts_and_subscripts_read_as_a_reader_sees_them(tmp_path):
-    # ethereum.org's gas page (heldout5): "10<sup>-9</sup>" had become "10-9", ten minus nine.
-    text = (
-        "# 燃料\n\n每一 gwei 等於一以太幣的十億分之一（0.000000001 以太幣或 10<sup>-9</sup> 以太幣）。\n\n"
-        "Water is H<sub>2</sub>O; the area grows with r<sup>2</sup>. She came 1<sup>st</sup>.\n"
-    )
-    doc = load_written(tmp_path / "gas.md", text)
-    assert [p.text for p in doc.paragraphs] == [
-        "每一 gwei 等於一以太幣的十億分之一（0.000000001 以太幣或 10⁻⁹ 以太幣）。",
-        "Water is H₂O; the area grows with r². She came 1st.",  # no superscript letters "st" in Unicode: as written
-    ]
-
-
-def test_nested_list_items_are_indented_as_a_reader_sees_them(tmp_path):
-    # APISIX's plugin page (heldout5): the nested numbering read "1. … 1. … 2. … 2. …", the levels lost.
-    text = (
-        "# 插件\n\n插件执行顺序：\n\n1. 绑定到路由的插件\n   1. rewrite 阶段的插件\n   2. access 阶段的插件\n"
-        "2. 绑定到其他对象的插件\n   1. rewrite 阶段的插件\n\n- fruit\n  - apple\n    - green\n"
-    )
-    doc = load_written(tmp_path / "plugins.md", text)
-    assert [p.text for p in doc.paragraphs] == [
-        "插件执行顺序：\n1. 绑定到路由的插件\n  1. rewrite 阶段的插件\n  2. access 阶段的插件\n2. 绑定到其他对象的插件\n  1. rewrite 阶段的插件",
-        "fruit\n  apple\n    green",
-    ]
+@pytest.mark.parametrize(
+    ("text", "paragraphs"),
+    [
+        pytest.param(
+            # ethereum.org's gas page (heldout5): "10<sup>-9</sup>" had become "10-9", ten minus nine.
+            "# 燃料\n\n每一 gwei 等於一以太幣的十億分之一（0.000000001 以太幣或 10<sup>-9</sup> 以太幣）。\n\n"
+            "Water is H<sub>2</sub>O; the area grows with r<sup>2</sup>. She came 1<sup>st</sup>.\n",
+            [
+                "每一 gwei 等於一以太幣的十億分之一（0.000000001 以太幣或 10⁻⁹ 以太幣）。",
+                "Water is H₂O; the area grows with r². She came 1st.",  # Unicode has no superscript "st": as written
+            ],
+            id="superscripts and subscripts",
+        ),
+        pytest.param(
+            # APISIX's plugin page (heldout5): the nested numbering read "1. … 1. … 2. … 2. …", the levels lost.
+            "# 插件\n\n插件执行顺序：\n\n1. 绑定到路由的插件\n   1. rewrite 阶段的插件\n   2. access 阶段的插件\n"
+            "2. 绑定到其他对象的插件\n   1. rewrite 阶段的插件\n\n- fruit\n  - apple\n    - green\n",
+            [
+                "插件执行顺序：\n1. 绑定到路由的插件\n  1. rewrite 阶段的插件\n  2. access 阶段的插件\n2. 绑定到其他对象的插件\n  1. rewrite 阶段的插件",
+                "fruit\n  apple\n    green",
+            ],
+            id="nested list items indented",
+        ),
+    ],
+)
+def test_markdown_reads_as_a_reader_sees_it(tmp_path, text, paragraphs):
+    assert [p.text for p in load_written(tmp_path / "page.md", text).paragraphs] == paragraphs
