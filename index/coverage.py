@@ -13,8 +13,10 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -190,6 +192,22 @@ def bank_key(model: str, backend: str, sentences: tuple[str, ...]) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def write_cache(path: Path, write: Callable[[BinaryIO], object], what: str) -> bool:
+    """Write a cache file atomically (a temporary file, then renamed); False, logged, when the disk refuses: read-only
+    or full, the cached thing still works, it is just computed again next time."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not cache the %s at %s (%s)", what, path, exc)
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
+
+
 class CoverageBank:
     """A fixed list of texts embedded once per model, backend and text: the generic bank (by default), the everyday
     questions, the word bridge's document and probe words (index/word_bridge.py).
@@ -244,17 +262,8 @@ class CoverageBank:
 
     def _write(self, vectors: np.ndarray) -> None:
         path = self._path()
-        if path is None:
-            return
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as handle:
-                np.save(handle, np.asarray(vectors, dtype=np.float32))
-            os.replace(tmp, path)
-        except OSError as exc:  # read-only or full disk: the bank still works, it is just embedded again next time
-            log.warning("could not cache the coverage bank at %s (%s)", path, exc)
-            tmp.unlink(missing_ok=True)
+        if path is not None:
+            write_cache(path, lambda handle: np.save(handle, np.asarray(vectors, dtype=np.float32)), "coverage bank")
 
     def best(self, query_vector: np.ndarray, top: int = 1) -> float:
         """The best cosine between the question and any generic sentence (the mean of the `top` best)."""

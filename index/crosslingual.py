@@ -240,7 +240,7 @@ class Glossary:
         """Chinese words for the English words and phrases of `question` (longest phrases first, no overlap)."""
         words = english_words(question)
         months = [f"{_MONTHS.index(w) + 1}月" for w in words if w in _MONTHS]
-        found = [w for _, hits in _longest_first(words, self._index.get) for w in sorted(hits)]
+        found = [w for _, hits in longest_first(words, self._index.get) for w in sorted(hits)]
         return found + months
 
     def concepts(self, question: str) -> list[Concept]:
@@ -253,7 +253,7 @@ class Glossary:
         "US"; not "us" or "soul").
         """
         capitalised = {stem(w.lower()) for w in _CAPITALISED.findall(question)}
-        matched = _longest_first(english_words(question), lambda key: self._concept(key, capitalised))
+        matched = longest_first(english_words(question), lambda key: self._concept(key, capitalised))
         found = [concept for _, concept in matched]
         consumed = {word for key, _ in matched for word in key}
         for acronym in _ACRONYM_IN_TEXT.findall(question):
@@ -298,12 +298,15 @@ def _bigram_codes(text: str) -> set[int]:
     return set(np.unique((codes[:-1] << np.uint64(21)) | codes[1:]).tolist())
 
 
-def _longest_first(words: Sequence[str], lookup: Callable[[tuple[str, ...]], T | None]) -> list[tuple[tuple[str, ...], T]]:
-    """Phrases of up to MAX_PHRASE_WORDS words that `lookup` knows, longest first at each position, without overlap."""
+def longest_first(
+    words: Sequence[str], lookup: Callable[[tuple[str, ...]], T | None], longest: int = MAX_PHRASE_WORDS, shortest: int = 1
+) -> list[tuple[tuple[str, ...], T]]:
+    """Phrases of `shortest` to `longest` words (or characters) that `lookup` knows, longest first at each position,
+    without overlap; what matches nothing is skipped."""
     found: list[tuple[tuple[str, ...], T]] = []
     i = 0
     while i < len(words):
-        for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+        for size in range(min(longest, len(words) - i), shortest - 1, -1):
             key = tuple(words[i : i + size])
             value = lookup(key)
             if value:

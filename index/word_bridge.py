@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
-from index.coverage import CoverageBank
-from index.crosslingual import chinese_glosses
+from index.coverage import CoverageBank, write_cache
+from index.crosslingual import chinese_glosses, longest_first
 from index.embeddings import Embedder
 from index.lexical import SparseScores, without_question_words
 from index.scripts import to_matching_script
@@ -57,16 +57,8 @@ def _chinese_words() -> tuple[frozenset[str], int]:
 def chinese_words(run: str) -> list[str]:
     """The dictionary words of a run of Chinese characters, longest match first from the left; other characters drop."""
     known, longest = _chinese_words()
-    out, i = [], 0
-    while i < len(run):
-        for size in range(min(longest, 6, len(run) - i), 1, -1):
-            if run[i : i + size] in known:
-                out.append(run[i : i + size])
-                i += size
-                break
-        else:
-            i += 1
-    return out
+    found = longest_first(run, lambda chars: "".join(chars) in known or None, longest=min(longest, 6), shortest=2)
+    return ["".join(chars) for chars, _ in found]
 
 
 def words(text: str, *, query: bool = False) -> list[tuple[int, str]]:
@@ -159,26 +151,17 @@ class WordPostings:
         return postings
 
     def _save(self, path: Path) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as handle:
-                np.savez(
-                    handle,
-                    words=np.array(self.words, dtype=str),
-                    scripts=self.scripts,
-                    idf=self.idf,
-                    starts=self.starts,
-                    units=self.units,
-                    size=np.int64(self.size),
-                )
-            os.replace(tmp, path)
+        def save(handle: BinaryIO) -> None:
+            words = np.array(self.words, dtype=str)
+            np.savez(
+                handle, words=words, scripts=self.scripts, idf=self.idf, starts=self.starts, units=self.units, size=np.int64(self.size)
+            )
+
+        saved = write_cache(path, save, "word bridge")
+        if saved:
             for old in path.parent.glob("word-bridge-*.npz"):  # other versions' postings: only the served one is read
                 if old != path:
                     old.unlink(missing_ok=True)
-        except OSError as exc:  # read-only or full disk: the bridge still works, it is just built again next time
-            log.warning("could not cache the word bridge at %s (%s)", path, exc)
-            tmp.unlink(missing_ok=True)
 
 
 def postings_path(cache_dir: Path | None, version: str, vocabulary: int) -> Path | None:
