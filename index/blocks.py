@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 SENTENCE_END = "。！？!?；;"
 CLOSERS = "」』）)”’》〉"
 CLAUSE_PUNCT = "，、：,:"
+# How `assemble` lays paragraphs (and headings) out in a document's text: a blank line between them.
+PARAGRAPH_BREAK = "\n\n"
 
 _OPENERS = "([{“‘«"  # no space after these at a line end ...
 _CLOSING = ")]}”’»,.;:!?%"  # ... nor before these at a line start
@@ -109,7 +111,7 @@ def assemble(meta: DocumentMeta, blocks: list[Block], content_hash: str, profile
             section = block.text
             headings.append(block.text)
         if pieces:
-            offset += 2
+            offset += len(PARAGRAPH_BREAK)
         start = offset
         pieces.append(block.text)
         offset += len(block.text)
@@ -131,7 +133,7 @@ def assemble(meta: DocumentMeta, blocks: list[Block], content_hash: str, profile
         )
     return CleanDocument(
         meta=meta,
-        text="\n\n".join(pieces),
+        text=PARAGRAPH_BREAK.join(pieces),
         paragraphs=tuple(paragraphs),
         headings=tuple(headings),
         content_hash=content_hash,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from index.blocks import CLOSERS
-from index.models import CleanDocument, Passage
+from index.blocks import CLOSERS, PARAGRAPH_BREAK
+from index.models import CleanDocument, Paragraph, Passage
 
 MAX_PASSAGE_CHARS = 400
 
@@ -122,21 +122,69 @@ def passage_id(doc_id: str, text: str, occurrence: int = 0) -> str:
     return "p-" + hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
 
 
+# Only prose paragraphs share passages: a code listing, a table, a footnote, an entry of a list of works cited or a
+# title stays one passage of its own (or several, when long).
+SHARED_KINDS = frozenset({"prose"})
+
+
+def paragraph_groups(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[tuple[Paragraph, ...]]:
+    """The document's paragraphs in reading order, consecutive short prose ones of one section and page packed together
+    (at most `limit` characters with the blank lines between them, as evenly as `pack_spans` packs sentences).
+
+    A list's items, or a lead sentence and the paragraph it introduces, then share a passage: passages are ranked by
+    their best sentence, so the three shown carry the text around it, which a paragraph of one short line did not
+    (docs/ingestion.md, "Short paragraphs share a passage"). A paragraph longer than `limit` is cut into sentences alone;
+    a passage never spans more pages than its paragraphs did, so its citation's page stays as exact.
+    """
+    groups: list[tuple[Paragraph, ...]] = []
+    run: list[Paragraph] = []
+
+    def flush() -> None:
+        if run:
+            cuts = pack_spans(doc.text, [(p.start, p.end) for p in run], limit)
+            for start, end in cuts:
+                groups.append(tuple(p for p in run if start <= p.start and p.end <= end))
+            run.clear()
+
+    for para in doc.paragraphs:
+        joins = (
+            run
+            and para.section == run[-1].section
+            and (para.page_start, para.page_end) == (run[-1].page_start, run[-1].page_end)
+            and para.start == run[-1].end + len(PARAGRAPH_BREAK)
+        )
+        if not joins:
+            flush()
+        if len(para.text) <= limit and para.kind in SHARED_KINDS:
+            run.append(para)
+        else:
+            flush()
+            groups.append((para,))
+    flush()
+    return groups
+
+
 def passages_for(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[Passage]:
     """Every passage of a cleaned document, in reading order, with provenance and stable ids."""
     passages: list[Passage] = []
     seen: dict[str, int] = {}
-    for para in doc.paragraphs:
-        spans = sentence_spans(para.text)
-        for s, e in pack_spans(para.text, spans, limit):
-            text = para.text[s:e].strip()
+    for group in paragraph_groups(doc, limit):
+        first, last = group[0], group[-1]
+        if len(group) > 1:
+            pieces = [(first, first.start, last.end, doc.text[first.start : last.end])]
+        else:
+            pieces = [
+                (first, first.start + s, first.start + e, first.text[s:e])
+                for s, e in pack_spans(first.text, sentence_spans(first.text), limit)
+            ]
+        for para, piece_start, _, raw in pieces:
+            text = raw.strip()
             if not text:
                 continue
-            lead = len(para.text[s:e]) - len(para.text[s:e].lstrip())
-            start = para.start + s + lead
+            start = piece_start + len(raw) - len(raw.lstrip())
             end = start + len(text)
             page_start = para.page_at(start)
-            page_end = para.page_at(max(start, end - 1))
+            page_end = last.page_at(max(start, end - 1)) if len(group) > 1 else para.page_at(max(start, end - 1))
             base = passage_id(doc.meta.doc_id, text)
             occurrence = seen.get(base, 0)
             seen[base] = occurrence + 1

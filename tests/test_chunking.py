@@ -1,0 +1,106 @@
+"""Passages: sentences packed within a paragraph, and consecutive short prose paragraphs of one section sharing one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.chunking import MAX_PASSAGE_CHARS, passages_for
+from index.ingest import clean_text
+from index.loaders import SourceFile, discover, load_document
+from index.models import CleanDocument, DocumentMeta, Paragraph, Passage
+from tests.conftest import ARTICLE
+
+DATA = Path(__file__).parent / "data"
+
+GUIDE = """# Install
+
+Short intro line.
+
+- first item is short
+- second item is short
+- third item is short
+
+```sh
+pip install x
+```
+
+After the listing.
+
+# Use
+
+Another section's paragraph.
+"""
+
+
+def markdown(text: str) -> CleanDocument:
+    return clean_text(text, DocumentMeta(doc_id="guide", title="Guide"), "hash", markdown=True)
+
+
+def texts(passages: list[Passage]) -> list[str]:
+    return [p.text for p in passages]
+
+
+def test_short_prose_paragraphs_of_a_section_share_a_passage() -> None:
+    doc = markdown(GUIDE)
+    assert texts(passages_for(doc)) == [
+        "Short intro line.\n\nfirst item is short\nsecond item is short\nthird item is short",
+        "pip install x",  # code stays a passage of its own, and ends the run of prose
+        "After the listing.",
+        "Another section's paragraph.",  # another section
+    ]
+    shared = passages_for(doc)[0]
+    assert shared.paragraph == 1 and shared.section == "Install" and doc.text[shared.start : shared.end] == shared.text
+
+
+def test_a_long_run_is_packed_evenly_and_never_cuts_a_paragraph() -> None:
+    lines = [f"Point {n} of the checklist is written out in a sentence of about sixty characters." for n in range(12)]
+    doc = markdown("# Checklist\n\n" + "\n\n".join(lines) + "\n")
+    passages = passages_for(doc)
+    assert len(passages) == 3  # 12 x 84 characters: 4 to a passage of at most 400
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in passages)
+    assert "\n\n".join(texts(passages)) == "\n\n".join(lines)
+
+
+def test_a_paragraph_longer_than_a_passage_is_cut_alone() -> None:
+    long = " ".join(f"Sentence {n} of the long paragraph says one more thing about the harbour." for n in range(8))
+    doc = markdown(f"# Notes\n\nBefore.\n\n{long}\n\nAfter.\n")
+    passages = passages_for(doc)
+    assert passages[0].text == "Before." and passages[-1].text == "After."
+    assert " ".join(texts(passages[1:-1])) == long
+
+
+def _paragraphs_of(doc: CleanDocument, passage: Passage) -> list[Paragraph]:
+    return [p for p in doc.paragraphs if p.start < passage.end and passage.start < p.end]
+
+
+def _real_documents() -> list[Path]:
+    return [ARTICLE] + [
+        source.path
+        for folder in sorted(DATA.glob("heldout*"))
+        if folder.is_dir()
+        for source in discover(folder)
+        if source.path.name != "SOURCES.md"
+    ]
+
+
+@pytest.mark.parametrize("path", _real_documents(), ids=lambda p: p.name)
+def test_passages_of_real_documents_keep_their_provenance(path: Path) -> None:
+    """Every paragraph of every held-out document (Markdown, PDF, text; four languages) is in exactly one passage or cut
+    into several, and a passage of several paragraphs holds whole prose paragraphs of one section and page."""
+    doc = load_document(SourceFile(path, path.stem))
+    passages = passages_for(doc)
+    covered: dict[int, int] = {}
+    for passage in passages:
+        assert 0 < len(passage.text) <= MAX_PASSAGE_CHARS
+        assert doc.text[passage.start : passage.end] == passage.text
+        paragraphs = _paragraphs_of(doc, passage)
+        assert paragraphs[0].number == passage.paragraph
+        if len(paragraphs) > 1:
+            assert {p.kind for p in paragraphs} == {"prose"}
+            assert len({(p.section, p.page_start, p.page_end) for p in paragraphs}) == 1
+            assert passage.start == paragraphs[0].start and passage.end == paragraphs[-1].end
+        for p in paragraphs:
+            covered[p.number] = covered.get(p.number, 0) + 1
+    assert set(covered) == {p.number for p in doc.paragraphs if p.text.strip()}
