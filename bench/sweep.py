@@ -39,6 +39,7 @@ DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     ("heldout3", (HELDOUT / "heldout3", ARTICLE), HELDOUT / "heldout3.jsonl"),
     ("heldout4", (HELDOUT / "heldout4", ARTICLE), HELDOUT / "heldout4.jsonl"),
     ("heldout5", (HELDOUT / "heldout5", ARTICLE), HELDOUT / "heldout5.jsonl"),
+    ("heldout6", (HELDOUT / "heldout6", ARTICLE), HELDOUT / "heldout6.jsonl"),
     ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
     ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
     ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),

@@ -1,8 +1,8 @@
 """Check the second held-out corpus (tests/data/heldout2/) and its questions (tests/data/heldout2.jsonl) against their rules.
 
-The third, fourth and fifth sets (tests/data/heldout3/, tests/data/heldout4/, tests/data/heldout5/) follow the same
-rules: `python tests/data/check_heldout2.py heldout3` (or heldout4, heldout5) runs these checks on them (`HeldoutSet`,
-`SETS`).
+The third to sixth sets (tests/data/heldout3/ ... tests/data/heldout6/) follow the same rules:
+`python tests/data/check_heldout2.py heldout3` (or heldout4, heldout5, heldout6) runs these checks on them
+(`HeldoutSet`, `SETS`).
 
 Beside the rules of check_heldout.py (evidence copied exactly, 10-60 characters, once in the document), every evidence
 string must resolve the way the scorer resolves it: exactly once, whitespace removed, in the text Verbatim's own
@@ -40,7 +40,7 @@ SOURCES_ROW_RE = re.compile(r"^\|\s*([a-z])\s*\|\s*`([^`]+)`")
 
 @dataclass(frozen=True)
 class HeldoutSet:
-    """One held-out set built to these rules: its documents' folder, its questions and their id prefix (h2 ... h5)."""
+    """One held-out set built to these rules: its documents' folder, its questions and their id prefix (h2 ... h6)."""
 
     corpus_dir: Path
     questions_path: Path
@@ -59,7 +59,8 @@ HELDOUT2 = HeldoutSet(DATA_DIR / "heldout2", DATA_DIR / "heldout2.jsonl", "h2")
 HELDOUT3 = HeldoutSet(DATA_DIR / "heldout3", DATA_DIR / "heldout3.jsonl", "h3")
 HELDOUT4 = HeldoutSet(DATA_DIR / "heldout4", DATA_DIR / "heldout4.jsonl", "h4")
 HELDOUT5 = HeldoutSet(DATA_DIR / "heldout5", DATA_DIR / "heldout5.jsonl", "h5")
-SETS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4, "heldout5": HELDOUT5}
+HELDOUT6 = HeldoutSet(DATA_DIR / "heldout6", DATA_DIR / "heldout6.jsonl", "h6")
+SETS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6}
 SHA_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
