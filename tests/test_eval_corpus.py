@@ -74,10 +74,12 @@ HELDOUT5_MAX_FALSE_REFUSALS = 0.10
 HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
 # The sixth held-out set (tests/data/heldout6/, 4 questions in every language pair, the first with a Chinese and a Korean
 # PDF), written blind, nothing tuned on it: main's figures at 46e5087 when it was added (R@1 0.469, R@3 0.656, quote hit
-# 0.469, false refusals 5/64, everyday 6/6, near-topic 4/12; dense-only R@1 0.344, R@3 0.453).
-HELDOUT6_BEST = {"r3": 0.65, "r1": 0.46, "quote_hit": 0.46}
-HELDOUT6_MAX_FALSE_REFUSALS = 0.08
-HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
+# 0.469, false refusals 5/64, everyday 6/6, near-topic 4/12; dense-only R@1 0.344, R@3 0.453). It was also blind for
+# short paragraphs sharing a passage (ingestion 18, decided on sets 1-5): R@1 0.500, R@3 0.797, quote hit 0.469, false
+# refusals 4/64, near-topic 3/12 (h6-d17 answered); dense-only 0.469 / 0.625.
+HELDOUT6_BEST = {"r3": 0.79, "r1": 0.50, "quote_hit": 0.46}
+HELDOUT6_MAX_FALSE_REFUSALS = 0.07
+HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.25}
 
 
 def _service(tmp: Path, corpora: list[Path]) -> Verbatim:
