@@ -39,7 +39,7 @@ META_SUFFIX = ".meta.json"
 # and subscript characters where Unicode has them: 10⁻⁹, H₂O; 15: a PDF's word broken at a line end without a hyphen
 # joined when its head is no word and the whole is one: "Investigatio" / "ns"; 16: a PDF's code listing goes on over
 # a page break; 17: Markdown's nested list items indented two spaces a level).
-INGEST_VERSION = 18
+INGEST_VERSION = 19
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -601,3 +601,51 @@ def test_the_regioncode_paper_reads_investigations_and_its_listing_over_the_page
     assert len(listing) == 1, listing
     assert 'regioncode(data_input = corruption$prefecture,\nconvert_to = "name",' in listing[0]
     assert listing[0].endswith('incomplete_name = "to")')  # the part on the next page
+
+
+HELDOUT6 = Path(__file__).parent / "data" / "heldout6"
+
+
+@pytest.fixture(scope="module")
+def korean_leaflet():  # type: ignore[no-untyped-def]
+    """OpenChain's Korean licence-compliance leaflet (CC0; tests/data/heldout6/SOURCES.md): 8 pt type set 14 pt apart,
+    two columns, bold set twice, a dotted table of contents."""
+    return load(HELDOUT6 / "ko-openchain-oss-license-compliance-guide.pdf")
+
+
+def paragraph_with(doc, needle: str):  # type: ignore[no-untyped-def]
+    return next(p for p in doc.paragraphs if needle in p.text)
+
+
+def test_loosely_leaded_korean_lines_join_into_paragraphs(korean_leaflet) -> None:  # type: ignore[no-untyped-def]
+    # Each printed line was a paragraph (340 of them); the gap between paragraphs is twice the one between lines.
+    assert len(korean_leaflet.paragraphs) < 120
+    sentence = "안타깝게도 회사가 OSS 라이선스 의무를 준수하지 않아 저작권 소유자의 소송으로 귀결되는 사례가 있었습니다."
+    assert paragraph_with(korean_leaflet, sentence).text == sentence
+    opening = paragraph_with(korean_leaflet, "“OSS란 무엇인가요?”라는 질문에")
+    assert opening.text.endswith("그러나 대부분의 사람은 다음 내용에 동의합니다.")
+    # Full-width list marks ("1．") keep their items on lines of their own.
+    assert "1． 오픈 소스 소프트웨어란 무엇인가요?\n2． OSS의 혜택을 누리기 위해 해야 할 일" in korean_leaflet.text
+    bullets = paragraph_with(korean_leaflet, "• 개발자 및 엔지니어:")
+    assert "하드웨어용 장치 드라이버 소프트웨어" in bullets.text and "\n• 구매 담당자:" in bullets.text
+
+
+def test_a_right_column_that_starts_a_hair_apart_is_read_as_a_column(korean_leaflet) -> None:  # type: ignore[no-untyped-def]
+    # Page 9's right column (lines starting at 316.2-317.9 pt) was lost among table cells.
+    policy = paragraph_with(korean_leaflet, "영업 담당자는 OSS와 관련하여 고객과 소통해야 합니다.")
+    assert policy.text.endswith("예를 들어, 회사에 특정 라이선스로 OSS를 사용하지 못하도록 하는 OSS 정책이 있을 수 있습니다.")
+    legal = paragraph_with(korean_leaflet, "OSS 라이선스를 이해하려면 법무 및 지적 재산 담당자와의 협력이 필수입니다.")
+    assert legal.section == "법무/지적 재산 담당자" and legal.kind == "prose"
+
+
+def test_text_printed_twice_for_bold_and_a_dotted_contents_are_not_text(korean_leaflet) -> None:  # type: ignore[no-untyped-def]
+    assert "오픈오픈" not in korean_leaflet.text and "소스소스" not in korean_leaflet.text
+    assert "....." not in korean_leaflet.text
+    assert not any(".." in h for h in korean_leaflet.headings)
+    assert "오픈 소스 소프트웨어 알아보기" in korean_leaflet.headings
+
+
+def test_a_two_page_handout_loses_its_running_footer() -> None:
+    doc = load(HELDOUT6 / "zh-hans-openchain-onboarding-handout.pdf")
+    assert "Linux 基金会" not in doc.text and "此文档在" not in doc.text
+    assert doc.paragraphs[-1].text.startswith("OpenChain 拥有九个铂金会员")
