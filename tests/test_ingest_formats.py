@@ -312,6 +312,13 @@ def test_sentences_split_in_korean_english_and_fullwidth_stops():
         "Done!",
     ]
     assert _sentences("这是什么?然后呢!好的") == ["这是什么?", "然后呢!", "好的"]
+    # A Korean ending runs into the next sentence without a space (d2l-ai/d2l-ko, naive-bayes.md, CC BY-SA 4.0);
+    # other Hangul before a dot ends nothing ("주.부.수", major.minor.patch).
+    assert _sentences("이전 섹션에서 확률 이론과 랜덤 변수에 대해 배웠습니다.이 이론을 적용하기 위해 분류기를 소개하겠습니다.") == [
+        "이전 섹션에서 확률 이론과 랜덤 변수에 대해 배웠습니다.",
+        "이 이론을 적용하기 위해 분류기를 소개하겠습니다.",
+    ]
+    assert _sentences("버전을 주.부.수 형식으로 올린다.") == ["버전을 주.부.수 형식으로 올린다."]
 
 
 def test_korean_markdown_passages_end_at_sentences(passages):
