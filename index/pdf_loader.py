@@ -15,6 +15,7 @@ from typing import Any
 from index.blocks import is_cjk, join_lines
 from index.errors import DocumentError
 from index.hyphenation import LineEndHyphens
+from index.korean_breaks import breaks_inside_word
 from index.models import CleanDocument, DocumentMeta, Paragraph
 
 log = logging.getLogger(__name__)
@@ -787,7 +788,8 @@ def _continues_url(left: str, right: str) -> bool:
 
 
 def _join(left: str, right: str, hyphens: LineEndHyphens) -> str:
-    """Join two lines: URLs, discretionary and line-end hyphens resolved, otherwise by script (join_lines)."""
+    """Join two lines: URLs, discretionary and line-end hyphens and Korean words broken between syllables resolved,
+    otherwise by script (join_lines)."""
     if left.endswith("\u00ad"):
         return left[:-1] + right.lstrip()
     if _continues_url(left, right):
@@ -804,6 +806,8 @@ def _join(left: str, right: str, hyphens: LineEndHyphens) -> str:
         if head and tail and hyphens.is_unmarked_break(head[-1], tail.group(0)):
             log.debug("joined a word broken without a hyphen: %s|%s", head[-1], tail.group(0))
             return left + right
+    if breaks_inside_word(left, right):
+        return left + right
     return join_lines(left, right)
 
 
