@@ -47,7 +47,7 @@ _SENTENCE_END = re.compile(r"[.!?:;。！？][)\]\"'”’」』]*$")
 _WORD = re.compile(r"[^\W\d_]+")
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
 _ICON_FONT = re.compile(r"(?i)fontawesome|dingbat|wingding|academicons|marvosym")
-_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|cmtt|hack|inconsolata|code")
+_MONO = re.compile(r"(?i)mono|courier|cursor|consol|menlo|monaco|cousine|typewriter|cmtt|sftt|txtt|hack|inconsolata|code")
 
 
 def normalise_glyphs(text: str) -> str:
@@ -126,10 +126,12 @@ def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given:
         body_size = _body_size(pages)
         _drop_watermarks_and_line_numbers(pages, body_size)
         _drop_running_furniture(pages)
+        _drop_section_headers(pages, body_size)
         _drop_margin_notes(pages, body_size)
         for page in pages:
             _split_footnotes(page, body_size)
         blocks, title = _blocks(pages, body_size)
+        blocks = [block for block in blocks if not _is_contents(block)]
         if not title_given and (pdf_title or title):
             meta = replace(meta, title=pdf_title or title)
         return _assemble(meta, blocks, labels, _hyphens(pages, meta.language), content_hash)
@@ -546,6 +548,48 @@ def _drop_running_furniture(pages: list[_Page]) -> None:
         page.lines = [ln for ln in page.lines if id(ln) not in drop]
 
 
+# What is left of a heading or a running header without its numbering: "3.3 编译论文" and "编译论文", "CHAPTER 2.
+# METHODS" and "2 Methods" read the same.
+_NUMBERING = re.compile(r"(?i)\bchapter\b|\bsection\b|\bpart\b|第|章|节|節|[\d\W_]+")
+
+
+def _heading_core(text: str) -> str:
+    return _NUMBERING.sub("", text).lower()
+
+
+def _drop_section_headers(pages: list[_Page], body_size: float) -> None:
+    """Remove running headers that name the current chapter or section ("3.3 编译论文 | 3 安装" over the pages of
+    that section): text that changes from page to page, so `_drop_running_furniture` cannot see it repeat. A line is
+    one when it stands at the top of the page where such lines stand on many pages, is set no larger than the body,
+    is no heading itself, and every cell of it is a heading of the document (not a contents entry) or a page number."""
+    if len(pages) < 3:
+        return
+    headings = {
+        core for page in pages for line in page.lines if _is_heading(line, body_size) and len(core := _heading_core(line.text)) >= 2
+    }
+    if not headings:
+        return
+    tops: dict[int, list[_Line]] = {}
+    for page in pages:
+        for line in sorted(page.lines, key=lambda ln: ln.top)[:1]:
+            if line.top < 0.12 * page.height:
+                tops.setdefault(page.index, []).append(line)
+    bands = Counter(round(line.top / 4) for lines in tops.values() for line in lines)
+    threshold = max(3, round(0.3 * len(pages)))
+
+    def is_header(line: _Line) -> bool:
+        if bands[round(line.top / 4)] < threshold or line.size > body_size + 0.6 or _is_heading(line, body_size):
+            return False
+        cells = [cell.strip() for cell in line.cells] or [line.text]
+        named = [cell for cell in cells if _heading_core(cell) in headings and not _CONTENTS_ENTRY.search(cell)]
+        return bool(named) and all(cell in named or _PAGE_NUMBER.match(cell) for cell in cells)
+
+    for page in pages:
+        drop = {id(line) for line in tops.get(page.index, []) if is_header(line)}
+        if drop:
+            page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
 def _split_footnotes(page: _Page, body_size: float) -> None:
     """Move the small-type notes at the foot of the page out of its body lines."""
     lines = page.lines
@@ -708,6 +752,19 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             close()
     close()
     return [part for block in blocks for part in _untable(block)], title
+
+
+# Dot leaders running to a page number: an entry of a table of contents, or of a list of figures or tables.
+_LEADERS = re.compile(r"(?:[.·…]\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,7})\b")
+
+
+def _is_contents(block: _Block) -> bool:
+    """A table of contents (or list of figures, of tables): most of its lines lead with dots to a page number. It
+    points at the document's headings and pages and answers nothing; its entries were quoted as answers, two-column
+    contents as table rows ("3.1 | 模板的组成 . . . . . | 4 | 4.8.1 参考文献 . . . . | 16")."""
+    if block.kind not in {"prose", "list", "table"} or not block.lines:
+        return False
+    return sum(bool(_LEADERS.search(line.text)) for line in block.lines) >= 0.5 * len(block.lines)
 
 
 def _untable(block: _Block) -> list[_Block]:

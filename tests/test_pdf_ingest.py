@@ -601,3 +601,89 @@ def test_the_regioncode_paper_reads_investigations_and_its_listing_over_the_page
     assert len(listing) == 1, listing
     assert 'regioncode(data_input = corruption$prefecture,\nconvert_to = "name",' in listing[0]
     assert listing[0].endswith('incomplete_name = "to")')  # the part on the next page
+
+
+def sectioned_pdf(pages: list[tuple[str, list[tuple[str, str]]]]) -> bytes:
+    """Pages of a Chinese manual: a running header naming the section (left) and the chapter (right) above the text,
+    then headings (set larger) and paragraphs."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = "STSong-Light"
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    for header, content in pages:
+        if header:
+            section, _, chapter = header.partition("|")
+            pdf.setFont(font, 10)
+            pdf.drawString(72, height - 58, section.strip())
+            pdf.drawRightString(width - 72, height - 58, chapter.strip())
+        y = height - 100
+        for kind, text in content:
+            pdf.setFont(font, {"title": 22, "heading": 15}.get(kind, 10.5))
+            pdf.drawString(72, y, text)
+            y -= 22 if kind == "body" else 34
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_running_headers_naming_the_section_are_left_out(tmp_path: Path) -> None:
+    # ThuThesis's manual (tuna/thuthesis v7.1.0, thuthesis.pdf, LPPL 1.3c; lines quoted from its pages 4-7) heads each
+    # page with the current section and chapter, "3.3 编译论文 … 3 安装": the text changes with the section, so it was
+    # not seen to repeat, and it was read into the sentences ("4.5 封面信息 4 使用说明}另外本科生要求…").
+    pages = [
+        (
+            "",
+            [
+                ("title", "THUTHESIS：清华大学学位论文模板"),
+                ("heading", "3 安装"),
+                ("body", "THUTHESIS 已经包含在主要的 TEX 发行版中，但是通常版本较旧。"),
+                ("heading", "3.1 模板的组成"),
+            ],
+        ),
+        ("3.1 模板的组成 | 3 安装", [("body", "下表列出了 THUTHESIS 的主要文件及其功能介绍。"), ("heading", "3.2 生成模板")]),
+        ("3.2 生成模板 | 3 安装", [("body", "模板的源文件中包含了大量的注释。"), ("heading", "3.3 编译论文")]),
+        ("3.3 编译论文 | 3 安装", [("body", "本节介绍几种常见的生成论文的方法。用户可根据自己的情况选择。"), ("heading", "4 使用说明")]),
+        ("4 使用说明 | 4 使用说明", [("body", "本手册假定用户已经能处理一般的 LATEX 文档。")]),
+    ]
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(sectioned_pdf(pages))
+    prose = [p for p in load(path).paragraphs if p.kind == "prose"]
+    assert [p.text for p in prose] == [
+        "THUTHESIS 已经包含在主要的 TEX 发行版中，但是通常版本较旧。",
+        "下表列出了 THUTHESIS 的主要文件及其功能介绍。",
+        "模板的源文件中包含了大量的注释。",
+        "本节介绍几种常见的生成论文的方法。用户可根据自己的情况选择。",
+        "本手册假定用户已经能处理一般的 LATEX 文档。",
+    ]
+    assert [p.section for p in prose] == ["3 安装", "3.1 模板的组成", "3.2 生成模板", "3.3 编译论文", "4 使用说明"]
+
+
+def test_a_table_of_contents_is_no_passage(lipics) -> None:  # type: ignore[no-untyped-def]
+    # Its entries lead with dots to page numbers ("2.1 Preparation . . . . . 4"); they were one "table" passage that
+    # answered questions with a list of section titles.
+    doc, _ = lipics
+    assert not any(re.search(r"(\. ){4,}", p.text) for p in doc.paragraphs)
+    assert not [p for p in doc.paragraphs if p.section == "Contents"]
+    assert any(p.section.endswith("Preparation") for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("font", "mono"),
+    [
+        ("ABCDEF+TeXGyreCursor-Regular", True),  # ctex's and ThuThesis's typewriter face
+        ("SFTT1000", True),  # cm-super's
+        ("NewTXTT", True),
+        ("LMMono10-Regular", True),
+        ("TeXGyrePagella-Regular", False),
+        ("FandolSong-Regular", False),
+    ],
+)
+def test_typewriter_faces_are_known_as_code(font: str, mono: bool) -> None:
+    raw = [{"text": "\\thusetup{", "x0": 0, "x1": 50, "top": 0, "bottom": 10, "size": 10, "fontname": font, "upright": True}]
+    assert pdf_loader._words(raw)[0].mono is mono
