@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from index.blocks import is_cjk, join_lines
+from index.blocks import display_width, is_cjk, join_lines
 from index.errors import DocumentError
 from index.hyphenation import LineEndHyphens
 from index.korean_breaks import breaks_inside_word
@@ -131,7 +131,7 @@ def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given:
         for page in pages:
             _split_footnotes(page, body_size)
         blocks, title = _blocks(pages, body_size)
-        blocks = [block for block in blocks if not _is_contents(block)]
+        blocks = _without_contents(blocks)
         if not title_given and (pdf_title or title):
             meta = replace(meta, title=pdf_title or title)
         return _assemble(meta, blocks, labels, _hyphens(pages, meta.language), content_hash)
@@ -461,8 +461,7 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
                 w
                 for cell in _cell_words(line)
                 if max(w.x1 for w in cell) >= left - 8
-                for w in _without_margin_column(cell, left, line.size)
-                if w.x0 <= right + 6
+                for w in _within_right_edge(_without_margin_column(cell, left, line.size), right, line.size)
             ]
             if words:
                 if len(words) != len(line.words):
@@ -470,6 +469,19 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
                     _finish_line(line)
                 kept_lines.append(line)
         page.lines = kept_lines
+
+
+def _within_right_edge(cell: list[_Word], right: float, size: float) -> list[_Word]:
+    """A cell up to the text block's right edge: a word past it is a margin note when it stands apart (a gap wider than a
+    word space) or opens the cell; a word that goes on at a word space is the line running long. Ragged lines (slides,
+    left-aligned text) end past an edge taken from their longer lines, and a title page's lines past the other pages'
+    edge: their last words were cut ("look over the existing literature" lost "over", "遵守 LATEX" lost "ATEX")."""
+    kept: list[_Word] = []
+    for word in cell:
+        if word.x0 > right + 6 and (not kept or word.x0 - kept[-1].x1 > 0.6 * size):
+            break
+        kept.append(word)
+    return kept
 
 
 def _without_margin_column(cell: list[_Word], left: float, size: float) -> list[_Word]:
@@ -754,17 +766,55 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
     return [part for block in blocks for part in _untable(block)], title
 
 
-# Dot leaders running to a page number: an entry of a table of contents, or of a list of figures or tables.
-_LEADERS = re.compile(r"(?:[.·…]\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,7})\b")
+# Dot leaders (to a page number, which may stand apart in its own column): an entry of a table of contents, or of a
+# list of figures or tables.
+_LEADERS = re.compile(r"(?:\.\s?){5,}|(?:·\s?){5,}|…{3,}")
+_CONTENTS_HEADING = re.compile(
+    r"(?i)^\s*(?:table\s+of\s+contents|contents|list\s+of\s+(?:figures|tables|algorithms)|目\s*[录錄次]|"
+    r"(?:插\s*图|插\s*圖|表\s*格|图|圖|表)\s*(?:索\s*引|目\s*[录錄]|清\s*[单單])|목\s*차|차\s*례|(?:그림|표)\s*목\s*차)\s*$"
+)
+_ENDS_IN_PAGE_NUMBER = re.compile(r"(?i)\s(?:\d{1,4}|[ivxlc]{1,7})$")
+
+
+def _block_plain_text(block: _Block) -> str:
+    return " ".join(line.text.strip() for line in block.lines)
 
 
 def _is_contents(block: _Block) -> bool:
-    """A table of contents (or list of figures, of tables): most of its lines lead with dots to a page number. It
-    points at the document's headings and pages and answers nothing; its entries were quoted as answers, two-column
-    contents as table rows ("3.1 | 模板的组成 . . . . . | 4 | 4.8.1 参考文献 . . . . | 16")."""
+    """Most of the block's lines lead with dots to a page number: contents, not text."""
     if block.kind not in {"prose", "list", "table"} or not block.lines:
         return False
     return sum(bool(_LEADERS.search(line.text)) for line in block.lines) >= 0.5 * len(block.lines)
+
+
+def _is_contents_entry(block: _Block) -> bool:
+    """Under a contents heading: dot leaders, lines ending in page numbers, or short lines ("摘要", "插图索引"; a body
+    line runs to the full width)."""
+    if _is_contents(block):
+        return True
+    lines = [line.text.strip() for line in block.lines]
+    return all(_ENDS_IN_PAGE_NUMBER.search(text) for text in lines) or all(display_width(text) <= 50 for text in lines)
+
+
+def _without_contents(blocks: list[_Block]) -> list[_Block]:
+    """The blocks without the tables of contents and lists of figures and tables. They point at the document's headings
+    and pages and answer nothing; their entries were quoted as answers, two-column contents as table rows ("3.1 |
+    模板的组成 . . . . . | 4 | 4.8.1 参考文献 . . . . | 16"). Dot leaders mark an entry wherever it stands; under a
+    contents heading ("目录", "Contents", "목차", "插图索引") entries without leaders go too, up to the first block that
+    reads as text."""
+    kept: list[_Block] = []
+    in_contents = False
+    for block in blocks:
+        if block.kind == "heading":
+            in_contents = bool(_CONTENTS_HEADING.match(_block_plain_text(block)))
+            if in_contents:
+                continue
+        elif _is_contents(block) or (in_contents and block.kind in {"prose", "list", "table"} and _is_contents_entry(block)):
+            continue
+        else:
+            in_contents = False
+        kept.append(block)
+    return kept
 
 
 def _untable(block: _Block) -> list[_Block]:

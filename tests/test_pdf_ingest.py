@@ -687,3 +687,52 @@ def test_a_table_of_contents_is_no_passage(lipics) -> None:  # type: ignore[no-u
 def test_typewriter_faces_are_known_as_code(font: str, mono: bool) -> None:
     raw = [{"text": "\\thusetup{", "x0": 0, "x1": 50, "top": 0, "bottom": 10, "size": 10, "fontname": font, "upright": True}]
     assert pdf_loader._words(raw)[0].mono is mono
+
+
+def test_the_longest_ragged_lines_keep_their_last_words(tmp_path: Path) -> None:
+    # Slides set ragged right (jaepil-choi/kaist-thesis, "Thesis Writing and Presentation", a lecture deck in Arial): the
+    # text block's right edge was taken from its longer lines, and the words of the longest ones that ran past it were
+    # dropped as margin notes: "then you need to look the existing literature", "replicate paper".
+    lines = [
+        "First, you need to ask yourself what area you are interested in.",
+        "Since you are writing a thesis for the financial engineering",
+        "Master's degree, the topic should be closely related to the",
+        "finance area, which is a broad one.",
+        "If the broad area for the thesis is decided, then you need to look over",
+        "the existing literature in the area, and how the other people have",
+        "thought of the issues in the area.",
+        "Next, you need to fix a concrete question you want to deliver in your",
+        "thesis, and it should be answerable with your data.",
+        "Find a key paper (or papers) for the question, and then replicate the",
+        "paper with your own data. Then think about how to adjust/expand the",
+        "key paper to the one that suits well with your idea or data.",
+    ]
+    path = tmp_path / "slides.pdf"
+    path.write_bytes(built_pdf([lines]))
+    text = " ".join(p.text for p in load(path).paragraphs)
+    assert "then you need to look over the existing literature" in text
+    assert "deliver in your thesis" in text and "replicate the paper" in text and "adjust/expand the key paper" in text
+
+
+def test_contents_entries_without_leaders_go_with_the_contents(tmp_path: Path) -> None:
+    # HUST's thesis template (hust-latex/hustthesis at f405da8d, hustthesis-zh-example.pdf, LPPL 1.3c): under "目 录"
+    # the front-matter entries have no dot leaders and their roman page numbers stand apart ("摘要", "插图索引"); they
+    # were passages of their own.
+    pages = [
+        (
+            "",
+            [
+                ("title", "LATEX模板使用示例"),
+                ("heading", "目 录"),
+                ("body", "摘要"),
+                ("body", "插图索引"),
+                ("body", "1 基本格式测试 . . . . . . . . . . . . . . . . 1"),
+                ("body", "1.1 第一层 . . . . . . . . . . . . . . . . . . 1"),
+            ],
+        ),
+        ("", [("heading", "1 基本格式测试"), ("body", "这是一个 LATEX 模板使用实例文件，该模板用于华中科技大学毕业设计。")]),
+    ]
+    path = tmp_path / "thesis.pdf"
+    path.write_bytes(sectioned_pdf(pages))
+    prose = [p for p in load(path).paragraphs if p.kind == "prose"]
+    assert [(p.section, p.text) for p in prose] == [("1 基本格式测试", "这是一个 LATEX 模板使用实例文件，该模板用于华中科技大学毕业设计。")]
