@@ -125,7 +125,7 @@ def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given:
     try:
         body_size = _body_size(pages)
         _drop_watermarks_and_line_numbers(pages, body_size)
-        _drop_running_furniture(pages)
+        _drop_running_furniture(pages, body_size)
         _drop_section_headers(pages, body_size)
         _drop_margin_notes(pages, body_size)
         for page in pages:
@@ -540,18 +540,24 @@ def _furniture_key(line: _Line) -> str:
     return re.sub(r"[\s|]+", " ", re.sub(r"\d+", "#", line.text)).strip().lower()
 
 
-def _drop_running_furniture(pages: list[_Page]) -> None:
-    """Remove running headers/footers (same place and text, digits aside, on many pages) and page numbers."""
+def _drop_running_furniture(pages: list[_Page], body_size: float) -> None:
+    """Remove running headers/footers (same place and text, digits aside, on many pages) and page numbers.
+
+    A numbered title set larger than the body ("Thesis Writing (2)", "(3)" … on a deck of slides) stays: a running
+    header larger than the body repeats as it is ("华中科技大学学士学位论文"), and one that counts is a small footer."""
     candidates: Counter[tuple[int, str]] = Counter()
+    texts: dict[tuple[int, str], set[str]] = {}
     edges: dict[int, list[_Line]] = {}
     for page in pages:
         ordered = sorted(page.lines, key=lambda ln: ln.top)
         candidates_on_page = ordered[:2] + ordered[-2:] if len(ordered) > 4 else ordered
         edges[page.index] = [ln for ln in candidates_on_page if ln.top < 0.12 * page.height or ln.bottom > 0.88 * page.height]
         for line in edges[page.index]:
-            candidates[(round(line.top / 4), _furniture_key(line))] += 1
+            key = (round(line.top / 4), _furniture_key(line))
+            candidates[key] += 1
+            texts.setdefault(key, set()).add(line.text if line.size > body_size + 0.6 else "")
     threshold = max(2, round(0.3 * len(pages)))
-    repeated = {key for key, count in candidates.items() if count >= threshold} if len(pages) >= 3 else set()
+    repeated = {key for key, count in candidates.items() if count >= threshold and len(texts[key]) == 1} if len(pages) >= 3 else set()
     for page in pages:
         drop = set()
         for line in edges[page.index]:

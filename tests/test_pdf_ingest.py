@@ -736,3 +736,38 @@ def test_contents_entries_without_leaders_go_with_the_contents(tmp_path: Path) -
     path.write_bytes(sectioned_pdf(pages))
     prose = [p for p in load(path).paragraphs if p.kind == "prose"]
     assert [(p.section, p.text) for p in prose] == [("1 基本格式测试", "这是一个 LATEX 模板使用实例文件，该模板用于华中科技大学毕业设计。")]
+
+
+def test_numbered_slide_titles_are_headings_not_running_headers(tmp_path: Path) -> None:
+    # A deck whose slides go on under one title, numbered (jaepil-choi/kaist-thesis, "Thesis Writing and Presentation"):
+    # "Thesis Writing (2)", "(3)" … read as one running header, digits aside, and were dropped, so the last point of a
+    # slide ran on into the first of the next ("References, Tables and Figures What should be included in …").
+    from reportlab.lib.pagesizes import landscape, letter
+    from reportlab.pdfgen import canvas
+
+    slides = [
+        ("Thesis Writing", ["The contents of thesis", "Introduction", "Conclusion", "References, Tables and Figures"]),
+        ("Thesis Writing (2)", ["What should be included in Introduction", "The motivation of the paper"]),
+        ("Thesis Writing (3)", ["The contribution of the paper", "The brief introduction and conclusion"]),
+        ("Thesis Writing (4)", ["The structure of the paper", "Hypotheses development and data"]),
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=landscape(letter))
+    width, height = landscape(letter)
+    for number, (title, points) in enumerate(slides, start=1):
+        pdf.setFont("Helvetica-Bold", 20)
+        pdf.drawString(81, height - 80, title)
+        pdf.setFont("Helvetica", 18)
+        for i, point in enumerate(points):
+            pdf.drawString(117, height - 150 - 52 * i, point)
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(width - 120, 40, str(number))
+        pdf.showPage()
+    pdf.save()
+    path = tmp_path / "slides.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    sections = {p.text: p.section for p in paragraphs}
+    assert sections["What should be included in Introduction"] == "Thesis Writing (2)"
+    assert sections["The structure of the paper"] == "Thesis Writing (4)"
+    assert "References, Tables and Figures" in sections
