@@ -6,6 +6,8 @@ import functools
 import logging
 from typing import Any
 
+from index.blocks import join_lines
+
 log = logging.getLogger(__name__)
 
 # Morphemes that never begin a Korean word: particles (J…), endings (E…), suffixes (XS…) and the copula (VCP).
@@ -25,7 +27,7 @@ def _kiwi() -> Any:
     return Kiwi()
 
 
-def breaks_inside_word(left: str, right: str) -> bool:
+def breaks_inside_word(left: str, right: str, *, anywhere: bool = True) -> bool:
     """Whether a line ending in `left` and going on with `right` breaks one Korean word rather than two words.
 
     Korean typesetting (ko.TeX, Typst, word processors) may break a line between any two syllables, so "금속성에" /
@@ -33,6 +35,9 @@ def breaks_inside_word(left: str, right: str) -> bool:
     the joined text with a morpheme across the break ("보|답이": 보답), or with the next line beginning in a morpheme
     that never begins a word: a particle, an ending, a suffix ("사용하|여", "있|을", "한국과학기술|원"), or a
     counter after a number ("2012|년"). Otherwise, and for any other script, it is a space.
+
+    Text wrapped by an editor breaks between words, and a compound noun may be read across a space ("버그 | 수정은",
+    bug fix, where Kiwi reads one noun): with `anywhere` false only a bound morpheme at or across the break joins.
     """
     if not left or not right or not is_hangul_syllable(right[0]):
         return False
@@ -46,7 +51,7 @@ def breaks_inside_word(left: str, right: str) -> bool:
     for token in tokens:
         start, end = token.start, token.start + token.len
         if start < cut < end:
-            return True
+            return anywhere or str(token.tag).startswith(_BOUND_TAGS)
         if start == cut:
             tag = str(token.tag)
             if tag.startswith(_BOUND_TAGS):
@@ -54,3 +59,15 @@ def breaks_inside_word(left: str, right: str) -> bool:
             return tag.startswith("NNB") and previous is not None and str(previous.tag) == "SN"
         previous = token
     return False
+
+
+def join_typeset(left: str, right: str) -> str:
+    """Join two lines of text typeset in a PDF and copied out of it: a Korean word broken between syllables without a
+    space, otherwise by script (`join_lines`)."""
+    return left + right if breaks_inside_word(left, right) else join_lines(left, right)
+
+
+def join_wrapped(left: str, right: str) -> str:
+    """Join two lines of plain text wrapped by an editor or a tool: a Korean word broken before a particle, an ending
+    or a suffix without a space ("금속성에" / "서"), otherwise by script (`join_lines`)."""
+    return left + right if breaks_inside_word(left, right, anywhere=False) else join_lines(left, right)

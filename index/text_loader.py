@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-from index.blocks import Block, display_width, join_lines, joins_tight
+from index.blocks import Block, display_width, joins_tight
+from index.korean_breaks import join_wrapped
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def plain_blocks(raw: str) -> list[Block]:
         if not text:
             flush()
         elif lines and not _LIST_ITEM.match(text) and not _break_is_intended(previous, text, wrap):
-            lines[-1] = join_lines(lines[-1], text)
+            lines[-1] = join_wrapped(lines[-1], text)
         else:
             lines.append(text)
         previous = text
