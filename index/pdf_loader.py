@@ -535,9 +535,14 @@ def _cell_words(line: _Line) -> list[list[_Word]]:
     return cells
 
 
+# A page number in roman numerals at either end of a line (front matter: "ix doi:10.6342/NTU…", "Preface xiii").
+_ROMAN_AT_END = re.compile(r"(?i)^[ivxlc]{1,7}\b|\b[ivxlc]{1,7}$")
+
+
 def _furniture_key(line: _Line) -> str:
-    """A line's text with digits as # (page numbers vary, running headers do not)."""
-    return re.sub(r"[\s|]+", " ", re.sub(r"\d+", "#", line.text)).strip().lower()
+    """A line's text with digits and an end's roman numerals as # (page numbers vary, running headers do not)."""
+    text = re.sub(r"[\s|]+", " ", re.sub(r"\d+", "#", line.text)).strip()
+    return _ROMAN_AT_END.sub("#", text).lower()
 
 
 def _drop_running_furniture(pages: list[_Page], body_size: float) -> None:
@@ -663,6 +668,7 @@ def _is_heading(line: _Line, body_size: float) -> bool:
 
 def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
     """Headings, paragraphs, tables and footnotes in reading order; and the largest text on page one."""
+    extra = _extra_leading(pages, body_size)
     blocks: list[_Block] = []
     title = ""
     first = pages[0].lines if pages else []
@@ -718,7 +724,11 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 blocks.append(open_block)
                 continue
             if len(line.cells) > 1 or (
-                open_block and open_block.kind == "table" and prev and line.top - prev.bottom < 1.2 * line.size and line.page == prev.page
+                open_block
+                and open_block.kind == "table"
+                and prev
+                and line.top - prev.bottom < 1.2 * line.size + extra
+                and line.page == prev.page
             ):
                 if not (open_block and open_block.kind == "table"):
                     close()
@@ -727,7 +737,10 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 open_block.lines.append(line)
                 continue
             if line.mono and (
-                open_block is None or prev is None or open_block.kind not in {"prose", "list"} or _starts_paragraph(prev, line, right)
+                open_block is None
+                or prev is None
+                or open_block.kind not in {"prose", "list"}
+                or _starts_paragraph(prev, line, right, extra)
             ):
                 if not (open_block and open_block.kind == "code"):
                     close()
@@ -736,7 +749,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 open_block.lines.append(line)
                 continue
             if _LIST_ITEM.match(line.text) or line.bullet:
-                if not (open_block and open_block.kind == "list" and prev and line.top - prev.bottom < 1.2 * line.size):
+                if not (open_block and open_block.kind == "list" and prev and line.top - prev.bottom < 1.2 * line.size + extra):
                     close()
                     open_block = _Block("list", [])
                     blocks.append(open_block)
@@ -745,14 +758,14 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 continue
             if open_block and open_block.kind == "list" and prev and line.page == prev.page:
                 item = open_block.lines[max(open_block.items)]
-                if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size:
+                if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra:
                     open_block.lines.append(line)
                     continue
             if (
                 open_block is None
                 or open_block.kind != "prose"
                 or prev is None
-                or _starts_paragraph(prev, line, right)
+                or _starts_paragraph(prev, line, right, extra)
                 or _ends_hanging_indent(open_block.lines, line)
             ):
                 close()
@@ -787,10 +800,13 @@ def _block_plain_text(block: _Block) -> str:
 
 
 def _is_contents(block: _Block) -> bool:
-    """Most of the block's lines lead with dots to a page number: contents, not text."""
+    """Most of the block's lines lead with dots to a page number, or some do and nearly all end in a page number
+    (chapter entries are set without leaders): contents, not text."""
     if block.kind not in {"prose", "list", "table"} or not block.lines:
         return False
-    return sum(bool(_LEADERS.search(line.text)) for line in block.lines) >= 0.5 * len(block.lines)
+    leaders = sum(bool(_LEADERS.search(line.text)) for line in block.lines)
+    numbered = sum(bool(_ENDS_IN_PAGE_NUMBER.search(line.text.strip())) for line in block.lines)
+    return leaders >= 0.5 * len(block.lines) or (leaders >= 0.25 * len(block.lines) and numbered >= 0.8 * len(block.lines))
 
 
 def _is_contents_entry(block: _Block) -> bool:
@@ -853,14 +869,36 @@ def _ends_hanging_indent(lines: list[_Line], line: _Line) -> bool:
     )
 
 
-def _starts_paragraph(prev: _Line, line: _Line, right: float) -> bool:
+def _extra_leading(pages: list[_Page], body_size: float) -> float:
+    """How much wider than single spacing the body's lines are set: 0 for single spacing; for a thesis or a manuscript
+    set one-and-a-half or double spaced, the extra gap, which every distance that separates paragraphs must add (each
+    line of "This thesis is proudly processed with Pandoc, a sophisticated document" / "converter made by John
+    MacFarlane." was a paragraph of its own)."""
+    gaps = [
+        line.top - prev.bottom
+        for page in pages
+        for prev, line in zip(page.lines, page.lines[1:])
+        if abs(prev.size - body_size) <= 0.6
+        and abs(line.size - body_size) <= 0.6
+        and prev.x0 < line.x1
+        and line.x0 < prev.x1
+        and 0 < line.top - prev.bottom < 2.5 * body_size
+    ]
+    if len(gaps) < 10:
+        return 0.0
+    # The lower quartile: the gap inside paragraphs, not the wider one between them or between the points of a slide.
+    leading = sorted(gaps)[len(gaps) // 4]
+    return leading - 0.2 * body_size if leading > 0.5 * body_size else 0.0
+
+
+def _starts_paragraph(prev: _Line, line: _Line, right: float, extra: float = 0.0) -> bool:
     """Whether `line` begins a new paragraph after `prev` (gap, indent, size, a short last line, a list item)."""
     if abs(prev.size - line.size) > 0.75 or _LIST_ITEM.match(line.text) or line.bullet:
         return True
     if line.page != prev.page or line.top < prev.top:
         # Next page or column: a paragraph continues unless the previous line ended a sentence.
         return bool(_SENTENCE_END.search(prev.text)) and not line.text[:1].islower()
-    if line.top - prev.bottom > 0.7 * line.size:
+    if line.top - prev.bottom > 0.7 * line.size + extra:
         return True
     if not _SENTENCE_END.search(prev.text):
         return False

@@ -771,3 +771,36 @@ def test_numbered_slide_titles_are_headings_not_running_headers(tmp_path: Path) 
     assert sections["What should be included in Introduction"] == "Thesis Writing (2)"
     assert sections["The structure of the paper"] == "Thesis Writing (4)"
     assert "References, Tables and Figures" in sections
+
+
+def test_a_double_spaced_thesis_keeps_its_paragraphs_and_loses_its_roman_numbered_footer(tmp_path: Path) -> None:
+    # NTU's thesis template (andy0130tw/ntu-thesis-template at 65348dc2, thesis-sample.pdf, MIT) sets its text double
+    # spaced: every line was a paragraph of its own, sentences cut in two ("…, a sophisticated document" / "converter
+    # made by John MacFarlane."). Its footer, "iii doi:10.6342/NTUXXXXXXXXX", counts the front matter in roman numerals,
+    # which made every page's footer a different text.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pages = [
+        ("iii", ["This thesis is proudly processed with Pandoc, a sophisticated document", "converter made by John MacFarlane."]),
+        ("iv", ["I will repeat Section 1.1 but in English. This is the first chapter. In fact,", "there is another chapter: Chapter 2."]),
+        ("v", ["You can write your thesis in a supported markup language you are familiar with,", "and Pandoc takes care of the rest."]),
+        ("vi", ["This is a refined NTU thesis XeLaTeX template based on former works, and it", "is still maintained."]),
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    for folio, lines in pages:
+        pdf.setFont("Helvetica", 12)
+        for i, line in enumerate(lines * 3):
+            pdf.drawString(85 if i % 2 else 109, height - 150 - 28 * i, line)
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(width / 2 - 60, 30, f"{folio} doi:10.6342/NTUXXXXXXXXX")
+        pdf.showPage()
+    pdf.save()
+    path = tmp_path / "thesis.pdf"
+    path.write_bytes(buffer.getvalue())
+    texts = [p.text for p in load(path).paragraphs]
+    assert "This thesis is proudly processed with Pandoc, a sophisticated document converter made by John MacFarlane." in " ".join(texts)
+    assert not any(text.startswith("converter made by") for text in texts)
+    assert not any("doi:10.6342" in text for text in texts)
