@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import korean_breaks
 from index.blocks import assemble
 from index.errors import DocumentError
 from index.ingest import clean_text
@@ -174,16 +175,19 @@ def load_document(source: SourceFile, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
         raise DocumentError("it holds binary content, not text")
     if suffix in PDF_SUFFIXES and kind != "pdf":
         raise DocumentError("its name says PDF but its content is not a PDF")
-    if kind == "pdf":
-        if suffix not in PDF_SUFFIXES:
-            raise DocumentError(f"its content is a PDF but its name ends in {suffix}")
-        meta = read_meta(source, "pdf")
-        doc = load_pdf(data, meta, digest, title_given=meta.title != source.path.stem)
-    elif suffix in MARKDOWN_SUFFIXES:
-        parsed = parse_markdown(decode_text(data, source.path.name))
-        doc = assemble(read_meta(source, "markdown", parsed.metadata), parsed.blocks, digest, MARKDOWN_PROFILE)
-    else:
-        doc = clean_text(decode_text(data, source.path.name), read_meta(source, "plain"), digest)
+    if kind == "pdf" and suffix not in PDF_SUFFIXES:
+        raise DocumentError(f"its content is a PDF but its name ends in {suffix}")
+    try:
+        if kind == "pdf":
+            meta = read_meta(source, "pdf")
+            doc = load_pdf(data, meta, digest, title_given=meta.title != source.path.stem)
+        elif suffix in MARKDOWN_SUFFIXES:
+            parsed = parse_markdown(decode_text(data, source.path.name))
+            doc = assemble(read_meta(source, "markdown", parsed.metadata), parsed.blocks, digest, MARKDOWN_PROFILE)
+        else:
+            doc = clean_text(decode_text(data, source.path.name), read_meta(source, "plain"), digest)
+    finally:
+        korean_breaks.release()  # the Korean analyser's memory (~330 MB) is not kept between documents
     if not doc.paragraphs:
         raise DocumentError("no text could be extracted from it")
     return mark_references(doc)
