@@ -39,8 +39,11 @@ META_SUFFIX = ".meta.json"
 # 13: MDX module lines dropped, MkDocs content tabs read as their text; 14: Markdown's <sup> and <sub> as superscript
 # and subscript characters where Unicode has them: 10⁻⁹, H₂O; 15: a PDF's word broken at a line end without a hyphen
 # joined when its head is no word and the whole is one: "Investigatio" / "ns"; 16: a PDF's code listing goes on over
-# a page break; 17: Markdown's nested list items indented two spaces a level).
-INGEST_VERSION = 17
+# a page break; 17: Markdown's nested list items indented two spaces a level; 18: a Korean word broken between
+# syllables at a line end joined (Kiwi), a Korean sentence ending that runs into the next one split, a PDF's running
+# headers naming the section, tables of contents, more typewriter faces, words running past a ragged right edge, numbered
+# slide titles, double spacing and roman-numbered footers: docs/ingestion.md, docs/ingestion-audit.md).
+INGEST_VERSION = 18
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

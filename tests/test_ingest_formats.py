@@ -493,3 +493,16 @@ def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
 )
 def test_markdown_reads_as_a_reader_sees_it(tmp_path, text, paragraphs):
     assert [p.text for p in load_written(tmp_path / "page.md", text).paragraphs] == paragraphs
+
+
+def test_a_line_break_in_a_markdown_heading_is_a_space(tmp_path):
+    # NCKU's thesis template README (wengan-li/ncku-thesis-template-latex, README.md, CC BY-NC-SA 4.0): a bilingual
+    # title broken with <br>; the section of every passage under it carried the line break.
+    text = (
+        "# National Cheng Kung University (NCKU) Thesis/Dissertation Template in LaTex<br>台灣國立成功大學碩博士用畢業論文 LaTex 模版\n\n"
+        "本專案並非國立成功大學官方軟體。\n"
+    )
+    doc = load_written(tmp_path / "readme.md", text)
+    assert [p.section for p in doc.paragraphs] == [
+        "National Cheng Kung University (NCKU) Thesis/Dissertation Template in LaTex 台灣國立成功大學碩博士用畢業論文 LaTex 模版"
+    ]
