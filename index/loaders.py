@@ -42,7 +42,8 @@ META_SUFFIX = ".meta.json"
 # a page break; 17: Markdown's nested list items indented two spaces a level; 18: a Korean word broken between
 # syllables at a line end joined (Kiwi), a Korean sentence ending that runs into the next one split, a PDF's running
 # headers naming the section, tables of contents, more typewriter faces, words running past a ragged right edge, numbered
-# slide titles, double spacing and roman-numbered footers: docs/ingestion.md, docs/ingestion-audit.md).
+# slide titles, double spacing and roman-numbered footers; paragraphs of a text without blank lines inferred:
+# docs/ingestion.md, docs/ingestion-audit.md).
 INGEST_VERSION = 18
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 

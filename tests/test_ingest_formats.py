@@ -506,3 +506,40 @@ def test_a_line_break_in_a_markdown_heading_is_a_space(tmp_path):
     assert [p.section for p in doc.paragraphs] == [
         "National Cheng Kung University (NCKU) Thesis/Dissertation Template in LaTex 台灣國立成功大學碩博士用畢業論文 LaTex 模版"
     ]
+
+
+def test_text_copied_out_of_a_pdf_without_blank_lines_gets_its_paragraphs(tmp_path):
+    # What a PDF reader copies out of the KAIST thesis sample (jaepil-choi/kaist-thesis, the Typst example-korean.pdf,
+    # pypdf's text): no blank line anywhere, so the whole thesis was one paragraph, its contents' dot leaders in it.
+    lines = [
+        "Abstract",
+        "For the last decade, carbon nanotubes have been emerging as one of ideal materials for the building block",
+        "of the forthcoming nanotechnology, due to their unique electrical and mechanical properties. Depending on",
+        "detailed wrapping-up methods, their electronic properties show a wide spectrum from metals to large-gap",
+        "semiconductors with band gaps of 1eV.",
+        "Keywords a, b, c",
+        "– ii –",
+        "Contents",
+        "1 Introduction . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 1",
+        "2 Writing the text . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2",
+        "2.1 Writing . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2",
+        "Chapter 1. Introduction",
+        "It is best to begin a thesis written in Korean with an introduction. Citations are written as follows [2] - [3].",
+        "The citation has a field after it where the reference is written, and you should refer to it when you cite",
+        "[4], [5].",
+        "– 1 –",
+        "Chapter 2. Writing the text",
+        "You may write the body in chapters, sections and subsections, and they are put in the table of contents",
+        "automatically, without anything to do.",
+        "2.1 Writing",
+        "This is the first section. It has only one sentence in its paragraph, which is enough for the sample here.",
+        "– 2 –",
+    ]
+    doc = load_written(tmp_path / "thesis.txt", "\n".join(lines) + "\n")
+    assert [(p.section, p.text[:40]) for p in doc.paragraphs] == [
+        ("Abstract", "For the last decade, carbon nanotubes ha"),
+        ("Abstract", "Keywords a, b, c"),
+        ("Chapter 1. Introduction", "It is best to begin a thesis written in "),
+        ("Chapter 2. Writing the text", "You may write the body in chapters, sect"),
+        ("2.1 Writing", "This is the first section. It has only o"),
+    ]
