@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index.models import CleanDocument, DocumentMeta, Paragraph
@@ -88,8 +89,8 @@ class Block:
     page_end: int | None
     breaks: list[tuple[int, int]] = field(default_factory=list)
 
-    def extend(self, text: str, page: int | None) -> None:
-        joined = join_lines(self.text, text)
+    def extend(self, text: str, page: int | None, join: Callable[[str, str], str] = join_lines) -> None:
+        joined = join(self.text, text)
         if page is not None and page != self.page_end:
             self.breaks.append((len(joined) - len(text), page))
         self.text = joined

@@ -19,6 +19,10 @@ _NOT_END = rf"(?:[^{_ENDS}!?]|[!?](?=[{_IN_WORD}]))"
 _SENTENCE = re.compile(rf"{_NOT_END}*{_END}+[{re.escape(CLOSERS)}]*|{_NOT_END}+$")
 # Korean and English: ".", "?" or "!" (and any closing quote) followed by a space, then anything but a lower-case Latin letter.
 _SPACED_END = re.compile(r"([.!?][\"'”’)\]]*)(\s+)(?=[^\sa-z])")
+# A Korean sentence ending (…다. …요. …죠. …까?) runs straight into the next sentence in some texts (machine
+# translations: "배웠습니다.이 이론을"); after these syllables a full stop ends the sentence even without a space. Other
+# Hangul before a dot is no ending: "주.부.수" (major.minor.patch) stays whole.
+_UNSPACED_KOREAN_END = re.compile(r"(?<=[다요죠까])([.!?])(?=[\uac00-\ud7a3A-Z(\[\"“‘'])")
 _WORD_BEFORE = re.compile(r"([\w.]*)[.!?][\"'”’)\]]*$")
 _ABBREVIATIONS = frozenset(
     {"e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "st", "vs", "cf", "fig", "no", "vol", "pp", "p", "ch", "sec", "eq", "ed", "jr", "sr"}
@@ -46,10 +50,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if start == end:
                 continue
             sub_start = start
-            for cut in _SPACED_END.finditer(text, start, end):
-                if cut.end() < end and _ends_here(text, sub_start, cut.end(1)):
-                    spans.append((sub_start, cut.end(1)))
-                    sub_start = cut.end()
+            cuts = [(cut.end(1), cut.end()) for cut in _SPACED_END.finditer(text, start, end)]
+            cuts += [(cut.end(), cut.end()) for cut in _UNSPACED_KOREAN_END.finditer(text, start, end)]
+            for cut_end, next_start in sorted(cuts):
+                if next_start < end and _ends_here(text, sub_start, cut_end):
+                    spans.append((sub_start, cut_end))
+                    sub_start = next_start
             spans.append((sub_start, end))
         line_start = line_end + 1
     return [(s, e) for s, e in spans if text[s:e].strip()]

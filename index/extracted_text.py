@@ -7,7 +7,8 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from index.blocks import CLAUSE_PUNCT, SENTENCE_END, Block, Line, display_width, ends_sentence, join_lines
+from index.blocks import CLAUSE_PUNCT, SENTENCE_END, Block, Line, display_width, ends_sentence
+from index.korean_breaks import join_typeset
 from index.models import DocumentMeta
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ def extracted_blocks(raw: str, meta: DocumentMeta, first_page: int | None) -> tu
     if footnote:
         note = footnote[0]
         for part in footnote[1:]:
-            note = join_lines(note, part)
+            note = join_typeset(note, part)
         front.append(Block("front", note, footnote_page, footnote_page))
 
     typical = statistics.median([ln.width for ln in body]) if body else 0.0
@@ -197,6 +198,6 @@ def extracted_blocks(raw: str, meta: DocumentMeta, first_page: int | None) -> tu
             current = Block("body", line.text, line.page, line.page)
             blocks.append(current)
         else:
-            current.extend(line.text, line.page)
+            current.extend(line.text, line.page, join_typeset)
     notes = [f"{page_breaks} page-break artifacts"] if page_breaks else []
     return blocks, notes

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import korean_breaks
 from index.blocks import assemble
 from index.errors import DocumentError
 from index.ingest import clean_text
@@ -38,8 +39,14 @@ META_SUFFIX = ".meta.json"
 # 13: MDX module lines dropped, MkDocs content tabs read as their text; 14: Markdown's <sup> and <sub> as superscript
 # and subscript characters where Unicode has them: 10⁻⁹, H₂O; 15: a PDF's word broken at a line end without a hyphen
 # joined when its head is no word and the whole is one: "Investigatio" / "ns"; 16: a PDF's code listing goes on over
-# a page break; 17: Markdown's nested list items indented two spaces a level).
-INGEST_VERSION = 19
+# a page break; 17: Markdown's nested list items indented two spaces a level; 18: consecutive short prose paragraphs of one
+# section and page share a passage; 19: Chinese and Korean PDFs - leading per type size, full-width list marks, bold
+# printed twice, dotted contents, a right column starting a hair apart, two-page footers; 20: the ingestion audit - a
+# Korean word broken between syllables at a line end joined (Kiwi), a Korean sentence ending that runs into the next one
+# split, a PDF's running headers naming the section, tables of contents, more typewriter faces, words running past a
+# ragged right edge, numbered slide titles, double spacing and roman-numbered footers; paragraphs of a text without blank
+# lines inferred: docs/ingestion.md, docs/ingestion-audit.md).
+INGEST_VERSION = 20
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -174,16 +181,19 @@ def load_document(source: SourceFile, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
         raise DocumentError("it holds binary content, not text")
     if suffix in PDF_SUFFIXES and kind != "pdf":
         raise DocumentError("its name says PDF but its content is not a PDF")
-    if kind == "pdf":
-        if suffix not in PDF_SUFFIXES:
-            raise DocumentError(f"its content is a PDF but its name ends in {suffix}")
-        meta = read_meta(source, "pdf")
-        doc = load_pdf(data, meta, digest, title_given=meta.title != source.path.stem)
-    elif suffix in MARKDOWN_SUFFIXES:
-        parsed = parse_markdown(decode_text(data, source.path.name))
-        doc = assemble(read_meta(source, "markdown", parsed.metadata), parsed.blocks, digest, MARKDOWN_PROFILE)
-    else:
-        doc = clean_text(decode_text(data, source.path.name), read_meta(source, "plain"), digest)
+    if kind == "pdf" and suffix not in PDF_SUFFIXES:
+        raise DocumentError(f"its content is a PDF but its name ends in {suffix}")
+    try:
+        if kind == "pdf":
+            meta = read_meta(source, "pdf")
+            doc = load_pdf(data, meta, digest, title_given=meta.title != source.path.stem)
+        elif suffix in MARKDOWN_SUFFIXES:
+            parsed = parse_markdown(decode_text(data, source.path.name))
+            doc = assemble(read_meta(source, "markdown", parsed.metadata), parsed.blocks, digest, MARKDOWN_PROFILE)
+        else:
+            doc = clean_text(decode_text(data, source.path.name), read_meta(source, "plain"), digest)
+    finally:
+        korean_breaks.release()  # the Korean analyser's memory (~330 MB) is not kept between documents
     if not doc.paragraphs:
         raise DocumentError("no text could be extracted from it")
     return mark_references(doc)

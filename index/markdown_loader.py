@@ -220,7 +220,8 @@ class _Renderer:
             self.front_matter.update(_front_matter(node.content))
         elif kind == "heading":
             heading = inline_text(node.children[0], footnote_marks=False) if node.children else ""
-            self.emit("heading", _HEADING_ATTRIBUTES.sub("", heading))
+            # A heading is one line of a citation: a <br> inside it ("…Template in LaTex<br>台灣國立成功大學…") is a space.
+            self.emit("heading", " ".join(_HEADING_ATTRIBUTES.sub("", heading).split("\n")))
         elif kind == "paragraph":
             content = node.children[0].content if node.children else ""
             if _MACROS_ONLY.fullmatch(content or "") or all(_MDX_MODULE_LINE.match(ln) for ln in (content or "").split("\n")):

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from index.blocks import is_cjk, join_lines
+from index.blocks import display_width, is_cjk, join_lines
 from index.errors import DocumentError
 from index.hyphenation import LineEndHyphens
+from index.korean_breaks import breaks_inside_word, is_hangul_syllable
 from index.models import CleanDocument, DocumentMeta, Paragraph
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ _SENTENCE_END = re.compile(r"[.!?:;。！？．][)\]\"'”’」』]*$")
 _WORD = re.compile(r"[^\W\d_]+")
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
 _ICON_FONT = re.compile(r"(?i)fontawesome|dingbat|wingding|academicons|marvosym")
-_MONO = re.compile(r"(?i)mono|courier|consol|menlo|typewriter|cmtt|hack|inconsolata|code")
+_MONO = re.compile(r"(?i)mono|courier|cursor|consol|menlo|monaco|cousine|typewriter|cmtt|sftt|txtt|hack|inconsolata|code")
 
 
 def normalise_glyphs(text: str) -> str:
@@ -130,14 +131,17 @@ def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given:
     try:
         body_size = _body_size(pages)
         _drop_watermarks_and_line_numbers(pages, body_size)
-        _drop_running_furniture(pages)
+        _drop_running_furniture(pages, body_size)
+        _drop_section_headers(pages, body_size)
         _drop_margin_notes(pages, body_size)
         for page in pages:
             _split_footnotes(page, body_size)
         blocks, title = _blocks(pages, body_size)
+        blocks = _without_contents(blocks)
         if not title_given and (pdf_title or title):
             meta = replace(meta, title=pdf_title or title)
-        return _assemble(meta, blocks, labels, _hyphens(pages, meta.language), content_hash)
+        joining = _LineJoining(_hyphens(pages, meta.language), _breaks_korean_words(pages))
+        return _assemble(meta, blocks, labels, joining, content_hash)
     except Exception as exc:  # a layout this reader does not expect must not stop the other documents' build
         log.exception("%s: PDF layout analysis failed", meta.doc_id)
         raise DocumentError(f"its layout could not be analysed ({exc.__class__.__name__}); add a text version of it") from None
@@ -470,8 +474,7 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
                 w
                 for cell in _cell_words(line)
                 if max(w.x1 for w in cell) >= left - 8
-                for w in _without_margin_column(cell, left, line.size)
-                if w.x0 <= right + 6
+                for w in _within_right_edge(_without_margin_column(cell, left, line.size), right, line.size)
             ]
             if words:
                 if len(words) != len(line.words):
@@ -479,6 +482,19 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
                     _finish_line(line)
                 kept_lines.append(line)
         page.lines = kept_lines
+
+
+def _within_right_edge(cell: list[_Word], right: float, size: float) -> list[_Word]:
+    """A cell up to the text block's right edge: a word past it is a margin note when it stands apart (a gap wider than a
+    word space) or opens the cell; a word that goes on at a word space is the line running long. Ragged lines (slides,
+    left-aligned text) end past an edge taken from their longer lines, and a title page's lines past the other pages'
+    edge: their last words were cut ("look over the existing literature" lost "over", "遵守 LATEX" lost "ATEX")."""
+    kept: list[_Word] = []
+    for word in cell:
+        if word.x0 > right + 6 and (not kept or word.x0 - kept[-1].x1 > 0.6 * size):
+            break
+        kept.append(word)
+    return kept
 
 
 def _without_margin_column(cell: list[_Word], left: float, size: float) -> list[_Word]:
@@ -532,31 +548,84 @@ def _cell_words(line: _Line) -> list[list[_Word]]:
     return cells
 
 
+# A page number in roman numerals at either end of a line (front matter: "ix doi:10.6342/NTU…", "Preface xiii").
+_ROMAN_AT_END = re.compile(r"(?i)^[ivxlc]{1,7}\b|\b[ivxlc]{1,7}$")
+
+
 def _furniture_key(line: _Line) -> str:
-    """A line's text with digits as # (page numbers vary, running headers do not)."""
-    return re.sub(r"[\s|]+", " ", re.sub(r"\d+", "#", line.text)).strip().lower()
+    """A line's text with digits and an end's roman numerals as # (page numbers vary, running headers do not)."""
+    text = re.sub(r"[\s|]+", " ", re.sub(r"\d+", "#", line.text)).strip()
+    return _ROMAN_AT_END.sub("#", text).lower()
 
 
-def _drop_running_furniture(pages: list[_Page]) -> None:
-    """Remove running headers/footers (same place and text, digits aside, on many pages) and page numbers."""
+def _drop_running_furniture(pages: list[_Page], body_size: float) -> None:
+    """Remove running headers/footers (same place and text, digits aside, on many pages) and page numbers.
+
+    A numbered title set larger than the body ("Thesis Writing (2)", "(3)" … on a deck of slides) stays: a running
+    header larger than the body repeats as it is ("华中科技大学学士学位论文"), and one that counts is a small footer."""
     candidates: Counter[tuple[int, str]] = Counter()
+    texts: dict[tuple[int, str], set[str]] = {}
     edges: dict[int, list[_Line]] = {}
     for page in pages:
         ordered = sorted(page.lines, key=lambda ln: ln.top)
         candidates_on_page = ordered[:2] + ordered[-2:] if len(ordered) > 4 else ordered
         edges[page.index] = [ln for ln in candidates_on_page if ln.top < 0.12 * page.height or ln.bottom > 0.88 * page.height]
         for line in edges[page.index]:
-            candidates[(round(line.top / 4), _furniture_key(line))] += 1
+            key = (round(line.top / 4), _furniture_key(line))
+            candidates[key] += 1
+            texts.setdefault(key, set()).add(line.text if line.size > body_size + 0.6 else "")
     threshold = max(2, round(0.3 * len(pages)))
     # Two pages are enough: the same line at the same place at the edge of both (the OpenChain handout's two-line footer
     # ran into its last paragraph on each page).
-    repeated = {key for key, count in candidates.items() if count >= threshold} if len(pages) >= 2 else set()
+    repeated = {key for key, count in candidates.items() if count >= threshold and len(texts[key]) == 1} if len(pages) >= 2 else set()
     for page in pages:
         drop = set()
         for line in edges[page.index]:
             if (round(line.top / 4), _furniture_key(line)) in repeated or _PAGE_NUMBER.match(line.text):
                 drop.add(id(line))
         page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+# What is left of a heading or a running header without its numbering: "3.3 编译论文" and "编译论文", "CHAPTER 2.
+# METHODS" and "2 Methods" read the same.
+_NUMBERING = re.compile(r"(?i)\bchapter\b|\bsection\b|\bpart\b|第|章|节|節|[\d\W_]+")
+
+
+def _heading_core(text: str) -> str:
+    return _NUMBERING.sub("", text).lower()
+
+
+def _drop_section_headers(pages: list[_Page], body_size: float) -> None:
+    """Remove running headers that name the current chapter or section ("3.3 编译论文 | 3 安装" over the pages of
+    that section): text that changes from page to page, so `_drop_running_furniture` cannot see it repeat. A line is
+    one when it stands at the top of the page where such lines stand on many pages, is set no larger than the body,
+    is no heading itself, and every cell of it is a heading of the document (not a contents entry) or a page number."""
+    if len(pages) < 3:
+        return
+    headings = {
+        core for page in pages for line in page.lines if _is_heading(line, body_size) and len(core := _heading_core(line.text)) >= 2
+    }
+    if not headings:
+        return
+    tops: dict[int, list[_Line]] = {}
+    for page in pages:
+        for line in sorted(page.lines, key=lambda ln: ln.top)[:1]:
+            if line.top < 0.12 * page.height:
+                tops.setdefault(page.index, []).append(line)
+    bands = Counter(round(line.top / 4) for lines in tops.values() for line in lines)
+    threshold = max(3, round(0.3 * len(pages)))
+
+    def is_header(line: _Line) -> bool:
+        if bands[round(line.top / 4)] < threshold or line.size > body_size + 0.6 or _is_heading(line, body_size):
+            return False
+        cells = [cell.strip() for cell in line.cells] or [line.text]
+        named = [cell for cell in cells if _heading_core(cell) in headings and not _CONTENTS_ENTRY.search(cell)]
+        return bool(named) and all(cell in named or _PAGE_NUMBER.match(cell) for cell in cells)
+
+    for page in pages:
+        drop = {id(line) for line in tops.get(page.index, []) if is_header(line)}
+        if drop:
+            page.lines = [ln for ln in page.lines if id(ln) not in drop]
 
 
 def _split_footnotes(page: _Page, body_size: float) -> None:
@@ -612,42 +681,9 @@ def _is_heading(line: _Line, body_size: float) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class _Leading:
-    """The usual gap between two lines of one paragraph, by type size. A gap of 0.7 x the size was taken to part
-    paragraphs; Chinese and Korean text is often set looser (the Korean OpenChain leaflet: 8 pt type, 6 pt between its
-    lines, 12-14 pt between paragraphs), and every line of it came out a paragraph of its own."""
-
-    gaps: dict[float, float]
-
-    @classmethod
-    def of(cls, pages: list[_Page]) -> _Leading:
-        """The most common gap, per size, between consecutive lines stacked in one column, among gaps below 0.9 x the
-        size (a plausible leading; a document of one-line paragraphs has none, and keeps 0.7 x the size)."""
-        found: dict[float, Counter[float]] = {}
-        for page in pages:
-            for prev, line in zip(page.lines, page.lines[1:], strict=False):
-                gap = line.top - prev.bottom
-                stacked = line.page == prev.page and line.x0 < prev.x1 and prev.x0 < line.x1
-                if stacked and abs(prev.size - line.size) < 0.25 and 0 < gap < 0.9 * line.size:
-                    found.setdefault(_size_key(line.size), Counter())[round(gap * 2) / 2] += 1
-        return cls({size: counts.most_common(1)[0][0] for size, counts in found.items() if sum(counts.values()) >= _LEADING_SAMPLES})
-
-    def paragraph_gap(self, size: float) -> float:
-        """Lines further apart than this belong to different paragraphs."""
-        return max(0.7 * size, self.gaps.get(_size_key(size), 0.0) + 0.35 * size)
-
-
-# Line pairs of one size needed before their usual gap is trusted.
-_LEADING_SAMPLES = 5
-
-
-def _size_key(size: float) -> float:
-    return round(size * 2) / 2
-
-
 def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
     """Headings, paragraphs, tables and footnotes in reading order; and the largest text on page one."""
+    extra = _extra_leading(pages, body_size)
     blocks: list[_Block] = []
     title = ""
     first = pages[0].lines if pages else []
@@ -670,7 +706,6 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
         if len(byline) < 8:
             blocks.append(_Block("front", byline))
     title_ids = {id(ln) for b in blocks for ln in b.lines}
-    leading = _Leading.of(pages)
     pending_notes: list[list[_Line]] = []
     open_block: _Block | None = None
 
@@ -704,7 +739,11 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 blocks.append(open_block)
                 continue
             if len(line.cells) > 1 or (
-                open_block and open_block.kind == "table" and prev and line.top - prev.bottom < 1.2 * line.size and line.page == prev.page
+                open_block
+                and open_block.kind == "table"
+                and prev
+                and line.top - prev.bottom < 1.2 * line.size + extra
+                and line.page == prev.page
             ):
                 if not (open_block and open_block.kind == "table"):
                     close()
@@ -716,7 +755,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 open_block is None
                 or prev is None
                 or open_block.kind not in {"prose", "list"}
-                or _starts_paragraph(prev, line, right, leading)
+                or _starts_paragraph(prev, line, right, extra)
             ):
                 if not (open_block and open_block.kind == "code"):
                     close()
@@ -725,7 +764,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 open_block.lines.append(line)
                 continue
             if _LIST_ITEM.match(line.text) or line.bullet:
-                if not (open_block and open_block.kind == "list" and prev and line.top - prev.bottom < 1.2 * line.size):
+                if not (open_block and open_block.kind == "list" and prev and line.top - prev.bottom < 1.2 * line.size + extra):
                     close()
                     open_block = _Block("list", [])
                     blocks.append(open_block)
@@ -734,14 +773,14 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 continue
             if open_block and open_block.kind == "list" and prev and line.page == prev.page:
                 item = open_block.lines[max(open_block.items)]
-                if line.x0 > item.x0 - 2 and line.top - prev.bottom < leading.paragraph_gap(line.size):
+                if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra:
                     open_block.lines.append(line)
                     continue
             if (
                 open_block is None
                 or open_block.kind != "prose"
                 or prev is None
-                or _starts_paragraph(prev, line, right, leading)
+                or _starts_paragraph(prev, line, right, extra)
                 or _ends_hanging_indent(open_block.lines, line)
             ):
                 close()
@@ -759,6 +798,60 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             close()
     close()
     return [part for block in blocks for part in _untable(block)], title
+
+
+# Dot leaders (to a page number, which may stand apart in its own column): an entry of a table of contents, or of a
+# list of figures or tables.
+_LEADERS = re.compile(r"(?:\.\s?){5,}|(?:·\s?){5,}|…{3,}")
+_CONTENTS_HEADING = re.compile(
+    r"(?i)^\s*(?:table\s+of\s+contents|contents|list\s+of\s+(?:figures|tables|algorithms)|目\s*[录錄次]|"
+    r"(?:插\s*图|插\s*圖|表\s*格|图|圖|表)\s*(?:索\s*引|目\s*[录錄]|清\s*[单單])|목\s*차|차\s*례|(?:그림|표)\s*목\s*차)\s*$"
+)
+_ENDS_IN_PAGE_NUMBER = re.compile(r"(?i)\s(?:\d{1,4}|[ivxlc]{1,7})$")
+
+
+def _block_plain_text(block: _Block) -> str:
+    return " ".join(line.text.strip() for line in block.lines)
+
+
+def _is_contents(block: _Block) -> bool:
+    """Most of the block's lines lead with dots to a page number, or some do and nearly all end in a page number
+    (chapter entries are set without leaders): contents, not text."""
+    if block.kind not in {"prose", "list", "table"} or not block.lines:
+        return False
+    leaders = sum(bool(_LEADERS.search(line.text)) for line in block.lines)
+    numbered = sum(bool(_ENDS_IN_PAGE_NUMBER.search(line.text.strip())) for line in block.lines)
+    return leaders >= 0.5 * len(block.lines) or (leaders >= 0.25 * len(block.lines) and numbered >= 0.8 * len(block.lines))
+
+
+def _is_contents_entry(block: _Block) -> bool:
+    """Under a contents heading: dot leaders, lines ending in page numbers, or short lines ("摘要", "插图索引"; a body
+    line runs to the full width)."""
+    if _is_contents(block):
+        return True
+    lines = [line.text.strip() for line in block.lines]
+    return all(_ENDS_IN_PAGE_NUMBER.search(text) for text in lines) or all(display_width(text) <= 50 for text in lines)
+
+
+def _without_contents(blocks: list[_Block]) -> list[_Block]:
+    """The blocks without the tables of contents and lists of figures and tables. They point at the document's headings
+    and pages and answer nothing; their entries were quoted as answers, two-column contents as table rows ("3.1 |
+    模板的组成 . . . . . | 4 | 4.8.1 参考文献 . . . . | 16"). Dot leaders mark an entry wherever it stands; under a
+    contents heading ("目录", "Contents", "목차", "插图索引") entries without leaders go too, up to the first block that
+    reads as text."""
+    kept: list[_Block] = []
+    in_contents = False
+    for block in blocks:
+        if block.kind == "heading":
+            in_contents = bool(_CONTENTS_HEADING.match(_block_plain_text(block)))
+            if in_contents:
+                continue
+        elif _is_contents(block) or (in_contents and block.kind in {"prose", "list", "table"} and _is_contents_entry(block)):
+            continue
+        else:
+            in_contents = False
+        kept.append(block)
+    return kept
 
 
 def _untable(block: _Block) -> list[_Block]:
@@ -791,14 +884,36 @@ def _ends_hanging_indent(lines: list[_Line], line: _Line) -> bool:
     )
 
 
-def _starts_paragraph(prev: _Line, line: _Line, right: float, leading: _Leading) -> bool:
+def _extra_leading(pages: list[_Page], body_size: float) -> float:
+    """How much wider than single spacing the body's lines are set: 0 for single spacing; for a thesis or a manuscript
+    set one-and-a-half or double spaced, the extra gap, which every distance that separates paragraphs must add (each
+    line of "This thesis is proudly processed with Pandoc, a sophisticated document" / "converter made by John
+    MacFarlane." was a paragraph of its own)."""
+    gaps = [
+        line.top - prev.bottom
+        for page in pages
+        for prev, line in zip(page.lines, page.lines[1:])
+        if abs(prev.size - body_size) <= 0.6
+        and abs(line.size - body_size) <= 0.6
+        and prev.x0 < line.x1
+        and line.x0 < prev.x1
+        and 0 < line.top - prev.bottom < 2.5 * body_size
+    ]
+    if len(gaps) < 10:
+        return 0.0
+    # The lower quartile: the gap inside paragraphs, not the wider one between them or between the points of a slide.
+    leading = sorted(gaps)[len(gaps) // 4]
+    return leading - 0.2 * body_size if leading > 0.5 * body_size else 0.0
+
+
+def _starts_paragraph(prev: _Line, line: _Line, right: float, extra: float = 0.0) -> bool:
     """Whether `line` begins a new paragraph after `prev` (gap, indent, size, a short last line, a list item)."""
     if abs(prev.size - line.size) > 0.75 or _LIST_ITEM.match(line.text) or line.bullet:
         return True
     if line.page != prev.page or line.top < prev.top:
         # Next page or column: a paragraph continues unless the previous line ended a sentence.
         return bool(_SENTENCE_END.search(prev.text)) and not line.text[:1].islower()
-    if line.top - prev.bottom > leading.paragraph_gap(line.size):
+    if line.top - prev.bottom > 0.7 * line.size + extra:
         return True
     if not _SENTENCE_END.search(prev.text):
         return False
@@ -838,8 +953,40 @@ def _continues_url(left: str, right: str) -> bool:
     return url.endswith(".") and core[:1].isalnum() and bool(re.search(r"[/?#=&%~]|\.\w", core))
 
 
-def _join(left: str, right: str, hyphens: LineEndHyphens) -> str:
-    """Join two lines: URLs, discretionary and line-end hyphens resolved, otherwise by script (join_lines)."""
+@dataclass(frozen=True)
+class _LineJoining:
+    """What decides how a document's lines join: its line-end hyphens, and whether it breaks Korean lines inside words."""
+
+    hyphens: LineEndHyphens
+    # Whether a Korean word may be broken anywhere at a line end (read by Kiwi across the break), or only where the next
+    # line opens with a particle, an ending or a suffix, as in text wrapped between words.
+    korean_inside_words: bool = True
+
+
+# A document breaks Korean lines between syllables when this many of its Korean line breaks, and this share, put a
+# particle, an ending or a suffix at the start of a line: a document wrapped between words has none.
+_INSIDE_WORD_BREAKS = 2
+_INSIDE_WORD_SHARE = 0.02
+
+
+def _breaks_korean_words(pages: list[_Page]) -> bool:
+    """Whether the document breaks Korean lines inside words (ko.TeX, Typst, justified word processors) rather than
+    between them. Kiwi reads a compound across a space too (OpenChain's leaflet, wrapped between words, read "장치 /
+    드라이버" as 장치드라이버 and 17 more such), so a morpheme across the break joins only in a document that shows
+    breaks before a particle or an ending ("금속성에" / "서")."""
+    korean = inside = 0
+    for page in pages:
+        for prev, line in zip(page.lines, page.lines[1:], strict=False):
+            left, right = prev.text, line.text
+            if left and right and is_hangul_syllable(left[-1]) and is_hangul_syllable(right[0]):
+                korean += 1
+                inside += breaks_inside_word(left, right, anywhere=False)
+    return inside >= max(_INSIDE_WORD_BREAKS, _INSIDE_WORD_SHARE * korean)
+
+
+def _join(left: str, right: str, hyphens: LineEndHyphens, *, korean_inside_words: bool = True) -> str:
+    """Join two lines: URLs, discretionary and line-end hyphens and Korean words broken between syllables resolved,
+    otherwise by script (join_lines)."""
     if left.endswith("\u00ad"):
         return left[:-1] + right.lstrip()
     if _continues_url(left, right):
@@ -856,6 +1003,8 @@ def _join(left: str, right: str, hyphens: LineEndHyphens) -> str:
         if head and tail and hyphens.is_unmarked_break(head[-1], tail.group(0)):
             log.debug("joined a word broken without a hyphen: %s|%s", head[-1], tail.group(0))
             return left + right
+    if breaks_inside_word(left, right, anywhere=korean_inside_words):
+        return left + right
     return join_lines(left, right)
 
 
@@ -946,7 +1095,7 @@ def _page_numbers(data: bytes, count: int, first_page: int | None) -> list[int |
 
 
 def _assemble(
-    meta: DocumentMeta, blocks: list[_Block], labels: list[int | None], hyphens: LineEndHyphens, content_hash: str
+    meta: DocumentMeta, blocks: list[_Block], labels: list[int | None], joining: _LineJoining, content_hash: str
 ) -> CleanDocument:
     """Lay the blocks out as one text (blank line between) with offsets, sections and pages."""
     pieces: list[str] = []
@@ -955,7 +1104,7 @@ def _assemble(
     section = ""
     offset = 0
     for block in blocks:
-        text, breaks = _block_text(block, labels, hyphens)
+        text, breaks = _block_text(block, labels, joining)
         if not text:
             continue
         if pieces:
@@ -986,7 +1135,7 @@ def _assemble(
     )
 
 
-def _block_text(block: _Block, labels: list[int | None], hyphens: LineEndHyphens) -> tuple[str, list[tuple[int, int]]]:
+def _block_text(block: _Block, labels: list[int | None], joining: _LineJoining) -> tuple[str, list[tuple[int, int]]]:
     """A block's text (lines joined; table rows and headings kept apart) and where its pages change."""
     text = ""
     breaks: list[tuple[int, int]] = []
@@ -1006,7 +1155,7 @@ def _block_text(block: _Block, labels: list[int | None], hyphens: LineEndHyphens
         elif block.kind == "front":
             text = f"{text}\n{part}"
         else:
-            text = _join(text, part, hyphens)
+            text = _join(text, part, joining.hyphens, korean_inside_words=joining.korean_inside_words)
         if line.page != page:
             number = labels[line.page]
             if number is not None:

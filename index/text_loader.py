@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-from index.blocks import Block, display_width, join_lines, joins_tight
+from index.blocks import Block, display_width, joins_tight
+from index.korean_breaks import join_wrapped
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,25 @@ def _break_is_intended(line: str, following: str, wrap: tuple[float, float]) -> 
     return len(line) + 1 + len(extra) <= 0.6 * chars and display_width(line) + 1 + display_width(extra) <= 0.6 * columns
 
 
+# A line that ends a sentence ("다.", "Done.", "。"), perhaps inside a closing quote or bracket.
+_SENTENCE_END = re.compile(r"[.!?。！？．][)\]\"'”’」』）]*$")
+_TRAILING_PUNCTUATION = re.compile(r"[.!?。！？．,，、:：;；]$")
+# In a PDF's copied text: a page number alone on its line ("– 3 –", "12") and contents' dot leaders.
+_FOLIO = re.compile(r"^(?:[-–—]\s*)?(?:\d{1,3}|[ivxlc]{1,6})(?:\s*[-–—])?$", re.IGNORECASE)
+_LEADERS = re.compile(r"(?:\.\s?){5,}")
+
+
 def plain_blocks(raw: str) -> list[Block]:
-    """Paragraphs separated by blank lines; within one, wrapped lines joined, list items and intended breaks kept as lines."""
-    wrap = _wrap_width([line.strip() for line in raw.splitlines() if line.strip()])
+    """Paragraphs separated by blank lines; within one, wrapped lines joined, list items and intended breaks kept as lines.
+
+    A text with no blank line at all (what a PDF reader copies out of a PDF: "Abstract", then the abstract's lines) has
+    its paragraphs inferred instead: one ends at a line that ends a sentence short of the wrap width, or at a short line
+    the next word would have fitted after (a title); a short line without punctuation before a full one is a heading;
+    page numbers alone on their line and contents (dot leaders) are left out.
+    """
+    source_lines = [line.strip() for line in raw.splitlines()]
+    wrap = _wrap_width([line for line in source_lines if line])
+    unbroken = len(source_lines) >= 20 and all(source_lines)
     blocks: list[Block] = []
     lines: list[str] = []
     previous = ""
@@ -56,14 +73,50 @@ def plain_blocks(raw: str) -> list[Block]:
             blocks.append(Block("body", "\n".join(lines), None, None))
             lines.clear()
 
-    for raw_line in raw.splitlines():
-        text = raw_line.strip()
+    for text in source_lines:
+        if unbroken and _FOLIO.match(text):
+            continue
         if not text:
             flush()
+        elif unbroken and lines and _ends_paragraph(previous, text, wrap):
+            flush()
+            lines.append(text)
         elif lines and not _LIST_ITEM.match(text) and not _break_is_intended(previous, text, wrap):
-            lines[-1] = join_lines(lines[-1], text)
+            lines[-1] = join_wrapped(lines[-1], text)
         else:
             lines.append(text)
         previous = text
     flush()
+    if not unbroken:
+        return blocks
+    blocks = _with_headings(blocks, wrap)
+    return [
+        b for b in blocks if not (len(_LEADERS.findall(b.text)) >= 2 or (_LEADERS.search(b.text) and len(_LEADERS.sub("", b.text)) < 80))
+    ]
+
+
+def _ends_paragraph(line: str, following: str, wrap: tuple[float, float]) -> bool:
+    """In a text without blank lines: `line` closes its paragraph (a sentence ends short of the wrap width, or the next
+    word would have fitted after it)."""
+    if _LEADERS.search(line):
+        return True  # a contents entry stands alone
+    if _LIST_ITEM.match(following):
+        return False
+    ended = bool(_SENTENCE_END.search(line)) and display_width(line) < 0.85 * wrap[1]
+    return ended or _break_is_intended(line, following, wrap)
+
+
+def _with_headings(blocks: list[Block], wrap: tuple[float, float]) -> list[Block]:
+    """A one-line block, short and without closing punctuation, before a block that opens with a full line: a heading."""
+    for block, following in zip(blocks, blocks[1:]):
+        text = block.text
+        first = following.text.split("\n", 1)[0]
+        if (
+            "\n" not in text
+            and display_width(text) <= 0.5 * wrap[1]
+            and not _TRAILING_PUNCTUATION.search(text)
+            and any(ch.isalpha() for ch in text)
+            and display_width(first) >= 0.8 * wrap[1]
+        ):
+            block.kind = "heading"
     return blocks

@@ -312,6 +312,13 @@ def test_sentences_split_in_korean_english_and_fullwidth_stops():
         "Done!",
     ]
     assert _sentences("这是什么?然后呢!好的") == ["这是什么?", "然后呢!", "好的"]
+    # A Korean ending runs into the next sentence without a space (d2l-ai/d2l-ko, naive-bayes.md, CC BY-SA 4.0);
+    # other Hangul before a dot ends nothing ("주.부.수", major.minor.patch).
+    assert _sentences("이전 섹션에서 확률 이론과 랜덤 변수에 대해 배웠습니다.이 이론을 적용하기 위해 분류기를 소개하겠습니다.") == [
+        "이전 섹션에서 확률 이론과 랜덤 변수에 대해 배웠습니다.",
+        "이 이론을 적용하기 위해 분류기를 소개하겠습니다.",
+    ]
+    assert _sentences("버전을 주.부.수 형식으로 올린다.") == ["버전을 주.부.수 형식으로 올린다."]
 
 
 def test_korean_markdown_passages_end_at_sentences(passages):
@@ -486,3 +493,53 @@ def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
 )
 def test_markdown_reads_as_a_reader_sees_it(tmp_path, text, paragraphs):
     assert [p.text for p in load_written(tmp_path / "page.md", text).paragraphs] == paragraphs
+
+
+def test_a_line_break_in_a_markdown_heading_is_a_space(tmp_path):
+    # NCKU's thesis template README (wengan-li/ncku-thesis-template-latex, README.md, CC BY-NC-SA 4.0): a bilingual
+    # title broken with <br>; the section of every passage under it carried the line break.
+    text = (
+        "# National Cheng Kung University (NCKU) Thesis/Dissertation Template in LaTex<br>台灣國立成功大學碩博士用畢業論文 LaTex 模版\n\n"
+        "本專案並非國立成功大學官方軟體。\n"
+    )
+    doc = load_written(tmp_path / "readme.md", text)
+    assert [p.section for p in doc.paragraphs] == [
+        "National Cheng Kung University (NCKU) Thesis/Dissertation Template in LaTex 台灣國立成功大學碩博士用畢業論文 LaTex 模版"
+    ]
+
+
+def test_text_copied_out_of_a_pdf_without_blank_lines_gets_its_paragraphs(tmp_path):
+    # What a PDF reader copies out of the KAIST thesis sample (jaepil-choi/kaist-thesis, the Typst example-korean.pdf,
+    # pypdf's text): no blank line anywhere, so the whole thesis was one paragraph, its contents' dot leaders in it.
+    lines = [
+        "Abstract",
+        "For the last decade, carbon nanotubes have been emerging as one of ideal materials for the building block",
+        "of the forthcoming nanotechnology, due to their unique electrical and mechanical properties. Depending on",
+        "detailed wrapping-up methods, their electronic properties show a wide spectrum from metals to large-gap",
+        "semiconductors with band gaps of 1eV.",
+        "Keywords a, b, c",
+        "– ii –",
+        "Contents",
+        "1 Introduction . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 1",
+        "2 Writing the text . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2",
+        "2.1 Writing . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2",
+        "Chapter 1. Introduction",
+        "It is best to begin a thesis written in Korean with an introduction. Citations are written as follows [2] - [3].",
+        "The citation has a field after it where the reference is written, and you should refer to it when you cite",
+        "[4], [5].",
+        "– 1 –",
+        "Chapter 2. Writing the text",
+        "You may write the body in chapters, sections and subsections, and they are put in the table of contents",
+        "automatically, without anything to do.",
+        "2.1 Writing",
+        "This is the first section. It has only one sentence in its paragraph, which is enough for the sample here.",
+        "– 2 –",
+    ]
+    doc = load_written(tmp_path / "thesis.txt", "\n".join(lines) + "\n")
+    assert [(p.section, p.text[:40]) for p in doc.paragraphs] == [
+        ("Abstract", "For the last decade, carbon nanotubes ha"),
+        ("Abstract", "Keywords a, b, c"),
+        ("Chapter 1. Introduction", "It is best to begin a thesis written in "),
+        ("Chapter 2. Writing the text", "You may write the body in chapters, sect"),
+        ("2.1 Writing", "This is the first section. It has only o"),
+    ]

@@ -649,3 +649,224 @@ def test_a_two_page_handout_loses_its_running_footer() -> None:
     doc = load(HELDOUT6 / "zh-hans-openchain-onboarding-handout.pdf")
     assert "Linux 基金会" not in doc.text and "此文档在" not in doc.text
     assert doc.paragraphs[-1].text.startswith("OpenChain 拥有九个铂金会员")
+
+
+def sectioned_pdf(pages: list[tuple[str, list[tuple[str, str]]]]) -> bytes:
+    """Pages of a Chinese manual: a running header naming the section (left) and the chapter (right) above the text,
+    then headings (set larger) and paragraphs."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = "STSong-Light"
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    for header, content in pages:
+        if header:
+            section, _, chapter = header.partition("|")
+            pdf.setFont(font, 10)
+            pdf.drawString(72, height - 58, section.strip())
+            pdf.drawRightString(width - 72, height - 58, chapter.strip())
+        y = height - 100
+        for kind, text in content:
+            pdf.setFont(font, {"title": 22, "heading": 15}.get(kind, 10.5))
+            pdf.drawString(72, y, text)
+            y -= 22 if kind == "body" else 34
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_running_headers_naming_the_section_are_left_out(tmp_path: Path) -> None:
+    # ThuThesis's manual (tuna/thuthesis v7.1.0, thuthesis.pdf, LPPL 1.3c; lines quoted from its pages 4-7) heads each
+    # page with the current section and chapter, "3.3 编译论文 … 3 安装": the text changes with the section, so it was
+    # not seen to repeat, and it was read into the sentences ("4.5 封面信息 4 使用说明}另外本科生要求…").
+    pages = [
+        (
+            "",
+            [
+                ("title", "THUTHESIS：清华大学学位论文模板"),
+                ("heading", "3 安装"),
+                ("body", "THUTHESIS 已经包含在主要的 TEX 发行版中，但是通常版本较旧。"),
+                ("heading", "3.1 模板的组成"),
+            ],
+        ),
+        ("3.1 模板的组成 | 3 安装", [("body", "下表列出了 THUTHESIS 的主要文件及其功能介绍。"), ("heading", "3.2 生成模板")]),
+        ("3.2 生成模板 | 3 安装", [("body", "模板的源文件中包含了大量的注释。"), ("heading", "3.3 编译论文")]),
+        ("3.3 编译论文 | 3 安装", [("body", "本节介绍几种常见的生成论文的方法。用户可根据自己的情况选择。"), ("heading", "4 使用说明")]),
+        ("4 使用说明 | 4 使用说明", [("body", "本手册假定用户已经能处理一般的 LATEX 文档。")]),
+    ]
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(sectioned_pdf(pages))
+    prose = [p for p in load(path).paragraphs if p.kind == "prose"]
+    assert [p.text for p in prose] == [
+        "THUTHESIS 已经包含在主要的 TEX 发行版中，但是通常版本较旧。",
+        "下表列出了 THUTHESIS 的主要文件及其功能介绍。",
+        "模板的源文件中包含了大量的注释。",
+        "本节介绍几种常见的生成论文的方法。用户可根据自己的情况选择。",
+        "本手册假定用户已经能处理一般的 LATEX 文档。",
+    ]
+    assert [p.section for p in prose] == ["3 安装", "3.1 模板的组成", "3.2 生成模板", "3.3 编译论文", "4 使用说明"]
+
+
+def test_a_table_of_contents_is_no_passage(lipics) -> None:  # type: ignore[no-untyped-def]
+    # Its entries lead with dots to page numbers ("2.1 Preparation . . . . . 4"); they were one "table" passage that
+    # answered questions with a list of section titles.
+    doc, _ = lipics
+    assert not any(re.search(r"(\. ){4,}", p.text) for p in doc.paragraphs)
+    assert not [p for p in doc.paragraphs if p.section == "Contents"]
+    assert any(p.section.endswith("Preparation") for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("font", "mono"),
+    [
+        ("ABCDEF+TeXGyreCursor-Regular", True),  # ctex's and ThuThesis's typewriter face
+        ("SFTT1000", True),  # cm-super's
+        ("NewTXTT", True),
+        ("LMMono10-Regular", True),
+        ("TeXGyrePagella-Regular", False),
+        ("FandolSong-Regular", False),
+    ],
+)
+def test_typewriter_faces_are_known_as_code(font: str, mono: bool) -> None:
+    raw = [{"text": "\\thusetup{", "x0": 0, "x1": 50, "top": 0, "bottom": 10, "size": 10, "fontname": font, "upright": True}]
+    assert pdf_loader._words(raw)[0].mono is mono
+
+
+def test_the_longest_ragged_lines_keep_their_last_words(tmp_path: Path) -> None:
+    # Slides set ragged right (jaepil-choi/kaist-thesis, "Thesis Writing and Presentation", a lecture deck in Arial): the
+    # text block's right edge was taken from its longer lines, and the words of the longest ones that ran past it were
+    # dropped as margin notes: "then you need to look the existing literature", "replicate paper".
+    lines = [
+        "First, you need to ask yourself what area you are interested in.",
+        "Since you are writing a thesis for the financial engineering",
+        "Master's degree, the topic should be closely related to the",
+        "finance area, which is a broad one.",
+        "If the broad area for the thesis is decided, then you need to look over",
+        "the existing literature in the area, and how the other people have",
+        "thought of the issues in the area.",
+        "Next, you need to fix a concrete question you want to deliver in your",
+        "thesis, and it should be answerable with your data.",
+        "Find a key paper (or papers) for the question, and then replicate the",
+        "paper with your own data. Then think about how to adjust/expand the",
+        "key paper to the one that suits well with your idea or data.",
+    ]
+    path = tmp_path / "slides.pdf"
+    path.write_bytes(built_pdf([lines]))
+    text = " ".join(p.text for p in load(path).paragraphs)
+    assert "then you need to look over the existing literature" in text
+    assert "deliver in your thesis" in text and "replicate the paper" in text and "adjust/expand the key paper" in text
+
+
+def test_contents_entries_without_leaders_go_with_the_contents(tmp_path: Path) -> None:
+    # HUST's thesis template (hust-latex/hustthesis at f405da8d, hustthesis-zh-example.pdf, LPPL 1.3c): under "目 录"
+    # the front-matter entries have no dot leaders and their roman page numbers stand apart ("摘要", "插图索引"); they
+    # were passages of their own.
+    pages = [
+        (
+            "",
+            [
+                ("title", "LATEX模板使用示例"),
+                ("heading", "目 录"),
+                ("body", "摘要"),
+                ("body", "插图索引"),
+                ("body", "1 基本格式测试 . . . . . . . . . . . . . . . . 1"),
+                ("body", "1.1 第一层 . . . . . . . . . . . . . . . . . . 1"),
+            ],
+        ),
+        ("", [("heading", "1 基本格式测试"), ("body", "这是一个 LATEX 模板使用实例文件，该模板用于华中科技大学毕业设计。")]),
+    ]
+    path = tmp_path / "thesis.pdf"
+    path.write_bytes(sectioned_pdf(pages))
+    prose = [p for p in load(path).paragraphs if p.kind == "prose"]
+    assert [(p.section, p.text) for p in prose] == [("1 基本格式测试", "这是一个 LATEX 模板使用实例文件，该模板用于华中科技大学毕业设计。")]
+
+
+def test_numbered_slide_titles_are_headings_not_running_headers(tmp_path: Path) -> None:
+    # A deck whose slides go on under one title, numbered (jaepil-choi/kaist-thesis, "Thesis Writing and Presentation"):
+    # "Thesis Writing (2)", "(3)" … read as one running header, digits aside, and were dropped, so the last point of a
+    # slide ran on into the first of the next ("References, Tables and Figures What should be included in …").
+    from reportlab.lib.pagesizes import landscape, letter
+    from reportlab.pdfgen import canvas
+
+    slides = [
+        ("Thesis Writing", ["The contents of thesis", "Introduction", "Conclusion", "References, Tables and Figures"]),
+        ("Thesis Writing (2)", ["What should be included in Introduction", "The motivation of the paper"]),
+        ("Thesis Writing (3)", ["The contribution of the paper", "The brief introduction and conclusion"]),
+        ("Thesis Writing (4)", ["The structure of the paper", "Hypotheses development and data"]),
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=landscape(letter))
+    width, height = landscape(letter)
+    for number, (title, points) in enumerate(slides, start=1):
+        pdf.setFont("Helvetica-Bold", 20)
+        pdf.drawString(81, height - 80, title)
+        pdf.setFont("Helvetica", 18)
+        for i, point in enumerate(points):
+            pdf.drawString(117, height - 150 - 52 * i, point)
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(width - 120, 40, str(number))
+        pdf.showPage()
+    pdf.save()
+    path = tmp_path / "slides.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    sections = {p.text: p.section for p in paragraphs}
+    assert sections["What should be included in Introduction"] == "Thesis Writing (2)"
+    assert sections["The structure of the paper"] == "Thesis Writing (4)"
+    assert "References, Tables and Figures" in sections
+
+
+def test_a_double_spaced_thesis_keeps_its_paragraphs_and_loses_its_roman_numbered_footer(tmp_path: Path) -> None:
+    # NTU's thesis template (andy0130tw/ntu-thesis-template at 65348dc2, thesis-sample.pdf, MIT) sets its text double
+    # spaced: every line was a paragraph of its own, sentences cut in two ("…, a sophisticated document" / "converter
+    # made by John MacFarlane."). Its footer, "iii doi:10.6342/NTUXXXXXXXXX", counts the front matter in roman numerals,
+    # which made every page's footer a different text.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pages = [
+        ("iii", ["This thesis is proudly processed with Pandoc, a sophisticated document", "converter made by John MacFarlane."]),
+        ("iv", ["I will repeat Section 1.1 but in English. This is the first chapter. In fact,", "there is another chapter: Chapter 2."]),
+        ("v", ["You can write your thesis in a supported markup language you are familiar with,", "and Pandoc takes care of the rest."]),
+        ("vi", ["This is a refined NTU thesis XeLaTeX template based on former works, and it", "is still maintained."]),
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    for folio, lines in pages:
+        pdf.setFont("Helvetica", 12)
+        for i, line in enumerate(lines * 3):
+            pdf.drawString(85 if i % 2 else 109, height - 150 - 28 * i, line)
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(width / 2 - 60, 30, f"{folio} doi:10.6342/NTUXXXXXXXXX")
+        pdf.showPage()
+    pdf.save()
+    path = tmp_path / "thesis.pdf"
+    path.write_bytes(buffer.getvalue())
+    texts = [p.text for p in load(path).paragraphs]
+    assert "This thesis is proudly processed with Pandoc, a sophisticated document converter made by John MacFarlane." in " ".join(texts)
+    assert not any(text.startswith("converter made by") for text in texts)
+    assert not any("doi:10.6342" in text for text in texts)
+
+
+KO_WRAPPED_ANYWHERE = (
+    "메시지 큐는 분산 시스템에서 생산자와 소비자를 분리하는 데 사용됩니다. 소비자가 처리에 실패하면 시스템은 일정 시간 후에 "
+    "메시지를 다시 전달합니다. 최대 열여섯 번까지 재시도한 뒤에는 메시지가 데드 레터 큐로 옮겨지고, 운영자가 직접 처리합니다. "
+    "이렇게 하면 일시적인 장애 때문에 메시지가 사라지지 않습니다. 순서 메시지는 전역 순서와 파티션 순서의 두 가지로 나뉩니다. "
+    "전역 순서는 한 주제의 모든 메시지를 들어온 순서대로 발행하고 소비하도록 요구합니다."
+)
+
+
+def test_korean_lines_broken_between_syllables_or_between_words_read_as_written(tmp_path: Path, korean_leaflet) -> None:  # type: ignore[no-untyped-def]
+    # Set character by character, the lines break inside words ("뒤" / "에는", "나뉩" / "니다") and between them.
+    path = tmp_path / "ko.pdf"
+    path.write_bytes(cjk_pdf("HYSMyeongJo-Medium", "메시지 큐의 신뢰성 있는 전달", [KO_WRAPPED_ANYWHERE]))
+    assert load(path).paragraphs[1].text == KO_WRAPPED_ANYWHERE
+    # The leaflet breaks only between words: no compound is read across its line ends ("장치" / "드라이버").
+    assert "하드웨어용 장치 드라이버 소프트웨어" in korean_leaflet.text
+    assert "필수 소프트웨어 도구에 대한 투자" in korean_leaflet.text
