@@ -22,7 +22,9 @@ from index.pdf_loader import load_pdf
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt", ".text"}
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
+# MDX (Docusaurus, Starlight, Nextra) is Markdown with module lines and components, which the Markdown loader reads as a
+# reader sees the page (docs/ingestion.md, ingestion 13).
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | PDF_SUFFIXES
 META_SUFFIX = ".meta.json"

@@ -543,3 +543,22 @@ def test_text_copied_out_of_a_pdf_without_blank_lines_gets_its_paragraphs(tmp_pa
         ("Chapter 2. Writing the text", "You may write the body in chapters, sect"),
         ("2.1 Writing", "This is the first section. It has only o"),
     ]
+
+
+def test_an_mdx_page_is_read_as_markdown(tmp_path):
+    # Starlight / Docusaurus pages (the ingestion audit's tauri-docs MDX, docs/ingestion-audit.md N14) were refused for
+    # their suffix; read as Markdown they lose their module lines and keep their text.
+    from index.knowledge import safe_filename
+    from index.loaders import discover
+
+    assert safe_filename("sidecar.MDX") == "sidecar.mdx"
+    page = tmp_path / "sidecar.mdx"
+    page.write_text(
+        "---\ntitle: 嵌入外部二进制文件\n---\n\nimport { Tabs, TabItem } from '@astrojs/starlight/components';\n\n"
+        "# 嵌入外部二进制文件\n\n你可能需要嵌入外部二进制文件来为应用程序添加额外的功能。\n",
+        encoding="utf-8",
+    )
+    assert [source.path.name for source in discover(tmp_path)] == ["sidecar.mdx"]
+    doc = load(page)
+    assert doc.profile == "markdown" and doc.meta.title == "嵌入外部二进制文件"
+    assert [p.text for p in doc.paragraphs] == ["你可能需要嵌入外部二进制文件来为应用程序添加额外的功能。"]
