@@ -47,8 +47,9 @@ META_SUFFIX = ".meta.json"
 # Korean word broken between syllables at a line end joined (Kiwi), a Korean sentence ending that runs into the next one
 # split, a PDF's running headers naming the section, tables of contents, more typewriter faces, words running past a
 # ragged right edge, numbered slide titles, double spacing and roman-numbered footers; paragraphs of a text without blank
-# lines inferred: docs/ingestion.md, docs/ingestion-audit.md).
-INGEST_VERSION = 20
+# lines inferred: docs/ingestion.md, docs/ingestion-audit.md; 21: a PDF's short heading set letter by letter read as
+# written, 초 록 -> 초록).
+INGEST_VERSION = 21
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

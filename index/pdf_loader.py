@@ -1008,6 +1008,16 @@ def _join(left: str, right: str, hyphens: LineEndHyphens, *, korean_inside_words
     return join_lines(left, right)
 
 
+# A short heading set letter by letter ("초 록", "핵 심 낱 말", "目 录", "参 考 文 献"): every word of it one Hangul syllable
+# or one Chinese character. Korean and Chinese theses space their front-matter headings out so; the heading names the
+# section in every citation, and is read as written (초록, 目录).
+_LETTER_SPACED_HEADING = re.compile(r"(?:[\uac00-\ud7a3\u4e00-\u9fff] ){1,7}[\uac00-\ud7a3\u4e00-\u9fff]")
+
+
+def _unspaced_heading(text: str) -> str:
+    return text.replace(" ", "") if _LETTER_SPACED_HEADING.fullmatch(text) else text
+
+
 def _soft_hyphens(text: str) -> str:
     """A soft hyphen left inside a line is what the page shows as a hyphen (Google Docs exports)."""
     return text.replace("\u00ad", "-")
@@ -1161,4 +1171,6 @@ def _block_text(block: _Block, labels: list[int | None], joining: _LineJoining) 
             if number is not None:
                 breaks.append((len(text) - len(part), number))
             page = line.page
+    if block.kind in {"heading", "title"} and not breaks:
+        text = _unspaced_heading(text)
     return _soft_hyphens(text), breaks

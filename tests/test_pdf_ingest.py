@@ -870,3 +870,26 @@ def test_korean_lines_broken_between_syllables_or_between_words_read_as_written(
     # The leaflet breaks only between words: no compound is read across its line ends ("장치" / "드라이버").
     assert "하드웨어용 장치 드라이버 소프트웨어" in korean_leaflet.text
     assert "필수 소프트웨어 도구에 대한 투자" in korean_leaflet.text
+
+
+@pytest.mark.parametrize(
+    ("heading", "read"),
+    [
+        ("초 록", "초록"),  # KAIST's thesis samples (docs/ingestion-audit.md N7)
+        ("핵 심 낱 말", "핵심낱말"),
+        ("参 考 文 献", "参考文献"),
+        ("目 录", "目录"),
+        ("오픈 소스 소프트웨어 알아보기", "오픈 소스 소프트웨어 알아보기"),  # words of several syllables keep their spaces
+        ("3 安装", "3 安装"),
+        ("A B", "A B"),
+    ],
+)
+def test_a_short_heading_set_letter_by_letter_reads_as_written(heading: str, read: str) -> None:
+    assert pdf_loader._unspaced_heading(heading) == read
+
+
+def test_a_letter_spaced_title_of_a_korean_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "ko.pdf"
+    path.write_bytes(cjk_pdf("HYSMyeongJo-Medium", "초 록", [KO_WRAPPED_ANYWHERE]))
+    doc = load(path)
+    assert doc.paragraphs[0].kind == "title" and doc.paragraphs[0].text == "초록"
