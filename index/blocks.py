@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 SENTENCE_END = "。！？!?；;"
 CLOSERS = "」』）)”’》〉"
 CLAUSE_PUNCT = "，、：,:"
-# How `assemble` lays paragraphs (and headings) out in a document's text: a blank line between them.
+# How a document's paragraphs (and headings) are laid out in its text, here and in the PDF loader: a blank line between
+# them (index/chunking.py packs consecutive paragraphs by it).
 PARAGRAPH_BREAK = "\n\n"
 
 _OPENERS = "([{“‘«"  # no space after these at a line end ...

@@ -177,20 +177,17 @@ def passages_for(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[Pas
     for group in paragraph_groups(doc, limit):
         first, last = group[0], group[-1]
         if len(group) > 1:
-            pieces = [(first, first.start, last.end, doc.text[first.start : last.end])]
+            pieces = [(first.start, doc.text[first.start : last.end])]
         else:
-            pieces = [
-                (first, first.start + s, first.start + e, first.text[s:e])
-                for s, e in pack_spans(first.text, sentence_spans(first.text), limit)
-            ]
-        for para, piece_start, _, raw in pieces:
+            pieces = [(first.start + s, first.text[s:e]) for s, e in pack_spans(first.text, sentence_spans(first.text), limit)]
+        for piece_start, raw in pieces:
             text = raw.strip()
             if not text:
                 continue
             start = piece_start + len(raw) - len(raw.lstrip())
             end = start + len(text)
-            page_start = para.page_at(start)
-            page_end = last.page_at(max(start, end - 1)) if len(group) > 1 else para.page_at(max(start, end - 1))
+            page_start = first.page_at(start)
+            page_end = last.page_at(max(start, end - 1))  # the group's last paragraph (the only one, when not shared)
             base = passage_id(doc.meta.doc_id, text)
             occurrence = seen.get(base, 0)
             seen[base] = occurrence + 1
@@ -199,13 +196,13 @@ def passages_for(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[Pas
                     id=passage_id(doc.meta.doc_id, text, occurrence),
                     doc_id=doc.meta.doc_id,
                     text=text,
-                    section=para.section,
+                    section=first.section,
                     page_start=page_start,
                     page_end=page_end,
-                    paragraph=para.number,
+                    paragraph=first.number,
                     start=start,
                     end=end,
-                    kind=para.kind,
+                    kind=first.kind,
                 )
             )
     return passages

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from index.blocks import display_width, is_cjk, join_lines
+from index.blocks import PARAGRAPH_BREAK, display_width, is_cjk, join_lines
 from index.errors import DocumentError
 from index.hyphenation import LineEndHyphens
 from index.korean_breaks import breaks_inside_word, is_hangul_syllable
@@ -46,9 +46,6 @@ _OPENING = re.compile(
     r"|摘\s*要|關鍵[詞字]|关键[词字]|前\s*言|引\s*言|緒\s*論|绪\s*论|目\s*[錄录]|초\s*록|요\s*약|서\s*론|목\s*차|키워드|주제어)"
 )
 _CONTENTS_ENTRY = re.compile(r"(\.\s*){3,}|\s\d{1,4}$")
-# An entry of a table of contents run together in one cell (a title, a dot leader, a page number): it read as a heading
-# or a paragraph of its own. The titles come again where they stand. (A contents table laid out in cells stays a table.)
-_CONTENTS_ENTRY = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. \.)\s*\d{1,4}$")
 _SENTENCE_END = re.compile(r"[.!?:;。！？．][)\]\"'”’」』]*$")
 _WORD = re.compile(r"[^\W\d_]+")
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
@@ -719,7 +716,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
         # The right edge of the text a line belongs to: the farthest end among the lines stacked with it (its column).
         rights = {id(ln): max(o.x1 for o in page.lines if o.x0 < ln.x1 and ln.x0 < o.x1) for ln in page.lines}
         for line in page.lines:
-            if id(line) in title_ids or (len(line.cells) == 1 and _CONTENTS_ENTRY.search(line.text)):
+            if id(line) in title_ids:
                 continue
             right = rights[id(line)]
             prev = open_block.lines[-1] if open_block else None
@@ -843,6 +840,8 @@ def _without_contents(blocks: list[_Block]) -> list[_Block]:
     in_contents = False
     for block in blocks:
         if block.kind == "heading":
+            if _LEADERS.search(_block_plain_text(block)):  # an entry set as large as a heading (OpenChain's Korean leaflet)
+                continue
             in_contents = bool(_CONTENTS_HEADING.match(_block_plain_text(block)))
             if in_contents:
                 continue
@@ -1118,7 +1117,7 @@ def _assemble(
         if not text:
             continue
         if pieces:
-            offset += 2
+            offset += len(PARAGRAPH_BREAK)
         start = offset
         pieces.append(text)
         offset += len(text)
@@ -1141,7 +1140,7 @@ def _assemble(
             )
         )
     return CleanDocument(
-        meta=meta, text="\n\n".join(pieces), paragraphs=tuple(paragraphs), headings=tuple(headings), content_hash=content_hash
+        meta=meta, text=PARAGRAPH_BREAK.join(pieces), paragraphs=tuple(paragraphs), headings=tuple(headings), content_hash=content_hash
     )
 
 
