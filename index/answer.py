@@ -7,7 +7,7 @@ import re
 import time
 import unicodedata
 
-from index.answer_type import QUANTITY, answer_type, asks_for_reason
+from index.answer_type import DATE, answer_type, asks_for_reason
 from index.errors import QuestionRejected
 from index.gate import answer_unit_margin, judge, only_code
 from index.models import Answer, Citation, Passage, Quote, ScoredPassage
@@ -61,9 +61,10 @@ class Answerer:
         covered, reason = decision.covered, decision.reason
         gate = decision.record(result)
         candidates = result.passages[: params.quote_passages]
-        wanted = answer_type(text)
-        if covered and wanted is not None and (wanted is QUANTITY or params.date_answers):
-            # A question of quantity (of a past date) is answered by a passage that holds a number (a date), or not at all.
+        wanted = answer_type(text, measures=params.measure_answers)
+        if covered and wanted is not None and (wanted is not DATE or params.date_answers):
+            # A question of quantity (of a duration, a price, a past date) is answered by a passage that holds a number
+            # (of a unit of time, of money; a date), or not at all.
             candidates = [sp for sp in candidates if wanted.gives(sp.passage.text, text)]
             if not candidates:
                 covered, reason = False, f"the question asks for a {wanted.name} and none of the passages found holds one"

@@ -91,6 +91,71 @@ def asks_for_reason(question: str) -> bool:
     return bool(_ASKS_REASON.search(question))
 
 
+# A question of quantity that names what is measured wants a number of that measure: a duration a number of seconds
+# to years ("how long", 多久, 幾天, 며칠, 몇 년), a price an amount of money ("how much does it cost", 多少錢, 手續費,
+# 벌금이 얼마). A text whose numbers are counts of other things does not answer "how many days" or "how much money".
+_ASKS_DURATION = re.compile(
+    r"\bhow\s+(?:long|soon|often)\b|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|months|years)\b"
+    r"|多久|多長時間|多长时间|多少時間|多少时间"
+    r"|(?:多少|[幾几])\s*[個个]?\s*(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年)"
+    r"|며칠|몇\s*(?:초|분|시간|일|주|개월|달|년|해)|얼마나\s*(?:오래|걸리|걸렸|걸려)",
+    re.IGNORECASE,
+)
+_ASKS_PRICE = re.compile(
+    r"\bhow\s+much\b(?:(?![?.]).)*\b(?:cost|costs|pay|paid|charge|charged|charges|fee|fees|price|spend|spent|earn|earned"
+    r"|money|funding|salary|fine|fined)\b|\bwhat\s+(?:\w+\s+)?(?:price|cost|fee|salary|fine)s?\b"
+    r"|(?:多少|[幾几])\s*(?:錢|钱|資金|资金|經費|经费|美元|元|塊|块)"
+    r"|(?:費用|费用|價格|价格|價錢|价钱|手續費|手续费|薪水|薪資|薪资|工資|工资|罰款|罚款|賞金|赏金|獎金|奖金)[^？?。]*(?:多少|[幾几])"
+    r"|(?:多少|[幾几])[^？?。]*(?:費用|费用|價格|价格|價錢|价钱|手續費|手续费|薪水|薪資|薪资|工資|工资|罰款|罚款|賞金|赏金|獎金|奖金)"
+    r"|(?:비용|가격|요금|돈|벌금|수수료|금액|급여|연봉|상금|회비)[^?？]*얼마|얼마[^?？]*(?:비용|가격|요금|돈|벌금|수수료|금액|급여|연봉|상금|회비)",
+    re.IGNORECASE,
+)
+_WORD_NUMBER = (
+    r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty"
+    r"|hundred|several|few|many)"
+)
+_TIME_WORD = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
+_CJK_TIME = r"(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年|초|분|시간|일|주|개월|달|년|해)"
+# A year followed by 年 or 년 (2019年, 2000년) is a date, not a number of years.
+_DIGITS = r"(?<![0-9０-９.])(?!(?:1[5-9]|20)[0-9]{2}\s*[年년])[0-9０-９][0-9０-９,.’']*"
+_TIME_UNIT = re.compile(
+    rf"{_DIGITS}\s*(?:[-–~～至到]\s*[0-9０-９.]+\s*)?(?:[個个]\s*)?(?:(?:working|business|calendar)\s+)?(?:{_TIME_WORD}|[smhd]\b|{_CJK_TIME})"
+    rf"|{_WORD_NUMBER}\s+(?:(?:working|business|calendar)\s+)?{_TIME_WORD}"
+    rf"|[{_CHINESE_DIGIT}幾几數数]+\s*[個个]?\s*(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年)"
+    r"|(?<![가-힣])[한두세네수몇]\s*(?:초|분|시간|일|주|개월|달|년|해)(?![가-힣])|(?<![가-힣])(?:수년|수개월|수일|수주)"
+    r"|\b(?:hourly|daily|weekly|monthly|yearly|annually|once|twice)\b"
+    r"|(?<!\d)(?:1[5-9]|20)\d\d\s*[-–~～至到]\s*(?:1[5-9]|20)?\d\d(?!\d)",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$€£¥₩￥]\s*[0-9０-９]|\b(?:USD|EUR|GBP|CNY|RMB|KRW|JPY)\s*[0-9０-９]|[0-9０-９][0-9０-９,.]*\s*(?:[kKmM]\s*)?(?:USD|EUR|GBP|CNY|RMB|KRW|JPY|dollars?\b|euros?\b|pounds?\b|cents?\b"
+    r"|yuan\b|won\b|元|圓|圆|美元|美金|歐元|欧元|英鎊|英镑|人民幣|人民币|日元|日圓|韓元|韩元|[萬万億亿千百]\s*(?:美?元|圓|圆)|달러|원|유로|엔|만\s*원|억\s*원)"
+    rf"|[{_CHINESE_DIGIT}]+\s*(?:美元|元|圓|圆|塊|块)"
+    r"|[0-9０-９][0-9０-９,.]*\s*(?:%|％|percent\b|per\s*cent\b|퍼센트)|百分之",
+    re.IGNORECASE,
+)
+
+
+def asks_for_duration(question: str) -> bool:
+    """Whether the question asks how long, how soon or how often (a number of seconds, days, years…)."""
+    return bool(_ASKS_DURATION.search(question))
+
+
+def asks_for_price(question: str) -> bool:
+    """Whether the question asks what something costs, pays or is fined (an amount of money, or a fee's share)."""
+    return bool(_ASKS_PRICE.search(question))
+
+
+def gives_duration(text: str, question: str = "") -> bool:
+    """Whether a text holds a number of a unit of time (48 hours, 三個月, 2주, twice a year, 2001-2006)."""
+    return bool(_TIME_UNIT.search(_without_numbered_names(text, question)))
+
+
+def gives_price(text: str, question: str = "") -> bool:
+    """Whether a text holds an amount of money ($500, 300 元, 5만 원) or a share (a fee of 6%)."""
+    return bool(_MONEY.search(_without_numbered_names(text, question)))
+
+
 @dataclass(frozen=True)
 class AnswerType:
     """A kind of answer a question wants, and the test that a text holds one."""
@@ -100,12 +165,21 @@ class AnswerType:
 
 
 QUANTITY = AnswerType("quantity", gives_quantity)
+DURATION = AnswerType("duration", gives_duration)
+PRICE = AnswerType("price", gives_price)
 DATE = AnswerType("date", gives_date)
 
 
-def answer_type(question: str) -> AnswerType | None:
-    """The kind of answer the question wants, when it is one a text can be checked for (None: any text may answer it)."""
-    if asks_for_quantity(question):
+def answer_type(question: str, measures: bool = True) -> AnswerType | None:
+    """The kind of answer the question wants, when it is one a text can be checked for (None: any text may answer it).
+
+    With `measures` a question of quantity that names its measure (a duration, a price) wants a number of it.
+    """
+    if asks_for_quantity(question) or (measures and asks_for_duration(question)):
+        if measures and asks_for_price(question):
+            return PRICE
+        if measures and asks_for_duration(question):
+            return DURATION
         return QUANTITY
     if asks_for_date(question):
         return DATE
