@@ -98,7 +98,8 @@ _ASKS_DURATION = re.compile(
     r"\bhow\s+(?:long|soon|often)\b|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|months|years)\b"
     r"|多久|多長時間|多长时间|多少時間|多少时间"
     r"|(?:多少|[幾几])\s*[個个]?\s*(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年)"
-    r"|며칠|몇\s*(?:초|분|시간|일|주|개월|달|년|해)|얼마나\s*(?:오래|걸리|걸렸|걸려)",
+    r"|多常|多頻繁|多频繁"
+    r"|며칠|몇\s*(?:초|분|시간|일|주|개월|달|년|해)|얼마나\s*(?:오래|걸리|걸렸|걸려|자주)",
     re.IGNORECASE,
 )
 _ASKS_PRICE = re.compile(
@@ -114,16 +115,20 @@ _WORD_NUMBER = (
     r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty"
     r"|hundred|several|few|many)"
 )
-_TIME_WORD = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
-_CJK_TIME = r"(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年|초|분|시간|일|주|개월|달|년|해)"
+_TIME_WORD = r"(?:(?:nano|micro|milli)?seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
+_CJK_TIME = (
+    r"(?:毫秒|微秒|納秒|纳秒|奈秒|秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年"
+    r"|밀리초|마이크로초|나노초|초|분|시간|일|주|개월|달|년|해)"
+)
 # A year followed by 年 or 년 (2019年, 2000년) is a date, not a number of years.
 _DIGITS = r"(?<![0-9０-９.])(?!(?:1[5-9]|20)[0-9]{2}\s*[年년])[0-9０-９][0-9０-９,.’']*"
 _TIME_UNIT = re.compile(
-    rf"{_DIGITS}\s*(?:[-–~～至到]\s*[0-9０-９.]+\s*)?(?:[個个]\s*)?(?:(?:working|business|calendar)\s+)?(?:{_TIME_WORD}|[smhd]\b|{_CJK_TIME})"
+    rf"{_DIGITS}\s*(?:[-–~～至到]\s*[0-9０-９.]+\s*)?(?:[個个]\s*)?(?:(?:working|business|calendar)\s+)?(?:{_TIME_WORD}|(?:ns|[uµμ]s|ms|[smhd])\b|{_CJK_TIME})"
     rf"|{_WORD_NUMBER}\s+(?:(?:working|business|calendar)\s+)?{_TIME_WORD}"
     rf"|[{_CHINESE_DIGIT}幾几數数]+\s*[個个]?\s*(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年)"
     r"|(?<![가-힣])[한두세네수몇]\s*(?:초|분|시간|일|주|개월|달|년|해)(?![가-힣])|(?<![가-힣])(?:수년|수개월|수일|수주)"
-    r"|\b(?:hourly|daily|weekly|monthly|yearly|annually|once|twice)\b"
+    r"|\b(?:hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|每(?:隔|天|日|週|周|星期|月|年|小時|小时)"
+    r"|(?<![가-힣])매(?:일|주|달|월|년|해|시간)(?![가-힣]{2})"
     r"|(?<!\d)(?:1[5-9]|20)\d\d\s*[-–~～至到]\s*(?:1[5-9]|20)?\d\d(?!\d)",
     re.IGNORECASE,
 )

@@ -134,6 +134,8 @@ def test_a_quantity_that_names_its_measure_wants_a_number_of_it() -> None:
         "투표는 며칠 동안 열려 있나요?",
         "인증서의 유효 기간은 몇 년인가요?",
         "리뷰는 얼마나 걸리나요?",
+        "릴리스는 얼마나 자주 나오나요?",
+        "版本多常更新？",
     ):
         assert answer_type(question) is DURATION, question
     for question in (
@@ -161,6 +163,10 @@ def test_a_duration_or_price_is_a_number_with_its_unit() -> None:
         "保留三個月",
         "2주 동안 열립니다",
         "수년(1998-2003)이 걸렸다",
+        "answers in 5 ms",
+        "updated weekly",
+        "每週更新",
+        "매주 업데이트된다",
         "released twice a year",
     ):
         assert gives_duration(text), text
