@@ -41,7 +41,7 @@ DEV_WITH_CORPUS_BEST = {"r1": 0.80, "r3": 0.96, "quote_hit": 0.80}
 DEV_WITH_CORPUS_OFFTOPIC_REFUSED = 0.87
 HELDOUT_BEST = {"r3": 0.77, "r1": 0.57, "quote_hit": 0.57}
 HELDOUT_MAX_FALSE_REFUSALS = 0.0
-HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.50}
+HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.58}
 # The second held-out set (tests/data/heldout2/, 4 questions in every language pair). Its everyday floor was 0.83
 # (5 of 6) when the set was added; language centering lets one more through (the only-code rule had refused it by
 # the accident of which passages ranked first; its margin clears the bar either way): 0.66, stated in docs/retrieval.md.
@@ -64,14 +64,16 @@ HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
 # those floors follow, stated in docs/retrieval.md.
 HELDOUT4_BEST = {"r3": 0.70, "r1": 0.50, "quote_hit": 0.48}
 HELDOUT4_MAX_FALSE_REFUSALS = 0.04
-HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.25}
+HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.41}
 # The fifth held-out set (tests/data/heldout5/, 4 questions in every language pair), written blind after the word bridge
 # (index/word_bridge.py) whose three numbers were chosen on sets 1-4, so nothing has been tuned on it: main's figures at
 # 4f33185 when it was added (R@1 0.453, R@3 0.625, quote hit 0.438, false refusals 6/64, everyday 6/6, near-topic
 # 5/12; dense-only R@1 0.391, R@3 0.516; without the word bridge R@1 0.438, R@3 0.594, quote hit 0.422).
 HELDOUT5_BEST = {"r3": 0.67, "r1": 0.48, "quote_hit": 0.46}
 HELDOUT5_MAX_FALSE_REFUSALS = 0.10
-HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
+HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.50}
+# Durations and prices (index/answer_type.py, measure_answers) raised near-topic refused on heldout-docs, heldout4,
+# heldout5 and heldout6 (0.50 -> 0.58, 0.25 -> 0.42, 0.42 -> 0.50, 0.25 -> 0.58); their floors follow.
 # The sixth held-out set (tests/data/heldout6/, 4 questions in every language pair, the first with a Chinese and a Korean
 # PDF), written blind, nothing tuned on it: main's figures at 46e5087 when it was added (R@1 0.469, R@3 0.656, quote hit
 # 0.469, false refusals 5/64, everyday 6/6, near-topic 4/12; dense-only R@1 0.344, R@3 0.453). It was also blind for
@@ -80,7 +82,7 @@ HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
 # builder recorded in the Korean and Chinese PDFs (so it is not blind for those): R@1 0.578, R@3 0.844, quote hit 0.562.
 HELDOUT6_BEST = {"r3": 0.84, "r1": 0.57, "quote_hit": 0.56}
 HELDOUT6_MAX_FALSE_REFUSALS = 0.07
-HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.25}
+HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.58}
 
 
 # Questions of quantity about each held-out set's documents (tests/data/quantity/, 8 answerable and 8 near-topic each:
