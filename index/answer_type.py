@@ -7,6 +7,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from index import measures
+from index.measures import CHINESE_DIGIT as _CHINESE_DIGIT
+
 # "How many / how much / how long…", 多少 / 幾個 / 多久, 몇 / 얼마: the answer is a number (of things, of time, of money).
 # 哪幾 / 哪几 ("which ones"), 幾乎 ("almost") and 幾何 ("geometry") are not questions of quantity.
 _ASKS_QUANTITY = re.compile(
@@ -17,7 +20,6 @@ _ASKS_QUANTITY = re.compile(
 )
 # Chinese numerals count as a number in a run of two (一半, 二十) or before a measure word or unit (三位, 兩次, 一年):
 # alone they are also letters of words (一些, 一般, 統一, 半島).
-_CHINESE_DIGIT = "〇一二三四五六七八九十百千萬万億亿兩两半"
 _MEASURE = "個个位名人次回年歲岁月日號号天週周時时分鐘钟秒倍項项種种類类條条件本篇章節节隊队國国家場场輪轮屆届題题組组元塊块度里米克斤層层點点期版級级代份張张票"
 _NUMERAL = re.compile(
     rf"[0-9０-９]|[{_CHINESE_DIGIT}]{{2,}}|[{_CHINESE_DIGIT}][{_MEASURE}]"
@@ -91,74 +93,33 @@ def asks_for_reason(question: str) -> bool:
     return bool(_ASKS_REASON.search(question))
 
 
-# A question of quantity that names what is measured wants a number of that measure: a duration a number of seconds
-# to years ("how long", 多久, 幾天, 며칠, 몇 년), a price an amount of money ("how much does it cost", 多少錢, 手續費,
-# 벌금이 얼마). A text whose numbers are counts of other things does not answer "how many days" or "how much money".
-_ASKS_DURATION = re.compile(
-    r"\bhow\s+(?:long|soon|often)\b|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|months|years)\b"
-    r"|多久|多長時間|多长时间|多少時間|多少时间"
-    r"|(?:多少|[幾几])\s*[個个]?\s*(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年)"
-    r"|多常|多頻繁|多频繁"
-    r"|며칠|몇\s*(?:초|분|시간|일|주|개월|달|년|해)|얼마나\s*(?:오래|걸리|걸렸|걸려|자주)",
-    re.IGNORECASE,
-)
-_ASKS_PRICE = re.compile(
-    r"\bhow\s+much\b(?:(?![?.]).)*\b(?:cost|costs|pay|paid|charge|charged|charges|fee|fees|price|spend|spent|earn|earned"
-    r"|money|funding|salary|fine|fined)\b|\bwhat\s+(?:\w+\s+)?(?:price|cost|fee|salary|fine)s?\b"
-    r"|(?:多少|[幾几])\s*(?:錢|钱|資金|资金|經費|经费|美元|元|塊|块)"
-    r"|(?:費用|费用|價格|价格|價錢|价钱|手續費|手续费|薪水|薪資|薪资|工資|工资|罰款|罚款|賞金|赏金|獎金|奖金)[^？?。]*(?:多少|[幾几])"
-    r"|(?:多少|[幾几])[^？?。]*(?:費用|费用|價格|价格|價錢|价钱|手續費|手续费|薪水|薪資|薪资|工資|工资|罰款|罚款|賞金|赏金|獎金|奖金)"
-    r"|(?:비용|가격|요금|돈|벌금|수수료|금액|급여|연봉|상금|회비)[^?？]*얼마|얼마[^?？]*(?:비용|가격|요금|돈|벌금|수수료|금액|급여|연봉|상금|회비)",
-    re.IGNORECASE,
-)
-_WORD_NUMBER = (
-    r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty"
-    r"|hundred|several|few|many)"
-)
-_TIME_WORD = r"(?:(?:nano|micro|milli)?seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
-_CJK_TIME = (
-    r"(?:毫秒|微秒|納秒|纳秒|奈秒|秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年"
-    r"|밀리초|마이크로초|나노초|초|분|시간|일|주|개월|달|년|해)"
-)
-# A year followed by 年 or 년 (2019年, 2000년) is a date, not a number of years.
-_DIGITS = r"(?<![0-9０-９.])(?!(?:1[5-9]|20)[0-9]{2}\s*[年년])[0-9０-９][0-9０-９,.’']*"
-_TIME_UNIT = re.compile(
-    rf"{_DIGITS}\s*(?:[-–~～至到]\s*[0-9０-９.]+\s*)?(?:[個个]\s*)?(?:(?:working|business|calendar)\s+)?(?:{_TIME_WORD}|(?:ns|[uµμ]s|ms|[smhd])\b|{_CJK_TIME})"
-    rf"|{_WORD_NUMBER}\s+(?:(?:working|business|calendar)\s+)?{_TIME_WORD}"
-    rf"|[{_CHINESE_DIGIT}幾几數数]+\s*[個个]?\s*(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年)"
-    r"|(?<![가-힣])[한두세네수몇]\s*(?:초|분|시간|일|주|개월|달|년|해)(?![가-힣])|(?<![가-힣])(?:수년|수개월|수일|수주)"
-    r"|\b(?:hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|每(?:隔|天|日|週|周|星期|月|年|小時|小时)"
-    r"|(?<![가-힣])매(?:일|주|달|월|년|해|시간)(?![가-힣]{2})"
-    r"|(?<!\d)(?:1[5-9]|20)\d\d\s*[-–~～至到]\s*(?:1[5-9]|20)?\d\d(?!\d)",
-    re.IGNORECASE,
-)
-_MONEY = re.compile(
-    r"[$€£¥₩￥]\s*[0-9０-９]|\b(?:USD|EUR|GBP|CNY|RMB|KRW|JPY)\s*[0-9０-９]|[0-9０-９][0-9０-９,.]*\s*(?:[kKmM]\s*)?(?:USD|EUR|GBP|CNY|RMB|KRW|JPY|dollars?\b|euros?\b|pounds?\b|cents?\b"
-    r"|yuan\b|won\b|元|圓|圆|美元|美金|歐元|欧元|英鎊|英镑|人民幣|人民币|日元|日圓|韓元|韩元|[萬万億亿千百]\s*(?:美?元|圓|圆)|달러|원|유로|엔|만\s*원|억\s*원)"
-    rf"|[{_CHINESE_DIGIT}]+\s*(?:美元|元|圓|圆|塊|块)"
-    r"|[0-9０-９][0-9０-９,.]*\s*(?:%|％|percent\b|per\s*cent\b|퍼센트)|百分之",
-    re.IGNORECASE,
-)
-
-
-def asks_for_duration(question: str) -> bool:
-    """Whether the question asks how long, how soon or how often (a number of seconds, days, years…)."""
-    return bool(_ASKS_DURATION.search(question))
-
-
-def asks_for_price(question: str) -> bool:
-    """Whether the question asks what something costs, pays or is fined (an amount of money, or a fee's share)."""
-    return bool(_ASKS_PRICE.search(question))
+asks_for_duration = measures.asks_for_duration
+asks_for_price = measures.asks_for_price
 
 
 def gives_duration(text: str, question: str = "") -> bool:
     """Whether a text holds a number of a unit of time (48 hours, 三個月, 2주, twice a year, 2001-2006)."""
-    return bool(_TIME_UNIT.search(_without_numbered_names(text, question)))
+    return measures.gives_duration(_without_numbered_names(text, question))
 
 
 def gives_price(text: str, question: str = "") -> bool:
     """Whether a text holds an amount of money ($500, 300 元, 5만 원) or a share (a fee of 6%)."""
-    return bool(_MONEY.search(_without_numbered_names(text, question)))
+    return measures.gives_price(_without_numbered_names(text, question))
+
+
+def gives_ratio(text: str, question: str = "") -> bool:
+    """Whether a text holds a factor or a percentage (50x faster, 3.5 times, 2.5 % higher, 兩倍, 두 배)."""
+    return measures.gives_ratio(_without_numbered_names(text, question))
+
+
+def gives_percentage(text: str, question: str = "") -> bool:
+    """Whether a text holds a percentage or a fraction (93%, 0.93, half, 一半, 三分之一, 3분의 1, 12 of 40)."""
+    return measures.gives_percentage(_without_numbered_names(text, question))
+
+
+def gives_version(text: str, question: str = "") -> bool:
+    """Whether a text holds a version (3.0, v2.1.0, version 4, 3.0版本, 버전 2) besides those the question names."""
+    return measures.gives_version(_without_numbered_names(text, question))
 
 
 @dataclass(frozen=True)
@@ -172,20 +133,33 @@ class AnswerType:
 QUANTITY = AnswerType("quantity", gives_quantity)
 DURATION = AnswerType("duration", gives_duration)
 PRICE = AnswerType("price", gives_price)
+RATIO = AnswerType("ratio", gives_ratio)
+PERCENTAGE = AnswerType("percentage", gives_percentage)
+VERSION = AnswerType("version", gives_version)
 DATE = AnswerType("date", gives_date)
 
 
 def answer_type(question: str, measures: bool = True) -> AnswerType | None:
     """The kind of answer the question wants, when it is one a text can be checked for (None: any text may answer it).
 
-    With `measures` a question of quantity that names its measure (a duration, a price) wants a number of it.
+    With `measures` a question of quantity that names its measure (a duration, a price, a factor, a percentage) wants
+    a number of it, and a question of which version wants a version (index/measures.py).
     """
-    if asks_for_quantity(question) or (measures and asks_for_duration(question)):
-        if measures and asks_for_price(question):
-            return PRICE
-        if measures and asks_for_duration(question):
-            return DURATION
+    named = measures_named(question) if measures else None
+    if named is not None and named != "version":
+        return _MEASURES[named]
+    if asks_for_quantity(question):
         return QUANTITY
     if asks_for_date(question):
         return DATE
+    if named == "version":
+        return VERSION
     return None
+
+
+def measures_named(question: str) -> str | None:
+    """The measure a question names (index/measures.py), if any."""
+    return measures.named_measure(question)
+
+
+_MEASURES = {"price": PRICE, "duration": DURATION, "ratio": RATIO, "percentage": PERCENTAGE}

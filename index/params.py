@@ -83,8 +83,10 @@ class RetrievalParams:
     answer_unit_covered: bool = True
     answer_unit_extra: float = 0.0  # added to the question's bar for that sentence (0: the same bar)
     date_answers: bool = True
-    # `measure_answers`: a question of quantity that names its measure, a duration (how long, 多久, 幾天, 몇 년) or a
-    # price (how much does it cost, 多少錢, 벌금이 얼마), wants a number of that measure (48 hours, 三個月; $500, 300 元).
+    # `measure_answers`: a question of quantity that names its measure wants a number of that measure
+    # (index/measures.py): a duration (how long, 多久, 幾天, 몇 년, a default timeout) 48 hours or 三個月, a price (how
+    # much does it cost, 多少錢, 벌금이 얼마) $500 or 300 元, a factor (how much faster, 幾倍, 몇 배) 50x, a percentage
+    # (what share, 百分比, 정확도) 93% or half; and a question of which version (since which, minimum, 哪個版本) a version.
     measure_answers: bool = True
     # Calibration on each index: everyday questions on topics the bank lacks are asked of it at load; the bars above
     # rise by how far this quantile of their margins exceeds `coverage_margin` (off: the bars stay as they are).

@@ -9,14 +9,20 @@ import pytest
 from index.answer_type import (
     DATE,
     DURATION,
+    PERCENTAGE,
     PRICE,
     QUANTITY,
+    RATIO,
+    VERSION,
     answer_type,
     asks_for_date,
     gives_date,
     gives_duration,
+    gives_percentage,
     gives_price,
     gives_quantity,
+    gives_ratio,
+    gives_version,
 )
 from index.config import Settings
 from index.service import Verbatim
@@ -149,8 +155,8 @@ def test_a_quantity_that_names_its_measure_wants_a_number_of_it() -> None:
     ):
         assert answer_type(question) is PRICE, question
     assert answer_type("How much does a gold sponsorship cost?", measures=False) is QUANTITY
-    # A count, a score or a size names no measure of time or money: any number may answer it.
-    for question in ("How many maintainers are there?", "金牌的分數線是幾分？", "How much faster is it?", "몇 명이 참가하나요?"):
+    # A count, a score or a size names no measure: any number may answer it.
+    for question in ("How many maintainers are there?", "金牌的分數線是幾分？", "몇 명이 참가하나요?"):
         assert answer_type(question) is QUANTITY, question
 
 
@@ -222,3 +228,36 @@ def test_a_duration_the_documents_give_is_quoted_from_the_sentence_that_holds_it
     answer = sponsors.ask("How long does the Lanternfish contributor summit last?")
     assert answer.answered, answer.reason
     assert answer.quote is not None and "three days" in answer.quote.text, answer.quote
+
+
+def test_a_factor_a_percentage_or_a_version_is_asked_and_given_in_its_own_form() -> None:
+    for question, wanted in (
+        ("How much faster is the new parser than the old one?", RATIO),
+        ("How many times larger is the archive than the source?", RATIO),
+        ("新版的解析器比舊版快多少？", RATIO),
+        ("새 파서는 이전 파서보다 몇 배 빠른가요?", RATIO),
+        ("What percentage of the maintainers are volunteers?", PERCENTAGE),
+        ("What accuracy did the classifier reach?", PERCENTAGE),
+        ("志愿者在维护者中占比多少？", PERCENTAGE),
+        ("분류기의 정확도는 얼마인가요?", PERCENTAGE),
+        ("Since which version does the library support streaming?", VERSION),
+        ("What is the minimum Python version it requires?", VERSION),
+        ("這個功能是從哪個版本開始支援的？", VERSION),
+        ("어떤 버전부터 스트리밍을 지원하나요?", VERSION),
+        ("What is the default timeout of a request?", DURATION),
+        ("请求的默认超时是多少？", DURATION),
+    ):
+        assert answer_type(question) is wanted, question
+    # Counting occurrences is a quantity, not a factor; the parts of a version number and the plural "which versions"
+    # (answered by channel names) ask no version; a date question stays one.
+    assert answer_type("How many times does the client retry a request?") is QUANTITY
+    assert answer_type("Which part of the version number goes up for a fix?") is None
+    assert answer_type("어떤 버전들로 테스트해야 하나요?") is None
+    assert answer_type("When was version 2.0 released?") is DATE
+    assert gives_ratio("more than 50x faster") and gives_ratio("3.5 times longer") and gives_ratio("快了兩倍")
+    assert gives_ratio("두 배 빠르다") and gives_ratio("a 2.5 % higher ratio") and not gives_ratio("it took 30 seconds")
+    assert gives_percentage("93% of them") and gives_percentage("一半的人") and gives_percentage("3분의 1이")
+    assert gives_percentage("an accuracy of 0.93") and not gives_percentage("14 volunteers in 9 countries")
+    assert gives_version("supported since 3.0") and gives_version("从4.7.0版本开始") and gives_version("Python 3 or later")
+    assert gives_version("버전 2부터") and not gives_version("14 volunteers") and not gives_version("in 2019")
+    assert not gives_version("released as 1.0.0", "Is 1.0.0 the first version?")

@@ -1,0 +1,161 @@
+"""Measures a question of quantity may name (a duration, a price, a factor, a percentage) or a version it asks for,
+and whether a text holds one: a number with the unit of that measure.
+
+A question that names its measure is answered by a number of it, not by any number: "how many days" by 48 hours or
+三個月, "how much does it cost" by $500 or 5만 원, "how much faster" by 50x or 2.5 %, "what share" by half or 93%,
+"which version" by 3.0 or v2.1. A passage whose numbers count other things is about the subject but does not answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Chinese numerals: one of these in a run or before a measure word is a number (index/answer_type.py).
+CHINESE_DIGIT = "〇一二三四五六七八九十百千萬万億亿兩两半"
+_CHINESE_DIGIT = CHINESE_DIGIT
+
+# A question of quantity that names what is measured wants a number of that measure: a duration a number of seconds
+# to years ("how long", 多久, 幾天, 며칠, 몇 년), a price an amount of money ("how much does it cost", 多少錢, 手續費,
+# 벌금이 얼마). A text whose numbers are counts of other things does not answer "how many days" or "how much money".
+_ASKS_DURATION = re.compile(
+    r"\bhow\s+(?:long|soon|often)\b|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|months|years)\b"
+    r"|多久|多長時間|多长时间|多少時間|多少时间"
+    r"|(?:多少|[幾几])\s*[個个]?\s*(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年)"
+    r"|多常|多頻繁|多频繁"
+    r"|며칠|몇\s*(?:초|분|시간|일|주|개월|달|년|해)|얼마나\s*(?:오래|걸리|걸렸|걸려|자주)",
+    re.IGNORECASE,
+)
+_ASKS_PRICE = re.compile(
+    r"\bhow\s+much\b(?:(?![?.]).)*\b(?:cost|costs|pay|paid|charge|charged|charges|fee|fees|price|spend|spent|earn|earned"
+    r"|money|funding|salary|fine|fined)\b|\bwhat\s+(?:\w+\s+)?(?:price|cost|fee|salary|fine)s?\b"
+    r"|(?:多少|[幾几])\s*(?:錢|钱|資金|资金|經費|经费|美元|元|塊|块)"
+    r"|(?:費用|费用|價格|价格|價錢|价钱|手續費|手续费|薪水|薪資|薪资|工資|工资|罰款|罚款|賞金|赏金|獎金|奖金)[^？?。]*(?:多少|[幾几])"
+    r"|(?:多少|[幾几])[^？?。]*(?:費用|费用|價格|价格|價錢|价钱|手續費|手续费|薪水|薪資|薪资|工資|工资|罰款|罚款|賞金|赏金|獎金|奖金)"
+    r"|(?:비용|가격|요금|돈|벌금|수수료|금액|급여|연봉|상금|회비)[^?？]*얼마|얼마[^?？]*(?:비용|가격|요금|돈|벌금|수수료|금액|급여|연봉|상금|회비)",
+    re.IGNORECASE,
+)
+_WORD_NUMBER = (
+    r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty"
+    r"|hundred|several|few|many)"
+)
+_TIME_WORD = r"(?:(?:nano|micro|milli)?seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
+_CJK_TIME = (
+    r"(?:毫秒|微秒|納秒|纳秒|奈秒|秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年"
+    r"|밀리초|마이크로초|나노초|초|분|시간|일|주|개월|달|년|해)"
+)
+# A year followed by 年 or 년 (2019年, 2000년) is a date, not a number of years.
+_DIGITS = r"(?<![0-9０-９.])(?!(?:1[5-9]|20)[0-9]{2}\s*[年년])[0-9０-９][0-9０-９,.’']*"
+_TIME_UNIT = re.compile(
+    rf"{_DIGITS}\s*(?:[-–~～至到]\s*[0-9０-９.]+\s*)?(?:[個个]\s*)?(?:(?:working|business|calendar)\s+)?(?:{_TIME_WORD}|(?:ns|[uµμ]s|ms|[smhd])\b|{_CJK_TIME})"
+    rf"|{_WORD_NUMBER}\s+(?:(?:working|business|calendar)\s+)?{_TIME_WORD}"
+    rf"|[{_CHINESE_DIGIT}幾几數数]+\s*[個个]?\s*(?:秒|分鐘|分钟|小時|小时|鐘頭|钟头|天|日|週|周|星期|月|年)"
+    r"|(?<![가-힣])[한두세네수몇]\s*(?:초|분|시간|일|주|개월|달|년|해)(?![가-힣])|(?<![가-힣])(?:수년|수개월|수일|수주)"
+    r"|\b(?:hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|每(?:隔|天|日|週|周|星期|月|年|小時|小时)"
+    r"|(?<![가-힣])매(?:일|주|달|월|년|해|시간)(?![가-힣]{2})"
+    r"|(?<!\d)(?:1[5-9]|20)\d\d\s*[-–~～至到]\s*(?:1[5-9]|20)?\d\d(?!\d)",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$€£¥₩￥]\s*[0-9０-９]|\b(?:USD|EUR|GBP|CNY|RMB|KRW|JPY)\s*[0-9０-９]|[0-9０-９][0-9０-９,.]*\s*(?:[kKmM]\s*)?(?:USD|EUR|GBP|CNY|RMB|KRW|JPY|dollars?\b|euros?\b|pounds?\b|cents?\b"
+    r"|yuan\b|won\b|元|圓|圆|美元|美金|歐元|欧元|英鎊|英镑|人民幣|人民币|日元|日圓|韓元|韩元|[萬万億亿千百]\s*(?:美?元|圓|圆)|달러|원|유로|엔|만\s*원|억\s*원)"
+    rf"|[{_CHINESE_DIGIT}]+\s*(?:美元|元|圓|圆|塊|块)"
+    r"|[0-9０-９][0-9０-９,.]*\s*(?:%|％|percent\b|per\s*cent\b|퍼센트)|百分之",
+    re.IGNORECASE,
+)
+
+
+# Intervals, timeouts and retention periods are durations: "what is the default scrape interval", 超時多久, 보관 기간.
+_ASKS_INTERVAL = re.compile(
+    r"(?:\b(?:interval|timeout|time-out|retention|ttl|expiry|expiration|lifetime)\b(?<!confidence interval)"
+    r"|間隔|间隔|超時|超时|時長|时长|有效期|保留期|保存期|過期|过期|간격|주기|타임아웃|유효\s*기간|보관\s*기간|보존\s*기간|만료)"
+    r"(?=.*(?:\b(?:what|how|default)\b|多少|多久|[幾几]|什[麼么]|多長|多长|얼마|몇|기본))"
+    r"|(?:\b(?:what|how|default)\b|多少|多久|[幾几]|什[麼么]|多長|多长|얼마|몇|기본).*"
+    r"(?:\b(?:interval|timeout|time-out|retention|ttl|expiry|expiration|lifetime)\b(?<!confidence interval)"
+    r"|間隔|间隔|超時|超时|時長|时长|有效期|保留期|保存期|過期|过期|간격|주기|타임아웃|유효\s*기간|보관\s*기간|보존\s*기간|만료)",
+    re.IGNORECASE,
+)
+# A factor between two things: "how much faster", "how many times larger", 幾倍, 快多少, 몇 배, 얼마나 더 빠른.
+_ASKS_RATIO = re.compile(
+    r"\bhow\s+much\s+(?:faster|slower|larger|smaller|bigger|quicker|higher|lower|better|worse|cheaper)\b"
+    r"|\bhow\s+many\s+times\s+(?:faster|slower|larger|smaller|bigger|more|less|higher|lower|as)\b|\bhow\s+(?:fast|quick)\b.*\b(?:than|compared)\b|\bby\s+what\s+factor\b"
+    r"|[幾几多少]\s*倍|(?<!最)(?:快|慢|高|低|強|强|長|长|短)(?:了|出)?多少"
+    r"|몇\s*배|얼마나\s*더\s*(?:빠르|빨라|느리|느려|크|커|작|높|낮|많|적)",
+    re.IGNORECASE,
+)
+_ASKS_PERCENTAGE = re.compile(
+    r"\bwhat\s+(?:\w+\s+){0,2}(?:percentage|percent|share|proportion|fraction|accuracy)\b|\bhow\s+many\s+percent\b"
+    r"|百分之?多少|百分比|[佔占]比|比例是?多少|[準准]確率|准确率|正確率|正确率|命中率|成功率|召回率|[佔占]多少|[幾几]成"
+    r"|몇\s*(?:퍼센트|%|프로)|비율|정확도|비중|점유율|성공률",
+    re.IGNORECASE,
+)
+# Which version: the minimum, first or latest one, since which (not "which part of the version number", nor the
+# plural "which versions", answered by channel names: Stable and Canary).
+_ASKS_VERSION = re.compile(
+    r"\b(?:which|what)\s+(?:[\w.\-]+\s+){0,2}(?:version|release)\b(?!\s*(?:number|s\b))"
+    r"|\b(?:minimum|min|required|latest|earliest|first)\s+(?:[\w.\-]+\s+){0,2}(?:version|release)\b(?!\s*number)"
+    r"|(?:哪|什[麼么])\s*[個个一]?\s*版本?(?![本]?[號号]的?[哪什])|(?:最低|最早|最新|首個|首个|第一個|第一个)\S{0,6}版本"
+    r"|(?:어떤|어느|몇|무슨)\s*(?:\S+\s+)?버전(?!들|\s*번호)|(?:최소|최신|최초|처음)\s*(?:\S+\s+)?버전(?!들|\s*번호)",
+    re.IGNORECASE,
+)
+_FACTOR = re.compile(
+    r"[0-9０-９][0-9０-９.,]*\s*(?:x|×|times|fold|倍|배)(?![a-z])|\b(?:twice|double|triple|half|halved|doubled|tripled)\b"
+    rf"|一半|[{_CHINESE_DIGIT}]+\s*倍|(?<![가-힣])[두세네]\s*배(?![가-힣]{{2}})|절반"
+    r"|[0-9０-９][0-9０-９.,]*\s*(?:%|％|percent\b|per\s*cent\b|퍼센트)|百分之",
+    re.IGNORECASE,
+)
+_SHARE = re.compile(
+    r"[0-9０-９][0-9０-９.,]*\s*(?:%|％|percent\b|per\s*cent\b|퍼센트|프로)|百分之|(?<![\d.])0?\.\d+(?![\d.])"
+    r"|\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters|majority|minority)\b|一半|半數|半数|分之|절반|분의\s*[0-9一-九]"
+    rf"|\b\d+\s+(?:of|out\s+of|in)\s+(?:every\s+)?\d+\b|[{_CHINESE_DIGIT}]成(?![為为功立員员本果])",
+    re.IGNORECASE,
+)
+_VERSION = re.compile(
+    r"(?<![\w.])v?\d+(?:\.\d+)+(?![\w])|\b(?:version|release|v)\s*\d+|\d+\s*(?:版|버전)|版本\s*v?\d|버전\s*\d"
+    r"|\b(?:ES|ECMAScript|Python|Node(?:\.js)?|Java|PHP|Ruby|Go|Rust|Vue|React)\s*\d+\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_duration(question: str) -> bool:
+    """Whether the question asks how long, how soon or how often, or for an interval, a timeout or a retention."""
+    return bool(_ASKS_DURATION.search(question) or _ASKS_INTERVAL.search(question))
+
+
+def asks_for_price(question: str) -> bool:
+    """Whether the question asks what something costs, pays or is fined (an amount of money, or a fee's share)."""
+    return bool(_ASKS_PRICE.search(question))
+
+
+def named_measure(question: str) -> str | None:
+    """The measure the question names: "price", "duration", "ratio", "percentage", "version", or None."""
+    if _ASKS_PRICE.search(question):
+        return "price"
+    if asks_for_duration(question):
+        return "duration"
+    if _ASKS_RATIO.search(question):
+        return "ratio"
+    if _ASKS_PERCENTAGE.search(question):
+        return "percentage"
+    if _ASKS_VERSION.search(question):
+        return "version"
+    return None
+
+
+def gives_duration(text: str) -> bool:
+    return bool(_TIME_UNIT.search(text))
+
+
+def gives_price(text: str) -> bool:
+    return bool(_MONEY.search(text))
+
+
+def gives_ratio(text: str) -> bool:
+    return bool(_FACTOR.search(text))
+
+
+def gives_percentage(text: str) -> bool:
+    return bool(_SHARE.search(text))
+
+
+def gives_version(text: str) -> bool:
+    return bool(_VERSION.search(text))
