@@ -44,6 +44,10 @@ DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     # written blind after the measure rule of index/answer_type.py (tests/data/quantity/SOURCES.md).
     ("qty-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "quantity" / "heldout.jsonl"),
     *((f"qty{n}", (HELDOUT / f"heldout{n}", ARTICLE), HELDOUT / "quantity" / f"heldout{n}.jsonl") for n in range(2, 7)),
+    # Questions of versions, percentages, factors, sizes and intervals about the same documents, written blind after
+    # the rule was built (tests/data/measures/SOURCES.md).
+    ("msr-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "measures" / "heldout.jsonl"),
+    *((f"msr{n}", (HELDOUT / f"heldout{n}", ARTICLE), HELDOUT / "measures" / f"heldout{n}.jsonl") for n in range(2, 7)),
     ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
     ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
     ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),

@@ -118,8 +118,10 @@ def gives_percentage(text: str, question: str = "") -> bool:
 
 
 def gives_version(text: str, question: str = "") -> bool:
-    """Whether a text holds a version (3.0, v2.1.0, version 4, 3.0版本, 버전 2) besides those the question names."""
-    return measures.gives_version(_without_numbered_names(text, question))
+    """Whether a text holds a version (3.0, v2.1.0, version 4, 3.0版本, 버전 2) besides those the question names, or
+    names the latest one (最新版本, 최신 버전) where the question does not ask which the latest is."""
+    text = _without_numbered_names(text, question)
+    return measures.gives_version(text) or (measures.names_latest(text) and not measures.names_latest(question))
 
 
 @dataclass(frozen=True)

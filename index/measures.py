@@ -159,3 +159,11 @@ def gives_percentage(text: str) -> bool:
 
 def gives_version(text: str) -> bool:
     return bool(_VERSION.search(text))
+
+
+_LATEST = re.compile(r"\b(?:latest|newest|most\s+recent)\b|最新|최신", re.IGNORECASE)
+
+
+def names_latest(text: str) -> bool:
+    """Whether a text speaks of the latest version ("use the latest version", 最新版本, 최신 버전)."""
+    return bool(_LATEST.search(text))

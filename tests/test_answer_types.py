@@ -261,3 +261,5 @@ def test_a_factor_a_percentage_or_a_version_is_asked_and_given_in_its_own_form()
     assert gives_version("supported since 3.0") and gives_version("从4.7.0版本开始") and gives_version("Python 3 or later")
     assert gives_version("버전 2부터") and not gives_version("14 volunteers") and not gives_version("in 2019")
     assert not gives_version("released as 1.0.0", "Is 1.0.0 the first version?")
+    # "Use the latest version" answers which version to use, not which one is the latest.
+    assert gives_version("請使用最新版本", "應該用哪個版本？") and not gives_version("請使用最新版本", "最新的是哪個版本？")
