@@ -8,7 +8,7 @@ from urllib.parse import quote as url_quote
 import discord
 from discord.utils import escape_markdown
 
-from bot.i18n import t
+from bot.i18n import STRINGS, t
 from index import citations
 from index.citations import RenderedCitation
 from index.models import Answer, Citation, DocumentMeta, Passage, ScoredPassage
@@ -157,7 +157,12 @@ def answer_embed(answer: Answer, locale: discord.Locale | str | None) -> discord
 
 def not_covered_embed(answer: Answer, locale: discord.Locale | str | None) -> discord.Embed:
     """A plain 'not covered', with the closest passages clearly labelled as not an answer."""
-    embed = discord.Embed(title=t(locale, "not_covered.title"), description=t(locale, "not_covered.body"), colour=COLOR_NOT_COVERED)
+    if answer.missing and f"missing.{answer.missing}" in STRINGS:
+        # The passages are about the subject; what they lack is the kind of answer asked for (a price, a version…).
+        body = t(locale, "not_covered.missing", what=t(locale, f"missing.{answer.missing}"))
+    else:
+        body = t(locale, "not_covered.body")
+    embed = discord.Embed(title=t(locale, "not_covered.title"), description=body, colour=COLOR_NOT_COVERED)
     embed.set_author(name=question_author(answer.question))
     for sp in answer.passages[:3]:
         embed.add_field(

@@ -62,12 +62,14 @@ class Answerer:
         gate = decision.record(result)
         candidates = result.passages[: params.quote_passages]
         wanted = answer_type(text, measures=params.measure_answers)
+        missing = ""
         if covered and wanted is not None and (wanted is not DATE or params.date_answers):
             # A question of quantity (of a duration, a price, a past date) is answered by a passage that holds a number
             # (of a unit of time, of money; a date), or not at all.
             candidates = [sp for sp in candidates if wanted.gives(sp.passage.text, text)]
             if not candidates:
                 covered, reason = False, f"the question asks for a {wanted.name} and none of the passages found holds one"
+                missing = wanted.name
             elif params.answer_unit_covered:
                 stored = self.loaded.passages
                 found_in = {self.loaded.position[sp.passage.id] for sp in candidates}
@@ -76,7 +78,7 @@ class Answerer:
                     gate[f"{wanted.name}_margin"] = margin
                 bar = decision.bar + params.answer_unit_extra
                 if margin is None or margin < bar:
-                    covered = False
+                    covered, missing = False, wanted.name
                     reason = (
                         f"the question asks for a {wanted.name} and no sentence found that holds one is closer to it than"
                         f" everyday text by the bar (margin {'–' if margin is None else f'{margin:+.3f}'} < {bar:.3f})"
@@ -97,6 +99,7 @@ class Answerer:
             index_version=self.loaded.version,
             reason=reason,
             gate=gate,
+            missing=missing if not covered else "",
             timings_ms={
                 **result.timings_ms,
                 "search": (searched - started) * 1000,

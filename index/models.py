@@ -221,6 +221,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Why it was answered or refused: the coverage features, the margin and the bar it had to clear.
     gate: dict[str, float] = field(default_factory=dict)
+    # Refused because the question asks for a kind of answer (index/answer_type.py: "quantity", "date", "duration",
+    # "price", "ratio", "percentage", "version") that no passage found gives, though they are about its subject.
+    missing: str = ""
 
     def to_json(self) -> dict[str, Any]:
         answer = None
@@ -239,6 +242,7 @@ class Answer:
             "answered": self.answered,
             "answer": answer,
             "reason": self.reason,
+            "missing": self.missing,
             "gate": {k: round(float(v), 4) for k, v in self.gate.items()},
             "index_version": self.index_version,
             "passages": [

@@ -162,3 +162,20 @@ async def test_the_embed_always_fits_discords_limits(fake: FakeDiscord, launch, 
     assert not validate_message({"embeds": message["embeds"], "components": message["components"]}).problems
     assert embed["description"].endswith("…") and embed["author"]["name"].endswith("…")
     assert ix.rejected == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "question", "said"),
+    [("en-US", "How much did the Singapore summit cost?", "amount of money"), ("zh-TW", "美朝新加坡峰會花了多少錢？", "金額")],
+)
+async def test_a_figure_the_documents_never_give_is_named_in_the_refusal(
+    fake: FakeDiscord, bot, locale: str, question: str, said: str
+) -> None:
+    """The article speaks of the summit but never of its cost: the refusal says what is missing, not only 'not covered'."""
+    ix = await fake.send_command("ask", ask_options(question), locale=locale)
+    embed = (await ix.wait_response())["embeds"][0]
+    assert embed["title"] in ("Not covered by the documents", "文件中沒有答案")
+    assert said in embed["description"], embed["description"]
+    # A question the documents do not cover at all keeps the plain wording.
+    plain = await fake.send_command("ask", ask_options(NOT_COVERED), locale="en-US")
+    assert "amount of money" not in (await plain.wait_response())["embeds"][0]["description"]
