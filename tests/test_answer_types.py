@@ -84,13 +84,18 @@ def test_a_date_or_number_the_question_names_is_not_the_answer() -> None:
     assert not gives_quantity("朝鮮半島的一些問題，一般而言") and not gives_quantity("各省的一等奖分数线略有不同")
 
 
-@pytest.fixture
-def releases(settings_factory: Callable[..., Settings]) -> Iterator[Verbatim]:
+def _service_of(settings_factory: Callable[..., Settings], name: str, text: str) -> Verbatim:
+    """A real index of one document of our own (no article)."""
     settings = settings_factory(with_article=False)
-    (settings.knowledge_dir / "release-process.md").write_text(RELEASES, encoding="utf-8")
+    (settings.knowledge_dir / name).write_text(text, encoding="utf-8")
     service = Verbatim(settings)
     service.ensure_ready()
-    yield service
+    return service
+
+
+@pytest.fixture
+def releases(settings_factory: Callable[..., Settings]) -> Iterator[Verbatim]:
+    yield _service_of(settings_factory, "release-process.md", RELEASES)
 
 
 def test_a_quantity_or_date_the_documents_do_not_give_is_refused_though_the_subject_is_covered(releases: Verbatim) -> None:
@@ -207,11 +212,7 @@ The travel fund covered 12 trips to the summit in 2023.
 
 @pytest.fixture
 def sponsors(settings_factory: Callable[..., Settings]) -> Iterator[Verbatim]:
-    settings = settings_factory(with_article=False)
-    (settings.knowledge_dir / "sponsors.md").write_text(SPONSORS, encoding="utf-8")
-    service = Verbatim(settings)
-    service.ensure_ready()
-    yield service
+    yield _service_of(settings_factory, "sponsors.md", SPONSORS)
 
 
 def test_a_price_the_documents_never_give_is_refused_though_they_hold_counts(sponsors: Verbatim) -> None:
