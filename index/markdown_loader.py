@@ -101,6 +101,40 @@ def _content_tabs_opened(raw: str) -> str:
     return "\n".join(out)
 
 
+# MDX's comments, {/* … */}: react.dev and its translations give every heading its id that way
+# ("## 일반 변수로 충분하지 않은 경우 {/*when-a-regular-variable-isnt-enough*/}"); a reader sees nothing of them.
+_MDX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def _without_mdx_comments(raw: str) -> str:
+    """The text with MDX comments taken out, except inside fenced code (a listing shows its JSX comments)."""
+    out: list[str] = []
+    prose: list[str] = []
+    fence: str | None = None
+    for line in raw.split("\n"):
+        marker = _FENCE.match(line)
+        if fence is None and marker:
+            if prose:
+                out.append(_MDX_COMMENT.sub("", "\n".join(prose)))
+            prose, fence = [], marker.group(1)
+            out.append(line)
+        elif fence is not None:
+            out.append(line)
+            if (
+                marker
+                and marker.group(1)[0] == fence[0]
+                and len(marker.group(1)) >= len(fence)
+                and not line.strip()[len(marker.group(1)) :].strip()
+            ):
+                fence = None
+        else:
+            prose.append(line)
+    if prose:
+        out.append(_MDX_COMMENT.sub("", "\n".join(prose)))
+    return "\n".join(out)
+
+
 # A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -136,6 +170,7 @@ def parse_markdown(raw: str) -> MarkdownDocument:
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     metadata, body = _leading_metadata(raw)
     body = _content_tabs_opened(body) if "===" in body else body
+    body = _without_mdx_comments(body) if "{/*" in body else body
     renderer = _Renderer()
     renderer.render(SyntaxTreeNode(_parser().parse(body)))
     metadata.update({k: v for k, v in renderer.front_matter.items() if k not in metadata})

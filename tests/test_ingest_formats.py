@@ -466,6 +466,20 @@ def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
     ]
 
 
+def test_mdx_comments_are_not_text_outside_code(tmp_path):
+    # react.dev and its translations give every heading its id as an MDX comment; a reader sees none of them.
+    text = (
+        "## 일반 변수로 충분하지 않은 경우 {/*when-a-regular-variable-isnt-enough*/}\n\n"
+        "지역 변수는 렌더링 사이에 유지되지 않습니다. {/* 번역 메모:\n여러 줄 */}다음 문장.\n\n"
+        "```jsx\n{/* 코드 안의 주석은 그대로 */}\n<div />\n```\n"
+    )
+    doc = load_written(tmp_path / "state.md", text)
+    assert [(p.section, p.kind, p.text) for p in doc.paragraphs] == [
+        ("일반 변수로 충분하지 않은 경우", "prose", "지역 변수는 렌더링 사이에 유지되지 않습니다. 다음 문장."),
+        ("일반 변수로 충분하지 않은 경우", "code", "{/* 코드 안의 주석은 그대로 */}\n<div />"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "paragraphs"),
     [
