@@ -760,7 +760,8 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                     blocks.append(open_block)
                 open_block.lines.append(line)
                 continue
-            if _LIST_ITEM.match(line.text) or line.bullet:
+            run_in = prev is not None and open_block is not None and open_block.kind == "prose" and _continues_enumeration(prev, line)
+            if (_LIST_ITEM.match(line.text) or line.bullet) and not run_in:
                 if not (open_block and open_block.kind == "list" and prev and line.top - prev.bottom < 1.2 * line.size + extra):
                     close()
                     open_block = _Block("list", [])
@@ -905,9 +906,24 @@ def _extra_leading(pages: list[_Page], body_size: float) -> float:
     return leading - 0.2 * body_size if leading > 0.5 * body_size else 0.0
 
 
+_ENUMERATION_MARK = re.compile(r"^\(([0-9]{1,2}|[a-z])\)\s")
+
+
+def _continues_enumeration(prev: _Line, line: _Line) -> bool:
+    """Whether a line starting "(2)" or "(b)" goes on with an enumeration run into the sentence of the line before
+    ("…operations include (1) the addition of nodes," / "(2) item review…"): that line names "(1)" or "(a)" past its
+    start and ends no sentence. A list item would start its own line after a colon or a full stop."""
+    mark = _ENUMERATION_MARK.match(line.text)
+    if mark is None or line.page != prev.page or _SENTENCE_END.search(prev.text):
+        return False
+    label = mark.group(1)
+    before = str(int(label) - 1) if label.isdigit() else chr(ord(label) - 1)
+    return f"({before})" in prev.text[1:]
+
+
 def _starts_paragraph(prev: _Line, line: _Line, right: float, extra: float = 0.0) -> bool:
     """Whether `line` begins a new paragraph after `prev` (gap, indent, size, a short last line, a list item)."""
-    if abs(prev.size - line.size) > 0.75 or _LIST_ITEM.match(line.text) or line.bullet:
+    if abs(prev.size - line.size) > 0.75 or line.bullet or (_LIST_ITEM.match(line.text) and not _continues_enumeration(prev, line)):
         return True
     if line.page != prev.page or line.top < prev.top:
         # Next page or column: a paragraph continues unless the previous line ended a sentence.

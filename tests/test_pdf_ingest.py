@@ -893,3 +893,22 @@ def test_a_letter_spaced_title_of_a_korean_pdf(tmp_path: Path) -> None:
     path.write_bytes(cjk_pdf("HYSMyeongJo-Medium", "초 록", [KO_WRAPPED_ANYWHERE]))
     doc = load(path)
     assert doc.paragraphs[0].kind == "title" and doc.paragraphs[0].text == "초록"
+
+
+def test_an_enumeration_run_into_a_sentence_stays_one_paragraph(tmp_path: Path) -> None:
+    # A paper's run-in enumeration (CleanGraph, LNCS style, in a second ingestion audit): a line that happens to start
+    # with "(2)" after a line naming "(1)" went on with the sentence, yet was read as a list item and cut it in two.
+    lines = [
+        "Our tool keeps every change to the graph in a history that can be reviewed later.",
+        "The operations that are supported to edit the data include (1) the addition",
+        "of new nodes or edges to the graph, (2) the review of items for errors and",
+        "(3) the deletion of items. These operations make the graph easier to repair.",
+        "A list of its own still reads as one:",
+        "(1) Install the package.",
+        "(2) Load the graph.",
+    ]
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(built_pdf([lines]))
+    texts = [p.text for p in load(path).paragraphs]
+    assert any("include (1) the addition of new nodes or edges to the graph, (2) the review of items" in t for t in texts), texts
+    assert any(t.startswith("(2) Load the graph.") or "\n(2) Load the graph." in t for t in texts), texts
