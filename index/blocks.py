@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,6 +99,15 @@ class Block:
         self.page_end = page
 
 
+_SENTENCE_HEADING_END = re.compile(r"[.!?。！？．][\"'”’」』)]*$")
+
+
+def reads_as_sentence(heading: str) -> bool:
+    """Whether a heading says something (a sentence or a question, "Canaries must be pinned.", "Can we just do more
+    minor releases?"): it is text to search and quote, besides naming its section; a label ("Introduction") is not."""
+    return bool(_SENTENCE_HEADING_END.search(heading.strip())) and len(heading.split()) + sum(map(is_cjk, heading)) // 2 >= 4
+
+
 def assemble(meta: DocumentMeta, blocks: list[Block], content_hash: str, profile: str = "") -> CleanDocument:
     """Lay paragraphs out as one text (blank line between) and record their offsets, sections and kinds."""
     pieces: list[str] = []
@@ -117,7 +127,7 @@ def assemble(meta: DocumentMeta, blocks: list[Block], content_hash: str, profile
         start = offset
         pieces.append(block.text)
         offset += len(block.text)
-        if block.kind == "heading":
+        if block.kind == "heading" and not reads_as_sentence(block.text):
             continue
         number += 1
         paragraphs.append(

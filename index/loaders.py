@@ -49,8 +49,9 @@ META_SUFFIX = ".meta.json"
 # ragged right edge, numbered slide titles, double spacing and roman-numbered footers; paragraphs of a text without blank
 # lines inferred: docs/ingestion.md, docs/ingestion-audit.md; 21: a PDF's short heading set letter by letter read as
 # written, 초 록 -> 초록; 22: MDX comments {/* … */}, react.dev's heading ids, taken out of Markdown outside code; 23: a
-# PDF line starting "(2)" after a line naming "(1)" that ends no sentence goes on with the enumeration run into it).
-INGEST_VERSION = 23
+# PDF line starting "(2)" after a line naming "(1)" that ends no sentence goes on with the enumeration run into it; 24: a heading that reads as a sentence or a question - an FAQ's "Is there a
+# size limit?" - is a paragraph too, besides naming its section).
+INGEST_VERSION = 24
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

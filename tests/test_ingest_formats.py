@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.blocks import Block, assemble
+from index.blocks import Block, assemble, reads_as_sentence
 from index.chunking import passages_for, sentence_spans
 from index.extracted_text import extraction_signals, looks_hard_wrapped
 from index.ingest import join_lines
@@ -576,3 +576,22 @@ def test_an_mdx_page_is_read_as_markdown(tmp_path):
     doc = load(page)
     assert doc.profile == "markdown" and doc.meta.title == "嵌入外部二进制文件"
     assert [p.text for p in doc.paragraphs] == ["你可能需要嵌入外部二进制文件来为应用程序添加额外的功能。"]
+
+
+def test_a_heading_that_says_something_is_text_too(tmp_path):
+    # An FAQ's question headings, and headings written as sentences, are what a reader searches for; a label names its
+    # section only. The question shares a passage with its answer (consecutive short paragraphs of one section).
+    text = (
+        "# 유의적 버전\n\n## FAQ\n\n### 버전 문자열 길이에 제한이 있나?\n\n없다. 다만 상식적으로 판단하라.\n\n"
+        "## Canaries must be pinned.\n\nA framework that bundles React pins one commit.\n"
+    )
+    doc = load_written(tmp_path / "semver.md", text)
+    assert [(p.section, p.text) for p in doc.paragraphs] == [
+        ("버전 문자열 길이에 제한이 있나?", "버전 문자열 길이에 제한이 있나?"),
+        ("버전 문자열 길이에 제한이 있나?", "없다. 다만 상식적으로 판단하라."),
+        ("Canaries must be pinned.", "Canaries must be pinned."),
+        ("Canaries must be pinned.", "A framework that bundles React pins one commit."),
+    ]
+    passages = passages_for(doc)
+    assert passages[0].text == "버전 문자열 길이에 제한이 있나?\n\n없다. 다만 상식적으로 판단하라."
+    assert not reads_as_sentence("FAQ") and not reads_as_sentence("Why?") and not reads_as_sentence("3.1 Results")
