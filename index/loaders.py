@@ -50,8 +50,9 @@ META_SUFFIX = ".meta.json"
 # lines inferred: docs/ingestion.md, docs/ingestion-audit.md; 21: a PDF's short heading set letter by letter read as
 # written, 초 록 -> 초록; 22: MDX comments {/* … */}, react.dev's heading ids, taken out of Markdown outside code; 23: a
 # PDF line starting "(2)" after a line naming "(1)" that ends no sentence goes on with the enumeration run into it; 24: a heading that reads as a sentence or a question - an FAQ's "Is there a
-# size limit?" - is a paragraph too, besides naming its section).
-INGEST_VERSION = 24
+# size limit?" - is a paragraph too, besides naming its section; 25: bold that
+# CommonMark leaves unpaired beside Chinese or Korean text loses its asterisks).
+INGEST_VERSION = 25
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

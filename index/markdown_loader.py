@@ -419,6 +419,13 @@ def _table_rows(node: SyntaxTreeNode) -> list[str]:
     return rows
 
 
+# Strong emphasis CommonMark leaves unpaired beside Chinese or Korean text: "**測試你的工作！**用原本…" (a closing "**"
+# after punctuation and before a letter cannot close) and "**저장소를 포크**하고" show bold in GitHub's and most renderers,
+# and the asterisks stayed in the text. A pair on one line touching a CJK character or Hangul syllable outside is bold.
+_CJK_CHAR = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef\u3000-\u303f"
+_CJK_STRONG = re.compile(rf"(?:(?<=[{_CJK_CHAR}])|(?<!\S))\*\*(?=[^\s*])([^*\n]*?[^\s*])\*\*(?=[{_CJK_CHAR}])")
+
+
 def inline_text(node: SyntaxTreeNode, *, footnote_marks: bool = True) -> str:
     """What a reader sees of an inline run: link and emphasis text, code as written, images dropped, soft breaks joined by script."""
     lines = [""]
@@ -426,6 +433,7 @@ def inline_text(node: SyntaxTreeNode, *, footnote_marks: bool = True) -> str:
     text = lines[0]
     for line in lines[1:]:
         text = join_lines(text.rstrip(" "), line.lstrip(" "))
+    text = _CJK_STRONG.sub(r"\1", text) if "**" in text else text
     return _SPACES.sub(" ", text)  # a browser shows a run of spaces as one
 
 

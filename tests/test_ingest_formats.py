@@ -595,3 +595,18 @@ def test_a_heading_that_says_something_is_text_too(tmp_path):
     passages = passages_for(doc)
     assert passages[0].text == "버전 문자열 길이에 제한이 있나?\n\n없다. 다만 상식적으로 판단하라."
     assert not reads_as_sentence("FAQ") and not reads_as_sentence("Why?") and not reads_as_sentence("3.1 Results")
+
+
+def test_bold_next_to_chinese_or_korean_text_loses_its_asterisks(tmp_path):
+    # CommonMark cannot close "**" after punctuation before a letter; GitHub shows these bold (a second ingestion audit:
+    # opensource.guide's zh-Hant and Korean pages). Asterisks elsewhere stay as written.
+    text = (
+        "* **測試你的工作！**用原本寫好的測試來跑你寫好的新功能。\n"
+        "* **[저장소를 포크](https://guides.github.com/activities/forking/)**하고 로컬에 복제합니다.\n\n"
+        "計算 2**10 次，`a**b**c`中文。\n"
+    )
+    doc = load_written(tmp_path / "contribute.md", text)
+    assert [p.text for p in doc.paragraphs] == [
+        "測試你的工作！用原本寫好的測試來跑你寫好的新功能。\n저장소를 포크하고 로컬에 복제합니다.",
+        "計算 2**10 次，a**b**c中文。",
+    ]
