@@ -134,7 +134,7 @@ def load_pdf(data: bytes, meta: DocumentMeta, content_hash: str, *, title_given:
         for page in pages:
             _split_footnotes(page, body_size)
         blocks, title = _blocks(pages, body_size)
-        blocks = _without_contents(blocks)
+        blocks = _rejoined_across_floats(_without_contents(blocks))
         if not title_given and (pdf_title or title):
             meta = replace(meta, title=pdf_title or title)
         joining = _LineJoining(_hyphens(pages, meta.language), _breaks_korean_words(pages))
@@ -796,6 +796,36 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             close()
     close()
     return [part for block in blocks for part in _untable(block)], title
+
+
+_RUNS_ON = re.compile(r"[A-Za-z][A-Za-z,]?$")  # a line ending in a word or a comma: the sentence goes on
+_GOES_ON = re.compile(r"^[a-z]{2,}\b(?:\S*\s+\S+){3}")  # a lower-case word, and more of the sentence after it
+_CAPTION = re.compile(r"^(?:(?:Table|Figure|Fig\.|Algorithm|Listing|Chart)\s*[0-9IVX]|(?:表|图|圖|그림|표)\s*[0-9])")
+
+
+def _rejoined_across_floats(blocks: list[_Block]) -> list[_Block]:
+    """A paragraph that runs off the foot of a page without ending its sentence goes on after what the next page sets
+    above it (a table or figure floated to its top, their captions, a running header): the first paragraph there that
+    starts in lower case is its continuation ("…are designed to" | table | "handle large-scale knowledge graphs…")."""
+    out = list(blocks)
+    for i, block in enumerate(out):
+        if block.kind != "prose" or len(block.lines) < 2 or not _RUNS_ON.search(block.lines[-1].text):
+            continue
+        page = block.lines[-1].page
+        for j in range(i + 1, min(len(out), i + 8)):
+            other = out[j]
+            if not other.lines or other.kind in {"table", "footnote"}:
+                continue
+            first = other.lines[0]
+            if other.kind != "prose" or first.page != page + 1:
+                break
+            if _GOES_ON.match(first.text):
+                block.lines.extend(other.lines)
+                del out[j]
+                break
+            if len(other.lines) > 1 and not _CAPTION.match(first.text):
+                break  # body text of the new page: the sentence did not go on
+    return out
 
 
 # Dot leaders (to a page number, which may stand apart in its own column): an entry of a table of contents, or of a

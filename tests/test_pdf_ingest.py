@@ -912,3 +912,41 @@ def test_an_enumeration_run_into_a_sentence_stays_one_paragraph(tmp_path: Path) 
     texts = [p.text for p in load(path).paragraphs]
     assert any("include (1) the addition of new nodes or edges to the graph, (2) the review of items" in t for t in texts), texts
     assert any(t.startswith("(2) Load the graph.") or "\n(2) Load the graph." in t for t in texts), texts
+
+
+def test_a_sentence_goes_on_past_a_table_floated_to_the_top_of_the_next_page(tmp_path: Path) -> None:
+    # LaTeX floats tables to the top of a page: a sentence running off the foot of page 9 went on under the table on page
+    # 10 and was cut in two (CleanGraph, LNCS style, in a second ingestion audit).
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    page_one = [
+        "Table 1 compares our tool with existing tools for knowledge graph management.",
+        "While most tools, such as AllegroGraph and Neo4J, are designed to",
+    ]
+    for i, line in enumerate(page_one):
+        pdf.drawString(72, 700 - 14 * i, line)
+    pdf.showPage()
+    pdf.setFont("Helvetica", 8)
+    pdf.drawString(72, 760, "Table 1. Comparison of the tools for knowledge graph management and manipulation.")
+    pdf.drawString(72, 748, "Tool        Visualisation        Querying        Review")
+    pdf.setFont("Helvetica", 10)
+    page_two = [
+        "handle large-scale knowledge graphs and lack review support, our tool focuses on",
+        "smaller text-based graphs with careful review by people.",
+        "Existing tools excel in storing and querying large graph structures.",
+    ]
+    for i, line in enumerate(page_two):
+        pdf.drawString(72, 700 - 14 * i, line)
+    pdf.showPage()
+    pdf.save()
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    [whole] = [p for p in paragraphs if "are designed to" in p.text]
+    assert "are designed to handle large-scale knowledge graphs and lack review support" in whole.text, [p.text for p in paragraphs]
+    assert (whole.page_start, whole.page_end) == (1, 2)
+    assert any(p.text.startswith("Table 1. Comparison") for p in paragraphs)  # the caption stays, after the sentence
