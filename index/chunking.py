@@ -131,6 +131,7 @@ def passage_id(doc_id: str, text: str, occurrence: int = 0) -> str:
 # Only prose paragraphs share passages: a code listing, a table, a footnote, an entry of a list of works cited or a
 # title stays one passage of its own (or several, when long).
 SHARED_KINDS = frozenset({"prose"})
+MAX_HEADING_GAP = 200  # the label headings between a sentence heading and the text it leads
 
 
 def paragraph_groups(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[tuple[Paragraph, ...]]:
@@ -153,11 +154,15 @@ def paragraph_groups(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list
             run.clear()
 
     for para in doc.paragraphs:
+        # A heading that reads as a sentence or a question is a paragraph of its own section (index/blocks.py): it goes
+        # with what follows it even past a label heading under it (an FAQ's question, then "#### When the type is wrong").
+        led = bool(run) and run[-1].text == run[-1].section
+        gap = para.start - run[-1].end if run else 0
         joins = (
             run
-            and para.section == run[-1].section
+            and (para.section == run[-1].section or led)
             and (para.page_start, para.page_end) == (run[-1].page_start, run[-1].page_end)
-            and para.start == run[-1].end + len(PARAGRAPH_BREAK)
+            and (gap == len(PARAGRAPH_BREAK) or (led and 0 < gap <= MAX_HEADING_GAP))
         )
         if not joins:
             flush()

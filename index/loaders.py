@@ -52,8 +52,9 @@ META_SUFFIX = ".meta.json"
 # PDF line starting "(2)" after a line naming "(1)" that ends no sentence goes on with the enumeration run into it; 24: a heading that reads as a sentence or a question - an FAQ's "Is there a
 # size limit?" - is a paragraph too, besides naming its section; 25: bold that
 # CommonMark leaves unpaired beside Chinese or Korean text loses its asterisks; 26: a PDF sentence running off a page
-# goes on after a table or figure floated to the top of the next one).
-INGEST_VERSION = 26
+# goes on after a table or figure floated to the top of the next one; 27: a sentence heading shares a passage with the
+# text it leads past a label heading under it).
+INGEST_VERSION = 27
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
