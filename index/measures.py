@@ -148,22 +148,27 @@ def named_measure(question: str) -> str | None:
 
 
 def gives_duration(text: str) -> bool:
+    """Whether a text holds a number of a unit of time, a frequency word or a span of years."""
     return bool(_TIME_UNIT.search(text))
 
 
 def gives_price(text: str) -> bool:
+    """Whether a text holds an amount of money or a share."""
     return bool(_MONEY.search(text))
 
 
 def gives_ratio(text: str) -> bool:
+    """Whether a text holds a factor or a percentage."""
     return bool(_FACTOR.search(text))
 
 
 def gives_percentage(text: str) -> bool:
+    """Whether a text holds a percentage, a decimal share or a fraction."""
     return bool(_SHARE.search(text))
 
 
 def gives_version(text: str) -> bool:
+    """Whether a text holds a version number."""
     return bool(_VERSION.search(text))
 
 
