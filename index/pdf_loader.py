@@ -641,9 +641,10 @@ def _split_footnotes(page: _Page, body_size: float) -> None:
     if not group:
         return
     left = min(ln.x0 for ln in group)
+    indent = group[0].x0  # a note's mark may be indented past its wrapped lines (JOSS: 177 pt against 167 pt)
     notes: list[list[_Line]] = []
     for line in group:
-        starts = _FOOTNOTE_MARK.match(line.text) and line.x0 <= left + 2
+        starts = _FOOTNOTE_MARK.match(line.text) and (line.x0 <= left + 2 or abs(line.x0 - indent) <= 2)
         if not notes or starts or abs(line.size - notes[-1][-1].size) > 0.6:
             notes.append([line])
         else:

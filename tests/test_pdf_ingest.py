@@ -950,3 +950,40 @@ def test_a_sentence_goes_on_past_a_table_floated_to_the_top_of_the_next_page(tmp
     assert "are designed to handle large-scale knowledge graphs and lack review support" in whole.text, [p.text for p in paragraphs]
     assert (whole.page_start, whole.page_end) == (1, 2)
     assert any(p.text.startswith("Table 1. Comparison") for p in paragraphs)  # the caption stays, after the sentence
+
+
+def test_footnotes_whose_marks_are_indented_are_told_apart_and_their_marks_leave_the_text(tmp_path: Path) -> None:
+    # A JOSS paper (OpenQuestion, in a second ingestion audit) indents each note's number past its wrapped lines: the two
+    # notes read as one, so the body's "Python²" kept its mark as "Python2".
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(72, 700, "OpenQuestion keeps each survey in a folder that researchers can version and share with others.")
+    before = "Every survey is controlled by Python"
+    pdf.drawString(72, 686, before)
+    x = 72 + pdf.stringWidth(before, "Helvetica", 10)
+    pdf.setFont("Helvetica", 7)
+    pdf.drawString(x, 690, "2")  # the note's number, smaller and raised
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(x + pdf.stringWidth("2", "Helvetica", 7), 686, " and JSON files that any text editor can open and change.")
+    pdf.drawString(72, 672, "Reports are rendered in the browser and can be exported for the papers that use them later.")
+    pdf.setFont("Helvetica", 8)
+    notes = [
+        (82, 120, "1 OpenQuestion is built with the open source Anvil App Server, a runtime engine for writing"),
+        (72, 110, "full-stack web applications in Python."),
+        (82, 100, "2 Those without Python knowledge can simply use the graphical interface of OpenQuestion."),
+    ]
+    for x, y, text in notes:
+        pdf.drawString(x, y, text)
+    pdf.showPage()
+    pdf.save()
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    prose = " ".join(p.text for p in paragraphs if p.kind == "prose")
+    assert "controlled by Python and JSON" in prose, prose
+    footnotes = [p.text for p in paragraphs if p.kind == "footnote"]
+    assert [n[:2] for n in footnotes] == ["1 ", "2 "], footnotes
