@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.container import container_plugin
@@ -102,37 +103,16 @@ def _content_tabs_opened(raw: str) -> str:
 
 
 # MDX's comments, {/* … */}: react.dev and its translations give every heading its id that way
-# ("## 일반 변수로 충분하지 않은 경우 {/*when-a-regular-variable-isnt-enough*/}"); a reader sees nothing of them.
-_MDX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-
-
-def _without_mdx_comments(raw: str) -> str:
-    """The text with MDX comments taken out, except inside fenced code (a listing shows its JSX comments)."""
-    out: list[str] = []
-    prose: list[str] = []
-    fence: str | None = None
-    for line in raw.split("\n"):
-        marker = _FENCE.match(line)
-        if fence is None and marker:
-            if prose:
-                out.append(_MDX_COMMENT.sub("", "\n".join(prose)))
-            prose, fence = [], marker.group(1)
-            out.append(line)
-        elif fence is not None:
-            out.append(line)
-            if (
-                marker
-                and marker.group(1)[0] == fence[0]
-                and len(marker.group(1)) >= len(fence)
-                and not line.strip()[len(marker.group(1)) :].strip()
-            ):
-                fence = None
-        else:
-            prose.append(line)
-    if prose:
-        out.append(_MDX_COMMENT.sub("", "\n".join(prose)))
-    return "\n".join(out)
+# ("## 일반 변수로 충분하지 않은 경우 {/*when-a-regular-variable-isnt-enough*/}"); a reader sees nothing of them. An inline rule
+# of the parser's own, so code spans and fenced listings keep theirs.
+def _mdx_comment(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("{/*", state.pos):
+        return False
+    end = state.src.find("*/}", state.pos + 3, state.posMax)
+    if end < 0:
+        return False
+    state.pos = end + 3
+    return True
 
 
 # A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
@@ -162,6 +142,7 @@ def _parser() -> MarkdownIt:
     # alerts: GitHub's "> [!NOTE]" blocks; the container: VitePress's and Docusaurus's ":::warning Title … :::".
     md = MarkdownIt("commonmark", {"html": True, "alerts": True}).enable(["table", "strikethrough"])
     md = md.use(front_matter_plugin).use(admon_plugin).use(footnote_plugin).use(myst_role_plugin)
+    md.inline.ruler.before("emphasis", "mdx_comment", _mdx_comment)
     return md.use(container_plugin, name="any", validate=lambda params, *_: bool(re.match(r"\s*[A-Za-z][\w-]*", params)))
 
 
@@ -170,7 +151,6 @@ def parse_markdown(raw: str) -> MarkdownDocument:
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     metadata, body = _leading_metadata(raw)
     body = _content_tabs_opened(body) if "===" in body else body
-    body = _without_mdx_comments(body) if "{/*" in body else body
     renderer = _Renderer()
     renderer.render(SyntaxTreeNode(_parser().parse(body)))
     metadata.update({k: v for k, v in renderer.front_matter.items() if k not in metadata})
