@@ -99,7 +99,7 @@ class Answerer:
             index_version=self.loaded.version,
             reason=reason,
             gate=gate,
-            missing=missing if not covered else "",
+            missing=missing,
             timings_ms={
                 **result.timings_ms,
                 "search": (searched - started) * 1000,

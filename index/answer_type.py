@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index import measures
+from index import measures as measure_rules
 from index.measures import CHINESE_DIGIT as _CHINESE_DIGIT
 
 # "How many / how much / how long…", 多少 / 幾個 / 多久, 몇 / 얼마: the answer is a number (of things, of time, of money).
@@ -93,35 +93,27 @@ def asks_for_reason(question: str) -> bool:
     return bool(_ASKS_REASON.search(question))
 
 
-asks_for_duration = measures.asks_for_duration
-asks_for_price = measures.asks_for_price
+def _beside_named_numbers(test: Callable[[str], bool]) -> Callable[[str, str], bool]:
+    """A test of a text (index/measures.py) that disregards the numbered names the question itself writes."""
+
+    def gives(text: str, question: str = "") -> bool:
+        return test(_without_numbered_names(text, question))
+
+    gives.__doc__ = test.__doc__
+    return gives
 
 
-def gives_duration(text: str, question: str = "") -> bool:
-    """Whether a text holds a number of a unit of time (48 hours, 三個月, 2주, twice a year, 2001-2006)."""
-    return measures.gives_duration(_without_numbered_names(text, question))
-
-
-def gives_price(text: str, question: str = "") -> bool:
-    """Whether a text holds an amount of money ($500, 300 元, 5만 원) or a share (a fee of 6%)."""
-    return measures.gives_price(_without_numbered_names(text, question))
-
-
-def gives_ratio(text: str, question: str = "") -> bool:
-    """Whether a text holds a factor or a percentage (50x faster, 3.5 times, 2.5 % higher, 兩倍, 두 배)."""
-    return measures.gives_ratio(_without_numbered_names(text, question))
-
-
-def gives_percentage(text: str, question: str = "") -> bool:
-    """Whether a text holds a percentage or a fraction (93%, 0.93, half, 一半, 三分之一, 3분의 1, 12 of 40)."""
-    return measures.gives_percentage(_without_numbered_names(text, question))
+gives_duration = _beside_named_numbers(measure_rules.gives_duration)
+gives_price = _beside_named_numbers(measure_rules.gives_price)
+gives_ratio = _beside_named_numbers(measure_rules.gives_ratio)
+gives_percentage = _beside_named_numbers(measure_rules.gives_percentage)
 
 
 def gives_version(text: str, question: str = "") -> bool:
     """Whether a text holds a version (3.0, v2.1.0, version 4, 3.0版本, 버전 2) besides those the question names, or
     names the latest one (最新版本, 최신 버전) where the question does not ask which the latest is."""
     text = _without_numbered_names(text, question)
-    return measures.gives_version(text) or (measures.names_latest(text) and not measures.names_latest(question))
+    return measure_rules.gives_version(text) or (measure_rules.names_latest(text) and not measure_rules.names_latest(question))
 
 
 @dataclass(frozen=True)
@@ -139,6 +131,7 @@ RATIO = AnswerType("ratio", gives_ratio)
 PERCENTAGE = AnswerType("percentage", gives_percentage)
 VERSION = AnswerType("version", gives_version)
 DATE = AnswerType("date", gives_date)
+_NAMED_MEASURES = {t.name: t for t in (PRICE, DURATION, RATIO, PERCENTAGE, VERSION)}
 
 
 def answer_type(question: str, measures: bool = True) -> AnswerType | None:
@@ -147,21 +140,11 @@ def answer_type(question: str, measures: bool = True) -> AnswerType | None:
     With `measures` a question of quantity that names its measure (a duration, a price, a factor, a percentage) wants
     a number of it, and a question of which version wants a version (index/measures.py).
     """
-    named = measures_named(question) if measures else None
-    if named is not None and named != "version":
-        return _MEASURES[named]
+    named = _NAMED_MEASURES.get(measure_rules.named_measure(question) or "") if measures else None
+    if named is not None and named is not VERSION:
+        return named
     if asks_for_quantity(question):
         return QUANTITY
     if asks_for_date(question):
         return DATE
-    if named == "version":
-        return VERSION
-    return None
-
-
-def measures_named(question: str) -> str | None:
-    """The measure a question names (index/measures.py), if any."""
-    return measures.named_measure(question)
-
-
-_MEASURES = {"price": PRICE, "duration": DURATION, "ratio": RATIO, "percentage": PERCENTAGE}
+    return named

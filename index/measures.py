@@ -127,11 +127,6 @@ def asks_for_duration(question: str) -> bool:
     return bool(_ASKS_DURATION.search(question) or _ASKS_INTERVAL.search(question))
 
 
-def asks_for_price(question: str) -> bool:
-    """Whether the question asks what something costs, pays or is fined (an amount of money, or a fee's share)."""
-    return bool(_ASKS_PRICE.search(question))
-
-
 def named_measure(question: str) -> str | None:
     """The measure the question names: "price", "duration", "ratio", "percentage", "version", or None."""
     if _ASKS_PRICE.search(question):
