@@ -90,6 +90,7 @@ class Block:
     page_start: int | None
     page_end: int | None
     breaks: list[tuple[int, int]] = field(default_factory=list)
+    level: int | None = None  # a heading's level where the markup gives it (Markdown's # count, HTML's h1-h6)
 
     def extend(self, text: str, page: int | None, join: Callable[[str, str], str] = join_lines) -> None:
         joined = join(self.text, text)
@@ -108,11 +109,36 @@ def reads_as_sentence(heading: str) -> bool:
     return bool(_SENTENCE_HEADING_END.search(heading.strip())) and len(heading.split()) + sum(map(is_cjk, heading)) // 2 >= 4
 
 
+# Between the headings of a section's path: "三路快速排序 › 定义".
+SECTION_SEPARATOR = " › "
+
+
+def section_leaf(section: str) -> str:
+    """The nearest heading of a section's path."""
+    return section.rpartition(SECTION_SEPARATOR)[2]
+
+
+def _title_heading(blocks: list[Block]) -> Block | None:
+    """The document's title as a heading: the first leveled heading when it is the only one of the top level."""
+    leveled = [b for b in blocks if b.kind == "heading" and b.level is not None and b.text.strip()]
+    if not leveled:
+        return None
+    top = min(b.level for b in leveled if b.level is not None)
+    tops = [b for b in leveled if b.level == top]
+    return tops[0] if len(tops) == 1 and tops[0] is leveled[0] else None
+
+
 def assemble(meta: DocumentMeta, blocks: list[Block], content_hash: str, profile: str = "") -> CleanDocument:
-    """Lay paragraphs out as one text (blank line between) and record their offsets, sections and kinds."""
+    """Lay paragraphs out as one text (blank line between) and record their offsets, sections and kinds.
+
+    Where the markup gives headings levels, a section is the path of headings above the text ("三路快速排序 › 定义",
+    not "定义" three times over): the document's title and headings that read as sentences name no path but their own.
+    """
     pieces: list[str] = []
     paragraphs: list[Paragraph] = []
     headings: list[str] = []
+    path: list[tuple[int, str]] = []  # the open headings above, (level, text), outermost first
+    title = _title_heading(blocks)
     section = ""
     offset = 0
     number = 0
@@ -120,7 +146,14 @@ def assemble(meta: DocumentMeta, blocks: list[Block], content_hash: str, profile
         if not block.text.strip():
             continue
         if block.kind == "heading":
-            section = block.text
+            if block.level is None:
+                path = []
+            else:
+                path = [(level, text) for level, text in path if level < block.level]
+            ancestors = [text for _, text in path]
+            section = SECTION_SEPARATOR.join([*ancestors, block.text])
+            if block.level is not None and block is not title and not reads_as_sentence(block.text):
+                path.append((block.level, block.text))
             headings.append(block.text)
         if pieces:
             offset += len(PARAGRAPH_BREAK)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from index.blocks import CLOSERS, PARAGRAPH_BREAK
+from index.blocks import CLOSERS, PARAGRAPH_BREAK, section_leaf
 from index.models import CleanDocument, Paragraph, Passage
 
 MAX_PASSAGE_CHARS = 400
@@ -156,7 +156,7 @@ def paragraph_groups(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list
     for para in doc.paragraphs:
         # A heading that reads as a sentence or a question is a paragraph of its own section (index/blocks.py): it goes
         # with what follows it even past a label heading under it (an FAQ's question, then "#### When the type is wrong").
-        led = bool(run) and run[-1].text == run[-1].section
+        led = bool(run) and run[-1].text == section_leaf(run[-1].section)
         gap = para.start - run[-1].end if run else 0
         joins = (
             run

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index import korean_breaks
-from index.blocks import assemble
+from index.blocks import assemble, section_leaf
 from index.errors import DocumentError
 from index.ingest import clean_text
 from index.markdown_loader import PROFILE as MARKDOWN_PROFILE
@@ -54,8 +54,9 @@ META_SUFFIX = ".meta.json"
 # CommonMark leaves unpaired beside Chinese or Korean text loses its asterisks; 26: a PDF sentence running off a page
 # goes on after a table or figure floated to the top of the next one; 27: a sentence heading shares a passage with the
 # text it leads past a label heading under it; 29 (28 was a measured experiment's): PDF footnotes whose marks are indented past their wrapped lines told
-# apart, so the body's marks for them leave the text: "Python2" -> "Python").
-INGEST_VERSION = 29
+# apart, so the body's marks for them leave the text: "Python2" -> "Python"; 30: a Markdown section is the path of
+# headings above it, "三路快速排序 › 定义").
+INGEST_VERSION = 30
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -220,7 +221,9 @@ def mark_references(doc: CleanDocument) -> CleanDocument:
     """The prose paragraphs under a references heading marked "reference": entries of a list of works cited are
     citations, not statements, and sit close to any question in the embedding space (a URL, a venue, a year)."""
     paragraphs = tuple(
-        dataclasses.replace(p, kind="reference") if p.kind == "prose" and _REFERENCES_HEADING.fullmatch(p.section.strip()) else p
+        dataclasses.replace(p, kind="reference")
+        if p.kind == "prose" and _REFERENCES_HEADING.fullmatch(section_leaf(p.section).strip())
+        else p
         for p in doc.paragraphs
     )
     return doc if paragraphs == doc.paragraphs else dataclasses.replace(doc, paragraphs=paragraphs)

@@ -212,6 +212,11 @@ def _visible(text: str) -> str:
     return _LIQUID_TAG.sub("", _ATTRIBUTE_LIST.sub("", text))
 
 
+def _heading_level(tag: str) -> int | None:
+    """2 for "h2"."""
+    return int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit() else None
+
+
 class _Renderer:
     """Walks the syntax tree and emits headings, prose (lists and tables one line per item or row) and code."""
 
@@ -224,10 +229,10 @@ class _Renderer:
         for child in node.children:
             self.block(child)
 
-    def emit(self, kind: str, text: str) -> None:
+    def emit(self, kind: str, text: str, level: int | None = None) -> None:
         text = text.strip("\n") if kind == "code" else text.strip()
         if text.strip():
-            self.blocks.append(Block(kind, text, None, None))
+            self.blocks.append(Block(kind, text, None, None, level=level))
 
     def block(self, node: SyntaxTreeNode) -> None:
         kind = node.type
@@ -236,7 +241,7 @@ class _Renderer:
         elif kind == "heading":
             heading = inline_text(node.children[0], footnote_marks=False) if node.children else ""
             # A heading is one line of a citation: a <br> inside it ("…Template in LaTex<br>台灣國立成功大學…") is a space.
-            self.emit("heading", " ".join(_HEADING_ATTRIBUTES.sub("", heading).split("\n")))
+            self.emit("heading", " ".join(_HEADING_ATTRIBUTES.sub("", heading).split("\n")), _heading_level(node.tag))
         elif kind == "paragraph":
             content = node.children[0].content if node.children else ""
             if _MACROS_ONLY.fullmatch(content or "") or all(_MDX_MODULE_LINE.match(ln) for ln in (content or "").split("\n")):
@@ -323,7 +328,10 @@ class _Renderer:
                 continue
             self.emit("body", "\n".join(prose))
             prose = []
-            self.emit(kind, markdown_inline(text) if kind == "heading" else text)
+            if kind in _HtmlText.HEADING_TAGS:
+                self.emit("heading", markdown_inline(text), _heading_level(kind))
+            else:
+                self.emit(kind, text)
         self.emit("body", "\n".join(prose))
 
     def admonition(self, node: SyntaxTreeNode) -> None:
@@ -464,7 +472,7 @@ class _HtmlText(HTMLParser):
         "address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure footer form header hr li main nav ol p"
         " section summary table tbody thead tfoot tr ul center caption".split()
     )
-    _HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+    HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
     _SKIPPED_TAGS = frozenset("script style template svg math noscript".split())
 
     def __init__(self) -> None:
@@ -484,8 +492,8 @@ class _HtmlText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._SKIPPED_TAGS:
             self._skipping += 1
-        elif tag in self._HEADING_TAGS:
-            self._break("heading")
+        elif tag in self.HEADING_TAGS:
+            self._break(tag)  # the segment's kind: "h2" is a heading of level 2
         elif tag == "pre":
             self._break("code")
         elif tag in self._BLOCK_TAGS:
@@ -496,7 +504,7 @@ class _HtmlText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIPPED_TAGS:
             self._skipping = max(0, self._skipping - 1)
-        elif tag in self._HEADING_TAGS or tag == "pre" or tag in self._BLOCK_TAGS:
+        elif tag in self.HEADING_TAGS or tag == "pre" or tag in self._BLOCK_TAGS:
             self._break()
 
     def handle_data(self, data: str) -> None:

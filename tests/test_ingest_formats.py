@@ -578,6 +578,32 @@ def test_an_mdx_page_is_read_as_markdown(tmp_path):
     assert [p.text for p in doc.paragraphs] == ["你可能需要嵌入外部二进制文件来为应用程序添加额外的功能。"]
 
 
+def test_a_markdown_section_is_the_path_of_headings_above_it(tmp_path):
+    # OI-wiki's sorting pages name three algorithms' passages "定义" alike (docs/ingestion-audit.md B6): the citation
+    # names the headings above too. The title (the only top-level heading) is the citation's title, not a step of the
+    # path; an HTML heading has its level; a heading that reads as a sentence is no step either, and passage ids, made
+    # of the text alone, do not change with the section.
+    from index.chunking import passages_for
+
+    text = (
+        "# 快速排序\n\n开头。\n\n## 三路快速排序\n\n### 定义\n\n三路的定义。\n\n## 内省排序\n\n### 定义\n\n内省的定义。\n\n"
+        "<h3>性质</h3>\n\n内省的性质。\n\n## 为什么要这样做？\n\n#### 原因\n\n回答。\n"
+    )
+    doc = load_written(tmp_path / "sort.md", text)
+    assert [(p.section, p.text) for p in doc.paragraphs] == [
+        ("快速排序", "开头。"),
+        ("三路快速排序 › 定义", "三路的定义。"),
+        ("内省排序 › 定义", "内省的定义。"),
+        ("内省排序 › 性质", "内省的性质。"),
+        ("为什么要这样做？", "为什么要这样做？"),
+        ("原因", "回答。"),
+    ]
+    renamed = load_written(tmp_path / "sort.md", text.replace("## 内省排序", "## 另一种排序"))
+    before, after = passages_for(doc), passages_for(renamed)
+    assert [p.section for p in after][2] == "另一种排序 › 定义" != before[2].section
+    assert [p.id for p in after] == [p.id for p in before]
+
+
 def test_a_heading_that_says_something_is_text_too(tmp_path):
     # An FAQ's question headings, and headings written as sentences, are what a reader searches for; a label names its
     # section only. The question shares a passage with its answer (consecutive short paragraphs of one section).
@@ -587,8 +613,8 @@ def test_a_heading_that_says_something_is_text_too(tmp_path):
     )
     doc = load_written(tmp_path / "semver.md", text)
     assert [(p.section, p.text) for p in doc.paragraphs] == [
-        ("버전 문자열 길이에 제한이 있나?", "버전 문자열 길이에 제한이 있나?"),
-        ("버전 문자열 길이에 제한이 있나?", "없다. 다만 상식적으로 판단하라."),
+        ("FAQ › 버전 문자열 길이에 제한이 있나?", "버전 문자열 길이에 제한이 있나?"),
+        ("FAQ › 버전 문자열 길이에 제한이 있나?", "없다. 다만 상식적으로 판단하라."),
         ("Canaries must be pinned.", "Canaries must be pinned."),
         ("Canaries must be pinned.", "A framework that bundles React pins one commit."),
     ]
