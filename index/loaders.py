@@ -55,8 +55,9 @@ META_SUFFIX = ".meta.json"
 # goes on after a table or figure floated to the top of the next one; 27: a sentence heading shares a passage with the
 # text it leads past a label heading under it; 29 (28 was a measured experiment's): PDF footnotes whose marks are indented past their wrapped lines told
 # apart, so the body's marks for them leave the text: "Python2" -> "Python"; 30: a Markdown section is the path of
-# headings above it, "三路快速排序 › 定义").
-INGEST_VERSION = 30
+# headings above it, "三路快速排序 › 定义"; 31: TeX's bold faces (cmbx, SFBX, NimbusRomNo9L-Medi) are bold, so an
+# LNCS paper's "2.1 …" subheadings are headings).
+INGEST_VERSION = 31
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

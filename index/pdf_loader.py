@@ -48,7 +48,9 @@ _OPENING = re.compile(
 _CONTENTS_ENTRY = re.compile(r"(\.\s*){3,}|\s\d{1,4}$")
 _SENTENCE_END = re.compile(r"[.!?:;。！？．][)\]\"'”’」』]*$")
 _WORD = re.compile(r"[^\W\d_]+")
-_BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi")
+# TeX's bold faces say so only in their short names: Computer Modern's cmbx and cmb, cm-super's SFBX and SFBI, Latin
+# Modern's lmbx, and NimbusRomNo9L-Medi (the Times of pdfTeX's times package), each after a subset prefix ("KWXTQL+").
+_BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi|(?:^|\+)(?:cmbx|cmb\d|sfbx|sfbi|lmbx)|-medi(?:ital)?$")
 _ICON_FONT = re.compile(r"(?i)fontawesome|dingbat|wingding|academicons|marvosym")
 _MONO = re.compile(r"(?i)mono|courier|cursor|consol|menlo|monaco|cousine|typewriter|cmtt|sftt|txtt|hack|inconsolata|code")
 

@@ -81,6 +81,25 @@ def test_numbered_headings_become_sections(lipics) -> None:  # type: ignore[no-u
     assert containing(passages, "the A4 format is the mandatory paper format").section == "2.2.1 Paper Format"
 
 
+def test_bold_subheadings_set_in_tex_fonts_become_sections() -> None:
+    # LNCS sets its level-2 headings in bold at the body's size, in a font whose name says bold only as TeX does
+    # ("KWXTQL+SFBX1000", cm-super's bold extended): they were one-line prose paragraphs (docs/ingestion-audit.md B2).
+    path = FIXTURES / "en-cleangraph-lncs-pages-3-4.pdf"
+    doc = load_document(SourceFile(path, doc_id_for(path)))
+    for heading in (
+        "2.1 Knowledge graph refinement (KGR)",
+        "2.2 Knowledge graph completion (KGC)",
+        "3 Key features",
+        "3.1 Graph creation and data structure",
+    ):
+        assert heading in doc.headings
+        assert heading not in [p.text for p in doc.paragraphs]
+    passages = passages_for(doc)
+    assert containing(passages, "KGR enhances the accuracy and relevance").section == "2.1 Knowledge graph refinement (KGR)"
+    assert containing(passages, "In contrast, KGC aims to fill in the missing gaps").section == "2.2 Knowledge graph completion (KGC)"
+    assert containing(passages, "Building a graph in CleanGraph").section == "3.1 Graph creation and data structure"
+
+
 def test_brotli_sections_and_front_matter(brotli) -> None:  # type: ignore[no-untyped-def]
     doc, passages = brotli
     assert doc.headings == ("Introduction", "Methods", "Results", "Discussion and Conclusions", "References")
