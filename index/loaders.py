@@ -56,8 +56,9 @@ META_SUFFIX = ".meta.json"
 # text it leads past a label heading under it; 29 (28 was a measured experiment's): PDF footnotes whose marks are indented past their wrapped lines told
 # apart, so the body's marks for them leave the text: "Python2" -> "Python"; 30: a Markdown section is the path of
 # headings above it, "三路快速排序 › 定义"; 31: TeX's bold faces (cmbx, SFBX, NimbusRomNo9L-Medi) are bold, so an
-# LNCS paper's "2.1 …" subheadings are headings).
-INGEST_VERSION = 31
+# LNCS paper's "2.1 …" subheadings are headings; 32: TeX between dollars in Markdown is math, read as written, "\{"
+# and "\\" kept).
+INGEST_VERSION = 32
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

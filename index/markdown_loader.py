@@ -16,6 +16,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
@@ -142,6 +143,9 @@ def _parser() -> MarkdownIt:
     # alerts: GitHub's "> [!NOTE]" blocks; the container: VitePress's and Docusaurus's ":::warning Title … :::".
     md = MarkdownIt("commonmark", {"html": True, "alerts": True}).enable(["table", "strikethrough"])
     md = md.use(front_matter_plugin).use(admon_plugin).use(footnote_plugin).use(myst_role_plugin)
+    # TeX between dollars is math, read as written: CommonMark would take "\{" and "\\" inside it for escapes. Pandoc's
+    # rule tells it from money: no space inside the dollars, no digit right after the closing one ("$5 to $10").
+    md = md.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
     md.inline.ruler.before("emphasis", "mdx_comment", _mdx_comment)
     return md.use(container_plugin, name="any", validate=lambda params, *_: bool(re.match(r"\s*[A-Za-z][\w-]*", params)))
 
@@ -251,6 +255,8 @@ class _Renderer:
             self.list(node)
         elif kind in ("fence", "code_block"):
             self.emit("code", node.content.rstrip())
+        elif kind == "math_block":
+            self.emit("body", f"{node.markup}{node.content}{node.markup}")
         elif kind == "table":
             self.emit("table", "\n".join(_table_rows(node)))
         elif kind == "html_block":
@@ -442,8 +448,10 @@ def _collect_inline(node: SyntaxTreeNode, lines: list[str], footnote_marks: bool
             lines.append("")
         elif kind == "hardbreak":
             lines[-1] += "\n"
-        elif kind in ("code_inline", "myst_role", "math_inline"):
+        elif kind in ("code_inline", "myst_role"):
             lines[-1] += child.content
+        elif kind in ("math_inline", "math_inline_double"):
+            lines[-1] += f"{child.markup}{child.content}{child.markup}"
         elif kind == "html_inline":
             tag = child.content.strip()
             script = _SCRIPT_TAG.fullmatch(tag)

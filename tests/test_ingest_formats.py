@@ -604,6 +604,22 @@ def test_a_markdown_section_is_the_path_of_headings_above_it(tmp_path):
     assert [p.id for p in after] == [p.id for p in before]
 
 
+def test_tex_between_dollars_is_read_as_written(tmp_path):
+    # OI-wiki and d2l write formulas in TeX between dollars; CommonMark took "\\{" and "\\\\" inside them for escapes and
+    # "_" for emphasis, so "$\\{ a_i \\}$" read "${ a_i }$" (docs/ingestion-audit.md C3). Money is not math.
+    text = (
+        "定义 $A_{i,j}$ 为 $\\{ a_i, a_{i+1}, \\dots, a_j \\}$，其中 $\\mathbf{x}_i$ 与 $\\mathbf{x}_j$ 不同．\n\n"
+        "$$\n\\begin{aligned} E[X] & = \\sum_{i} X_i \\\\ & = O(n \\log n) \\end{aligned}\n$$\n\n"
+        "A ticket costs $5 to $10, and *a $1 fee* is added.\n"
+    )
+    doc = load_written(tmp_path / "math.md", text)
+    assert [p.text for p in doc.paragraphs] == [
+        "定义 $A_{i,j}$ 为 $\\{ a_i, a_{i+1}, \\dots, a_j \\}$，其中 $\\mathbf{x}_i$ 与 $\\mathbf{x}_j$ 不同．",
+        "$$\n\\begin{aligned} E[X] & = \\sum_{i} X_i \\\\ & = O(n \\log n) \\end{aligned}\n$$",
+        "A ticket costs $5 to $10, and a $1 fee is added.",
+    ]
+
+
 def test_a_heading_that_says_something_is_text_too(tmp_path):
     # An FAQ's question headings, and headings written as sentences, are what a reader searches for; a label names its
     # section only. The question shares a passage with its answer (consecutive short paragraphs of one section).
