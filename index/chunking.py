@@ -80,6 +80,17 @@ def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, 
     return pieces
 
 
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """The non-blank lines of `text` as (start, end) offsets: how a code listing is cut, never at a "?" or "." in it."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append((start, start + len(line.rstrip())))
+        start += len(line) + 1
+    return spans
+
+
 def pack_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
     """Pack consecutive sentence spans into as few chunks of at most `limit` as possible, evenly sized."""
     units: list[tuple[int, int]] = []
@@ -184,7 +195,8 @@ def passages_for(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[Pas
         if len(group) > 1:
             pieces = [(first.start, doc.text[first.start : last.end])]
         else:
-            pieces = [(first.start + s, first.text[s:e]) for s, e in pack_spans(first.text, sentence_spans(first.text), limit)]
+            spans = line_spans(first.text) if first.kind == "code" else sentence_spans(first.text)
+            pieces = [(first.start + s, first.text[s:e]) for s, e in pack_spans(first.text, spans, limit)]
         for piece_start, raw in pieces:
             text = raw.strip()
             if not text:

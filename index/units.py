@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.chunking import sentence_spans
+from index.chunking import line_spans, sentence_spans
 from index.models import Passage
 
 MIN_UNIT_CHARS = 12
@@ -25,10 +25,11 @@ class Unit:
 
 
 def units_for(passages: list[Passage]) -> list[Unit]:
-    """Sentences of every passage; very short sentences are merged into the next one."""
+    """Sentences of every passage (a code listing's lines: sentence punctuation in code, "(?P<major>…)", is no
+    boundary); very short ones are merged into the next one."""
     units: list[Unit] = []
     for index, passage in enumerate(passages):
-        spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+        spans = (line_spans if passage.kind == "code" else sentence_spans)(passage.text) or [(0, len(passage.text))]
         merged: list[tuple[int, int]] = []
         pending: tuple[int, int] | None = None
         for start, end in spans:

@@ -11,6 +11,7 @@ from index.chunking import MAX_PASSAGE_CHARS, passages_for
 from index.ingest import clean_text
 from index.loaders import SourceFile, discover, load_document
 from index.models import CleanDocument, DocumentMeta, Paragraph, Passage
+from index.units import units_for
 from tests.conftest import ARTICLE
 
 DATA = Path(__file__).parent / "data"
@@ -53,6 +54,21 @@ def test_short_prose_paragraphs_of_a_section_share_a_passage() -> None:
     ]
     shared = passages_for(doc)[0]
     assert shared.paragraph == 1 and shared.section == "Install" and doc.text[shared.start : shared.end] == shared.text
+
+
+def test_a_code_listing_is_cut_at_its_lines_never_at_punctuation_in_them() -> None:
+    # SemVer's regular expression was four search units cut at each "?" ("…(?" / ":-(?P<prerelease>(?"; docs/ingestion-audit.md
+    # C10), and a long listing was cut into passages the same way.
+    regex = r"^(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)(?:-(?P<prerelease>(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))*))?$"
+    calls = "\n".join(f"print('step {n}? done. next!')  # why? because." for n in range(20))
+    doc = markdown(f"# Regex\n\n```\n{regex}\n```\n\n```python\n{calls}\n```\n")
+    passages = passages_for(doc)
+    assert [p.kind for p in passages] == ["code"] * len(passages) and passages[0].text == regex
+    lines = [line for p in passages[1:] for line in p.text.split("\n")]
+    assert lines == calls.split("\n") and len(passages) > 2  # cut between lines only
+    units = units_for(passages)
+    assert [u.text(passages) for u in units if u.passage == 0] == [regex]
+    assert all("\n" not in u.text(passages) and u.text(passages).startswith("print(") for u in units if u.passage > 0)
 
 
 def test_a_question_heading_leads_its_answer_past_a_label_heading_under_it() -> None:
