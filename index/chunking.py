@@ -16,7 +16,8 @@ _ENDS = "。！？．"  # ending a sentence wherever they stand (． is the full
 _IN_WORD = r"0-9A-Za-z\uac00-\ud7a3_(=&/`"
 _END = rf"(?:[{_ENDS}]|[!?](?![{_IN_WORD}]))"
 _NOT_END = rf"(?:[^{_ENDS}!?]|[!?](?=[{_IN_WORD}]))"
-_SENTENCE = re.compile(rf"{_NOT_END}*{_END}+[{re.escape(CLOSERS)}]*|{_NOT_END}+$")
+# A sentence end takes the closing brackets and quotes after it, and a stop after those: "（但是要有耐心！）。".
+_SENTENCE = re.compile(rf"{_NOT_END}*{_END}+(?:[{re.escape(CLOSERS)}]+(?:{_END}|\.)*)*|{_NOT_END}+$")
 # Korean and English: ".", "?" or "!" (and any closing quote) followed by a space, then anything but a lower-case Latin letter.
 _SPACED_END = re.compile(r"([.!?][\"'”’)\]]*)(\s+)(?=[^\sa-z])")
 # A Korean sentence ending (…다. …요. …죠. …까?) runs straight into the next sentence in some texts (machine

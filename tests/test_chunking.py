@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.blocks import section_leaf
-from index.chunking import MAX_PASSAGE_CHARS, passages_for
+from index.chunking import MAX_PASSAGE_CHARS, passages_for, sentence_spans
 from index.ingest import clean_text
 from index.loaders import SourceFile, discover, load_document
 from index.models import CleanDocument, DocumentMeta, Paragraph, Passage
@@ -69,6 +69,19 @@ def test_a_code_listing_is_cut_at_its_lines_never_at_punctuation_in_them() -> No
     units = units_for(passages)
     assert [u.text(passages) for u in units if u.passage == 0] == [regex]
     assert all("\n" not in u.text(passages) and u.text(passages).startswith("print(") for u in units if u.passage > 0)
+
+
+def test_a_stop_after_a_closing_bracket_ends_the_sentence_before_it() -> None:
+    # opensource.guide zh-Hant: "**大膽的提問（但是要有耐心！）**。" made a unit "。 每個人參與社群…" (docs/ingestion-audit.md C11).
+    def sentences(text: str) -> list[str]:
+        return [text[a:b].strip() for a, b in sentence_spans(text)]
+
+    assert sentences("大膽的提問（但是要有耐心！）。 每個人參與社群，開始的時候都是新手。") == [
+        "大膽的提問（但是要有耐心！）。",
+        "每個人參與社群，開始的時候都是新手。",
+    ]
+    assert sentences("他說：「好！」。然後走了。") == ["他說：「好！」。", "然後走了。"]
+    assert sentences("Is it (really?). Yes, it is.") == ["Is it (really?).", "Yes, it is."]
 
 
 def test_a_question_heading_leads_its_answer_past_a_label_heading_under_it() -> None:
