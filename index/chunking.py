@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from index.blocks import CLOSERS, PARAGRAPH_BREAK, section_leaf
+from index.blocks import CLOSERS, PARAGRAPH_BREAK, is_cjk, section_leaf
 from index.models import CleanDocument, Paragraph, Passage
 
 MAX_PASSAGE_CHARS = 400
@@ -32,7 +32,11 @@ _CLAUSE = re.compile(r"[^，、；;,]*[，、；;,]+|[^，、；;,]+$")
 
 
 def _ends_here(text: str, start: int, cut: int) -> bool:
-    """Whether a spaced full stop ends a sentence, not an abbreviation, an initial or a list number ("3. ")."""
+    """Whether a spaced full stop ends a sentence, not an abbreviation, an initial, a list number ("3. ") or a dot
+    standing alone after a space or Chinese punctuation (inline code that lost its backticks: "矩阵中，`.` 表示可通行")."""
+    mark = text[start:cut].rstrip("\"'”’)]")
+    if mark.endswith(".") and len(mark) > 1 and (mark[-2].isspace() or (is_cjk(mark[-2]) and not mark[-2].isalnum())):
+        return False
     word = _WORD_BEFORE.search(text, start, cut)
     token = word.group(1) if word else ""
     if token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper()):

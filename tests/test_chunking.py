@@ -84,6 +84,23 @@ def test_a_stop_after_a_closing_bracket_ends_the_sentence_before_it() -> None:
     assert sentences("Is it (really?). Yes, it is.") == ["Is it (really?).", "Yes, it is."]
 
 
+def test_a_dot_standing_alone_ends_no_sentence() -> None:
+    # OI-wiki's "`.` 表示可通行区域": inline code loses its backticks, and its dot cut the sentence (docs/ingestion-audit.md
+    # C4); LaTeX's spaced ellipsis ". . ." cut the LIPIcs guide's sentences the same way.
+    def sentences(text: str) -> list[str]:
+        return [text[a:b].strip() for a, b in sentence_spans(text)]
+
+    assert sentences("在一个迷宫矩阵中，. 表示可通行区域，# 表示障碍物．从起点出发．") == [
+        "在一个迷宫矩阵中，. 表示可通行区域，# 表示障碍物．",
+        "从起点出发．",
+    ]
+    assert sentences("Do not hide text using \\iffalse . . . \\fi constructions. Use a branch.") == [
+        "Do not hide text using \\iffalse . . . \\fi constructions.",
+        "Use a branch.",
+    ]
+    assert sentences("It ends here. Next one.") == ["It ends here.", "Next one."]
+
+
 def test_a_question_heading_leads_its_answer_past_a_label_heading_under_it() -> None:
     # Conventional Commits' FAQ (heldout2): the question, then "#### When you used a type of the spec but the wrong one",
     # then the answer. The question alone was a passage, and its quote answered nothing.
