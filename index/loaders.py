@@ -59,8 +59,9 @@ META_SUFFIX = ".meta.json"
 # LNCS paper's "2.1 …" subheadings are headings; 32: TeX between dollars in Markdown is math, read as written, "\{"
 # and "\\" kept; 34 (33 was a measured experiment's): a code listing is cut into passages and search units at its
 # lines, never at a "?" or "." inside one; 35: a stop after a closing bracket ends the sentence before it, "（…！）。";
-# 36: a dot standing alone after a space or Chinese punctuation ends no sentence, "中，. 表示", ". . .").
-INGEST_VERSION = 36
+# 36: a dot standing alone after a space or Chinese punctuation ends no sentence, "中，. 表示", ". . ."; 37: MkDocs
+# content tabs nested in a tab are opened too, and pymdownx snippet includes (--8<-- "file") are not text).
+INGEST_VERSION = 37
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

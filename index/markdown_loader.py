@@ -82,24 +82,33 @@ def _shortcode_text(match: re.Match[str]) -> str:
 _MDX_MODULE_LINE = re.compile(
     r"^\s*(?:import\s+(?:[\w{}\s,*]+\s+from\s+)?['\"][^'\"]+['\"];?|export\s+(?:default|const|let|function|async)\b.*)\s*$"
 )
+# pymdownx's snippet includes, `--8<-- "docs/search/code/bfs/bfs-1.cpp"`: the site shows that file's text, which
+# the document does not hold; the line itself is nothing a reader sees.
+_SNIPPET_INCLUDE = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]*(?:"[^"\n]*"|\S+)?[ \t]*$\n?', re.MULTILINE)
+
 # MkDocs Material's content tabs: `=== "Title"`, then the tab's Markdown indented by four spaces.
 _CONTENT_TAB = re.compile(r'^(\s*)===\+?\s+"[^"\n]*"\s*$')
 
 
 def _content_tabs_opened(raw: str) -> str:
     """The text of MkDocs content tabs as ordinary Markdown: the `=== "Title"` lines dropped and each tab's body,
-    indented under it, moved back to the tab's own indentation (else it would read as an indented code block)."""
-    lines = raw.split("\n")
+    indented under it, moved back to the tab's own indentation (else it would read as an indented code block); tabs
+    nested in a tab (OI-wiki's "C++" › "递归实现") likewise, four spaces per open tab."""
     out: list[str] = []
-    indent: int | None = None
-    for line in lines:
+    opened: list[int] = []  # the indentation of each open tab's marker, outermost first
+    for line in raw.split("\n"):
+        lead = len(line) - len(line.lstrip(" "))
         marker = _CONTENT_TAB.match(line)
         if marker:
-            indent = len(marker.group(1))
+            while opened and opened[-1] >= len(marker.group(1)):
+                opened.pop()
+            opened.append(len(marker.group(1)))
             continue
-        if indent is not None and line.strip() and len(line) - len(line.lstrip(" ")) < indent + 4:
-            indent = None
-        out.append(line[4:] if indent is not None and line.startswith(" " * (indent + 4)) else line)
+        if line.strip():
+            while opened and lead < opened[-1] + 4:
+                opened.pop()
+        cut = 4 * len(opened)
+        out.append(line[cut:] if opened and line.startswith(" " * cut) else line)
     return "\n".join(out)
 
 
@@ -254,7 +263,7 @@ class _Renderer:
         elif kind in ("bullet_list", "ordered_list"):
             self.list(node)
         elif kind in ("fence", "code_block"):
-            self.emit("code", node.content.rstrip())
+            self.emit("code", _SNIPPET_INCLUDE.sub("", node.content).rstrip())
         elif kind == "math_block":
             self.emit("body", f"{node.markup}{node.content}{node.markup}")
         elif kind == "table":
@@ -348,9 +357,9 @@ class _Renderer:
                 title = inline_text(child.children[0]) if child.children else ""
             else:
                 self.block(child)
-        if not title.strip():
+        if not title.strip() or first == len(self.blocks):  # a title over nothing (a listing from another file) labels nothing
             return
-        if first < len(self.blocks) and self.blocks[first].kind == "body":
+        if self.blocks[first].kind == "body":
             self.blocks[first].text = f"{title.strip()}\n{self.blocks[first].text}"
         else:
             self.blocks.insert(first, Block("body", title.strip(), None, None))

@@ -466,6 +466,38 @@ def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
     ]
 
 
+def test_content_tabs_nested_in_a_tab_are_opened_too(tmp_path):
+    # OI-wiki's "C++" tab holds "非递归实现" and "递归实现" tabs: their fences stayed inside one code paragraph as text
+    # (docs/ingestion-audit.md C6).
+    text = (
+        "## 实现\n\n"
+        '=== "C++"\n    === "非递归实现"\n        ```cpp\n        int a = 0;\n        ```\n\n'
+        '    === "递归实现"\n        说明在这里。\n\n        ```cpp\n        int b = 1;\n        ```\n\n'
+        '=== "Python"\n    ```python\n    c = 2\n    ```\n\n'
+        "    Python 版的说明。\n\n正文。\n"
+    )
+    doc = load_written(tmp_path / "impl.md", text)
+    assert [(p.kind, p.text) for p in doc.paragraphs] == [
+        ("code", "int a = 0;"),
+        ("prose", "说明在这里。"),
+        ("code", "int b = 1;"),
+        ("code", "c = 2"),
+        ("prose", "Python 版的说明。"),  # still the Python tab's: indented under it
+        ("prose", "正文。"),
+    ]
+
+
+def test_snippet_includes_are_not_text(tmp_path):
+    # OI-wiki's "??? note "参考实现"" holds only `--8<-- "docs/search/code/bfs/bfs-1.cpp"`: the site shows that file,
+    # which the page does not hold; the title alone labelled nothing (docs/ingestion-audit.md C9).
+    text = (
+        '正文。\n\n??? note "参考实现"\n    ```cpp\n    --8<-- "docs/search/code/bfs/bfs-1.cpp"\n    ```\n\n'
+        '```cpp\n--8<-- "a.cpp"\nint main() {}\n```\n'
+    )
+    doc = load_written(tmp_path / "bfs.md", text)
+    assert [(p.kind, p.text) for p in doc.paragraphs] == [("prose", "正文。"), ("code", "int main() {}")]
+
+
 def test_mdx_comments_are_not_text_outside_code(tmp_path):
     # react.dev and its translations give every heading its id as an MDX comment; a reader sees none of them.
     text = (
