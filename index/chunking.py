@@ -12,14 +12,18 @@ MAX_PASSAGE_CHARS = 400
 
 _ENDS = "。！？．"  # ending a sentence wherever they stand (． is the full-width full stop of some Simplified-Chinese texts)
 # "!" and "?" end one unless a Latin letter, a digit, a Hangul syllable or a code or URL character follows at once:
-# `panic!`을 (a Korean particle after a Rust macro), panic!("…"), https://example.org/?q=1 are no sentence ends.
+# `panic!`을 (a Korean particle after a Rust macro), panic!("…"), https://example.org/?q=1 are no sentence ends; nor
+# does one followed by a comma or a colon, or by a space and a lower-case Latin word, or standing alone between spaces:
+# inline code that lost its backticks ("use the ? operator", "(return !, e.g. return or break)", "使用 ? 运算符").
 _IN_WORD = r"0-9A-Za-z\uac00-\ud7a3_(=&/`"
-_END = rf"(?:[{_ENDS}]|[!?](?![{_IN_WORD}]))"
-_NOT_END = rf"(?:[^{_ENDS}!?]|[!?](?=[{_IN_WORD}]))"
+_CODE_MARK = rf"(?:[!?](?:[{_IN_WORD},;:]|\s+[a-z])|(?<!\S)[!?](?=\s|$))"
+_END = rf"(?:[{_ENDS}]|(?!{_CODE_MARK})[!?])"
+_NOT_END = rf"(?:[^{_ENDS}!?]|(?={_CODE_MARK})[!?])"
 # A sentence end takes the closing brackets and quotes after it, and a stop after those: "（但是要有耐心！）。".
 _SENTENCE = re.compile(rf"{_NOT_END}*{_END}+(?:[{re.escape(CLOSERS)}]+(?:{_END}|\.)*)*|{_NOT_END}+$")
 # Korean and English: ".", "?" or "!" (and any closing quote) followed by a space, then anything but a lower-case Latin letter.
-_SPACED_END = re.compile(r"([.!?][\"'”’)\]]*)(\s+)(?=[^\sa-z])")
+# Nor a closing bracket or a comma: "loop { ... }, a diverging function" (code that lost its backticks).
+_SPACED_END = re.compile(r"([.!?][\"'”’)\]]*)(\s+)(?=[^\sa-z)\]},;:])")
 # A Korean sentence ending (…다. …요. …죠. …까?) runs straight into the next sentence in some texts (machine
 # translations: "배웠습니다.이 이론을"); after these syllables a full stop ends the sentence even without a space. Other
 # Hangul before a dot is no ending: "주.부.수" (major.minor.patch) stays whole.
@@ -32,10 +36,12 @@ _CLAUSE = re.compile(r"[^，、；;,]*[，、；;,]+|[^，、；;,]+$")
 
 
 def _ends_here(text: str, start: int, cut: int) -> bool:
-    """Whether a spaced full stop ends a sentence, not an abbreviation, an initial, a list number ("3. ") or a dot
-    standing alone after a space or Chinese punctuation (inline code that lost its backticks: "矩阵中，`.` 表示可通行")."""
+    """Whether a spaced full stop ends a sentence, not an abbreviation, an initial, a list number ("3. "), nor a mark
+    standing alone after a space (a dot also after Chinese punctuation): inline code that lost its backticks,
+    "矩阵中，`.` 表示可通行", "使用 `?` 运算符"."""
     mark = text[start:cut].rstrip("\"'”’)]")
-    if mark.endswith(".") and len(mark) > 1 and (mark[-2].isspace() or (is_cjk(mark[-2]) and not mark[-2].isalnum())):
+    before = mark[-2] if len(mark) > 1 else " "
+    if before.isspace() or (mark.endswith(".") and is_cjk(before) and not before.isalnum()):
         return False
     word = _WORD_BEFORE.search(text, start, cut)
     token = word.group(1) if word else ""

@@ -60,8 +60,9 @@ META_SUFFIX = ".meta.json"
 # and "\\" kept; 34 (33 was a measured experiment's): a code listing is cut into passages and search units at its
 # lines, never at a "?" or "." inside one; 35: a stop after a closing bracket ends the sentence before it, "（…！）。";
 # 36: a dot standing alone after a space or Chinese punctuation ends no sentence, "中，. 表示", ". . ."; 37: MkDocs
-# content tabs nested in a tab are opened too, and pymdownx snippet includes (--8<-- "file") are not text).
-INGEST_VERSION = 37
+# content tabs nested in a tab are opened too, and pymdownx snippet includes (--8<-- "file") are not text; 38: a "?"
+# or "!" of inline code ends no sentence, "use the ? operator", "(return !, e.g. …)", "使用 ? 运算符").
+INGEST_VERSION = 38
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -101,6 +101,29 @@ def test_a_dot_standing_alone_ends_no_sentence() -> None:
     assert sentences("It ends here. Next one.") == ["It ends here.", "Next one."]
 
 
+def test_a_question_or_exclamation_mark_of_inline_code_ends_no_sentence() -> None:
+    # Rust's RFCs and books write `?` and `!` as inline code; without its backticks "use the `?` operator" was cut after
+    # the "?" (the third audit's D3), in English, Chinese and Korean alike.
+    def sentences(text: str) -> list[str]:
+        return [text[a:b].strip() for a, b in sentence_spans(text)]
+
+    assert sentences("You can use the ? operator to propagate errors. It only works in functions.") == [
+        "You can use the ? operator to propagate errors.",
+        "It only works in functions.",
+    ]
+    assert sentences("It must diverge (return !, e.g. return or break). Use loop { ... }, a diverging loop.") == [
+        "It must diverge (return !, e.g. return or break).",
+        "Use loop { ... }, a diverging loop.",
+    ]
+    assert sentences("我们可以使用 ? 运算符来传播错误。它只能用于函数。") == ["我们可以使用 ? 运算符来传播错误。", "它只能用于函数。"]
+    assert sentences("? 연산자를 사용하면 에러를 전파할 수 있습니다. 뭐지? 그건 모른다.") == [
+        "? 연산자를 사용하면 에러를 전파할 수 있습니다.",
+        "뭐지?",
+        "그건 모른다.",
+    ]
+    assert sentences("Why? Because it works! Really.") == ["Why?", "Because it works!", "Really."]
+
+
 def test_a_question_heading_leads_its_answer_past_a_label_heading_under_it() -> None:
     # Conventional Commits' FAQ (heldout2): the question, then "#### When you used a type of the spec but the wrong one",
     # then the answer. The question alone was a passage, and its quote answered nothing.
