@@ -61,8 +61,9 @@ META_SUFFIX = ".meta.json"
 # lines, never at a "?" or "." inside one; 35: a stop after a closing bracket ends the sentence before it, "（…！）。";
 # 36: a dot standing alone after a space or Chinese punctuation ends no sentence, "中，. 表示", ". . ."; 37: MkDocs
 # content tabs nested in a tab are opened too, and pymdownx snippet includes (--8<-- "file") are not text; 38: a "?"
-# or "!" of inline code ends no sentence, "use the ? operator", "(return !, e.g. …)", "使用 ? 运算符").
-INGEST_VERSION = 38
+# or "!" of inline code ends no sentence, "use the ? operator", "(return !, e.g. …)", "使用 ? 运算符"; 39: Hugo
+# shortcodes written without spaces, MDN macros with a bare argument, mdBook's include lines).
+INGEST_VERSION = 39
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

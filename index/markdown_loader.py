@@ -56,7 +56,8 @@ _LIQUID_TAG = re.compile(r"\{%.*?%\}")
 # alone in its paragraph ({{HTTPSidebar}}, {{EmbedLiveSample("x")}}, {{Compat}}) shows a sidebar or a widget, no text.
 # No space after "{{": a template's {{ value }} is left alone.
 _STRING = r"\"([^\"]*)\"|'([^']*)'"
-_MACRO = re.compile(rf"\{{\{{[A-Za-z][\w-]*(?:\(\s*(?:{_STRING})?(?:\s*,\s*(?:{_STRING}))?[^()]*\))?\}}\}}")
+# An argument may be bare: {{HTTPStatus(200)}} shows 200.
+_MACRO = re.compile(rf"\{{\{{[A-Za-z][\w-]*(?:\(\s*(?:{_STRING}|([\w.-]+))?(?:\s*,\s*(?:{_STRING}))?[^()]*\))?\}}\}}")
 _MACROS_ONLY = re.compile(rf"(?:\s*{_MACRO.pattern})+\s*")
 # Hugo's shortcodes (Kubernetes' docs and their translations): {{< glossary_tooltip text="Pod" term_id="pod" >}} shows
 # Pod (without text=, its term, hyphens as spaces), {{% heading "prerequisites" %}} its argument; {{< note >}},
@@ -84,7 +85,11 @@ _MDX_MODULE_LINE = re.compile(
 )
 # pymdownx's snippet includes, `--8<-- "docs/search/code/bfs/bfs-1.cpp"`: the site shows that file's text, which
 # the document does not hold; the line itself is nothing a reader sees.
-_SNIPPET_INCLUDE = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]*(?:"[^"\n]*"|\S+)?[ \t]*$\n?', re.MULTILINE)
+# mdBook's are alike: {{#include ../listings/…/output.txt}}, {{#rustdoc_include …}} (the Rust book and its translations).
+_SNIPPET_INCLUDE = re.compile(
+    r'^[ \t]*(?:-{1,}8<-{1,}[ \t]*(?:"[^"\n]*"|\S+)?|\{\{#(?:include|rustdoc_include|playground|playpen)\s[^}\n]*\}\})[ \t]*$\n?',
+    re.MULTILINE,
+)
 
 # MkDocs Material's content tabs: `=== "Title"`, then the tab's Markdown indented by four spaces.
 _CONTENT_TAB = re.compile(r'^(\s*)===\+?\s+"[^"\n]*"\s*$')
@@ -115,6 +120,20 @@ def _content_tabs_opened(raw: str) -> str:
 # MDX's comments, {/* … */}: react.dev and its translations give every heading its id that way
 # ("## 일반 변수로 충분하지 않은 경우 {/*when-a-regular-variable-isnt-enough*/}"); a reader sees nothing of them. An inline rule
 # of the parser's own, so code spans and fenced listings keep theirs.
+def _hugo_shortcode(state: StateInline, silent: bool) -> bool:
+    """A Hugo shortcode read as the text it shows (`_shortcode_text`), before the parser takes "<note>" in
+    {{<note>}} (no spaces) for an HTML tag and leaves "{{}}"."""
+    if not state.src.startswith(("{{<", "{{%"), state.pos):
+        return False
+    found = _SHORTCODE.match(state.src, state.pos, state.posMax)
+    if found is None:
+        return False
+    if not silent:
+        state.push("text", "", 0).content = _shortcode_text(found)
+    state.pos = found.end()
+    return True
+
+
 def _mdx_comment(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("{/*", state.pos):
         return False
@@ -156,6 +175,7 @@ def _parser() -> MarkdownIt:
     # rule tells it from money: no space inside the dollars, no digit right after the closing one ("$5 to $10").
     md = md.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
     md.inline.ruler.before("emphasis", "mdx_comment", _mdx_comment)
+    md.inline.ruler.before("emphasis", "hugo_shortcode", _hugo_shortcode)
     return md.use(container_plugin, name="any", validate=lambda params, *_: bool(re.match(r"\s*[A-Za-z][\w-]*", params)))
 
 
@@ -220,7 +240,7 @@ def _front_matter(content: str) -> dict[str, str]:
 def _visible(text: str) -> str:
     """Text as shown: no-break spaces as spaces, invisible characters dropped, tag syntax reduced to its text."""
     text = _TAGGED_TERM.sub(lambda m: m.group(1).strip(), text.translate(_INVISIBLE))
-    text = _MACRO.sub(lambda m: next((g for g in (m.group(3), m.group(4), m.group(1), m.group(2)) if g), ""), text)
+    text = _MACRO.sub(lambda m: next((g for g in (m.group(4), m.group(5), m.group(1), m.group(2), m.group(3)) if g), ""), text)
     text = _SHORTCODE.sub(_shortcode_text, text)
     return _LIQUID_TAG.sub("", _ATTRIBUTE_LIST.sub("", text))
 

@@ -448,6 +448,24 @@ def test_hugo_shortcodes_show_their_text(tmp_path):
     assert doc.headings == ("prerequisites",) and "{{" not in doc.text
 
 
+def test_shortcodes_macros_and_includes_written_tight_show_what_a_reader_sees(tmp_path):
+    # The third audit: Kubernetes' Korean pages write {{<note>}} without spaces, which left "{{}}" (D14); MDN's
+    # {{HTTPStatus(200)}} takes a bare argument, and was dropped with it (D7); the Rust book's listings are
+    # {{#rustdoc_include …}} lines, which the book fills in from files the page does not hold (D15).
+    text = (
+        "{{<note>}}\n삭제 요청이 이루어진 다음에는 해당 오브젝트를 되살릴 수 없다.\n{{</note>}}\n\n"
+        '- {{HTTPStatus(200)}}: OK。請求已成功。\n- {{HTTPStatus("404")}}: Not Found。\n\n'
+        "```rust\n{{#rustdoc_include ../listings/ch15/listing-15-06/src/main.rs}}\n```\n\n"
+        "```console\n{{#include ../listings/ch15/output.txt}}\n$ cargo run\n```\n"
+    )
+    doc = load_written(tmp_path / "tight.md", text)
+    assert [(p.kind, p.text) for p in doc.paragraphs] == [
+        ("prose", "삭제 요청이 이루어진 다음에는 해당 오브젝트를 되살릴 수 없다."),
+        ("prose", "200: OK。請求已成功。\n404: Not Found。"),
+        ("code", "$ cargo run"),
+    ]
+
+
 def test_mdx_module_lines_and_mkdocs_content_tabs_are_not_text(tmp_path):
     text = (
         "import Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\n"
