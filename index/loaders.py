@@ -62,8 +62,10 @@ META_SUFFIX = ".meta.json"
 # 36: a dot standing alone after a space or Chinese punctuation ends no sentence, "中，. 表示", ". . ."; 37: MkDocs
 # content tabs nested in a tab are opened too, and pymdownx snippet includes (--8<-- "file") are not text; 38: a "?"
 # or "!" of inline code ends no sentence, "use the ? operator", "(return !, e.g. …)", "使用 ? 运算符"; 39: Hugo
-# shortcodes written without spaces, MDN macros with a bare argument, mdBook's include lines).
-INGEST_VERSION = 39
+# shortcodes written without spaces, MDN macros with a bare argument, mdBook's include lines; 40: a PDF's rows group
+# sub- and superscripts with their line and a full-width title stays above the columns, so an IEEE two-column page
+# reads column by column; OT1 accents join their letters, "Rényi"; IEEE's small-capital "II. METHOD" is a heading).
+INGEST_VERSION = 40
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -40,6 +40,7 @@ _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z
 # "（3）", "④"), which no space need follow.
 _LIST_ITEM = re.compile(r"^(?:(?:[•●◦▪■○◆–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s|(?:[(（]?\d{1,2}[．、）]|[①-⑳])\s?\S)")
 _FOOTNOTE_MARK = re.compile(r"^([*†‡§¶]+|\d{1,3})(?=\s?[^\W\d_(\[<])")
+_ROMAN_CAPITALS_HEADING = re.compile(r"^[IVXL]{1,5}\.\s+[A-Z][A-Z0-9 ,:&'’-]{2,80}$")
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z]\.?)$")
 _OPENING = re.compile(
     r"(?i)^\s*(?:(?:abstract|summary|introduction|keywords|contents)\b"
@@ -172,7 +173,7 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
         for index, page in enumerate(pdf.pages):
             try:
                 # Text set bold by printing it twice, a hair apart, reads "오픈오픈 소스소스" unless the copies are dropped.
-                words = page.dedupe_chars(tolerance=1).extract_words(
+                words = _accents_joined(page.dedupe_chars(tolerance=1)).extract_words(
                     x_tolerance_ratio=_SPACE_RATIO, y_tolerance=2, extra_attrs=["size", "fontname"]
                 )
                 bullets = [
@@ -193,6 +194,50 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
         lines, columns = _lines(page_words, index, bullets)
         pages.append(_Page(index, width, height, lines, columns))
     return pages, _usable_title(title)
+
+
+# TeX's OT1 fonts set an accent as a glyph of its own over the letter: pdfplumber gives "Re´nyi", "Verdu´", "R´ENYI".
+_SPACING_ACCENTS = {
+    "´": "\u0301",
+    "`": "\u0300",
+    "¨": "\u0308",
+    "ˆ": "\u0302",
+    "˜": "\u0303",
+    "¸": "\u0327",
+    "ˇ": "\u030c",
+    "˘": "\u0306",
+    "˙": "\u0307",
+    "˚": "\u030a",
+    "¯": "\u0304",
+    "˝": "\u030b",
+}
+
+
+def _accents_joined(page: Any) -> Any:
+    """The page with each accent glyph set over a letter joined to it ("Re´nyi" -> "Rényi"): an accent whose centre
+    falls within a letter of the same line, and narrower than it. A backtick or tilde of code stands in a cell of its
+    own and is left."""
+    chars = page.chars
+    accents = [c for c in chars if c.get("text") in _SPACING_ACCENTS and c.get("upright", True)]
+    if not accents:
+        return page
+    letters = [c for c in chars if len(c.get("text", "")) == 1 and c["text"].isalpha() and c.get("upright", True)]
+    joined: set[int] = set()
+    for accent in accents:
+        centre = (float(accent["x0"]) + float(accent["x1"])) / 2
+        height = float(accent["bottom"]) - float(accent["top"])
+        bases = [
+            c
+            for c in letters
+            if float(c["x0"]) <= centre <= float(c["x1"])
+            and float(accent["x1"]) - float(accent["x0"]) < float(c["x1"]) - float(c["x0"]) + 0.5
+            and min(float(c["bottom"]), float(accent["bottom"])) - max(float(c["top"]), float(accent["top"])) > 0.3 * height
+        ]
+        if bases:
+            base = min(bases, key=lambda c: abs((float(c["x0"]) + float(c["x1"])) / 2 - centre))
+            base["text"] = unicodedata.normalize("NFC", base["text"] + _SPACING_ACCENTS[accent["text"]])
+            joined.add(id(accent))
+    return page.filter(lambda obj: id(obj) not in joined) if joined else page
 
 
 _LINE_NUMBER = re.compile(r"^\d{1,4}$")
@@ -319,20 +364,57 @@ def _columns(words: list[_Word]) -> list[list[_Word]]:
     # 316.2-317.9 pt on a page of the Korean OpenChain leaflet, whose right column was lost among table cells).
     lefts = sorted(w.x0 for w in right if w.x0 - best_x < 0.15 * width)
     aligned = max((bisect.bisect_right(lefts, x + 2.0) - i for i, x in enumerate(lefts)), default=0)
-    starts = {round(w.top) for w in right}
+    starts = _rows(right)
     if aligned < 0.5 * len(starts):
         return [words]
-    column_top = min(w.top for w in left + right)
-    above = [w for w in spanning if w.bottom <= column_top + 1]
-    below = [w for w in spanning if w.bottom > column_top + 1]
+    # The columns start at the first row that is not page-wide: above it a title and a byline run across the gutter,
+    # and their words on either side of it belong to those lines, not to the columns (an IEEE paper's title).
+    rows = sorted(_rows(words).items())
+    column_rows = [top for top, row in rows if not _page_wide(row, best_x)]
+    column_top = column_rows[0] if column_rows else min(w.top for w in left + right)
+    heading = {id(w) for top, row in rows if top < column_top for w in row}
+    above = [w for w in words if id(w) in heading]
+    left = [w for w in left if id(w) not in heading]
+    right = [w for w in right if id(w) not in heading]
+    below = [w for w in spanning if id(w) not in heading]
     return [part for part in (above, left, right, below) if part]
+
+
+def _page_wide(row: list[_Word], gutter: float) -> bool:
+    """A row running across the gutter: a word crosses it, or the words either side of it are a word space apart (less
+    than an em of the row's largest type), not a column gap."""
+    if any(w.x0 < gutter < w.x1 for w in row):
+        return True
+    left = [w.x1 for w in row if w.x1 <= gutter]
+    right = [w.x0 for w in row if w.x0 >= gutter]
+    return bool(left and right) and min(right) - max(left) < max(w.size for w in row)
+
+
+def _rows(words: list[_Word]) -> dict[int, list[_Word]]:
+    """Words by the row they sit on, keyed by its rounded top. Words whose tops are within a third of their size share
+    a row (an accent raises one a point: "Rényi"). Words set smaller than most, sub- and superscripts ("h2", "x^n"),
+    join the nearest row within their size, and make rows of their own only where there is none: not a narrow row
+    each beside their line (an IEEE paper's right column of formulas read as a table)."""
+    if not words:
+        return {}
+    usual = statistics.median(w.size for w in words)
+    rows: dict[int, list[_Word]] = {}
+    top = float("-inf")
+    for w in sorted((w for w in words if w.size >= 0.85 * usual), key=lambda w: w.top):
+        if w.top > top + w.size / 3:
+            top = w.top
+            rows[round(top)] = []
+        rows[round(top)].append(w)
+    for w in words:
+        if w.size < 0.85 * usual:
+            near = [key for key in rows if key - w.size <= w.top <= key + w.size]
+            rows.setdefault(min(near, key=lambda key: abs(key - w.top)) if near else round(w.top), []).append(w)
+    return rows
 
 
 def _is_text_column(words: list[_Word], page_width: float) -> bool:
     """At least ten rows, most of them wide (a column of running text, not the cells of a table)."""
-    rows: dict[int, list[_Word]] = {}
-    for w in words:
-        rows.setdefault(round(w.top), []).append(w)
+    rows = _rows(words)
     if len(rows) < 10:
         return False
     chars = "".join(w.text for w in words)
@@ -678,7 +760,9 @@ def _is_heading(line: _Line, body_size: float) -> bool:
         return False
     if larger or (line.bold and line.size >= body_size - 0.6 and (numbered or not _SENTENCE_END.search(text))):
         return not text.rstrip().endswith(",")
-    return False
+    # IEEE's section headings are set in small capitals, neither larger nor bold: "II. METHOD", its capitals at the body's
+    # size and the rest smaller.
+    return bool(_ROMAN_CAPITALS_HEADING.match(text)) and max(w.size for w in line.words) >= body_size - 0.6
 
 
 def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:

@@ -100,6 +100,23 @@ def test_bold_subheadings_set_in_tex_fonts_become_sections() -> None:
     assert containing(passages, "Building a graph in CleanGraph").section == "3.1 Graph creation and data structure"
 
 
+def test_an_ieee_two_column_page_reads_column_by_column() -> None:
+    # Page 1 of an IEEEtran conference paper (the third audit's D1, D8, D11): its columns were joined line by line
+    # ("…from raw byte vector p."), because sub- and superscripts made rows of their own and the full-width title's
+    # words were dealt to the columns; its OT1 accents stood apart ("Re´nyi"); its small-capital section headings
+    # ("I. INTRODUCTION") were prose.
+    path = FIXTURES / "en-renyi-ieee-two-column-page-1.pdf"
+    doc = load_document(SourceFile(path, doc_id_for(path)))
+    assert doc.meta.title == "Multi-Scale Collision Counting for Rényi Entropy Rate Estimation"
+    front = [p.text for p in doc.paragraphs if p.kind == "front"]
+    assert front and front[0].startswith("Aditya Tiwari\nIndependent Researcher\nGoa, India")
+    abstract = next(p.text for p in doc.paragraphs if p.text.startswith("Abstract"))
+    assert abstract.startswith("Abstract—We present a method for estimating the Rényi 2-entropy rate h2 of stationary ergodic")
+    assert "from raw byte streams. The method expands bytes to nibbles" in abstract and "priori" not in abstract
+    assert doc.headings[:2] == ("I. INTRODUCTION", "II. METHOD")
+    assert "´" not in doc.text and "Verdú" in doc.text
+
+
 def test_brotli_sections_and_front_matter(brotli) -> None:  # type: ignore[no-untyped-def]
     doc, passages = brotli
     assert doc.headings == ("Introduction", "Methods", "Results", "Discussion and Conclusions", "References")
