@@ -528,7 +528,9 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
     """Remove marginal notes: words standing well outside the text block of their page."""
     bounds: dict[int, tuple[float, float]] = {}
     for page in pages:
-        body = [ln for ln in page.lines if abs(ln.size - body_size) <= 0.6 and len(ln.text) > 30]
+        # A table's rows are no running text: on a page made mostly of tables their first column's end would be taken
+        # for the text block's edge, and every cell past it cut as a margin note.
+        body = [ln for ln in page.lines if abs(ln.size - body_size) <= 0.6 and len(ln.text) > 30 and len(ln.cells) <= 1]
         if len(body) >= 8:
             starts = Counter(round(ln.main[0]) for ln in body)
             left: float = min(x for x, count in starts.items() if count >= 0.15 * len(body) or count == max(starts.values()))

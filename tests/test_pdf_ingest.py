@@ -117,6 +117,17 @@ def test_an_ieee_two_column_page_reads_column_by_column() -> None:
     assert "´" not in doc.text and "Verdú" in doc.text
 
 
+def test_a_page_made_of_tables_keeps_their_columns() -> None:
+    # Page 12 of the subleq paper holds two tables and little prose: the text block's right edge was taken from the
+    # table rows' first column, and every cell past it cut as a margin note ("Division† | 16" of
+    # "Division† 16 91 75.0% 100%"; the third audit's D2).
+    path = FIXTURES / "en-subleq-tables-page-12.pdf"
+    doc = load_document(SourceFile(path, doc_id_for(path)))
+    tables = "\n".join(p.text for p in doc.paragraphs if p.kind == "table")
+    assert "Division† | 16 | 91 | 75.0% | 100%" in tables
+    assert "8 | 99.5% | 100.0% | 99.8% | 100.0%" in tables
+
+
 def test_brotli_sections_and_front_matter(brotli) -> None:  # type: ignore[no-untyped-def]
     doc, passages = brotli
     assert doc.headings == ("Introduction", "Methods", "Results", "Discussion and Conclusions", "References")
