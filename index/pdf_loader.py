@@ -52,6 +52,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 # TeX's bold faces say so only in their short names: Computer Modern's cmbx and cmb, cm-super's SFBX and SFBI, Latin
 # Modern's lmbx, and NimbusRomNo9L-Medi (the Times of pdfTeX's times package), each after a subset prefix ("KWXTQL+").
 _BOLD = re.compile(r"(?i)bold|black|heavy|semibold|demi|(?:^|\+)(?:cmbx|cmb\d|sfbx|sfbi|lmbx)|-medi(?:ital)?$")
+_HEAVY_CJK = re.compile(r"(?i)hei|gothic|dotum|gulim|黑")
 _ICON_FONT = re.compile(r"(?i)fontawesome|dingbat|wingding|academicons|marvosym")
 _MONO = re.compile(r"(?i)mono|courier|cursor|consol|menlo|monaco|cousine|typewriter|cmtt|sftt|txtt|hack|inconsolata|code")
 
@@ -74,6 +75,7 @@ class _Word:
     size: float
     bold: bool
     mono: bool = False
+    heavy: bool = False  # a Chinese or Korean sans face (黑体, Gothic), set as bold is in Latin text where the body is not
 
 
 @dataclass
@@ -188,6 +190,7 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
             finally:
                 page.close()  # frees the page's parsed objects: memory stays flat on long documents
             read.append((index, float(page.width), float(page.height), _words(words), bullets))
+    _heavy_faces_as_bold([words for _, _, _, words, _ in read])
     _drop_line_number_column([words for _, _, _, words, _ in read])
     pages = []
     for index, width, height, page_words, bullets in read:
@@ -307,9 +310,28 @@ def _words(raw: Iterable[dict[str, Any]]) -> list[_Word]:
                 round(float(w["size"]), 1),
                 bool(_BOLD.search(str(w["fontname"]))),
                 bool(_MONO.search(str(w["fontname"]))),
+                bool(_HEAVY_CJK.search(str(w["fontname"]))),
             )
         )
     return words
+
+
+def _heavy_faces_as_bold(pages: list[list[_Word]]) -> None:
+    """Chinese and Korean texts set headings in a sans face (黑体, 고딕) where the body is in a serif one (宋体, 明朝, 바탕),
+    as Latin texts set them bold: such words count as bold. Not where the body itself is set in one (Microsoft YaHei
+    slides, a leaflet in Malgun Gothic), where every line would be."""
+    cjk = heavy = 0
+    for words in pages:
+        for w in words:
+            count = sum(1 for ch in w.text if is_cjk(ch))
+            cjk += count
+            heavy += count if w.heavy else 0
+    if not heavy or heavy > 0.3 * cjk:
+        return
+    for words in pages:
+        for w in words:
+            if w.heavy:
+                w.bold = True
 
 
 def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, float, float]]) -> tuple[list[_Line], int]:

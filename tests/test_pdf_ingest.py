@@ -399,6 +399,38 @@ ZH_PARAGRAPHS = [
 ]
 
 
+def test_a_sans_face_over_serif_chinese_or_korean_text_counts_as_bold() -> None:
+    # The ctex manual sets "2.3.1 只能用于文档类的选项" in 黑体 (SimHei) at the body's size over 宋体 text, as Latin text
+    # sets a heading bold (the third audit's D11); Korean documents do the same with a Gothic face over a Myeongjo one.
+    # Where the body itself is in such a face (the OpenChain leaflet in Malgun Gothic), it marks nothing. reportlab's
+    # Asian fonts cannot show this end to end (pdfminer names a page's non-embedded CID fonts alike), so the rule is
+    # tested on the words the loader reads.
+    def word(text: str, top: float, font: str) -> dict[str, object]:
+        return {
+            "text": text,
+            "x0": 72.0,
+            "x1": 72.0 + 10 * len(text),
+            "top": top,
+            "bottom": top + 10,
+            "size": 10.0,
+            "fontname": font,
+            "upright": True,
+        }
+
+    def page(body_font: str) -> list[pdf_loader._Word]:
+        raw = [word("2.3.1 只能用于文档类的选项", 100, "ABCDEF+SimHei")]
+        raw += [word("下面的选项可能会是最经常使用的。但是它们只能用于文档类。", 120 + 12 * i, body_font) for i in range(20)]
+        return pdf_loader._words(raw)
+
+    serif = page("ABCDEF+SimSun")
+    assert [w.heavy for w in serif[:2]] == [True, False] and not serif[0].bold
+    pdf_loader._heavy_faces_as_bold([serif])
+    assert [w.bold for w in serif[:2]] == [True, False]
+    sans = page("ABCDEF+MalgunGothic")
+    pdf_loader._heavy_faces_as_bold([sans])
+    assert not any(w.bold for w in sans)
+
+
 def test_a_short_chinese_or_korean_pdf_keeps_its_first_paragraphs_as_prose(tmp_path: Path) -> None:
     # The first page's lines after the title were taken for a byline up to 8 lines: a page of a title and a few short
     # paragraphs came out as one "front" passage, its lines joined by line breaks.
