@@ -44,6 +44,10 @@ def texts(passages: list[Passage]) -> list[str]:
     return [p.text for p in passages]
 
 
+def sentences(text: str) -> list[str]:
+    return [text[a:b].strip() for a, b in sentence_spans(text)]
+
+
 def test_short_prose_paragraphs_of_a_section_share_a_passage() -> None:
     doc = markdown(GUIDE)
     assert texts(passages_for(doc)) == [
@@ -73,9 +77,6 @@ def test_a_code_listing_is_cut_at_its_lines_never_at_punctuation_in_them() -> No
 
 def test_a_stop_after_a_closing_bracket_ends_the_sentence_before_it() -> None:
     # opensource.guide zh-Hant: "**大膽的提問（但是要有耐心！）**。" made a unit "。 每個人參與社群…" (docs/ingestion-audit.md C11).
-    def sentences(text: str) -> list[str]:
-        return [text[a:b].strip() for a, b in sentence_spans(text)]
-
     assert sentences("大膽的提問（但是要有耐心！）。 每個人參與社群，開始的時候都是新手。") == [
         "大膽的提問（但是要有耐心！）。",
         "每個人參與社群，開始的時候都是新手。",
@@ -87,9 +88,6 @@ def test_a_stop_after_a_closing_bracket_ends_the_sentence_before_it() -> None:
 def test_a_dot_standing_alone_ends_no_sentence() -> None:
     # OI-wiki's "`.` 表示可通行区域": inline code loses its backticks, and its dot cut the sentence (docs/ingestion-audit.md
     # C4); LaTeX's spaced ellipsis ". . ." cut the LIPIcs guide's sentences the same way.
-    def sentences(text: str) -> list[str]:
-        return [text[a:b].strip() for a, b in sentence_spans(text)]
-
     assert sentences("在一个迷宫矩阵中，. 表示可通行区域，# 表示障碍物．从起点出发．") == [
         "在一个迷宫矩阵中，. 表示可通行区域，# 表示障碍物．",
         "从起点出发．",
@@ -104,9 +102,6 @@ def test_a_dot_standing_alone_ends_no_sentence() -> None:
 def test_a_question_or_exclamation_mark_of_inline_code_ends_no_sentence() -> None:
     # Rust's RFCs and books write `?` and `!` as inline code; without its backticks "use the `?` operator" was cut after
     # the "?" (the third audit's D3), in English, Chinese and Korean alike.
-    def sentences(text: str) -> list[str]:
-        return [text[a:b].strip() for a, b in sentence_spans(text)]
-
     assert sentences("You can use the ? operator to propagate errors. It only works in functions.") == [
         "You can use the ? operator to propagate errors.",
         "It only works in functions.",
