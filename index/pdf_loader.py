@@ -882,7 +882,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 continue
             if open_block and open_block.kind == "list" and prev and line.page == prev.page:
                 item = open_block.lines[max(open_block.items)]
-                if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra:
+                if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra and not _leaves_list(item, prev, line):
                     open_block.lines.append(line)
                     continue
             if (
@@ -1060,6 +1060,15 @@ def _continues_enumeration(prev: _Line, line: _Line) -> bool:
     label = mark.group(1)
     before = str(int(label) - 1) if label.isdigit() else chr(ord(label) - 1)
     return f"({before})" in prev.text[1:]
+
+
+def _leaves_list(item: _Line, prev: _Line, line: _Line) -> bool:
+    """Whether `line`, after a sentence's end, starts a paragraph under a list rather than going on with its last item:
+    it starts back at the item's mark ("4." at the margin), left of where the item's text starts after the mark, as
+    its own wrapped lines do ("…is a 4-layer," joined item 4 of a list in the subleq paper; the first audit's N4)."""
+    if len(item.words) < 2 or item.bullet or not _LIST_ITEM.match(item.words[0].text + " "):
+        return False
+    return line.x0 < item.words[1].x0 - 0.8 * line.size and bool(_SENTENCE_END.search(prev.text))
 
 
 def _starts_paragraph(prev: _Line, line: _Line, right: float, extra: float = 0.0) -> bool:

@@ -128,6 +128,41 @@ def test_a_page_made_of_tables_keeps_their_columns() -> None:
     assert "8 | 99.5% | 100.0% | 99.8% | 100.0%" in tables
 
 
+def test_a_paragraph_right_after_a_list_is_not_its_last_item(tmp_path: Path) -> None:
+    # The subleq paper (the third audit's D6; the first audit's N4 in a thesis): a paragraph set at the margin right
+    # under a numbered list, no gap between, went on with item 4, and its second line ("2.1M-parameter …") then started
+    # a paragraph of its own. An item's own lines start where its text does, right of its mark.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    lines = [
+        (72, "Unlike tasks such as addition or sorting, where the operation is fixed, SUBLEQ execution requires the"),
+        (72, "model to:"),
+        (72, "1. Dereference pointers: read the instruction (a, b, c) from memory at the current PC, then read"),
+        (84, "mem[a] and mem[b], addresses that vary per state."),
+        (72, "2. Perform arithmetic: compute mem[b] minus mem[a] and write the result back."),
+        (72, "3. Preserve everything else: copy all other memory cells unchanged."),
+        (72, "We report positive results on both fronts. The hand-coded model (Round 1) is a 4-layer,"),
+        (72, "2.1M-parameter transformer that exactly implements SUBLEQ on a 416-cell, 16-bit machine."),
+    ]
+    y = A4[1] - 72
+    for x, text in lines * 2:  # twice: enough body text to measure the page by
+        pdf.drawString(x, y, text)
+        y -= 12
+    pdf.save()
+    path = tmp_path / "list.pdf"
+    path.write_bytes(buffer.getvalue())
+    texts = [p.text for p in load(path).paragraphs]
+    paragraph = "We report positive results on both fronts. The hand-coded model (Round 1) is a 4-layer, 2.1M-parameter transformer that exactly implements SUBLEQ on a 416-cell, 16-bit machine."
+    assert texts.count(paragraph) == 2
+    assert [t for t in texts if t.startswith("1. Dereference")][0].endswith(
+        "3. Preserve everything else: copy all other memory cells unchanged."
+    )
+
+
 def test_brotli_sections_and_front_matter(brotli) -> None:  # type: ignore[no-untyped-def]
     doc, passages = brotli
     assert doc.headings == ("Introduction", "Methods", "Results", "Discussion and Conclusions", "References")
