@@ -67,8 +67,9 @@ META_SUFFIX = ".meta.json"
 # reads column by column; OT1 accents join their letters, "Rényi"; IEEE's small-capital "II. METHOD" is a heading;
 # 41: a page's text block is measured on its running text, not its table rows, so a page of tables keeps their columns;
 # 42: a Chinese or Korean sans face (黑体, Gothic) over a serif body counts as bold, so ctex's "2.3.1 …" is a heading;
-# 43: a PDF paragraph set at the margin right under a numbered list is not its last item).
-INGEST_VERSION = 43
+# 43: a PDF paragraph set at the margin right under a numbered list is not its last item; 44: a list item whose
+# sentence runs off the page goes on at the top of the next).
+INGEST_VERSION = 44
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

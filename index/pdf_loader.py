@@ -885,6 +885,10 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra and not _leaves_list(item, prev, line):
                     open_block.lines.append(line)
                     continue
+            if open_block and open_block.kind == "list" and prev and line.page != prev.page and _runs_on(prev, line):
+                # An item's sentence running off the page goes on at the top of the next, as a paragraph's does.
+                open_block.lines.append(line)
+                continue
             if (
                 open_block is None
                 or open_block.kind != "prose"
@@ -898,11 +902,12 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             else:
                 open_block.lines.append(line)
         pending_notes.extend(page.footnotes)
-        # A paragraph or a code listing may go on over the page (a listing continues if the next page begins in code).
+        # A paragraph, a list item or a code listing may go on over the page (a listing continues if the next page begins
+        # in code, an item if the next page begins with the rest of its sentence).
         if (
             open_block is None
-            or open_block.kind not in {"prose", "code"}
-            or (open_block.kind == "prose" and _SENTENCE_END.search(open_block.lines[-1].text))
+            or open_block.kind not in {"prose", "code", "list"}
+            or (open_block.kind in {"prose", "list"} and _SENTENCE_END.search(open_block.lines[-1].text))
         ):
             close()
     close()
@@ -1060,6 +1065,11 @@ def _continues_enumeration(prev: _Line, line: _Line) -> bool:
     label = mark.group(1)
     before = str(int(label) - 1) if label.isdigit() else chr(ord(label) - 1)
     return f"({before})" in prev.text[1:]
+
+
+def _runs_on(prev: _Line, line: _Line) -> bool:
+    """Whether `line` goes on with the sentence `prev` left unfinished: no sentence end, and a lower-case start."""
+    return not _SENTENCE_END.search(prev.text) and line.text[:1].islower() and abs(prev.size - line.size) <= 0.75
 
 
 def _leaves_list(item: _Line, prev: _Line, line: _Line) -> bool:

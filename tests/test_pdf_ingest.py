@@ -163,6 +163,39 @@ def test_a_paragraph_right_after_a_list_is_not_its_last_item(tmp_path: Path) -> 
     )
 
 
+def test_a_list_item_running_over_the_page_goes_on(tmp_path: Path) -> None:
+    # The CEUR paper (the third audit's D5): "• … unless includeChilds: true is provided as input argument" at the foot of
+    # page 9, "in classification, queries return NULL_REFERENCE errors …" at the top of page 10, read as two paragraphs.
+    # A list was closed at every page end; an item whose sentence is unfinished now goes on, as a paragraph does.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    words = "The server answers queries about classifications and their properties in a single request.".split()
+    prose = [(72, " ".join(words[n % 5 :] + words[: n % 5])) for n in range(30)]  # varied, so that no gutter lines up
+    pages = [
+        prose
+        + [(72, "-"), (84, "Null classification error. The field is nullable, but an error is returned instead.")]
+        + [(72, "-"), (84, "Null childs error. Unless includeChilds: true is provided as input argument")],
+        [(84, "in classification, queries return NULL_REFERENCE errors, breaking compliance."), *prose],
+    ]
+    for lines in pages:
+        pdf.setFont("Helvetica", 10)
+        y = A4[1] - 72
+        for x, text in lines:
+            pdf.drawString(x, y, text)
+            y -= 0 if text == "-" else 12
+        pdf.showPage()
+    pdf.save()
+    path = tmp_path / "over.pdf"
+    path.write_bytes(buffer.getvalue())
+    texts = [p.text for p in load(path).paragraphs]
+    item = "- Null childs error. Unless includeChilds: true is provided as input argument in classification, queries return NULL_REFERENCE errors, breaking compliance."
+    assert [t.split("\n")[-1] for t in texts if "Null" in t] == [item]
+    assert not any(t.startswith("in classification") for t in texts)
+
+
 def test_brotli_sections_and_front_matter(brotli) -> None:  # type: ignore[no-untyped-def]
     doc, passages = brotli
     assert doc.headings == ("Introduction", "Methods", "Results", "Discussion and Conclusions", "References")
