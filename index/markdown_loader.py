@@ -117,9 +117,6 @@ def _content_tabs_opened(raw: str) -> str:
     return "\n".join(out)
 
 
-# MDX's comments, {/* … */}: react.dev and its translations give every heading its id that way
-# ("## 일반 변수로 충분하지 않은 경우 {/*when-a-regular-variable-isnt-enough*/}"); a reader sees nothing of them. An inline rule
-# of the parser's own, so code spans and fenced listings keep theirs.
 def _hugo_shortcode(state: StateInline, silent: bool) -> bool:
     """A Hugo shortcode read as the text it shows (`_shortcode_text`), before the parser takes "<note>" in
     {{<note>}} (no spaces) for an HTML tag and leaves "{{}}"."""
@@ -134,6 +131,9 @@ def _hugo_shortcode(state: StateInline, silent: bool) -> bool:
     return True
 
 
+# MDX's comments, {/* … */}: react.dev and its translations give every heading its id that way
+# ("## 일반 변수로 충분하지 않은 경우 {/*when-a-regular-variable-isnt-enough*/}"); a reader sees nothing of them. An inline rule
+# of the parser's own, so code spans and fenced listings keep theirs.
 def _mdx_comment(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("{/*", state.pos):
         return False
@@ -241,7 +241,6 @@ def _visible(text: str) -> str:
     """Text as shown: no-break spaces as spaces, invisible characters dropped, tag syntax reduced to its text."""
     text = _TAGGED_TERM.sub(lambda m: m.group(1).strip(), text.translate(_INVISIBLE))
     text = _MACRO.sub(lambda m: next((g for g in (m.group(4), m.group(5), m.group(1), m.group(2), m.group(3)) if g), ""), text)
-    text = _SHORTCODE.sub(_shortcode_text, text)
     return _LIQUID_TAG.sub("", _ATTRIBUTE_LIST.sub("", text))
 
 

@@ -885,7 +885,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra and not _leaves_list(item, prev, line):
                     open_block.lines.append(line)
                     continue
-            if open_block and open_block.kind == "list" and prev and line.page != prev.page and _runs_on(prev, line):
+            if open_block and open_block.kind == "list" and prev and line.page != prev.page and _item_goes_on(prev, line):
                 # An item's sentence running off the page goes on at the top of the next, as a paragraph's does.
                 open_block.lines.append(line)
                 continue
@@ -1067,9 +1067,10 @@ def _continues_enumeration(prev: _Line, line: _Line) -> bool:
     return f"({before})" in prev.text[1:]
 
 
-def _runs_on(prev: _Line, line: _Line) -> bool:
-    """Whether `line` goes on with the sentence `prev` left unfinished: no sentence end, and a lower-case start."""
-    return not _SENTENCE_END.search(prev.text) and line.text[:1].islower() and abs(prev.size - line.size) <= 0.75
+def _item_goes_on(prev: _Line, line: _Line) -> bool:
+    """Whether `line`, first on its page, goes on with the list item `prev` ended the last page with (a list stays open
+    over a page only where its last line ends no sentence): a lower-case start in the same type."""
+    return line.text[:1].islower() and abs(prev.size - line.size) <= 0.75
 
 
 def _leaves_list(item: _Line, prev: _Line, line: _Line) -> bool:
