@@ -233,6 +233,12 @@ class Glossary:
             unknown.append(identifier)
         return unknown
 
+    def unknown_names(self, question: str) -> list[str]:
+        """The capitalised names and acronyms of an English question (`english_names`) that the documents never write."""
+        return [
+            name for name in english_names(question) if to_matching_script(name) not in self._identifiers and name not in self._acronyms
+        ]
+
     def __len__(self) -> int:
         return len(self._index)
 
@@ -409,6 +415,23 @@ def identifier_tokens(folded: str) -> set[str]:
 
 
 MAX_IDENTIFIER_DIGITS = 8
+
+
+def english_names(question: str) -> list[str]:
+    """The capitalised words and acronyms of an English question, but the first word of each of its sentences ("What",
+    "How") and the pronoun I: the names it asks about (Zstandard, CVSS, Rust)."""
+    letters = [ch for ch in question if ch.isalpha()]
+    if not letters or sum(1 for ch in letters if ch.isascii()) / len(letters) <= 0.5:
+        return []
+    found = []
+    for match in _CAPITALISED.finditer(question):
+        before = question[: match.start()].rstrip()
+        if not before or before[-1] in ".?!:;\"“'‘(":
+            continue
+        name = re.sub(r"['’]s$", "", match.group(0))
+        if name != "I" and not any(ch.isdigit() for ch in name):
+            found.append(name)
+    return found
 
 
 def question_identifiers(question: str) -> list[str]:

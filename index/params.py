@@ -76,6 +76,9 @@ class RetrievalParams:
     nothing_but_names_margin: float = 0.05
     # A question naming an identifier the documents never write (RFC 7932, GPL, version 2.1) must clear this bar.
     unknown_identifier_margin: float = 0.08
+    # An English question's capitalised names and acronyms the documents never write count as such identifiers when
+    # the passages found are written in Latin script (where a name would be written as the question writes it).
+    unknown_names_in_latin: bool = True
     # A question of quantity (index/answer_type.py) wants a passage that holds a number among the first
     # `quote_passages`; with `answer_unit_covered` the best sentence found that holds one must itself clear the
     # question's bar. `date_answers`: a question of a past date (when was…, 是什麼時候…的, 언제…했나요) is held to

@@ -137,6 +137,14 @@ def hangul_share(text: str) -> float:
     return sum(1 for ch in letters if is_hangul(ch)) / len(letters)
 
 
+def latin_share(text: str) -> float:
+    """The share of the letters of `text` that are Latin (1 for English, 0 for Chinese or Korean)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f") / len(letters)
+
+
 def letter_shares(text: str) -> tuple[float, float]:
     """(`cjk_share(text)`, `hangul_share(text)`), the same figures counted in C: for the many units of a build.
 

@@ -29,7 +29,7 @@ from index.fusion import (
 )
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
-from index.scripts import cjk_share, hangul_share
+from index.scripts import cjk_share, hangul_share, latin_share
 from index.search_tables import build_search_tables, load_search_tables
 from index.signals import (
     CENTERING_LANGUAGES,
@@ -283,7 +283,7 @@ class Retriever:
             known_share=self._known_share(question) if scripts.chinese else 1.0,
             content_share=content_share,
             content_tokens=content_tokens,
-            unknown_identifiers=tuple(self.glossary.unknown_identifiers(question)),
+            unknown_identifiers=tuple(self._unknown_identifiers(question, [p for p, _ in ranked])),
             calibration=self.calibration,
             undemoted=[self.passages[p] for p in undemoted] if undemoted != [p for p, _ in ranked] else [],
             unit_median=median_level(fused_sample if bridge is None else fused_sample - bridge.at(sample)),
@@ -294,6 +294,12 @@ class Retriever:
                 "dense": (searched - embedded) * 1000,
             },
         )
+
+    def _unknown_identifiers(self, question: str, ranked: Sequence[int]) -> list[str]:
+        unknown = self.glossary.unknown_identifiers(question)
+        if self.params.unknown_names_in_latin and ranked and all(latin_share(self.passages[p].text) > 0.5 for p in ranked):
+            unknown += [name for name in self.glossary.unknown_names(question) if name not in unknown]
+        return unknown
 
     def _kind_demotion(self, units: np.ndarray) -> np.ndarray | None:
         """How far each of these units ranks below its fused score for its passage's kind (None: nothing demoted)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from index.evaluate import EvalReport, corpus_settings, evaluate_service
+from index.params import DEFAULT_PARAMS
 from index.service import Verbatim
 from tests.conftest import DEV_SET, KNOWLEDGE, ROOT, make_settings
 
@@ -33,7 +34,7 @@ HELDOUT6_QUESTIONS = ROOT / "tests" / "data" / "heldout6.jsonl"
 # The best figures reached so far (docs/retrieval.md, "Any corpus"). Raise them as retrieval improves; never lower them.
 CORPUS_BEST = {"r3": 0.88, "r1": 0.71, "quote_hit": 0.71}
 CORPUS_MAX_FALSE_REFUSALS = 0.02
-CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.46}
+CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.53}
 # R@3 of every question-language -> document-language pair with at least 4 questions.
 CORPUS_PAIR_R3 = {"en->en": 0.93, "ko->ko": 1.0, "zh-Hans->zh-Hans": 1.0, "zh-Hant->zh-Hant": 0.75}
 # The article's dev set asked with the development corpus present (the article alone: tests/test_eval.py).
@@ -64,7 +65,7 @@ HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # those floors follow, stated in docs/retrieval.md.
 HELDOUT4_BEST = {"r3": 0.70, "r1": 0.50, "quote_hit": 0.48}
 HELDOUT4_MAX_FALSE_REFUSALS = 0.04
-HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.41}
+HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
 # The fifth held-out set (tests/data/heldout5/, 4 questions in every language pair), written blind after the word bridge
 # (index/word_bridge.py) whose three numbers were chosen on sets 1-4, so nothing has been tuned on it: main's figures at
 # 4f33185 when it was added (R@1 0.453, R@3 0.625, quote hit 0.438, false refusals 6/64, everyday 6/6, near-topic
@@ -151,6 +152,19 @@ def _check(report: EvalReport, best: dict[str, float], max_false: float, offtopi
 @pytest.mark.slow
 def test_development_corpus_with_the_article_does_not_regress(corpus_report: EvalReport) -> None:
     _check(corpus_report, CORPUS_BEST, CORPUS_MAX_FALSE_REFUSALS, CORPUS_OFFTOPIC_BEST)
+
+
+@pytest.mark.slow
+def test_an_english_name_the_english_passages_never_write_raises_the_bar(corpus_service: Verbatim) -> None:
+    from index.gate import required_margin
+
+    retriever = corpus_service.answerer.retriever
+    named = retriever.search("Which CVSS score does the Go security team give a vulnerability?")
+    assert named.unknown_identifiers == ("CVSS",)  # the Go document never writes it
+    assert required_margin(named) >= DEFAULT_PARAMS.unknown_identifier_margin > DEFAULT_PARAMS.coverage_margin
+    assert retriever.search("How does the Go security team handle a vulnerability report?").unknown_identifiers == ()
+    # Found in the Chinese article, which writes 平壤 for Pyongyang: a name that may be written in another script.
+    assert retriever.search("What did the Pyongyang Declaration commit to?").unknown_identifiers == ()
 
 
 # Our own held-out sets: documents, questions, best figures, most false refusals, off-topic refused by kind.

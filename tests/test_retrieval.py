@@ -288,6 +288,16 @@ def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
     assert required_margin(flagged) == DEFAULT_PARAMS.unknown_identifier_margin > DEFAULT_PARAMS.coverage_margin
 
 
+def test_english_names_are_the_capitalised_words_but_each_sentences_first() -> None:
+    from index.crosslingual import Glossary, english_names
+
+    assert english_names("What CVSS score did the Go team's report give? Which one did Zstandard get?") == ["CVSS", "Go", "Zstandard"]
+    assert english_names("How do I know if the v2 API changed?") == ["API"]  # "I" and letter-digit names are left out
+    assert english_names("Rust 보안 팀은 누구인가요?") == []  # not an English question: its Latin words are identifiers already
+    glossary = Glossary(["The Go security team scores each report; see CVE-2014-7189."])
+    assert glossary.unknown_names("What CVSS score did the Go team give CVE-2014-7189?") == ["CVSS"]
+
+
 def test_chinese_questions_reach_korean_and_english_units_through_readings_and_glosses() -> None:
     from index.signals import ChineseEnglishBridge, KoreanReadings
 
