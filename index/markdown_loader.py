@@ -6,6 +6,7 @@ import builtins  # the renderer has a method named `list` (one per node type), w
 import functools
 import logging
 import re
+import tomllib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -145,6 +146,22 @@ def _mdx_comment(state: StateInline, silent: bool) -> bool:
 
 
 # A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
+# A container's name and title: ":::warning Title", Docusaurus's ":::tip[Title]", MyST's ":::{note} Title".
+_CONTAINER_INFO = re.compile(r"\s*(\{[A-Za-z][\w:.-]*\}|[A-Za-z][\w-]*)(?:\[([^\]\n]*)\])?\s*(.*)")
+# A MyST directive written as a fence: ```{note}, ```{prf:example} Title, ```{code-cell} python.
+_MYST_DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.-]*)\}\s*(.*)")
+_DIRECTIVE_OPTION = re.compile(r"\s*:[\w-]+:(?:\s.*)?")  # ":label: le_ex_dim", ":class: dropdown"
+_CODE_DIRECTIVES = frozenset({"code", "code-block", "code-cell", "sourcecode", "ipython", "jupyter-execute", "literalinclude"})
+_MATH_DIRECTIVES = frozenset({"math", "prf:equation"})
+# Directives that show no text of their own: tables of contents, includes, images, and the labels that open and close
+# an exercise or a solution written around ordinary Markdown.
+_SILENT_DIRECTIVES = frozenset(
+    "toctree tableofcontents contents index include bibliography raw image embed glue glue:any glue:figure iframe video"
+    " solution-start solution-end exercise-start exercise-end eval-rst".split()
+)
+# Directives whose argument is a path or a label, not a title a reader sees.
+_UNTITLED_DIRECTIVES = frozenset({"figure", "solution", "only", "margin", "div"})
+_TOC_MARKER = re.compile(r"\[\[toc\]\]|\[toc\]", re.IGNORECASE)
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SCRIPT_TAG = re.compile(r"<(/?)(sup|sub)\s*>", re.IGNORECASE)
@@ -176,18 +193,35 @@ def _parser() -> MarkdownIt:
     md = md.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
     md.inline.ruler.before("emphasis", "mdx_comment", _mdx_comment)
     md.inline.ruler.before("emphasis", "hugo_shortcode", _hugo_shortcode)
-    return md.use(container_plugin, name="any", validate=lambda params, *_: bool(re.match(r"\s*[A-Za-z][\w-]*", params)))
+    return md.use(container_plugin, name="any", validate=lambda params, *_: bool(_CONTAINER_INFO.match(params)))
 
 
 def parse_markdown(raw: str) -> MarkdownDocument:
     """The rendered text of a Markdown document as blocks, plus its front matter (never part of the text)."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    toml, raw = _toml_front_matter(raw)
     metadata, body = _leading_metadata(raw)
+    metadata.update({k: v for k, v in toml.items() if k not in metadata})
     body = _content_tabs_opened(body) if "===" in body else body
     renderer = _Renderer()
     renderer.render(SyntaxTreeNode(_parser().parse(body)))
     metadata.update({k: v for k, v in renderer.front_matter.items() if k not in metadata})
     return MarkdownDocument(renderer.blocks, metadata)
+
+
+def _toml_front_matter(raw: str) -> tuple[dict[str, str], str]:
+    """Zola's and Hugo's TOML front matter between `+++` lines at the very top, taken out of the text."""
+    if not raw.startswith("+++\n"):
+        return {}, raw
+    end = raw.find("\n+++", 3)
+    if end < 0 or raw[end + 4 : end + 5] not in ("", "\n"):
+        return {}, raw
+    try:
+        data = tomllib.loads(raw[4:end])
+    except tomllib.TOMLDecodeError as exc:
+        log.warning("TOML front matter is not valid (%s); it is left out of the text and ignored", exc)
+        data = {}
+    return _document_fields(data), raw[end + 4 :].lstrip("\n")
 
 
 def _leading_metadata(raw: str) -> tuple[dict[str, str], str]:
@@ -278,9 +312,13 @@ class _Renderer:
             content = node.children[0].content if node.children else ""
             if _MACROS_ONLY.fullmatch(content or "") or all(_MDX_MODULE_LINE.match(ln) for ln in (content or "").split("\n")):
                 return
+            if _TOC_MARKER.fullmatch(content.strip()) or _is_jsx_tags(content):
+                return
             self.emit("body", inline_text(node.children[0]) if node.children else "")
         elif kind in ("bullet_list", "ordered_list"):
             self.list(node)
+        elif kind == "fence" and (directive := _MYST_DIRECTIVE.fullmatch(node.info.strip())):
+            self.directive(directive.group(1).lower(), directive.group(2).strip(), node.content)
         elif kind in ("fence", "code_block"):
             self.emit("code", _SNIPPET_INCLUDE.sub("", node.content).rstrip())
         elif kind == "math_block":
@@ -384,17 +422,59 @@ class _Renderer:
             self.blocks.insert(first, Block("body", title.strip(), None, None))
 
     def container(self, node: SyntaxTreeNode) -> None:
-        """A ":::type Title" container: its blocks, with the title (when the document gives one) as their first line,
-        as an admonition's."""
-        title = node.info.strip().partition(" ")[2].strip()
+        """A ":::type Title" container (":::tip[Title]", ":::{note} Title"): its blocks, with the title (when the
+        document gives one) as their first line, as an admonition's; a MyST container's option lines are not text."""
+        info = _CONTAINER_INFO.match(node.info)
+        name, bracketed, rest = info.groups() if info else ("", None, "")
+        title = (bracketed if bracketed is not None else rest).strip()
         first = len(self.blocks)
         self.render(node)
-        if not title:
+        if name.startswith("{"):
+            self._drop_options(first)
+            if name.strip("{}").lower() in _UNTITLED_DIRECTIVES:
+                title = ""
+        self._titled(first, title)
+
+    def directive(self, name: str, argument: str, content: str) -> None:
+        """A MyST directive written as a fence: code and math as such, a note, an example or an exercise as the
+        Markdown it holds (its title first), without the option lines (":label: …") that configure it."""
+        lines = content.split("\n")
+        if lines and lines[0].strip() == "---":  # options as a YAML block
+            end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+            lines = lines[end + 1 :]
+        while lines and _DIRECTIVE_OPTION.fullmatch(lines[0]):
+            lines = lines[1:]
+        body = "\n".join(lines).strip("\n")
+        if name in _SILENT_DIRECTIVES:
+            return
+        if name in _CODE_DIRECTIVES:
+            self.emit("code", body.rstrip())
+        elif name in _MATH_DIRECTIVES:
+            self.emit("body", f"$${body.strip()}$$")
+        else:
+            first = len(self.blocks)
+            self.render(SyntaxTreeNode(_parser().parse(body)))
+            self._titled(first, "" if name in _UNTITLED_DIRECTIVES else argument)
+
+    def _titled(self, first: int, title: str) -> None:
+        """The blocks from `first` on, under a title: the first line of their first paragraph."""
+        if not title or first == len(self.blocks) and not title.strip():
             return
         if first < len(self.blocks) and self.blocks[first].kind == "body":
             self.blocks[first].text = f"{title}\n{self.blocks[first].text}"
         else:
             self.blocks.insert(first, Block("body", title, None, None))
+
+    def _drop_options(self, first: int) -> None:
+        """Option lines (":class: dropdown") at the top of the first paragraph from `first` on."""
+        if first < len(self.blocks) and self.blocks[first].kind == "body":
+            lines = self.blocks[first].text.split("\n")
+            while lines and _DIRECTIVE_OPTION.fullmatch(lines[0]):
+                lines = lines[1:]
+            if lines:
+                self.blocks[first].text = "\n".join(lines)
+            else:
+                del self.blocks[first]
 
     def footnotes(self, node: SyntaxTreeNode) -> None:
         for note in node.children:
@@ -476,10 +556,14 @@ def _collect_inline(node: SyntaxTreeNode, lines: list[str], footnote_marks: bool
             lines.append("")
         elif kind == "hardbreak":
             lines[-1] += "\n"
-        elif kind in ("code_inline", "myst_role"):
+        elif kind == "myst_role":
+            lines[-1] += _role_text(child.meta.get("name", ""), child.content)
+        elif kind == "code_inline":
             lines[-1] += child.content
         elif kind in ("math_inline", "math_inline_double"):
             lines[-1] += f"{child.markup}{child.content}{child.markup}"
+        elif kind == "html_inline" and (badge := _COMPONENT_TEXT.fullmatch(child.content.strip())):
+            lines[-1] += badge.group(1)
         elif kind == "html_inline":
             tag = child.content.strip()
             script = _SCRIPT_TAG.fullmatch(tag)
@@ -499,6 +583,49 @@ def _collect_inline(node: SyntaxTreeNode, lines: list[str], footnote_marks: bool
             continue
         else:  # link, em, strong, s and the like: their text
             _collect_inline(child, lines, footnote_marks)
+
+
+# A self-closing component that shows a text attribute: VitePress's <Badge text="NRV" type="warning" />.
+_COMPONENT_TEXT = re.compile(r"<[A-Z][\w.]*\s[^<>]*?\btext=\"([^\"]*)\"[^<>]*/>")
+_ROLE_TARGET = re.compile(r"(.*?)\s*<([^<>]*)>\s*", re.DOTALL)
+
+
+def _role_text(name: str, content: str) -> str:
+    """What a reader sees of a MyST role: the text of "text <target>", a reference to an equation as "(label)", and
+    the label or the code as written otherwise."""
+    target = _ROLE_TARGET.fullmatch(content)
+    if target and target.group(1).strip():
+        return target.group(1).strip()
+    return f"({content})" if name == "eq" else content
+
+
+def _is_jsx_tags(content: str) -> bool:
+    """Whether a paragraph is nothing but JSX component tags (`<Messenger msgs={[…]} />`, `<Tabs values={…}>`) written
+    over several lines, which CommonMark cannot take for HTML: their attributes configure a widget, they are no text."""
+    text = content.strip()
+    if not re.match(r"</?[A-Z][\w.]*", text):
+        return False
+    i, depth, quote = 0, 0, ""
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'`":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == ">" and depth == 0:
+            rest = text[i + 1 :].lstrip()
+            if not rest:
+                return True
+            if not re.match(r"</?[A-Z][\w.]*", rest):
+                return False
+            text, i = rest, 0
+            continue
+        i += 1
+    return False
 
 
 class _HtmlText(HTMLParser):

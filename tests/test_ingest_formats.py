@@ -702,3 +702,58 @@ def test_bold_next_to_chinese_or_korean_text_loses_its_asterisks(tmp_path):
         "測試你的工作！用原本寫好的測試來跑你寫好的新功能。\n저장소를 포크하고 로컬에 복제합니다.",
         "計算 2**10 次，a**b**c中文。",
     ]
+
+
+def test_myst_directives_and_roles_read_as_a_reader_sees_them():
+    # Jupyter Book / MyST (QuantEcon's lectures): a note, an example or an exercise is prose, never a code listing, and
+    # the option lines that configure it are no text; a role shows its text, not its target.
+    source = (
+        "## {index}`向量 <single: Vectors>`\n\n"
+        "```{index} single: Vectors; Norm\n```\n\n"
+        "```{note}\n与数字乘积不同，$A B$ 和 $B A$ 通常不相等。\n```\n\n"
+        "```{admonition} 注意\n:class: attention\n\n**无法**直接转移数据。\n```\n\n"
+        "```{prf:example}\n:label: le_ex_dim\n\n平面是所有数对的集合。\n```\n\n"
+        "```{solution-start} lin_eqs_ex1\n:class: dropdown\n```\n\n"
+        ":::{tip} Colon fences too\n:class: dropdown\n\nThey hold Markdown.\n:::\n\n"
+        "```{code-cell} ipython3\n:tags: [hide-output]\n\nimport numpy as np\n```\n\n"
+        "```{math}\n:label: two_eq_demand\n\nq = 100 - 10 p\n```\n\n"
+        "代入{eq}`two_eq_demand`，见{ref}`之前的讨论<gdp_growth>`。\n"
+    )
+    assert _rendered(source) == [
+        ("heading", "向量"),
+        ("body", "与数字乘积不同，$A B$ 和 $B A$ 通常不相等。"),
+        ("body", "注意\n无法直接转移数据。"),
+        ("body", "平面是所有数对的集合。"),
+        ("body", "Colon fences too\nThey hold Markdown."),
+        ("code", "import numpy as np"),
+        ("body", "$$q = 100 - 10 p$$"),
+        ("body", "代入(two_eq_demand)，见之前的讨论。"),
+    ]
+
+
+def test_docusaurus_and_vitepress_titles_components_and_markers(tmp_path):
+    source = (
+        ":::warning[注意]\nNoneBot 自 2.2.0 起兼容 Pydantic v2。\n:::\n\n"
+        ":::tip[Use the CLI tool]\nRun the command below.\n:::\n\n"
+        '<Messenger\n  msgs={[\n    { position: "right", msg: "/天气" },\n  ]}\n/>\n\n'
+        '只有标题中包含 <Badge text="NRV" type="warning" /> 的部分适用。\n\n'
+        "[[toc]]\n"
+    )
+    assert _rendered(source) == [
+        ("body", "注意\nNoneBot 自 2.2.0 起兼容 Pydantic v2。"),
+        ("body", "Use the CLI tool\nRun the command below."),
+        ("body", "只有标题中包含 NRV 的部分适用。"),
+    ]
+    assert _rendered('<Tip\n  kind="a"> Words after the tag stay.\n') == [("body", "Words after the tag stay.")]
+    tabs = '<Tabs\n  values={[\n    {label: "a > b", value: "x"},\n  ]}>\n<TabItem value="x">\n\nInside.\n\n</TabItem>\n</Tabs>\n'
+    assert _rendered(tabs) == [("body", "Inside.")]  # a ">" inside the braces does not end the tag
+
+
+def test_toml_front_matter_is_metadata_not_text(tmp_path):
+    doc = load_written(
+        tmp_path / "post.md",
+        '+++\npath = "inside-rust/2022/07/27/keyword-generics"\ntitle = "Announcing the Keyword Generics Initiative"\n'
+        'authors = ["Yoshua Wuyts"]\n\n[extra]\nteam = "The Keyword Generics Initiative"\n+++\n\nWe are excited to announce it.\n',
+    )
+    assert doc.meta.title == "Announcing the Keyword Generics Initiative" and doc.meta.author == "Yoshua Wuyts"
+    assert doc.text.strip() == "We are excited to announce it."
