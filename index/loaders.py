@@ -69,8 +69,9 @@ META_SUFFIX = ".meta.json"
 # 42: a Chinese or Korean sans face (黑体, Gothic) over a serif body counts as bold, so ctex's "2.3.1 …" is a heading;
 # 43: a PDF paragraph set at the margin right under a numbered list is not its last item; 44: a list item whose
 # sentence runs off the page goes on at the top of the next; 45: MyST directives and roles, Docusaurus titles in
-# brackets, multi-line JSX components and TOML front matter, from the fourth audit).
-INGEST_VERSION = 45
+# brackets, multi-line JSX components and TOML front matter, from the fourth audit; 46: a Docusaurus tab's label
+# leads the paragraph it opens with).
+INGEST_VERSION = 46
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -205,6 +205,7 @@ def parse_markdown(raw: str) -> MarkdownDocument:
     body = _content_tabs_opened(body) if "===" in body else body
     renderer = _Renderer()
     renderer.render(SyntaxTreeNode(_parser().parse(body)))
+    renderer.place_labels()
     metadata.update({k: v for k, v in renderer.front_matter.items() if k not in metadata})
     return MarkdownDocument(renderer.blocks, metadata)
 
@@ -341,6 +342,17 @@ class _Renderer:
             return
         else:  # blockquote and other containers: their blocks, in order
             self.render(node)
+
+    def place_labels(self) -> None:
+        """A tab's label leads the paragraph the tab opens with; over a code listing, or nothing, it says nothing."""
+        placed: list[Block] = []
+        for index, block in enumerate(self.blocks):
+            following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+            if block.kind != "label":
+                placed.append(block)
+            elif following is not None and following.kind == "body":
+                following.text = f"{block.text}\n{following.text}"
+        self.blocks = placed
 
     def list(self, node: SyntaxTreeNode) -> None:
         self._list_start = len(self.blocks)
@@ -663,6 +675,13 @@ class _HtmlText(HTMLParser):
             self._break(self._kind if self._kind == "code" else "body")
         elif tag in ("td", "th") and "".join(self._parts).strip():
             self._parts.append(" | ")
+        elif tag == "tabitem":  # Docusaurus shows a tab's label (its value when it has none) above what it holds
+            fields = dict(attrs)
+            label = fields.get("label") or fields.get("value")
+            if label:
+                self._break("label")
+                self._parts.append(label.translate(_INVISIBLE))
+                self._break()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIPPED_TAGS:

@@ -749,6 +749,13 @@ def test_docusaurus_and_vitepress_titles_components_and_markers(tmp_path):
     assert _rendered(tabs) == [("body", "Inside.")]  # a ">" inside the braces does not end the tag
 
 
+def test_a_docusaurus_tab_shows_its_label_above_what_it_holds():
+    source = '<Tabs>\n  <TabItem value="env" label="系统环境变量">\n\n在系统环境变量中设置。\n\n  </TabItem>\n</Tabs>\n'
+    assert _rendered(source) == [("body", "系统环境变量\n在系统环境变量中设置。")]
+    over_code = '<Tabs>\n  <TabItem value="pip" label="使用 pip">\n\n```shell\npip install nonebot2\n```\n\n  </TabItem>\n</Tabs>\n'
+    assert _rendered(over_code) == [("code", "pip install nonebot2")]
+
+
 def test_toml_front_matter_is_metadata_not_text(tmp_path):
     doc = load_written(
         tmp_path / "post.md",
