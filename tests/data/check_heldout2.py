@@ -1,7 +1,7 @@
 """Check the second held-out corpus (tests/data/heldout2/) and its questions (tests/data/heldout2.jsonl) against their rules.
 
-The third to sixth sets (tests/data/heldout3/ ... tests/data/heldout6/) follow the same rules:
-`python tests/data/check_heldout2.py heldout3` (or heldout4, heldout5, heldout6) runs these checks on them
+The third to seventh sets (tests/data/heldout3/ ... tests/data/heldout7/) follow the same rules:
+`python tests/data/check_heldout2.py heldout3` (or heldout4 ... heldout7) runs these checks on them
 (`HeldoutSet`, `SETS`).
 
 Beside the rules of check_heldout.py (evidence copied exactly, 10-60 characters, once in the document), every evidence
@@ -40,7 +40,7 @@ SOURCES_ROW_RE = re.compile(r"^\|\s*([a-z])\s*\|\s*`([^`]+)`")
 
 @dataclass(frozen=True)
 class HeldoutSet:
-    """One held-out set built to these rules: its documents' folder, its questions and their id prefix (h2 ... h6)."""
+    """One held-out set built to these rules: its documents' folder, its questions and their id prefix (h2 ... h7)."""
 
     corpus_dir: Path
     questions_path: Path
@@ -60,7 +60,9 @@ HELDOUT3 = HeldoutSet(DATA_DIR / "heldout3", DATA_DIR / "heldout3.jsonl", "h3")
 HELDOUT4 = HeldoutSet(DATA_DIR / "heldout4", DATA_DIR / "heldout4.jsonl", "h4")
 HELDOUT5 = HeldoutSet(DATA_DIR / "heldout5", DATA_DIR / "heldout5.jsonl", "h5")
 HELDOUT6 = HeldoutSet(DATA_DIR / "heldout6", DATA_DIR / "heldout6.jsonl", "h6")
-SETS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6}
+HELDOUT7 = HeldoutSet(DATA_DIR / "heldout7", DATA_DIR / "heldout7.jsonl", "h7")
+SETS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6,
+        "heldout7": HELDOUT7}
 SHA_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
