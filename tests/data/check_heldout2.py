@@ -61,8 +61,7 @@ HELDOUT4 = HeldoutSet(DATA_DIR / "heldout4", DATA_DIR / "heldout4.jsonl", "h4")
 HELDOUT5 = HeldoutSet(DATA_DIR / "heldout5", DATA_DIR / "heldout5.jsonl", "h5")
 HELDOUT6 = HeldoutSet(DATA_DIR / "heldout6", DATA_DIR / "heldout6.jsonl", "h6")
 HELDOUT7 = HeldoutSet(DATA_DIR / "heldout7", DATA_DIR / "heldout7.jsonl", "h7")
-SETS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6,
-        "heldout7": HELDOUT7}
+SETS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6, "heldout7": HELDOUT7}
 SHA_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
