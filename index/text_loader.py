@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
 from index.blocks import Block, display_width, joins_tight
 from index.korean_breaks import join_wrapped
@@ -36,6 +37,29 @@ def _first_word(line: str) -> str:
             break
         word.append(ch)
     return "".join(word)
+
+
+# Clause punctuation of Chinese and Japanese: a line ending in one is inside a sentence.
+_CJK_CLAUSE_END = "，、"
+
+
+def _runs_on_tight(line: str, following: str, opening: str) -> bool:
+    """A Chinese or Japanese line that ends no sentence and goes on in the next: a wrap, however short the line is.
+
+    pdftotext breaks a justified line at its wide gaps ("定理浮动，" / "定理跨页，" / "交叉引用等等。我们思前想后，"), and a
+    line may end inside a word ("视觉上的美" / "观并不完美"): these breaks are no title's or verse's. A line ending in a
+    clause mark ("，", "、") runs on; one ending in a character runs on into a line that opens with one, unless the
+    paragraph so far is one line (`opening`, "" once it is more) with no comma or sentence mark: a title ("1.1
+    ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作").
+    """
+    if not line or not following:
+        return False
+    last = line[-1]
+    if last in _CJK_CLAUSE_END:
+        return True
+    if not (joins_tight(last) and unicodedata.category(last).startswith("L") and joins_tight(following[0])):
+        return False
+    return not (opening and not any(ch in _CJK_CLAUSE_END or ch in "。！？；,;!?" for ch in opening))
 
 
 def _break_is_intended(line: str, following: str, wrap: tuple[float, float]) -> bool:
@@ -78,10 +102,14 @@ def plain_blocks(raw: str) -> list[Block]:
             continue
         if not text:
             flush()
-        elif unbroken and lines and _ends_paragraph(previous, text, wrap):
+        elif unbroken and lines and _ends_paragraph(previous, text, wrap, lines[0] if len(lines) == 1 else ""):
             flush()
             lines.append(text)
-        elif lines and not _LIST_ITEM.match(text) and not _break_is_intended(previous, text, wrap):
+        elif (
+            lines
+            and not _LIST_ITEM.match(text)
+            and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "") or not _break_is_intended(previous, text, wrap))
+        ):
             lines[-1] = join_wrapped(lines[-1], text)
         else:
             lines.append(text)
@@ -95,12 +123,12 @@ def plain_blocks(raw: str) -> list[Block]:
     ]
 
 
-def _ends_paragraph(line: str, following: str, wrap: tuple[float, float]) -> bool:
+def _ends_paragraph(line: str, following: str, wrap: tuple[float, float], opening: str) -> bool:
     """In a text without blank lines: `line` closes its paragraph (a sentence ends short of the wrap width, or the next
-    word would have fitted after it)."""
+    word would have fitted after it), unless a Chinese or Japanese sentence runs on (`opening`: see `_runs_on_tight`)."""
     if _LEADERS.search(line):
         return True  # a contents entry stands alone
-    if _LIST_ITEM.match(following):
+    if _LIST_ITEM.match(following) or _runs_on_tight(line, following, opening):
         return False
     ended = bool(_SENTENCE_END.search(line)) and display_width(line) < 0.85 * wrap[1]
     return ended or _break_is_intended(line, following, wrap)

@@ -378,6 +378,33 @@ def test_plain_text_keeps_intended_line_breaks_and_list_lines():
     assert [b.text for b in plain_blocks(raw)] == [f"第一章\n{body}{body}", "- 公开仓库\n- 免费个人账户"]
 
 
+def test_a_chinese_line_that_ends_no_sentence_runs_on_however_short(tmp_path):
+    # pdftotext's text of ElegantBook's Chinese manual (fourth audit, mdtxt-7): a justified line is cut at its wide gaps
+    # into short lines, one of them ending inside a word (美 / 观); they were kept as breaks and cut the search units.
+    from index.chunking import passages_for
+    from index.units import units_for
+
+    raw = (
+        "1.1 ElegantBook 更新说明\n"
+        "在这几年间，我们收到了很多用户的反馈，主要的问题涉及到字体安装，编码支持，定\n理浮动，\n定理跨页，\n"
+        "交叉引用等等。我们思前想后，\n原先让用户安装字体以追求视觉上的美\n"
+        "观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。因此我们在新版中删除\n"
+        "了这部分，用户无需安装任何字体。主要内容有：\n1. 删除了自定义字体设置，\n改用 ctex 宏包支持中文；\n"
+        "2. 模板拆分为中英文模式；\n"
+    )
+    doc = load_written(tmp_path / "elegantbook.txt", raw)
+    assert [p.text for p in doc.paragraphs] == [
+        "1.1 ElegantBook 更新说明\n"  # a title: its paragraph's one line so far, without a comma or a stop
+        "在这几年间，我们收到了很多用户的反馈，主要的问题涉及到字体安装，编码支持，定理浮动，定理跨页，交叉引用等等。"
+        "我们思前想后，原先让用户安装字体以追求视觉上的美观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。"
+        "因此我们在新版中删除了这部分，用户无需安装任何字体。主要内容有：\n"
+        "1. 删除了自定义字体设置，改用 ctex 宏包支持中文；\n2. 模板拆分为中英文模式；"
+    ]
+    passages = passages_for(doc)
+    units = [u.text(passages) for u in units_for(passages)]
+    assert "我们思前想后，原先让用户安装字体以追求视觉上的美观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。" in units
+
+
 def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
     text = (
         "# Compression notes\n\nBrotli uses a static dictionary of common words.\n\n"
