@@ -46,7 +46,7 @@ class ExtractionSignals:
     hard_wrapped: bool
     running_header: bool  # a "│" header line carrying a page number
     broken_sentences: float  # share of blank lines that cut a full-width line mid-sentence
-    page_break_lines: int  # lines starting with a space although the sentence before runs on
+    page_break_lines: int  # lines starting with a space under one at the margin although its sentence runs on
 
     @property
     def is_extraction(self) -> bool:
@@ -64,6 +64,7 @@ def extraction_signals(text: str) -> ExtractionSignals:
     header = any(_looks_like_header(ln) for ln in nonblank)
     gaps = broken = page_breaks = 0
     previous: str | None = None
+    indented = False
     blank_before = False
     for raw in lines:
         if not raw.strip():
@@ -74,9 +75,12 @@ def extraction_signals(text: str) -> ExtractionSignals:
             if blank_before:
                 gaps += 1
                 broken += runs_on
-            elif raw[:1].isspace() and runs_on:
+            elif raw[:1].isspace() and runs_on and not indented:
+                # Set in from a line at the margin: lines of an indented block (an RFC's paragraphs, three spaces in,
+                # their list items hanging further) are no page-break artefacts.
                 page_breaks += 1
         previous = raw.strip()
+        indented = raw[:1].isspace()
         blank_before = False
     return ExtractionSignals(looks_hard_wrapped(text), header, broken / gaps if gaps else 0.0, page_breaks)
 

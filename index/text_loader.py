@@ -77,6 +77,155 @@ _FOLIO = re.compile(r"^(?:[-–—]\s*)?(?:\d{1,3}|[ivxlc]{1,6})(?:\s*[-–—])
 _LEADERS = re.compile(r"(?:\.\s?){5,}")
 
 
+_DIGITS = re.compile(r"\d+")
+# A page's edge: its first and last lines, where running heads and feet sit (a folio may come second, under a head).
+_EDGE_LINES = 2
+
+
+def _furniture_key(line: str) -> str:
+    """A line as it recurs from page to page: spaces aside, any number (a page number, a date) standing for any."""
+    return _DIGITS.sub("#", re.sub(r"\s+", "", line))
+
+
+def _page_number(occurrences: list[str], pages: list[int]) -> list[int] | None:
+    """The page numbers in a running head or foot's occurrences (on `pages`, counted from 0): a number that rises as the
+    pages do ("[Page 1]", "[Page 2]"); None when there is none (the RFC's "December 2011", an equation's "(3)")."""
+    runs = [[int(n) for n in _DIGITS.findall(line)] for line in occurrences]
+    if len(runs) < 2 or len({len(r) for r in runs}) != 1:
+        return None
+    steps = [b - a for a, b in zip(pages, pages[1:])]
+    for position in range(len(runs[0])):
+        numbers = [r[position] for r in runs]
+        if numbers[0] != numbers[-1] and [b - a for a, b in zip(numbers, numbers[1:])] == steps:
+            return numbers
+    return None
+
+
+def _runs_on_over(line: str, following: str, width: float) -> bool:
+    """Whether a sentence cut by a page break goes on: `line` (as printed, indented) runs to the text's wrap `width`
+    and ends no sentence, and `following` is set as far in, or hangs a little further in (a list item's next line): a
+    heading at the margin, or a centred one, starts something new."""
+    stripped = line.strip()
+    if _SENTENCE_END.search(stripped) or stripped.endswith((":", "：")) or not following.strip():
+        return False
+    if display_width(stripped) < 0.75 * width:
+        return False
+    return 0 <= (len(following) - len(following.lstrip())) - (len(line) - len(line.lstrip())) <= 4
+
+
+def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
+    """The lines of a paged text (pages split by form feeds, or by a line recurring with a rising page number) without
+    their running heads and feet, and the page of each line. A sentence cut by a page break is put back together: the
+    blank lines at the break go when the line before it runs to the wrap width and ends no sentence.
+
+    With form feeds, a line (numbers aside) among the first or last two lines of at least half the pages (and 2) is
+    furniture ("RFC 6455  The WebSocket Protocol  December 2011"), or of 3 pages if it numbers them ("–3/12–", its
+    number rising as the pages do), and so is what stands above it at the top of a page (a head naming the section)
+    or below it at the foot. Without, a short line recurring at least 3 times with a number rising by one, at regular
+    distances of 20 lines or more, is a running foot or head, and the line next to it at most of its occurrences goes
+    with it. The rising number is the page number; without one, pages are counted from the form feeds.
+    """
+    chunks = [chunk.splitlines() for chunk in raw.split("\f")] if "\f" in raw else [raw.splitlines()]
+    lines = [line for chunk in chunks for line in chunk]
+    page_of = [i for i, chunk in enumerate(chunks) for _ in chunk]
+    furniture: set[int] = set()
+    printed: dict[int, int] = {}  # page (its index) -> the number printed on it
+    if len(chunks) >= 2:
+        edges: dict[str, list[int]] = {}
+        tops: list[list[int]] = []
+        start = 0
+        for chunk in chunks:
+            filled = [start + i for i, line in enumerate(chunk) if line.strip()]
+            tops.append(filled)
+            for index in sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])):
+                if display_width(lines[index].strip()) <= 100:
+                    edges.setdefault(_furniture_key(lines[index]), []).append(index)
+            start += len(chunk)
+        for indexes in edges.values():
+            numbers = _page_number([lines[i] for i in indexes], [page_of[i] for i in indexes])
+            if len({page_of[i] for i in indexes}) >= (3 if numbers else max(2, len(chunks) / 2)):
+                furniture.update(indexes)
+                for index, number in zip(indexes, numbers or []):
+                    printed.setdefault(page_of[index], number)
+        for filled in tops:  # above a page's head, below its foot: more furniture
+            marked = [position for position, index in enumerate(filled) if index in furniture]
+            for position in marked:
+                if position < _EDGE_LINES:
+                    furniture.update(filled[:position])
+                elif position >= len(filled) - _EDGE_LINES:
+                    furniture.update(filled[position + 1 :])
+    else:
+        recurring: dict[str, list[int]] = {}
+        for index, line in enumerate(lines):
+            if line.strip() and _DIGITS.search(line) and display_width(line.strip()) <= 100:
+                recurring.setdefault(_furniture_key(line), []).append(index)
+        for indexes in recurring.values():
+            numbers = _page_number([lines[i] for i in indexes], list(range(len(indexes)))) if len(indexes) >= 3 else None
+            gaps = sorted(b - a for a, b in zip(indexes, indexes[1:]))
+            if not numbers or gaps[0] < 20 or gaps[-1] > 1.5 * gaps[len(gaps) // 2]:
+                continue
+            furniture.update(indexes)
+            neighbours: dict[str, list[int]] = {}
+            for index in indexes:
+                for step in (-1, 1):
+                    near = index + step
+                    while 0 <= near < len(lines) and abs(near - index) <= 4 and not lines[near].strip():
+                        near += step
+                    if 0 <= near < len(lines) and abs(near - index) <= 4:
+                        neighbours.setdefault(_furniture_key(lines[near]), []).append(near)
+            for near_indexes in neighbours.values():
+                if len(near_indexes) >= max(2, len(indexes) / 2):
+                    furniture.update(near_indexes)
+            # The pages break where the numbers are: a foot numbers the page above it, a head the page below.
+            page_of = [sum(1 for i in indexes if i < index) for index in range(len(lines))]
+            above = sum(1 for line in lines[: indexes[0]] if line.strip())
+            below = sum(1 for line in lines[indexes[-1] + 1 :] if line.strip())
+            foot = above > below
+            printed = {k if foot else k + 1: number for k, number in enumerate(numbers)}
+            break
+    if not furniture and len(chunks) < 2:
+        return raw.splitlines(), [None] * len(lines)
+    pages: list[int | None] = []
+    for page in range(max(page_of) + 1):
+        if page in printed:
+            pages.append(printed[page])
+        elif printed:
+            nearest = min(printed, key=lambda known: abs(known - page))
+            guess = printed[nearest] + page - nearest
+            pages.append(guess if guess >= 1 else None)
+        else:
+            pages.append(page + 1)
+    width = _wrap_width([line.strip() for i, line in enumerate(lines) if line.strip() and i not in furniture])[1]
+    kept: list[str] = []
+    kept_pages: list[int | None] = []
+    index = 0
+    while index < len(lines):
+        if index not in furniture and not (index and page_of[index] != page_of[index - 1]):
+            kept.append(lines[index])
+            kept_pages.append(pages[page_of[index]])
+            index += 1
+            continue
+        # A page break: the furniture and the blank lines around it (a form feed is one, as a line of its own).
+        formed = len(chunks) > 1
+        blank = formed and bool(index) and page_of[index] != page_of[index - 1]
+        while kept and not kept[-1].strip():
+            kept.pop()
+            kept_pages.pop()
+            blank = True
+        end = index
+        while end < len(lines) and (end in furniture or not lines[end].strip()):
+            end += 1
+            blank = blank or not lines[end - 1].strip() or (formed and end < len(lines) and page_of[end] != page_of[end - 1])
+        if blank and kept and end < len(lines) and not _runs_on_over(kept[-1], lines[end], width):
+            kept.append("")
+            kept_pages.append(None)
+        if end < len(lines):
+            kept.append(lines[end])
+            kept_pages.append(pages[page_of[end]])
+        index = end + 1
+    return kept, kept_pages
+
+
 def plain_blocks(raw: str) -> list[Block]:
     """Paragraphs separated by blank lines; within one, wrapped lines joined, list items and intended breaks kept as lines.
 
@@ -85,19 +234,24 @@ def plain_blocks(raw: str) -> list[Block]:
     the next word would have fitted after (a title); a short line without punctuation before a full one is a heading;
     page numbers alone on their line and contents (dot leaders) are left out.
     """
-    source_lines = [line.strip() for line in raw.splitlines()]
+    unpaged, line_pages = _without_page_furniture(raw)
+    source_lines = [line.strip() for line in unpaged]
     wrap = _wrap_width([line for line in source_lines if line])
     unbroken = len(source_lines) >= 20 and all(source_lines)
     blocks: list[Block] = []
     lines: list[str] = []
+    pages: list[tuple[int, int | None]] = []  # where in the paragraph a page starts, and its number
     previous = ""
 
     def flush() -> None:
         if lines:
-            blocks.append(Block("body", "\n".join(lines), None, None))
+            block = Block("body", "\n".join(lines), pages[0][1], pages[-1][1])
+            block.breaks = [(offset, page) for offset, page in pages[1:] if page is not None]
+            blocks.append(block)
             lines.clear()
+            pages.clear()
 
-    for text in source_lines:
+    for text, page in zip(source_lines, line_pages):
         if unbroken and _FOLIO.match(text):
             continue
         if not text:
@@ -113,6 +267,8 @@ def plain_blocks(raw: str) -> list[Block]:
             lines[-1] = join_wrapped(lines[-1], text)
         else:
             lines.append(text)
+        if text and (not pages or page != pages[-1][1]):
+            pages.append((sum(map(len, lines)) + len(lines) - 1 - len(text), page))
         previous = text
     flush()
     if not unbroken:

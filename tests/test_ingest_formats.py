@@ -405,6 +405,43 @@ def test_a_chinese_line_that_ends_no_sentence_runs_on_however_short(tmp_path):
     assert "我们思前想后，原先让用户安装字体以追求视觉上的美观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。" in units
 
 
+def _rfc_pages(form_feeds: bool) -> str:
+    """Four pages laid out as an IETF RFC's .txt: body three spaces in, a foot with the page number, a head after it;
+    each page but the last ends inside a sentence that goes on on the next one."""
+    line = "   The endpoint MUST close the connection after sending the {} frame and before any further data is"
+    words = ["Close", "Ping", "Pong", "Text", "Binary"]
+    pages = []
+    for number in range(1, 5):
+        body = [] if number == 1 else [f"   sent to the {words[number]} peer, as the other side expects.", ""]
+        if number in (1, 3):
+            body += [f"{number}.  Section on {words[number]} frames", ""]
+        for paragraph in range(4):
+            body += [line.format(word) for word in words] + [f"   sent, as the {words[paragraph]} side expects.", ""]
+        body += [line.format(words[number]), line.format(words[number - 1])] if number < 4 else ["   The end."]
+        head = "" if number == 1 else "RFC 6455                 The WebSocket Protocol            December 2011\n\n\n"
+        foot = f"\n\n\nFette & Melnikov             Standards Track                    [Page {number}]\n"
+        pages.append(head + "\n".join(body) + foot)
+    return ("\f\n" if form_feeds else "").join(pages)
+
+
+@pytest.mark.parametrize("form_feeds", [True, False])
+def test_an_rfc_as_text_loses_its_page_heads_and_feet_and_keeps_its_pages(tmp_path, form_feeds):
+    # RFC 6455 as .txt (fourth audit, mdtxt-5 and mdtxt-11): its feet ("Fette & Melnikov  Standards Track  [Page 1]")
+    # and heads ("RFC 6455  The WebSocket Protocol  December 2011") were paragraphs cutting sentences in two, no page
+    # was known, and its indented lines counted as page-break artefacts, which routed parts of it to the PDF profile.
+    raw = _rfc_pages(form_feeds)
+    assert extraction_signals(raw).page_break_lines == 0  # its lines are all indented alike: no page-break artefact
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    assert doc.profile == "plain text"
+    texts = [p.text for p in doc.paragraphs]
+    assert not [t for t in texts if "[Page" in t or "December 2011" in t]
+    cut = doc.paragraphs[5]  # the last paragraph of page 1, whole
+    assert cut.text.endswith("before any further data is sent to the Pong peer, as the other side expects.")
+    assert cut.text.count("MUST") == 2 and (cut.page_start, cut.page_end) == (1, 2)
+    assert [(p.text, p.page_start) for p in doc.paragraphs if p.text.startswith("3.")] == [("3.  Section on Text frames", 3)]
+    assert (doc.paragraphs[-1].text, doc.paragraphs[-1].page_start) == ("The end.", 4)
+
+
 def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
     text = (
         "# Compression notes\n\nBrotli uses a static dictionary of common words.\n\n"
