@@ -8,6 +8,7 @@ import unicodedata
 
 from index.blocks import Block, display_width, joins_tight
 from index.korean_breaks import join_wrapped
+from index.pdf_loader import _CAPTION as CAPTION  # a caption, as the PDF loader tells one
 
 log = logging.getLogger(__name__)
 
@@ -236,11 +237,15 @@ def plain_blocks(raw: str) -> list[Block]:
     """
     unpaged, line_pages = _without_page_furniture(raw)
     source_lines = [line.strip() for line in unpaged]
+    indents = [len(line) - len(line.lstrip()) for line in unpaged]
+    margin = min((indent for indent, line in zip(indents, source_lines) if line), default=0)
+    at_margin: list[bool] = []  # whether each block starts at the text's left margin
     wrap = _wrap_width([line for line in source_lines if line])
     unbroken = len(source_lines) >= 20 and all(source_lines)
     blocks: list[Block] = []
     lines: list[str] = []
     pages: list[tuple[int, int | None]] = []  # where in the paragraph a page starts, and its number
+    start = [0]  # the indent of the block's first line
     previous = ""
 
     def flush() -> None:
@@ -248,16 +253,20 @@ def plain_blocks(raw: str) -> list[Block]:
             block = Block("body", "\n".join(lines), pages[0][1], pages[-1][1])
             block.breaks = [(offset, page) for offset, page in pages[1:] if page is not None]
             blocks.append(block)
+            at_margin.append(start[0] <= margin)
             lines.clear()
             pages.clear()
 
-    for text, page in zip(source_lines, line_pages):
+    for text, page, indent in zip(source_lines, line_pages, indents):
+        if text and not lines:
+            start[0] = indent
         if unbroken and _FOLIO.match(text):
             continue
         if not text:
             flush()
         elif unbroken and lines and _ends_paragraph(previous, text, wrap, lines[0] if len(lines) == 1 else ""):
             flush()
+            start[0] = indent
             lines.append(text)
         elif (
             lines
@@ -271,9 +280,9 @@ def plain_blocks(raw: str) -> list[Block]:
             pages.append((sum(map(len, lines)) + len(lines) - 1 - len(text), page))
         previous = text
     flush()
+    blocks = _with_headings(blocks, wrap, at_margin)
     if not unbroken:
         return blocks
-    blocks = _with_headings(blocks, wrap)
     return [
         b for b in blocks if not (len(_LEADERS.findall(b.text)) >= 2 or (_LEADERS.search(b.text) and len(_LEADERS.sub("", b.text)) < 80))
     ]
@@ -290,17 +299,43 @@ def _ends_paragraph(line: str, following: str, wrap: tuple[float, float], openin
     return ended or _break_is_intended(line, following, wrap)
 
 
-def _with_headings(blocks: list[Block], wrap: tuple[float, float]) -> list[Block]:
-    """A one-line block, short and without closing punctuation, before a block that opens with a full line: a heading."""
-    for block, following in zip(blocks, blocks[1:]):
+# A section's number before its title: "5.2.", "1.", "A.1", "Appendix A." (a level per number).
+_SECTION_NUMBER = re.compile(
+    r"^(?:(?:Appendix|Annex)\s+[A-Z](?:\.\d{1,2})*\.?|[A-Z](?:\.\d{1,2})+\.?|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+(?=\w)"
+)
+
+
+def _section_level(text: str) -> int | None:
+    """The level of a numbered title ("5.2.  Base Framing Protocol": 2), None when `text` does not start with one."""
+    match = _SECTION_NUMBER.match(text)
+    if not match:
+        return None
+    return match.group(0).strip().rstrip(".").count(".") + 1
+
+
+def _with_headings(blocks: list[Block], wrap: tuple[float, float], at_margin: list[bool]) -> list[Block]:
+    """Headings among one-line blocks without closing punctuation: a short one before a block that opens with a full
+    line ("Abstract"), and a numbered title ("5.2.  Base Framing Protocol", "Appendix A.  JavaScript Example"), its
+    number giving its level; a lone "1. …" next to another lone "2. …" is a list item. Captions and footnotes are no headings, nor
+    is a line set in from the text's margin (an RFC's "FIN:  1 bit", "o  the query component" under its headings)."""
+    for i, block in enumerate(blocks):
         text = block.text
-        first = following.text.split("\n", 1)[0]
         if (
-            "\n" not in text
-            and display_width(text) <= 0.5 * wrap[1]
-            and not _TRAILING_PUNCTUATION.search(text)
-            and any(ch.isalpha() for ch in text)
-            and display_width(first) >= 0.8 * wrap[1]
+            not at_margin[i]
+            or "\n" in text
+            or _TRAILING_PUNCTUATION.search(text)
+            or sum(ch.isalpha() for ch in text) < 2
+            or CAPTION.match(text)  # "Figure 3.1: Scatter Plot Example"
+            or re.match(r"\d+[^\W\d_]", text)  # a footnote, its number glued on: "1为原先默认主题"
         ):
+            continue
+        level = _section_level(text)
+        neighbours = [b.text for b in blocks[max(0, i - 1) : i + 2] if b is not block and "\n" not in b.text]
+        if level == 1 and text.split()[0][:-1].isdigit() and any(re.match(r"\d{1,2}\.\s", n) for n in neighbours):
+            level = None  # "1. Foo" by "2. Bar": a list
+        following = blocks[i + 1].text.split("\n", 1)[0] if i + 1 < len(blocks) else ""
+        if level is not None and display_width(text) <= 0.9 * wrap[1]:
+            block.kind, block.level = "heading", level
+        elif display_width(text) <= 0.5 * wrap[1] and display_width(following) >= 0.8 * wrap[1]:
             block.kind = "heading"
     return blocks

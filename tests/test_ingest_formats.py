@@ -187,7 +187,7 @@ def test_footnotes_are_kept_apart(docs):
 def test_korean_spaces_are_kept_across_line_breaks(docs):
     source_paragraphs = _preface_paragraphs()
     wrapped = [p.text for p in docs[KO_TXT.name].paragraphs]
-    assert wrapped[2:] == source_paragraphs  # every line break stood for one space, and is one again
+    assert wrapped[1:] == source_paragraphs  # every line break stood for one space, and is one again
     assert "위험이 있다(의존하는 모든 패키지의" in docs[KO_TXT.name].text
 
 
@@ -204,7 +204,9 @@ def test_plain_text_is_not_taken_for_a_pdf_extraction(docs):
     assert not extraction_signals(ko_raw).is_extraction  # ... none of the extraction's artefacts
     for name in (KO_TXT.name, EN_TXT.name):
         assert docs[name].profile == "plain text"
-        assert docs[name].headings == ()
+    # A short line alone between blank lines, before a paragraph, is a heading (fourth audit, mdtxt-6).
+    assert docs[KO_TXT.name].headings == ("머리말",)
+    assert docs[EN_TXT.name].headings == ("Abstract", "Early Disclosure", "Security Review Team Membership")
     en = docs[EN_TXT.name]
     texts = [p.text for p in en.paragraphs]
     assert texts[0] == "Proposal: Security Policy for Go\nJason Buberel"  # a title line is not run into the byline
@@ -435,11 +437,32 @@ def test_an_rfc_as_text_loses_its_page_heads_and_feet_and_keeps_its_pages(tmp_pa
     assert doc.profile == "plain text"
     texts = [p.text for p in doc.paragraphs]
     assert not [t for t in texts if "[Page" in t or "December 2011" in t]
-    cut = doc.paragraphs[5]  # the last paragraph of page 1, whole
+    cut = doc.paragraphs[4]  # the last paragraph of page 1, whole
     assert cut.text.endswith("before any further data is sent to the Pong peer, as the other side expects.")
     assert cut.text.count("MUST") == 2 and (cut.page_start, cut.page_end) == (1, 2)
-    assert [(p.text, p.page_start) for p in doc.paragraphs if p.text.startswith("3.")] == [("3.  Section on Text frames", 3)]
+    assert [p.page_start for p in doc.paragraphs if p.section == "3.  Section on Text frames"][:2] == [3, 3]
     assert (doc.paragraphs[-1].text, doc.paragraphs[-1].page_start) == ("The end.", 4)
+
+
+def test_plain_text_with_blank_lines_finds_its_numbered_and_short_headings(tmp_path):
+    # RFC 6455 as .txt (fourth audit, mdtxt-6): "5.2.  Base Framing Protocol" was a paragraph and every paragraph had
+    # section "": headings were only inferred in text without blank lines.
+    body = "   This wire format for the data transfer part is described by the ABNF given in detail in this\n" * 2
+    raw = (
+        "Abstract\n\n" + body + "\n"
+        "5.  Data Framing\n\n" + body + "\n"
+        "5.2.  Base Framing Protocol\n\n" + body + "\n"
+        "   FIN:  1 bit\n\n      Indicates that this is the final fragment in a message.\n\n"
+        "Figure 3: Frame layout\n\n" + body + "\n"
+        "1. Install it\n\n2. Run it\n\n"
+        "Appendix A.  Examples\n\n" + body
+    )
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    assert doc.headings == ("Abstract", "5.  Data Framing", "5.2.  Base Framing Protocol", "Appendix A.  Examples")
+    sections = {p.text[:12]: p.section for p in doc.paragraphs}
+    assert sections["FIN:  1 bit"] == "5.  Data Framing › 5.2.  Base Framing Protocol"  # set in: no heading
+    assert sections["Figure 3: Fr"] == sections["1. Install i"] == sections["2. Run it"] == sections["FIN:  1 bit"]
+    assert doc.paragraphs[-1].section == "Appendix A.  Examples"
 
 
 def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
