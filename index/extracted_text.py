@@ -8,8 +8,10 @@ import statistics
 from dataclasses import dataclass
 
 from index.blocks import CLAUSE_PUNCT, SENTENCE_END, Block, Line, display_width, ends_sentence
+from index.hyphenation import LineEndHyphens
 from index.korean_breaks import join_typeset
 from index.models import DocumentMeta
+from index.text_loader import join_hyphenated
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +187,11 @@ def extracted_blocks(raw: str, meta: DocumentMeta, first_page: int | None) -> tu
             note = join_typeset(note, part)
         front.append(Block("front", note, footnote_page, footnote_page))
 
+    hyphens = LineEndHyphens.of([ln.text for ln in body] + footnote, meta.language)
+
+    def join(left: str, right: str) -> str:
+        return join_hyphenated(left, right, hyphens, join_typeset)
+
     typical = statistics.median([ln.width for ln in body]) if body else 0.0
     blocks: list[Block] = []
     if front:
@@ -202,6 +209,6 @@ def extracted_blocks(raw: str, meta: DocumentMeta, first_page: int | None) -> tu
             current = Block("body", line.text, line.page, line.page)
             blocks.append(current)
         else:
-            current.extend(line.text, line.page, join_typeset)
+            current.extend(line.text, line.page, join)
     notes = [f"{page_breaks} page-break artifacts"] if page_breaks else []
     return blocks, notes

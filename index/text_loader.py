@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 
 from index.blocks import Block, display_width, joins_tight
+from index.hyphenation import LineEndHyphens
 from index.korean_breaks import join_wrapped
 from index.pdf_loader import _CAPTION as CAPTION  # a caption, as the PDF loader tells one
 
@@ -227,19 +229,36 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
     return kept, kept_pages
 
 
-def plain_blocks(raw: str) -> list[Block]:
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def join_hyphenated(left: str, right: str, hyphens: LineEndHyphens, join: Callable[[str, str], str]) -> str:
+    """Join two lines, a word broken by a line-end hyphen ("numer-" / "ing") made whole when the document or its
+    language's word list says the hyphen is the typesetter's (LineEndHyphens, as the PDF loader decides); a compound's
+    hyphen stays ("third-" / "party"). Otherwise `join` joins them."""
+    if left.endswith("-") and len(left) > 1 and left[-2].isalpha() and right[:1].islower():
+        head = _WORD.findall(left[:-1])
+        tail = _WORD.match(right)
+        if head and tail and hyphens.is_soft(head[-1], tail.group(0)):
+            return left[:-1] + right
+    return join(left, right)
+
+
+def plain_blocks(raw: str, language: str = "") -> list[Block]:
     """Paragraphs separated by blank lines; within one, wrapped lines joined, list items and intended breaks kept as lines.
 
     A text with no blank line at all (what a PDF reader copies out of a PDF: "Abstract", then the abstract's lines) has
     its paragraphs inferred instead: one ends at a line that ends a sentence short of the wrap width, or at a short line
     the next word would have fitted after (a title); a short line without punctuation before a full one is a heading;
-    page numbers alone on their line and contents (dot leaders) are left out.
+    page numbers alone on their line and contents (dot leaders) are left out. `language` (the document's, "" when not
+    known) helps decide line-end hyphens.
     """
     unpaged, line_pages = _without_page_furniture(raw)
     source_lines = [line.strip() for line in unpaged]
     indents = [len(line) - len(line.lstrip()) for line in unpaged]
     margin = min((indent for indent, line in zip(indents, source_lines) if line), default=0)
     at_margin: list[bool] = []  # whether each block starts at the text's left margin
+    hyphens = LineEndHyphens.of(source_lines, language)
     wrap = _wrap_width([line for line in source_lines if line])
     unbroken = len(source_lines) >= 20 and all(source_lines)
     blocks: list[Block] = []
@@ -273,7 +292,7 @@ def plain_blocks(raw: str) -> list[Block]:
             and not _LIST_ITEM.match(text)
             and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "") or not _break_is_intended(previous, text, wrap))
         ):
-            lines[-1] = join_wrapped(lines[-1], text)
+            lines[-1] = join_hyphenated(lines[-1], text, hyphens, join_wrapped)
         else:
             lines.append(text)
         if text and (not pages or page != pages[-1][1]):

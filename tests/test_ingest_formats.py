@@ -465,6 +465,27 @@ def test_plain_text_with_blank_lines_finds_its_numbered_and_short_headings(tmp_p
     assert doc.paragraphs[-1].section == "Appendix A.  Examples"
 
 
+def test_line_end_hyphens_of_plain_and_pdf_extracted_text_are_decided_as_in_pdfs():
+    # pdftotext -layout of ElegantBook's manual (fourth audit, mdtxt-9): "solu-" / "tion2" and "tris-" / "tique" kept
+    # their hyphens; the word list (the PDF loader's LineEndHyphens) decides, and a compound keeps its hyphen.
+    from index.extracted_text import extracted_blocks
+    from index.text_loader import plain_blocks
+
+    raw = (
+        "Conclusion Environments, including conclusion, assumption, property, remark, solu-\n"
+        "tion2 environment, all of these begin with boldfaced words, and the contents are the same as a third-\n"
+        "party paragraph of the manual, which has no relationship with the rest.\n"
+    )
+    expected = (
+        "Conclusion Environments, including conclusion, assumption, property, remark, solution2 environment, all of"
+        " these begin with boldfaced words, and the contents are the same as a third-party paragraph of the manual,"
+        " which has no relationship with the rest."
+    )
+    assert [b.text for b in plain_blocks(raw, "en")] == [expected]
+    blocks, _ = extracted_blocks(raw, DocumentMeta(doc_id="x", title=""), None)
+    assert [b.text for b in blocks] == [expected]
+
+
 def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
     text = (
         "# Compression notes\n\nBrotli uses a static dictionary of common words.\n\n"
