@@ -299,12 +299,50 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
             pages.append((sum(map(len, lines)) + len(lines) - 1 - len(text), page))
         previous = text
     flush()
-    blocks = _with_headings(blocks, wrap, at_margin)
-    if not unbroken:
-        return blocks
-    return [
-        b for b in blocks if not (len(_LEADERS.findall(b.text)) >= 2 or (_LEADERS.search(b.text) and len(_LEADERS.sub("", b.text)) < 80))
-    ]
+    return _without_contents(_with_headings(blocks, wrap, at_margin), wrap)
+
+
+# A section or page number alone: "1", "2.5.1", "xii".
+_NUMBER_ONLY = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*\.?|[ivxlc]{1,6})", re.IGNORECASE)
+
+
+def _without_contents(blocks: list[Block], wrap: tuple[float, float]) -> list[Block]:
+    """The blocks without a table of contents: a block of entries (dot leaders), and the run pdftotext makes of one,
+    every number, title and page of an entry a paragraph of its own ("1", "1.1", "1", "ElegantBook Updates . . . ."):
+    from 3 entries on, the numbers and short titles between and before them, the page numbers after them and a title of
+    at most three words above them ("Contents") go too."""
+
+    def numbers(block: Block) -> bool:
+        return all(_NUMBER_ONLY.fullmatch(line.strip()) for line in block.text.split("\n"))
+
+    def title(block: Block) -> bool:  # short lines without punctuation, or numbers: "ElegantLATEX 系列模板介绍" / "1.1"
+        return all(
+            _NUMBER_ONLY.fullmatch(line.strip()) or (display_width(line) <= 0.6 * wrap[1] and not _TRAILING_PUNCTUATION.search(line))
+            for line in block.text.split("\n")
+        )
+
+    entries = [i for i, b in enumerate(blocks) if _LEADERS.search(b.text)]
+    drop = {i for i in entries if len(_LEADERS.findall(blocks[i].text)) >= 2 or len(_LEADERS.sub("", blocks[i].text)) < 80}
+    runs: list[list[int]] = []
+    for i in entries:
+        between = range(runs[-1][-1] + 1, i) if runs else range(0)
+        if runs and all(numbers(blocks[j]) or title(blocks[j]) for j in between):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        if len(run) < 3:
+            continue
+        first, last = run[0], run[-1]
+        while first > 0 and (numbers(blocks[first - 1]) or (title(blocks[first - 1]) and first > 1 and numbers(blocks[first - 2]))):
+            first -= 1
+        while last + 1 < len(blocks) and numbers(blocks[last + 1]):
+            last += 1
+        name = blocks[first - 1].text if first else ""
+        if title(blocks[first - 1]) and "\n" not in name and len(name.split()) <= 3 and display_width(name) <= 20:
+            first -= 1  # the contents' own title: "Contents", "目 录"
+        drop.update(range(first, last + 1))
+    return [b for i, b in enumerate(blocks) if i not in drop]
 
 
 def _ends_paragraph(line: str, following: str, wrap: tuple[float, float], opening: str) -> bool:

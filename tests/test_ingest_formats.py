@@ -486,6 +486,27 @@ def test_line_end_hyphens_of_plain_and_pdf_extracted_text_are_decided_as_in_pdfs
     assert [b.text for b in blocks] == [expected]
 
 
+def test_contents_that_pdftotext_spreads_over_paragraphs_are_dropped(tmp_path):
+    # pdftotext's default output of ElegantBook's manual (fourth audit, mdtxt-8): every number, title and page of the
+    # contents a paragraph of its own, 52 of them before the first chapter.
+    toc = [
+        "Contents", "1", "2", "ElegantLATEX Templates", "1", "1.1", "1",
+        "ElegantBook Updates . . . . . . . . . . . . . . . . . . . . . . .",
+        "ElegantBook Settings", "2", "2.1", "Compilation Methods . . . . . . . . . . . . . . . . . . . . . . .",
+        "2", "2.2", "Languages . . . . . . . . . . . . . . . . . . . . . . . . . . .", "3\n3",
+    ]  # fmt: skip
+    prose = (
+        "On the occasion of this release, we, ElegantLATEX Program, want to reintroduce our work to you. We are\n"
+        "committed to creating a series of beautiful, elegant, easy to use templates for the users to write with.\n"
+    )
+    raw = "Victory won't come to us unless we go to it.\n\n" + "\n\n".join(toc) + "\n\nChapter 1 Templates\n\n" + prose
+    doc = load_written(tmp_path / "book.txt", raw)
+    assert [(p.section, p.text[:20]) for p in doc.paragraphs] == [
+        ("", "Victory won't come t"),
+        ("Chapter 1 Templates", "On the occasion of t"),
+    ]
+
+
 def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
     text = (
         "# Compression notes\n\nBrotli uses a static dictionary of common words.\n\n"
