@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -180,7 +181,7 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
                 if len(near_indexes) >= max(2, len(indexes) / 2):
                     furniture.update(near_indexes)
             # The pages break where the numbers are: a foot numbers the page above it, a head the page below.
-            page_of = [sum(1 for i in indexes if i < index) for index in range(len(lines))]
+            page_of = [bisect.bisect_left(indexes, index) for index in range(len(lines))]
             above = sum(1 for line in lines[: indexes[0]] if line.strip())
             below = sum(1 for line in lines[indexes[-1] + 1 :] if line.strip())
             foot = above > below
