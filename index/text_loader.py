@@ -372,10 +372,11 @@ def _section_level(text: str) -> int | None:
 
 
 def _with_headings(blocks: list[Block], wrap: tuple[float, float], at_margin: list[bool]) -> list[Block]:
-    """Headings among one-line blocks without closing punctuation: a short one before a block that opens with a full
-    line ("Abstract"), and a numbered title ("5.2.  Base Framing Protocol", "Appendix A.  JavaScript Example"), its
-    number giving its level; a lone "1. …" next to another lone "2. …" is a list item. Captions and footnotes are no headings, nor
-    is a line set in from the text's margin (an RFC's "FIN:  1 bit", "o  the query component" under its headings)."""
+    """Headings among one-line blocks at the text's margin without closing punctuation: a short one before a block that
+    opens with a full line ("Abstract") or is set in from the margin (an RFC's "Status of This Memo"), and a numbered
+    title ("5.2.  Base Framing Protocol", "Appendix A.  JavaScript Example"), its number giving its level; a lone
+    "1. …" next to another lone "2. …" is a list item. Captions and footnotes are no headings, nor is a line set in
+    from the margin (an RFC's "FIN:  1 bit", "o  the query component" under its headings)."""
     for i, block in enumerate(blocks):
         text = block.text
         if (
@@ -394,6 +395,8 @@ def _with_headings(blocks: list[Block], wrap: tuple[float, float], at_margin: li
         following = blocks[i + 1].text.split("\n", 1)[0] if i + 1 < len(blocks) else ""
         if level is not None and display_width(text) <= 0.9 * wrap[1]:
             block.kind, block.level = "heading", level
-        elif display_width(text) <= 0.5 * wrap[1] and display_width(following) >= 0.8 * wrap[1]:
+        elif display_width(text) <= 0.5 * wrap[1] and (
+            display_width(following) >= 0.8 * wrap[1] or (i + 1 < len(blocks) and not at_margin[i + 1])
+        ):
             block.kind = "heading"
     return blocks

@@ -450,6 +450,7 @@ def test_plain_text_with_blank_lines_finds_its_numbered_and_short_headings(tmp_p
     body = "   This wire format for the data transfer part is described by the ABNF given in detail in this\n" * 2
     raw = (
         "Abstract\n\n" + body + "\n"
+        "Status of This Memo\n\n   This is an Internet Standards Track document.\n\n"
         "5.  Data Framing\n\n" + body + "\n"
         "5.2.  Base Framing Protocol\n\n" + body + "\n"
         "   FIN:  1 bit\n\n      Indicates that this is the final fragment in a message.\n\n"
@@ -458,7 +459,13 @@ def test_plain_text_with_blank_lines_finds_its_numbered_and_short_headings(tmp_p
         "Appendix A.  Examples\n\n" + body
     )
     doc = load_written(tmp_path / "rfc.txt", raw)
-    assert doc.headings == ("Abstract", "5.  Data Framing", "5.2.  Base Framing Protocol", "Appendix A.  Examples")
+    assert doc.headings == (
+        "Abstract",
+        "Status of This Memo",  # short, before a paragraph set in from the margin
+        "5.  Data Framing",
+        "5.2.  Base Framing Protocol",
+        "Appendix A.  Examples",
+    )
     sections = {p.text[:12]: p.section for p in doc.paragraphs}
     assert sections["FIN:  1 bit"] == "5.  Data Framing › 5.2.  Base Framing Protocol"  # set in: no heading
     assert sections["Figure 3: Fr"] == sections["1. Install i"] == sections["2. Run it"] == sections["FIN:  1 bit"]
