@@ -82,6 +82,8 @@ _LEADERS = re.compile(r"(?:\.\s?){5,}")
 
 
 _DIGITS = re.compile(r"\d+")
+# A page number set off by dashes or out of a total: "– 3 –", "–3/12–", "3/12".
+_DASHED_FOLIO = re.compile(r"[-–—]\s*\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–—]|\d{1,4}\s*/\s*\d{1,4}")
 # A page's edge: its first and last lines, where running heads and feet sit (a folio may come second, under a head).
 _EDGE_LINES = 2
 
@@ -125,9 +127,10 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
     With form feeds, a line (numbers aside) among the first or last two lines of at least half the pages (and 2) is
     furniture ("RFC 6455  The WebSocket Protocol  December 2011"), or of 3 pages if it numbers them ("–3/12–", its
     number rising as the pages do), and so is what stands above it at the top of a page (a head naming the section)
-    or below it at the foot. Without, a short line recurring at least 3 times with a number rising by one, at regular
-    distances of 20 lines or more, is a running foot or head, and the line next to it at most of its occurrences goes
-    with it. The rising number is the page number; without one, pages are counted from the form feeds.
+    or below it at the foot; a page number set off by dashes ("– 3 –") is one even once. Without form feeds, a short
+    line recurring at least 3 times with a number rising by one, at regular distances of 20 lines or more, is a
+    running foot or head, and the line next to it at most of its occurrences goes with it. The rising number is the
+    page number; without one, pages are counted from the form feeds.
     """
     chunks = [chunk.splitlines() for chunk in raw.split("\f")] if "\f" in raw else [raw.splitlines()]
     lines = [line for chunk in chunks for line in chunk]
@@ -158,6 +161,8 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
                     furniture.update(filled[:position])
                 elif position >= len(filled) - _EDGE_LINES:
                     furniture.update(filled[position + 1 :])
+        for indexes in edges.values():  # a folio set off by dashes, even once: "– 3 –", "–3/12–"
+            furniture.update(i for i in indexes if _DASHED_FOLIO.fullmatch(lines[i].strip()))
     else:
         recurring: dict[str, list[int]] = {}
         for index, line in enumerate(lines):

@@ -444,6 +444,15 @@ def test_an_rfc_as_text_loses_its_page_heads_and_feet_and_keeps_its_pages(tmp_pa
     assert (doc.paragraphs[-1].text, doc.paragraphs[-1].page_start) == ("The end.", 4)
 
 
+def test_a_folio_set_off_by_dashes_at_a_page_edge_is_dropped_even_once():
+    # A three-page pdftotext extract of ElegantBook (fourth audit, mdtxt-8): its one folio "–3/12–" was a paragraph.
+    from index.text_loader import plain_blocks
+
+    body = "If you want to customize the colors, please select nocolor or use color=none, then define the colors."
+    raw = f"Contents\n\n1 Templates\n\f2.4 Chapter Title Display Styles\n\n–3/12–\n\n{body}\n\f\n– 4 –\n"
+    assert [b.text for b in plain_blocks(raw)] == ["Contents", "1 Templates", "2.4 Chapter Title Display Styles", body]
+
+
 def test_plain_text_with_blank_lines_finds_its_numbered_and_short_headings(tmp_path):
     # RFC 6455 as .txt (fourth audit, mdtxt-6): "5.2.  Base Framing Protocol" was a paragraph and every paragraph had
     # section "": headings were only inferred in text without blank lines.
