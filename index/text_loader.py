@@ -305,6 +305,7 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
             pages.append((sum(map(len, lines)) + len(lines) - 1 - len(text), page))
         previous = text
     flush()
+    blocks, at_margin = _titles_split_off(blocks, at_margin, wrap)
     return _without_contents(_with_headings(blocks, wrap, at_margin), wrap)
 
 
@@ -374,6 +375,36 @@ def _section_level(text: str) -> int | None:
     if not match:
         return None
     return match.group(0).strip().rstrip(".").count(".") + 1
+
+
+def _titles_split_off(blocks: list[Block], at_margin: list[bool], wrap: tuple[float, float]) -> tuple[list[Block], list[bool]]:
+    """A paragraph that opens with a numbered section title on a line of its own, with no blank line under it
+    (pdftotext: "2.3 Color Themes" / "This template contains 5 color themes"), has it split off to be read as a
+    heading: a number with a dot inside ("2.3", "A.1", "5.2.") or an appendix's, at the margin, short, unpunctuated."""
+    split: list[Block] = []
+    margins: list[bool] = []
+    for block, margin in zip(blocks, at_margin):
+        first, _, rest = block.text.partition("\n")
+        level = _section_level(first)
+        if (
+            rest
+            and margin
+            and level is not None
+            and (level > 1 or not first[:1].isdigit())
+            and display_width(first) <= 0.6 * wrap[1]
+            and not _TRAILING_PUNCTUATION.search(first)
+            and sum(ch.isalpha() for ch in first) >= 2
+        ):
+            cut = len(first) + 1
+            split.append(Block("body", first, block.page_start, block.page_start))
+            body = Block("body", rest, block.page_start, block.page_end)
+            body.breaks = [(offset - cut, page) for offset, page in block.breaks if offset > cut]
+            split.append(body)
+            margins += [True, True]
+            continue
+        split.append(block)
+        margins.append(margin)
+    return split, margins
 
 
 def _with_headings(blocks: list[Block], wrap: tuple[float, float], at_margin: list[bool]) -> list[Block]:

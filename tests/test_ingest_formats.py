@@ -395,8 +395,8 @@ def test_a_chinese_line_that_ends_no_sentence_runs_on_however_short(tmp_path):
         "2. 模板拆分为中英文模式；\n"
     )
     doc = load_written(tmp_path / "elegantbook.txt", raw)
+    assert doc.headings == ("1.1 ElegantBook 更新说明",)  # a title: no comma or stop; split off, being numbered
     assert [p.text for p in doc.paragraphs] == [
-        "1.1 ElegantBook 更新说明\n"  # a title: its paragraph's one line so far, without a comma or a stop
         "在这几年间，我们收到了很多用户的反馈，主要的问题涉及到字体安装，编码支持，定理浮动，定理跨页，交叉引用等等。"
         "我们思前想后，原先让用户安装字体以追求视觉上的美观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。"
         "因此我们在新版中删除了这部分，用户无需安装任何字体。主要内容有：\n"
@@ -442,6 +442,23 @@ def test_an_rfc_as_text_loses_its_page_heads_and_feet_and_keeps_its_pages(tmp_pa
     assert cut.text.count("MUST") == 2 and (cut.page_start, cut.page_end) == (1, 2)
     assert [p.page_start for p in doc.paragraphs if p.section == "3.  Section on Text frames"][:2] == [3, 3]
     assert (doc.paragraphs[-1].text, doc.paragraphs[-1].page_start) == ("The end.", 4)
+
+
+def test_a_numbered_title_opening_a_paragraph_is_split_off_as_its_heading(tmp_path):
+    # pdftotext sets no blank line under a section title (fourth audit, ElegantBook): "2.3 Color Themes" opened the
+    # paragraph under it, and the section stayed the chapter's.
+    from index.text_loader import plain_blocks
+
+    body = "This template contains 5 color themes, they are green, cyan, blue, gray and black, chosen as options."
+    raw = f"2.3 Color Themes\n{body}\n{body}\n\n2.5.1 Environments\n{body}\n\n1. Install it\n{body}\n"
+    blocks = plain_blocks(raw)
+    assert [(b.kind, b.level, b.text[:18]) for b in blocks] == [
+        ("heading", 2, "2.3 Color Themes"),
+        ("body", None, body[:18]),
+        ("heading", 3, "2.5.1 Environments"),
+        ("body", None, body[:18]),
+        ("body", None, "1. Install it\nThis"),  # a list item, not a title
+    ]
 
 
 def test_a_folio_set_off_by_dashes_at_a_page_edge_is_dropped_even_once():
