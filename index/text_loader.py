@@ -43,6 +43,8 @@ def _first_word(line: str) -> str:
     return "".join(word)
 
 
+# A line that is a field: a short label and a colon ("作者：Ethan Deng", "电话：123").
+_FIELD = re.compile(r"^[^\s，。：:]{1,6}[：:]")
 # Clause punctuation of Chinese and Japanese: a line ending in one is inside a sentence.
 _CJK_CLAUSE_END = "，、"
 
@@ -54,9 +56,10 @@ def _runs_on_tight(line: str, following: str, opening: str) -> bool:
     line may end inside a word ("视觉上的美" / "观并不完美"): these breaks are no title's or verse's. A line ending in a
     clause mark ("，", "、") runs on; one ending in a character runs on into a line that opens with one, unless the
     paragraph so far is one line (`opening`, "" once it is more) with no comma or sentence mark: a title ("1.1
-    ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作").
+    ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作"). Fields, lines that open with a
+    short label and a colon, stay apart ("地址：北京市海淀区" / "电话：…").
     """
-    if not line or not following:
+    if not line or not following or (_FIELD.match(line) and _FIELD.match(following)):
         return False
     last = line[-1]
     if last in _CJK_CLAUSE_END:

@@ -405,6 +405,9 @@ def test_a_chinese_line_that_ends_no_sentence_runs_on_however_short(tmp_path):
     passages = passages_for(doc)
     units = [u.text(passages) for u in units_for(passages)]
     assert "我们思前想后，原先让用户安装字体以追求视觉上的美观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。" in units
+    # Fields (a short label and a colon) stay apart, however short.
+    fields = load_written(tmp_path / "fields.txt", raw + "\n收件人：张三\n地址：北京市海淀区\n电话：12345\n")
+    assert fields.paragraphs[-1].text == "收件人：张三\n地址：北京市海淀区\n电话：12345"
 
 
 def _rfc_pages(form_feeds: bool) -> str:
