@@ -8,8 +8,10 @@ import statistics
 from dataclasses import dataclass
 
 from index.blocks import CLAUSE_PUNCT, SENTENCE_END, Block, Line, display_width, ends_sentence
+from index.hyphenation import LineEndHyphens
 from index.korean_breaks import join_typeset
 from index.models import DocumentMeta
+from index.text_loader import join_hyphenated
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ class ExtractionSignals:
     hard_wrapped: bool
     running_header: bool  # a "│" header line carrying a page number
     broken_sentences: float  # share of blank lines that cut a full-width line mid-sentence
-    page_break_lines: int  # lines starting with a space although the sentence before runs on
+    page_break_lines: int  # lines starting with a space under one at the margin although its sentence runs on
 
     @property
     def is_extraction(self) -> bool:
@@ -64,6 +66,7 @@ def extraction_signals(text: str) -> ExtractionSignals:
     header = any(_looks_like_header(ln) for ln in nonblank)
     gaps = broken = page_breaks = 0
     previous: str | None = None
+    indented = False
     blank_before = False
     for raw in lines:
         if not raw.strip():
@@ -74,9 +77,12 @@ def extraction_signals(text: str) -> ExtractionSignals:
             if blank_before:
                 gaps += 1
                 broken += runs_on
-            elif raw[:1].isspace() and runs_on:
+            elif raw[:1].isspace() and runs_on and not indented:
+                # Set in from a line at the margin: lines of an indented block (an RFC's paragraphs, three spaces in,
+                # their list items hanging further) are no page-break artefacts.
                 page_breaks += 1
         previous = raw.strip()
+        indented = raw[:1].isspace()
         blank_before = False
     return ExtractionSignals(looks_hard_wrapped(text), header, broken / gaps if gaps else 0.0, page_breaks)
 
@@ -181,6 +187,11 @@ def extracted_blocks(raw: str, meta: DocumentMeta, first_page: int | None) -> tu
             note = join_typeset(note, part)
         front.append(Block("front", note, footnote_page, footnote_page))
 
+    hyphens = LineEndHyphens.of([ln.text for ln in body] + footnote, meta.language)
+
+    def join(left: str, right: str) -> str:
+        return join_hyphenated(left, right, hyphens, join_typeset)
+
     typical = statistics.median([ln.width for ln in body]) if body else 0.0
     blocks: list[Block] = []
     if front:
@@ -198,6 +209,6 @@ def extracted_blocks(raw: str, meta: DocumentMeta, first_page: int | None) -> tu
             current = Block("body", line.text, line.page, line.page)
             blocks.append(current)
         else:
-            current.extend(line.text, line.page, join_typeset)
+            current.extend(line.text, line.page, join)
     notes = [f"{page_breaks} page-break artifacts"] if page_breaks else []
     return blocks, notes

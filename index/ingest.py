@@ -47,4 +47,4 @@ def clean_text(raw: str, meta: DocumentMeta, content_hash: str, *, markdown: boo
         if notes:
             log.debug("%s: %s", meta.doc_id, ", ".join(notes))
         return assemble(meta, blocks, content_hash, profile)
-    return assemble(meta, plain_blocks(raw), content_hash, profile)
+    return assemble(meta, plain_blocks(raw, meta.language), content_hash, profile)

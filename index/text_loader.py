@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
+import unicodedata
+from collections.abc import Callable
 
 from index.blocks import Block, display_width, joins_tight
+from index.hyphenation import LineEndHyphens
 from index.korean_breaks import join_wrapped
+from index.pdf_loader import _CAPTION as CAPTION  # a caption, as the PDF loader tells one
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,32 @@ def _first_word(line: str) -> str:
     return "".join(word)
 
 
+# A line that is a field: a short label and a colon ("作者：Ethan Deng", "电话：123").
+_FIELD = re.compile(r"^[^\s，。：:]{1,6}[：:]")
+# Clause punctuation of Chinese and Japanese: a line ending in one is inside a sentence.
+_CJK_CLAUSE_END = "，、"
+
+
+def _runs_on_tight(line: str, following: str, opening: str) -> bool:
+    """A Chinese or Japanese line that ends no sentence and goes on in the next: a wrap, however short the line is.
+
+    pdftotext breaks a justified line at its wide gaps ("定理浮动，" / "定理跨页，" / "交叉引用等等。我们思前想后，"), and a
+    line may end inside a word ("视觉上的美" / "观并不完美"): these breaks are no title's or verse's. A line ending in a
+    clause mark ("，", "、") runs on; one ending in a character runs on into a line that opens with one, unless the
+    paragraph so far is one line (`opening`, "" once it is more) with no comma or sentence mark: a title ("1.1
+    ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作"). Fields, lines that open with a
+    short label and a colon, stay apart ("地址：北京市海淀区" / "电话：…").
+    """
+    if not line or not following or (_FIELD.match(line) and _FIELD.match(following)):
+        return False
+    last = line[-1]
+    if last in _CJK_CLAUSE_END:
+        return True
+    if not (joins_tight(last) and unicodedata.category(last).startswith("L") and joins_tight(following[0])):
+        return False
+    return not (opening and not any(ch in _CJK_CLAUSE_END or ch in "。！？；,;!?" for ch in opening))
+
+
 def _break_is_intended(line: str, following: str, wrap: tuple[float, float]) -> bool:
     """A line that ends although the next word would easily have fitted (a title, a byline, a verse): keep the break."""
     extra = _first_word(following)
@@ -53,70 +84,358 @@ _FOLIO = re.compile(r"^(?:[-–—]\s*)?(?:\d{1,3}|[ivxlc]{1,6})(?:\s*[-–—])
 _LEADERS = re.compile(r"(?:\.\s?){5,}")
 
 
-def plain_blocks(raw: str) -> list[Block]:
+_DIGITS = re.compile(r"\d+")
+# A page number set off by dashes or out of a total: "– 3 –", "–3/12–", "3/12".
+_DASHED_FOLIO = re.compile(r"[-–—]\s*\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–—]|\d{1,4}\s*/\s*\d{1,4}")
+# A page's edge: its first and last lines, where running heads and feet sit (a folio may come second, under a head).
+_EDGE_LINES = 2
+
+
+def _furniture_key(line: str) -> str:
+    """A line as it recurs from page to page: spaces aside, any number (a page number, a date) standing for any."""
+    return _DIGITS.sub("#", re.sub(r"\s+", "", line))
+
+
+def _page_number(occurrences: list[str], pages: list[int]) -> list[int] | None:
+    """The page numbers in a running head or foot's occurrences (on `pages`, counted from 0): a number that rises as the
+    pages do ("[Page 1]", "[Page 2]"); None when there is none (the RFC's "December 2011", an equation's "(3)")."""
+    runs = [[int(n) for n in _DIGITS.findall(line)] for line in occurrences]
+    if len(runs) < 2 or len({len(r) for r in runs}) != 1:
+        return None
+    steps = [b - a for a, b in zip(pages, pages[1:])]
+    for position in range(len(runs[0])):
+        numbers = [r[position] for r in runs]
+        if numbers[0] != numbers[-1] and [b - a for a, b in zip(numbers, numbers[1:])] == steps:
+            return numbers
+    return None
+
+
+def _runs_on_over(line: str, following: str, width: float) -> bool:
+    """Whether a sentence cut by a page break goes on: `line` (as printed, indented) runs to the text's wrap `width`
+    and ends no sentence, and `following` is set as far in, or hangs a little further in (a list item's next line): a
+    heading at the margin, or a centred one, starts something new."""
+    stripped = line.strip()
+    if _SENTENCE_END.search(stripped) or stripped.endswith((":", "：")) or not following.strip():
+        return False
+    if display_width(stripped) < 0.75 * width:
+        return False
+    return 0 <= (len(following) - len(following.lstrip())) - (len(line) - len(line.lstrip())) <= 4
+
+
+def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
+    """The lines of a paged text (pages split by form feeds, or by a line recurring with a rising page number) without
+    their running heads and feet, and the page of each line. A sentence cut by a page break is put back together: the
+    blank lines at the break go when the line before it runs to the wrap width and ends no sentence.
+
+    With form feeds, a line (numbers aside) among the first or last two lines of at least half the pages (and 2) is
+    furniture ("RFC 6455  The WebSocket Protocol  December 2011"), or of 3 pages if it numbers them ("–3/12–", its
+    number rising as the pages do), and so is what stands above it at the top of a page (a head naming the section)
+    or below it at the foot; a page number set off by dashes ("– 3 –") is one even once. Without form feeds, a short
+    line recurring at least 3 times with a number rising by one, at regular distances of 20 lines or more, is a
+    running foot or head, and the line next to it at most of its occurrences goes with it. The rising number is the
+    page number; without one, pages are counted from the form feeds.
+    """
+    chunks = [chunk.splitlines() for chunk in raw.split("\f")] if "\f" in raw else [raw.splitlines()]
+    lines = [line for chunk in chunks for line in chunk]
+    page_of = [i for i, chunk in enumerate(chunks) for _ in chunk]
+    furniture: set[int] = set()
+    printed: dict[int, int] = {}  # page (its index) -> the number printed on it
+    if len(chunks) >= 2:
+        edges: dict[str, list[int]] = {}
+        tops: list[list[int]] = []
+        start = 0
+        for chunk in chunks:
+            filled = [start + i for i, line in enumerate(chunk) if line.strip()]
+            tops.append(filled)
+            for index in sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])):
+                if display_width(lines[index].strip()) <= 100:
+                    edges.setdefault(_furniture_key(lines[index]), []).append(index)
+            start += len(chunk)
+        for indexes in edges.values():
+            numbers = _page_number([lines[i] for i in indexes], [page_of[i] for i in indexes])
+            if len({page_of[i] for i in indexes}) >= (3 if numbers else max(2, len(chunks) / 2)):
+                furniture.update(indexes)
+                for index, number in zip(indexes, numbers or []):
+                    printed.setdefault(page_of[index], number)
+        for filled in tops:  # above a page's head, below its foot: more furniture
+            marked = [position for position, index in enumerate(filled) if index in furniture]
+            for position in marked:
+                if position < _EDGE_LINES:
+                    furniture.update(filled[:position])
+                elif position >= len(filled) - _EDGE_LINES:
+                    furniture.update(filled[position + 1 :])
+        for indexes in edges.values():  # a folio set off by dashes, even once: "– 3 –", "–3/12–"
+            furniture.update(i for i in indexes if _DASHED_FOLIO.fullmatch(lines[i].strip()))
+    else:
+        recurring: dict[str, list[int]] = {}
+        for index, line in enumerate(lines):
+            if line.strip() and _DIGITS.search(line) and display_width(line.strip()) <= 100:
+                recurring.setdefault(_furniture_key(line), []).append(index)
+        for indexes in recurring.values():
+            numbers = _page_number([lines[i] for i in indexes], list(range(len(indexes)))) if len(indexes) >= 3 else None
+            gaps = sorted(b - a for a, b in zip(indexes, indexes[1:]))
+            if not numbers or gaps[0] < 20 or gaps[-1] > 1.5 * gaps[len(gaps) // 2]:
+                continue
+            furniture.update(indexes)
+            neighbours: dict[str, list[int]] = {}
+            for index in indexes:
+                for step in (-1, 1):
+                    near = index + step
+                    while 0 <= near < len(lines) and abs(near - index) <= 4 and not lines[near].strip():
+                        near += step
+                    if 0 <= near < len(lines) and abs(near - index) <= 4:
+                        neighbours.setdefault(_furniture_key(lines[near]), []).append(near)
+            for near_indexes in neighbours.values():
+                if len(near_indexes) >= max(2, len(indexes) / 2):
+                    furniture.update(near_indexes)
+            # The pages break where the numbers are: a foot numbers the page above it, a head the page below.
+            page_of = [bisect.bisect_left(indexes, index) for index in range(len(lines))]
+            above = sum(1 for line in lines[: indexes[0]] if line.strip())
+            below = sum(1 for line in lines[indexes[-1] + 1 :] if line.strip())
+            foot = above > below
+            printed = {k if foot else k + 1: number for k, number in enumerate(numbers)}
+            break
+    if not furniture and len(chunks) < 2:
+        return raw.splitlines(), [None] * len(lines)
+    pages: list[int | None] = []
+    for page in range(max(page_of) + 1):
+        if page in printed:
+            pages.append(printed[page])
+        elif printed:
+            nearest = min(printed, key=lambda known: abs(known - page))
+            guess = printed[nearest] + page - nearest
+            pages.append(guess if guess >= 1 else None)
+        else:
+            pages.append(page + 1)
+    width = _wrap_width([line.strip() for i, line in enumerate(lines) if line.strip() and i not in furniture])[1]
+    kept: list[str] = []
+    kept_pages: list[int | None] = []
+    index = 0
+    while index < len(lines):
+        if index not in furniture and not (index and page_of[index] != page_of[index - 1]):
+            kept.append(lines[index])
+            kept_pages.append(pages[page_of[index]])
+            index += 1
+            continue
+        # A page break: the furniture and the blank lines around it (a form feed is one, as a line of its own).
+        formed = len(chunks) > 1
+        blank = formed and bool(index) and page_of[index] != page_of[index - 1]
+        while kept and not kept[-1].strip():
+            kept.pop()
+            kept_pages.pop()
+            blank = True
+        end = index
+        while end < len(lines) and (end in furniture or not lines[end].strip()):
+            end += 1
+            blank = blank or not lines[end - 1].strip() or (formed and end < len(lines) and page_of[end] != page_of[end - 1])
+        if blank and kept and end < len(lines) and not _runs_on_over(kept[-1], lines[end], width):
+            kept.append("")
+            kept_pages.append(None)
+        if end < len(lines):
+            kept.append(lines[end])
+            kept_pages.append(pages[page_of[end]])
+        index = end + 1
+    return kept, kept_pages
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def join_hyphenated(left: str, right: str, hyphens: LineEndHyphens, join: Callable[[str, str], str]) -> str:
+    """Join two lines, a word broken by a line-end hyphen ("numer-" / "ing") made whole when the document or its
+    language's word list says the hyphen is the typesetter's (LineEndHyphens, as the PDF loader decides); a compound's
+    hyphen stays ("third-" / "party"). Otherwise `join` joins them."""
+    if left.endswith("-") and len(left) > 1 and left[-2].isalpha() and right[:1].islower():
+        head = _WORD.findall(left[:-1])
+        tail = _WORD.match(right)
+        if head and tail and hyphens.is_soft(head[-1], tail.group(0)):
+            return left[:-1] + right
+    return join(left, right)
+
+
+def plain_blocks(raw: str, language: str = "") -> list[Block]:
     """Paragraphs separated by blank lines; within one, wrapped lines joined, list items and intended breaks kept as lines.
 
     A text with no blank line at all (what a PDF reader copies out of a PDF: "Abstract", then the abstract's lines) has
     its paragraphs inferred instead: one ends at a line that ends a sentence short of the wrap width, or at a short line
     the next word would have fitted after (a title); a short line without punctuation before a full one is a heading;
-    page numbers alone on their line and contents (dot leaders) are left out.
+    page numbers alone on their line and contents (dot leaders) are left out. `language` (the document's, "" when not
+    known) helps decide line-end hyphens.
     """
-    source_lines = [line.strip() for line in raw.splitlines()]
+    unpaged, line_pages = _without_page_furniture(raw)
+    source_lines = [line.strip() for line in unpaged]
+    indents = [len(line) - len(line.lstrip()) for line in unpaged]
+    margin = min((indent for indent, line in zip(indents, source_lines) if line), default=0)
+    at_margin: list[bool] = []  # whether each block starts at the text's left margin
+    hyphens = LineEndHyphens.of(source_lines, language)
     wrap = _wrap_width([line for line in source_lines if line])
     unbroken = len(source_lines) >= 20 and all(source_lines)
     blocks: list[Block] = []
     lines: list[str] = []
+    pages: list[tuple[int, int | None]] = []  # where in the paragraph a page starts, and its number
+    start = [0]  # the indent of the block's first line
     previous = ""
 
     def flush() -> None:
         if lines:
-            blocks.append(Block("body", "\n".join(lines), None, None))
+            block = Block("body", "\n".join(lines), pages[0][1], pages[-1][1])
+            block.breaks = [(offset, page) for offset, page in pages[1:] if page is not None]
+            blocks.append(block)
+            at_margin.append(start[0] <= margin)
             lines.clear()
+            pages.clear()
 
-    for text in source_lines:
+    for text, page, indent in zip(source_lines, line_pages, indents):
+        if text and not lines:
+            start[0] = indent
         if unbroken and _FOLIO.match(text):
             continue
         if not text:
             flush()
-        elif unbroken and lines and _ends_paragraph(previous, text, wrap):
+        elif unbroken and lines and _ends_paragraph(previous, text, wrap, lines[0] if len(lines) == 1 else ""):
             flush()
+            start[0] = indent
             lines.append(text)
-        elif lines and not _LIST_ITEM.match(text) and not _break_is_intended(previous, text, wrap):
-            lines[-1] = join_wrapped(lines[-1], text)
+        elif (
+            lines
+            and not _LIST_ITEM.match(text)
+            and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "") or not _break_is_intended(previous, text, wrap))
+        ):
+            lines[-1] = join_hyphenated(lines[-1], text, hyphens, join_wrapped)
         else:
             lines.append(text)
+        if text and (not pages or page != pages[-1][1]):
+            pages.append((sum(map(len, lines)) + len(lines) - 1 - len(text), page))
         previous = text
     flush()
-    if not unbroken:
-        return blocks
-    blocks = _with_headings(blocks, wrap)
-    return [
-        b for b in blocks if not (len(_LEADERS.findall(b.text)) >= 2 or (_LEADERS.search(b.text) and len(_LEADERS.sub("", b.text)) < 80))
-    ]
+    blocks, at_margin = _titles_split_off(blocks, at_margin, wrap)
+    return _without_contents(_with_headings(blocks, wrap, at_margin), wrap)
 
 
-def _ends_paragraph(line: str, following: str, wrap: tuple[float, float]) -> bool:
+# A section or page number alone: "1", "2.5.1", "xii".
+_NUMBER_ONLY = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*\.?|[ivxlc]{1,6})", re.IGNORECASE)
+
+
+def _without_contents(blocks: list[Block], wrap: tuple[float, float]) -> list[Block]:
+    """The blocks without a table of contents: a block of entries (dot leaders), and the run pdftotext makes of one,
+    every number, title and page of an entry a paragraph of its own ("1", "1.1", "1", "ElegantBook Updates . . . ."):
+    from 3 entries on, the numbers and short titles between and before them, the page numbers after them and a title of
+    at most three words above them ("Contents") go too."""
+
+    def numbers(block: Block) -> bool:
+        return all(_NUMBER_ONLY.fullmatch(line.strip()) for line in block.text.split("\n"))
+
+    def title(block: Block) -> bool:  # short lines without punctuation, or numbers: "ElegantLATEX 系列模板介绍" / "1.1"
+        return all(
+            _NUMBER_ONLY.fullmatch(line.strip()) or (display_width(line) <= 0.6 * wrap[1] and not _TRAILING_PUNCTUATION.search(line))
+            for line in block.text.split("\n")
+        )
+
+    entries = [i for i, b in enumerate(blocks) if _LEADERS.search(b.text)]
+    drop = {i for i in entries if len(_LEADERS.findall(blocks[i].text)) >= 2 or len(_LEADERS.sub("", blocks[i].text)) < 80}
+    runs: list[list[int]] = []
+    for i in entries:
+        between = range(runs[-1][-1] + 1, i) if runs else range(0)
+        if runs and all(numbers(blocks[j]) or title(blocks[j]) for j in between):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        if len(run) < 3:
+            continue
+        first, last = run[0], run[-1]
+        while first > 0 and (numbers(blocks[first - 1]) or (title(blocks[first - 1]) and first > 1 and numbers(blocks[first - 2]))):
+            first -= 1
+        while last + 1 < len(blocks) and numbers(blocks[last + 1]):
+            last += 1
+        name = blocks[first - 1].text if first else ""
+        if title(blocks[first - 1]) and "\n" not in name and len(name.split()) <= 3 and display_width(name) <= 20:
+            first -= 1  # the contents' own title: "Contents", "目 录"
+        drop.update(range(first, last + 1))
+    return [b for i, b in enumerate(blocks) if i not in drop]
+
+
+def _ends_paragraph(line: str, following: str, wrap: tuple[float, float], opening: str) -> bool:
     """In a text without blank lines: `line` closes its paragraph (a sentence ends short of the wrap width, or the next
-    word would have fitted after it)."""
+    word would have fitted after it), unless a Chinese or Japanese sentence runs on (`opening`: see `_runs_on_tight`)."""
     if _LEADERS.search(line):
         return True  # a contents entry stands alone
-    if _LIST_ITEM.match(following):
+    if _LIST_ITEM.match(following) or _runs_on_tight(line, following, opening):
         return False
     ended = bool(_SENTENCE_END.search(line)) and display_width(line) < 0.85 * wrap[1]
     return ended or _break_is_intended(line, following, wrap)
 
 
-def _with_headings(blocks: list[Block], wrap: tuple[float, float]) -> list[Block]:
-    """A one-line block, short and without closing punctuation, before a block that opens with a full line: a heading."""
-    for block, following in zip(blocks, blocks[1:]):
-        text = block.text
-        first = following.text.split("\n", 1)[0]
+# A section's number before its title: "5.2.", "1.", "A.1", "Appendix A." (a level per number).
+_SECTION_NUMBER = re.compile(
+    r"^(?:(?:Appendix|Annex)\s+[A-Z](?:\.\d{1,2})*\.?|[A-Z](?:\.\d{1,2})+\.?|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+(?=\w)"
+)
+
+
+def _section_level(text: str) -> int | None:
+    """The level of a numbered title ("5.2.  Base Framing Protocol": 2), None when `text` does not start with one."""
+    match = _SECTION_NUMBER.match(text)
+    if not match:
+        return None
+    return match.group(0).strip().rstrip(".").count(".") + 1
+
+
+def _titles_split_off(blocks: list[Block], at_margin: list[bool], wrap: tuple[float, float]) -> tuple[list[Block], list[bool]]:
+    """A paragraph that opens with a numbered section title on a line of its own, with no blank line under it
+    (pdftotext: "2.3 Color Themes" / "This template contains 5 color themes"), has it split off to be read as a
+    heading: a number with a dot inside ("2.3", "A.1", "5.2.") or an appendix's, at the margin, short, unpunctuated."""
+    split: list[Block] = []
+    margins: list[bool] = []
+    for block, margin in zip(blocks, at_margin):
+        first, _, rest = block.text.partition("\n")
+        level = _section_level(first)
         if (
-            "\n" not in text
-            and display_width(text) <= 0.5 * wrap[1]
-            and not _TRAILING_PUNCTUATION.search(text)
-            and any(ch.isalpha() for ch in text)
-            and display_width(first) >= 0.8 * wrap[1]
+            rest
+            and margin
+            and level is not None
+            and (level > 1 or not first[:1].isdigit())
+            and display_width(first) <= 0.6 * wrap[1]
+            and not _TRAILING_PUNCTUATION.search(first)
+            and sum(ch.isalpha() for ch in first) >= 2
+        ):
+            cut = len(first) + 1
+            split.append(Block("body", first, block.page_start, block.page_start))
+            body = Block("body", rest, block.page_start, block.page_end)
+            body.breaks = [(offset - cut, page) for offset, page in block.breaks if offset > cut]
+            split.append(body)
+            margins += [True, True]
+            continue
+        split.append(block)
+        margins.append(margin)
+    return split, margins
+
+
+def _with_headings(blocks: list[Block], wrap: tuple[float, float], at_margin: list[bool]) -> list[Block]:
+    """Headings among one-line blocks at the text's margin without closing punctuation: a short one before a block that
+    opens with a full line ("Abstract") or is set in from the margin (an RFC's "Status of This Memo"), and a numbered
+    title ("5.2.  Base Framing Protocol", "Appendix A.  JavaScript Example"), its number giving its level; a lone
+    "1. …" next to another lone "2. …" is a list item. Captions and footnotes are no headings, nor is a line set in
+    from the margin (an RFC's "FIN:  1 bit", "o  the query component" under its headings)."""
+    for i, block in enumerate(blocks):
+        text = block.text
+        if (
+            not at_margin[i]
+            or "\n" in text
+            or _TRAILING_PUNCTUATION.search(text)
+            or sum(ch.isalpha() for ch in text) < 2
+            or CAPTION.match(text)  # "Figure 3.1: Scatter Plot Example"
+            or re.match(r"\d+[^\W\d_]", text)  # a footnote, its number glued on: "1为原先默认主题"
+        ):
+            continue
+        level = _section_level(text)
+        neighbours = [b.text for b in blocks[max(0, i - 1) : i + 2] if b is not block and "\n" not in b.text]
+        if level == 1 and text.split()[0][:-1].isdigit() and any(re.match(r"\d{1,2}\.\s", n) for n in neighbours):
+            level = None  # "1. Foo" by "2. Bar": a list
+        following = blocks[i + 1].text.split("\n", 1)[0] if i + 1 < len(blocks) else ""
+        if level is not None and display_width(text) <= 0.9 * wrap[1]:
+            block.kind, block.level = "heading", level
+        elif display_width(text) <= 0.5 * wrap[1] and (
+            display_width(following) >= 0.8 * wrap[1] or (i + 1 < len(blocks) and not at_margin[i + 1])
         ):
             block.kind = "heading"
     return blocks

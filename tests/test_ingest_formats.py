@@ -187,7 +187,7 @@ def test_footnotes_are_kept_apart(docs):
 def test_korean_spaces_are_kept_across_line_breaks(docs):
     source_paragraphs = _preface_paragraphs()
     wrapped = [p.text for p in docs[KO_TXT.name].paragraphs]
-    assert wrapped[2:] == source_paragraphs  # every line break stood for one space, and is one again
+    assert wrapped[1:] == source_paragraphs  # every line break stood for one space, and is one again
     assert "위험이 있다(의존하는 모든 패키지의" in docs[KO_TXT.name].text
 
 
@@ -204,7 +204,9 @@ def test_plain_text_is_not_taken_for_a_pdf_extraction(docs):
     assert not extraction_signals(ko_raw).is_extraction  # ... none of the extraction's artefacts
     for name in (KO_TXT.name, EN_TXT.name):
         assert docs[name].profile == "plain text"
-        assert docs[name].headings == ()
+    # A short line alone between blank lines, before a paragraph, is a heading (fourth audit, mdtxt-6).
+    assert docs[KO_TXT.name].headings == ("머리말",)
+    assert docs[EN_TXT.name].headings == ("Abstract", "Early Disclosure", "Security Review Team Membership")
     en = docs[EN_TXT.name]
     texts = [p.text for p in en.paragraphs]
     assert texts[0] == "Proposal: Security Policy for Go\nJason Buberel"  # a title line is not run into the byline
@@ -376,6 +378,169 @@ def test_plain_text_keeps_intended_line_breaks_and_list_lines():
     body = "朝鮮半島無核化以及終戰宣言對話與觀察，美朝在新加坡舉行高峰會議，"
     raw = f"第一章\n{body}\n{body}\n\n- 公开仓库\n- 免费个人账户\n"
     assert [b.text for b in plain_blocks(raw)] == [f"第一章\n{body}{body}", "- 公开仓库\n- 免费个人账户"]
+
+
+def test_a_chinese_line_that_ends_no_sentence_runs_on_however_short(tmp_path):
+    # pdftotext's text of ElegantBook's Chinese manual (fourth audit, mdtxt-7): a justified line is cut at its wide gaps
+    # into short lines, one of them ending inside a word (美 / 观); they were kept as breaks and cut the search units.
+    from index.chunking import passages_for
+    from index.units import units_for
+
+    raw = (
+        "1.1 ElegantBook 更新说明\n"
+        "在这几年间，我们收到了很多用户的反馈，主要的问题涉及到字体安装，编码支持，定\n理浮动，\n定理跨页，\n"
+        "交叉引用等等。我们思前想后，\n原先让用户安装字体以追求视觉上的美\n"
+        "观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。因此我们在新版中删除\n"
+        "了这部分，用户无需安装任何字体。主要内容有：\n1. 删除了自定义字体设置，\n改用 ctex 宏包支持中文；\n"
+        "2. 模板拆分为中英文模式；\n"
+    )
+    doc = load_written(tmp_path / "elegantbook.txt", raw)
+    assert doc.headings == ("1.1 ElegantBook 更新说明",)  # a title: no comma or stop; split off, being numbered
+    assert [p.text for p in doc.paragraphs] == [
+        "在这几年间，我们收到了很多用户的反馈，主要的问题涉及到字体安装，编码支持，定理浮动，定理跨页，交叉引用等等。"
+        "我们思前想后，原先让用户安装字体以追求视觉上的美观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。"
+        "因此我们在新版中删除了这部分，用户无需安装任何字体。主要内容有：\n"
+        "1. 删除了自定义字体设置，改用 ctex 宏包支持中文；\n2. 模板拆分为中英文模式；"
+    ]
+    passages = passages_for(doc)
+    units = [u.text(passages) for u in units_for(passages)]
+    assert "我们思前想后，原先让用户安装字体以追求视觉上的美观并不完美，用户陷入了巨大的麻烦，这违背了我们的模板初衷。" in units
+    # Fields (a short label and a colon) stay apart, however short.
+    fields = load_written(tmp_path / "fields.txt", raw + "\n收件人：张三\n地址：北京市海淀区\n电话：12345\n")
+    assert fields.paragraphs[-1].text == "收件人：张三\n地址：北京市海淀区\n电话：12345"
+
+
+def _rfc_pages(form_feeds: bool) -> str:
+    """Four pages laid out as an IETF RFC's .txt: body three spaces in, a foot with the page number, a head after it;
+    each page but the last ends inside a sentence that goes on on the next one."""
+    line = "   The endpoint MUST close the connection after sending the {} frame and before any further data is"
+    words = ["Close", "Ping", "Pong", "Text", "Binary"]
+    pages = []
+    for number in range(1, 5):
+        body = [] if number == 1 else [f"   sent to the {words[number]} peer, as the other side expects.", ""]
+        if number in (1, 3):
+            body += [f"{number}.  Section on {words[number]} frames", ""]
+        for paragraph in range(4):
+            body += [line.format(word) for word in words] + [f"   sent, as the {words[paragraph]} side expects.", ""]
+        body += [line.format(words[number]), line.format(words[number - 1])] if number < 4 else ["   The end."]
+        head = "" if number == 1 else "RFC 6455                 The WebSocket Protocol            December 2011\n\n\n"
+        foot = f"\n\n\nFette & Melnikov             Standards Track                    [Page {number}]\n"
+        pages.append(head + "\n".join(body) + foot)
+    return ("\f\n" if form_feeds else "").join(pages)
+
+
+@pytest.mark.parametrize("form_feeds", [True, False])
+def test_an_rfc_as_text_loses_its_page_heads_and_feet_and_keeps_its_pages(tmp_path, form_feeds):
+    # RFC 6455 as .txt (fourth audit, mdtxt-5 and mdtxt-11): its feet ("Fette & Melnikov  Standards Track  [Page 1]")
+    # and heads ("RFC 6455  The WebSocket Protocol  December 2011") were paragraphs cutting sentences in two, no page
+    # was known, and its indented lines counted as page-break artefacts, which routed parts of it to the PDF profile.
+    raw = _rfc_pages(form_feeds)
+    assert extraction_signals(raw).page_break_lines == 0  # its lines are all indented alike: no page-break artefact
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    assert doc.profile == "plain text"
+    texts = [p.text for p in doc.paragraphs]
+    assert not [t for t in texts if "[Page" in t or "December 2011" in t]
+    cut = doc.paragraphs[4]  # the last paragraph of page 1, whole
+    assert cut.text.endswith("before any further data is sent to the Pong peer, as the other side expects.")
+    assert cut.text.count("MUST") == 2 and (cut.page_start, cut.page_end) == (1, 2)
+    assert [p.page_start for p in doc.paragraphs if p.section == "3.  Section on Text frames"][:2] == [3, 3]
+    assert (doc.paragraphs[-1].text, doc.paragraphs[-1].page_start) == ("The end.", 4)
+
+
+def test_a_numbered_title_opening_a_paragraph_is_split_off_as_its_heading(tmp_path):
+    # pdftotext sets no blank line under a section title (fourth audit, ElegantBook): "2.3 Color Themes" opened the
+    # paragraph under it, and the section stayed the chapter's.
+    from index.text_loader import plain_blocks
+
+    body = "This template contains 5 color themes, they are green, cyan, blue, gray and black, chosen as options."
+    raw = f"2.3 Color Themes\n{body}\n{body}\n\n2.5.1 Environments\n{body}\n\n1. Install it\n{body}\n"
+    blocks = plain_blocks(raw)
+    assert [(b.kind, b.level, b.text[:18]) for b in blocks] == [
+        ("heading", 2, "2.3 Color Themes"),
+        ("body", None, body[:18]),
+        ("heading", 3, "2.5.1 Environments"),
+        ("body", None, body[:18]),
+        ("body", None, "1. Install it\nThis"),  # a list item, not a title
+    ]
+
+
+def test_a_folio_set_off_by_dashes_at_a_page_edge_is_dropped_even_once():
+    # A three-page pdftotext extract of ElegantBook (fourth audit, mdtxt-8): its one folio "–3/12–" was a paragraph.
+    from index.text_loader import plain_blocks
+
+    body = "If you want to customize the colors, please select nocolor or use color=none, then define the colors."
+    raw = f"Contents\n\n1 Templates\n\f2.4 Chapter Title Display Styles\n\n–3/12–\n\n{body}\n\f\n– 4 –\n"
+    assert [b.text for b in plain_blocks(raw)] == ["Contents", "1 Templates", "2.4 Chapter Title Display Styles", body]
+
+
+def test_plain_text_with_blank_lines_finds_its_numbered_and_short_headings(tmp_path):
+    # RFC 6455 as .txt (fourth audit, mdtxt-6): "5.2.  Base Framing Protocol" was a paragraph and every paragraph had
+    # section "": headings were only inferred in text without blank lines.
+    body = "   This wire format for the data transfer part is described by the ABNF given in detail in this\n" * 2
+    raw = (
+        "Abstract\n\n" + body + "\n"
+        "Status of This Memo\n\n   This is an Internet Standards Track document.\n\n"
+        "5.  Data Framing\n\n" + body + "\n"
+        "5.2.  Base Framing Protocol\n\n" + body + "\n"
+        "   FIN:  1 bit\n\n      Indicates that this is the final fragment in a message.\n\n"
+        "Figure 3: Frame layout\n\n" + body + "\n"
+        "1. Install it\n\n2. Run it\n\n"
+        "Appendix A.  Examples\n\n" + body
+    )
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    assert doc.headings == (
+        "Abstract",
+        "Status of This Memo",  # short, before a paragraph set in from the margin
+        "5.  Data Framing",
+        "5.2.  Base Framing Protocol",
+        "Appendix A.  Examples",
+    )
+    sections = {p.text[:12]: p.section for p in doc.paragraphs}
+    assert sections["FIN:  1 bit"] == "5.  Data Framing › 5.2.  Base Framing Protocol"  # set in: no heading
+    assert sections["Figure 3: Fr"] == sections["1. Install i"] == sections["2. Run it"] == sections["FIN:  1 bit"]
+    assert doc.paragraphs[-1].section == "Appendix A.  Examples"
+
+
+def test_line_end_hyphens_of_plain_and_pdf_extracted_text_are_decided_as_in_pdfs():
+    # pdftotext -layout of ElegantBook's manual (fourth audit, mdtxt-9): "solu-" / "tion2" and "tris-" / "tique" kept
+    # their hyphens; the word list (the PDF loader's LineEndHyphens) decides, and a compound keeps its hyphen.
+    from index.extracted_text import extracted_blocks
+    from index.text_loader import plain_blocks
+
+    raw = (
+        "Conclusion Environments, including conclusion, assumption, property, remark, solu-\n"
+        "tion2 environment, all of these begin with boldfaced words, and the contents are the same as a third-\n"
+        "party paragraph of the manual, which has no relationship with the rest.\n"
+    )
+    expected = (
+        "Conclusion Environments, including conclusion, assumption, property, remark, solution2 environment, all of"
+        " these begin with boldfaced words, and the contents are the same as a third-party paragraph of the manual,"
+        " which has no relationship with the rest."
+    )
+    assert [b.text for b in plain_blocks(raw, "en")] == [expected]
+    blocks, _ = extracted_blocks(raw, DocumentMeta(doc_id="x", title=""), None)
+    assert [b.text for b in blocks] == [expected]
+
+
+def test_contents_that_pdftotext_spreads_over_paragraphs_are_dropped(tmp_path):
+    # pdftotext's default output of ElegantBook's manual (fourth audit, mdtxt-8): every number, title and page of the
+    # contents a paragraph of its own, 52 of them before the first chapter.
+    toc = [
+        "Contents", "1", "2", "ElegantLATEX Templates", "1", "1.1", "1",
+        "ElegantBook Updates . . . . . . . . . . . . . . . . . . . . . . .",
+        "ElegantBook Settings", "2", "2.1", "Compilation Methods . . . . . . . . . . . . . . . . . . . . . . .",
+        "2", "2.2", "Languages . . . . . . . . . . . . . . . . . . . . . . . . . . .", "3\n3",
+    ]  # fmt: skip
+    prose = (
+        "On the occasion of this release, we, ElegantLATEX Program, want to reintroduce our work to you. We are\n"
+        "committed to creating a series of beautiful, elegant, easy to use templates for the users to write with.\n"
+    )
+    raw = "Victory won't come to us unless we go to it.\n\n" + "\n\n".join(toc) + "\n\nChapter 1 Templates\n\n" + prose
+    doc = load_written(tmp_path / "book.txt", raw)
+    assert [(p.section, p.text[:20]) for p in doc.paragraphs] == [
+        ("", "Victory won't come t"),
+        ("Chapter 1 Templates", "On the occasion of t"),
+    ]
 
 
 def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
