@@ -505,7 +505,12 @@ def _spread_gap(line: _Line) -> float | None:
     """The usual gap between Chinese characters or Hangul syllables set apart one by one (a justified or spread-out
     line: each is a word of its own), or None when the line's Chinese and Korean words are whole words."""
     east = [w for w in line.words if w.text and is_cjk(w.text[0])]
-    single = [(a, b) for a, b in zip(line.words, line.words[1:]) if len(a.text) == 1 and is_cjk(a.text) and b.text and is_cjk(b.text[0])]
+    # Pieces that touch (a run of text drawn in two parts, "따" "라") are one word whatever the line: they say nothing.
+    single = [
+        (a, b)
+        for a, b in zip(line.words, line.words[1:])
+        if len(a.text) == 1 and is_cjk(a.text) and b.text and is_cjk(b.text[0]) and b.x0 - a.x1 > _SPACE_RATIO * min(a.size, b.size)
+    ]
     if len(single) < 4 or len(single) < 0.6 * len(east):
         return None
     return float(statistics.median(b.x0 - a.x1 for a, b in single))

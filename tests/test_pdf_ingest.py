@@ -561,6 +561,31 @@ def test_letter_spaced_chinese_and_korean_lines_read_as_written(tmp_path: Path) 
             assert load(path).text == expected, (font, spacing, load(path).text)
 
 
+def test_a_korean_line_with_words_drawn_in_pieces_keeps_its_spaces(tmp_path: Path) -> None:
+    # Word processors draw a word in several runs where its font changes ("따" "라", "확" "률" "을": the Bitcoin white
+    # paper's Korean translation, LibreOffice). Those pieces touch; they made the line look letter-spaced, and its real
+    # spaces were taken for letter-spacing: "결과를실행하면, z 에따라지수적으로감소하는확률을볼수있다."
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = "HYSMyeongJo-Medium"
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    words = [["결과를"], ["실행하면,"], ["z"], ["에"], ["따", "라"], ["지수적으로"], ["감", "소하는"], ["확", "률", "을"], ["볼"], ["수"], ["있다."]]
+    path = tmp_path / "pieces.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    x, size = 72.0, 8.0
+    for word in words:
+        for index, piece in enumerate(word):
+            pdf.setFont(font, size + 0.01 * (index % 2))  # a run of its own, as a font subset of its own makes it
+            pdf.drawString(x, 700, piece)
+            x += pdfmetrics.stringWidth(piece, font, size)
+        x += 0.35 * size  # the narrow space of the white paper's 8-pt lines
+    pdf.save()
+    assert load(path).text == "결과를 실행하면, z 에 따라 지수적으로 감소하는 확률을 볼 수 있다."
+
+
 def test_a_chinese_paper_gives_its_title_byline_sections_and_references(tmp_path: Path) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
