@@ -70,8 +70,10 @@ META_SUFFIX = ".meta.json"
 # 43: a PDF paragraph set at the margin right under a numbered list is not its last item; 44: a list item whose
 # sentence runs off the page goes on at the top of the next; 45: MyST directives and roles, Docusaurus titles in
 # brackets, multi-line JSX components and TOML front matter, from the fourth audit; 46: a Docusaurus tab's label
-# leads the paragraph it opens with).
-INGEST_VERSION = 46
+# leads the paragraph it opens with; 47: plain text from the fourth audit: CJK lines that end no sentence run on,
+# running heads and feet of paged text dropped and read for page numbers, headings in text with blank lines,
+# line-end hyphens, tables of contents; a Korean PDF line whose words are drawn in touching pieces keeps its spaces).
+INGEST_VERSION = 47
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -572,7 +572,19 @@ def test_a_korean_line_with_words_drawn_in_pieces_keeps_its_spaces(tmp_path: Pat
 
     font = "HYSMyeongJo-Medium"
     pdfmetrics.registerFont(UnicodeCIDFont(font))
-    words = [["결과를"], ["실행하면,"], ["z"], ["에"], ["따", "라"], ["지수적으로"], ["감", "소하는"], ["확", "률", "을"], ["볼"], ["수"], ["있다."]]
+    words = [
+        ["결과를"],
+        ["실행하면,"],
+        ["z"],
+        ["에"],
+        ["따", "라"],
+        ["지수적으로"],
+        ["감", "소하는"],
+        ["확", "률", "을"],
+        ["볼"],
+        ["수"],
+        ["있다."],
+    ]
     path = tmp_path / "pieces.pdf"
     pdf = canvas.Canvas(str(path), pagesize=A4)
     x, size = 72.0, 8.0
