@@ -85,6 +85,15 @@ HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 HELDOUT6_BEST = {"r3": 0.84, "r1": 0.57, "quote_hit": 0.56}
 HELDOUT6_MAX_FALSE_REFUSALS = 0.07
 HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
+# The seventh held-out set (tests/data/heldout7/, 4 questions in every language pair), of the kinds of document the
+# fourth ingestion audit read (Starlight and Docusaurus MDX pages, an acmart two-column PDF, a word processor's Korean
+# PDF), written blind: main's figures when it was added at ingestion 46 (R@1 0.516, R@3 0.672, quote hit 0.484, false
+# refusals 7/64, everyday 6/6, near-topic 4/12; dense-only R@1 0.375, R@3 0.484), the same as at the session's start.
+HELDOUT7_DOCS = ROOT / "tests" / "data" / "heldout7"
+HELDOUT7_QUESTIONS = ROOT / "tests" / "data" / "heldout7.jsonl"
+HELDOUT7_BEST = {"r3": 0.67, "r1": 0.51, "quote_hit": 0.48}
+HELDOUT7_MAX_FALSE_REFUSALS = 0.11
+HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
 
 
 # Questions of quantity about each held-out set's documents (tests/data/quantity/, 8 answerable and 8 near-topic each:
@@ -175,6 +184,7 @@ HELDOUT_SETS = {
     "heldout4": (HELDOUT4_DOCS, HELDOUT4_QUESTIONS, HELDOUT4_BEST, HELDOUT4_MAX_FALSE_REFUSALS, HELDOUT4_OFFTOPIC_BEST),
     "heldout5": (HELDOUT5_DOCS, HELDOUT5_QUESTIONS, HELDOUT5_BEST, HELDOUT5_MAX_FALSE_REFUSALS, HELDOUT5_OFFTOPIC_BEST),
     "heldout6": (HELDOUT6_DOCS, HELDOUT6_QUESTIONS, HELDOUT6_BEST, HELDOUT6_MAX_FALSE_REFUSALS, HELDOUT6_OFFTOPIC_BEST),
+    "heldout7": (HELDOUT7_DOCS, HELDOUT7_QUESTIONS, HELDOUT7_BEST, HELDOUT7_MAX_FALSE_REFUSALS, HELDOUT7_OFFTOPIC_BEST),
 }
 
 
@@ -184,10 +194,11 @@ def test_held_out_documents_with_the_article_do_not_regress(name: str, tmp_path:
     documents, questions, best, max_false, offtopic = HELDOUT_SETS[name]
     service = _service(tmp_path, [documents, KNOWLEDGE])
     _check(evaluate_service(service, questions), best, max_false, offtopic)
-    best, max_false, offtopic = QUANTITY_FLOORS[name]
-    _check(evaluate_service(service, QUANTITY_DIR / f"{name}.jsonl"), best, max_false, offtopic)
-    best, max_false, offtopic = MEASURES_FLOORS[name]
-    _check(evaluate_service(service, MEASURES_DIR / f"{name}.jsonl"), best, max_false, offtopic, beside_dense=False)
+    if name in QUANTITY_FLOORS:  # the sets written before the quantity and measure rules have blind sets of those too
+        best, max_false, offtopic = QUANTITY_FLOORS[name]
+        _check(evaluate_service(service, QUANTITY_DIR / f"{name}.jsonl"), best, max_false, offtopic)
+        best, max_false, offtopic = MEASURES_FLOORS[name]
+        _check(evaluate_service(service, MEASURES_DIR / f"{name}.jsonl"), best, max_false, offtopic, beside_dense=False)
 
 
 @pytest.mark.slow
