@@ -434,15 +434,21 @@ def english_names(question: str) -> list[str]:
     return found
 
 
+# A lower-case English gloss in brackets right after a Chinese or Korean word: "섬(island)", "回滚（revert）". It
+# translates the word before it for the reader; it names nothing the documents must write.
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af])\s?[(（][a-z][a-z '-]*[)）]")
+
+
 def question_identifiers(question: str) -> list[str]:
     """Names and numbers a question writes the way documents would: in a Chinese or Korean question every Latin word
     or number (GPL, Brotli, 2024); in an English question numbers and mixed-case names (2022, 1.5, CalVer), since its
-    plain and capitalised words may be rendered in the documents' own language. Letter-digit names (G20) are left out."""
+    plain and capitalised words may be rendered in the documents' own language. Letter-digit names (G20) and a
+    lower-case gloss in brackets after a Chinese or Korean word ("섬(island)") are left out."""
     letters = [ch for ch in question if ch.isalpha()]
     latin = sum(1 for ch in letters if ch.isascii())
     english = bool(letters) and latin / len(letters) > 0.5
     found = []
-    for token in _IDENTIFIER.findall(question):
+    for token in _IDENTIFIER.findall(question if english else _GLOSS.sub("", question)):
         digits = sum(ch.isdigit() for ch in token)
         alphas = sum(ch.isalpha() for ch in token)
         if alphas == 0 and not 2 <= digits <= MAX_IDENTIFIER_DIGITS:  # "5" names nothing; a long run is an id (a mention)

@@ -270,6 +270,10 @@ def test_question_identifiers_are_names_and_numbers_written_as_documents_would()
     assert question_identifiers("What did Trump and the US agree in Singapore?") == []  # may be written 川普, 美國, 新加坡
     assert question_identifiers("문재인 대통령은 G20에서 무엇을 논의했습니까?") == []  # letter-digit names vary across scripts
     assert question_identifiers("<@&1100000000000000002> 平壤宣言承諾了什麼？") == []  # a chat mention's id is no name
+    # A gloss translating the word before it names nothing; an acronym in brackets does.
+    assert question_identifiers("Astro에서 말하는 '섬(island)'이란 무엇인가요?") == ["Astro"]
+    assert question_identifiers("為什麼不多發幾個小版本（minor release）？") == []
+    assert question_identifiers("单页应用（SPA）的主要缺点是什么？") == ["SPA"]
 
 
 def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
