@@ -54,7 +54,9 @@ _TIME_UNIT = re.compile(
     r"|(?<![가-힣])[한두세네수몇]\s*(?:초|분|시간|일|주|개월|달|년|해)(?![가-힣])|(?<![가-힣])(?:수년|수개월|수일|수주|하루|이틀|사흘|나흘|보름|일주일)"
     r"|\b(?:hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|每(?:隔|天|日|週|周|星期|月|年|小時|小时)"
     r"|(?<![가-힣])매(?:일|주|달|월|년|해|시간)(?![가-힣]{2})"
-    r"|(?<!\d)(?:1[5-9]|20)\d\d\s*[-–~～至到]\s*(?:1[5-9]|20)?\d\d(?!\d)",
+    r"|(?<!\d)(?:1[5-9]|20)\d\d\s*[-–~～至到]\s*(?:1[5-9]|20)?\d\d(?!\d)"
+    # A duration written as code: Python's timedelta(minutes=2), a keyword argument named by its unit.
+    r"|\b(?:weeks|days|hours|minutes|seconds|milliseconds|microseconds)\s*=\s*[0-9]",
     re.IGNORECASE,
 )
 _MONEY = re.compile(

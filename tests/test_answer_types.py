@@ -179,10 +179,11 @@ def test_a_duration_or_price_is_a_number_with_its_unit() -> None:
         "每週更新",
         "매주 업데이트된다",
         "released twice a year",
+        "默认值: timedelta(minutes=2)",  # a duration written as code, its unit naming the argument
     ):
         assert gives_duration(text), text
     # Counts, versions and a year of a date are not durations.
-    for text in ("maintained by 14 volunteers", "version 2.0 is stable", "2019年成立", "1998년에 설립", "회원이 한 명"):
+    for text in ("maintained by 14 volunteers", "version 2.0 is stable", "2019年成立", "1998년에 설립", "회원이 한 명", "the minutes of 2 meetings"):
         assert not gives_duration(text), text
     for text in ("costs $500 a year", "每年 300 元", "5만 원의 회비", "a fee of 6%", "罰款最高兩萬元", "USD 1,200"):
         assert gives_price(text), text
