@@ -183,7 +183,14 @@ def test_a_duration_or_price_is_a_number_with_its_unit() -> None:
     ):
         assert gives_duration(text), text
     # Counts, versions and a year of a date are not durations.
-    for text in ("maintained by 14 volunteers", "version 2.0 is stable", "2019年成立", "1998년에 설립", "회원이 한 명", "the minutes of 2 meetings"):
+    for text in (
+        "maintained by 14 volunteers",
+        "version 2.0 is stable",
+        "2019年成立",
+        "1998년에 설립",
+        "회원이 한 명",
+        "the minutes of 2 meetings",
+    ):
         assert not gives_duration(text), text
     for text in ("costs $500 a year", "每年 300 元", "5만 원의 회비", "a fee of 6%", "罰款最高兩萬元", "USD 1,200"):
         assert gives_price(text), text
