@@ -72,8 +72,9 @@ META_SUFFIX = ".meta.json"
 # brackets, multi-line JSX components and TOML front matter, from the fourth audit; 46: a Docusaurus tab's label
 # leads the paragraph it opens with; 47: plain text from the fourth audit: CJK lines that end no sentence run on,
 # running heads and feet of paged text dropped and read for page numbers, headings in text with blank lines,
-# line-end hyphens, tables of contents; a Korean PDF line whose words are drawn in touching pieces keeps its spaces).
-INGEST_VERSION = 47
+# line-end hyphens, tables of contents; a Korean PDF line whose words are drawn in touching pieces keeps its spaces;
+# 48: an MDX component tag on its own line lays out blocks, so a diagram's labels no longer run together).
+INGEST_VERSION = 48
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -400,7 +400,7 @@ class _Renderer:
         lines.clear()
 
     def html(self, source: str) -> None:
-        parser = _HtmlText()
+        parser = _HtmlText(source)
         parser.feed(source)
         parser.close()
         prose: list[str] = []
@@ -649,9 +649,14 @@ class _HtmlText(HTMLParser):
     )
     HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
     _SKIPPED_TAGS = frozenset("script style template svg math noscript".split())
+    _INLINE_TAGS = frozenset(
+        "a abbr b bdi bdo big button cite code data del dfn em font i img input ins kbd label mark nobr q rp rt ruby s samp"
+        " select small span strike strong sub sup textarea time tt u var wbr".split()
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "") -> None:
         super().__init__(convert_charrefs=True)
+        self._lines = source.split("\n")
         self._segments: list[tuple[str, str]] = []
         self._kind = "body"
         self._parts: list[str] = []
@@ -675,6 +680,8 @@ class _HtmlText(HTMLParser):
             self._break(self._kind if self._kind == "code" else "body")
         elif tag in ("td", "th") and "".join(self._parts).strip():
             self._parts.append(" | ")
+        elif self._component_on_its_line(tag):
+            self._break(self._kind if self._kind == "code" else "body")
         elif tag == "tabitem":  # Docusaurus shows a tab's label (its value when it has none) above what it holds
             fields = dict(attrs)
             label = fields.get("label") or fields.get("value")
@@ -686,8 +693,20 @@ class _HtmlText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIPPED_TAGS:
             self._skipping = max(0, self._skipping - 1)
-        elif tag in self.HEADING_TAGS or tag == "pre" or tag in self._BLOCK_TAGS:
+        elif tag in self.HEADING_TAGS or tag == "pre" or tag in self._BLOCK_TAGS or self._component_on_its_line(tag, ending=True):
             self._break()
+
+    def _component_on_its_line(self, tag: str, *, ending: bool = False) -> bool:
+        """Whether a tag that is no HTML inline tag (an MDX component: `<Fragment slot="main">`, `<Card>`) opens its line,
+        or closes it: such a component lays out blocks, as a diagram's labels are, whose texts must not run together."""
+        if tag in self._INLINE_TAGS or tag in self._BLOCK_TAGS or tag in self.HEADING_TAGS or tag == "tabitem":
+            return False
+        number, offset = self.getpos()
+        line = self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+        if ending:
+            rest = line[offset:]
+            return not rest[rest.find(">") + 1 :].strip() if ">" in rest else False
+        return not line[:offset].strip()
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:

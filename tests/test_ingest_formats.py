@@ -914,6 +914,20 @@ def test_docusaurus_and_vitepress_titles_components_and_markers(tmp_path):
     assert _rendered(tabs) == [("body", "Inside.")]  # a ">" inside the braces does not end the tag
 
 
+def test_a_components_blocks_do_not_run_together():
+    # Astro's <IslandsDiagram>: each <Fragment> is a box of the diagram; their labels ran into one sentence
+    # ("頁首（互動式島嶼）側邊欄（靜態 HTML）…"). A component tag that opens or closes its line lays out blocks.
+    source = (
+        "<IslandsDiagram>\n"
+        '  <Fragment slot="headerApp">頁首（互動式島嶼）</Fragment>\n'
+        '  <Fragment slot="sidebarApp">側邊欄（靜態 HTML）</Fragment>\n'
+        "</IslandsDiagram>\n"
+    )
+    assert _rendered(source) == [("body", "頁首（互動式島嶼）\n側邊欄（靜態 HTML）")]
+    # Inside a line a component is inline, as <kbd> is: the sentence around it stays whole.
+    assert _rendered("<p>Press <Kbd>Ctrl</Kbd> to copy.</p>\n") == [("body", "Press Ctrl to copy.")]
+
+
 def test_a_docusaurus_tab_shows_its_label_above_what_it_holds():
     source = '<Tabs>\n  <TabItem value="env" label="系统环境变量">\n\n在系统环境变量中设置。\n\n  </TabItem>\n</Tabs>\n'
     assert _rendered(source) == [("body", "系统环境变量\n在系统环境变量中设置。")]
