@@ -447,6 +447,64 @@ def test_an_rfc_as_text_loses_its_page_heads_and_feet_and_keeps_its_pages(tmp_pa
     assert (doc.paragraphs[-1].text, doc.paragraphs[-1].page_start) == ("The end.", 4)
 
 
+def test_code_figures_and_rules_in_plain_text_are_read_as_such(tmp_path):
+    # Fourth audit, mdtxt-6 and mdtxt-10: RFC 6455's frame diagram and HTTP examples, set in from its 3-space margin,
+    # were joined into prose lines ("0 1 2 3 … |F|R|R|R| opcode|M|…"); a kernel translation's example, at the margin,
+    # too ("flags) CPU A:  val = readl(my_status);"); reST's title underlines, separators and directives were text.
+    prose = "   This wire format for the data transfer part is described by the ABNF given in detail in\n" * 3
+    raw = (
+        "5.2.  Base Framing Protocol\n\n" + prose + "   in this section.\n\n"
+        "   The handshake from the server looks as follows:\n\n"
+        "        HTTP/1.1 101 Switching Protocols\n        Upgrade: websocket\n        Connection: Upgrade\n"
+        "        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n\n"
+        "   A high-level overview of the framing is given in the following figure.\n\n"
+        "      0                   1                   2                   3\n"
+        "      0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1\n"
+        "     +-+-+-+-+-------+-+-------------+-------------------------------+\n"
+        "     |F|R|R|R| opcode|M| Payload len |    Extended payload length    |\n"
+        "     +-+-+-+-+-------+-+-------------+-------------------------------+\n\n"
+        "   FIN:  1 bit\n\n"
+        "      Indicates that this is the final fragment in a message.  The first\n"
+        "      fragment MAY also be the final fragment, as the sender decides it.\n\n" + prose
+    )
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    kinds = [(p.kind, p.text.split("\n")[0]) for p in doc.paragraphs]
+    assert kinds[2] == ("code", "HTTP/1.1 101 Switching Protocols")
+    assert kinds[4] == ("code", " 0                   1                   2                   3")
+    assert "\n|F|R|R|R| opcode|M| Payload len |    Extended payload length    |\n" in doc.paragraphs[4].text
+    assert [k for k, _ in kinds] == ["prose", "prose", "code", "prose", "code", "prose", "prose", "prose"]  # set-in prose
+    assert doc.paragraphs[6].text.startswith("Indicates that this is the final fragment in a message.  The first fragment")
+
+    kernel = (
+        ".. SPDX-License-Identifier: GPL-2.0\n\n.. include:: ../disclaimer-zh_TW.rst\n\n"
+        "清除 WARN_ONCE\n--------------\n\n"
+        "Traditional Chinese maintainer: Hu Haowen <2023002089@link.tyut.edu.cn>\n"
+        "---------------------------------------------------------------------\n"
+        "Documentation/driver-api/io_ordering.rst 的繁體中文翻譯\n\n"
+        "以下爲正文\n---------------------------------------------------------------------\n\n"
+        "在某些平台上，所謂的內存映射I/O是弱順序。在這些平台上，驅動開發者有責任\n"
+        "保證I/O內存映射地址的寫操作按程序圖意的順序達到設備。\n\n假設一個設備驅動程的具體例子：\n\n"
+        "        ...\nCPU A:  spin_lock_irqsave(&dev_lock, flags)\nCPU A:  val = readl(my_status);\nCPU A:  ...\n"
+        "CPU A:  writel(newval, ring_ptr);\nCPU A:  spin_unlock_irqrestore(&dev_lock, flags)\n        ...\n\n"
+        "上述例子中，設備可能會先接收到newval2的值，然後接收到newval的值，問題就\n發生了。\n"
+    )
+    doc = load_written(tmp_path / "kernel.txt", kernel)
+    assert doc.headings == ("清除 WARN_ONCE", "以下爲正文")  # an underlined short line; a long one's rule separates
+    assert [(p.kind, p.section, p.text.split("\n")[0]) for p in doc.paragraphs] == [
+        ("prose", "清除 WARN_ONCE", "Traditional Chinese maintainer: Hu Haowen <2023002089@link.tyut.edu.cn>"),
+        ("prose", "清除 WARN_ONCE", "Documentation/driver-api/io_ordering.rst 的繁體中文翻譯"),
+        (
+            "prose",
+            "以下爲正文",
+            "在某些平台上，所謂的內存映射I/O是弱順序。在這些平台上，驅動開發者有責任保證I/O內存映射地址的寫操作按程序圖意的順序達到設備。",
+        ),
+        ("prose", "以下爲正文", "假設一個設備驅動程的具體例子："),
+        ("code", "以下爲正文", "        ..."),
+        ("prose", "以下爲正文", "上述例子中，設備可能會先接收到newval2的值，然後接收到newval的值，問題就發生了。"),
+    ]
+    assert doc.paragraphs[4].text.split("\n")[2] == "CPU A:  val = readl(my_status);"
+
+
 def test_a_numbered_title_opening_a_paragraph_is_split_off_as_its_heading(tmp_path):
     # pdftotext sets no blank line under a section title (fourth audit, ElegantBook): "2.3 Color Themes" opened the
     # paragraph under it, and the section stayed the chapter's.
