@@ -252,6 +252,8 @@ _ALIGNED = re.compile(r"\S {3,}\S")
 _PROSE_WORD = re.compile(
     r"^[\"'(\[“‘「『（]*(?:[^\W\d_]+(?:[-'’][^\W\d_]+)*(?:\(s\))?|\d+(?:[.,]\d+)*%?)[\"')\]”’」』）.,;:!?，。、：；！？]*$"
 )
+# A header field's line: "Sec-WebSocket-Protocol: chat", "Host: server.example.com".
+_FIELD_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s+\S")
 # An RFC's list item ("o  the query component"), besides _LIST_ITEM's.
 _RFC_ITEM = re.compile(r"^o\s{2}\S")
 
@@ -303,10 +305,23 @@ def _reads_as_code(lines: list[str], indents: list[int], margin: int, wrap_colum
     its lines code-like (`_code_like`), or one if a line introduces it ("… looks as follows:"): an RFC's HTTP
     examples, its ABNF and frame diagrams; at the margin, when half its lines show programming syntax and most end
     short (a kernel text's example). Indented prose (an RFC's, set in further under a term) is wrapped: it stays
-    prose. A list's items are no code."""
-    if len(lines) < 2 or sum(1 for line in lines if _LIST_ITEM.match(line.strip()) or _RFC_ITEM.match(line.strip())) * 2 >= len(lines):
-        return False
+    prose. A list's items are no code. A lone line set in is code when it shows syntax, is mostly no words, is a header
+    field ("Sec-WebSocket-Protocol: chat") or is introduced, and ends no sentence (columns alone make no code of it: a
+    table's row or a running head in `pdftotext -layout`)."""
     stripped = [line.strip() for line in lines]
+    if sum(1 for line in stripped if _LIST_ITEM.match(line) or _RFC_ITEM.match(line)) * 2 >= len(lines):
+        return False
+    fields = sum(1 for line in stripped if _FIELD_LINE.match(line))
+    if len(lines) == 1:  # a lone line set in: an example's, when it reads as code, is a field or is introduced
+        line = stripped[0]
+        return (
+            min(indents) > margin
+            and not _SENTENCE_END.search(line)
+            and not line.endswith((":", "："))
+            and not CAPTION.match(line)
+            and (_code_syntax(line) or (_code_like(line) and not _ALIGNED.search(line)) or fields == 1 or introduced)
+            and not any(ch in _CJK_PROSE_MARKS for ch in line)
+        )
     short = sum(1 for indent, line, following in zip(indents, stripped, stripped[1:]) if not _wraps(indent, line, following, wrap_column))
     code_like = sum(map(_code_like, stripped))
     syntax = sum(map(_code_syntax, stripped))
@@ -314,7 +329,7 @@ def _reads_as_code(lines: list[str], indents: list[int], margin: int, wrap_colum
     if not (short * 2 > len(lines) - 1 or figures * 2 > len(lines) or syntax * 2 > len(lines)):
         return False  # wrapped prose
     if min(indents) > margin:
-        return code_like * 3 >= len(lines) or (introduced and code_like > 0)
+        return code_like * 3 >= len(lines) or (code_like > 0 and (introduced or fields * 2 >= len(lines)))
     return syntax * 2 >= len(lines) and short * 2 > len(lines) - 1
 
 

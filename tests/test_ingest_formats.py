@@ -505,6 +505,26 @@ def test_code_figures_and_rules_in_plain_text_are_read_as_such(tmp_path):
     assert doc.paragraphs[4].text.split("\n")[2] == "CPU A:  val = readl(my_status);"
 
 
+def test_an_rfcs_one_line_examples_and_header_blocks_are_code(tmp_path):
+    # RFC 6455 (fourth audit, after mdtxt-6): an example of one line set in ("Sec-WebSocket-Protocol: chat") and a block
+    # of header fields no line introduces ("HTTP/1.1 101 Switching Protocols" / "Upgrade: websocket" / …) stayed prose.
+    prose = "   The server selects one or none of the acceptable protocols and echoes that value in\n" * 2
+    raw = (
+        "                         The WebSocket Protocol\n\n" + prose + "   its handshake.\n\n"
+        "        Sec-WebSocket-Protocol: chat\n\n" + prose + "   the server.\n\n"
+        "        HTTP/1.1 101 Switching Protocols\n        Upgrade: websocket\n        Connection: Upgrade\n"
+        "        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n\n"
+        "   The client MUST close the connection:\n\n" + prose + "   the end.\n"
+    )
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    assert [(p.kind, p.text.split("\n")[0]) for p in doc.paragraphs if not p.text.startswith("The server")] == [
+        ("prose", "The WebSocket Protocol"),  # a centred title: no code
+        ("code", "Sec-WebSocket-Protocol: chat"),
+        ("code", "HTTP/1.1 101 Switching Protocols"),
+        ("prose", "The client MUST close the connection:"),  # at the margin: introduces no code
+    ]
+
+
 def test_a_numbered_title_opening_a_paragraph_is_split_off_as_its_heading(tmp_path):
     # pdftotext sets no blank line under a section title (fourth audit, ElegantBook): "2.3 Color Themes" opened the
     # paragraph under it, and the section stayed the chapter's.
