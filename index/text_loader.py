@@ -286,11 +286,19 @@ def _code_like(line: str) -> bool:
     return len(tokens) - words >= max(1, len(tokens) / 2)
 
 
+def _drawn_rule(line: str) -> bool:
+    """A rule a figure or table is drawn with: punctuation of two characters or more ("+--------+-----+", "-+---|")."""
+    text = line.strip()
+    return len(text) >= 3 and len(set(text)) >= 2 and not any(ch.isalnum() for ch in text)
+
+
 @functools.lru_cache(maxsize=8192)
 def _figure_like(line: str) -> bool:
-    """A line of a figure or a table: columns set apart by runs of spaces, or mostly tokens without a letter ("+-+-+",
-    "| |1|2|3|", "0 1 2 3 4 5")."""
+    """A line of a figure or a table: columns set apart by runs of spaces, a rule drawn in two characters or more
+    ("-+--------+-----|"), or mostly tokens without a letter ("| |1|2|3|", "0 1 2 3 4 5")."""
     tokens = line.split()
+    if _drawn_rule(line):
+        return True
     return bool(_ALIGNED.search(line.strip())) or (
         len(tokens) >= 3 and sum(1 for t in tokens if not any(c.isalpha() for c in t)) * 2 >= len(tokens)
     )
@@ -330,6 +338,8 @@ def _reads_as_code(lines: list[str], indents: list[int], margin: int, wrap_colum
         return False  # wrapped prose
     if min(indents) > margin:
         return code_like * 3 >= len(lines) or (code_like > 0 and (introduced or fields * 2 >= len(lines)))
+    if figures * 2 > len(lines) and any(map(_drawn_rule, stripped)):
+        return True  # a table or figure drawn with rules ("+--------+-----+"), at the margin too
     return syntax * 2 >= len(lines) and short * 2 > len(lines) - 1
 
 
@@ -513,6 +523,7 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
         elif (
             lines
             and not _LIST_ITEM.match(text)
+            and not (_ALIGNED.search(previous) and _ALIGNED.search(text))  # rows of columns: "Request for Comments: 6455   Google, Inc."
             and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "") or not _break_is_intended(previous, text, wrap))
         ):
             lines[-1] = join_hyphenated(lines[-1], text, hyphens, join_wrapped)

@@ -525,6 +525,40 @@ def test_an_rfcs_one_line_examples_and_header_blocks_are_code(tmp_path):
     ]
 
 
+def test_drawn_tables_and_rows_of_columns_in_plain_text_keep_their_lines(tmp_path):
+    # RFC 6455 (fourth audit): its IANA tables, drawn with "+----+" rules at the body's margin or with "-+----|" set
+    # in, and the two columns of its first page's header were joined into one line of prose.
+    prose = "   IANA has added initial values to the registry as follows, as this document requires from\n" * 2
+    rule = "   +--------+-----------------------------------------+----------+\n"
+    raw = (
+        "Internet Engineering Task Force (IETF)                          I. Fette\n"
+        "Request for Comments: 6455                                  Google, Inc.\n\n"
+        + prose
+        + "   it.\n\n"
+        + rule
+        + "   |Version |                Reference                |  Status  |\n"
+        + rule
+        + "   | 0      + draft-ietf-hybi-thewebsocketprotocol-00 | Interim  |\n"
+        + rule
+        + "\n"
+        + prose
+        + "   it.\n\n"
+        "     |Opcode  | Meaning                             | Reference |\n"
+        "    -+--------+-------------------------------------+-----------|\n"
+        "     | 0      | Continuation Frame                  | RFC 6455  |\n"
+        "    -+--------+-------------------------------------+-----------|\n"
+    )
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    assert doc.paragraphs[0].text == (
+        "Internet Engineering Task Force (IETF)                          I. Fette\n"
+        "Request for Comments: 6455                                  Google, Inc."
+    )
+    tables = [p.text.split("\n") for p in doc.paragraphs if p.kind == "code"]
+    assert [len(t) for t in tables] == [5, 4]
+    assert tables[0][1] == "|Version |                Reference                |  Status  |"
+    assert tables[1][2] == " | 0      | Continuation Frame                  | RFC 6455  |"
+
+
 def test_a_numbered_title_opening_a_paragraph_is_split_off_as_its_heading(tmp_path):
     # pdftotext sets no blank line under a section title (fourth audit, ElegantBook): "2.3 Color Themes" opened the
     # paragraph under it, and the section stayed the chapter's.
