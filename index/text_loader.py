@@ -46,6 +46,9 @@ def _first_word(line: str) -> str:
 
 # A line that is a field: a short label and a colon ("作者：Ethan Deng", "电话：123").
 _FIELD = re.compile(r"^[^\s，。：:]{1,6}[：:]")
+# A line that opens with a field's label and a colon, of a block of fields ("繁體中文版維護者： 胡皓文 …", "Translator: …"):
+# a word of up to 10 characters without spaces, or up to three Latin words with a capital first.
+_FIELD_LABEL = re.compile(r"^(?:[^\s，。：:]{1,10}|[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,2})[：:](?!/)\s*\S")
 # Clause punctuation of Chinese and Japanese: a line ending in one is inside a sentence.
 _CJK_CLAUSE_END = "，、"
 
@@ -524,6 +527,7 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
             lines
             and not _LIST_ITEM.match(text)
             and not (_ALIGNED.search(previous) and _ALIGNED.search(text))  # rows of columns: "Request for Comments: 6455   Google, Inc."
+            and not (_FIELD_LABEL.match(previous) and _FIELD_LABEL.match(text))  # "維護者： 胡皓文" / "翻譯者： 胡皓文"
             and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "") or not _break_is_intended(previous, text, wrap))
         ):
             lines[-1] = join_hyphenated(lines[-1], text, hyphens, join_wrapped)

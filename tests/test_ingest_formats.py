@@ -559,6 +559,19 @@ def test_drawn_tables_and_rows_of_columns_in_plain_text_keep_their_lines(tmp_pat
     assert tables[1][2] == " | 0      | Continuation Frame                  | RFC 6455  |"
 
 
+def test_consecutive_field_lines_keep_their_breaks(tmp_path):
+    # A kernel translation's header (fourth audit, zh-hant io_ordering.txt): three long field lines ran on into one,
+    # "…tyut.edu.cn>繁體中文版翻譯者： 胡皓文 …"; RFC 6455's header examples ("Sec-WebSocket-Extensions: foo") too.
+    fields = (
+        "繁體中文版維護者： 胡皓文 Hu Haowen <2023002089@link.tyut.edu.cn>\n"
+        "繁體中文版翻譯者： 胡皓文 Hu Haowen <2023002089@link.tyut.edu.cn>\n"
+        "Traditional Chinese maintainer: Hu Haowen <2023002089@link.tyut.edu.cn>\n"
+    )
+    prose = "如果想評論或更新本文的內容，請直接聯繫原文檔的維護者。如果你使用英文交流有困難的話，也可以\n" * 3
+    doc = load_written(tmp_path / "fields.txt", prose + "\n" + fields + "\n" + prose)
+    assert doc.paragraphs[1].text == fields.strip()
+
+
 def test_a_numbered_title_opening_a_paragraph_is_split_off_as_its_heading(tmp_path):
     # pdftotext sets no blank line under a section title (fourth audit, ElegantBook): "2.3 Color Themes" opened the
     # paragraph under it, and the section stayed the chapter's.
