@@ -538,8 +538,25 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
         previous = text
     flush()
     flush_code()
+    blocks, at_margin = _literal_markers_read(blocks, at_margin)
     blocks, at_margin = _titles_split_off(blocks, at_margin, wrap)
     return _without_contents(_with_headings(blocks, wrap, at_margin), wrap)
+
+
+def _literal_markers_read(blocks: list[Block], at_margin: list[bool]) -> tuple[list[Block], list[bool]]:
+    """reStructuredText's "::" before a code block (a literal block), as Sphinx shows it: "例子::" is "例子:", a
+    marker after a space goes ("as follows ::" is "as follows"), and a "::" paragraph of its own is no text."""
+    kept: list[Block] = []
+    margins: list[bool] = []
+    for i, (block, margin) in enumerate(zip(blocks, at_margin)):
+        if block.kind == "body" and block.text.endswith("::") and i + 1 < len(blocks) and blocks[i + 1].kind == "code":
+            text = block.text[:-2].rstrip() if block.text[:-2].endswith((" ", "\n")) or block.text == "::" else block.text[:-1]
+            if not text:
+                continue
+            block.text = text
+        kept.append(block)
+        margins.append(margin)
+    return kept, margins
 
 
 # A section or page number alone: "1", "2.5.1", "xii".

@@ -572,6 +572,25 @@ def test_consecutive_field_lines_keep_their_breaks(tmp_path):
     assert doc.paragraphs[1].text == fields.strip()
 
 
+def test_a_restructuredtext_literal_block_marker_reads_as_sphinx_shows_it(tmp_path):
+    # reST read as .txt (fourth audit, mdtxt-10's kind): "::" introduces a literal block and shows as ":" (or nothing).
+    raw = (
+        "清除 WARN_ONCE\n--------------\n\n"
+        "WARN_ONCE / WARN_ON_ONCE / printk_once 僅僅打印一次消息，可以用下面的命令清除這種狀態::\n\n"
+        "    echo 1 > /sys/kernel/debug/clear_warn_once\n    cat /sys/kernel/debug/clear_warn_once\n\n"
+        "這對於運行測試集後重現問題很有用 ::\n\n    x = readl(my_status);\n    writel(x, ring_ptr);\n\n"
+        "::\n\n    y = readl(my_status);\n    writel(y, ring_ptr);\n"
+    )
+    doc = load_written(tmp_path / "warn.txt", raw)
+    assert [(p.kind, p.text.split("\n")[0]) for p in doc.paragraphs] == [
+        ("prose", "WARN_ONCE / WARN_ON_ONCE / printk_once 僅僅打印一次消息，可以用下面的命令清除這種狀態:"),
+        ("code", "echo 1 > /sys/kernel/debug/clear_warn_once"),
+        ("prose", "這對於運行測試集後重現問題很有用"),
+        ("code", "x = readl(my_status);"),
+        ("code", "y = readl(my_status);"),
+    ]
+
+
 def test_a_numbered_title_opening_a_paragraph_is_split_off_as_its_heading(tmp_path):
     # pdftotext sets no blank line under a section title (fourth audit, ElegantBook): "2.3 Color Themes" opened the
     # paragraph under it, and the section stayed the chapter's.
