@@ -278,7 +278,7 @@ def _code_syntax(line: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _code_like(line: str) -> bool:
     """A line that reads as code or a figure, not prose: programming syntax, columns set apart by runs of spaces, or
-    mostly tokens that are no words ("Host: server.example.com", "|F|R|R|R|", "0 1 2 3", "%x0")."""
+    mostly tokens that are no words ("Host: server.example.com", "|F|R|R|R|", "%x0"; a number is a word)."""
     text = line.strip()
     if any(ch in _CJK_PROSE_MARKS for ch in _COMMENT.split(text, maxsplit=1)[0]):
         return False
