@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import re
 import unicodedata
@@ -45,6 +46,9 @@ def _first_word(line: str) -> str:
 
 # A line that is a field: a short label and a colon ("作者：Ethan Deng", "电话：123").
 _FIELD = re.compile(r"^[^\s，。：:]{1,6}[：:]")
+# A line that opens with a field's label and a colon, of a block of fields ("繁體中文版維護者： 胡皓文 …", "Translator: …"):
+# a word of up to 10 characters without spaces, or up to three Latin words with a capital first.
+_FIELD_LABEL = re.compile(r"^(?:[^\s，。：:]{1,10}|[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,2})[：:](?!/)\s*\S")
 # Clause punctuation of Chinese and Japanese: a line ending in one is inside a sentence.
 _CJK_CLAUSE_END = "，、"
 
@@ -238,6 +242,199 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
     return kept, kept_pages
 
 
+# A line of one punctuation character repeated (reST's and Setext's title rules, a text's separators): "-----", "=====".
+_RULE = re.compile(r"^([-=~^*#+_`'\"])\1{2,}$")
+# A reStructuredText directive or comment: ".. include:: ../disclaimer-zh_TW.rst", ".. SPDX-License-Identifier: GPL-2.0".
+_RST_EXPLICIT = re.compile(r"^\.\.(?:\s|$)")
+# Programming syntax in a line: a call, a brace, an assignment or comparison, a comment, an arrow, ABNF's "+-+".
+_CODE_SYNTAX = re.compile(r"[A-Za-z0-9_]\((?!s\))|[{}]\s*$|^\s*[{}]|\s[=|:]?=\s|[=!<>]=|->|=>|&&|\|\||/\*|\*/|^\s*//|\+\+|\+-|-\+")
+# A run of spaces inside a line: columns set side by side (a figure, a table, a grammar's comments).
+_ALIGNED = re.compile(r"\S {3,}\S")
+# A word as prose has it: letters (with hyphens or apostrophes inside, "document(s)") or a number ("6455", "1.5"),
+# perhaps in brackets, quotes or punctuation.
+_PROSE_WORD = re.compile(
+    r"^[\"'(\[“‘「『（]*(?:[^\W\d_]+(?:[-'’][^\W\d_]+)*(?:\(s\))?|\d+(?:[.,]\d+)*%?)[\"')\]”’」』）.,;:!?，。、：；！？]*$"
+)
+# A header field's line: "Sec-WebSocket-Protocol: chat", "Host: server.example.com".
+_FIELD_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s+\S")
+# An RFC's list item ("o  the query component"), besides _LIST_ITEM's.
+_RFC_ITEM = re.compile(r"^o\s{2}\S")
+
+
+# A comment's start in a line of code: "/* 配置寄存器？*/", "// 輸出", "# default set".
+_COMMENT = re.compile(r"/\*|(?<!:)//|(?:^|\s)#\s")
+# Chinese and Japanese punctuation: a line that has some outside a comment is prose, whatever its brackets and symbols.
+_CJK_PROSE_MARKS = "，。、；！？"
+
+
+def _code_syntax(line: str) -> bool:
+    """Whether a line shows programming syntax (`_CODE_SYNTAX`) and no Chinese or Japanese punctuation outside a comment
+    ("level == 0，消息为非延迟消息" is a sentence about code)."""
+    text = line.strip()
+    code = _COMMENT.split(text, maxsplit=1)[0]
+    return not any(ch in _CJK_PROSE_MARKS for ch in code) and bool(_CODE_SYNTAX.search(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _code_like(line: str) -> bool:
+    """A line that reads as code or a figure, not prose: programming syntax, columns set apart by runs of spaces, or
+    mostly tokens that are no words ("Host: server.example.com", "|F|R|R|R|", "%x0"; a number is a word)."""
+    text = line.strip()
+    if any(ch in _CJK_PROSE_MARKS for ch in _COMMENT.split(text, maxsplit=1)[0]):
+        return False
+    if _code_syntax(text) or _ALIGNED.search(text):
+        return True
+    tokens = text.split()
+    words = sum(1 for token in tokens if _PROSE_WORD.match(token) or any(joins_tight(ch) for ch in token))
+    return len(tokens) - words >= max(1, len(tokens) / 2)
+
+
+def _drawn_rule(line: str) -> bool:
+    """A rule a figure or table is drawn with: punctuation of two characters or more ("+--------+-----+", "-+---|")."""
+    text = line.strip()
+    return len(text) >= 3 and len(set(text)) >= 2 and not any(ch.isalnum() for ch in text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _figure_like(line: str) -> bool:
+    """A line of a figure or a table: columns set apart by runs of spaces, a rule drawn in two characters or more
+    ("-+--------+-----|"), or mostly tokens without a letter ("| |1|2|3|", "0 1 2 3 4 5")."""
+    tokens = line.split()
+    if _drawn_rule(line):
+        return True
+    return bool(_ALIGNED.search(line.strip())) or (
+        len(tokens) >= 3 and sum(1 for t in tokens if not any(c.isalpha() for c in t)) * 2 >= len(tokens)
+    )
+
+
+def _reads_as_code(lines: list[str], indents: list[int], margin: int, wrap_column: float, introduced: bool) -> bool:
+    """Whether a block (lines between blank lines, as printed) is a code passage or a figure, not wrapped prose.
+
+    Prose is wrapped: a line ends where the next word would not have fitted in the text's width. A block of two lines
+    or more does not read as prose when most of its lines end short of that, or most are a figure's (`_figure_like`),
+    or most show programming syntax. It is code then when it is set in from the text's usual margin with a third of
+    its lines code-like (`_code_like`), or one if a line introduces it ("… looks as follows:"): an RFC's HTTP
+    examples, its ABNF and frame diagrams; at the margin, when half its lines show programming syntax and most end
+    short (a kernel text's example). Indented prose (an RFC's, set in further under a term) is wrapped: it stays
+    prose. A list's items are no code. A lone line set in is code when it shows syntax, is mostly no words, is a header
+    field ("Sec-WebSocket-Protocol: chat") or is introduced, and ends no sentence (columns alone make no code of it: a
+    table's row or a running head in `pdftotext -layout`)."""
+    stripped = [line.strip() for line in lines]
+    if sum(1 for line in stripped if _LIST_ITEM.match(line) or _RFC_ITEM.match(line)) * 2 >= len(lines):
+        return False
+    fields = sum(1 for line in stripped if _FIELD_LINE.match(line))
+    if len(lines) == 1:  # a lone line set in: an example's, when it reads as code, is a field or is introduced
+        line = stripped[0]
+        return (
+            min(indents) > margin
+            and not _SENTENCE_END.search(line)
+            and not line.endswith((":", "："))
+            and not CAPTION.match(line)
+            and (_code_syntax(line) or (_code_like(line) and not _ALIGNED.search(line)) or fields == 1 or introduced)
+            and not any(ch in _CJK_PROSE_MARKS for ch in line)
+        )
+    short = sum(1 for indent, line, following in zip(indents, stripped, stripped[1:]) if not _wraps(indent, line, following, wrap_column))
+    code_like = sum(map(_code_like, stripped))
+    syntax = sum(map(_code_syntax, stripped))
+    figures = sum(map(_figure_like, stripped))
+    if not (short * 2 > len(lines) - 1 or figures * 2 > len(lines) or syntax * 2 > len(lines)):
+        return False  # wrapped prose
+    if min(indents) > margin:
+        return code_like * 3 >= len(lines) or (code_like > 0 and (introduced or fields * 2 >= len(lines)))
+    if figures * 2 > len(lines) and any(map(_drawn_rule, stripped)):
+        return True  # a table or figure drawn with rules ("+--------+-----+"), at the margin too
+    return syntax * 2 >= len(lines) and short * 2 > len(lines) - 1
+
+
+def _wraps(indent: int, line: str, following: str, wrap_column: float) -> bool:
+    """Whether a line ends where wrapped text ends: the next line's first word would not have fitted after it."""
+    return indent + display_width(line.strip()) + 1 + display_width(_first_word(following.strip())) > 0.95 * wrap_column
+
+
+def _code_after_prose(lines: list[str], indents: list[int], margin: int, wrap_column: float, introduced: bool) -> int | None:
+    """Where the code passage of a block starts (0: the block is one), or None: a block may open with prose and go on
+    into a listing it introduces without a blank line, as pdftotext sets one ("You can use this option as" /
+    "\\documentclass[en]{elegantbook}"). The listing starts at a code-like line after prose lines, the last of them
+    ending short (or in a colon), and must read as code by itself (`_reads_as_code`)."""
+    opens_prose = not _code_like(lines[0]) and len(lines) > 1 and _wraps(indents[0], lines[0], lines[1], wrap_column)
+    if not opens_prose and _reads_as_code(lines, indents, margin, wrap_column, introduced):
+        return 0  # a listing opens with no line of wrapped prose
+    tried = 0
+    for position in range(1, len(lines) - 1):
+        before = lines[position - 1]
+        if _code_like(before) or _figure_like(before):
+            return None
+        if not _code_like(lines[position]) or _wraps(indents[position - 1], before, lines[position], wrap_column):
+            continue
+        colon = before.rstrip().endswith((":", "："))
+        if _reads_as_code(lines[position:], indents[position:], margin, wrap_column, colon):
+            return position
+        tried += 1
+        if tried == 3:
+            return None
+    return None
+
+
+def _line_roles(lines: list[str], unbroken: bool) -> list[str]:
+    """What each line of a text is, besides prose: "code" (a line of a code passage or figure, `_reads_as_code`),
+    "drop" (a reST directive or comment and the lines set in under it), "rule" (a line of one repeated punctuation
+    character: no text), "title" (a short line over a rule, or between two: a heading, as reST and Setext make one)."""
+    roles = [""] * len(lines)
+    indents = [len(line) - len(line.lstrip()) for line in lines]
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if not filled:
+        return roles
+    counts: dict[int, int] = {}
+    for i in filled:
+        if not _code_like(lines[i]):
+            counts[indents[i]] = counts.get(indents[i], 0) + 1
+    # The text's usual margin: where most of its prose lines start (an RFC's body is set 3 spaces in throughout).
+    margin = max(counts, key=lambda indent: (counts[indent], -indent)) if counts else 0
+    prose = [i for i in filled if not _code_like(lines[i]) and not _figure_like(lines[i])] or filled
+    ends = sorted(indents[i] + display_width(lines[i].strip()) for i in prose)  # where the prose wraps
+    wrap_column = float(ends[min(len(ends) - 1, int(len(ends) * 0.9))])
+    groups: list[list[int]] = []
+    for i in filled:
+        if groups and groups[-1][-1] == i - 1:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    previous: list[int] = []
+    for group in groups:
+        introduced = bool(previous) and lines[previous[-1]].rstrip().endswith((":", "："))  # "… looks as follows:"
+        previous = group
+        if not unbroken:
+            head = _code_after_prose([lines[i] for i in group], [indents[i] for i in group], margin, wrap_column, introduced)
+            if head is not None:
+                roles[group[head] : group[-1] + 1] = ["code"] * (len(group) - head)
+                group = group[:head]
+        position = 0
+        while position < len(group):
+            i = group[position]
+            text = lines[i].strip()
+            if _RST_EXPLICIT.match(text):
+                roles[i] = "drop"
+                position += 1
+                while position < len(group) and indents[group[position]] > indents[i]:
+                    roles[group[position]] = "drop"
+                    position += 1
+                continue
+            if _RULE.match(text):
+                roles[i] = "rule"
+                above = group[position - 1] if position else None
+                lone = position == 1 or (position == 2 and roles[group[0]] == "rule")
+                if (
+                    above is not None
+                    and lone
+                    and roles[above] == ""
+                    and display_width(lines[above].strip()) <= len(text)
+                    and not _SENTENCE_END.search(lines[above].strip())
+                ):
+                    roles[above] = "title"
+            position += 1
+    return roles
+
+
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -285,7 +482,37 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
             lines.clear()
             pages.clear()
 
-    for text, page, indent in zip(source_lines, line_pages, indents):
+    roles = _line_roles(unpaged, unbroken)
+    title_levels: dict[str, int] = {}  # reST's title styles, their levels in the order they first occur
+    code: list[int] = []  # the lines of the code passage being read
+
+    def flush_code() -> None:
+        if code:
+            first = min(indents[i] for i in code if source_lines[i])
+            listing = "\n".join(unpaged[i][first:].rstrip() for i in code).strip("\n")
+            blocks.append(Block("code", listing, line_pages[code[0]], line_pages[code[-1]]))
+            at_margin.append(False)
+            code.clear()
+
+    for index, (text, page, indent) in enumerate(zip(source_lines, line_pages, indents)):
+        role = roles[index]
+        if role == "code" or (code and not text and "code" in roles[index + 1 : index + 2]):
+            flush()
+            code.append(index)
+            continue
+        flush_code()
+        if role in ("drop", "rule"):
+            flush()
+            continue
+        if role == "title":
+            flush()
+            rule = source_lines[index + 1]
+            style = rule[0] + ("/" if index and roles[index - 1] == "rule" else "")
+            heading = Block("heading", text, page, page)
+            heading.level = title_levels.setdefault(style, len(title_levels) + 1)
+            blocks.append(heading)
+            at_margin.append(True)
+            continue
         if text and not lines:
             start[0] = indent
         if unbroken and _FOLIO.match(text):
@@ -299,6 +526,8 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
         elif (
             lines
             and not _LIST_ITEM.match(text)
+            and not (_ALIGNED.search(previous) and _ALIGNED.search(text))  # rows of columns: "Request for Comments: 6455   Google, Inc."
+            and not (_FIELD_LABEL.match(previous) and _FIELD_LABEL.match(text))  # "維護者： 胡皓文" / "翻譯者： 胡皓文"
             and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "") or not _break_is_intended(previous, text, wrap))
         ):
             lines[-1] = join_hyphenated(lines[-1], text, hyphens, join_wrapped)
@@ -308,8 +537,26 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
             pages.append((sum(map(len, lines)) + len(lines) - 1 - len(text), page))
         previous = text
     flush()
+    flush_code()
+    blocks, at_margin = _literal_markers_read(blocks, at_margin)
     blocks, at_margin = _titles_split_off(blocks, at_margin, wrap)
     return _without_contents(_with_headings(blocks, wrap, at_margin), wrap)
+
+
+def _literal_markers_read(blocks: list[Block], at_margin: list[bool]) -> tuple[list[Block], list[bool]]:
+    """reStructuredText's "::" before a code block (a literal block), as Sphinx shows it: "例子::" is "例子:", a
+    marker after a space goes ("as follows ::" is "as follows"), and a "::" paragraph of its own is no text."""
+    kept: list[Block] = []
+    margins: list[bool] = []
+    for i, (block, margin) in enumerate(zip(blocks, at_margin)):
+        if block.kind == "body" and block.text.endswith("::") and i + 1 < len(blocks) and blocks[i + 1].kind == "code":
+            text = block.text[:-2].rstrip() if block.text[:-2].endswith((" ", "\n")) or block.text == "::" else block.text[:-1]
+            if not text:
+                continue
+            block.text = text
+        kept.append(block)
+        margins.append(margin)
+    return kept, margins
 
 
 # A section or page number alone: "1", "2.5.1", "xii".
@@ -387,6 +634,10 @@ def _titles_split_off(blocks: list[Block], at_margin: list[bool], wrap: tuple[fl
     split: list[Block] = []
     margins: list[bool] = []
     for block, margin in zip(blocks, at_margin):
+        if block.kind != "body":
+            split.append(block)
+            margins.append(margin)
+            continue
         first, _, rest = block.text.partition("\n")
         level = _section_level(first)
         if (
@@ -419,7 +670,8 @@ def _with_headings(blocks: list[Block], wrap: tuple[float, float], at_margin: li
     for i, block in enumerate(blocks):
         text = block.text
         if (
-            not at_margin[i]
+            block.kind != "body"
+            or not at_margin[i]
             or "\n" in text
             or _TRAILING_PUNCTUATION.search(text)
             or sum(ch.isalpha() for ch in text) < 2
@@ -435,7 +687,7 @@ def _with_headings(blocks: list[Block], wrap: tuple[float, float], at_margin: li
         if level is not None and display_width(text) <= 0.9 * wrap[1]:
             block.kind, block.level = "heading", level
         elif display_width(text) <= 0.5 * wrap[1] and (
-            display_width(following) >= 0.8 * wrap[1] or (i + 1 < len(blocks) and not at_margin[i + 1])
+            display_width(following) >= 0.8 * wrap[1] or (i + 1 < len(blocks) and not at_margin[i + 1] and blocks[i + 1].kind == "body")
         ):
             block.kind = "heading"
     return blocks

@@ -447,6 +447,150 @@ def test_an_rfc_as_text_loses_its_page_heads_and_feet_and_keeps_its_pages(tmp_pa
     assert (doc.paragraphs[-1].text, doc.paragraphs[-1].page_start) == ("The end.", 4)
 
 
+def test_code_figures_and_rules_in_plain_text_are_read_as_such(tmp_path):
+    # Fourth audit, mdtxt-6 and mdtxt-10: RFC 6455's frame diagram and HTTP examples, set in from its 3-space margin,
+    # were joined into prose lines ("0 1 2 3 … |F|R|R|R| opcode|M|…"); a kernel translation's example, at the margin,
+    # too ("flags) CPU A:  val = readl(my_status);"); reST's title underlines, separators and directives were text.
+    prose = "   This wire format for the data transfer part is described by the ABNF given in detail in\n" * 3
+    raw = (
+        "5.2.  Base Framing Protocol\n\n" + prose + "   in this section.\n\n"
+        "   The handshake from the server looks as follows:\n\n"
+        "        HTTP/1.1 101 Switching Protocols\n        Upgrade: websocket\n        Connection: Upgrade\n"
+        "        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n\n"
+        "   A high-level overview of the framing is given in the following figure.\n\n"
+        "      0                   1                   2                   3\n"
+        "      0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1\n"
+        "     +-+-+-+-+-------+-+-------------+-------------------------------+\n"
+        "     |F|R|R|R| opcode|M| Payload len |    Extended payload length    |\n"
+        "     +-+-+-+-+-------+-+-------------+-------------------------------+\n\n"
+        "   FIN:  1 bit\n\n"
+        "      Indicates that this is the final fragment in a message.  The first\n"
+        "      fragment MAY also be the final fragment, as the sender decides it.\n\n" + prose
+    )
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    kinds = [(p.kind, p.text.split("\n")[0]) for p in doc.paragraphs]
+    assert kinds[2] == ("code", "HTTP/1.1 101 Switching Protocols")
+    assert kinds[4] == ("code", " 0                   1                   2                   3")
+    assert "\n|F|R|R|R| opcode|M| Payload len |    Extended payload length    |\n" in doc.paragraphs[4].text
+    assert [k for k, _ in kinds] == ["prose", "prose", "code", "prose", "code", "prose", "prose", "prose"]  # set-in prose
+    assert doc.paragraphs[6].text.startswith("Indicates that this is the final fragment in a message.  The first fragment")
+
+    kernel = (
+        ".. SPDX-License-Identifier: GPL-2.0\n\n.. include:: ../disclaimer-zh_TW.rst\n\n"
+        "清除 WARN_ONCE\n--------------\n\n"
+        "Traditional Chinese maintainer: Hu Haowen <2023002089@link.tyut.edu.cn>\n"
+        "---------------------------------------------------------------------\n"
+        "Documentation/driver-api/io_ordering.rst 的繁體中文翻譯\n\n"
+        "以下爲正文\n---------------------------------------------------------------------\n\n"
+        "在某些平台上，所謂的內存映射I/O是弱順序。在這些平台上，驅動開發者有責任\n"
+        "保證I/O內存映射地址的寫操作按程序圖意的順序達到設備。\n\n假設一個設備驅動程的具體例子：\n\n"
+        "        ...\nCPU A:  spin_lock_irqsave(&dev_lock, flags)\nCPU A:  val = readl(my_status);\nCPU A:  ...\n"
+        "CPU A:  writel(newval, ring_ptr);\nCPU A:  spin_unlock_irqrestore(&dev_lock, flags)\n        ...\n\n"
+        "上述例子中，設備可能會先接收到newval2的值，然後接收到newval的值，問題就\n發生了。\n"
+    )
+    doc = load_written(tmp_path / "kernel.txt", kernel)
+    assert doc.headings == ("清除 WARN_ONCE", "以下爲正文")  # an underlined short line; a long one's rule separates
+    assert [(p.kind, p.section, p.text.split("\n")[0]) for p in doc.paragraphs] == [
+        ("prose", "清除 WARN_ONCE", "Traditional Chinese maintainer: Hu Haowen <2023002089@link.tyut.edu.cn>"),
+        ("prose", "清除 WARN_ONCE", "Documentation/driver-api/io_ordering.rst 的繁體中文翻譯"),
+        (
+            "prose",
+            "以下爲正文",
+            "在某些平台上，所謂的內存映射I/O是弱順序。在這些平台上，驅動開發者有責任保證I/O內存映射地址的寫操作按程序圖意的順序達到設備。",
+        ),
+        ("prose", "以下爲正文", "假設一個設備驅動程的具體例子："),
+        ("code", "以下爲正文", "        ..."),
+        ("prose", "以下爲正文", "上述例子中，設備可能會先接收到newval2的值，然後接收到newval的值，問題就發生了。"),
+    ]
+    assert doc.paragraphs[4].text.split("\n")[2] == "CPU A:  val = readl(my_status);"
+
+
+def test_an_rfcs_one_line_examples_and_header_blocks_are_code(tmp_path):
+    # RFC 6455 (fourth audit, after mdtxt-6): an example of one line set in ("Sec-WebSocket-Protocol: chat") and a block
+    # of header fields no line introduces ("HTTP/1.1 101 Switching Protocols" / "Upgrade: websocket" / …) stayed prose.
+    prose = "   The server selects one or none of the acceptable protocols and echoes that value in\n" * 2
+    raw = (
+        "                         The WebSocket Protocol\n\n" + prose + "   its handshake.\n\n"
+        "        Sec-WebSocket-Protocol: chat\n\n" + prose + "   the server.\n\n"
+        "        HTTP/1.1 101 Switching Protocols\n        Upgrade: websocket\n        Connection: Upgrade\n"
+        "        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n\n"
+        "   The client MUST close the connection:\n\n" + prose + "   the end.\n"
+    )
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    assert [(p.kind, p.text.split("\n")[0]) for p in doc.paragraphs if not p.text.startswith("The server")] == [
+        ("prose", "The WebSocket Protocol"),  # a centred title: no code
+        ("code", "Sec-WebSocket-Protocol: chat"),
+        ("code", "HTTP/1.1 101 Switching Protocols"),
+        ("prose", "The client MUST close the connection:"),  # at the margin: introduces no code
+    ]
+
+
+def test_drawn_tables_and_rows_of_columns_in_plain_text_keep_their_lines(tmp_path):
+    # RFC 6455 (fourth audit): its IANA tables, drawn with "+----+" rules at the body's margin or with "-+----|" set
+    # in, and the two columns of its first page's header were joined into one line of prose.
+    prose = "   IANA has added initial values to the registry as follows, as this document requires from\n" * 2
+    rule = "   +--------+-----------------------------------------+----------+\n"
+    raw = (
+        "Internet Engineering Task Force (IETF)                          I. Fette\n"
+        "Request for Comments: 6455                                  Google, Inc.\n\n"
+        + prose
+        + "   it.\n\n"
+        + rule
+        + "   |Version |                Reference                |  Status  |\n"
+        + rule
+        + "   | 0      + draft-ietf-hybi-thewebsocketprotocol-00 | Interim  |\n"
+        + rule
+        + "\n"
+        + prose
+        + "   it.\n\n"
+        "     |Opcode  | Meaning                             | Reference |\n"
+        "    -+--------+-------------------------------------+-----------|\n"
+        "     | 0      | Continuation Frame                  | RFC 6455  |\n"
+        "    -+--------+-------------------------------------+-----------|\n"
+    )
+    doc = load_written(tmp_path / "rfc.txt", raw)
+    assert doc.paragraphs[0].text == (
+        "Internet Engineering Task Force (IETF)                          I. Fette\n"
+        "Request for Comments: 6455                                  Google, Inc."
+    )
+    tables = [p.text.split("\n") for p in doc.paragraphs if p.kind == "code"]
+    assert [len(t) for t in tables] == [5, 4]
+    assert tables[0][1] == "|Version |                Reference                |  Status  |"
+    assert tables[1][2] == " | 0      | Continuation Frame                  | RFC 6455  |"
+
+
+def test_consecutive_field_lines_keep_their_breaks(tmp_path):
+    # A kernel translation's header (fourth audit, zh-hant io_ordering.txt): three long field lines ran on into one,
+    # "…tyut.edu.cn>繁體中文版翻譯者： 胡皓文 …"; RFC 6455's header examples ("Sec-WebSocket-Extensions: foo") too.
+    fields = (
+        "繁體中文版維護者： 胡皓文 Hu Haowen <2023002089@link.tyut.edu.cn>\n"
+        "繁體中文版翻譯者： 胡皓文 Hu Haowen <2023002089@link.tyut.edu.cn>\n"
+        "Traditional Chinese maintainer: Hu Haowen <2023002089@link.tyut.edu.cn>\n"
+    )
+    prose = "如果想評論或更新本文的內容，請直接聯繫原文檔的維護者。如果你使用英文交流有困難的話，也可以\n" * 3
+    doc = load_written(tmp_path / "fields.txt", prose + "\n" + fields + "\n" + prose)
+    assert doc.paragraphs[1].text == fields.strip()
+
+
+def test_a_restructuredtext_literal_block_marker_reads_as_sphinx_shows_it(tmp_path):
+    # reST read as .txt (fourth audit, mdtxt-10's kind): "::" introduces a literal block and shows as ":" (or nothing).
+    raw = (
+        "清除 WARN_ONCE\n--------------\n\n"
+        "WARN_ONCE / WARN_ON_ONCE / printk_once 僅僅打印一次消息，可以用下面的命令清除這種狀態::\n\n"
+        "    echo 1 > /sys/kernel/debug/clear_warn_once\n    cat /sys/kernel/debug/clear_warn_once\n\n"
+        "這對於運行測試集後重現問題很有用 ::\n\n    x = readl(my_status);\n    writel(x, ring_ptr);\n\n"
+        "::\n\n    y = readl(my_status);\n    writel(y, ring_ptr);\n"
+    )
+    doc = load_written(tmp_path / "warn.txt", raw)
+    assert [(p.kind, p.text.split("\n")[0]) for p in doc.paragraphs] == [
+        ("prose", "WARN_ONCE / WARN_ON_ONCE / printk_once 僅僅打印一次消息，可以用下面的命令清除這種狀態:"),
+        ("code", "echo 1 > /sys/kernel/debug/clear_warn_once"),
+        ("prose", "這對於運行測試集後重現問題很有用"),
+        ("code", "x = readl(my_status);"),
+        ("code", "y = readl(my_status);"),
+    ]
+
+
 def test_a_numbered_title_opening_a_paragraph_is_split_off_as_its_heading(tmp_path):
     # pdftotext sets no blank line under a section title (fourth audit, ElegantBook): "2.3 Color Themes" opened the
     # paragraph under it, and the section stayed the chapter's.
