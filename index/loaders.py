@@ -73,8 +73,9 @@ META_SUFFIX = ".meta.json"
 # leads the paragraph it opens with; 47: plain text from the fourth audit: CJK lines that end no sentence run on,
 # running heads and feet of paged text dropped and read for page numbers, headings in text with blank lines,
 # line-end hyphens, tables of contents; a Korean PDF line whose words are drawn in touching pieces keeps its spaces;
-# 48: an MDX component tag on its own line lays out blocks, so a diagram's labels no longer run together).
-INGEST_VERSION = 48
+# 48: an MDX component tag on its own line lays out blocks, so a diagram's labels no longer run together; 49: code,
+# figures, drawn tables, title rules and reST directives of plain text read as such).
+INGEST_VERSION = 49
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
