@@ -74,8 +74,10 @@ META_SUFFIX = ".meta.json"
 # running heads and feet of paged text dropped and read for page numbers, headings in text with blank lines,
 # line-end hyphens, tables of contents; a Korean PDF line whose words are drawn in touching pieces keeps its spaces;
 # 48: an MDX component tag on its own line lays out blocks, so a diagram's labels no longer run together; 49: code,
-# figures, drawn tables, title rules and reST directives of plain text read as such).
-INGEST_VERSION = 49
+# figures, drawn tables, title rules and reST directives of plain text read as such; 50: a `{name}` fence is code
+# unless MyST shows it as text (R Markdown's ```{r} chunks), a colon fence's option lines never take its text,
+# an empty tab's label labels nothing).
+INGEST_VERSION = 50
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -145,23 +145,31 @@ def _mdx_comment(state: StateInline, silent: bool) -> bool:
     return True
 
 
-# A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
 # A container's name and title: ":::warning Title", Docusaurus's ":::tip[Title]", MyST's ":::{note} Title".
 _CONTAINER_INFO = re.compile(r"\s*(\{[A-Za-z][\w:.-]*\}|[A-Za-z][\w-]*)(?:\[([^\]\n]*)\])?\s*(.*)")
 # A MyST directive written as a fence: ```{note}, ```{prf:example} Title, ```{code-cell} python.
 _MYST_DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.-]*)\}\s*(.*)")
 _DIRECTIVE_OPTION = re.compile(r"\s*:[\w-]+:(?:\s.*)?")  # ":label: le_ex_dim", ":class: dropdown"
-_CODE_DIRECTIVES = frozenset({"code", "code-block", "code-cell", "sourcecode", "ipython", "jupyter-execute", "literalinclude"})
+# The option lines (":class: dropdown") right under a MyST colon fence's opening line: they configure it, no text.
+_COLON_FENCE_OPTIONS = re.compile(r"^([ \t]*:{3,}[ \t]*\{[A-Za-z][\w:.-]*\}[^\n]*\n)(?:[ \t]*:[\w-]+:[^\n]*\n)+", re.MULTILINE)
+# MyST's directives that hold Markdown a reader sees as text (admonitions, exercises, cards, figures' captions); any
+# other `{name}` fence is code, as R Markdown's and Quarto's ```{r} and ```{python} chunks are.
+_PROSE_DIRECTIVES = frozenset(
+    "note warning tip hint important caution danger error attention seealso admonition exercise solution dropdown"
+    " tab-item tab-set card grid-item-card grid margin sidebar topic figure list-table table epigraph pull-quote"
+    " highlights glossary only div rubric versionadded versionchanged deprecated centered hlist eval-rst".split()
+)
 _MATH_DIRECTIVES = frozenset({"math", "prf:equation"})
 # Directives that show no text of their own: tables of contents, includes, images, and the labels that open and close
 # an exercise or a solution written around ordinary Markdown.
 _SILENT_DIRECTIVES = frozenset(
     "toctree tableofcontents contents index include bibliography raw image embed glue glue:any glue:figure iframe video"
-    " solution-start solution-end exercise-start exercise-end eval-rst".split()
+    " solution-start solution-end exercise-start exercise-end".split()
 )
 # Directives whose argument is a path or a label, not a title a reader sees.
 _UNTITLED_DIRECTIVES = frozenset({"figure", "solution", "only", "margin", "div"})
 _TOC_MARKER = re.compile(r"\[\[toc\]\]|\[toc\]", re.IGNORECASE)
+# A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SCRIPT_TAG = re.compile(r"<(/?)(sup|sub)\s*>", re.IGNORECASE)
@@ -203,6 +211,7 @@ def parse_markdown(raw: str) -> MarkdownDocument:
     metadata, body = _leading_metadata(raw)
     metadata.update({k: v for k, v in toml.items() if k not in metadata})
     body = _content_tabs_opened(body) if "===" in body else body
+    body = _COLON_FENCE_OPTIONS.sub(r"\1", body) if ":::" in body else body
     renderer = _Renderer()
     renderer.render(SyntaxTreeNode(_parser().parse(body)))
     renderer.place_labels()
@@ -441,10 +450,8 @@ class _Renderer:
         title = (bracketed if bracketed is not None else rest).strip()
         first = len(self.blocks)
         self.render(node)
-        if name.startswith("{"):
-            self._drop_options(first)
-            if name.strip("{}").lower() in _UNTITLED_DIRECTIVES:
-                title = ""
+        if name.strip("{}").lower() in _UNTITLED_DIRECTIVES and name.startswith("{"):
+            title = ""
         self._titled(first, title)
 
     def directive(self, name: str, argument: str, content: str) -> None:
@@ -459,34 +466,23 @@ class _Renderer:
         body = "\n".join(lines).strip("\n")
         if name in _SILENT_DIRECTIVES:
             return
-        if name in _CODE_DIRECTIVES:
-            self.emit("code", body.rstrip())
-        elif name in _MATH_DIRECTIVES:
+        if name in _MATH_DIRECTIVES:
             self.emit("body", f"$${body.strip()}$$")
-        else:
+        elif name in _PROSE_DIRECTIVES or name.startswith("prf:"):
             first = len(self.blocks)
             self.render(SyntaxTreeNode(_parser().parse(body)))
             self._titled(first, "" if name in _UNTITLED_DIRECTIVES else argument)
+        else:
+            self.emit("code", body.rstrip())
 
     def _titled(self, first: int, title: str) -> None:
         """The blocks from `first` on, under a title: the first line of their first paragraph."""
-        if not title or first == len(self.blocks) and not title.strip():
+        if not title:
             return
         if first < len(self.blocks) and self.blocks[first].kind == "body":
             self.blocks[first].text = f"{title}\n{self.blocks[first].text}"
         else:
             self.blocks.insert(first, Block("body", title, None, None))
-
-    def _drop_options(self, first: int) -> None:
-        """Option lines (":class: dropdown") at the top of the first paragraph from `first` on."""
-        if first < len(self.blocks) and self.blocks[first].kind == "body":
-            lines = self.blocks[first].text.split("\n")
-            while lines and _DIRECTIVE_OPTION.fullmatch(lines[0]):
-                lines = lines[1:]
-            if lines:
-                self.blocks[first].text = "\n".join(lines)
-            else:
-                del self.blocks[first]
 
     def footnotes(self, node: SyntaxTreeNode) -> None:
         for note in node.children:
@@ -654,7 +650,7 @@ class _HtmlText(HTMLParser):
         " select small span strike strong sub sup textarea time tt u var wbr".split()
     )
 
-    def __init__(self, source: str = "") -> None:
+    def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=True)
         self._lines = source.split("\n")
         self._segments: list[tuple[str, str]] = []
@@ -691,6 +687,8 @@ class _HtmlText(HTMLParser):
                 self._break()
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "tabitem" and self._segments and self._segments[-1][0] == "label" and not "".join(self._parts).strip():
+            self._segments.pop()  # a tab that holds nothing: its label labels nothing
         if tag in self._SKIPPED_TAGS:
             self._skipping = max(0, self._skipping - 1)
         elif tag in self.HEADING_TAGS or tag == "pre" or tag in self._BLOCK_TAGS or self._component_on_its_line(tag, ending=True):

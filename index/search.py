@@ -296,6 +296,8 @@ class Retriever:
         )
 
     def _unknown_identifiers(self, question: str, ranked: Sequence[int]) -> list[str]:
+        """The question's identifiers no document writes; with `unknown_names_in_latin`, also its English names when
+        the passages found (`ranked`) are all in Latin script, where a name would be written as the question writes it."""
         unknown = self.glossary.unknown_identifiers(question)
         if self.params.unknown_names_in_latin and ranked and all(latin_share(self.passages[p].text) > 0.5 for p in ranked):
             unknown += [name for name in self.glossary.unknown_names(question) if name not in unknown]

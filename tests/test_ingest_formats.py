@@ -1038,6 +1038,10 @@ def test_myst_directives_and_roles_read_as_a_reader_sees_them():
         ("body", "$$q = 100 - 10 p$$"),
         ("body", "代入(two_eq_demand)，见之前的讨论。"),
     ]
+    # Any other `{name}` fence is code: R Markdown's and Quarto's chunks.
+    assert _rendered("```{r}\nlibrary(ggplot2)\nsummary(cars)\n```\n") == [("code", "library(ggplot2)\nsummary(cars)")]
+    # A colon fence's option line with no blank line under it takes nothing of the text with it.
+    assert _rendered(":::{note}\n:class: dropdown\nA note.\n:::\n") == [("body", "A note.")]
 
 
 def test_docusaurus_and_vitepress_titles_components_and_markers(tmp_path):
@@ -1077,6 +1081,8 @@ def test_a_docusaurus_tab_shows_its_label_above_what_it_holds():
     assert _rendered(source) == [("body", "系统环境变量\n在系统环境变量中设置。")]
     over_code = '<Tabs>\n  <TabItem value="pip" label="使用 pip">\n\n```shell\npip install nonebot2\n```\n\n  </TabItem>\n</Tabs>\n'
     assert _rendered(over_code) == [("code", "pip install nonebot2")]
+    empty = '<Tabs>\n<TabItem label="Empty">\n</TabItem>\n</Tabs>\n\nNext paragraph outside.\n'
+    assert _rendered(empty) == [("body", "Next paragraph outside.")]  # an empty tab's label labels nothing
 
 
 def test_toml_front_matter_is_metadata_not_text(tmp_path):
