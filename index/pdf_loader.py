@@ -826,6 +826,14 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
     for page in pages:
         # The right edge of the text a line belongs to: the farthest end among the lines stacked with it (its column).
         rights = {id(ln): max(o.x1 for o in page.lines if o.x0 < ln.x1 and ln.x0 < o.x1) for ln in page.lines}
+        lefts = {id(ln): min(o.x0 for o in page.lines if o.x0 < ln.x1 and ln.x0 < o.x1) for ln in page.lines}
+        # Running text set across the measure is no row of a table, even when a long URL or word stretched its gaps past
+        # the cell gap: it neither opens a table nor goes on with one (a table took every line after such a line).
+        running = [ln for ln in page.lines if _fills_measure(ln, lefts[id(ln)], rights[id(ln)]) and _reads_as_sentence(ln)]
+        prose = {id(ln) for ln in running if _evenly_spread(ln) or (_one_wide_gap(ln) and not _is_table_row(ln, page.lines))}
+        for line in running:
+            if id(line) in prose and len(line.cells) > 1:
+                _as_one_cell(line)
         for line in page.lines:
             if id(line) in title_ids:
                 continue
@@ -852,6 +860,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 and prev
                 and line.top - prev.bottom < 1.2 * line.size + extra
                 and line.page == prev.page
+                and id(line) not in prose
             ):
                 if not (open_block and open_block.kind == "table"):
                     close()
@@ -911,7 +920,29 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
         ):
             close()
     close()
-    return [part for block in blocks for part in _untable(block)], title
+    out: list[_Block] = []
+    loose: _Block | None = None  # the last paragraph of a "table" read back as prose, if it ended no sentence
+    for block in blocks:
+        parts = _untable(block)
+        if loose is not None and block.kind == "prose" and _goes_on_after(loose, block):
+            loose.lines.extend(block.lines)  # its sentence goes on in the paragraph after it ("…then vari-" | "ation is…")
+            loose = None
+            continue
+        out.extend(parts)
+        loose = parts[-1] if parts and parts[-1] is not block and parts[-1].kind == "prose" else None
+    return out, title
+
+
+def _goes_on_after(loose: _Block, block: _Block) -> bool:
+    """Whether a paragraph goes on with the prose of the paragraph before it: on the same page, its last line in the
+    same type (past a row of sub- or superscripts under it) ending in a word, a comma or a hyphen, and a lower-case word
+    with more of the sentence after it. A table's row in smaller type is no sentence that goes on."""
+    first = block.lines[0]
+    same = [ln for ln in loose.lines if abs(ln.size - first.size) <= 0.75]
+    if not same or same[-1].page != first.page:
+        return False
+    last = same[-1].text
+    return (last[-1:].isalpha() or last[-1:] in {",", "-"}) and bool(_GOES_ON.match(first.text))
 
 
 _RUNS_ON = re.compile(r"[A-Za-z][A-Za-z,]?$")  # a line ending in a word or a comma: the sentence goes on
@@ -1000,6 +1031,87 @@ def _without_contents(blocks: list[_Block]) -> list[_Block]:
     return kept
 
 
+def _fills_measure(line: _Line, left: float, right: float) -> bool:
+    """A line across the full measure of its text: from its left edge (or a paragraph's indent) to its right edge."""
+    return line.x0 - left <= 3.0 * line.size and line.x1 >= right - 2.0
+
+
+def _reads_as_sentence(line: _Line) -> bool:
+    """Running text: mostly letters, several words, one of them a lower-case word ("and", "the"), as a sentence has."""
+    text = line.text.replace(CELL_SEPARATOR, " ")
+    chars = text.replace(" ", "")
+    words = text.split()
+    return (
+        len(words) >= 4
+        and sum(ch.isalpha() for ch in chars) >= 0.6 * len(chars)
+        and any(len(word) >= 2 and word.isalpha() and word.islower() for word in words)
+    )
+
+
+_PLAIN_WORD = re.compile(r"^[(\[“‘\"']?[^\W\d_]+(?:[-’'][^\W\d_]+)*[-)\]”’\"',.;:!?]*$")
+
+
+def _evenly_spread(line: _Line) -> bool:
+    """Whether a line's word gaps are all alike: a justified line stretched evenly (a long URL or word left too few
+    spaces to take up the measure: "The  molecular  interconversion  software  programs  Inter-", 22 pt each). The gaps
+    between plain words set the measure; a gap after a sentence's punctuation may be wider (TeX stretches it more), and
+    one beside a formula or a number narrower or wider (math spacing), but never twice as wide: no column's gap."""
+    gaps = [(a, b, b.x0 - a.x1) for a, b in zip(line.words, line.words[1:]) if b.x0 - a.x1 > _SPACE_RATIO * line.size]
+    plain = [gap for a, b, gap in gaps if _PLAIN_WORD.match(a.text) and _PLAIN_WORD.match(b.text) and not _SENTENCE_END.search(a.text)]
+    if len(plain) < 2:  # few plain words ("Mol  (https://github.com/…)  and  ParmEd"): all the gaps
+        plain = [gap for a, _, gap in gaps if not _SENTENCE_END.search(a.text)]
+    if len(plain) < 2 or max(plain) - min(plain) > max(0.5, 0.1 * max(plain)):
+        return False
+    for a, _, gap in gaps:
+        punctuated = bool(_SENTENCE_END.search(a.text)) or a.text.endswith(",")
+        if gap < min(plain) - 0.5 and punctuated or gap > 2 * max(plain) and not punctuated:
+            return False
+    return True
+
+
+def _one_wide_gap(line: _Line) -> bool:
+    """Whether a line is split in two cells by one wide gap, its other gaps word spaces (at most twice the usual one): a
+    justified line with one stretched gap, where a table's row of text has a gap at each of its columns."""
+    gaps = sorted(b.x0 - a.x1 for a, b in zip(line.words, line.words[1:]) if b.x0 - a.x1 > _SPACE_RATIO * line.size)
+    return len(line.cells) == 2 and len(gaps) >= 2 and gaps[-2] <= 2 * statistics.median(gaps[:-1])
+
+
+def _boundaries(line: _Line) -> tuple[list[float], list[float], list[float]]:
+    """Where a line's cells start (all but the first), end (all but the last) and centre (all but the ends)."""
+    cells = _cell_words(line)
+    starts = [cell[0].x0 for cell in cells[1:]]
+    ends = [cell[-1].x1 for cell in cells[:-1]]
+    centres = [(cell[0].x0 + cell[-1].x1) / 2 for cell in cells[1:-1]]
+    return starts, ends, centres
+
+
+def _aligned(a: _Line, b: _Line) -> bool:
+    """Whether two lines of cells agree on a column: a cell of one starts, ends or centres where one of the other does."""
+    pairs = zip(_boundaries(a), _boundaries(b))
+    return any(abs(x - y) <= 2.0 for mine, theirs in pairs for x in mine for y in theirs)
+
+
+def _is_table_row(line: _Line, lines: list[_Line]) -> bool:
+    """Whether a line of cells is a row of a table: a line of cells near it (within eight lines: a table's cells wrap)
+    agrees with it on a column. A table's rows share their columns; a justified line that one wide gap split shares
+    them with no other line."""
+    return any(
+        other is not line
+        and len(other.cells) > 1
+        and other.page == line.page
+        and abs(other.top - line.top) <= 8 * line.size
+        and other.x0 < line.x1
+        and line.x0 < other.x1
+        and _aligned(line, other)
+        for other in lines
+    )
+
+
+def _as_one_cell(line: _Line) -> None:
+    line.cells = [" ".join(line.cells)]
+    line.text = line.cells[0]
+
+
 def _untable(block: _Block) -> list[_Block]:
     """A "table" with one line of cells is justified text with one wide word gap (a reference entry): prose again,
     one paragraph per entry where the lines hang."""
@@ -1008,8 +1120,7 @@ def _untable(block: _Block) -> list[_Block]:
     parts: list[_Block] = []
     for line in block.lines:
         if len(line.cells) > 1:
-            line.cells = [" ".join(line.cells)]
-            line.text = line.cells[0]
+            _as_one_cell(line)
         if parts and not _ends_hanging_indent(parts[-1].lines, line):
             parts[-1].lines.append(line)
         else:
@@ -1019,14 +1130,33 @@ def _untable(block: _Block) -> list[_Block]:
 
 def _ends_hanging_indent(lines: list[_Line], line: _Line) -> bool:
     """A line back at the first line's start after indented ones: the next entry of a list set with a hanging indent
-    (works cited). A paragraph whose first line is indented returns to the left on its second line, not to the first."""
+    (works cited), also at the top of the next page (an entry ending in a DOI ends no sentence, and went on with the
+    next page's entries). A paragraph whose first line is indented returns to the left on its second line, not to the
+    first."""
     first, prev = lines[0], lines[-1]
     return (
         len(lines) >= 2
-        and line.page == prev.page
-        and line.top > prev.top
+        and ((line.page == prev.page and line.top > prev.top) or line.page == prev.page + 1)
         and abs(line.x0 - first.x0) <= 2
         and all(ln.x0 >= first.x0 + 0.8 * line.size for ln in lines[1:])
+    ) or _outdented(lines, line)
+
+
+def _outdented(lines: list[_Line], line: _Line) -> bool:
+    """A line starting left of a paragraph whose lines all start at one indent: the next entry of works cited set with a
+    hanging indent, when the entry before began a paragraph of its own at a line ending in a colon ("… Finding structure
+    with randomness:" | "Probabilistic algorithms …" | "Li, Z., …"). A paragraph's own lines never start left of its
+    second line. Only the paragraph's lines on the line's page count: one that went on from the page before may hold the
+    indented first line of a paragraph that starts on this one."""
+    here = [ln for ln in lines if ln.page == line.page]
+    # Its lines but the last run to the right edge: not a short paragraph and the first line of the next, indented.
+    right = max((ln.x1 for ln in here), default=0.0)
+    return (
+        len(here) >= 2
+        and all(ln.x1 >= right - line.size for ln in here[:-1])
+        and line.top > here[-1].top
+        and max(ln.x0 for ln in here) - min(ln.x0 for ln in here) <= 2
+        and line.x0 <= min(ln.x0 for ln in here) - 0.8 * line.size
     )
 
 
@@ -1091,8 +1221,8 @@ def _starts_paragraph(prev: _Line, line: _Line, right: float, extra: float = 0.0
         return bool(_SENTENCE_END.search(prev.text)) and not line.text[:1].islower()
     if line.top - prev.bottom > 0.7 * line.size + extra:
         return True
-    if not _SENTENCE_END.search(prev.text):
-        return False
+    if not _SENTENCE_END.search(prev.text) or not any(ch.isalnum() for ch in line.text):
+        return False  # a line of marks alone is no paragraph: an end-of-proof sign set at the right ("◁")
     if line.x0 > prev.x0 + 0.8 * line.size:
         return True
     first_word = line.words[0]

@@ -1134,3 +1134,72 @@ def test_footnotes_whose_marks_are_indented_are_told_apart_and_their_marks_leave
     assert "controlled by Python and JSON" in prose, prose
     footnotes = [p.text for p in paragraphs if p.kind == "footnote"]
     assert [n[:2] for n in footnotes] == ["1 ", "2 "], footnotes
+
+
+def _justified(pdf, y: float, text: str, left: float = 72, right: float = 523, size: float = 10) -> None:  # type: ignore[no-untyped-def]
+    """Draw a line word by word across the measure, its gaps stretched evenly as a justified line's are."""
+    words = text.split()
+    widths = [pdf.stringWidth(word, "Helvetica", size) for word in words]
+    gap = (right - left - sum(widths)) / (len(words) - 1)
+    x = left
+    for word, width in zip(words, widths):
+        pdf.drawString(x, y, word)
+        x += width + gap
+
+
+def test_a_justified_line_stretched_past_the_cell_gap_opens_no_table(tmp_path: Path) -> None:
+    # The svjour3 paper (audit 4, PDF-3): a long URL left a justified line six words, its gaps stretched to 22 pt, wider
+    # than the cell gap; the line opened a "table" that took every line after it, two paragraphs of prose. After a
+    # display equation (set as cells) the prose under it was table rows too (third audit D4). A table's rows share
+    # their columns; running text across the measure, evenly spread, is no row of one. A real table stays one.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    body = [
+        "Earlier work compared the energies of single configurations across several simulation",
+        "engines, but the conversion of input files between them was done by hand for each of",
+        "the programs, which made the comparison slow and prone to errors of many kinds.",
+    ]
+    lines = [
+        *body,
+        "The molecular interconversion software programs named",
+        "InterMol (https://github.com/shirtsgroup/InterMol-converter) and ParmEd",
+        "(http://github.com/ParmEd/ParmEd) were used to perform comparisons between",
+        "five different simulation input parameter files and engines for this study of ours.",
+    ]
+    y = A4[1] - 72
+    for text in lines:
+        _justified(pdf, y, text)
+        y -= 12
+    pdf.drawString(72, y, "from the program average.")
+    y -= 24
+    for cells in (("1", "N"), ("E =", "E_i - E_p")):  # a display equation: cells, centred
+        pdf.drawString(250, y, cells[0])
+        pdf.drawString(300, y, cells[1])
+        y -= 12
+    for text in body:
+        _justified(pdf, y, text)
+        y -= 12
+    pdf.drawString(72, y, "which we report below.")
+    y -= 24
+    for row in (("Engine", "Version", "Energy"), ("GROMACS", "2018.3", "-1204.5"), ("LAMMPS", "2018", "-1204.7")):
+        for x, cell in zip((150, 260, 370), row):
+            pdf.drawString(x, y, cell)
+        y -= 12
+    pdf.save()
+    path = tmp_path / "stretched.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    texts = [p.text for p in paragraphs]
+    assert (
+        "The molecular interconversion software programs named InterMol (https://github.com/shirtsgroup/InterMol-converter)"
+        " and ParmEd (http://github.com/ParmEd/ParmEd) were used to perform comparisons between five different simulation"
+        " input parameter files and engines for this study of ours." in " ".join(texts)
+    )
+    assert not any(p.kind == "table" and "Earlier work" in p.text for p in paragraphs)
+    assert any(p.text.startswith("Earlier work compared") and p.text.endswith("which we report below.") for p in paragraphs)
+    tables = [p.text for p in paragraphs if p.kind == "table"]
+    assert "Engine | Version | Energy\nGROMACS | 2018.3 | -1204.5\nLAMMPS | 2018 | -1204.7" in tables
