@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import io
 import logging
+import math
 import re
 import statistics
 import unicodedata
@@ -194,7 +195,7 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
     _drop_line_number_column([words for _, _, _, words, _ in read])
     pages = []
     for index, width, height, page_words, bullets in read:
-        lines, columns = _lines(page_words, index, bullets)
+        lines, columns = _lines(page_words, index, bullets, width)
         pages.append(_Page(index, width, height, lines, columns))
     return pages, _usable_title(title)
 
@@ -334,10 +335,12 @@ def _heavy_faces_as_bold(pages: list[list[_Word]]) -> None:
                 w.bold = True
 
 
-def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, float, float]]) -> tuple[list[_Line], int]:
+def _lines(
+    words: list[_Word], page: int, bullets: list[tuple[float, float, float, float]], page_width: float | None = None
+) -> tuple[list[_Line], int]:
     """Group words into lines (vertical overlap with a line's main band), one reading column after another."""
     lines: list[_Line] = []
-    columns = _columns(words)
+    columns = _columns(words, page_width)
     for column in columns:
         current: list[tuple[_Line, list[float]]] = []
         for word in sorted(column, key=lambda w: (-w.size, w.top, w.x0)):
@@ -357,7 +360,7 @@ def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, floa
     return lines, sum(1 for part in columns if len(part) >= 10)
 
 
-def _columns(words: list[_Word]) -> list[list[_Word]]:
+def _columns(words: list[_Word], page_width: float | None = None) -> list[list[_Word]]:
     """Words split into reading columns when the page has a vertical gutter near its middle."""
     if len(words) < 40:
         return [words]
@@ -380,14 +383,17 @@ def _columns(words: list[_Word]) -> list[list[_Word]]:
     left = [w for w in words if w.x1 <= best_x]
     right = [w for w in words if w.x0 >= best_x]
     spanning = [w for w in words if w.x0 < best_x < w.x1]
-    if best_count > 0.03 * len(words) or not (_is_text_column(left, width) and _is_text_column(right, width)):
+    if best_count > 0.03 * len(words) or not _two_text_columns(left, right, width, page_width or right_edge + left_edge):
         return [words]
     # The right column's left edge: the most words starting within 2 pt of one another (its lines start a hair apart:
-    # 316.2-317.9 pt on a page of the Korean OpenChain leaflet, whose right column was lost among table cells).
+    # 316.2-317.9 pt on a page of the Korean OpenChain leaflet, whose right column was lost among table cells); or, for
+    # a column of bulleted items set with hanging indents (ICML's first page: its lines start at the margin, at the
+    # bullets and at the items' text), most rows starting at its leftmost edge or a few ems right of it. The cells of a
+    # table's right half, centred or set flush right, start all over, as do the right halves of one column's lines.
     lefts = sorted(w.x0 for w in right if w.x0 - best_x < 0.15 * width)
     aligned = max((bisect.bisect_right(lefts, x + 2.0) - i for i, x in enumerate(lefts)), default=0)
     starts = _rows(right)
-    if aligned < 0.5 * len(starts):
+    if aligned < 0.5 * len(starts) and not (_indented_from_one_edge(starts) and _share_right_edge(_rows(left))):
         return [words]
     # The columns start at the first row that is not page-wide: above it a title and a byline run across the gutter,
     # and their words on either side of it belong to those lines, not to the columns (an IEEE paper's title).
@@ -400,6 +406,38 @@ def _columns(words: list[_Word]) -> list[list[_Word]]:
     right = [w for w in right if id(w) not in heading]
     below = [w for w in spanning if id(w) not in heading]
     return [part for part in (above, left, right, below) if part]
+
+
+def _indented_from_one_edge(rows: dict[int, list[_Word]]) -> bool:
+    """Whether seven rows of running text in ten start at one of at most three sharp edges (each shared by a tenth of the rows or more,
+    within 2 pt) lying within five ems of one another: a column's margin, its paragraphs' indent, a list's bullets
+    and hanging lines, a description list's hanging indent."""
+    spans = [(min(w.x0 for w in row), max(w.x1 for w in row)) for row in rows.values()]
+    if not spans:
+        return False
+    widest = max(x1 - x0 for x0, x1 in spans)
+    # Rows of running text only: a display formula or a figure's label, narrower, is centred anywhere in the column.
+    firsts = sorted(x0 for x0, x1 in spans if x1 - x0 >= 0.6 * widest)
+    size = statistics.median(w.size for row in rows.values() for w in row)
+    edges: list[tuple[float, int]] = []
+    left = list(firsts)
+    for _ in range(3):
+        count, i = max(((bisect.bisect_right(left, x + 2.0) - i, i) for i, x in enumerate(left)), default=(0, 0))
+        if count < max(2, 0.1 * len(firsts)):
+            break
+        edges.append((left[i], count))
+        left = left[:i] + left[i + count :]
+    if not edges or max(x for x, _ in edges) - min(x for x, _ in edges) > 5 * size:
+        return False
+    return sum(count for _, count in edges) >= 0.7 * len(firsts)
+
+
+def _share_right_edge(rows: dict[int, list[_Word]]) -> bool:
+    """Whether two rows in five end within 2 pt of one another: a justified column's right edge. The left halves of one
+    column's lines, split at a river of word gaps, end all over."""
+    ends = sorted(max(w.x1 for w in row) for row in rows.values())
+    shared = max((bisect.bisect_right(ends, x + 2.0) - i for i, x in enumerate(ends)), default=0)
+    return shared >= 0.4 * len(ends) > 0
 
 
 def _page_wide(row: list[_Word], gutter: float) -> bool:
@@ -434,16 +472,47 @@ def _rows(words: list[_Word]) -> dict[int, list[_Word]]:
     return rows
 
 
+def _two_text_columns(left: list[_Word], right: list[_Word], width: float, page_width: float) -> bool:
+    """Whether the words either side of a gutter are two columns of running text: one of them a column of ten rows or
+    more, the other too or a short one set in a column as wide, mirrored across the page (a last page's headings and
+    acknowledgements beside a full column: read as one, its right column was dropped past the text's edge)."""
+    if _is_text_column(left, width):
+        return _is_text_column(right, width) or _is_short_text_column(right, left, width, page_width, right_side=True)
+    return _is_text_column(right, width) and _is_short_text_column(left, right, width, page_width, right_side=False)
+
+
 def _is_text_column(words: list[_Word], page_width: float) -> bool:
-    """At least ten rows, most of them wide (a column of running text, not the cells of a table)."""
+    """At least ten rows, mostly letters, most of them wide or eight of them wide (a column of running text, not the
+    cells of a table; a figure's tick labels or an algorithm's short lines at its top make most rows narrow)."""
     rows = _rows(words)
-    if len(rows) < 10:
-        return False
-    chars = "".join(w.text for w in words)
-    if sum(ch.isalpha() for ch in chars) < 0.5 * len(chars):
+    if len(rows) < 10 or not _mostly_letters(words):
         return False
     widths = [max(w.x1 for w in row) - min(w.x0 for w in row) for row in rows.values()]
-    return statistics.median(widths) >= 0.35 * page_width
+    return statistics.median(widths) >= 0.35 * page_width or sum(w >= 0.35 * page_width for w in widths) >= 8
+
+
+def _is_short_text_column(words: list[_Word], beside: list[_Word], width: float, page_width: float, *, right_side: bool) -> bool:
+    """A column of fewer rows beside a text column: mostly letters, its rows starting at one edge, and set where the
+    column beside it, mirrored across the page's middle, would stand (two-column pages are symmetric): a margin note's
+    lines start nearer the text, and the half of a table is no such column."""
+    rows = _rows(words)
+    if len(rows) < 2 or not _mostly_letters(words):
+        return False
+    firsts = sorted(min(w.x0 for w in row) for row in rows.values())
+    edge, count = max(((x, bisect.bisect_right(firsts, x + 2.0) - i) for i, x in enumerate(firsts)), key=lambda pair: pair[1])
+    if count < 0.6 * len(rows):
+        return False
+    slack = 0.03 * width
+    if right_side:
+        mirrored = page_width - max(w.x1 for w in beside)  # where the beside column's right edge falls, mirrored
+        return abs(edge - mirrored) <= slack and min(w.x0 for w in words) >= mirrored - slack
+    mirrored = page_width - min(w.x0 for w in beside)
+    return abs(edge - (page_width - max(w.x1 for w in beside))) <= slack and max(w.x1 for w in words) <= mirrored + slack
+
+
+def _mostly_letters(words: list[_Word]) -> bool:
+    chars = "".join(w.text for w in words)
+    return sum(ch.isalpha() for ch in chars) >= 0.5 * len(chars)
 
 
 def _finish_line(line: _Line) -> None:
@@ -573,6 +642,12 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
             left, right = statistics.median(b[0] for b in same_parity), statistics.median(b[1] for b in same_parity)
         else:
             continue
+        # Room for a second column as wide as the text beside it is no margin: a two-column page read as one (a short
+        # column, a figure at a column's top) kept its other column's words past the edge, and lost them as notes.
+        if page.width - right > right - left:
+            right = math.inf
+        if left > right - left:
+            left = -math.inf
         kept_lines = []
         for line in page.lines:
             words = [
@@ -782,7 +857,9 @@ def _is_heading(line: _Line, body_size: float) -> bool:
     numbered = bool(_NUMBERED_HEADING.match(text))
     if not larger and _CONTENTS_ENTRY.search(text):
         return False
-    if larger or (line.bold and line.size >= body_size - 0.6 and (numbered or not _SENTENCE_END.search(text))):
+    # A bold run that opens a bulleted item or breaks a word at the line's end is a sentence's emphasis, not a heading.
+    emphasis = text[:1] in "•●◦▪■" or text.endswith("-")
+    if larger or (line.bold and not emphasis and line.size >= body_size - 0.6 and (numbered or not _SENTENCE_END.search(text))):
         return not text.rstrip().endswith(",")
     # IEEE's section headings are set in small capitals, neither larger nor bold: "II. METHOD", its capitals at the body's
     # size and the rest smaller.
