@@ -395,11 +395,23 @@ def _columns(words: list[_Word], page_width: float | None = None) -> list[list[_
     starts = _rows(right)
     if aligned < 0.5 * len(starts) and not (_indented_from_one_edge(starts) and _share_right_edge(_rows(left))):
         return [words]
-    # The columns start at the first row that is not page-wide: above it a title and a byline run across the gutter,
-    # and their words on either side of it belong to those lines, not to the columns (an IEEE paper's title).
+    # The columns start below the last page-wide row above their first row with words either side of the gutter: above
+    # it a title, a byline and a full-width abstract run across the gutter, and their words on either side of it belong
+    # to those lines, not to the columns (an IEEE paper's title; an Elsevier abstract under an "Abstract" label, a row
+    # on the left only, was dealt to the columns). A row reaching into the gutter, past where the columns' lines end
+    # and start, runs across it too (a table centred on the page).
     rows = sorted(_rows(words).items())
-    column_rows = [top for top, row in rows if not _page_wide(row, best_x)]
-    column_top = column_rows[0] if column_rows else min(w.top for w in left + right)
+    band = _gutter_band(left, right, best_x)
+    wide = [_page_wide(row, best_x, band) for _, row in rows]
+    two_sided = [
+        i for i, (_, row) in enumerate(rows) if not wide[i] and any(w.x1 <= best_x for w in row) and any(w.x0 >= best_x for w in row)
+    ]
+    column_top: float
+    if two_sided:
+        column_top = rows[max((i for i in range(two_sided[0]) if wide[i]), default=-1) + 1][0]
+    else:
+        column_rows = [top for (top, _), is_wide in zip(rows, wide) if not is_wide]
+        column_top = column_rows[0] if column_rows else min(w.top for w in left + right)
     heading = {id(w) for top, row in rows if top < column_top for w in row}
     above = [w for w in words if id(w) in heading]
     left = [w for w in left if id(w) not in heading]
@@ -440,10 +452,27 @@ def _share_right_edge(rows: dict[int, list[_Word]]) -> bool:
     return shared >= 0.4 * len(ends) > 0
 
 
-def _page_wide(row: list[_Word], gutter: float) -> bool:
+def _gutter_band(left: list[_Word], right: list[_Word], gutter: float) -> tuple[float, float]:
+    """Where the left column's lines end and the right column's start: the rightmost end and the leftmost start that
+    three rows and a tenth of the rows share (within 2 pt), nearest the gutter."""
+
+    def shared(xs: list[float]) -> list[float]:
+        xs = sorted(xs)
+        least = max(3, 0.1 * len(xs))
+        return [x for i, x in enumerate(xs) if bisect.bisect_right(xs, x + 2.0) - i >= least]
+
+    ends = shared([-max(w.x1 for w in row) for row in _rows(left).values()])
+    starts = shared([min(w.x0 for w in row) for row in _rows(right).values()])
+    return (-ends[0] if ends else gutter), (starts[0] if starts else gutter)
+
+
+def _page_wide(row: list[_Word], gutter: float, band: tuple[float, float] | None = None) -> bool:
     """A row running across the gutter: a word crosses it, or the words either side of it are a word space apart (less
-    than an em of the row's largest type), not a column gap."""
+    than an em of the row's largest type), not a column gap, or a word reaches well into the gutter, past where the
+    columns' lines end and start."""
     if any(w.x0 < gutter < w.x1 for w in row):
+        return True
+    if band is not None and any(band[0] + 4 < w.x1 <= gutter or gutter <= w.x0 < band[1] - 4 for w in row):
         return True
     left = [w.x1 for w in row if w.x1 <= gutter]
     right = [w.x0 for w in row if w.x0 >= gutter]

@@ -1267,3 +1267,44 @@ def test_a_short_column_a_figure_or_a_bulleted_column_still_makes_two_columns(tm
     )
     assert not any(p.kind == "table" for p in doc.paragraphs)
     assert not any("timing" in t and "Keep your" in t for p in doc.paragraphs for t in p.text.split("\n"))
+
+
+def test_a_full_width_abstract_under_a_label_is_not_dealt_to_the_columns(tmp_path: Path) -> None:
+    # Audit 4, PDF-1 (an Elsevier preprint): the columns started at the first row that is not page-wide, the
+    # "Abstract" label set on the left alone, so each full-width abstract line below it was cut at the gutter and its
+    # halves dealt to the two columns. The columns now start below the last page-wide row above their first row with
+    # words either side of the gutter.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width = A4[0]
+    left, measure = 54.0, 236.0
+    right = width - left - measure
+    pdf.setFont("Helvetica-Bold", 10)
+    pdf.drawString(left, 760, "Abstract")
+    pdf.setFont("Helvetica", 9)
+    abstract = [
+        "Context: Implementing open source components into commercial applications has many advantages for",
+        "software developers. However, an unforeseen decline in the health of the supplying community can lead to",
+        "a number of complications or large expenses, caused by transition costs to an alternative component.",
+    ]
+    for n, line in enumerate(abstract):
+        _justified(pdf, 745 - 11 * n, line, left=left, right=width - left, size=9)
+    pdf.drawString(left, 745 - 11 * 3, "Successful managers assess the health of the communities they depend on.")
+    words = "product managers must be able to assess the health of the communities their products depend on".split()
+    for x, seed in ((left, 0), (right, 4)):
+        for n in range(40):
+            line = " ".join((words[(n + seed) % 9 :] + words[: (n + seed) % 9])[:8])
+            _justified(pdf, 690 - 11 * n, line, left=x, right=x + measure, size=9)
+    pdf.save()
+    path = tmp_path / "abstract.pdf"
+    path.write_bytes(buffer.getvalue())
+    texts = [p.text for p in load(path).paragraphs]
+    assert (
+        "Context: Implementing open source components into commercial applications has many advantages for software"
+        " developers. However, an unforeseen decline in the health of the supplying community can lead to a number of"
+        " complications or large expenses, caused by transition costs to an alternative component. Successful managers"
+        " assess the health of the communities they depend on." in texts
+    )
