@@ -838,8 +838,21 @@ def _drop_section_headers(pages: list[_Page], body_size: float) -> None:
 
 
 def _split_footnotes(page: _Page, body_size: float) -> None:
-    """Move the small-type notes at the foot of the page out of its body lines."""
-    lines = page.lines
+    """Move the small-type notes at the foot of the page (of each column on a page of columns) out of its body lines."""
+    if page.columns == 1:
+        _split_foot_block(page, page.lines, body_size)
+        return
+    # The foot of each column: a walk up the whole page stops at the other column's body lines. A note the left column
+    # ends in may run on at the foot of the right one, without a mark.
+    middle = page.width / 2
+    _split_foot_block(page, [ln for ln in page.lines if ln.x0 + ln.x1 < 2 * middle], body_size)
+    _split_foot_block(page, [ln for ln in page.lines if ln.x0 + ln.x1 >= 2 * middle], body_size, runs_on=bool(page.footnotes))
+
+
+def _split_foot_block(page: _Page, lines: list[_Line], body_size: float, *, runs_on: bool = False) -> None:
+    """Move the small-type notes at the foot of these lines out of the page's body lines: from the first one with a
+    note's mark; on the first page also the lines above it, or a block with no mark at all (an unmarked notice: ACM's
+    permission block, "Submitted to …", "Preprint submitted to …" read as body text, inside a sentence)."""
     group: list[_Line] = []
     for line in sorted(lines, key=lambda ln: ln.top, reverse=True):
         if line.size > body_size - 0.6 or line.top < 0.5 * page.height or len(line.cells) > 1:
@@ -848,22 +861,39 @@ def _split_footnotes(page: _Page, body_size: float) -> None:
             break
         group.append(line)
     group.reverse()
+    notice: list[_Line] = []
     while group and not _FOOTNOTE_MARK.match(group[0].text):
-        group.pop(0)
-    if not group:
+        notice.append(group.pop(0))
+    if runs_on and notice:
+        # The last note goes on here: below it, or beside it when it runs across the page (its rows then split at the
+        # gutter, read row by row).
+        last = page.footnotes[-1]
+        rows = [ln.bottom for ln in last]  # bottoms: a note's raised mark lifts its first line's top
+        key = {id(ln): (min(rows, key=lambda b: abs(b - ln.bottom)), 1) for ln in notice}
+        key.update({id(ln): (ln.bottom, 0) for ln in last})
+        for ln in notice:
+            if abs(key[id(ln)][0] - ln.bottom) > 1.5:
+                key[id(ln)] = (ln.bottom + 1000.0, 1)
+        last[:] = sorted(last + notice, key=lambda ln: key[id(ln)])
+        in_notice = {id(ln) for ln in notice}
+        page.lines = [ln for ln in page.lines if id(ln) not in in_notice]
+        notice = []
+    if page.index > 0:
+        notice = []
+    if not group and not notice:
         return
-    left = min(ln.x0 for ln in group)
-    indent = group[0].x0  # a note's mark may be indented past its wrapped lines (JOSS: 177 pt against 167 pt)
-    notes: list[list[_Line]] = []
+    left = min(ln.x0 for ln in group) if group else 0.0
+    indent = group[0].x0 if group else 0.0  # a note's mark may be indented past its wrapped lines (JOSS: 177 pt against 167 pt)
+    notes: list[list[_Line]] = [notice] if notice else []
     for line in group:
         starts = _FOOTNOTE_MARK.match(line.text) and (line.x0 <= left + 2 or abs(line.x0 - indent) <= 2)
         if not notes or starts or abs(line.size - notes[-1][-1].size) > 0.6:
             notes.append([line])
         else:
             notes[-1].append(line)
-    page.footnotes = notes
-    in_notes = {id(ln) for ln in group}
-    page.lines = [ln for ln in lines if id(ln) not in in_notes]
+    page.footnotes = sorted(page.footnotes + notes, key=lambda note: (note[0].x0 > page.width / 2, note[0].top))
+    in_notes = {id(ln) for note in notes for ln in note}
+    page.lines = [ln for ln in page.lines if id(ln) not in in_notes]
     markers = {m.group(0) for note in notes if (m := _FOOTNOTE_MARK.match(note[0].text))}
     for line in page.lines:
         kept: list[_Word] = []
@@ -1123,6 +1153,9 @@ def _without_contents(blocks: list[_Block]) -> list[_Block]:
     kept: list[_Block] = []
     in_contents = False
     for block in blocks:
+        if block.kind == "footnote":  # a page's notes, set out of the flow, end no contents
+            kept.append(block)
+            continue
         if block.kind == "heading":
             if _LEADERS.search(_block_plain_text(block)):  # an entry set as large as a heading (OpenChain's Korean leaflet)
                 continue

@@ -1308,3 +1308,43 @@ def test_a_full_width_abstract_under_a_label_is_not_dealt_to_the_columns(tmp_pat
         " complications or large expenses, caused by transition costs to an alternative component. Successful managers"
         " assess the health of the communities they depend on." in texts
     )
+
+
+def test_an_unmarked_notice_at_the_foot_of_a_first_page_column_is_a_note(tmp_path: Path) -> None:
+    # Audit 4, PDF-4 (ACM's permission block, NeurIPS's "Submitted to …", Elsevier's "Preprint submitted to …"): the
+    # walk up from the page's foot stopped at the right column's last body line and never reached the left column's
+    # foot, and lines without a note's mark were left in the body, so the notice stood inside a sentence running from
+    # the left column to the right one.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width = A4[0]
+    left, measure = 54.0, 236.0
+    right = width - left - measure
+    words = "problems that we regularly encounter are in the class of problems we can verify quickly".split()
+    lines = [" ".join((words[n % 7 :] + words[: n % 7])[:8]) for n in range(70)]
+    lines[39] = "Some problems are easy in the sense that solutions for"
+    lines[40] = "them have been found in polynomial time by now."
+    pdf.setFont("Helvetica", 9)
+    for n, line in enumerate(lines[:40]):
+        _justified(pdf, 780 - 11 * n, line, left=left, right=left + measure, size=9)
+    pdf.drawString(right, 780, lines[40])  # the sentence's last line, short
+    for n, line in enumerate(lines[41:], start=1):
+        _justified(pdf, 780 - 11 * n, line, left=right, right=right + measure, size=9)
+    pdf.setFont("Helvetica", 7)
+    notice = [
+        "Permission to make digital or hard copies of all or part of this",
+        "work for personal or classroom use is granted without fee.",
+        "GECCO 2023, 2023, Portugal",
+    ]
+    for n, line in enumerate(notice):
+        pdf.drawString(left, 780 - 11 * 40 - 30 - 8 * n, line)
+    pdf.save()
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    assert any("Some problems are easy in the sense that solutions for them have been found" in p.text for p in paragraphs)
+    [note] = [p for p in paragraphs if "Permission to make" in p.text]
+    assert note.kind == "footnote" and note.text.endswith("GECCO 2023, 2023, Portugal")
