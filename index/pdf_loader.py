@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import io
 import logging
+import math
 import re
 import statistics
 import unicodedata
@@ -194,7 +195,7 @@ def _read_pages(data: bytes) -> tuple[list[_Page], str]:
     _drop_line_number_column([words for _, _, _, words, _ in read])
     pages = []
     for index, width, height, page_words, bullets in read:
-        lines, columns = _lines(page_words, index, bullets)
+        lines, columns = _lines(page_words, index, bullets, width)
         pages.append(_Page(index, width, height, lines, columns))
     return pages, _usable_title(title)
 
@@ -334,10 +335,12 @@ def _heavy_faces_as_bold(pages: list[list[_Word]]) -> None:
                 w.bold = True
 
 
-def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, float, float]]) -> tuple[list[_Line], int]:
+def _lines(
+    words: list[_Word], page: int, bullets: list[tuple[float, float, float, float]], page_width: float | None = None
+) -> tuple[list[_Line], int]:
     """Group words into lines (vertical overlap with a line's main band), one reading column after another."""
     lines: list[_Line] = []
-    columns = _columns(words)
+    columns = _columns(words, page_width)
     for column in columns:
         current: list[tuple[_Line, list[float]]] = []
         for word in sorted(column, key=lambda w: (-w.size, w.top, w.x0)):
@@ -357,7 +360,7 @@ def _lines(words: list[_Word], page: int, bullets: list[tuple[float, float, floa
     return lines, sum(1 for part in columns if len(part) >= 10)
 
 
-def _columns(words: list[_Word]) -> list[list[_Word]]:
+def _columns(words: list[_Word], page_width: float | None = None) -> list[list[_Word]]:
     """Words split into reading columns when the page has a vertical gutter near its middle."""
     if len(words) < 40:
         return [words]
@@ -380,20 +383,35 @@ def _columns(words: list[_Word]) -> list[list[_Word]]:
     left = [w for w in words if w.x1 <= best_x]
     right = [w for w in words if w.x0 >= best_x]
     spanning = [w for w in words if w.x0 < best_x < w.x1]
-    if best_count > 0.03 * len(words) or not (_is_text_column(left, width) and _is_text_column(right, width)):
+    if best_count > 0.03 * len(words) or not _two_text_columns(left, right, width, page_width or right_edge + left_edge):
         return [words]
     # The right column's left edge: the most words starting within 2 pt of one another (its lines start a hair apart:
-    # 316.2-317.9 pt on a page of the Korean OpenChain leaflet, whose right column was lost among table cells).
+    # 316.2-317.9 pt on a page of the Korean OpenChain leaflet, whose right column was lost among table cells); or, for
+    # a column of bulleted items set with hanging indents (ICML's first page: its lines start at the margin, at the
+    # bullets and at the items' text), most rows starting at its leftmost edge or a few ems right of it. The cells of a
+    # table's right half, centred or set flush right, start all over, as do the right halves of one column's lines.
     lefts = sorted(w.x0 for w in right if w.x0 - best_x < 0.15 * width)
     aligned = max((bisect.bisect_right(lefts, x + 2.0) - i for i, x in enumerate(lefts)), default=0)
     starts = _rows(right)
-    if aligned < 0.5 * len(starts):
+    if aligned < 0.5 * len(starts) and not (_indented_from_one_edge(starts) and _share_right_edge(_rows(left))):
         return [words]
-    # The columns start at the first row that is not page-wide: above it a title and a byline run across the gutter,
-    # and their words on either side of it belong to those lines, not to the columns (an IEEE paper's title).
+    # The columns start below the last page-wide row above their first row with words either side of the gutter: above
+    # it a title, a byline and a full-width abstract run across the gutter, and their words on either side of it belong
+    # to those lines, not to the columns (an IEEE paper's title; an Elsevier abstract under an "Abstract" label, a row
+    # on the left only, was dealt to the columns). A row reaching into the gutter, past where the columns' lines end
+    # and start, runs across it too (a table centred on the page).
     rows = sorted(_rows(words).items())
-    column_rows = [top for top, row in rows if not _page_wide(row, best_x)]
-    column_top = column_rows[0] if column_rows else min(w.top for w in left + right)
+    band = _gutter_band(left, right, best_x)
+    wide = [_page_wide(row, best_x, band) for _, row in rows]
+    two_sided = [
+        i for i, (_, row) in enumerate(rows) if not wide[i] and any(w.x1 <= best_x for w in row) and any(w.x0 >= best_x for w in row)
+    ]
+    column_top: float
+    if two_sided:
+        column_top = rows[max((i for i in range(two_sided[0]) if wide[i]), default=-1) + 1][0]
+    else:
+        column_rows = [top for (top, _), is_wide in zip(rows, wide) if not is_wide]
+        column_top = column_rows[0] if column_rows else min(w.top for w in left + right)
     heading = {id(w) for top, row in rows if top < column_top for w in row}
     above = [w for w in words if id(w) in heading]
     left = [w for w in left if id(w) not in heading]
@@ -402,10 +420,59 @@ def _columns(words: list[_Word]) -> list[list[_Word]]:
     return [part for part in (above, left, right, below) if part]
 
 
-def _page_wide(row: list[_Word], gutter: float) -> bool:
+def _indented_from_one_edge(rows: dict[int, list[_Word]]) -> bool:
+    """Whether seven rows of running text in ten start at one of at most three sharp edges (each shared by a tenth of the rows or more,
+    within 2 pt) lying within five ems of one another: a column's margin, its paragraphs' indent, a list's bullets
+    and hanging lines, a description list's hanging indent."""
+    spans = [(min(w.x0 for w in row), max(w.x1 for w in row)) for row in rows.values()]
+    if not spans:
+        return False
+    widest = max(x1 - x0 for x0, x1 in spans)
+    # Rows of running text only: a display formula or a figure's label, narrower, is centred anywhere in the column.
+    firsts = sorted(x0 for x0, x1 in spans if x1 - x0 >= 0.6 * widest)
+    size = statistics.median(w.size for row in rows.values() for w in row)
+    edges: list[tuple[float, int]] = []
+    left = list(firsts)
+    for _ in range(3):
+        count, i = max(((bisect.bisect_right(left, x + 2.0) - i, i) for i, x in enumerate(left)), default=(0, 0))
+        if count < max(2, 0.1 * len(firsts)):
+            break
+        edges.append((left[i], count))
+        left = left[:i] + left[i + count :]
+    if not edges or max(x for x, _ in edges) - min(x for x, _ in edges) > 5 * size:
+        return False
+    return sum(count for _, count in edges) >= 0.7 * len(firsts)
+
+
+def _share_right_edge(rows: dict[int, list[_Word]]) -> bool:
+    """Whether two rows in five end within 2 pt of one another: a justified column's right edge. The left halves of one
+    column's lines, split at a river of word gaps, end all over."""
+    ends = sorted(max(w.x1 for w in row) for row in rows.values())
+    shared = max((bisect.bisect_right(ends, x + 2.0) - i for i, x in enumerate(ends)), default=0)
+    return shared >= 0.4 * len(ends) > 0
+
+
+def _gutter_band(left: list[_Word], right: list[_Word], gutter: float) -> tuple[float, float]:
+    """Where the left column's lines end and the right column's start: the rightmost end and the leftmost start that
+    three rows and a tenth of the rows share (within 2 pt), nearest the gutter."""
+
+    def shared(xs: list[float]) -> list[float]:
+        xs = sorted(xs)
+        least = max(3, 0.1 * len(xs))
+        return [x for i, x in enumerate(xs) if bisect.bisect_right(xs, x + 2.0) - i >= least]
+
+    ends = shared([-max(w.x1 for w in row) for row in _rows(left).values()])
+    starts = shared([min(w.x0 for w in row) for row in _rows(right).values()])
+    return (-ends[0] if ends else gutter), (starts[0] if starts else gutter)
+
+
+def _page_wide(row: list[_Word], gutter: float, band: tuple[float, float] | None = None) -> bool:
     """A row running across the gutter: a word crosses it, or the words either side of it are a word space apart (less
-    than an em of the row's largest type), not a column gap."""
+    than an em of the row's largest type), not a column gap, or a word reaches well into the gutter, past where the
+    columns' lines end and start."""
     if any(w.x0 < gutter < w.x1 for w in row):
+        return True
+    if band is not None and any(band[0] + 4 < w.x1 <= gutter or gutter <= w.x0 < band[1] - 4 for w in row):
         return True
     left = [w.x1 for w in row if w.x1 <= gutter]
     right = [w.x0 for w in row if w.x0 >= gutter]
@@ -434,16 +501,47 @@ def _rows(words: list[_Word]) -> dict[int, list[_Word]]:
     return rows
 
 
+def _two_text_columns(left: list[_Word], right: list[_Word], width: float, page_width: float) -> bool:
+    """Whether the words either side of a gutter are two columns of running text: one of them a column of ten rows or
+    more, the other too or a short one set in a column as wide, mirrored across the page (a last page's headings and
+    acknowledgements beside a full column: read as one, its right column was dropped past the text's edge)."""
+    if _is_text_column(left, width):
+        return _is_text_column(right, width) or _is_short_text_column(right, left, width, page_width, right_side=True)
+    return _is_text_column(right, width) and _is_short_text_column(left, right, width, page_width, right_side=False)
+
+
 def _is_text_column(words: list[_Word], page_width: float) -> bool:
-    """At least ten rows, most of them wide (a column of running text, not the cells of a table)."""
+    """At least ten rows, mostly letters, most of them wide or eight of them wide (a column of running text, not the
+    cells of a table; a figure's tick labels or an algorithm's short lines at its top make most rows narrow)."""
     rows = _rows(words)
-    if len(rows) < 10:
-        return False
-    chars = "".join(w.text for w in words)
-    if sum(ch.isalpha() for ch in chars) < 0.5 * len(chars):
+    if len(rows) < 10 or not _mostly_letters(words):
         return False
     widths = [max(w.x1 for w in row) - min(w.x0 for w in row) for row in rows.values()]
-    return statistics.median(widths) >= 0.35 * page_width
+    return statistics.median(widths) >= 0.35 * page_width or sum(w >= 0.35 * page_width for w in widths) >= 8
+
+
+def _is_short_text_column(words: list[_Word], beside: list[_Word], width: float, page_width: float, *, right_side: bool) -> bool:
+    """A column of fewer rows beside a text column: mostly letters, its rows starting at one edge, and set where the
+    column beside it, mirrored across the page's middle, would stand (two-column pages are symmetric): a margin note's
+    lines start nearer the text, and the half of a table is no such column."""
+    rows = _rows(words)
+    if len(rows) < 2 or not _mostly_letters(words):
+        return False
+    firsts = sorted(min(w.x0 for w in row) for row in rows.values())
+    edge, count = max(((x, bisect.bisect_right(firsts, x + 2.0) - i) for i, x in enumerate(firsts)), key=lambda pair: pair[1])
+    if count < 0.6 * len(rows):
+        return False
+    slack = 0.03 * width
+    if right_side:
+        mirrored = page_width - max(w.x1 for w in beside)  # where the beside column's right edge falls, mirrored
+        return abs(edge - mirrored) <= slack and min(w.x0 for w in words) >= mirrored - slack
+    mirrored = page_width - min(w.x0 for w in beside)
+    return abs(edge - (page_width - max(w.x1 for w in beside))) <= slack and max(w.x1 for w in words) <= mirrored + slack
+
+
+def _mostly_letters(words: list[_Word]) -> bool:
+    chars = "".join(w.text for w in words)
+    return sum(ch.isalpha() for ch in chars) >= 0.5 * len(chars)
 
 
 def _finish_line(line: _Line) -> None:
@@ -578,6 +676,12 @@ def _drop_margin_notes(pages: list[_Page], body_size: float) -> None:
             left, right = statistics.median(b[0] for b in same_parity), statistics.median(b[1] for b in same_parity)
         else:
             continue
+        # Room for a second column as wide as the text beside it is no margin: a two-column page read as one (a short
+        # column, a figure at a column's top) kept its other column's words past the edge, and lost them as notes.
+        if page.width - right > right - left:
+            right = math.inf
+        if left > right - left:
+            left = -math.inf
         kept_lines = []
         for line in page.lines:
             words = [
@@ -739,8 +843,21 @@ def _drop_section_headers(pages: list[_Page], body_size: float) -> None:
 
 
 def _split_footnotes(page: _Page, body_size: float) -> None:
-    """Move the small-type notes at the foot of the page out of its body lines."""
-    lines = page.lines
+    """Move the small-type notes at the foot of the page (of each column on a page of columns) out of its body lines."""
+    if page.columns == 1:
+        _split_foot_block(page, page.lines, body_size)
+        return
+    # The foot of each column: a walk up the whole page stops at the other column's body lines. A note the left column
+    # ends in may run on at the foot of the right one, without a mark.
+    middle = page.width / 2
+    _split_foot_block(page, [ln for ln in page.lines if ln.x0 + ln.x1 < 2 * middle], body_size)
+    _split_foot_block(page, [ln for ln in page.lines if ln.x0 + ln.x1 >= 2 * middle], body_size, runs_on=bool(page.footnotes))
+
+
+def _split_foot_block(page: _Page, lines: list[_Line], body_size: float, *, runs_on: bool = False) -> None:
+    """Move the small-type notes at the foot of these lines out of the page's body lines: from the first one with a
+    note's mark; on the first page also the lines above it, or a block with no mark at all (an unmarked notice: ACM's
+    permission block, "Submitted to …", "Preprint submitted to …" read as body text, inside a sentence)."""
     group: list[_Line] = []
     for line in sorted(lines, key=lambda ln: ln.top, reverse=True):
         if line.size > body_size - 0.6 or line.top < 0.5 * page.height or len(line.cells) > 1:
@@ -749,22 +866,39 @@ def _split_footnotes(page: _Page, body_size: float) -> None:
             break
         group.append(line)
     group.reverse()
+    notice: list[_Line] = []
     while group and not _FOOTNOTE_MARK.match(group[0].text):
-        group.pop(0)
-    if not group:
+        notice.append(group.pop(0))
+    if runs_on and notice:
+        # The last note goes on here: below it, or beside it when it runs across the page (its rows then split at the
+        # gutter, read row by row).
+        last = page.footnotes[-1]
+        rows = [ln.bottom for ln in last]  # bottoms: a note's raised mark lifts its first line's top
+        key = {id(ln): (min(rows, key=lambda b: abs(b - ln.bottom)), 1) for ln in notice}
+        key.update({id(ln): (ln.bottom, 0) for ln in last})
+        for ln in notice:
+            if abs(key[id(ln)][0] - ln.bottom) > 1.5:
+                key[id(ln)] = (ln.bottom + 1000.0, 1)
+        last[:] = sorted(last + notice, key=lambda ln: key[id(ln)])
+        in_notice = {id(ln) for ln in notice}
+        page.lines = [ln for ln in page.lines if id(ln) not in in_notice]
+        notice = []
+    if page.index > 0:
+        notice = []
+    if not group and not notice:
         return
-    left = min(ln.x0 for ln in group)
-    indent = group[0].x0  # a note's mark may be indented past its wrapped lines (JOSS: 177 pt against 167 pt)
-    notes: list[list[_Line]] = []
+    left = min(ln.x0 for ln in group) if group else 0.0
+    indent = group[0].x0 if group else 0.0  # a note's mark may be indented past its wrapped lines (JOSS: 177 pt against 167 pt)
+    notes: list[list[_Line]] = [notice] if notice else []
     for line in group:
         starts = _FOOTNOTE_MARK.match(line.text) and (line.x0 <= left + 2 or abs(line.x0 - indent) <= 2)
         if not notes or starts or abs(line.size - notes[-1][-1].size) > 0.6:
             notes.append([line])
         else:
             notes[-1].append(line)
-    page.footnotes = notes
-    in_notes = {id(ln) for ln in group}
-    page.lines = [ln for ln in lines if id(ln) not in in_notes]
+    page.footnotes = sorted(page.footnotes + notes, key=lambda note: (note[0].x0 > page.width / 2, note[0].top))
+    in_notes = {id(ln) for note in notes for ln in note}
+    page.lines = [ln for ln in page.lines if id(ln) not in in_notes]
     markers = {m.group(0) for note in notes if (m := _FOOTNOTE_MARK.match(note[0].text))}
     for line in page.lines:
         kept: list[_Word] = []
@@ -787,7 +921,9 @@ def _is_heading(line: _Line, body_size: float) -> bool:
     numbered = bool(_NUMBERED_HEADING.match(text))
     if not larger and _CONTENTS_ENTRY.search(text):
         return False
-    if larger or (line.bold and line.size >= body_size - 0.6 and (numbered or not _SENTENCE_END.search(text))):
+    # A bold run that opens a bulleted item or breaks a word at the line's end is a sentence's emphasis, not a heading.
+    emphasis = text[:1] in "•●◦▪■" or text.endswith("-")
+    if larger or (line.bold and not emphasis and line.size >= body_size - 0.6 and (numbered or not _SENTENCE_END.search(text))):
         return not text.rstrip().endswith(",")
     # IEEE's section headings are set in small capitals, neither larger nor bold: "II. METHOD", its capitals at the body's
     # size and the rest smaller.
@@ -831,6 +967,14 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
     for page in pages:
         # The right edge of the text a line belongs to: the farthest end among the lines stacked with it (its column).
         rights = {id(ln): max(o.x1 for o in page.lines if o.x0 < ln.x1 and ln.x0 < o.x1) for ln in page.lines}
+        lefts = {id(ln): min(o.x0 for o in page.lines if o.x0 < ln.x1 and ln.x0 < o.x1) for ln in page.lines}
+        # Running text set across the measure is no row of a table, even when a long URL or word stretched its gaps past
+        # the cell gap: it neither opens a table nor goes on with one (a table took every line after such a line).
+        running = [ln for ln in page.lines if _fills_measure(ln, lefts[id(ln)], rights[id(ln)]) and _reads_as_sentence(ln)]
+        prose = {id(ln) for ln in running if _evenly_spread(ln) or (_one_wide_gap(ln) and not _is_table_row(ln, page.lines))}
+        for line in running:
+            if id(line) in prose and len(line.cells) > 1:
+                _as_one_cell(line)
         for line in page.lines:
             if id(line) in title_ids:
                 continue
@@ -857,6 +1001,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 and prev
                 and line.top - prev.bottom < 1.2 * line.size + extra
                 and line.page == prev.page
+                and id(line) not in prose
             ):
                 if not (open_block and open_block.kind == "table"):
                     close()
@@ -916,7 +1061,29 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
         ):
             close()
     close()
-    return [part for block in blocks for part in _untable(block)], title
+    out: list[_Block] = []
+    loose: _Block | None = None  # the last paragraph of a "table" read back as prose, if it ended no sentence
+    for block in blocks:
+        parts = _untable(block)
+        if loose is not None and block.kind == "prose" and _goes_on_after(loose, block):
+            loose.lines.extend(block.lines)  # its sentence goes on in the paragraph after it ("…then vari-" | "ation is…")
+            loose = None
+            continue
+        out.extend(parts)
+        loose = parts[-1] if parts and parts[-1] is not block and parts[-1].kind == "prose" else None
+    return out, title
+
+
+def _goes_on_after(loose: _Block, block: _Block) -> bool:
+    """Whether a paragraph goes on with the prose of the paragraph before it: on the same page, its last line in the
+    same type (past a row of sub- or superscripts under it) ending in a word, a comma or a hyphen, and a lower-case word
+    with more of the sentence after it. A table's row in smaller type is no sentence that goes on."""
+    first = block.lines[0]
+    same = [ln for ln in loose.lines if abs(ln.size - first.size) <= 0.75]
+    if not same or same[-1].page != first.page:
+        return False
+    last = same[-1].text
+    return (last[-1:].isalpha() or last[-1:] in {",", "-"}) and bool(_GOES_ON.match(first.text))
 
 
 _RUNS_ON = re.compile(r"[A-Za-z][A-Za-z,]?$")  # a line ending in a word or a comma: the sentence goes on
@@ -991,6 +1158,9 @@ def _without_contents(blocks: list[_Block]) -> list[_Block]:
     kept: list[_Block] = []
     in_contents = False
     for block in blocks:
+        if block.kind == "footnote":  # a page's notes, set out of the flow, end no contents
+            kept.append(block)
+            continue
         if block.kind == "heading":
             if _LEADERS.search(_block_plain_text(block)):  # an entry set as large as a heading (OpenChain's Korean leaflet)
                 continue
@@ -1005,6 +1175,87 @@ def _without_contents(blocks: list[_Block]) -> list[_Block]:
     return kept
 
 
+def _fills_measure(line: _Line, left: float, right: float) -> bool:
+    """A line across the full measure of its text: from its left edge (or a paragraph's indent) to its right edge."""
+    return line.x0 - left <= 3.0 * line.size and line.x1 >= right - 2.0
+
+
+def _reads_as_sentence(line: _Line) -> bool:
+    """Running text: mostly letters, several words, one of them a lower-case word ("and", "the"), as a sentence has."""
+    text = line.text.replace(CELL_SEPARATOR, " ")
+    chars = text.replace(" ", "")
+    words = text.split()
+    return (
+        len(words) >= 4
+        and sum(ch.isalpha() for ch in chars) >= 0.6 * len(chars)
+        and any(len(word) >= 2 and word.isalpha() and word.islower() for word in words)
+    )
+
+
+_PLAIN_WORD = re.compile(r"^[(\[“‘\"']?[^\W\d_]+(?:[-’'][^\W\d_]+)*[-)\]”’\"',.;:!?]*$")
+
+
+def _evenly_spread(line: _Line) -> bool:
+    """Whether a line's word gaps are all alike: a justified line stretched evenly (a long URL or word left too few
+    spaces to take up the measure: "The  molecular  interconversion  software  programs  Inter-", 22 pt each). The gaps
+    between plain words set the measure; a gap after a sentence's punctuation may be wider (TeX stretches it more), and
+    one beside a formula or a number narrower or wider (math spacing), but never twice as wide: no column's gap."""
+    gaps = [(a, b, b.x0 - a.x1) for a, b in zip(line.words, line.words[1:]) if b.x0 - a.x1 > _SPACE_RATIO * line.size]
+    plain = [gap for a, b, gap in gaps if _PLAIN_WORD.match(a.text) and _PLAIN_WORD.match(b.text) and not _SENTENCE_END.search(a.text)]
+    if len(plain) < 2:  # few plain words ("Mol  (https://github.com/…)  and  ParmEd"): all the gaps
+        plain = [gap for a, _, gap in gaps if not _SENTENCE_END.search(a.text)]
+    if len(plain) < 2 or max(plain) - min(plain) > max(0.5, 0.1 * max(plain)):
+        return False
+    for a, _, gap in gaps:
+        punctuated = bool(_SENTENCE_END.search(a.text)) or a.text.endswith(",")
+        if gap < min(plain) - 0.5 and punctuated or gap > 2 * max(plain) and not punctuated:
+            return False
+    return True
+
+
+def _one_wide_gap(line: _Line) -> bool:
+    """Whether a line is split in two cells by one wide gap, its other gaps word spaces (at most twice the usual one): a
+    justified line with one stretched gap, where a table's row of text has a gap at each of its columns."""
+    gaps = sorted(b.x0 - a.x1 for a, b in zip(line.words, line.words[1:]) if b.x0 - a.x1 > _SPACE_RATIO * line.size)
+    return len(line.cells) == 2 and len(gaps) >= 2 and gaps[-2] <= 2 * statistics.median(gaps[:-1])
+
+
+def _boundaries(line: _Line) -> tuple[list[float], list[float], list[float]]:
+    """Where a line's cells start (all but the first), end (all but the last) and centre (all but the ends)."""
+    cells = _cell_words(line)
+    starts = [cell[0].x0 for cell in cells[1:]]
+    ends = [cell[-1].x1 for cell in cells[:-1]]
+    centres = [(cell[0].x0 + cell[-1].x1) / 2 for cell in cells[1:-1]]
+    return starts, ends, centres
+
+
+def _aligned(a: _Line, b: _Line) -> bool:
+    """Whether two lines of cells agree on a column: a cell of one starts, ends or centres where one of the other does."""
+    pairs = zip(_boundaries(a), _boundaries(b))
+    return any(abs(x - y) <= 2.0 for mine, theirs in pairs for x in mine for y in theirs)
+
+
+def _is_table_row(line: _Line, lines: list[_Line]) -> bool:
+    """Whether a line of cells is a row of a table: a line of cells near it (within eight lines: a table's cells wrap)
+    agrees with it on a column. A table's rows share their columns; a justified line that one wide gap split shares
+    them with no other line."""
+    return any(
+        other is not line
+        and len(other.cells) > 1
+        and other.page == line.page
+        and abs(other.top - line.top) <= 8 * line.size
+        and other.x0 < line.x1
+        and line.x0 < other.x1
+        and _aligned(line, other)
+        for other in lines
+    )
+
+
+def _as_one_cell(line: _Line) -> None:
+    line.cells = [" ".join(line.cells)]
+    line.text = line.cells[0]
+
+
 def _untable(block: _Block) -> list[_Block]:
     """A "table" with one line of cells is justified text with one wide word gap (a reference entry): prose again,
     one paragraph per entry where the lines hang."""
@@ -1013,8 +1264,7 @@ def _untable(block: _Block) -> list[_Block]:
     parts: list[_Block] = []
     for line in block.lines:
         if len(line.cells) > 1:
-            line.cells = [" ".join(line.cells)]
-            line.text = line.cells[0]
+            _as_one_cell(line)
         if parts and not _ends_hanging_indent(parts[-1].lines, line):
             parts[-1].lines.append(line)
         else:
@@ -1024,14 +1274,33 @@ def _untable(block: _Block) -> list[_Block]:
 
 def _ends_hanging_indent(lines: list[_Line], line: _Line) -> bool:
     """A line back at the first line's start after indented ones: the next entry of a list set with a hanging indent
-    (works cited). A paragraph whose first line is indented returns to the left on its second line, not to the first."""
+    (works cited), also at the top of the next page (an entry ending in a DOI ends no sentence, and went on with the
+    next page's entries). A paragraph whose first line is indented returns to the left on its second line, not to the
+    first."""
     first, prev = lines[0], lines[-1]
     return (
         len(lines) >= 2
-        and line.page == prev.page
-        and line.top > prev.top
+        and ((line.page == prev.page and line.top > prev.top) or line.page == prev.page + 1)
         and abs(line.x0 - first.x0) <= 2
         and all(ln.x0 >= first.x0 + 0.8 * line.size for ln in lines[1:])
+    ) or _outdented(lines, line)
+
+
+def _outdented(lines: list[_Line], line: _Line) -> bool:
+    """A line starting left of a paragraph whose lines all start at one indent: the next entry of works cited set with a
+    hanging indent, when the entry before began a paragraph of its own at a line ending in a colon ("… Finding structure
+    with randomness:" | "Probabilistic algorithms …" | "Li, Z., …"). A paragraph's own lines never start left of its
+    second line. Only the paragraph's lines on the line's page count: one that went on from the page before may hold the
+    indented first line of a paragraph that starts on this one."""
+    here = [ln for ln in lines if ln.page == line.page]
+    # Its lines but the last run to the right edge: not a short paragraph and the first line of the next, indented.
+    right = max((ln.x1 for ln in here), default=0.0)
+    return (
+        len(here) >= 2
+        and all(ln.x1 >= right - line.size for ln in here[:-1])
+        and line.top > here[-1].top
+        and max(ln.x0 for ln in here) - min(ln.x0 for ln in here) <= 2
+        and line.x0 <= min(ln.x0 for ln in here) - 0.8 * line.size
     )
 
 
@@ -1096,8 +1365,8 @@ def _starts_paragraph(prev: _Line, line: _Line, right: float, extra: float = 0.0
         return bool(_SENTENCE_END.search(prev.text)) and not line.text[:1].islower()
     if line.top - prev.bottom > 0.7 * line.size + extra:
         return True
-    if not _SENTENCE_END.search(prev.text):
-        return False
+    if not _SENTENCE_END.search(prev.text) or not any(ch.isalnum() for ch in line.text):
+        return False  # a line of marks alone is no paragraph: an end-of-proof sign set at the right ("◁")
     if line.x0 > prev.x0 + 0.8 * line.size:
         return True
     first_word = line.words[0]

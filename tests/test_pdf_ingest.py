@@ -1171,3 +1171,217 @@ def test_footnotes_whose_marks_are_indented_are_told_apart_and_their_marks_leave
     assert "controlled by Python and JSON" in prose, prose
     footnotes = [p.text for p in paragraphs if p.kind == "footnote"]
     assert [n[:2] for n in footnotes] == ["1 ", "2 "], footnotes
+
+
+def _justified(pdf, y: float, text: str, left: float = 72, right: float = 523, size: float = 10) -> None:  # type: ignore[no-untyped-def]
+    """Draw a line word by word across the measure, its gaps stretched evenly as a justified line's are."""
+    words = text.split()
+    widths = [pdf.stringWidth(word, "Helvetica", size) for word in words]
+    gap = (right - left - sum(widths)) / (len(words) - 1)
+    x = left
+    for word, width in zip(words, widths):
+        pdf.drawString(x, y, word)
+        x += width + gap
+
+
+def test_a_justified_line_stretched_past_the_cell_gap_opens_no_table(tmp_path: Path) -> None:
+    # The svjour3 paper (audit 4, PDF-3): a long URL left a justified line six words, its gaps stretched to 22 pt, wider
+    # than the cell gap; the line opened a "table" that took every line after it, two paragraphs of prose. After a
+    # display equation (set as cells) the prose under it was table rows too (third audit D4). A table's rows share
+    # their columns; running text across the measure, evenly spread, is no row of one. A real table stays one.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    body = [
+        "Earlier work compared the energies of single configurations across several simulation",
+        "engines, but the conversion of input files between them was done by hand for each of",
+        "the programs, which made the comparison slow and prone to errors of many kinds.",
+    ]
+    lines = [
+        *body,
+        "The molecular interconversion software programs named",
+        "InterMol (https://github.com/shirtsgroup/InterMol-converter) and ParmEd",
+        "(http://github.com/ParmEd/ParmEd) were used to perform comparisons between",
+        "five different simulation input parameter files and engines for this study of ours.",
+    ]
+    y = A4[1] - 72
+    for text in lines:
+        _justified(pdf, y, text)
+        y -= 12
+    pdf.drawString(72, y, "from the program average.")
+    y -= 24
+    for cells in (("1", "N"), ("E =", "E_i - E_p")):  # a display equation: cells, centred
+        pdf.drawString(250, y, cells[0])
+        pdf.drawString(300, y, cells[1])
+        y -= 12
+    after = [
+        "Each statistical measure gives somewhat different information about the trials, as",
+        "the mean difference shows how an energy term deviates from the program average, while",
+        "the absolute difference shows the size of that deviation without any cancellation of",
+    ]
+    for text in after:
+        _justified(pdf, y, text)
+        y -= 12
+    pdf.drawString(72, y, "which we report below.")
+    y -= 24
+    for row in (("Engine", "Version", "Energy"), ("GROMACS", "2018.3", "-1204.5"), ("LAMMPS", "2018", "-1204.7")):
+        for x, cell in zip((150, 260, 370), row):
+            pdf.drawString(x, y, cell)
+        y -= 12
+    pdf.save()
+    path = tmp_path / "stretched.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    texts = [p.text for p in paragraphs]
+    assert (
+        "The molecular interconversion software programs named InterMol (https://github.com/shirtsgroup/InterMol-converter)"
+        " and ParmEd (http://github.com/ParmEd/ParmEd) were used to perform comparisons between five different simulation"
+        " input parameter files and engines for this study of ours." in " ".join(texts)
+    )
+    assert not any(p.kind == "table" and "Earlier work" in p.text for p in paragraphs)
+    assert any(p.text.startswith("Each statistical measure") and p.text.endswith("which we report below.") for p in paragraphs)
+    tables = [p.text for p in paragraphs if p.kind == "table"]
+    assert "Engine | Version | Energy\nGROMACS | 2018.3 | -1204.5\nLAMMPS | 2018 | -1204.7" in tables
+
+
+def test_a_short_column_a_figure_or_a_bulleted_column_still_makes_two_columns(tmp_path: Path) -> None:
+    # Audit 4, PDF-2 and PDF-5: a two-column page was read as one when a column is short (the ACM paper's last page:
+    # headings and an acknowledgement beside a full column, the right column then dropped past the text's edge), when a
+    # figure's tick labels sit at a column's top (most of its rows narrow), or when the right column is a bulleted list
+    # with hanging indents (its lines start at three edges). Lines of both columns were then merged across the gutter.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width = A4[0]
+    left, measure = 54.0, 236.0
+    right = width - left - measure  # the right column mirrors the left one
+    words = "the timing vectors are identical to their focal vector except for the values of objectives that tie".split()
+
+    def column(x: float, top: float, count: int, seed: int = 0) -> None:
+        for n in range(count):
+            line = " ".join((words[(n + seed) % 7 :] + words[: (n + seed) % 7])[:8])
+            _justified(pdf, top - 11 * n, line, left=x, right=x + measure, size=9)
+
+    pdf.setFont("Helvetica", 9)
+    column(left, 780, 50)
+    pdf.setFont("Helvetica-Bold", 10)
+    for n, heading in enumerate(("5 SOFTWARE", "6 DISCUSSION", "7 CONCLUSION", "ACKNOWLEDGMENTS")):
+        pdf.drawString(right, 780 - 16 * n, heading)
+    pdf.setFont("Helvetica", 9)
+    pdf.drawString(right, 780 - 16 * 4, "We would like to thank the members of the lab for their help.")
+    pdf.showPage()
+
+    pdf.setFont("Helvetica", 7)
+    for n in range(8):  # a plot's axis at the top of the left column
+        pdf.drawString(left + 6, 780 - 12 * n, str(160 - 20 * n))
+    pdf.setFont("Helvetica", 9)
+    column(left, 670, 40, seed=3)
+    y = 780.0
+    for _ in range(12):
+        pdf.drawString(right, y, "-")
+        _justified(pdf, y, "Keep your abstract brief and self-contained, in", left=right + 9, right=right + measure, size=9)
+        pdf.drawString(right + 9, y - 11, "one paragraph of four to six sentences.")
+        y -= 26
+    column(right, y, 12, seed=5)
+    pdf.showPage()
+    pdf.save()
+    path = tmp_path / "columns.pdf"
+    path.write_bytes(buffer.getvalue())
+    doc = load(path)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "We would like to thank the members of the lab for their help." in text
+    assert [p.section.split()[-1] for p in doc.paragraphs if "thank the members" in p.text] == ["ACKNOWLEDGMENTS"]
+    items = [p for p in doc.paragraphs if "Keep your abstract" in p.text]
+    assert items and all(
+        t.startswith("- Keep your abstract brief") and t.endswith("in one paragraph of four to six sentences.")
+        for p in items
+        for t in p.text.split("\n")
+    )
+    assert not any(p.kind == "table" for p in doc.paragraphs)
+    assert not any("timing" in t and "Keep your" in t for p in doc.paragraphs for t in p.text.split("\n"))
+
+
+def test_a_full_width_abstract_under_a_label_is_not_dealt_to_the_columns(tmp_path: Path) -> None:
+    # Audit 4, PDF-1 (an Elsevier preprint): the columns started at the first row that is not page-wide, the
+    # "Abstract" label set on the left alone, so each full-width abstract line below it was cut at the gutter and its
+    # halves dealt to the two columns. The columns now start below the last page-wide row above their first row with
+    # words either side of the gutter.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width = A4[0]
+    left, measure = 54.0, 236.0
+    right = width - left - measure
+    pdf.setFont("Helvetica-Bold", 10)
+    pdf.drawString(left, 760, "Abstract")
+    pdf.setFont("Helvetica", 9)
+    abstract = [
+        "Context: Implementing open source components into commercial applications has many advantages for",
+        "software developers. However, an unforeseen decline in the health of the supplying community can lead to",
+        "a number of complications or large expenses, caused by transition costs to an alternative component.",
+    ]
+    for n, line in enumerate(abstract):
+        _justified(pdf, 745 - 11 * n, line, left=left, right=width - left, size=9)
+    pdf.drawString(left, 745 - 11 * 3, "Successful managers assess the health of the communities they depend on.")
+    words = "product managers must be able to assess the health of the communities their products depend on".split()
+    for x, seed in ((left, 0), (right, 4)):
+        for n in range(40):
+            line = " ".join((words[(n + seed) % 9 :] + words[: (n + seed) % 9])[:8])
+            _justified(pdf, 690 - 11 * n, line, left=x, right=x + measure, size=9)
+    pdf.save()
+    path = tmp_path / "abstract.pdf"
+    path.write_bytes(buffer.getvalue())
+    texts = [p.text for p in load(path).paragraphs]
+    assert (
+        "Context: Implementing open source components into commercial applications has many advantages for software"
+        " developers. However, an unforeseen decline in the health of the supplying community can lead to a number of"
+        " complications or large expenses, caused by transition costs to an alternative component. Successful managers"
+        " assess the health of the communities they depend on." in texts
+    )
+
+
+def test_an_unmarked_notice_at_the_foot_of_a_first_page_column_is_a_note(tmp_path: Path) -> None:
+    # Audit 4, PDF-4 (ACM's permission block, NeurIPS's "Submitted to …", Elsevier's "Preprint submitted to …"): the
+    # walk up from the page's foot stopped at the right column's last body line and never reached the left column's
+    # foot, and lines without a note's mark were left in the body, so the notice stood inside a sentence running from
+    # the left column to the right one.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width = A4[0]
+    left, measure = 54.0, 236.0
+    right = width - left - measure
+    words = "problems that we regularly encounter are in the class of problems we can verify quickly".split()
+    lines = [" ".join((words[n % 7 :] + words[: n % 7])[:8]) for n in range(70)]
+    lines[39] = "Some problems are easy in the sense that solutions for"
+    lines[40] = "them have been found in polynomial time by now."
+    pdf.setFont("Helvetica", 9)
+    for n, line in enumerate(lines[:40]):
+        _justified(pdf, 780 - 11 * n, line, left=left, right=left + measure, size=9)
+    pdf.drawString(right, 780, lines[40])  # the sentence's last line, short
+    for n, line in enumerate(lines[41:], start=1):
+        _justified(pdf, 780 - 11 * n, line, left=right, right=right + measure, size=9)
+    pdf.setFont("Helvetica", 7)
+    notice = [
+        "Permission to make digital or hard copies of all or part of this",
+        "work for personal or classroom use is granted without fee.",
+        "GECCO 2023, 2023, Portugal",
+    ]
+    for n, line in enumerate(notice):
+        pdf.drawString(left, 780 - 11 * 40 - 30 - 8 * n, line)
+    pdf.save()
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    assert any("Some problems are easy in the sense that solutions for them have been found" in p.text for p in paragraphs)
+    [note] = [p for p in paragraphs if "Permission to make" in p.text]
+    assert note.kind == "footnote" and note.text.endswith("GECCO 2023, 2023, Portugal")
