@@ -77,8 +77,9 @@ META_SUFFIX = ".meta.json"
 # figures, drawn tables, title rules and reST directives of plain text read as such; 50: a `{name}` fence is code
 # unless MyST shows it as text (R Markdown's ```{r} chunks), a colon fence's option lines never take its text,
 # an empty tab's label labels nothing; 51: PDFs from the fourth audit: a stretched justified line opens no table,
-# short, figure-topped and bulleted columns, a full-width abstract above the columns, first-page notices as notes).
-INGEST_VERSION = 51
+# short, figure-topped and bulleted columns, a full-width abstract above the columns, first-page notices as notes;
+# 52: a display equation set larger than the body is no PDF heading).
+INGEST_VERSION = 52
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -912,10 +912,28 @@ def _split_foot_block(page: _Page, lines: list[_Line], body_size: float, *, runs
             _finish_line(line)
 
 
+def _is_formula(text: str) -> bool:
+    """A display equation's line: a glyph of a private-use font (a word processor's equation editor draws its brackets
+    and relation signs so), math symbols for at least a tenth of its characters ("∑ { }"), or three or more tokens of
+    which none is a word; never a line with Chinese or Korean. Set larger than the body, it is no heading."""
+    marks = [ch for ch in text if not ch.isspace()]
+    if any("\ue000" <= ch <= "\uf8ff" for ch in marks):
+        return True
+    if not marks or any(is_cjk(ch) for ch in marks):
+        return False
+    if sum(unicodedata.category(ch) == "Sm" or ch in "∑∞" for ch in marks) >= 0.1 * len(marks):
+        return True
+    # Variables and operators apart, no word: "∑ λ k e λ / k! { q/ p }".
+    tokens = text.split()
+    return len(tokens) >= 3 and not any(sum(ch.isalpha() for ch in token) >= 3 for token in tokens)
+
+
 def _is_heading(line: _Line, body_size: float) -> bool:
     """Larger than the body text, or bold and numbered or without closing punctuation; never a contents entry."""
     text = line.text
-    if len(line.cells) > 1 or len(text) > 150 or not any(ch.isalpha() for ch in text):
+    letters = sum(ch.isalpha() for ch in text)
+    # One letter is an appendix's "A" or "B", or a formula's variable ("q").
+    if len(line.cells) > 1 or len(text) > 150 or not letters or (letters == 1 and not text.strip().isupper()) or _is_formula(text):
         return False
     larger = line.size >= body_size * 1.12
     numbered = bool(_NUMBERED_HEADING.match(text))

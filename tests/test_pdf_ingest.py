@@ -598,6 +598,33 @@ def test_a_korean_line_with_words_drawn_in_pieces_keeps_its_spaces(tmp_path: Pat
     assert load(path).text == "결과를 실행하면, z 에 따라 지수적으로 감소하는 확률을 볼 수 있다."
 
 
+def test_a_display_equation_set_larger_than_the_body_is_no_heading(tmp_path: Path) -> None:
+    # A word processor's equation, set larger than the body, was taken for a heading: the Korean Bitcoin white paper's
+    # section 11 "계산" had its 19 passages filed under "∑ { }" and "q" (fourth audit PDF-9).
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = "HYSMyeongJo-Medium"
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    path = tmp_path / "equation.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for size, x, y, text in (
+        (18, 72, 770, "비트코인: 개인 대 개인 전자 화폐 시스템"),
+        (13, 72, 730, "11. 계산"),
+        (10.5, 72, 706, "공격자가 따라잡을 확률을 얻기 위해 각 진척 규모별 푸아송 밀도를 곱한다:"),
+        (12, 150, 676, "∑ λ k e −λ / k! ⋅ { q/ p }"),
+        (12, 150, 652, "q"),
+        (10.5, 72, 622, "블록 수가 늘어날수록 그럴 수 있는 확률은 지수적으로 감소한다."),
+    ):
+        pdf.setFont(font, size)
+        pdf.drawString(x, y, text)
+    pdf.save()
+    sections = {p.section for p in load(path).paragraphs if p.kind == "prose"}
+    assert sections == {"11. 계산"}, sections
+
+
 def test_a_chinese_paper_gives_its_title_byline_sections_and_references(tmp_path: Path) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
