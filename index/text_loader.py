@@ -53,15 +53,22 @@ _FIELD_LABEL = re.compile(r"^(?:[^\s，。：:]{1,10}|[A-Z][A-Za-z-]*(?: [A-Za-z
 _CJK_CLAUSE_END = "，、"
 
 
-def _runs_on_tight(line: str, following: str, opening: str) -> bool:
-    """A Chinese or Japanese line that ends no sentence and goes on in the next: a wrap, however short the line is.
+def _cjk_punctuated(line: str) -> bool:
+    """Whether a line holds Chinese or Japanese punctuation: it is a sentence's, no verse's or list's."""
+    return any(ch in _CJK_PROSE_MARKS or ch in "：「」『』《》（）" for ch in line)
+
+
+def _runs_on_tight(line: str, following: str, opening: str, wrap: tuple[float, float]) -> bool:
+    """A Chinese or Japanese line that ends no sentence and goes on in the next: a wrap, even a short one.
 
     pdftotext breaks a justified line at its wide gaps ("定理浮动，" / "定理跨页，" / "交叉引用等等。我们思前想后，"), and a
-    line may end inside a word ("视觉上的美" / "观并不完美"): these breaks are no title's or verse's. A line ending in a
-    clause mark ("，", "、") runs on; one ending in a character runs on into a line that opens with one, unless the
-    paragraph so far is one line (`opening`, "" once it is more) with no comma or sentence mark: a title ("1.1
-    ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作"). Fields, lines that open with a
-    short label and a colon, stay apart ("地址：北京市海淀区" / "电话：…").
+    line may end inside a word ("视觉上的美" / "观并不完美，"): these breaks are no title's or verse's. A line ending in a
+    clause mark ("，", "、") runs on; one ending in a character runs on into a line that opens with one when it
+    reaches three quarters of the wrap width or either line holds Chinese or Japanese punctuation: short lines without
+    any, side by side, are verse or a list ("床前明月光" / "疑是地上霜", "第一步 打开设置" / "第二步 选择网络") and keep
+    their breaks. Nor does a paragraph's first line (`opening`, "" once the paragraph is more) with no comma or
+    sentence mark run on: a title ("1.1 ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作").
+    Fields, lines that open with a short label and a colon, stay apart ("地址：北京市海淀区" / "电话：…").
     """
     if not line or not following or (_FIELD.match(line) and _FIELD.match(following)):
         return False
@@ -70,7 +77,9 @@ def _runs_on_tight(line: str, following: str, opening: str) -> bool:
         return True
     if not (joins_tight(last) and unicodedata.category(last).startswith("L") and joins_tight(following[0])):
         return False
-    return not (opening and not any(ch in _CJK_CLAUSE_END or ch in "。！？；,;!?" for ch in opening))
+    if opening and not any(ch in _CJK_CLAUSE_END or ch in "。！？；,;!?" for ch in opening):
+        return False
+    return display_width(line) >= 0.75 * wrap[1] or _cjk_punctuated(line) or _cjk_punctuated(following)
 
 
 def _break_is_intended(line: str, following: str, wrap: tuple[float, float]) -> bool:
@@ -528,7 +537,7 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
             and not _LIST_ITEM.match(text)
             and not (_ALIGNED.search(previous) and _ALIGNED.search(text))  # rows of columns: "Request for Comments: 6455   Google, Inc."
             and not (_FIELD_LABEL.match(previous) and _FIELD_LABEL.match(text))  # "維護者： 胡皓文" / "翻譯者： 胡皓文"
-            and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "") or not _break_is_intended(previous, text, wrap))
+            and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "", wrap) or not _break_is_intended(previous, text, wrap))
         ):
             lines[-1] = join_hyphenated(lines[-1], text, hyphens, join_wrapped)
         else:
@@ -607,7 +616,7 @@ def _ends_paragraph(line: str, following: str, wrap: tuple[float, float], openin
     word would have fitted after it), unless a Chinese or Japanese sentence runs on (`opening`: see `_runs_on_tight`)."""
     if _LEADERS.search(line):
         return True  # a contents entry stands alone
-    if _LIST_ITEM.match(following) or _runs_on_tight(line, following, opening):
+    if _LIST_ITEM.match(following) or _runs_on_tight(line, following, opening, wrap):
         return False
     ended = bool(_SENTENCE_END.search(line)) and display_width(line) < 0.85 * wrap[1]
     return ended or _break_is_intended(line, following, wrap)

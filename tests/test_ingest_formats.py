@@ -410,6 +410,24 @@ def test_a_chinese_line_that_ends_no_sentence_runs_on_however_short(tmp_path):
     assert fields.paragraphs[-1].text == "收件人：张三\n地址：北京市海淀区\n电话：12345"
 
 
+def test_chinese_verse_and_short_parallel_lines_keep_their_breaks(tmp_path):
+    # A review of the run-on rule above: once a paragraph was two lines, every later break between Chinese characters
+    # joined, and a quatrain came out as "床前明月光\n疑是地上霜举头望明月低头思故乡". Short lines without punctuation
+    # side by side are verse or a list; a line runs on when it nears the wrap width or either line is punctuated.
+    intro = "李白是唐代最著名的诗人之一，他的诗歌以豪放飘逸著称，被后人誉为诗仙。他一生游历四方，写下了大量描写山水\n" * 3
+    poem = load_written(tmp_path / "poem.txt", intro + "\n床前明月光\n疑是地上霜\n举头望明月\n低头思故乡\n\n")
+    assert poem.paragraphs[-1].text == "床前明月光\n疑是地上霜\n举头望明月\n低头思故乡"
+    steps = load_written(tmp_path / "steps.txt", intro + "\n第一步 打开设置\n第二步 选择网络\n第三步 输入密码\n")
+    assert steps.paragraphs[-1].text == "第一步 打开设置\n第二步 选择网络\n第三步 输入密码"
+    # A line near the wrap width, or a punctuated one, still runs on.
+    tail = "\n但是这一行却没有任何标点符号并且已经很长了差不多到了宽度的位置\n后面接着的这一行也没有\n短短一行\n接着一行，\n"
+    prose = load_written(tmp_path / "prose.txt", intro + tail)
+    assert (
+        prose.paragraphs[-1].text
+        == "但是这一行却没有任何标点符号并且已经很长了差不多到了宽度的位置后面接着的这一行也没有\n短短一行接着一行，"
+    )
+
+
 def _rfc_pages(form_feeds: bool) -> str:
     """Four pages laid out as an IETF RFC's .txt: body three spaces in, a foot with the page number, a head after it;
     each page but the last ends inside a sentence that goes on on the next one."""
