@@ -109,15 +109,46 @@ def _furniture_key(line: str) -> str:
     return _DIGITS.sub("#", re.sub(r"\s+", "", line))
 
 
+# What sets a number off as a page number in its line: dashes or brackets around it, a total after it ("3/12"), a
+# page word next to it, or a run of 3 spaces between it and the rest of the line (an RFC's "Fette   [Page 3]").
+_PAGE_WORD_BEFORE = re.compile(r"(?:\bpages?|\bp\.|第|페이지)\s*$", re.IGNORECASE)
+_PAGE_WORD_AFTER = re.compile(r"^\s*(?:页|頁|페이지|ページ)")
+_MARK_BEFORE = re.compile(r"[-–—\[(（]\s*$")
+_MARK_AFTER = re.compile(r"^\s*[-–—\])）]")
+
+
+def _set_off(line: str, start: int, end: int) -> bool:
+    """Whether the number at line[start:end] is set off as a page number: alone on its line, in dashes or brackets
+    ("– 3 –", "[Page 3]"), out of a total ("3/12"), next to a page word ("Page 3", "p. 3", "第3页", "3 페이지"), or at the
+    line's end or start apart from the rest by 3 spaces or more. "CHAPTER 3", "Changes in Foo 3.4" have none of these."""
+    before, after = line[:start], line[end:]
+    alone_before, alone_after = not before.strip(), not after.strip()
+    return (
+        (alone_before and alone_after)
+        or (
+            (bool(_MARK_BEFORE.search(before)) or alone_before)
+            and (bool(_MARK_AFTER.match(after)) or alone_after)
+            and (bool(_MARK_BEFORE.search(before)) or bool(_MARK_AFTER.match(after)))
+        )
+        or bool(re.match(r"\s*/\s*\d", after))
+        or bool(_PAGE_WORD_BEFORE.search(before) or _PAGE_WORD_AFTER.match(after))
+        or (alone_after and before.endswith("   "))
+        or (alone_before and after.startswith("   "))
+    )
+
+
 def _page_number(occurrences: list[str], pages: list[int]) -> list[int] | None:
-    """The page numbers in a running head or foot's occurrences (on `pages`, counted from 0): a number that rises as the
-    pages do ("[Page 1]", "[Page 2]"); None when there is none (the RFC's "December 2011", an equation's "(3)")."""
-    runs = [[int(n) for n in _DIGITS.findall(line)] for line in occurrences]
+    """The page numbers in a running head or foot's occurrences (on `pages`, counted from 0): a number set off as a page
+    number (`_set_off`) that rises as the pages do ("[Page 1]", "[Page 2]"); None when there is none (the RFC's
+    "December 2011", an equation's "(3)", a chapter's "CHAPTER 3")."""
+    runs = [[(int(m.group(0)), _set_off(line, m.start(), m.end())) for m in _DIGITS.finditer(line)] for line in occurrences]
     if len(runs) < 2 or len({len(r) for r in runs}) != 1:
         return None
     steps = [b - a for a, b in zip(pages, pages[1:])]
     for position in range(len(runs[0])):
-        numbers = [r[position] for r in runs]
+        if not all(r[position][1] for r in runs):
+            continue
+        numbers = [r[position][0] for r in runs]
         if numbers[0] != numbers[-1] and [b - a for a, b in zip(numbers, numbers[1:])] == steps:
             return numbers
     return None
@@ -140,11 +171,12 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
     their running heads and feet, and the page of each line. A sentence cut by a page break is put back together: the
     blank lines at the break go when the line before it runs to the wrap width and ends no sentence.
 
-    With form feeds, a line (numbers aside) among the first or last two lines of at least half the pages (and 2) is
-    furniture ("RFC 6455  The WebSocket Protocol  December 2011"), or of 3 pages if it numbers them ("–3/12–", its
-    number rising as the pages do), and so is what stands above it at the top of a page (a head naming the section)
+    With form feeds, a line among the first or last two lines of at least half the pages (and 2) is furniture ("RFC
+    6455  The WebSocket Protocol  December 2011", its numbers as they are: "Chapter 2" is no "Chapter 1"), or of 3
+    pages if it numbers them (numbers aside but the page number, set off as one and rising as the pages do: "–3/12–",
+    "[Page 3]"; `_page_number`), and so is what stands above it at the top of a page (a head naming the section)
     or below it at the foot; a page number set off by dashes ("– 3 –") is one even once. Without form feeds, a short
-    line recurring at least 3 times with a number rising by one, at regular distances of 20 lines or more, is a
+    line recurring at least 3 times with a page number rising by one, at regular distances of 20 lines or more, is a
     running foot or head, and the line next to it at most of its occurrences goes with it. The rising number is the
     page number; without one, pages are counted from the form feeds.
     """
@@ -166,10 +198,17 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
             start += len(chunk)
         for indexes in edges.values():
             numbers = _page_number([lines[i] for i in indexes], [page_of[i] for i in indexes])
-            if len({page_of[i] for i in indexes}) >= (3 if numbers else max(2, len(chunks) / 2)):
+            if numbers and len({page_of[i] for i in indexes}) >= 3:
                 furniture.update(indexes)
-                for index, number in zip(indexes, numbers or []):
+                for index, number in zip(indexes, numbers):
                     printed.setdefault(page_of[index], number)
+                continue
+            same: dict[str, list[int]] = {}  # no page number: the line recurs with its numbers ("December 2011")
+            for i in indexes:
+                same.setdefault(re.sub(r"\s+", "", lines[i]), []).append(i)
+            for group in same.values():
+                if len({page_of[i] for i in group}) >= max(2, len(chunks) / 2):
+                    furniture.update(group)
         for filled in tops:  # above a page's head, below its foot: more furniture
             marked = [position for position, index in enumerate(filled) if index in furniture]
             for position in marked:

@@ -428,6 +428,32 @@ def test_chinese_verse_and_short_parallel_lines_keep_their_breaks(tmp_path):
     )
 
 
+def test_chapter_headings_are_no_running_heads(tmp_path):
+    # A review of the running-head rule: "CHAPTER n" every 20-odd lines counted as a line recurring with a rising page
+    # number, and "Chapter n" / "* Changes in Foo 3.4" at each page's top (numbers ignored) as a head: all dropped. A
+    # number is a page number only when set off as one; a head without one recurs with its numbers as they are.
+    words = "glass mouth wound forty log daughter keeper archive morning village lamp storm rock bay".split()
+
+    def body(n: int, lines: int) -> str:
+        return "".join(" ".join(words[(n + k + i) % len(words)] for i in range(14)).capitalize() + "\n" for k in range(lines))
+
+    noff = "".join(f"CHAPTER {n}\n\n" + "".join(body(n + k, 5) + "\n" for k in range(4)) for n in range(1, 6))
+    doc = load_written(tmp_path / "noff.txt", noff)
+    assert doc.headings == tuple(f"CHAPTER {n}" for n in range(1, 6))
+    assert all(p.page_start is None for p in doc.paragraphs)
+    for name, head in (("ff.txt", "Chapter {}"), ("news.txt", "* Changes in Foo 3.{}")):
+        paged = "\f".join(head.format(n) + "\n\n" + body(n, 3) + "\n" + body(n + 5, 2) + f"The end of part {n}.\n" for n in range(1, 5))
+        doc = load_written(tmp_path / name, paged)
+        assert doc.headings == tuple(head.format(n) for n in range(1, 5))
+        assert [p.page_start for p in doc.paragraphs] == [1, 1, 2, 2, 3, 3, 4, 4]
+    # Set off as page numbers, they are: alone, "Page n", "– n –", after 3 spaces.
+    for foot in ("{}", "Page {}", "– {} –", "Fette & Melnikov    Standards Track    {}"):
+        pages = (body(n, 2) + f"The end of part {n}.\n\n" + foot.format(n + 4) + "\n" for n in range(4))
+        doc = load_written(tmp_path / "feet.txt", "\f".join(pages))
+        assert [p.page_start for p in doc.paragraphs] == [4, 5, 6, 7], foot
+        assert all(str(n + 4) not in p.text for n, p in enumerate(doc.paragraphs))
+
+
 def _rfc_pages(form_feeds: bool) -> str:
     """Four pages laid out as an IETF RFC's .txt: body three spaces in, a foot with the page number, a head after it;
     each page but the last ends inside a sentence that goes on on the next one."""
