@@ -178,9 +178,17 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
     or below it at the foot; a page number set off by dashes ("– 3 –") is one even once. Without form feeds, a short
     line recurring at least 3 times with a page number rising by one, at regular distances of 20 lines or more, is a
     running foot or head, and the line next to it at most of its occurrences goes with it. The rising number is the
-    page number; without one, pages are counted from the form feeds.
+    page number; without one, pages are counted from the form feeds. Empty pages before the first text and after the
+    last are no pages, a text of one page of text has none, and a form feed inside a line is a line break.
     """
+    raw = re.sub(r"(?<=[^\r\n])\f(?=[^\r\n])", "\n", raw)  # a form feed inside a line ("the sea\fcould") breaks the line
     chunks = [chunk.splitlines() for chunk in raw.split("\f")] if "\f" in raw else [raw.splitlines()]
+    while len(chunks) > 1 and not any(line.strip() for line in chunks[0]):
+        chunks.pop(0)  # a text opening with a form feed: no empty page 1
+    while len(chunks) > 1 and not any(line.strip() for line in chunks[-1]):
+        chunks.pop()
+    if sum(1 for chunk in chunks if any(line.strip() for line in chunk)) < 2:
+        chunks = [raw.splitlines()]  # one page of text: no pages
     lines = [line for chunk in chunks for line in chunk]
     page_of = [i for i, chunk in enumerate(chunks) for _ in chunk]
     furniture: set[int] = set()
@@ -248,7 +256,7 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
             printed = {k if foot else k + 1: number for k, number in enumerate(numbers)}
             break
     if not furniture and len(chunks) < 2:
-        return raw.splitlines(), [None] * len(lines)
+        return lines, [None] * len(lines)
     pages: list[int | None] = []
     for page in range(max(page_of) + 1):
         if page in printed:

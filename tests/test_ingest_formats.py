@@ -454,6 +454,26 @@ def test_chapter_headings_are_no_running_heads(tmp_path):
         assert all(str(n + 4) not in p.text for n, p in enumerate(doc.paragraphs))
 
 
+def test_form_feeds_at_a_text_edge_or_inside_a_line_make_no_pages(tmp_path):
+    # A review of the paging rule: a text opening with a form feed had every paragraph on page 2; one inside a line
+    # ("the sea\fcould throw") split its paragraph. Empty first and last pages go, one page of text has no page
+    # numbers, and a form feed inside a line breaks only the line.
+    text = "The Keeper\n\nThe lighthouse stood on a rock at the mouth of the bay.\n\nHer diary survives in the archive.\n"
+    for raw in ("\f" + text, text + "\f\n", "\f\n" + text + "\f"):
+        doc = load_written(tmp_path / "edge.txt", raw)
+        assert [(p.text, p.page_start) for p in doc.paragraphs] == [
+            ("The lighthouse stood on a rock at the mouth of the bay.", None),
+            ("Her diary survives in the archive.", None),
+        ]
+    inside = load_written(tmp_path / "inside.txt", text.replace("of the bay", "of\fthe bay"))
+    assert [p.text for p in inside.paragraphs] == [
+        "The lighthouse stood on a rock at the mouth of the bay.",
+        "Her diary survives in the archive.",
+    ]
+    paged = load_written(tmp_path / "paged.txt", "\f" + text.replace("\n\nHer", "\n\f\nHer") + "\f")
+    assert [p.page_start for p in paged.paragraphs] == [1, 2]
+
+
 def _rfc_pages(form_feeds: bool) -> str:
     """Four pages laid out as an IETF RFC's .txt: body three spaces in, a foot with the page number, a head after it;
     each page but the last ends inside a sentence that goes on on the next one."""
