@@ -306,10 +306,13 @@ _RST_EXPLICIT = re.compile(r"^\.\.(?:\s|$)")
 _CODE_SYNTAX = re.compile(r"[A-Za-z0-9_]\((?!s\))|[{}]\s*$|^\s*[{}]|\s[=|:]?=\s|[=!<>]=|->|=>|&&|\|\||/\*|\*/|^\s*//|\+\+|\+-|-\+")
 # A run of spaces inside a line: columns set side by side (a figure, a table, a grammar's comments).
 _ALIGNED = re.compile(r"\S {3,}\S")
-# A word as prose has it: letters (with hyphens or apostrophes inside, "document(s)") or a number ("6455", "1.5"),
-# perhaps in brackets, quotes or punctuation.
+# A word as prose has it: letters (with hyphens, dashes or apostrophes inside, "document(s)"), initials ("W.C.") or a
+# number ("6455", "1.5"), perhaps in brackets, quotes, emphasis marks ("_Esq._,", "*Note*") or punctuation, or with a
+# dash joined ("summer--").
 _PROSE_WORD = re.compile(
-    r"^[\"'(\[“‘「『（]*(?:[^\W\d_]+(?:[-'’][^\W\d_]+)*(?:\(s\))?|\d+(?:[.,]\d+)*%?)[\"')\]”’」』）.,;:!?，。、：；！？]*$"
+    r"^[\"'(\[“‘「『（_*]*"
+    r"(?:[^\W\d_]+(?:(?:[-'’]|--|[—–])[^\W\d_]+)*(?:\(s\))?(?:--|[—–])?|(?:[^\W\d_]\.){2,}|\d+(?:[.,]\d+)*%?)"
+    r"[\"')\]”’」』）.,;:!?，。、：；！？_*]*$"
 )
 # A header field's line: "Sec-WebSocket-Protocol: chat", "Host: server.example.com".
 _FIELD_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s+\S")

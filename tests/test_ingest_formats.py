@@ -474,6 +474,17 @@ def test_form_feeds_at_a_text_edge_or_inside_a_line_make_no_pages(tmp_path):
     assert [p.page_start for p in paged.paragraphs] == [1, 2]
 
 
+def test_project_gutenberg_italics_are_prose_not_code(tmp_path):
+    # A review of the code rule: Project Gutenberg marks italics with underscores, and an indented address in them read
+    # as mostly no words, a code block. Emphasis marks around a word, initials and a joined dash are prose.
+    prose = "It was a cold morning in the village when the letter came, and the keeper read it twice before he\n" * 3
+    raw = prose + "\n    _Mr. John Smith, Esq._,\n    _No. 12, High Street_,\n    _London, W.C._\n\n" + prose
+    raw += "\n    Tis the last *rose* of summer--\n    Left blooming alone;\n\n" + prose
+    doc = load_written(tmp_path / "gutenberg.txt", raw)
+    assert [p.kind for p in doc.paragraphs] == ["prose"] * 5
+    assert doc.paragraphs[1].text == "_Mr. John Smith, Esq._,\n_No. 12, High Street_,\n_London, W.C._"
+
+
 def _rfc_pages(form_feeds: bool) -> str:
     """Four pages laid out as an IETF RFC's .txt: body three spaces in, a foot with the page number, a head after it;
     each page but the last ends inside a sentence that goes on on the next one."""
