@@ -44,18 +44,20 @@ def _first_word(line: str) -> str:
     return "".join(word)
 
 
-# A line that is a field: a short label and a colon ("作者：Ethan Deng", "电话：123").
-_FIELD = re.compile(r"^[^\s，。：:]{1,6}[：:]")
-# A line that opens with a field's label and a colon, of a block of fields ("繁體中文版維護者： 胡皓文 …", "Translator: …"):
-# a word of up to 10 characters without spaces, or up to three Latin words with a capital first.
-_FIELD_LABEL = re.compile(r"^(?:[^\s，。：:]{1,10}|[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,2})[：:](?!/)\s*\S")
+# Three kinds of field line, from narrow to wide. A Chinese or Japanese field: a label of up to 6 characters without
+# spaces and a colon ("作者：Ethan Deng", "电话：123"), which does not run on into the next (`_runs_on_tight`).
+_SHORT_FIELD = re.compile(r"^[^\s，。：:]{1,6}[：:]")
+# A line of a block of fields, two of which keep their break ("繁體中文版維護者： 胡皓文 …", "Translator: …"): a label of a
+# word of up to 10 characters without spaces, or up to three Latin words with a capital first, a colon (no "://") and
+# a value.
+_LABELLED_LINE = re.compile(r"^(?:[^\s，。：:]{1,10}|[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,2})[：:](?!/)\s*\S")
 # Clause punctuation of Chinese and Japanese: a line ending in one is inside a sentence.
 _CJK_CLAUSE_END = "，、"
 
 
 def _cjk_punctuated(line: str) -> bool:
     """Whether a line holds Chinese or Japanese punctuation: it is a sentence's, no verse's or list's."""
-    return any(ch in _CJK_PROSE_MARKS or ch in "：「」『』《》（）" for ch in line)
+    return _cjk_marked(line) or any(ch in "：「」『』《》（）" for ch in line)
 
 
 def _runs_on_tight(line: str, following: str, opening: str, wrap: tuple[float, float]) -> bool:
@@ -70,7 +72,7 @@ def _runs_on_tight(line: str, following: str, opening: str, wrap: tuple[float, f
     sentence mark run on: a title ("1.1 ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作").
     Fields, lines that open with a short label and a colon, stay apart ("地址：北京市海淀区" / "电话：…").
     """
-    if not line or not following or (_FIELD.match(line) and _FIELD.match(following)):
+    if not line or not following or (_SHORT_FIELD.match(line) and _SHORT_FIELD.match(following)):
         return False
     last = line[-1]
     if last in _CJK_CLAUSE_END:
@@ -314,8 +316,9 @@ _PROSE_WORD = re.compile(
     r"(?:[^\W\d_]+(?:(?:[-'’]|--|[—–])[^\W\d_]+)*(?:\(s\))?(?:--|[—–])?|(?:[^\W\d_]\.){2,}|\d+(?:[.,]\d+)*%?)"
     r"[\"')\]”’」』）.,;:!?，。、：；！？_*]*$"
 )
-# A header field's line: "Sec-WebSocket-Protocol: chat", "Host: server.example.com".
-_FIELD_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s+\S")
+# A header field's line, in code: an ASCII name, dashes inside, a colon, a space ("Sec-WebSocket-Protocol: chat",
+# "Host: server.example.com"); unlike `_LABELLED_LINE`, it takes no Chinese label nor words with spaces.
+_HEADER_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s+\S")
 # An RFC's list item ("o  the query component"), besides _LIST_ITEM's.
 _RFC_ITEM = re.compile(r"^o\s{2}\S")
 
@@ -326,12 +329,20 @@ _COMMENT = re.compile(r"/\*|(?<!:)//|(?:^|\s)#\s")
 _CJK_PROSE_MARKS = "，。、；！？"
 
 
+def _cjk_marked(text: str) -> bool:
+    """Whether a text holds Chinese or Japanese sentence punctuation (`_CJK_PROSE_MARKS`)."""
+    return any(ch in _CJK_PROSE_MARKS for ch in text)
+
+
+def _cjk_prose(line: str) -> bool:
+    """Whether a line has Chinese or Japanese punctuation outside a comment: a sentence, whatever its symbols
+    ("level == 0，消息为非延迟消息" is a sentence about code; "/* 配置寄存器？*/" is a comment)."""
+    return _cjk_marked(_COMMENT.split(line.strip(), maxsplit=1)[0])
+
+
 def _code_syntax(line: str) -> bool:
-    """Whether a line shows programming syntax (`_CODE_SYNTAX`) and no Chinese or Japanese punctuation outside a comment
-    ("level == 0，消息为非延迟消息" is a sentence about code)."""
-    text = line.strip()
-    code = _COMMENT.split(text, maxsplit=1)[0]
-    return not any(ch in _CJK_PROSE_MARKS for ch in code) and bool(_CODE_SYNTAX.search(text))
+    """Whether a line shows programming syntax (`_CODE_SYNTAX`) and is no Chinese or Japanese sentence (`_cjk_prose`)."""
+    return not _cjk_prose(line) and bool(_CODE_SYNTAX.search(line.strip()))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -339,9 +350,9 @@ def _code_like(line: str) -> bool:
     """A line that reads as code or a figure, not prose: programming syntax, columns set apart by runs of spaces, or
     mostly tokens that are no words ("Host: server.example.com", "|F|R|R|R|", "%x0"; a number is a word)."""
     text = line.strip()
-    if any(ch in _CJK_PROSE_MARKS for ch in _COMMENT.split(text, maxsplit=1)[0]):
+    if _cjk_prose(text):
         return False
-    if _code_syntax(text) or _ALIGNED.search(text):
+    if _CODE_SYNTAX.search(text) or _ALIGNED.search(text):
         return True
     tokens = text.split()
     words = sum(1 for token in tokens if _PROSE_WORD.match(token) or any(joins_tight(ch) for ch in token))
@@ -381,7 +392,7 @@ def _reads_as_code(lines: list[str], indents: list[int], margin: int, wrap_colum
     stripped = [line.strip() for line in lines]
     if sum(1 for line in stripped if _LIST_ITEM.match(line) or _RFC_ITEM.match(line)) * 2 >= len(lines):
         return False
-    fields = sum(1 for line in stripped if _FIELD_LINE.match(line))
+    fields = sum(1 for line in stripped if _HEADER_FIELD.match(line))
     if len(lines) == 1:  # a lone line set in: an example's, when it reads as code, is a field or is introduced
         line = stripped[0]
         return (
@@ -390,7 +401,7 @@ def _reads_as_code(lines: list[str], indents: list[int], margin: int, wrap_colum
             and not line.endswith((":", "："))
             and not CAPTION.match(line)
             and (_code_syntax(line) or (_code_like(line) and not _ALIGNED.search(line)) or fields == 1 or introduced)
-            and not any(ch in _CJK_PROSE_MARKS for ch in line)
+            and not _cjk_marked(line)  # in a comment too
         )
     short = sum(1 for indent, line, following in zip(indents, stripped, stripped[1:]) if not _wraps(indent, line, following, wrap_column))
     code_like = sum(map(_code_like, stripped))
@@ -529,15 +540,15 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
     blocks: list[Block] = []
     lines: list[str] = []
     pages: list[tuple[int, int | None]] = []  # where in the paragraph a page starts, and its number
-    start = [0]  # the indent of the block's first line
+    start = 0  # the indent of the block's first line
     previous = ""
 
-    def flush() -> None:
+    def flush() -> None:  # reads `start` as it is when called (a closure sees the variable, not its value)
         if lines:
             block = Block("body", "\n".join(lines), pages[0][1], pages[-1][1])
             block.breaks = [(offset, page) for offset, page in pages[1:] if page is not None]
             blocks.append(block)
-            at_margin.append(start[0] <= margin)
+            at_margin.append(start <= margin)
             lines.clear()
             pages.clear()
 
@@ -573,20 +584,20 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
             at_margin.append(True)
             continue
         if text and not lines:
-            start[0] = indent
+            start = indent
         if unbroken and _FOLIO.match(text):
             continue
         if not text:
             flush()
         elif unbroken and lines and _ends_paragraph(previous, text, wrap, lines[0] if len(lines) == 1 else ""):
             flush()
-            start[0] = indent
+            start = indent
             lines.append(text)
         elif (
             lines
             and not _LIST_ITEM.match(text)
             and not (_ALIGNED.search(previous) and _ALIGNED.search(text))  # rows of columns: "Request for Comments: 6455   Google, Inc."
-            and not (_FIELD_LABEL.match(previous) and _FIELD_LABEL.match(text))  # "維護者： 胡皓文" / "翻譯者： 胡皓文"
+            and not (_LABELLED_LINE.match(previous) and _LABELLED_LINE.match(text))  # "維護者： 胡皓文" / "翻譯者： 胡皓文"
             and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "", wrap) or not _break_is_intended(previous, text, wrap))
         ):
             lines[-1] = join_hyphenated(lines[-1], text, hyphens, join_wrapped)
