@@ -44,33 +44,44 @@ def _first_word(line: str) -> str:
     return "".join(word)
 
 
-# A line that is a field: a short label and a colon ("作者：Ethan Deng", "电话：123").
-_FIELD = re.compile(r"^[^\s，。：:]{1,6}[：:]")
-# A line that opens with a field's label and a colon, of a block of fields ("繁體中文版維護者： 胡皓文 …", "Translator: …"):
-# a word of up to 10 characters without spaces, or up to three Latin words with a capital first.
-_FIELD_LABEL = re.compile(r"^(?:[^\s，。：:]{1,10}|[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,2})[：:](?!/)\s*\S")
+# Three kinds of field line, from narrow to wide. A Chinese or Japanese field: a label of up to 6 characters without
+# spaces and a colon ("作者：Ethan Deng", "电话：123"), which does not run on into the next (`_runs_on_tight`).
+_SHORT_FIELD = re.compile(r"^[^\s，。：:]{1,6}[：:]")
+# A line of a block of fields, two of which keep their break ("繁體中文版維護者： 胡皓文 …", "Translator: …"): a label of a
+# word of up to 10 characters without spaces, or up to three Latin words with a capital first, a colon (no "://") and
+# a value.
+_LABELLED_LINE = re.compile(r"^(?:[^\s，。：:]{1,10}|[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,2})[：:](?!/)\s*\S")
 # Clause punctuation of Chinese and Japanese: a line ending in one is inside a sentence.
 _CJK_CLAUSE_END = "，、"
 
 
-def _runs_on_tight(line: str, following: str, opening: str) -> bool:
-    """A Chinese or Japanese line that ends no sentence and goes on in the next: a wrap, however short the line is.
+def _cjk_punctuated(line: str) -> bool:
+    """Whether a line holds Chinese or Japanese punctuation: it is a sentence's, no verse's or list's."""
+    return _cjk_marked(line) or any(ch in "：「」『』《》（）" for ch in line)
+
+
+def _runs_on_tight(line: str, following: str, opening: str, wrap: tuple[float, float]) -> bool:
+    """A Chinese or Japanese line that ends no sentence and goes on in the next: a wrap, even a short one.
 
     pdftotext breaks a justified line at its wide gaps ("定理浮动，" / "定理跨页，" / "交叉引用等等。我们思前想后，"), and a
-    line may end inside a word ("视觉上的美" / "观并不完美"): these breaks are no title's or verse's. A line ending in a
-    clause mark ("，", "、") runs on; one ending in a character runs on into a line that opens with one, unless the
-    paragraph so far is one line (`opening`, "" once it is more) with no comma or sentence mark: a title ("1.1
-    ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作"). Fields, lines that open with a
-    short label and a colon, stay apart ("地址：北京市海淀区" / "电话：…").
+    line may end inside a word ("视觉上的美" / "观并不完美，"): these breaks are no title's or verse's. A line ending in a
+    clause mark ("，", "、") runs on; one ending in a character runs on into a line that opens with one when it
+    reaches three quarters of the wrap width or either line holds Chinese or Japanese punctuation: short lines without
+    any, side by side, are verse or a list ("床前明月光" / "疑是地上霜", "第一步 打开设置" / "第二步 选择网络") and keep
+    their breaks. Nor does a paragraph's first line (`opening`, "" once the paragraph is more) with no comma or
+    sentence mark run on: a title ("1.1 ElegantBook 更新说明", "ElegantBook：优美的 LATEX 书籍模板ElegantLATEX 经典之作").
+    Fields, lines that open with a short label and a colon, stay apart ("地址：北京市海淀区" / "电话：…").
     """
-    if not line or not following or (_FIELD.match(line) and _FIELD.match(following)):
+    if not line or not following or (_SHORT_FIELD.match(line) and _SHORT_FIELD.match(following)):
         return False
     last = line[-1]
     if last in _CJK_CLAUSE_END:
         return True
     if not (joins_tight(last) and unicodedata.category(last).startswith("L") and joins_tight(following[0])):
         return False
-    return not (opening and not any(ch in _CJK_CLAUSE_END or ch in "。！？；,;!?" for ch in opening))
+    if opening and not any(ch in _CJK_CLAUSE_END or ch in "。！？；,;!?" for ch in opening):
+        return False
+    return display_width(line) >= 0.75 * wrap[1] or _cjk_punctuated(line) or _cjk_punctuated(following)
 
 
 def _break_is_intended(line: str, following: str, wrap: tuple[float, float]) -> bool:
@@ -100,15 +111,46 @@ def _furniture_key(line: str) -> str:
     return _DIGITS.sub("#", re.sub(r"\s+", "", line))
 
 
+# What sets a number off as a page number in its line: dashes or brackets around it, a total after it ("3/12"), a
+# page word next to it, or a run of 3 spaces between it and the rest of the line (an RFC's "Fette   [Page 3]").
+_PAGE_WORD_BEFORE = re.compile(r"(?:\bpages?|\bp\.|第|페이지)\s*$", re.IGNORECASE)
+_PAGE_WORD_AFTER = re.compile(r"^\s*(?:页|頁|페이지|ページ)")
+_MARK_BEFORE = re.compile(r"[-–—\[(（]\s*$")
+_MARK_AFTER = re.compile(r"^\s*[-–—\])）]")
+
+
+def _set_off(line: str, start: int, end: int) -> bool:
+    """Whether the number at line[start:end] is set off as a page number: alone on its line, in dashes or brackets
+    ("– 3 –", "[Page 3]"), out of a total ("3/12"), next to a page word ("Page 3", "p. 3", "第3页", "3 페이지"), or at the
+    line's end or start apart from the rest by 3 spaces or more. "CHAPTER 3", "Changes in Foo 3.4" have none of these."""
+    before, after = line[:start], line[end:]
+    alone_before, alone_after = not before.strip(), not after.strip()
+    return (
+        (alone_before and alone_after)
+        or (
+            (bool(_MARK_BEFORE.search(before)) or alone_before)
+            and (bool(_MARK_AFTER.match(after)) or alone_after)
+            and (bool(_MARK_BEFORE.search(before)) or bool(_MARK_AFTER.match(after)))
+        )
+        or bool(re.match(r"\s*/\s*\d", after))
+        or bool(_PAGE_WORD_BEFORE.search(before) or _PAGE_WORD_AFTER.match(after))
+        or (alone_after and before.endswith("   "))
+        or (alone_before and after.startswith("   "))
+    )
+
+
 def _page_number(occurrences: list[str], pages: list[int]) -> list[int] | None:
-    """The page numbers in a running head or foot's occurrences (on `pages`, counted from 0): a number that rises as the
-    pages do ("[Page 1]", "[Page 2]"); None when there is none (the RFC's "December 2011", an equation's "(3)")."""
-    runs = [[int(n) for n in _DIGITS.findall(line)] for line in occurrences]
+    """The page numbers in a running head or foot's occurrences (on `pages`, counted from 0): a number set off as a page
+    number (`_set_off`) that rises as the pages do ("[Page 1]", "[Page 2]"); None when there is none (the RFC's
+    "December 2011", an equation's "(3)", a chapter's "CHAPTER 3")."""
+    runs = [[(int(m.group(0)), _set_off(line, m.start(), m.end())) for m in _DIGITS.finditer(line)] for line in occurrences]
     if len(runs) < 2 or len({len(r) for r in runs}) != 1:
         return None
     steps = [b - a for a, b in zip(pages, pages[1:])]
     for position in range(len(runs[0])):
-        numbers = [r[position] for r in runs]
+        if not all(r[position][1] for r in runs):
+            continue
+        numbers = [r[position][0] for r in runs]
         if numbers[0] != numbers[-1] and [b - a for a, b in zip(numbers, numbers[1:])] == steps:
             return numbers
     return None
@@ -131,15 +173,24 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
     their running heads and feet, and the page of each line. A sentence cut by a page break is put back together: the
     blank lines at the break go when the line before it runs to the wrap width and ends no sentence.
 
-    With form feeds, a line (numbers aside) among the first or last two lines of at least half the pages (and 2) is
-    furniture ("RFC 6455  The WebSocket Protocol  December 2011"), or of 3 pages if it numbers them ("–3/12–", its
-    number rising as the pages do), and so is what stands above it at the top of a page (a head naming the section)
+    With form feeds, a line among the first or last two lines of at least half the pages (and 2) is furniture ("RFC
+    6455  The WebSocket Protocol  December 2011", its numbers as they are: "Chapter 2" is no "Chapter 1"), or of 3
+    pages if it numbers them (numbers aside but the page number, set off as one and rising as the pages do: "–3/12–",
+    "[Page 3]"; `_page_number`), and so is what stands above it at the top of a page (a head naming the section)
     or below it at the foot; a page number set off by dashes ("– 3 –") is one even once. Without form feeds, a short
-    line recurring at least 3 times with a number rising by one, at regular distances of 20 lines or more, is a
+    line recurring at least 3 times with a page number rising by one, at regular distances of 20 lines or more, is a
     running foot or head, and the line next to it at most of its occurrences goes with it. The rising number is the
-    page number; without one, pages are counted from the form feeds.
+    page number; without one, pages are counted from the form feeds. Empty pages before the first text and after the
+    last are no pages, a text of one page of text has none, and a form feed inside a line is a line break.
     """
+    raw = re.sub(r"(?<=[^\r\n])\f(?=[^\r\n])", "\n", raw)  # a form feed inside a line ("the sea\fcould") breaks the line
     chunks = [chunk.splitlines() for chunk in raw.split("\f")] if "\f" in raw else [raw.splitlines()]
+    while len(chunks) > 1 and not any(line.strip() for line in chunks[0]):
+        chunks.pop(0)  # a text opening with a form feed: no empty page 1
+    while len(chunks) > 1 and not any(line.strip() for line in chunks[-1]):
+        chunks.pop()
+    if sum(1 for chunk in chunks if any(line.strip() for line in chunk)) < 2:
+        chunks = [raw.splitlines()]  # one page of text: no pages
     lines = [line for chunk in chunks for line in chunk]
     page_of = [i for i, chunk in enumerate(chunks) for _ in chunk]
     furniture: set[int] = set()
@@ -157,10 +208,17 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
             start += len(chunk)
         for indexes in edges.values():
             numbers = _page_number([lines[i] for i in indexes], [page_of[i] for i in indexes])
-            if len({page_of[i] for i in indexes}) >= (3 if numbers else max(2, len(chunks) / 2)):
+            if numbers and len({page_of[i] for i in indexes}) >= 3:
                 furniture.update(indexes)
-                for index, number in zip(indexes, numbers or []):
+                for index, number in zip(indexes, numbers):
                     printed.setdefault(page_of[index], number)
+                continue
+            same: dict[str, list[int]] = {}  # no page number: the line recurs with its numbers ("December 2011")
+            for i in indexes:
+                same.setdefault(re.sub(r"\s+", "", lines[i]), []).append(i)
+            for group in same.values():
+                if len({page_of[i] for i in group}) >= max(2, len(chunks) / 2):
+                    furniture.update(group)
         for filled in tops:  # above a page's head, below its foot: more furniture
             marked = [position for position, index in enumerate(filled) if index in furniture]
             for position in marked:
@@ -200,7 +258,7 @@ def _without_page_furniture(raw: str) -> tuple[list[str], list[int | None]]:
             printed = {k if foot else k + 1: number for k, number in enumerate(numbers)}
             break
     if not furniture and len(chunks) < 2:
-        return raw.splitlines(), [None] * len(lines)
+        return lines, [None] * len(lines)
     pages: list[int | None] = []
     for page in range(max(page_of) + 1):
         if page in printed:
@@ -250,13 +308,17 @@ _RST_EXPLICIT = re.compile(r"^\.\.(?:\s|$)")
 _CODE_SYNTAX = re.compile(r"[A-Za-z0-9_]\((?!s\))|[{}]\s*$|^\s*[{}]|\s[=|:]?=\s|[=!<>]=|->|=>|&&|\|\||/\*|\*/|^\s*//|\+\+|\+-|-\+")
 # A run of spaces inside a line: columns set side by side (a figure, a table, a grammar's comments).
 _ALIGNED = re.compile(r"\S {3,}\S")
-# A word as prose has it: letters (with hyphens or apostrophes inside, "document(s)") or a number ("6455", "1.5"),
-# perhaps in brackets, quotes or punctuation.
+# A word as prose has it: letters (with hyphens, dashes or apostrophes inside, "document(s)"), initials ("W.C.") or a
+# number ("6455", "1.5"), perhaps in brackets, quotes, emphasis marks ("_Esq._,", "*Note*") or punctuation, or with a
+# dash joined ("summer--").
 _PROSE_WORD = re.compile(
-    r"^[\"'(\[“‘「『（]*(?:[^\W\d_]+(?:[-'’][^\W\d_]+)*(?:\(s\))?|\d+(?:[.,]\d+)*%?)[\"')\]”’」』）.,;:!?，。、：；！？]*$"
+    r"^[\"'(\[“‘「『（_*]*"
+    r"(?:[^\W\d_]+(?:(?:[-'’]|--|[—–])[^\W\d_]+)*(?:\(s\))?(?:--|[—–])?|(?:[^\W\d_]\.){2,}|\d+(?:[.,]\d+)*%?)"
+    r"[\"')\]”’」』）.,;:!?，。、：；！？_*]*$"
 )
-# A header field's line: "Sec-WebSocket-Protocol: chat", "Host: server.example.com".
-_FIELD_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s+\S")
+# A header field's line, in code: an ASCII name, dashes inside, a colon, a space ("Sec-WebSocket-Protocol: chat",
+# "Host: server.example.com"); unlike `_LABELLED_LINE`, it takes no Chinese label nor words with spaces.
+_HEADER_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s+\S")
 # An RFC's list item ("o  the query component"), besides _LIST_ITEM's.
 _RFC_ITEM = re.compile(r"^o\s{2}\S")
 
@@ -267,12 +329,20 @@ _COMMENT = re.compile(r"/\*|(?<!:)//|(?:^|\s)#\s")
 _CJK_PROSE_MARKS = "，。、；！？"
 
 
+def _cjk_marked(text: str) -> bool:
+    """Whether a text holds Chinese or Japanese sentence punctuation (`_CJK_PROSE_MARKS`)."""
+    return any(ch in _CJK_PROSE_MARKS for ch in text)
+
+
+def _cjk_prose(line: str) -> bool:
+    """Whether a line has Chinese or Japanese punctuation outside a comment: a sentence, whatever its symbols
+    ("level == 0，消息为非延迟消息" is a sentence about code; "/* 配置寄存器？*/" is a comment)."""
+    return _cjk_marked(_COMMENT.split(line.strip(), maxsplit=1)[0])
+
+
 def _code_syntax(line: str) -> bool:
-    """Whether a line shows programming syntax (`_CODE_SYNTAX`) and no Chinese or Japanese punctuation outside a comment
-    ("level == 0，消息为非延迟消息" is a sentence about code)."""
-    text = line.strip()
-    code = _COMMENT.split(text, maxsplit=1)[0]
-    return not any(ch in _CJK_PROSE_MARKS for ch in code) and bool(_CODE_SYNTAX.search(text))
+    """Whether a line shows programming syntax (`_CODE_SYNTAX`) and is no Chinese or Japanese sentence (`_cjk_prose`)."""
+    return not _cjk_prose(line) and bool(_CODE_SYNTAX.search(line.strip()))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -280,9 +350,9 @@ def _code_like(line: str) -> bool:
     """A line that reads as code or a figure, not prose: programming syntax, columns set apart by runs of spaces, or
     mostly tokens that are no words ("Host: server.example.com", "|F|R|R|R|", "%x0"; a number is a word)."""
     text = line.strip()
-    if any(ch in _CJK_PROSE_MARKS for ch in _COMMENT.split(text, maxsplit=1)[0]):
+    if _cjk_prose(text):
         return False
-    if _code_syntax(text) or _ALIGNED.search(text):
+    if _CODE_SYNTAX.search(text) or _ALIGNED.search(text):
         return True
     tokens = text.split()
     words = sum(1 for token in tokens if _PROSE_WORD.match(token) or any(joins_tight(ch) for ch in token))
@@ -322,7 +392,7 @@ def _reads_as_code(lines: list[str], indents: list[int], margin: int, wrap_colum
     stripped = [line.strip() for line in lines]
     if sum(1 for line in stripped if _LIST_ITEM.match(line) or _RFC_ITEM.match(line)) * 2 >= len(lines):
         return False
-    fields = sum(1 for line in stripped if _FIELD_LINE.match(line))
+    fields = sum(1 for line in stripped if _HEADER_FIELD.match(line))
     if len(lines) == 1:  # a lone line set in: an example's, when it reads as code, is a field or is introduced
         line = stripped[0]
         return (
@@ -331,7 +401,7 @@ def _reads_as_code(lines: list[str], indents: list[int], margin: int, wrap_colum
             and not line.endswith((":", "："))
             and not CAPTION.match(line)
             and (_code_syntax(line) or (_code_like(line) and not _ALIGNED.search(line)) or fields == 1 or introduced)
-            and not any(ch in _CJK_PROSE_MARKS for ch in line)
+            and not _cjk_marked(line)  # in a comment too
         )
     short = sum(1 for indent, line, following in zip(indents, stripped, stripped[1:]) if not _wraps(indent, line, following, wrap_column))
     code_like = sum(map(_code_like, stripped))
@@ -470,15 +540,15 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
     blocks: list[Block] = []
     lines: list[str] = []
     pages: list[tuple[int, int | None]] = []  # where in the paragraph a page starts, and its number
-    start = [0]  # the indent of the block's first line
+    start = 0  # the indent of the block's first line
     previous = ""
 
-    def flush() -> None:
+    def flush() -> None:  # reads `start` as it is when called (a closure sees the variable, not its value)
         if lines:
             block = Block("body", "\n".join(lines), pages[0][1], pages[-1][1])
             block.breaks = [(offset, page) for offset, page in pages[1:] if page is not None]
             blocks.append(block)
-            at_margin.append(start[0] <= margin)
+            at_margin.append(start <= margin)
             lines.clear()
             pages.clear()
 
@@ -514,21 +584,21 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
             at_margin.append(True)
             continue
         if text and not lines:
-            start[0] = indent
+            start = indent
         if unbroken and _FOLIO.match(text):
             continue
         if not text:
             flush()
         elif unbroken and lines and _ends_paragraph(previous, text, wrap, lines[0] if len(lines) == 1 else ""):
             flush()
-            start[0] = indent
+            start = indent
             lines.append(text)
         elif (
             lines
             and not _LIST_ITEM.match(text)
             and not (_ALIGNED.search(previous) and _ALIGNED.search(text))  # rows of columns: "Request for Comments: 6455   Google, Inc."
-            and not (_FIELD_LABEL.match(previous) and _FIELD_LABEL.match(text))  # "維護者： 胡皓文" / "翻譯者： 胡皓文"
-            and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "") or not _break_is_intended(previous, text, wrap))
+            and not (_LABELLED_LINE.match(previous) and _LABELLED_LINE.match(text))  # "維護者： 胡皓文" / "翻譯者： 胡皓文"
+            and (_runs_on_tight(previous, text, lines[0] if len(lines) == 1 else "", wrap) or not _break_is_intended(previous, text, wrap))
         ):
             lines[-1] = join_hyphenated(lines[-1], text, hyphens, join_wrapped)
         else:
@@ -607,7 +677,7 @@ def _ends_paragraph(line: str, following: str, wrap: tuple[float, float], openin
     word would have fitted after it), unless a Chinese or Japanese sentence runs on (`opening`: see `_runs_on_tight`)."""
     if _LEADERS.search(line):
         return True  # a contents entry stands alone
-    if _LIST_ITEM.match(following) or _runs_on_tight(line, following, opening):
+    if _LIST_ITEM.match(following) or _runs_on_tight(line, following, opening, wrap):
         return False
     ended = bool(_SENTENCE_END.search(line)) and display_width(line) < 0.85 * wrap[1]
     return ended or _break_is_intended(line, following, wrap)

@@ -410,6 +410,81 @@ def test_a_chinese_line_that_ends_no_sentence_runs_on_however_short(tmp_path):
     assert fields.paragraphs[-1].text == "收件人：张三\n地址：北京市海淀区\n电话：12345"
 
 
+def test_chinese_verse_and_short_parallel_lines_keep_their_breaks(tmp_path):
+    # A review of the run-on rule above: once a paragraph was two lines, every later break between Chinese characters
+    # joined, and a quatrain came out as "床前明月光\n疑是地上霜举头望明月低头思故乡". Short lines without punctuation
+    # side by side are verse or a list; a line runs on when it nears the wrap width or either line is punctuated.
+    intro = "李白是唐代最著名的诗人之一，他的诗歌以豪放飘逸著称，被后人誉为诗仙。他一生游历四方，写下了大量描写山水\n" * 3
+    poem = load_written(tmp_path / "poem.txt", intro + "\n床前明月光\n疑是地上霜\n举头望明月\n低头思故乡\n\n")
+    assert poem.paragraphs[-1].text == "床前明月光\n疑是地上霜\n举头望明月\n低头思故乡"
+    steps = load_written(tmp_path / "steps.txt", intro + "\n第一步 打开设置\n第二步 选择网络\n第三步 输入密码\n")
+    assert steps.paragraphs[-1].text == "第一步 打开设置\n第二步 选择网络\n第三步 输入密码"
+    # A line near the wrap width, or a punctuated one, still runs on.
+    tail = "\n但是这一行却没有任何标点符号并且已经很长了差不多到了宽度的位置\n后面接着的这一行也没有\n短短一行\n接着一行，\n"
+    prose = load_written(tmp_path / "prose.txt", intro + tail)
+    assert (
+        prose.paragraphs[-1].text
+        == "但是这一行却没有任何标点符号并且已经很长了差不多到了宽度的位置后面接着的这一行也没有\n短短一行接着一行，"
+    )
+
+
+def test_chapter_headings_are_no_running_heads(tmp_path):
+    # A review of the running-head rule: "CHAPTER n" every 20-odd lines counted as a line recurring with a rising page
+    # number, and "Chapter n" / "* Changes in Foo 3.4" at each page's top (numbers ignored) as a head: all dropped. A
+    # number is a page number only when set off as one; a head without one recurs with its numbers as they are.
+    words = "glass mouth wound forty log daughter keeper archive morning village lamp storm rock bay".split()
+
+    def body(n: int, lines: int) -> str:
+        return "".join(" ".join(words[(n + k + i) % len(words)] for i in range(14)).capitalize() + "\n" for k in range(lines))
+
+    noff = "".join(f"CHAPTER {n}\n\n" + "".join(body(n + k, 5) + "\n" for k in range(4)) for n in range(1, 6))
+    doc = load_written(tmp_path / "noff.txt", noff)
+    assert doc.headings == tuple(f"CHAPTER {n}" for n in range(1, 6))
+    assert all(p.page_start is None for p in doc.paragraphs)
+    for name, head in (("ff.txt", "Chapter {}"), ("news.txt", "* Changes in Foo 3.{}")):
+        paged = "\f".join(head.format(n) + "\n\n" + body(n, 3) + "\n" + body(n + 5, 2) + f"The end of part {n}.\n" for n in range(1, 5))
+        doc = load_written(tmp_path / name, paged)
+        assert doc.headings == tuple(head.format(n) for n in range(1, 5))
+        assert [p.page_start for p in doc.paragraphs] == [1, 1, 2, 2, 3, 3, 4, 4]
+    # Set off as page numbers, they are: alone, "Page n", "– n –", after 3 spaces.
+    for foot in ("{}", "Page {}", "– {} –", "Fette & Melnikov    Standards Track    {}"):
+        pages = (body(n, 2) + f"The end of part {n}.\n\n" + foot.format(n + 4) + "\n" for n in range(4))
+        doc = load_written(tmp_path / "feet.txt", "\f".join(pages))
+        assert [p.page_start for p in doc.paragraphs] == [4, 5, 6, 7], foot
+        assert all(str(n + 4) not in p.text for n, p in enumerate(doc.paragraphs))
+
+
+def test_form_feeds_at_a_text_edge_or_inside_a_line_make_no_pages(tmp_path):
+    # A review of the paging rule: a text opening with a form feed had every paragraph on page 2; one inside a line
+    # ("the sea\fcould throw") split its paragraph. Empty first and last pages go, one page of text has no page
+    # numbers, and a form feed inside a line breaks only the line.
+    text = "The Keeper\n\nThe lighthouse stood on a rock at the mouth of the bay.\n\nHer diary survives in the archive.\n"
+    for raw in ("\f" + text, text + "\f\n", "\f\n" + text + "\f"):
+        doc = load_written(tmp_path / "edge.txt", raw)
+        assert [(p.text, p.page_start) for p in doc.paragraphs] == [
+            ("The lighthouse stood on a rock at the mouth of the bay.", None),
+            ("Her diary survives in the archive.", None),
+        ]
+    inside = load_written(tmp_path / "inside.txt", text.replace("of the bay", "of\fthe bay"))
+    assert [p.text for p in inside.paragraphs] == [
+        "The lighthouse stood on a rock at the mouth of the bay.",
+        "Her diary survives in the archive.",
+    ]
+    paged = load_written(tmp_path / "paged.txt", "\f" + text.replace("\n\nHer", "\n\f\nHer") + "\f")
+    assert [p.page_start for p in paged.paragraphs] == [1, 2]
+
+
+def test_project_gutenberg_italics_are_prose_not_code(tmp_path):
+    # A review of the code rule: Project Gutenberg marks italics with underscores, and an indented address in them read
+    # as mostly no words, a code block. Emphasis marks around a word, initials and a joined dash are prose.
+    prose = "It was a cold morning in the village when the letter came, and the keeper read it twice before he\n" * 3
+    raw = prose + "\n    _Mr. John Smith, Esq._,\n    _No. 12, High Street_,\n    _London, W.C._\n\n" + prose
+    raw += "\n    Tis the last *rose* of summer--\n    Left blooming alone;\n\n" + prose
+    doc = load_written(tmp_path / "gutenberg.txt", raw)
+    assert [p.kind for p in doc.paragraphs] == ["prose"] * 5
+    assert doc.paragraphs[1].text == "_Mr. John Smith, Esq._,\n_No. 12, High Street_,\n_London, W.C._"
+
+
 def _rfc_pages(form_feeds: bool) -> str:
     """Four pages laid out as an IETF RFC's .txt: body three spaces in, a foot with the page number, a head after it;
     each page but the last ends inside a sentence that goes on on the next one."""
