@@ -110,12 +110,46 @@ def pack_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[tupl
     if not units:
         return []
     count = len(units)
+    if count > MAX_BALANCED_UNITS:
+        return _evened_greedily(units, limit)
     total = units[-1][1] - units[0][0]
     for chunks_wanted in range(max(1, -(-total // limit)), count + 1):
         cuts = _balanced_cuts(units, chunks_wanted)
         if cuts is not None and all(e - s <= limit for s, e in cuts):
             return cuts
     return units
+
+
+# The exact partition below costs parts × units² steps: beyond this many units (a text with no line breaks, or a
+# paragraph thousands of sentences long) packing is greedy at the smallest width that needs no more chunks.
+MAX_BALANCED_UNITS = 200
+
+
+def _greedy(units: list[tuple[int, int]], width: int) -> list[tuple[int, int]]:
+    """Consecutive units packed into chunks of at most `width` characters (a unit wider than that alone)."""
+    chunks: list[tuple[int, int]] = []
+    start, end = units[0]
+    for s, e in units[1:]:
+        if e - start > width:
+            chunks.append((start, end))
+            start = s
+        end = e
+    chunks.append((start, end))
+    return chunks
+
+
+def _evened_greedily(units: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """As few chunks of at most `limit` as greedy packing makes, each as short as that number allows: the smallest
+    width (found by bisection) at which greedy packing needs no more chunks than at `limit`."""
+    wanted = len(_greedy(units, limit))
+    low, high = max(e - s for s, e in units), limit
+    while low < high:
+        middle = (low + high) // 2
+        if len(_greedy(units, middle)) <= wanted:
+            high = middle
+        else:
+            low = middle + 1
+    return _greedy(units, high)
 
 
 def _balanced_cuts(units: list[tuple[int, int]], parts: int) -> list[tuple[int, int]] | None:

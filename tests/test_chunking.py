@@ -191,3 +191,23 @@ def test_passages_of_real_documents_keep_their_provenance(path: Path) -> None:
         for p in paragraphs:
             covered[p.number] = covered.get(p.number, 0) + 1
     assert set(covered) == {p.number for p in doc.paragraphs if p.text.strip()}
+
+
+def test_a_text_thousands_of_sentences_long_on_one_line_is_packed_evenly(tmp_path: Path) -> None:
+    # A text file with no line break is one paragraph of 2,000 sentences. The exact even partition costs
+    # parts x sentences² steps (hundreds of millions here: a build that never ended); past MAX_BALANCED_UNITS sentences
+    # the packing is greedy at the smallest width that needs no more passages.
+    from index.chunking import MAX_BALANCED_UNITS, pack_spans
+
+    path = tmp_path / "one-line.txt"
+    path.write_text("The quick brown fox jumps over the lazy dog. " * 2000, encoding="utf-8")
+    doc = load_document(SourceFile(path, "one-line"))
+    passages = passages_for(doc)
+    assert "".join(p.text for p in passages).replace(" ", "") == doc.text.replace(" ", "")  # nothing lost
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in passages)
+    assert len(passages) == -(-len(doc.text) // 360)  # 8 sentences of 45 characters a passage: as few as fit
+    text = "".join(f"Sentence {i}. " for i in range(MAX_BALANCED_UNITS + 1))
+    spans = sentence_spans(text)
+    assert len(spans) > MAX_BALANCED_UNITS
+    chunks = pack_spans(text, spans, 400)
+    assert max(e - s for s, e in chunks) - min(e - s for s, e in chunks) <= 40  # even, the last chunk too
