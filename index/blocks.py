@@ -100,6 +100,8 @@ class Block:
         self.page_end = page
 
 
+# A figure's or table's caption as it opens: "Table 2", "Fig. 3", "图 1", "그림 4" (PDF and plain text alike).
+CAPTION = re.compile(r"^(?:(?:Table|Figure|Fig\.|Algorithm|Listing|Chart)\s*[0-9IVX]|(?:表|图|圖|그림|표)\s*[0-9])")
 _SENTENCE_HEADING_END = re.compile(r"[.!?。！？．][\"'”’」』)]*$")
 
 

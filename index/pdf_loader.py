@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from index.blocks import PARAGRAPH_BREAK, display_width, is_cjk, join_lines
+from index.blocks import CAPTION, PARAGRAPH_BREAK, display_width, is_cjk, join_lines
 from index.errors import DocumentError
 from index.hyphenation import LineEndHyphens
 from index.korean_breaks import breaks_inside_word, is_hangul_syllable
@@ -1106,7 +1106,6 @@ def _goes_on_after(loose: _Block, block: _Block) -> bool:
 
 _RUNS_ON = re.compile(r"[A-Za-z][A-Za-z,]?$")  # a line ending in a word or a comma: the sentence goes on
 _GOES_ON = re.compile(r"^[a-z]{2,}\b(?:\S*\s+\S+){3}")  # a lower-case word, and more of the sentence after it
-_CAPTION = re.compile(r"^(?:(?:Table|Figure|Fig\.|Algorithm|Listing|Chart)\s*[0-9IVX]|(?:表|图|圖|그림|표)\s*[0-9])")
 
 
 def _rejoined_across_floats(blocks: list[_Block]) -> list[_Block]:
@@ -1129,7 +1128,7 @@ def _rejoined_across_floats(blocks: list[_Block]) -> list[_Block]:
                 block.lines.extend(other.lines)
                 del out[j]
                 break
-            if len(other.lines) > 1 and not _CAPTION.match(first.text):
+            if len(other.lines) > 1 and not CAPTION.match(first.text):
                 break  # body text of the new page: the sentence did not go on
     return out
 

@@ -9,10 +9,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from index.blocks import Block, display_width, joins_tight
+from index.blocks import CAPTION, Block, display_width, joins_tight
 from index.hyphenation import LineEndHyphens
 from index.korean_breaks import join_wrapped
-from index.pdf_loader import _CAPTION as CAPTION  # a caption, as the PDF loader tells one
 
 log = logging.getLogger(__name__)
 
