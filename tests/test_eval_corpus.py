@@ -90,10 +90,11 @@ HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # PDF), written blind: main's figures when it was added at ingestion 46 (R@1 0.516, R@3 0.672, quote hit 0.484, false
 # refusals 7/64, everyday 6/6, near-topic 4/12; dense-only R@1 0.375, R@3 0.484), the same as at the session's start.
 # A gloss in brackets ("섬(island)") is no identifier: quote hit 0.500, false refusals 6/64 (h7-a15); timedelta(minutes=2)
-# is a duration: 0.516, 5/64 (h7-b07). heldout7 is not blind for either.
+# is a duration: 0.516, 5/64 (h7-b07). heldout7 is not blind for either. Ingestion 52 (a display equation is no PDF
+# heading: the Korean paper's section 11) moved h7-b15 into rank 1: R@1 0.531, R@3 0.688, quote hit 0.531.
 HELDOUT7_DOCS = ROOT / "tests" / "data" / "heldout7"
 HELDOUT7_QUESTIONS = ROOT / "tests" / "data" / "heldout7.jsonl"
-HELDOUT7_BEST = {"r3": 0.67, "r1": 0.51, "quote_hit": 0.51}
+HELDOUT7_BEST = {"r3": 0.68, "r1": 0.53, "quote_hit": 0.53}
 HELDOUT7_MAX_FALSE_REFUSALS = 0.08
 HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
 
