@@ -1109,20 +1109,22 @@ _GOES_ON = re.compile(r"^[a-z]{2,}\b(?:\S*\s+\S+){3}")  # a lower-case word, and
 
 
 def _rejoined_across_floats(blocks: list[_Block]) -> list[_Block]:
-    """A paragraph that runs off the foot of a page without ending its sentence goes on after what the next page sets
-    above it (a table or figure floated to its top, their captions, a running header): the first paragraph there that
-    starts in lower case is its continuation ("…are designed to" | table | "handle large-scale knowledge graphs…")."""
+    """A paragraph that runs off the foot of a page or column without ending its sentence goes on after what the next
+    page or column sets above it (a table or figure floated to its top, their captions, a running header): the first
+    paragraph there that starts in lower case is its continuation ("…are designed to" | table | "handle large-scale
+    knowledge graphs…"; "…a high level conceptualization of a number" | "Figure 2: …" | "of viewpoints…")."""
     out = list(blocks)
     for i, block in enumerate(out):
         if block.kind != "prose" or len(block.lines) < 2 or not _RUNS_ON.search(block.lines[-1].text):
             continue
-        page = block.lines[-1].page
+        last = block.lines[-1]
         for j in range(i + 1, min(len(out), i + 8)):
             other = out[j]
             if not other.lines or other.kind in {"table", "footnote"}:
                 continue
             first = other.lines[0]
-            if other.kind != "prose" or first.page != page + 1:
+            # The next page, or the next column of this one (a block that starts higher up on the same page).
+            if other.kind != "prose" or not (first.page == last.page + 1 or (first.page == last.page and first.top < last.top)):
                 break
             if _GOES_ON.match(first.text):
                 block.lines.extend(other.lines)

@@ -625,6 +625,59 @@ def test_a_display_equation_set_larger_than_the_body_is_no_heading(tmp_path: Pat
     assert sections == {"11. 계산"}, sections
 
 
+def test_a_sentence_goes_on_past_a_caption_at_the_top_of_the_next_column(tmp_path: Path) -> None:
+    # An Elsevier two-column paper (audit 4, PDF-8): the left column ends mid-sentence ("…a high level conceptualization
+    # of a number"), the right column opens with a figure's caption, then the sentence goes on ("of viewpoints or …").
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    left = [
+        "The following section introduces an exhaustive collection of",
+        "theoretical and empirical community vitality indicators that",
+        "originate from the performed systematic literature review and",
+        "from the expert interviews that were conducted at the company.",
+        "Table 3 depicts the indicator names and their descriptions and",
+        "also their particular origins in the literature or interviews.",
+        "The indicators are meant to be read together with the context",
+        "of each community, since the numbers vary between projects and",
+        "between the kinds of software that the communities produce. It",
+        "is important to keep this in mind when the indicators are used.",
+        "The indicators can be seen as a high level conceptualization of",
+        "a number",
+    ]
+    right = [
+        "Figure 2: Systematic literature review: paper selection process",
+        "of viewpoints or aspects of open source communities. It is",
+        "important to highlight that all quantifiable attributes should",
+        "be considered as relative values, dependent on the realities of",
+        "each community. For instance, online popularity or the number of",
+        "downloads can vary greatly between different kinds of projects.",
+        "Despite low absolute numbers, a niche project with a small core",
+        "team or a low number of downloads can still be healthy and also",
+        "successful. This view is supported by recent publications that",
+        "argue that the relative weight of vitality variables can vary.",
+        "The indicators are therefore not meant as a ranking of projects",
+        "but as a way to see where a community may need some attention.",
+    ]
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    path = tmp_path / "columns.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica", 9)
+    gutter = 56 + max(stringWidth(line, "Helvetica", 9) for line in left) + 18
+    for column, x in ((left, 56), (right, gutter)):
+        y = 760.0
+        for line in column:
+            caption = line.startswith("Figure")
+            pdf.setFont("Helvetica", 8 if caption else 9)  # a caption, smaller, with space under it
+            pdf.drawString(x, y, line)
+            y -= 22 if caption else 11
+    pdf.save()
+    texts = [p.text for p in load(path).paragraphs]
+    assert any("conceptualization of a number of viewpoints or aspects" in t for t in texts), texts
+    assert "Figure 2: Systematic literature review: paper selection process" in texts
+
+
 def test_a_chinese_paper_gives_its_title_byline_sections_and_references(tmp_path: Path) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
