@@ -417,11 +417,16 @@ def identifier_tokens(folded: str) -> set[str]:
 MAX_IDENTIFIER_DIGITS = 8
 
 
+def _written_in_english(question: str) -> bool:
+    """Whether most of a question's letters are ASCII: an English question, however many Chinese names it writes."""
+    letters = [ch for ch in question if ch.isalpha()]
+    return bool(letters) and sum(1 for ch in letters if ch.isascii()) / len(letters) > 0.5
+
+
 def english_names(question: str) -> list[str]:
     """The capitalised words and acronyms of an English question, but the first word of each of its sentences ("What",
     "How") and the pronoun I: the names it asks about (Zstandard, CVSS, Rust)."""
-    letters = [ch for ch in question if ch.isalpha()]
-    if not letters or sum(1 for ch in letters if ch.isascii()) / len(letters) <= 0.5:
+    if not _written_in_english(question):
         return []
     found = []
     for match in _CAPITALISED.finditer(question):
@@ -444,9 +449,7 @@ def question_identifiers(question: str) -> list[str]:
     or number (GPL, Brotli, 2024); in an English question numbers and mixed-case names (2022, 1.5, CalVer), since its
     plain and capitalised words may be rendered in the documents' own language. Letter-digit names (G20) and a
     lower-case gloss in brackets after a Chinese or Korean word ("섬(island)") are left out."""
-    letters = [ch for ch in question if ch.isalpha()]
-    latin = sum(1 for ch in letters if ch.isascii())
-    english = bool(letters) and latin / len(letters) > 0.5
+    english = _written_in_english(question)
     found = []
     for token in _IDENTIFIER.findall(question if english else _GLOSS.sub("", question)):
         digits = sum(ch.isdigit() for ch in token)
