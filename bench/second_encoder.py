@@ -2,12 +2,14 @@
 
     python -m bench.second_encoder                          # the rules and weights of docs/retrieval.md, all sets
     python -m bench.second_encoder --rule korean-cross --weight 0.35 --moves
+    python -m bench.second_encoder --candidates 400                # over e5's candidates and USE-m's 400 best
     python -m bench.second_encoder --set corpus --set dev   # only these sets
     python -m bench.second_encoder --gate                   # the second encoder's coverage margin on today's answers
 
 A simulation, not the product: the ranking's dense scores (e5, language-centered) are replaced, unit by unit, by
 (1 - w) x e5 + w x USE, where USE's cosines are first mapped onto e5's scale for the question (the same mean and
-standard deviation over every unit of the index). Which units are blended is the rule:
+standard deviation over every unit of the index; with `--candidates N`, over e5's candidates and USE's N best, the form
+a large index could afford). Which units are blended is the rule:
 
 - `all`: every unit;
 - `cross`: units written in another language than the question;
@@ -26,7 +28,6 @@ with the other model), and how many answers of each kind a bar on it would refus
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import sys
 from collections import Counter
@@ -77,42 +78,72 @@ class SecondEncoder:
 
 
 class Blend:
-    """Replaces `Retriever.ranking_signals` with one whose dense term blends in the second encoder (see the module)."""
+    """Wraps `Retriever.ranking_dense` so that the ranking's dense term blends in the second encoder (see the module)."""
 
     def __init__(self, encoder: SecondEncoder) -> None:
         self.encoder = encoder
         self.rule = "all"
         self.weight = 0.0
+        self.candidates = 0  # 0: every unit; n: e5's candidates and the second encoder's n best (see `blended`)
         self._units: dict[int, np.ndarray] = {}
-        self._original = Retriever.ranking_signals
+        self._ranking_dense = Retriever.ranking_dense
+        self._search = Retriever.search
+        self._question = ""
 
     def install(self) -> None:
         blend = self
 
-        def ranking_signals(retriever: Retriever, question: str, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> Any:
-            signals = blend._original(retriever, question, query, scripts, plain)
-            return blend.blended(retriever, question, scripts, signals) if blend.weight > 0 else signals
+        def search(retriever: Retriever, question: str, k: int = 3) -> Any:
+            blend._question = question
+            return blend._search(retriever, question, k)
 
-        Retriever.ranking_signals = ranking_signals  # type: ignore[method-assign,assignment]
+        def ranking_dense(retriever: Retriever, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
+            if blend.weight <= 0:
+                return blend._ranking_dense(retriever, query, scripts, plain)
+            return blend.blended(retriever, query, scripts, plain)
 
-    def blended(self, retriever: Retriever, question: str, scripts: QuestionScripts, signals: Any) -> Any:
+        Retriever.search = search  # type: ignore[method-assign]
+        Retriever.ranking_dense = ranking_dense  # type: ignore[method-assign]
+
+    def blended(self, retriever: Retriever, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
+        """The ranking's dense scores with the second encoder blended in.
+
+        Every unit: e5's ranking scores (the lowest candidate's for units outside its candidates) and the second
+        encoder's cosines over every unit, mapped onto e5's mean and spread over every unit. With `candidates`, what a
+        large index could afford: the units of e5's candidates and of the second encoder's `candidates` best, e5's
+        ranking scores computed exactly for all of them, the mapping over them alone; other units keep the floor.
+        """
         key = id(retriever.loaded)
         if key not in self._units:
             self._units[key] = self.encoder.units(retriever.loaded.unit_texts())
-        second = self._units[key] @ self.encoder.query(question)
-        first = signals.dense.scores
+        second_all = self._units[key] @ self.encoder.query(self._question)
+        if self.candidates and retriever.dense.vectors is not None:
+            best = np.argsort(-second_all, kind="stable")[: self.candidates]
+            union = np.union1d(plain.candidates, best).astype(np.int64)
+            cosines = np.asarray(retriever.dense.vectors[union], dtype=np.float32) @ query[0]
+            order = np.argsort(-cosines, kind="stable")
+            plain = DenseScores(union[order], cosines[order].astype(np.float32), float(cosines.min()), plain.size)
+            ranking = self._ranking_dense(retriever, query, scripts, plain)
+            units, first = ranking.candidates, ranking.candidate_scores.astype(np.float64)
+            floor = ranking.floor
+        else:
+            ranking = self._ranking_dense(retriever, query, scripts, plain)
+            units, first = np.arange(ranking.size), ranking.scores.astype(np.float64)
+            floor = None
+        second = second_all[units].astype(np.float64)
         scaled = (second - second.mean()) * (first.std() / max(float(second.std()), 1e-9)) + first.mean()
         mixed = (1.0 - self.weight) * first + self.weight * scaled
         centering = retriever.dense.centering
         if self.rule != "all" and centering is not None:
             language = script_language(scripts.cjk, scripts.hangul)
-            other = centering.unit_languages != language
+            languages = centering.unit_languages[units]
+            other = languages != language
             if self.rule == "korean-cross":
-                other &= (centering.unit_languages == KOREAN) | (language == KOREAN)
+                other &= (languages == KOREAN) | (language == KOREAN)
             mixed = np.where(other, mixed, first)
         order = np.argsort(-mixed, kind="stable")
-        dense = DenseScores(order.astype(np.int64), mixed[order].astype(np.float32), float(mixed.min()), len(mixed))
-        return dataclasses.replace(signals, dense=dense)
+        lowest = float(mixed.min()) if floor is None else min(float(mixed.min()), floor)
+        return DenseScores(units[order].astype(np.int64), mixed[order].astype(np.float32), lowest, ranking.size)
 
 
 def second_margin(retriever: Retriever, encoder: SecondEncoder, question: str) -> float:
@@ -170,11 +201,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weight", action="append", type=float, help="w (repeatable; 0 is today's ranking)")
     parser.add_argument("--set", action="append", dest="sets", help="only these sets (by name)")
     parser.add_argument("--moves", action="store_true", help="list the questions each variant moves against today's")
+    parser.add_argument(
+        "--candidates", type=int, default=0, help="blend over e5's candidates and the second encoder's N best (0: every unit)"
+    )
     parser.add_argument("--gate", action="store_true", help="today's answers only: the second encoder's coverage margin")
     args = parser.parse_args(argv)
     wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
     sets = [s for s in DEFAULT_SETS if s[0] in wanted]
     blend = Blend(SecondEncoder())
+    blend.candidates = args.candidates
     blend.install()
     services: dict[tuple[Path, ...], Verbatim] = {}
     today: dict[str, EvalReport] = {}

@@ -49,6 +49,9 @@ DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     # the rule was built (tests/data/measures/SOURCES.md).
     ("msr-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "measures" / "heldout.jsonl"),
     *((f"msr{n}", (HELDOUT / f"heldout{n}", ARTICLE), HELDOUT / "measures" / f"heldout{n}.jsonl") for n in range(2, 7)),
+    # Questions of who wrote each document (tests/data/authors/SOURCES.md), written blind before index/authorship.py.
+    ("auth-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "authors" / "heldout.jsonl"),
+    *((f"auth{n}", (HELDOUT / f"heldout{n}", ARTICLE), HELDOUT / "authors" / f"heldout{n}.jsonl") for n in range(2, 8)),
     ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
     ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
     ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),

@@ -53,6 +53,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "missing.ratio": {"en": "factor", "zh-TW": "倍數", "zh-CN": "倍数", "ko": "배수"},
     "missing.percentage": {"en": "percentage", "zh-TW": "百分比", "zh-CN": "百分比", "ko": "비율"},
     "missing.version": {"en": "version", "zh-TW": "版本", "zh-CN": "版本", "ko": "버전"},
+    "missing.author": {"en": "author", "zh-TW": "作者", "zh-CN": "作者", "ko": "저자"},
     "not_covered.closest": {
         "en": "Closest passage (not an answer) · {page}",
         "zh-TW": "最接近的段落（並非答案）· {page}",

@@ -8,6 +8,7 @@ import time
 import unicodedata
 
 from index.answer_type import DATE, answer_type, asks_for_reason
+from index.authorship import asks_for_author
 from index.errors import QuestionRejected
 from index.gate import answer_unit_margin, judge, only_code
 from index.models import Answer, Citation, Passage, Quote, ScoredPassage
@@ -83,6 +84,13 @@ class Answerer:
                         f"the question asks for a {wanted.name} and no sentence found that holds one is closer to it than"
                         f" everyday text by the bar (margin {'–' if margin is None else f'{margin:+.3f}'} < {bar:.3f})"
                     )
+        if covered and params.author_answers and asks_for_author(text):
+            # A question of who wrote a document is answered from a passage that names authors, or not at all.
+            position = self.loaded.position
+            candidates = [sp for sp in candidates if self.retriever.names_authors(position[sp.passage.id], result.authors_of)]
+            if not candidates:
+                covered, missing = False, "author"
+                reason = "the question asks who wrote a document and none of the passages found names its authors"
         quote = self.quote_for(result, candidates, reason=asks_for_reason(text)) if covered else None
         if covered and quote is None:
             covered, reason = False, "no verifiable quote"

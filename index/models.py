@@ -222,7 +222,8 @@ class Answer:
     # Why it was answered or refused: the coverage features, the margin and the bar it had to clear.
     gate: dict[str, float] = field(default_factory=dict)
     # Refused because the question asks for a kind of answer (index/answer_type.py: "quantity", "date", "duration",
-    # "price", "ratio", "percentage", "version") that no passage found gives, though they are about its subject.
+    # "price", "ratio", "percentage", "version"; "author": index/authorship.py) that no passage found gives, though they
+    # are about its subject.
     missing: str = ""
 
     def to_json(self) -> dict[str, Any]:

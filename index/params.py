@@ -117,6 +117,10 @@ class RetrievalParams:
     # few, yet a prose question's top 3 filled up with them (docs/retrieval.md, "Change by change"). About the spread of
     # a question's ten best fused scores, so one of them still ranks first where it is clearly the best match.
     demoted_kinds: str = "code footnote reference table"
+    # A question of who wrote a document (index/authorship.py) is taken to ask about the document of its best unit;
+    # that document's passages naming authors (a PDF's byline, an author section, an "Author:" line) rank first, and
+    # the answer is quoted from one of them or refused.
+    author_answers: bool = True
     kind_demotion: float = 0.05
     highlight_gap: float = 0.005
 

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
+from index.authorship import asks_for_author, names_authors
 from index.coverage import CoverageBank, generic_questions
 from index.crosslingual import Glossary
 from index.embeddings import Embedder
 from index.fusion import (
+    BOUND_SLACK,
     MEDIAN_SAMPLE,
     UnitHit,
     UnitSignals,
@@ -67,6 +69,9 @@ class SearchResult:
     content_tokens: int = 0
     unknown_identifiers: tuple[str, ...] = ()  # names and numbers of the question the documents never write
     calibration: float | None = None  # the margin everyday questions reach on this index (None: not calibrated)
+    # For a question of who wrote a document: the document it is taken to ask about (that of the best unit), whose
+    # passages naming authors were promoted; None for other questions.
+    authors_of: int | None = None
     # The quotes' "nothing special" level: the median fused score of the units of the ranked passages' documents
     # (`support_median`; of every unit with "index").
     unit_median: float = 0.0
@@ -250,6 +255,10 @@ class Retriever:
         # Fused scores only where they can matter: the units that can rank first, and (below) the sample whose median
         # is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))
+        authors_of = None
+        if self.params.author_answers and asks_for_author(question) and len(order):
+            authors_of = int(self.unit_documents[order[0]])
+            order, scores = self._promote_authors(signals, scripts, order, scores, authors_of)
         undemoted: list[int] = []
         demotion = self._kind_demotion(order)
         # Code, footnotes and works cited rank lower, and give a quote's window less support. The units above were
@@ -285,6 +294,7 @@ class Retriever:
             content_tokens=content_tokens,
             unknown_identifiers=tuple(self._unknown_identifiers(question, [p for p, _ in ranked])),
             calibration=self.calibration,
+            authors_of=authors_of,
             undemoted=[self.passages[p] for p in undemoted] if undemoted != [p for p, _ in ranked] else [],
             unit_median=median_level(fused_sample if bridge is None else fused_sample - bridge.at(sample)),
             # rank: everything after the embedding, of which dense: the FAISS search alone.
@@ -302,6 +312,42 @@ class Retriever:
         if self.params.unknown_names_in_latin and ranked and all(latin_share(self.passages[p].text) > 0.5 for p in ranked):
             unknown += [name for name in self.glossary.unknown_names(question) if name not in unknown]
         return unknown
+
+    def _promote_authors(
+        self, signals: UnitSignals, scripts: QuestionScripts, order: np.ndarray, scores: np.ndarray, document: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The best units with the units of this document's passages naming its authors ranked first (in their own
+        order, just above the best other unit): a question of who wrote a document is answered by its byline or author
+        section, wherever it ranked. A byline's names say nothing of the subject, so the question's subject picks the
+        document (that of the best unit), and other documents' bylines stay where they are."""
+        authors = self._author_units
+        authors = authors[self.unit_documents[authors] == document]
+        if not len(authors):
+            return order, scores
+        order = np.concatenate([order, authors[~np.isin(authors, order)]])
+        scores = np.concatenate([scores, fuse(signals, scripts, self.params, order[len(scores) :])]).astype(np.float32)
+        mask = np.isin(order, authors)
+        others = scores[~mask]
+        lift = max(0.0, float(others.max()) - float(scores[mask].max()) + BOUND_SLACK) if len(others) else 0.0
+        scores = scores + mask * np.float32(lift)
+        resorted = np.lexsort((order, -scores))
+        return order[resorted], scores[resorted]
+
+    @functools.cached_property
+    def _author_passages(self) -> np.ndarray:
+        """Which passages name their document's authors (index/authorship.py), one flag per passage."""
+        return np.fromiter((names_authors(p) for p in self.loaded.passages), dtype=bool, count=len(self.loaded.passages))
+
+    @functools.cached_property
+    def _author_units(self) -> np.ndarray:
+        """The units of the passages naming authors, in unit order."""
+        return np.flatnonzero(self._author_passages[np.asarray(self.loaded.units.passage, dtype=np.int64)]).astype(np.int64)
+
+    def names_authors(self, passage_position: int, document: int | None = None) -> bool:
+        """Whether the passage at this position names its document's authors (and is of this document, if given)."""
+        if document is not None and int(self.loaded.passages.doc[passage_position]) != document:
+            return False
+        return bool(self._author_passages[passage_position])
 
     def _kind_demotion(self, units: np.ndarray) -> np.ndarray | None:
         """How far each of these units ranks below its fused score for its passage's kind (None: nothing demoted)."""

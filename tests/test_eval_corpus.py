@@ -33,7 +33,10 @@ HELDOUT6_QUESTIONS = ROOT / "tests" / "data" / "heldout6.jsonl"
 
 # The best figures reached so far (docs/retrieval.md, "Any corpus"). Raise them as retrieval improves; never lower them.
 CORPUS_BEST = {"r3": 0.88, "r1": 0.71, "quote_hit": 0.71}
-CORPUS_MAX_FALSE_REFUSALS = 0.02
+# 0.02 until index/authorship.py: m-e12 ("语义化版本规范是谁写的？", zh-Hans about the Korean SemVer page) was answered
+# with a wrong quote; asked of the Chinese OI page it is taken to be about, it is now refused (1 of 60 more). The same
+# rule refuses 28 more of 33 near-topic questions of who wrote a held-out document (tests/data/authors/).
+CORPUS_MAX_FALSE_REFUSALS = 0.034
 CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.53}
 # R@3 of every question-language -> document-language pair with at least 4 questions.
 CORPUS_PAIR_R3 = {"en->en": 0.93, "ko->ko": 1.0, "zh-Hans->zh-Hans": 1.0, "zh-Hant->zh-Hant": 0.75}
@@ -130,6 +133,21 @@ MEASURES_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
 }
 
 
+# Questions of who wrote each held-out set's documents (tests/data/authors/: 16 answerable where a document's text names
+# its authors, 33 near-topic where it does not), written blind before index/authorship.py: main's figures at its
+# commit (rule off: R@1 3 of 16, near-topic refused 2 of 33). A refused one was a wrong answer with the rule off.
+AUTHORS_DIR = ROOT / "tests" / "data" / "authors"
+AUTHORS_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
+    "heldout": ({"r1": 0.5, "quote_hit": 0.5}, 0.5, {"near-topic": 0.83}),
+    "heldout2": ({"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 0.66}),
+    "heldout3": ({}, 1.0, {"near-topic": 1.0}),
+    "heldout4": ({"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 1.0}),
+    "heldout5": ({"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 1.0}),
+    "heldout6": ({}, 0.0, {"near-topic": 1.0}),
+    "heldout7": ({"r1": 0.5, "quote_hit": 0.5}, 0.5, {"near-topic": 1.0}),
+}
+
+
 def _service(tmp: Path, corpora: list[Path]) -> Verbatim:
     settings = corpus_settings(make_settings(tmp), corpora)
     service = Verbatim(settings)
@@ -202,6 +220,8 @@ def test_held_out_documents_with_the_article_do_not_regress(name: str, tmp_path:
         _check(evaluate_service(service, QUANTITY_DIR / f"{name}.jsonl"), best, max_false, offtopic)
         best, max_false, offtopic = MEASURES_FLOORS[name]
         _check(evaluate_service(service, MEASURES_DIR / f"{name}.jsonl"), best, max_false, offtopic, beside_dense=False)
+    best, max_false, offtopic = AUTHORS_FLOORS[name]
+    _check(evaluate_service(service, AUTHORS_DIR / f"{name}.jsonl"), best, max_false, offtopic)
 
 
 @pytest.mark.slow
