@@ -6,52 +6,75 @@ import re
 
 from index.models import Passage
 
-# "Who wrote / is the author of…", 作者是誰 / 誰寫的 / 由誰撰寫, 저자는 누구 / 누가 썼나요. Not "why did the authors…",
-# "作者怎麼…" or "Preact 的作者是在哪一天…": those ask what the authors did, which any passage may tell.
+# "Who wrote / is the author of…", 作者是誰 / 誰寫的 / 由谁编写, 저자는 누구 / 누가 썼나요, about a piece of writing the
+# question names (`_WRITING`). Not "why did the authors…", "作者怎麼…", "the author of a pull request", nor who writes
+# something a document describes ("Who writes the changelog?", 커밋 메시지는 누가 작성해야 하나요): any passage may answer those.
 _ASKS_AUTHOR = re.compile(
     r"\bwho\s+(?:wrote|authored|has\s+written|drafted)\b"
-    r"|\bwho\s+(?:is|are|was|were)\s+(?:the\s+|its\s+|their\s+)?(?:authors?|writers?|author\(s\))\b"
+    r"|\bwho(?:\s+(?:is|are|was|were)|'s)\s+(?:the|its|their)\s+(?:authors?|writers?|author\(s\))\b(?!\s+of\s+(?:an?|each|every)\b)"
     r"|\b(?:written|authored)\s+by\s+whom\b|\bwhose\s+(?:paper|article|work|essay|document)\b"
     r"|作者(?:是|為|为|有)[誰谁哪]|[誰谁](?:是|為|为)作者"
     r"|[誰谁](?:寫|写|撰寫|撰写|編寫|编写|執筆|执笔|著)的|由[誰谁](?:寫|写|撰寫|撰写|編寫|编写|執筆|执笔)"
-    r"|(?:저자|작성자|지은이|글쓴이|필자|저작자)(?:는|은|가|이)?\s*누구|누가\s*(?:썼|쓴|작성|집필|저술)",
+    r"|(?:저자|작성자|지은이|글쓴이|필자|저작자)(?:는|은|가|이)?\s*누구(?!에게|한테|와|랑|를|을)"
+    r"|누가\s*(?:썼|쓴|작성했|작성한|집필했|집필한|저술했|저술한)",
+    re.IGNORECASE,
+)
+# The piece of writing asked about: a kind of text, a title in brackets or quotes, or "this" closing the question.
+_WRITING = re.compile(
+    r"\b(?:paper|article|guide|post|page|document|docs|documentation|spec|specification|proposal|book|chapter|section"
+    r"|report|handbook|tutorial|manual|whitepaper|essay|blog|standard|rfc|best\s+practices|policy|lecture|notes?"
+    r"|leaflet|pamphlet|brochure|text)s?\b|\bthis\s*\?"
+    r"|文章|文件|文檔|文档|指南|規範|规范|規格|规格|論文|论文|白皮書|白皮书|手冊|手册|書|书|章|節|节|頁|页|篇|部落格|博客|本文"
+    r"|提案|報告|报告|教程|教材|說明|说明|標準|标准|講義|讲义|[〈《「『“\"]"
+    r"|문서|논문|가이드|글|책|장|절|명세|백서|보고서|페이지|포스트|블로그|튜토리얼|규격|표준|제안|설명서|매뉴얼|안내서|핸드북|교재|팸플릿|리플릿",
     re.IGNORECASE,
 )
 
 # A section that presents the authors: "Authors", "About the author", 作者簡介, 关于作者, 저자, 작성자 소개.
 _AUTHOR_SECTION = re.compile(
-    r"^(?:about\s+the\s+)?(?:authors?|author\(s\)|writers?|contributors)(?:\s+information)?$"
+    r"^(?:about\s+the\s+)?(?:authors?|author\(s\)|writers?)(?:\s+information)?$"
     r"|^(?:關於|关于)?作者(?:簡介|简介|資訊|信息|介紹|介绍)?$"
     r"|^(?:저자|작성자|지은이|글쓴이|필자)(?:\s*소개|\s*정보)?$",
     re.IGNORECASE,
 )
-# A line that names them: "Author(s): Jason Buberel", "Written by …", 作者：…, 저자: …, or a byline's note on them
-# ("＊作者為國立高雄大學…副教授", "* The author is …").
+# A line that names them: "Author(s): Jason Buberel", "Written by | …" (a table's row), 作者：…, 저자: …, or a byline's note on them
+# after its mark ("＊作者為國立高雄大學…副教授", "* The author is …").
 _AUTHOR_LINE = re.compile(
-    r"^\s*[＊*†‡]?\s*(?:(?:authors?|author\(s\)|written\s+by|作者|撰文|撰稿|저자|작성자|지은이|글쓴이)\s*[:：]"
-    r"|作者(?:為|为|是|係|系)|the\s+authors?\s+(?:is|are)\b|저자는)",
+    r"^\s*(?:(?:authors?|author\(s\)|written\s+by|作者|撰文|撰稿|저자|작성자|지은이|글쓴이)\s*[:：|｜]"
+    r"|[＊*†‡]\s*(?:作者(?:為|为|是|係|系)|the\s+authors?\s+(?:is|are)\b|저자는))",
     re.IGNORECASE | re.MULTILINE,
 )
-
-
-# A sentence that says who wrote it: "written by …", 本指南是由 @abbycabs 编写的, …가 작성했다, …에서 제작하였습니다.
+# A sentence that says who wrote the text itself: "written by Jane Doe", 本指南是由 @abbycabs 编写的, 본 팸플릿은 …
+# 프로젝트에서 제작하였습니다. Not "written by hand", 该程序由 Python 编写 or 보고서는 팀장이 작성했다 (other writings).
 _AUTHOR_STATEMENT = re.compile(
-    r"\b(?:written|authored|compiled)\s+by\b"
-    r"|由[^。！？\n]{1,40}?(?:编写|編寫|撰写|撰寫|執筆|执笔|寫成|写成|编著|編著)"
-    r"|(?:이|가|께서|에서)\s*(?:작성|집필|저술|제작)(?:했|하였)",
+    r"\b(?:written|authored)\s+by\s+(?-i:[@A-Z])"
+    r"|\bthis\s+(?:guide|handbook|document|paper|article|book|specification|post|page|report|tutorial)\b[^.\n]{0,40}?"
+    r"\b(?:written|authored|compiled|prepared)\s+by\b"
+    r"|(?:本|此|這|这)(?:份|篇|本|部)?(?:指南|文章|文|篇|書|书|規範|规范|文件|文档|文檔|手冊|手册|論文|论文|教程|白皮書|白皮书)"
+    r"[^。！？\n]{0,20}?由[^。！？\n]{1,40}?(?:编写|編寫|撰写|撰寫|執筆|执笔|寫成|写成|编著|編著)"
+    r"|(?:본|이)\s*(?:명세|문서|글|가이드|논문|책|백서|팸플릿|리플릿|안내서|자료|보고서|핸드북)(?:는|은)[^.。\n]{0,120}?"
+    r"(?:이|가|께서|에서)\s*(?:작성|집필|저술|제작)(?:했|하였)",
     re.IGNORECASE,
 )
 
 
 def asks_for_author(question: str) -> bool:
-    """Whether the question asks who wrote a document (or who its authors are)."""
-    return bool(_ASKS_AUTHOR.search(question))
+    """Whether the question asks who wrote a piece of writing it names (or who its authors are)."""
+    return bool(_ASKS_AUTHOR.search(question)) and bool(_WRITING.search(question))
+
+
+def presents_authors(passage: Passage) -> bool:
+    """Whether the whole passage is about its document's authors: a PDF's byline (kind "front") or a passage of a
+    section that presents them."""
+    return passage.kind == "front" or bool(_AUTHOR_SECTION.match(passage.section.rsplit("›", 1)[-1].strip()))
+
+
+def says_who_wrote(text: str) -> bool:
+    """Whether a text (a passage, a sentence) has an "Author:" line, a byline's note on the authors, or a sentence
+    saying who wrote the text itself."""
+    return bool(_AUTHOR_LINE.search(text) or _AUTHOR_STATEMENT.search(text))
 
 
 def names_authors(passage: Passage) -> bool:
-    """Whether a passage is where a document names its authors: a PDF's byline (kind "front"), a passage of a section
-    that presents them, one with an "Author:" line, or one that says who wrote the text."""
-    if passage.kind == "front":
-        return True
-    section = passage.section.rsplit("›", 1)[-1].strip()
-    return bool(_AUTHOR_SECTION.match(section) or _AUTHOR_LINE.search(passage.text) or _AUTHOR_STATEMENT.search(passage.text))
+    """Whether a passage is where a document names its authors (`presents_authors` or `says_who_wrote`)."""
+    return presents_authors(passage) or says_who_wrote(passage.text)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.authorship import asks_for_author, names_authors
+from index.authorship import asks_for_author, presents_authors, says_who_wrote
 from index.coverage import CoverageBank, generic_questions
 from index.crosslingual import Glossary
 from index.embeddings import Embedder
@@ -255,12 +255,14 @@ class Retriever:
         # Fused scores only where they can matter: the units that can rank first, and (below) the sample whose median
         # is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))
-        authors_of = None
+        authors_of, promoted = None, order[:0]
         if self.params.author_answers and asks_for_author(question) and len(order):
             authors_of = int(self.unit_documents[order[0]])
-            order, scores = self._promote_authors(signals, scripts, order, scores, authors_of)
+            order, scores, promoted = self._promote_authors(signals, scripts, order, scores, authors_of)
         undemoted: list[int] = []
         demotion = self._kind_demotion(order)
+        if demotion is not None and len(promoted):  # a byline read as a table or a footnote keeps its place
+            demotion = np.where(np.isin(order, promoted), np.float32(0), demotion)
         # Code, footnotes and works cited rank lower, and give a quote's window less support. The units above were
         # chosen before the demotion: exact while they hold k passages of other kinds, which 50 units nearly always do.
         if demotion is not None:
@@ -315,15 +317,15 @@ class Retriever:
 
     def _promote_authors(
         self, signals: UnitSignals, scripts: QuestionScripts, order: np.ndarray, scores: np.ndarray, document: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The best units with the units of this document's passages naming its authors ranked first (in their own
-        order, just above the best other unit): a question of who wrote a document is answered by its byline or author
-        section, wherever it ranked. A byline's names say nothing of the subject, so the question's subject picks the
-        document (that of the best unit), and other documents' bylines stay where they are."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The best units with this document's units that name its authors ranked first (in their own order, just
+        above the best other unit), and those units: a question of who wrote a document is answered by its byline or
+        author section, wherever it ranked. A byline's names say nothing of the subject, so the question's subject
+        picks the document (that of the best unit), and other documents' bylines stay where they are."""
         authors = self._author_units
         authors = authors[self.unit_documents[authors] == document]
         if not len(authors):
-            return order, scores
+            return order, scores, authors
         order = np.concatenate([order, authors[~np.isin(authors, order)]])
         scores = np.concatenate([scores, fuse(signals, scripts, self.params, order[len(scores) :])]).astype(np.float32)
         mask = np.isin(order, authors)
@@ -331,17 +333,38 @@ class Retriever:
         lift = max(0.0, float(others.max()) - float(scores[mask].max()) + BOUND_SLACK) if len(others) else 0.0
         scores = scores + mask * np.float32(lift)
         resorted = np.lexsort((order, -scores))
-        return order[resorted], scores[resorted]
+        return order[resorted], scores[resorted], authors
+
+    @functools.cached_property
+    def _author_kinds(self) -> np.ndarray:
+        """Per passage (index/authorship.py): 2 where the whole passage presents its document's authors (a byline, an
+        author section), 1 where it says who wrote the text (an "Author:" line, "written by …"), else 0."""
+        return np.fromiter(
+            (2 if presents_authors(p) else 1 if says_who_wrote(p.text) else 0 for p in self.loaded.passages),
+            dtype=np.int8,
+            count=len(self.loaded.passages),
+        )
 
     @functools.cached_property
     def _author_passages(self) -> np.ndarray:
-        """Which passages name their document's authors (index/authorship.py), one flag per passage."""
-        return np.fromiter((names_authors(p) for p in self.loaded.passages), dtype=bool, count=len(self.loaded.passages))
+        """Which passages name their document's authors, one flag per passage."""
+        return self._author_kinds > 0
 
     @functools.cached_property
     def _author_units(self) -> np.ndarray:
-        """The units of the passages naming authors, in unit order."""
-        return np.flatnonzero(self._author_passages[np.asarray(self.loaded.units.passage, dtype=np.int64)]).astype(np.int64)
+        """The units that name their document's authors, in unit order: every unit of a passage that presents them;
+        of a passage that says who wrote it, the units that say so (all of its units when none does on its own), so
+        that the quote is the line with the names and not the passage's other sentences."""
+        kinds = self._author_kinds[np.asarray(self.loaded.units.passage, dtype=np.int64)]
+        units = np.flatnonzero(kinds == 2).tolist()
+        saying = np.flatnonzero(kinds == 1)
+        by_passage: dict[int, list[int]] = {}
+        for unit in saying.tolist():
+            by_passage.setdefault(int(self.loaded.units.passage[unit]), []).append(unit)
+        for passage_units in by_passage.values():
+            own = [u for u in passage_units if says_who_wrote(self.loaded.unit_text(u))]
+            units.extend(own or passage_units)
+        return np.array(sorted(units), dtype=np.int64)
 
     def names_authors(self, passage_position: int, document: int | None = None) -> bool:
         """Whether the passage at this position names its document's authors (and is of this document, if given)."""
