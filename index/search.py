@@ -346,11 +346,6 @@ class Retriever:
         )
 
     @functools.cached_property
-    def _author_passages(self) -> np.ndarray:
-        """Which passages name their document's authors, one flag per passage."""
-        return self._author_kinds > 0
-
-    @functools.cached_property
     def _author_units(self) -> np.ndarray:
         """The units that name their document's authors, in unit order: every unit of a passage that presents them;
         of a passage that says who wrote it, the units that say so (all of its units when none does on its own), so
@@ -370,7 +365,7 @@ class Retriever:
         """Whether the passage at this position names its document's authors (and is of this document, if given)."""
         if document is not None and int(self.loaded.passages.doc[passage_position]) != document:
             return False
-        return bool(self._author_passages[passage_position])
+        return bool(self._author_kinds[passage_position])
 
     def _kind_demotion(self, units: np.ndarray) -> np.ndarray | None:
         """How far each of these units ranks below its fused score for its passage's kind (None: nothing demoted)."""

@@ -17,7 +17,7 @@ SECOND = np.array([0.0, 0.2, 0.9, 0.1], dtype=np.float32)  # the second encoder'
 class FixedEncoder:
     """Unit vectors whose inner product with any question is SECOND."""
 
-    def units(self, texts: list[str]) -> np.ndarray:
+    def of_index(self, retriever: object) -> np.ndarray:
         return SECOND[:, None].copy()
 
     def query(self, text: str) -> np.ndarray:
@@ -36,7 +36,7 @@ def blended(rule: str, question: str, weight: float = 0.5, candidates: int = 0, 
     order = np.argsort(-FIRST)
     plain = DenseScores(order[:e5_candidates], FIRST[order][:e5_candidates], float(FIRST[order][e5_candidates - 1]), 4)
     blend = Blend.__new__(Blend)
-    blend.encoder, blend.rule, blend.weight, blend.candidates, blend._units = FixedEncoder(), rule, weight, candidates, {}
+    blend.encoder, blend.rule, blend.weight, blend.candidates = FixedEncoder(), rule, weight, candidates
     blend._question = question
     blend._ranking_dense = lambda retriever, query, scripts, plain: plain  # e5's ranking: its plain cosines
     return blend.blended(retriever, np.ones((1, 4), dtype=np.float32), QuestionScripts.of(question), plain)  # type: ignore[arg-type]

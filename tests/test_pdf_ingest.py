@@ -1253,6 +1253,14 @@ def test_footnotes_whose_marks_are_indented_are_told_apart_and_their_marks_leave
     assert [n[:2] for n in footnotes] == ["1 ", "2 "], footnotes
 
 
+def a4_canvas(path: Path):  # type: ignore[no-untyped-def]
+    """A reportlab canvas on an A4 page whose `save()` writes the PDF to `path`."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    return canvas.Canvas(str(path), pagesize=A4)
+
+
 def _justified(pdf, y: float, text: str, left: float = 72, right: float = 523, size: float = 10) -> None:  # type: ignore[no-untyped-def]
     """Draw a line word by word across the measure, its gaps stretched evenly as a justified line's are."""
     words = text.split()
@@ -1270,10 +1278,9 @@ def test_a_justified_line_stretched_past_the_cell_gap_opens_no_table(tmp_path: P
     # display equation (set as cells) the prose under it was table rows too (third audit D4). A table's rows share
     # their columns; running text across the measure, evenly spread, is no row of one. A real table stays one.
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
 
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    path = tmp_path / "stretched.pdf"
+    pdf = a4_canvas(path)
     pdf.setFont("Helvetica", 10)
     body = [
         "Earlier work compared the energies of single configurations across several simulation",
@@ -1312,8 +1319,6 @@ def test_a_justified_line_stretched_past_the_cell_gap_opens_no_table(tmp_path: P
             pdf.drawString(x, y, cell)
         y -= 12
     pdf.save()
-    path = tmp_path / "stretched.pdf"
-    path.write_bytes(buffer.getvalue())
     paragraphs = load(path).paragraphs
     texts = [p.text for p in paragraphs]
     assert (
@@ -1333,10 +1338,9 @@ def test_a_short_column_a_figure_or_a_bulleted_column_still_makes_two_columns(tm
     # figure's tick labels sit at a column's top (most of its rows narrow), or when the right column is a bulleted list
     # with hanging indents (its lines start at three edges). Lines of both columns were then merged across the gutter.
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
 
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    path = tmp_path / "columns.pdf"
+    pdf = a4_canvas(path)
     width = A4[0]
     left, measure = 54.0, 236.0
     right = width - left - measure  # the right column mirrors the left one
@@ -1370,8 +1374,6 @@ def test_a_short_column_a_figure_or_a_bulleted_column_still_makes_two_columns(tm
     column(right, y, 12, seed=5)
     pdf.showPage()
     pdf.save()
-    path = tmp_path / "columns.pdf"
-    path.write_bytes(buffer.getvalue())
     doc = load(path)
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "We would like to thank the members of the lab for their help." in text
@@ -1392,10 +1394,9 @@ def test_a_full_width_abstract_under_a_label_is_not_dealt_to_the_columns(tmp_pat
     # halves dealt to the two columns. The columns now start below the last page-wide row above their first row with
     # words either side of the gutter.
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
 
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    path = tmp_path / "abstract.pdf"
+    pdf = a4_canvas(path)
     width = A4[0]
     left, measure = 54.0, 236.0
     right = width - left - measure
@@ -1416,8 +1417,6 @@ def test_a_full_width_abstract_under_a_label_is_not_dealt_to_the_columns(tmp_pat
             line = " ".join((words[(n + seed) % 9 :] + words[: (n + seed) % 9])[:8])
             _justified(pdf, 690 - 11 * n, line, left=x, right=x + measure, size=9)
     pdf.save()
-    path = tmp_path / "abstract.pdf"
-    path.write_bytes(buffer.getvalue())
     texts = [p.text for p in load(path).paragraphs]
     assert (
         "Context: Implementing open source components into commercial applications has many advantages for software"
@@ -1433,10 +1432,9 @@ def test_an_unmarked_notice_at_the_foot_of_a_first_page_column_is_a_note(tmp_pat
     # foot, and lines without a note's mark were left in the body, so the notice stood inside a sentence running from
     # the left column to the right one.
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
 
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    path = tmp_path / "notice.pdf"
+    pdf = a4_canvas(path)
     width = A4[0]
     left, measure = 54.0, 236.0
     right = width - left - measure
@@ -1459,8 +1457,6 @@ def test_an_unmarked_notice_at_the_foot_of_a_first_page_column_is_a_note(tmp_pat
     for n, line in enumerate(notice):
         pdf.drawString(left, 780 - 11 * 40 - 30 - 8 * n, line)
     pdf.save()
-    path = tmp_path / "notice.pdf"
-    path.write_bytes(buffer.getvalue())
     paragraphs = load(path).paragraphs
     assert any("Some problems are easy in the sense that solutions for them have been found" in p.text for p in paragraphs)
     [note] = [p for p in paragraphs if "Permission to make" in p.text]
