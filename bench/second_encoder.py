@@ -45,6 +45,10 @@ from index.signals import CENTERING_LANGUAGES, DenseScores, QuestionScripts, scr
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "bench-second-encoder"
 RULES = ("all", "cross", "korean-cross")
+# index: USE-m's cosines mapped onto e5's mean and spread over the index's units; language: over the units of each
+# language apart; keep-top: as index, then each blended language's best unit keeps e5's best score for that language,
+# so the blend reorders units within a language but cannot lift a language above another.
+LEVELS = ("index", "language", "keep-top")
 KOREAN = CENTERING_LANGUAGES.index("korean")
 MAIN_SETS = ("corpus", "heldout-docs", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 ARTICLE_SETS = ("dev+corpus", "dev", "holdout", "holdout-en")
@@ -97,6 +101,7 @@ class Blend:
         self.rule = "all"
         self.weight = 0.0
         self.candidates = 0  # 0: every unit; n: e5's candidates and the second encoder's n best (see `blended`)
+        self.level = "index"  # how the blended units' level is set: see LEVELS
         self._ranking_dense = Retriever.ranking_dense
         self._search = Retriever.search
         self._question = ""
@@ -139,16 +144,24 @@ class Blend:
             units, first = np.arange(ranking.size), ranking.scores.astype(np.float64)
             floor = None
         second = second_all[units].astype(np.float64)
-        scaled = (second - second.mean()) * (first.std() / max(float(second.std()), 1e-9)) + first.mean()
-        mixed = (1.0 - self.weight) * first + self.weight * scaled
         centering = retriever.dense.centering
+        languages = centering.unit_languages[units] if centering is not None else np.zeros(len(units), dtype=np.int64)
+        groups = [languages == g for g in np.unique(languages)] if self.level == "language" else [np.ones(len(units), bool)]
+        scaled = np.empty_like(second)
+        for group in groups:
+            a, b = second[group], first[group]
+            scaled[group] = (a - a.mean()) * (b.std() / max(float(a.std()), 1e-9)) + b.mean()
+        mixed = (1.0 - self.weight) * first + self.weight * scaled
         if self.rule != "all" and centering is not None:
             language = script_language(scripts.cjk, scripts.hangul)
-            languages = centering.unit_languages[units]
             other = languages != language
             if self.rule == "korean-cross":
                 other &= (languages == KOREAN) | (language == KOREAN)
             mixed = np.where(other, mixed, first)
+        if self.level == "keep-top":
+            for g in np.unique(languages):
+                group = languages == g
+                mixed[group] += first[group].max() - mixed[group].max()
         order = np.argsort(-mixed, kind="stable")
         lowest = float(mixed.min()) if floor is None else min(float(mixed.min()), floor)
         return DenseScores(units[order].astype(np.int64), mixed[order].astype(np.float32), lowest, ranking.size)
@@ -213,11 +226,13 @@ def main(argv: list[str] | None = None) -> int:
         "--candidates", type=int, default=0, help="blend over e5's candidates and the second encoder's N best (0: every unit)"
     )
     parser.add_argument("--gate", action="store_true", help="today's answers only: the second encoder's coverage margin")
+    parser.add_argument("--level", choices=LEVELS, default="index", help="how the blended units' level is set (see LEVELS)")
     args = parser.parse_args(argv)
     wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
     sets = [s for s in DEFAULT_SETS if s[0] in wanted]
     blend = Blend(SecondEncoder())
     blend.candidates = args.candidates
+    blend.level = args.level
     blend.install()
     services: dict[tuple[Path, ...], Verbatim] = {}
     today: dict[str, EvalReport] = {}
