@@ -103,17 +103,29 @@ def write_padded_index(
             continue
         pieces = pieces_of[unit.passage]
         base[i] = next((real for s, e, real in pieces if e > unit.start), pieces[-1][2])
-    vectors = np.empty((len(units), sentence_vectors.shape[1]), dtype=np.float32)
-    vectors[:real_units] = sentence_vectors
     n = len(units) - real_units
-    if n:
-        mix = sentence_vectors[base[real_units:]].copy()
-        mix += rng.uniform(0.2, 0.6, (n, 1)).astype(np.float32) * sentence_vectors[rng.integers(len(sentences), size=n)]
-        third = (rng.random((n, 1)) < 0.5).astype(np.float32) * rng.uniform(0.1, 0.4, (n, 1)).astype(np.float32)
-        mix += third * sentence_vectors[rng.integers(len(sentences), size=n)]
-        mix += rng.normal(0.0, NOISE_SIGMA, mix.shape).astype(np.float32)
-        mix /= np.linalg.norm(mix, axis=1, keepdims=True)
-        vectors[real_units:] = mix
+    # Which real sentences each padding unit mixes, and how much: drawn once, so that the second encoder's vectors
+    # (when the article has them) are the same mixture of the same sentences.
+    others = rng.integers(len(sentences), size=n)
+    other_weights = rng.uniform(0.2, 0.6, (n, 1)).astype(np.float32)
+    third = (rng.random((n, 1)) < 0.5).astype(np.float32) * rng.uniform(0.1, 0.4, (n, 1)).astype(np.float32)
+    thirds = rng.integers(len(sentences), size=n)
+
+    def padded(real_vectors: np.ndarray) -> np.ndarray:
+        vectors = np.empty((len(units), real_vectors.shape[1]), dtype=np.float32)
+        vectors[:real_units] = real_vectors
+        if n:
+            mix = real_vectors[base[real_units:]].copy()
+            mix += other_weights * real_vectors[others]
+            mix += third * real_vectors[thirds]
+            mix += rng.normal(0.0, NOISE_SIGMA * np.sqrt(384 / real_vectors.shape[1]), mix.shape).astype(np.float32)
+            mix /= np.linalg.norm(mix, axis=1, keepdims=True)
+            vectors[real_units:] = mix
+        return vectors
+
+    vectors = padded(sentence_vectors)
+    second = article.second_embeddings()
+    second_vectors = padded(np.asarray(second, dtype=np.float32)) if second is not None else None
     keys = [input_key(embedding_input(passages[u.passage], u)) for u in units]
 
     chosen = index_type or choose_index_type(len(units))
@@ -128,10 +140,11 @@ def write_padded_index(
         index_type=chosen,
         documents=documents,
         built_by=f"bench/synthetic seed={seed}",
+        second_model=source.second_model if second_vectors is not None else "",
     )
     store = IndexStore(root)
     staging = store.new_staging_dir(manifest.version)
-    final = store.write_version(staging, manifest, passages, units, keys, vectors, texts)
+    final = store.write_version(staging, manifest, passages, units, keys, vectors, texts, second_vectors=second_vectors)
     store.activate(final)
     seconds = time.perf_counter() - started
     log.info("synthetic index: %d passages, %d units, %s, %.1fs", len(passages), len(units), chosen, seconds)

@@ -24,12 +24,13 @@ from index.loaders import INGEST_VERSION, MAX_DOCUMENT_BYTES, SourceFile, conten
 from index.models import BuildReport, CleanDocument, DocumentFailure, Passage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.search_tables import CarriedUnits
+from index.second_encoder import SECOND_MODEL, get_second_encoder
 from index.store import IndexStore, LoadedIndex, Manifest, choose_index_type, new_version_id
 from index.units import Unit, embedding_input, input_key, units_for
 
 log = logging.getLogger(__name__)
 
-# stage ("reading", "embedding", "writing"), done, total
+# stage ("reading", "embedding", "second-encoder", "writing"), done, total
 BuildProgress = Callable[[str, int, int], None]
 
 
@@ -190,6 +191,7 @@ def _build(
             and [f.__dict__ for f in report.failed] == previous.manifest.failures
             and previous.manifest.retrieval == params.to_dict()
             and previous.manifest.ingest_version == INGEST_VERSION
+            and previous.manifest.second_model == SECOND_MODEL
         ):
             report.passages_after = previous.manifest.passage_count
             report.version = previous.version
@@ -275,6 +277,8 @@ def _build(
             vectors[missing] = fresh[[row_of[keys[i]] for i in missing]]
         report.passages_embedded = len({units[i].passage for i in missing})
         stages.lap("embed")
+        second_vectors = _second_vectors(previous, keys, [embedding_input(passages[u.passage], u) for u in units], progress)
+        stages.lap("second encoder")
         if previous is not None and previous.integrity is not None and previous.integrity.wait() == "damaged":
             raise _PreviousDamaged(previous.integrity.problem)
 
@@ -303,12 +307,13 @@ def _build(
             failures=[f.__dict__ for f in report.failed],
             retrieval=params.to_dict(),
             ingest_version=INGEST_VERSION,
+            second_model=SECOND_MODEL,
         )
         manifest.build_seconds = round(time.perf_counter() - started, 3)
         staging: Path | None = None
         try:
             staging = store.new_staging_dir(version)
-            final = store.write_version(staging, manifest, passages, units, keys, vectors, texts, carried_units)
+            final = store.write_version(staging, manifest, passages, units, keys, vectors, texts, carried_units, second_vectors)
         except OSError as exc:
             # E.g. a full disk: drop the half-written version; `current` was never touched.
             if staging is not None:
@@ -351,6 +356,32 @@ class _Document:
     meta_file_hash: str
     meta: dict[str, Any]
     clean: CleanDocument | None
+
+
+def _second_vectors(previous: LoadedIndex | None, keys: list[str], inputs: list[str], progress: BuildProgress | None) -> np.ndarray:
+    """The second encoder's vector of every unit: the previous version's where it holds the same input, else embedded."""
+    old = previous.second_embeddings() if previous is not None and previous.manifest.second_model == SECOND_MODEL else None
+    reusable = {key: row for row, key in enumerate(previous.unit_keys)} if old is not None and previous is not None else {}
+    vectors = np.zeros((len(keys), get_second_encoder().dimension), dtype=np.float32)
+    kept = [i for i, key in enumerate(keys) if key in reusable]
+    if kept and old is not None:
+        vectors[kept] = old[np.asarray([reusable[keys[i]] for i in kept])]
+    first_of: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key not in reusable:
+            first_of.setdefault(key, i)
+    if first_of:
+        unique = list(first_of.values())
+
+        def on_batch(done: int, total: int) -> None:
+            if progress:
+                progress("second-encoder", done, total)
+
+        fresh = get_second_encoder().embed([inputs[i] for i in unique], progress=on_batch)
+        row_of = {keys[i]: row for row, i in enumerate(unique)}
+        missing = [i for i, key in enumerate(keys) if key not in reusable]
+        vectors[missing] = fresh[[row_of[keys[i]] for i in missing]]
+    return vectors
 
 
 def _meta_file_hash(source: SourceFile) -> str:

@@ -33,6 +33,7 @@ from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.scripts import cjk_share, hangul_share, latin_share
 from index.search_tables import build_search_tables, load_search_tables
+from index.second_encoder import SecondDense, get_second_encoder
 from index.signals import (
     CENTERING_LANGUAGES,
     ChineseEnglishBridge,
@@ -40,6 +41,7 @@ from index.signals import (
     DenseSignal,
     EnglishBridge,
     KoreanReadings,
+    LanguageCentering,
     LexicalSignal,
     QuestionScripts,
     script_language,
@@ -113,6 +115,7 @@ class Retriever:
         except OSError:  # a version without its vectors file: plain cosines only
             vectors = None
         self.dense = DenseSignal(loaded.faiss_index, len(loaded.units), vectors, tables.centering)
+        self.second = self._second_dense(loaded, tables.centering)
         self._question_means: np.ndarray | None = None
         self.lexical: LexicalSignal = tables.lexical
         self.english = EnglishBridge(self.glossary, loaded.unit_text, len(loaded.units))
@@ -167,10 +170,19 @@ class Retriever:
             self._bridge = (vocabulary, WordBridge(postings, self.embedder, cache))
         return self._bridge[1]
 
-    def ranking_signals(self, question: str, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> UnitSignals:
-        """The signals fusion ranks by: the ranking dense scores, and the share of the best of them in the question's
-        language (a version without unit languages weighs lexical evidence as if it were 1.0)."""
-        signals = self.signals(question, query, scripts, self.ranking_dense(query, scripts, plain))
+    def ranking_signals(
+        self, question: str, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores, second_query: np.ndarray | None = None
+    ) -> UnitSignals:
+        """The signals fusion ranks by: the ranking dense scores (the second encoder's blended in where it applies), and
+        the share of the best of them in the question's language (a version without unit languages weighs lexical
+        evidence as if it were 1.0). `second_query`: the question's second-encoder vector, embedded here when None."""
+        ranking = self.ranking_dense(query, scripts, plain)
+        if self.second is not None and self.params.second_encoder_weight > 0:
+            if second_query is None:
+                second_query = get_second_encoder().embed_query(question)
+            language = script_language(scripts.cjk, scripts.hangul)
+            ranking = self.second.blend(ranking, second_query, language, self.params.second_encoder_weight, self.params.dense_depth)
+        signals = self.signals(question, query, scripts, ranking)
         if self.dense.centering is None:
             return signals
         share = own_language_share(signals.dense, self.dense.centering.unit_languages, scripts, self.params.own_language_depth)
@@ -188,6 +200,22 @@ class Retriever:
             factor = share + elsewhere * (1.0 - share)
             signals = dataclasses.replace(signals, korean=scaled_where(korean, self.korean.korean_units, factor))
         return signals
+
+    def _second_dense(self, loaded: LoadedIndex, centering: LanguageCentering | None) -> SecondDense | None:
+        """The second encoder's vectors of this version, its model loaded now (not during the first question); None for
+        a version written without them (it ranks by e5 alone until the next build writes them)."""
+        try:
+            vectors, index = loaded.second_embeddings(), loaded.second_faiss_index()
+        except (OSError, RuntimeError, ValueError) as exc:
+            log.warning("index version %s: the second encoder's vectors could not be read (%s); ranking by e5 alone", loaded.version, exc)
+            return None
+        if vectors is None or index is None or centering is None:
+            return None
+        if len(vectors) != len(loaded.units) or index.ntotal != len(loaded.units):
+            log.warning("index version %s: the second encoder's vectors do not match its units; ranking by e5 alone", loaded.version)
+            return None
+        get_second_encoder().load()
+        return SecondDense(index, vectors, centering.unit_languages)
 
     def ranking_dense(self, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
         """The dense scores fusion ranks by: the plain cosines, or with `language_centering` the language-centered ones."""
@@ -241,6 +269,9 @@ class Retriever:
     def search(self, question: str, k: int = 3) -> SearchResult:
         started = time.perf_counter()
         query = self.embedder.embed_queries([question])
+        second_query = None
+        if self.second is not None and self.params.second_encoder_weight > 0:
+            second_query = get_second_encoder().embed_query(question)
         word_bridge = self._word_bridge()
         if word_bridge is not None:  # the question's words are embedded too: part of `embed`, not of the ranking
             word_bridge.embed_question_words(question)
@@ -251,7 +282,7 @@ class Retriever:
         scripts = QuestionScripts.of(question)
         dense = self.dense.scores(query, self.params.dense_depth)
         searched = time.perf_counter()
-        signals = self.ranking_signals(question, query, scripts, dense)
+        signals = self.ranking_signals(question, query, scripts, dense, second_query)
         # Fused scores only where they can matter: the units that can rank first, and (below) the sample whose median
         # is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))

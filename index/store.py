@@ -9,6 +9,9 @@ Layout of the index directory (format 2)::
     versions/<version>/tables.json      the strings the columns point into (document ids, sections, kinds)
     versions/<version>/embeddings.npy   float32 vectors, one per unit (reused by the next build)
     versions/<version>/vectors.faiss    the FAISS index searched at query time (memory-mapped)
+    versions/<version>/second_embeddings.npy, second_vectors.faiss
+                                        the same for the second encoder (index/second_encoder.py); absent in
+                                        versions written before it, which rank by e5 alone
     versions/<version>/texts/<doc>.txt  the cleaned text of each document (quotes are checked against it)
     versions/<version>/damaged.txt      only when a check found a file damaged: why (the version is not served)
     current  -> versions/<version>      symlink replaced atomically with os.replace
@@ -68,6 +71,8 @@ UNITS = "units.jsonl"  # format 1
 DAMAGED = "damaged.txt"
 EMBEDDINGS = "embeddings.npy"
 VECTORS = "vectors.faiss"
+SECOND_EMBEDDINGS = "second_embeddings.npy"
+SECOND_VECTORS = "second_vectors.faiss"
 TEXTS = "texts"
 # IO_FLAG_MMAP only maps IVF inverted lists; IO_FLAG_MMAP_IFC (FAISS >= 1.10) maps the vectors of flat, HNSW
 # and IVF indexes alike, so the pages are file-backed, shared between processes and reclaimable (see
@@ -100,6 +105,8 @@ class Manifest:
     sizes: dict[str, int] = field(default_factory=dict)
     # Characters of each document's stored text (texts/<doc>.txt), so a load checks the passages' offsets without reading them.
     text_lengths: dict[str, int] = field(default_factory=dict)
+    # The second encoder whose vectors the version holds (index/second_encoder.py); "" for versions without them.
+    second_model: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -153,6 +160,18 @@ class LoadedIndex:
     def embeddings(self) -> np.ndarray:
         """The stored vectors, memory-mapped (used to reuse embeddings in the next build)."""
         return np.load(self.path / EMBEDDINGS, mmap_mode="r")
+
+    def second_embeddings(self) -> np.ndarray | None:
+        """The second encoder's vectors, memory-mapped; None for a version written without them."""
+        if not self.manifest.second_model or not (self.path / SECOND_EMBEDDINGS).is_file():
+            return None
+        return np.load(self.path / SECOND_EMBEDDINGS, mmap_mode="r")
+
+    def second_faiss_index(self) -> faiss.Index | None:
+        """The FAISS index of the second encoder's vectors (memory-mapped); None for a version written without them."""
+        if not self.manifest.second_model or not (self.path / SECOND_VECTORS).is_file():
+            return None
+        return faiss.read_index(str(self.path / SECOND_VECTORS), MMAP_FLAGS)
 
 
 IntegrityListener = Callable[[str], None]
@@ -348,10 +367,12 @@ class IndexStore:
         vectors: np.ndarray,
         texts: Mapping[str, str],
         carried: CarriedUnits | None = None,
+        second_vectors: np.ndarray | None = None,
     ) -> Path:
         """Write every file of a version into `staging`, fsync it, then move it into place (`activate` publishes it).
 
-        `carried` names the units taken over unchanged from the previous version, whose search-table rows are reused.
+        `carried` names the units taken over unchanged from the previous version, whose search-table rows are reused;
+        `second_vectors` are the second encoder's (manifest.second_model), one per unit.
         """
         manifest.format_version = FORMAT_VERSION
         texts = dict(texts)
@@ -359,6 +380,9 @@ class IndexStore:
         write_columns(staging, passages, units, unit_keys, texts)
         np.save(staging / EMBEDDINGS, np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(make_faiss_index(vectors, manifest.index_type), str(staging / VECTORS))
+        if second_vectors is not None:
+            np.save(staging / SECOND_EMBEDDINGS, np.ascontiguousarray(second_vectors, dtype=np.float32))
+            faiss.write_index(make_faiss_index(second_vectors, manifest.index_type), str(staging / SECOND_VECTORS))
         (staging / TEXTS).mkdir()
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
@@ -538,8 +562,16 @@ class IndexStore:
         )
         staging = self.new_staging_dir(manifest.version)
         try:
+            second = loaded.second_embeddings()
             final = self.write_version(
-                staging, manifest, loaded.passages, loaded.units, loaded.unit_keys, np.asarray(loaded.embeddings()), loaded.texts
+                staging,
+                manifest,
+                loaded.passages,
+                loaded.units,
+                loaded.unit_keys,
+                np.asarray(loaded.embeddings()),
+                loaded.texts,
+                second_vectors=np.asarray(second) if second is not None else None,
             )
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)

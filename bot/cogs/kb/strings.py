@@ -35,6 +35,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "kb.stage.starting": {"en": "Starting", "zh-TW": "開始中", "zh-CN": "开始中", "ko": "시작하는 중"},
     "kb.stage.reading": {"en": "Reading documents", "zh-TW": "讀取文件", "zh-CN": "读取文档", "ko": "문서 읽는 중"},
     "kb.stage.embedding": {"en": "Embedding passages", "zh-TW": "嵌入段落", "zh-CN": "嵌入段落", "ko": "단락 임베딩 중"},
+    "kb.stage.second-encoder": {
+        "en": "Embedding sentences for the second encoder",
+        "zh-TW": "以第二編碼器嵌入句子",
+        "zh-CN": "以第二编码器嵌入句子",
+        "ko": "두 번째 인코더로 문장 임베딩 중",
+    },
     "kb.stage.writing": {"en": "Writing the new index", "zh-TW": "寫入新索引", "zh-CN": "写入新索引", "ko": "새 색인 기록 중"},
     "kb.summary.title": {"en": "Index rebuilt", "zh-TW": "索引已重建", "zh-CN": "索引已重建", "ko": "색인을 다시 만들었습니다"},
     "kb.summary.unchanged_title": {

@@ -1,0 +1,145 @@
+"""The second encoder (USE-m v3): its vectors written with each version and blended only where Korean meets another language."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import second_encoder
+from index.config import Settings
+from index.second_encoder import KOREAN, SECOND_DIMENSION, SECOND_MODEL, SecondDense, blended_pair, get_second_encoder
+from index.service import Verbatim
+from index.signals import CENTERING_LANGUAGES, DenseScores, QuestionScripts
+from index.store import SECOND_EMBEDDINGS, SECOND_VECTORS, IndexStore
+
+DOCUMENTS = Path(__file__).parent / "fixtures" / "documents"
+LATIN, CHINESE = CENTERING_LANGUAGES.index("latin"), CENTERING_LANGUAGES.index("chinese")
+
+
+def test_blended_pairs_are_those_with_korean_on_one_side_only() -> None:
+    units = np.array([LATIN, CHINESE, KOREAN])
+    assert blended_pair(LATIN, units).tolist() == [False, False, True]
+    assert blended_pair(CHINESE, units).tolist() == [False, False, True]
+    assert blended_pair(KOREAN, units).tolist() == [True, True, False]
+
+
+def test_the_encoder_embeds_translations_closer_than_unrelated_sentences() -> None:
+    encoder = get_second_encoder()
+    vectors = encoder.embed(
+        ["The weather is cold today.", "오늘은 날씨가 춥다.", "今天天氣很冷。", "Versions are numbered major.minor.patch."]
+    )
+    assert vectors.shape == (4, SECOND_DIMENSION) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    similar = vectors @ vectors.T
+    assert similar[0, 1] > similar[0, 3] + 0.2 and similar[1, 2] > similar[1, 3] + 0.2
+    assert np.allclose(encoder.embed_query("오늘은 날씨가 춥다."), vectors[1], atol=1e-5)
+
+
+@pytest.fixture
+def korean_and_english(settings_factory: Callable[..., Settings]) -> Verbatim:
+    settings = settings_factory(with_article=False)
+    for name in ("ko-semantic-versioning-2.0.0.md", "en-go-security-policy-excerpt.txt"):
+        shutil.copy(DOCUMENTS / name, settings.knowledge_dir / name)
+    service = Verbatim(settings)
+    service.ensure_ready()
+    return service
+
+
+def _ranking(service: Verbatim, question: str, weight: float) -> np.ndarray:
+    """Every unit's ranking dense score for `question` with the second encoder at `weight`."""
+    retriever = service.answerer.retriever
+    retriever.params = retriever.params.with_changes(second_encoder_weight=weight)
+    query = retriever.embedder.embed_queries([question])
+    scripts = QuestionScripts.of(question)
+    plain = retriever.dense.scores(query, retriever.params.dense_depth)
+    return retriever.ranking_signals(question, query, scripts, plain).dense.scores
+
+
+def test_each_version_holds_the_second_vectors_and_blends_them_for_korean_pairs_only(korean_and_english: Verbatim) -> None:
+    loaded = korean_and_english.store.load()
+    assert loaded.manifest.second_model == SECOND_MODEL
+    assert (loaded.path / SECOND_EMBEDDINGS).is_file() and (loaded.path / SECOND_VECTORS).is_file()
+    second = loaded.second_embeddings()
+    assert second is not None and second.shape == (len(loaded.units), SECOND_DIMENSION)
+    # The stored vector of a unit is the encoder's vector of its text.
+    assert np.allclose(second[5], get_second_encoder().embed([loaded.unit_text(5)])[0], atol=1e-5)
+    retriever = korean_and_english.answerer.retriever
+    assert retriever.second is not None and retriever.dense.centering is not None
+    korean = retriever.dense.centering.unit_languages == KOREAN
+    assert korean.any() and (~korean).any()
+    for question, moved in (
+        ("When must the major version be incremented?", korean),
+        ("주 버전은 언제 올려야 하나요?", ~korean),
+    ):
+        alone, blended = _ranking(korean_and_english, question, 0.0), _ranking(korean_and_english, question, 0.25)
+        assert np.array_equal(alone[~moved], blended[~moved]), question  # the question's own language: e5 alone
+        assert not np.allclose(alone[moved], blended[moved]), question
+    # Answers go through it: the English question is answered from the Korean document's passage on the major version.
+    korean_and_english.answerer.retriever.params = retriever.params.with_changes(second_encoder_weight=0.25)
+    answer = korean_and_english.ask("When must the major version be incremented?")
+    assert answer.answered and answer.quote is not None and answer.quote.passage.doc_id.startswith("ko-")
+
+
+def test_a_rebuild_embeds_only_new_units_and_a_version_without_second_vectors_ranks_by_e5(korean_and_english: Verbatim) -> None:
+    settings = korean_and_english.settings
+    before = korean_and_english.store.load()
+    shutil.copy(DOCUMENTS / "zh-hans-oi-wiki-command-line.md", settings.knowledge_dir / "zh-hans-oi-wiki-command-line.md")
+    events: list[tuple[str, int, int]] = []
+    report = korean_and_english.build(progress=lambda stage, done, total: events.append((stage, done, total)))
+    after = korean_and_english.store.load()
+    second_totals = {total for stage, _, total in events if stage == "second-encoder"}
+    new_units = len(after.units) - len(before.units)
+    assert report.added == ["zh-hans-oi-wiki-command-line"] and second_totals and max(second_totals) <= new_units
+    old_second, new_second = before.second_embeddings(), after.second_embeddings()
+    assert old_second is not None and new_second is not None
+    row_of = {key: row for row, key in enumerate(after.unit_keys)}
+    kept = [row_of[key] for key in before.unit_keys]
+    assert np.array_equal(new_second[kept], np.asarray(old_second))
+
+    # A version written before the second encoder: no such files, "" in its manifest; it loads and answers by e5.
+    store = IndexStore(settings.index_dir)
+    manifest = after.manifest
+    manifest.second_model, manifest.version = "", "20200101T000000Z-000000"
+    staging = store.new_staging_dir(manifest.version)
+    store.activate(
+        store.write_version(staging, manifest, after.passages, after.units, after.unit_keys, np.asarray(after.embeddings()), after.texts)
+    )
+    service = Verbatim(settings)
+    service.load()
+    assert not (store.current_path() / SECOND_EMBEDDINGS).exists()  # type: ignore[operator]
+    assert service.answerer.retriever.second is None
+    assert service.ask("When must the major version be incremented?").passages
+
+
+def test_a_large_index_maps_the_second_encoder_by_a_sample_as_by_every_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(1)
+    size = 20_000
+    vectors = rng.normal(size=(size, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    import faiss
+
+    index = faiss.IndexFlatIP(16)
+    index.add(vectors)
+    languages = rng.choice([LATIN, CHINESE, KOREAN], size=size)
+    sampled = SecondDense(index, vectors, languages)
+    monkeypatch.setattr(second_encoder, "MAPPING_SAMPLE", size)
+    exact = SecondDense(index, vectors, languages)
+    assert exact.sample is None
+    assert sampled.sample is not None and len(sampled.sample) < size
+    candidates = rng.choice(size, size=400, replace=False)
+    ranking = DenseScores(candidates, np.sort(rng.uniform(0.3, 0.9, 400))[::-1].astype(np.float32), 0.3, size)
+    query = vectors[candidates[0]] + 0.5 * vectors[candidates[1]]
+    query /= np.linalg.norm(query)
+    a = sampled.blend(ranking, query, CHINESE, 0.25, 400)
+    b = exact.blend(ranking, query, CHINESE, 0.25, 400)
+    assert np.array_equal(np.sort(a.candidates), np.sort(b.candidates))
+    assert np.allclose(a.at(b.candidates[:50]), b.candidate_scores[:50], atol=0.01)
+    assert len(np.intersect1d(a.candidates[:20], b.candidates[:20])) >= 18
+    # Units of the question's language keep e5's score; the Korean ones moved.
+    korean = languages[b.candidates] == KOREAN
+    assert np.array_equal(b.candidate_scores[~korean], ranking.at(b.candidates[~korean]))
+    assert not np.allclose(b.candidate_scores[korean], ranking.at(b.candidates[korean]))
