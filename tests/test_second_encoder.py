@@ -69,6 +69,7 @@ def test_each_version_holds_the_second_vectors_and_blends_them_for_korean_pairs_
     assert np.allclose(second[5], get_second_encoder().embed([loaded.unit_text(5)])[0], atol=1e-5)
     retriever = korean_and_english.answerer.retriever
     assert retriever.second is not None and retriever.dense.centering is not None
+    assert korean_and_english.status()["second_encoder"] == SECOND_MODEL
     korean = retriever.dense.centering.unit_languages == KOREAN
     assert korean.any() and (~korean).any()
     for question, moved in (
@@ -111,7 +112,7 @@ def test_a_rebuild_embeds_only_new_units_and_a_version_without_second_vectors_ra
     service = Verbatim(settings)
     service.load()
     assert not (store.current_path() / SECOND_EMBEDDINGS).exists()  # type: ignore[operator]
-    assert service.answerer.retriever.second is None
+    assert service.answerer.retriever.second is None and service.status()["second_encoder"] is None
     assert service.ask("When must the major version be incremented?").passages
 
 
