@@ -28,6 +28,9 @@ class UnitSignals:
     word_bridge: SparseScores | None = None  # the question's words matched across scripts by their vectors
     # Share of the best dense units written in the question's language (`own_language_share`; 1.0 when unknown).
     own_language_share: float = 1.0
+    # The dense scores before the second encoder was blended in (None when it was not): each unit's `UnitHit.dense`,
+    # which the gate's answer-unit margin compares with everyday text, as the question's own margin uses e5 alone.
+    dense_before_second: DenseScores | None = None
 
     @property
     def size(self) -> int:

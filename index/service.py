@@ -303,7 +303,9 @@ class Verbatim:
             "dimension": manifest.dimension,
             "index_type": manifest.index_type,
             # The second encoder's model, when this version holds its vectors and the ranking blends them in.
-            "second_encoder": manifest.second_model if self.answerer.retriever.second is not None else None,
+            "second_encoder": manifest.second_model
+            if self.answerer.retriever.second is not None and self.answerer.retriever.params.second_encoder_weight > 0
+            else None,
             "retrieval_params": self.answerer.retriever.params.fingerprint,
             "failures": manifest.failures,
             "previous_version": previous.name if (previous := self.store.previous_path()) else None,

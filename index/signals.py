@@ -53,6 +53,9 @@ class DenseScores:
     candidate_scores: np.ndarray  # float32, one per candidate
     floor: float  # the score of every other unit
     size: int
+    # Language-centered scores with `centering_keep_shared` and norms: the mean centered norm of the candidates, which
+    # scales every candidate's centered part (`DenseSignal.centered_at` needs it to score other units alike).
+    norm_scale: float | None = None
 
     @functools.cached_property
     def scores(self) -> np.ndarray:
@@ -194,35 +197,77 @@ class DenseSignal:
         centering = self.centering
         if centering is None or self.vectors is None or not len(plain.candidates):
             return plain
-        means = centering.means
+        shifted_query = query_mean
         if keep_shared:
-            shared = means[centering.counts > 0].mean(axis=0)
-            means, query_mean = means - shared, query_mean - shared
-        centered_query = (query[0] - query_mean).astype(np.float32)
+            shifted_query = query_mean - centering.means[centering.counts > 0].mean(axis=0)
+        centered_query = (query[0] - shifted_query).astype(np.float32)
         # The centered search only adds candidates to the plain one's (which probed every list it should): half the
         # inverted lists of an IVF index are enough for that, and keep the query path within its budget at 100k.
         probe = getattr(self.index, "nprobe", 0)
         extra = {"params": faiss.SearchParametersIVF(nprobe=max(1, probe // 2))} if probe > 1 else {}  # type: ignore[call-arg]
         _, ids = self.index.search(centered_query[None, :], min(self.size, depth), **extra)  # type: ignore[attr-defined]
         candidates = np.union1d(plain.candidates, ids[0][ids[0] >= 0]).astype(np.int64)
-        vectors = np.asarray(self.vectors[candidates], dtype=np.float32)
-        languages = centering.unit_languages[candidates]
+        scale: list[float] = []
+        scores = self.centered_at(
+            candidates, query, query_mean, weight, norms=norms, keep_shared=keep_shared, offsets_only=offsets_only, scale_used=scale
+        )
+        order = np.argsort(-scores, kind="stable")
+        return DenseScores(candidates[order], scores[order], float(scores.min()), self.size, scale[0] if scale else None)
+
+    def shared_norms(self, units: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Each unit's norm once its language's mean less the mean of the languages' means is subtracted (a constant)."""
+        centering = self.centering
+        assert centering is not None
+        means = centering.means - centering.means[centering.counts > 0].mean(axis=0)
+        shifted = vectors - means[centering.unit_languages[units]]
+        return np.sqrt(np.maximum(np.einsum("ij,ij->i", shifted, shifted), 1e-12))
+
+    def centered_at(
+        self,
+        units: np.ndarray,
+        query: np.ndarray,
+        query_mean: np.ndarray,
+        weight: float,
+        *,
+        norms: bool = True,
+        keep_shared: bool = False,
+        offsets_only: bool = False,
+        vectors: np.ndarray | None = None,
+        norm_scale: float | None = None,
+        scale_used: list[float] | None = None,
+        unit_norms: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The scores `centered_scores` gives these units, computed exactly (`vectors`: their rows, if already read).
+
+        With norms and `keep_shared`, each centered part is scaled by the mean centered norm of the units scored
+        together: `norm_scale` gives it instead (that of a ranking's candidates, to score other units as they were);
+        the value used is appended to `scale_used`. `unit_norms`: those units' `shared_norms`, if already computed.
+        """
+        centering = self.centering
+        assert centering is not None
+        means = centering.means
+        if keep_shared:
+            shared = means[centering.counts > 0].mean(axis=0)
+            means, query_mean = means - shared, query_mean - shared
+        centered_query = (query[0] - query_mean).astype(np.float32)
+        if vectors is None:
+            assert self.vectors is not None
+            vectors = np.asarray(self.vectors[units], dtype=np.float32)
+        languages = centering.unit_languages[units]
         if offsets_only:
             offsets = means @ centered_query + centering.means @ (query[0] - centered_query)
-            scores = (vectors @ query[0] - weight * offsets[languages]).astype(np.float32)
-            order = np.argsort(-scores, kind="stable")
-            return DenseScores(candidates[order], scores[order], float(scores.min()), self.size)
+            return (vectors @ query[0] - weight * offsets[languages]).astype(np.float32)
         centered = vectors @ centered_query - (means @ centered_query)[languages]
         if norms and keep_shared:
-            unit_means = means[languages]
-            squared = np.einsum("ij,ij->i", vectors - unit_means, vectors - unit_means)
-            unit_norms = np.sqrt(np.maximum(squared, 1e-12))
-            centered = centered * (float(unit_norms.mean()) / unit_norms)
+            if unit_norms is None:
+                unit_norms = self.shared_norms(units, vectors)
+            mean_norm = float(unit_norms.mean()) if norm_scale is None else norm_scale
+            if scale_used is not None:
+                scale_used.append(mean_norm)
+            centered = centered * (mean_norm / unit_norms)
         elif norms:
-            centered = centered * (centering.mean_norm / centering.norms[candidates])
-        scores = ((1.0 - weight) * (vectors @ query[0]) + weight * centered).astype(np.float32)
-        order = np.argsort(-scores, kind="stable")
-        return DenseScores(candidates[order], scores[order], float(scores.min()), self.size)
+            centered = centered * (centering.mean_norm / centering.norms[units])
+        return ((1.0 - weight) * (vectors @ query[0]) + weight * centered).astype(np.float32)
 
 
 class LexicalSignal:

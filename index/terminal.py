@@ -20,7 +20,12 @@ def terminal_progress() -> Callable[[str, int, int], None]:
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(
-                total=total, desc=stage, unit="passage" if stage == "embedding" else "item", delay=1.0, file=sys.stderr, leave=False
+                total=total,
+                desc=stage,
+                unit={"embedding": "passage", "second-encoder": "sentence"}.get(stage, "item"),
+                delay=1.0,
+                file=sys.stderr,
+                leave=False,
             )
         bar.total = total
         bar.update(done - bar.n)

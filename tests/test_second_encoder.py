@@ -79,27 +79,55 @@ def test_each_version_holds_the_second_vectors_and_blends_them_for_korean_pairs_
         alone, blended = _ranking(korean_and_english, question, 0.0), _ranking(korean_and_english, question, 0.25)
         assert np.array_equal(alone[~moved], blended[~moved]), question  # the question's own language: e5 alone
         assert not np.allclose(alone[moved], blended[moved]), question
-    # Answers go through it: the English question is answered from the Korean document's passage on the major version.
-    korean_and_english.answerer.retriever.params = retriever.params.with_changes(second_encoder_weight=0.25)
-    answer = korean_and_english.ask("When must the major version be incremented?")
-    assert answer.answered and answer.quote is not None and answer.quote.passage.doc_id.startswith("ko-")
+
+
+def test_the_blend_is_e5_and_the_second_encoders_cosines_on_e5s_scale(korean_and_english: Verbatim) -> None:
+    """Recomputed from scratch: the question's own vectors, every unit's text embedded afresh, e5's exact scores."""
+    retriever = korean_and_english.answerer.retriever
+    loaded = korean_and_english.store.load()
+    texts = loaded.unit_texts()
+    question = "When must the major version be incremented?"
+    retriever.params = retriever.params.with_changes(second_encoder_weight=0.25)
+    query = retriever.embedder.embed_queries([question])
+    scripts = QuestionScripts.of(question)
+    plain = retriever.dense.scores(query, retriever.params.dense_depth)
+    signals = retriever.ranking_signals(question, query, scripts, plain)
+    before, blended = signals.dense_before_second, signals.dense
+    assert before is not None and before is not blended
+    # e5's exact ranking scores agree with the ranking's own for its candidates (the mapping reads them for every unit).
+    everyone = np.arange(len(texts))
+    first = retriever.ranking_scores_at(query, scripts, before, everyone).astype(np.float64)
+    assert np.allclose(first[before.candidates], before.candidate_scores, atol=1e-5)
+    second = (get_second_encoder().embed(texts) @ get_second_encoder().embed_query(question)).astype(np.float64)
+    mapped = (second - second.mean()) * (first.std() / second.std()) + first.mean()
+    assert retriever.dense.centering is not None
+    korean = retriever.dense.centering.unit_languages == KOREAN
+    units = blended.candidates
+    expected = np.where(korean[units], 0.75 * first[units] + 0.25 * mapped[units], before.at(units))
+    assert np.allclose(blended.candidate_scores, expected, atol=2e-4)
+    # The gate's view of each unit (`UnitHit.dense`) is e5's: the second encoder only ranks.
+    result = retriever.search(question)
+    assert all(abs(hit.dense - float(before.at(np.array([hit.unit]))[0])) < 1e-6 for hit in result.unit_hits)
 
 
 def test_a_rebuild_embeds_only_new_units_and_a_version_without_second_vectors_ranks_by_e5(korean_and_english: Verbatim) -> None:
     settings = korean_and_english.settings
     before = korean_and_english.store.load()
-    shutil.copy(DOCUMENTS / "zh-hans-oi-wiki-command-line.md", settings.knowledge_dir / "zh-hans-oi-wiki-command-line.md")
+    # Named to sort first, so that its units come before the others': rows move, and vectors must follow their keys.
+    shutil.copy(DOCUMENTS / "zh-hans-oi-wiki-command-line.md", settings.knowledge_dir / "a-zh-hans-oi-wiki-command-line.md")
     events: list[tuple[str, int, int]] = []
     report = korean_and_english.build(progress=lambda stage, done, total: events.append((stage, done, total)))
     after = korean_and_english.store.load()
     second_totals = {total for stage, _, total in events if stage == "second-encoder"}
     new_units = len(after.units) - len(before.units)
-    assert report.added == ["zh-hans-oi-wiki-command-line"] and second_totals and max(second_totals) <= new_units
+    assert len(report.added) == 1 and second_totals and max(second_totals) <= new_units
     old_second, new_second = before.second_embeddings(), after.second_embeddings()
     assert old_second is not None and new_second is not None
     row_of = {key: row for row, key in enumerate(after.unit_keys)}
     kept = [row_of[key] for key in before.unit_keys]
+    assert kept != list(range(len(kept)))  # the old units did move
     assert np.array_equal(new_second[kept], np.asarray(old_second))
+    assert np.allclose(new_second, get_second_encoder().embed(after.unit_texts()), atol=1e-5)  # every row is its unit's
 
     # A version written before the second encoder: no such files, "" in its manifest; it loads and answers by e5.
     store = IndexStore(settings.index_dir)
@@ -117,30 +145,42 @@ def test_a_rebuild_embeds_only_new_units_and_a_version_without_second_vectors_ra
 
 
 def test_a_large_index_maps_the_second_encoder_by_a_sample_as_by_every_unit(monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = np.random.default_rng(1)
-    size = 20_000
-    vectors = rng.normal(size=(size, 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     import faiss
 
+    rng = np.random.default_rng(1)
+    size = 20_000
+    centres = rng.normal(size=(40, 16)).astype(np.float32)
+    second = centres[rng.integers(40, size=size)] + 0.6 * rng.normal(size=(size, 16)).astype(np.float32)
+    second /= np.linalg.norm(second, axis=1, keepdims=True)
+    e5 = rng.normal(size=(size, 8)).astype(np.float32)
     index = faiss.IndexFlatIP(16)
-    index.add(vectors)
+    index.add(second)
     languages = rng.choice([LATIN, CHINESE, KOREAN], size=size)
-    sampled = SecondDense(index, vectors, languages)
+    sampled = SecondDense(index, second, languages, e5)
     monkeypatch.setattr(second_encoder, "MAPPING_SAMPLE", size)
-    exact = SecondDense(index, vectors, languages)
-    assert exact.sample is None
-    assert sampled.sample is not None and len(sampled.sample) < size
-    candidates = rng.choice(size, size=400, replace=False)
-    ranking = DenseScores(candidates, np.sort(rng.uniform(0.3, 0.9, 400))[::-1].astype(np.float32), 0.3, size)
-    query = vectors[candidates[0]] + 0.5 * vectors[candidates[1]]
+    exact = SecondDense(index, second, languages, e5)
+    assert len(sampled.population) == 4096 < size == len(exact.population)
+    assert np.array_equal(sampled.population_e5, e5[sampled.population])
+    assert np.array_equal(sampled.population_second, second[sampled.population])
+    # e5's ranking scores of every unit (exact, as the retriever computes them), its 400 best its candidates.
+    query = second[7] + 0.3 * second[11]
     query /= np.linalg.norm(query)
-    a = sampled.blend(ranking, query, CHINESE, 0.25, 400)
-    b = exact.blend(ranking, query, CHINESE, 0.25, 400)
+    scores = (e5 @ rng.normal(size=8).astype(np.float32) * 0.1 + 0.8).astype(np.float32)
+    best = np.argsort(-scores)[:400]
+    ranking = DenseScores(best, scores[best], float(scores[best].min()), size)
+
+    def exact_first(units: np.ndarray) -> np.ndarray:
+        return scores[units]
+
+    a = sampled.blend(ranking, query, CHINESE, 0.25, 400, scores[sampled.population], exact_first)
+    b = exact.blend(ranking, query, CHINESE, 0.25, 400, scores, exact_first)
     assert np.array_equal(np.sort(a.candidates), np.sort(b.candidates))
-    assert np.allclose(a.at(b.candidates[:50]), b.candidate_scores[:50], atol=0.01)
+    assert np.allclose(a.at(b.candidates), b.candidate_scores, atol=2e-3)
     assert len(np.intersect1d(a.candidates[:20], b.candidates[:20])) >= 18
-    # Units of the question's language keep e5's score; the Korean ones moved.
+    # The second encoder's own best units joined the candidates with e5's exact scores; only Korean units moved.
+    assert not np.isin(np.argsort(-(second @ query))[:50], best).all() and np.isin(np.argsort(-(second @ query))[:50], b.candidates).all()
     korean = languages[b.candidates] == KOREAN
-    assert np.array_equal(b.candidate_scores[~korean], ranking.at(b.candidates[~korean]))
-    assert not np.allclose(b.candidate_scores[korean], ranking.at(b.candidates[korean]))
+    assert np.array_equal(b.candidate_scores[~korean], scores[b.candidates[~korean]])
+    moved = b.candidate_scores[korean] - scores[b.candidates[korean]]
+    assert moved.std() > 0.1 * scores[b.candidates].std()  # USE-m's term is not flattened by the index's size
+    assert b.floor == ranking.floor  # units left out keep e5's floor
