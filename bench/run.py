@@ -123,7 +123,8 @@ def padded_index(work: Path, article_base: Path, passages: int, index_type: str 
     if store.exists():
         try:
             manifest = store.verify(store.current_path())  # type: ignore[arg-type]
-            same_article = manifest.second_model == IndexStore(article_base / "index").load(check_in_background=False).manifest.second_model
+            article = IndexStore(article_base / "index")
+            same_article = manifest.second_model == article.read_manifest(article.current_path()).second_model  # type: ignore[arg-type]
             if manifest.passage_count == passages and (index_type is None or manifest.index_type == index_type) and same_article:
                 return base
         except Exception as exc:  # a damaged leftover: make it again

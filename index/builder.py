@@ -260,24 +260,12 @@ def _build(
             if rows_now:
                 vectors[rows_now] = old_vectors[np.asarray(rows_before)]
         stages.lap("reuse vectors")
+        inputs = [embedding_input(passages[u.passage], u) for u in units]
         if missing and embedder is not None:
-
-            def on_batch(done: int, total: int) -> None:
-                if progress:
-                    progress("embedding", done, total)
-
-            # A sentence that comes back several times (a repeated heading, a boilerplate line) is embedded once.
-            first_of: dict[str, int] = {}
-            for i in missing:
-                first_of.setdefault(keys[i], i)
-            unique = list(first_of.values())
-            on_batch(0, len(unique))
-            fresh = embedder.embed_passages([embedding_input(passages[units[i].passage], units[i]) for i in unique], progress=on_batch)
-            row_of = {keys[i]: row for row, i in enumerate(unique)}
-            vectors[missing] = fresh[[row_of[keys[i]] for i in missing]]
+            vectors[missing] = _embed_once(keys, inputs, missing, embedder.embed_passages, "embedding", progress)
         report.passages_embedded = len({units[i].passage for i in missing})
         stages.lap("embed")
-        second_vectors = _second_vectors(previous, keys, [embedding_input(passages[u.passage], u) for u in units], progress)
+        second_vectors = _second_vectors(previous, keys, inputs, progress)
         stages.lap("second encoder")
         if previous is not None and previous.integrity is not None and previous.integrity.wait() == "damaged":
             raise _PreviousDamaged(previous.integrity.problem)
@@ -358,6 +346,26 @@ class _Document:
     clean: CleanDocument | None
 
 
+def _embed_once(
+    keys: list[str], inputs: list[str], rows: list[int], embed: Callable[..., np.ndarray], stage: str, progress: BuildProgress | None
+) -> np.ndarray:
+    """The vectors of these rows, each distinct input embedded once (a repeated heading or boilerplate line comes back
+    many times); `embed(texts, progress=…)` reports to `progress` under `stage`."""
+
+    def on_batch(done: int, total: int) -> None:
+        if progress:
+            progress(stage, done, total)
+
+    first_of: dict[str, int] = {}
+    for i in rows:
+        first_of.setdefault(keys[i], i)
+    unique = list(first_of.values())
+    on_batch(0, len(unique))
+    fresh = embed([inputs[i] for i in unique], progress=on_batch)
+    row_of = {keys[i]: row for row, i in enumerate(unique)}
+    return fresh[[row_of[keys[i]] for i in rows]]
+
+
 def _second_vectors(previous: LoadedIndex | None, keys: list[str], inputs: list[str], progress: BuildProgress | None) -> np.ndarray:
     """The second encoder's vector of every unit: the previous version's where it holds the same input, else embedded."""
     old = previous.second_embeddings() if previous is not None and previous.manifest.second_model == SECOND_MODEL else None
@@ -366,21 +374,9 @@ def _second_vectors(previous: LoadedIndex | None, keys: list[str], inputs: list[
     kept = [i for i, key in enumerate(keys) if key in reusable]
     if kept and old is not None:
         vectors[kept] = old[np.asarray([reusable[keys[i]] for i in kept])]
-    first_of: dict[str, int] = {}
-    for i, key in enumerate(keys):
-        if key not in reusable:
-            first_of.setdefault(key, i)
-    if first_of:
-        unique = list(first_of.values())
-
-        def on_batch(done: int, total: int) -> None:
-            if progress:
-                progress("second-encoder", done, total)
-
-        fresh = get_second_encoder().embed([inputs[i] for i in unique], progress=on_batch)
-        row_of = {keys[i]: row for row, i in enumerate(unique)}
-        missing = [i for i, key in enumerate(keys) if key not in reusable]
-        vectors[missing] = fresh[[row_of[keys[i]] for i in missing]]
+    missing = [i for i, key in enumerate(keys) if key not in reusable]
+    if missing:
+        vectors[missing] = _embed_once(keys, inputs, missing, get_second_encoder().embed, "second-encoder", progress)
     return vectors
 
 

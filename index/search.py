@@ -329,9 +329,13 @@ class Retriever:
     def search(self, question: str, k: int = 3) -> SearchResult:
         started = time.perf_counter()
         query = self.embedder.embed_queries([question])
+        scripts = QuestionScripts.of(question)
         second_query = None
-        language = script_language(cjk_share(question), hangul_share(question))
-        if self.second is not None and self.params.second_encoder_weight > 0 and self.second.applies(language):
+        if (
+            self.second is not None
+            and self.params.second_encoder_weight > 0
+            and self.second.applies(script_language(scripts.cjk, scripts.hangul))
+        ):
             second_query = get_second_encoder().embed_query(question)
         word_bridge = self._word_bridge()
         if word_bridge is not None:  # the question's words are embedded too: part of `embed`, not of the ranking
@@ -340,7 +344,6 @@ class Retriever:
         units = self.loaded.units
         if not units:
             return SearchResult([], [])
-        scripts = QuestionScripts.of(question)
         dense = self.dense.scores(query, self.params.dense_depth)
         searched = time.perf_counter()
         signals = self.ranking_signals(question, query, scripts, dense, second_query)
@@ -364,7 +367,8 @@ class Retriever:
             order, scores = order[resorted], scores[resorted]
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
-        cosines = (signals.dense_before_second or signals.dense).at(order)  # the gate's: the second encoder left out
+        # The gate's view of each unit: e5's, the second encoder left out.
+        cosines = (signals.dense if signals.dense_before_second is None else signals.dense_before_second).at(order)
         hits = [
             UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(score), float(extra), float(cosine))
             for u, score, extra, cosine in zip(order, scores, bonus, cosines, strict=True)

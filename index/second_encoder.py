@@ -61,8 +61,6 @@ class SecondEncoder:
     def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """L2-normalised float32 vectors of `texts`, in batches so that `progress(done, total)` can report."""
         out = np.zeros((len(texts), SECOND_DIMENSION), dtype=np.float32)
-        if progress:
-            progress(0, len(texts))
         for start in range(0, len(texts), BATCH):
             out[start : start + BATCH] = self._encode(list(texts[start : start + BATCH]))
             if progress:

@@ -207,12 +207,23 @@ class DenseSignal:
         extra = {"params": faiss.SearchParametersIVF(nprobe=max(1, probe // 2))} if probe > 1 else {}  # type: ignore[call-arg]
         _, ids = self.index.search(centered_query[None, :], min(self.size, depth), **extra)  # type: ignore[attr-defined]
         candidates = np.union1d(plain.candidates, ids[0][ids[0] >= 0]).astype(np.int64)
-        scale: list[float] = []
+        vectors = np.asarray(self.vectors[candidates], dtype=np.float32)
+        unit_norms = self.shared_norms(candidates, vectors) if norms and keep_shared and not offsets_only else None
+        scale = float(unit_norms.mean()) if unit_norms is not None else None
         scores = self.centered_at(
-            candidates, query, query_mean, weight, norms=norms, keep_shared=keep_shared, offsets_only=offsets_only, scale_used=scale
+            candidates,
+            query,
+            query_mean,
+            weight,
+            norms=norms,
+            keep_shared=keep_shared,
+            offsets_only=offsets_only,
+            vectors=vectors,
+            norm_scale=scale,
+            unit_norms=unit_norms,
         )
         order = np.argsort(-scores, kind="stable")
-        return DenseScores(candidates[order], scores[order], float(scores.min()), self.size, scale[0] if scale else None)
+        return DenseScores(candidates[order], scores[order], float(scores.min()), self.size, scale)
 
     def shared_norms(self, units: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         """Each unit's norm once its language's mean less the mean of the languages' means is subtracted (a constant)."""
@@ -234,14 +245,13 @@ class DenseSignal:
         offsets_only: bool = False,
         vectors: np.ndarray | None = None,
         norm_scale: float | None = None,
-        scale_used: list[float] | None = None,
         unit_norms: np.ndarray | None = None,
     ) -> np.ndarray:
         """The scores `centered_scores` gives these units, computed exactly (`vectors`: their rows, if already read).
 
         With norms and `keep_shared`, each centered part is scaled by the mean centered norm of the units scored
-        together: `norm_scale` gives it instead (that of a ranking's candidates, to score other units as they were);
-        the value used is appended to `scale_used`. `unit_norms`: those units' `shared_norms`, if already computed.
+        together, or by `norm_scale` (that of a ranking's candidates, to score other units as they were).
+        `unit_norms`: those units' `shared_norms`, if already computed.
         """
         centering = self.centering
         assert centering is not None
@@ -262,8 +272,6 @@ class DenseSignal:
             if unit_norms is None:
                 unit_norms = self.shared_norms(units, vectors)
             mean_norm = float(unit_norms.mean()) if norm_scale is None else norm_scale
-            if scale_used is not None:
-                scale_used.append(mean_norm)
             centered = centered * (mean_norm / unit_norms)
         elif norms:
             centered = centered * (centering.mean_norm / centering.norms[units])
