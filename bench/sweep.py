@@ -4,6 +4,7 @@ Reproduces the tables in docs/retrieval.md:
 
     python -m bench.sweep                       # the default sets and variants
     python -m bench.sweep --variant base --variant calibrate=true,calibration_quantile=0.9
+    python -m bench.sweep --together            # every set's questions asked of one index of all the sets' documents
 
 Each set is a question file asked of a scratch index of some corpora (`verbatim eval --corpus`): the development
 corpus with the article, the held-out documents with the article, and the article alone. Questions are embedded once
@@ -96,6 +97,14 @@ def parse_variant(text: str) -> tuple[str, RetrievalParams]:
     return text, DEFAULT_PARAMS.with_changes(**changes)
 
 
+def asked_together(
+    sets: Sequence[tuple[str, tuple[Path, ...], Path]], every: Sequence[tuple[str, tuple[Path, ...], Path]] = DEFAULT_SETS
+) -> list[tuple[str, tuple[Path, ...], Path]]:
+    """These sets, each asked of one index holding the corpora of `every` set (the same index whichever are chosen)."""
+    union = tuple(sorted({corpus for _, corpora, _ in every for corpus in corpora}))
+    return [(name, union, questions) for name, _, questions in sets]
+
+
 def open_set(corpora: tuple[Path, ...], cache: dict[tuple[Path, ...], Verbatim]) -> Verbatim:
     if corpora not in cache:
         settings = corpus_settings(load_settings(), list(corpora))
@@ -154,9 +163,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant", action="append", help="`base` or field=value,… (repeatable)")
     parser.add_argument("--set", action="append", dest="sets", help="only these sets (by name)")
     parser.add_argument("--moves", action="store_true", help="list the questions each variant moves against the first one")
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="ask every set's questions of one index holding the documents of all the sets (a larger index of real documents)",
+    )
     args = parser.parse_args(argv)
     variants = [parse_variant(v) for v in (args.variant or DEFAULT_VARIANTS)]
     sets = [s for s in DEFAULT_SETS if not args.sets or s[0] in args.sets]
+    if args.together:
+        sets = asked_together(sets)
     services: dict[tuple[Path, ...], Verbatim] = {}
     first: dict[str, EvalReport] = {}
     for name, params in variants:

@@ -102,6 +102,21 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+LEAD_IN_ENDS = (":", "：")
+
+
+def bind_lead_ins(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Spans where one ending with a colon (a lead-in: "please contact the following members:", "方法如下：") is joined
+    to the span after it, when the two fit in `limit`: packing never cuts between a lead-in and what it introduces."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and text[out[-1][0] : out[-1][1]].rstrip().endswith(LEAD_IN_ENDS) and end - out[-1][0] <= limit:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def pack_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
     """Pack consecutive sentence spans into as few chunks of at most `limit` as possible, evenly sized."""
     units: list[tuple[int, int]] = []
@@ -204,7 +219,7 @@ def paragraph_groups(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list
 
     def flush() -> None:
         if run:
-            cuts = pack_spans(doc.text, [(p.start, p.end) for p in run], limit)
+            cuts = pack_spans(doc.text, bind_lead_ins(doc.text, [(p.start, p.end) for p in run], limit), limit)
             for start, end in cuts:
                 groups.append(tuple(p for p in run if start <= p.start and p.end <= end))
             run.clear()
@@ -240,7 +255,7 @@ def passages_for(doc: CleanDocument, limit: int = MAX_PASSAGE_CHARS) -> list[Pas
         if len(group) > 1:
             pieces = [(first.start, doc.text[first.start : last.end])]
         else:
-            spans = line_spans(first.text) if first.kind == "code" else sentence_spans(first.text)
+            spans = line_spans(first.text) if first.kind == "code" else bind_lead_ins(first.text, sentence_spans(first.text), limit)
             pieces = [(first.start + s, first.text[s:e]) for s, e in pack_spans(first.text, spans, limit)]
         for piece_start, raw in pieces:
             text = raw.strip()

@@ -81,8 +81,9 @@ META_SUFFIX = ".meta.json"
 # 52: a display equation set larger than the body is no PDF heading; 53: from a review of 47-49: Chinese verse and
 # short parallel lines keep their breaks, chapter headings are no running heads, form feeds at a text's edge or inside
 # a line make no pages, Gutenberg's _italics_ are prose; a paragraph of thousands of sentences is packed greedily;
-# 54: a PDF sentence goes on past a caption at the top of the next column, as past a float at the next page's top).
-INGEST_VERSION = 54
+# 54: a PDF sentence goes on past a caption at the top of the next column, as past a float at the next page's top;
+# 55: a sentence or paragraph ending with a colon stays in the passage of what it introduces, when both fit).
+INGEST_VERSION = 55
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bench.sweep import moves, parse_variant
+from pathlib import Path
+
+from bench.sweep import DEFAULT_SETS, asked_together, moves, parse_variant
 from index.evaluate import EvalQuestion, QuestionResult, report_for
 
 
@@ -22,3 +24,19 @@ def test_variants_are_parameters_of_retrieval_params() -> None:
     name, params = parse_variant("window_floor_rank=30,chinese_english_weight=0.1,calibrate=true")
     assert name.startswith("window_floor_rank")
     assert params.window_floor_rank == 30 and params.chinese_english_weight == 0.1 and params.calibrate is True
+
+
+def test_sets_asked_together_share_one_index_of_every_sets_documents() -> None:
+    chosen = [s for s in DEFAULT_SETS if s[0] in ("dev", "heldout3")]
+    together = asked_together(chosen)
+    assert [name for name, _, _ in together] == ["heldout3", "dev"]  # in the order given
+    assert [questions for _, _, questions in together] == [questions for _, _, questions in chosen]  # own questions
+    corpora = {corpora for _, corpora, _ in together}
+    assert len(corpora) == 1  # one index, whichever sets are chosen
+    (union,) = corpora
+    assert union == tuple(sorted(set(union)))
+    assert {c for _, cs, _ in DEFAULT_SETS for c in cs} == set(union)
+    assert any(c.name == "heldout7" for c in union) and any(c.name == "knowledge" for c in union)
+    assert asked_together([("x", (Path("a"),), Path("q"))], every=[("x", (Path("a"),), Path("q")), ("y", (Path("b"),), Path("r"))]) == [
+        ("x", (Path("a"), Path("b")), Path("q"))
+    ]

@@ -211,3 +211,29 @@ def test_a_text_thousands_of_sentences_long_on_one_line_is_packed_evenly(tmp_pat
     assert len(spans) > MAX_BALANCED_UNITS
     chunks = pack_spans(text, spans, 400)
     assert max(e - s for s, e in chunks) - min(e - s for s, e in chunks) <= 40  # even, the last chunk too
+
+
+def test_a_lead_in_ending_with_a_colon_stays_with_what_it_introduces() -> None:
+    # Go's security policy: a lead-in sentence, then its list, one paragraph of 470 characters. Packed evenly at
+    # sentences, the cut fell right after the colon and the lead-in became a passage that names nobody.
+    lead = (
+        "If you have not received a reply to your email within 48 hours, or have not heard from the security team for"
+        " the past five days, please contact the following members of the Go security team directly:"
+    )
+    items = [
+        "* Contact the primary security coordinator - Andrew Gerrand (mailto:adg@golang.org) - directly.",
+        "* Contact the secondary coordinator - Adam Langley - public key directly.",
+        "* Post a message to golang-dev@golang.org or the golang-dev web interface.",
+    ]
+    doc = markdown("# Reporting\n\n" + lead + "\n\n" + "\n".join(items) + "\n")
+    passages = passages_for(doc)
+    assert len(passages) == 2
+    assert passages[0].text.startswith(lead) and "primary security coordinator" in passages[0].text
+    assert all(doc.text[p.start : p.end] == p.text for p in passages)
+    # Without a colon the same sentences are packed as before: the even cut, wherever it falls.
+    plain = markdown("# Reporting\n\n" + lead[:-1] + ".\n\n" + "\n".join(items) + "\n")
+    assert texts(passages_for(plain))[0] == lead[:-1] + "."
+    # A lead-in and a paragraph too long to share a passage stay apart.
+    long_item = "* " + "a very long item of the list " * 12
+    apart = passages_for(markdown("# Reporting\n\n" + lead + "\n\n" + long_item + "\n"))
+    assert texts(apart)[0] == lead

