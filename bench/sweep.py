@@ -4,7 +4,7 @@ Reproduces the tables in docs/retrieval.md:
 
     python -m bench.sweep                       # the default sets and variants
     python -m bench.sweep --variant base --variant calibrate=true,calibration_quantile=0.9
-    python -m bench.sweep --together            # every set's questions asked of one index of all the sets' documents
+    python -m bench.sweep --together            # the sets' questions asked of one index of every default set's documents
 
 Each set is a question file asked of a scratch index of some corpora (`verbatim eval --corpus`): the development
 corpus with the article, the held-out documents with the article, and the article alone. Questions are embedded once
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--together",
         action="store_true",
-        help="ask every set's questions of one index holding the documents of all the sets (a larger index of real documents)",
+        help="ask the chosen sets' questions of one index holding the documents of every default set (34 real documents)",
     )
     args = parser.parse_args(argv)
     variants = [parse_variant(v) for v in (args.variant or DEFAULT_VARIANTS)]

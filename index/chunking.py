@@ -107,13 +107,17 @@ LEAD_IN_ENDS = (":", "：")
 
 def bind_lead_ins(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
     """Spans where one ending with a colon (a lead-in: "please contact the following members:", "方法如下：") is joined
-    to the span after it, when the two fit in `limit`: packing never cuts between a lead-in and what it introduces."""
+    to the span after it, when the two fit in `limit`, so that packing does not cut right after the colon.
+
+    Joined from the last span back: in a chain "A: B: C" the inner lead-in B keeps C when A, B and C do not fit together.
+    """
     out: list[tuple[int, int]] = []
-    for start, end in spans:
-        if out and text[out[-1][0] : out[-1][1]].rstrip().endswith(LEAD_IN_ENDS) and end - out[-1][0] <= limit:
-            out[-1] = (out[-1][0], end)
+    for start, end in reversed(spans):
+        if out and text[start:end].rstrip().endswith(LEAD_IN_ENDS) and out[-1][1] - start <= limit:
+            out[-1] = (start, out[-1][1])
         else:
             out.append((start, end))
+    out.reverse()
     return out
 
 

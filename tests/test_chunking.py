@@ -214,7 +214,7 @@ def test_a_text_thousands_of_sentences_long_on_one_line_is_packed_evenly(tmp_pat
 
 
 def test_a_lead_in_ending_with_a_colon_stays_with_what_it_introduces() -> None:
-    # Go's security policy: a lead-in sentence, then its list, one paragraph of 470 characters. Packed evenly at
+    # Go's security policy: a lead-in sentence, then its list, one paragraph longer than a passage. Packed evenly at
     # sentences, the cut fell right after the colon and the lead-in became a passage that names nobody.
     lead = (
         "If you have not received a reply to your email within 48 hours, or have not heard from the security team for"
@@ -226,6 +226,8 @@ def test_a_lead_in_ending_with_a_colon_stays_with_what_it_introduces() -> None:
         "* Post a message to golang-dev@golang.org or the golang-dev web interface.",
     ]
     doc = markdown("# Reporting\n\n" + lead + "\n\n" + "\n".join(items) + "\n")
+    # The Markdown loader keeps a list with its "…:" introduction: one paragraph, longer than a passage.
+    assert len(doc.paragraphs) == 1 and len(doc.paragraphs[0].text) > MAX_PASSAGE_CHARS
     passages = passages_for(doc)
     assert len(passages) == 2
     assert passages[0].text.startswith(lead) and "primary security coordinator" in passages[0].text
@@ -237,3 +239,34 @@ def test_a_lead_in_ending_with_a_colon_stays_with_what_it_introduces() -> None:
     long_item = "* " + "a very long item of the list " * 12
     apart = passages_for(markdown("# Reporting\n\n" + lead + "\n\n" + long_item + "\n"))
     assert texts(apart)[0] == lead
+
+
+def test_a_lead_in_paragraph_stays_with_the_paragraph_after_it_in_a_run_of_short_ones() -> None:
+    # Short prose paragraphs of a section share passages, packed evenly; the even cut fell after "如下：".
+    before = "專案的維護者每週開會一次，討論待處理的議題與合併請求，並把決定記錄在公開的會議紀錄裡，讓沒能出席的貢獻者也能看到。" * 3
+    lead = "申請資助的流程如下："
+    steps = [
+        "第一步，填寫申請表並說明專案的目標、使用者與預期的里程碑，附上過去一年的貢獻紀錄與社群規模的證據。" * 3,
+        "第二步，等待審核結果，通常需要四到六週。" * 4,
+    ]
+    doc = markdown("# 資助\n\n" + "\n\n".join([before, lead, *steps]) + "\n")
+    assert len(doc.paragraphs) == 4 and all(p.kind == "prose" for p in doc.paragraphs)
+    passages = passages_for(doc)
+    assert [p.text.startswith(lead) for p in passages] == [False, True]
+    assert steps[0] in passages[1].text and passages[0].text == before
+    # The same paragraphs with a full stop instead of the colon: the lead sentence goes with the paragraph before it.
+    plain = markdown("# 資助\n\n" + "\n\n".join([before, lead[:-1] + "。", *steps]) + "\n")
+    assert texts(passages_for(plain))[0] == before + "\n\n" + lead[:-1] + "。"
+
+
+def test_in_a_chain_of_lead_ins_the_inner_one_keeps_what_it_introduces() -> None:
+    from index.chunking import bind_lead_ins
+
+    a = "A" * 200 + ":"
+    b = "B" * 100 + ":"
+    c = "C" * 150
+    text = f"{a}\n{b}\n{c}"
+    spans = [(0, len(a)), (len(a) + 1, len(a) + 1 + len(b)), (len(text) - len(c), len(text))]
+    assert bind_lead_ins(text, spans, 400) == [spans[0], (spans[1][0], spans[2][1])]  # A alone; B with C
+    assert bind_lead_ins(text, spans, 500) == [(0, len(text))]  # all three fit
+    assert bind_lead_ins(text, spans, 200) == spans  # nothing fits with what follows it
