@@ -188,9 +188,7 @@ class Retriever:
                 second_query,
                 language,
                 self.params.second_encoder_weight,
-                self.params.dense_depth,
                 self.ranking_scores_at(query, scripts, ranking, second.population, second.population_e5, self._population_norms(second)),
-                lambda units: self.ranking_scores_at(query, scripts, ranking, units),
             )
         signals = dataclasses.replace(self.signals(question, query, scripts, ranking), dense_before_second=before)
         if self.dense.centering is None:
@@ -215,11 +213,11 @@ class Retriever:
         """The second encoder's vectors of this version, its model loaded now (not during the first question); None for
         a version written without them (it ranks by e5 alone until the next build writes them)."""
         try:
-            vectors, index = loaded.second_embeddings(), loaded.second_faiss_index()
-        except (OSError, RuntimeError, ValueError) as exc:
+            vectors = loaded.second_embeddings()
+        except (OSError, ValueError) as exc:
             log.warning("index version %s: the second encoder's vectors could not be read (%s); ranking by e5 alone", loaded.version, exc)
             return None
-        if vectors is None or index is None or centering is None or self.dense.vectors is None:
+        if vectors is None or centering is None or self.dense.vectors is None:
             return None
         if loaded.manifest.second_model != get_second_encoder().name:
             log.warning(
@@ -229,11 +227,11 @@ class Retriever:
                 get_second_encoder().name,
             )
             return None
-        if len(vectors) != len(loaded.units) or index.ntotal != len(loaded.units):
+        if len(vectors) != len(loaded.units):
             log.warning("index version %s: the second encoder's vectors do not match its units; ranking by e5 alone", loaded.version)
             return None
         get_second_encoder().load()
-        return SecondDense(index, vectors, centering.unit_languages, self.dense.vectors)
+        return SecondDense(vectors, centering.unit_languages, self.dense.vectors)
 
     def ranking_dense(self, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
         """The dense scores fusion ranks by: the plain cosines, or with `language_centering` the language-centered ones."""

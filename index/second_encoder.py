@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Any
 
-import faiss
 import numpy as np
 
 from index.signals import CENTERING_LANGUAGES, DenseScores
@@ -112,10 +111,9 @@ def read_rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 class SecondDense:
-    """The units' USE-m vectors (memory-mapped) and their FAISS index: blends USE-m's cosines into e5's ranking scores."""
+    """The units' USE-m vectors (memory-mapped): blends USE-m's cosines into e5's ranking scores."""
 
-    def __init__(self, faiss_index: faiss.Index, vectors: np.ndarray, unit_languages: np.ndarray, e5_vectors: np.ndarray) -> None:
-        self.index: Any = faiss_index  # faiss.Index; its stubs know no keyword search parameters
+    def __init__(self, vectors: np.ndarray, unit_languages: np.ndarray, e5_vectors: np.ndarray) -> None:
         self.vectors = vectors
         self.unit_languages = unit_languages
         self.size = len(vectors)
@@ -140,31 +138,24 @@ class SecondDense:
         query: np.ndarray,
         question_language: int,
         weight: float,
-        depth: int,
         population_first: np.ndarray,
-        exact_first: Callable[[np.ndarray], np.ndarray],
     ) -> DenseScores:
-        """e5's ranking scores with (1 - weight) x e5 + weight x USE-m for the units `blended_pair` names.
+        """e5's ranking scores with (1 - weight) x e5 + weight x USE-m for the candidates `blended_pair` names.
 
         USE-m's cosines are mapped onto e5's scale for the question: the same mean and spread over `population`
-        (`population_first`: e5's ranking scores of those units, computed exactly). Candidates are e5's and USE-m's
-        `depth` best by its own FAISS search, the latter scored by e5 with `exact_first`; every other unit keeps e5's
-        floor, and units of pairs not blended keep e5's score.
+        (`population_first`: e5's ranking scores of those units, computed exactly). The candidates are e5's: a search of
+        USE-m's own vectors for more moved no question of our 31 sets on their own indexes and, in one index of all
+        their documents, gained one question and lost four (docs/retrieval.md, "Thirteenth round"), while its FAISS
+        file was the largest part of a question's mapped memory at 100,000 passages. Every other unit keeps e5's floor, and units of pairs not blended keep e5's
+        score. USE-m's rows are read with pread, not through the mapping (`read_rows`).
         """
         if weight <= 0 or not self.size or not self.applies(question_language):
             return ranking
-        # Like the centered search (index/signals.py), this search only adds candidates to e5's: half of e5's probes of
-        # an IVF index are enough for that, and keep the query path within its budget at 100k passages.
-        probe = getattr(self.index, "nprobe", 0)
-        extra = {"params": faiss.SearchParametersIVF(nprobe=max(1, probe // 2))} if probe > 1 else {}  # type: ignore[call-arg]
-        _, ids = self.index.search(query[None, :], min(self.size, depth), **extra)
-        found = ids[0][ids[0] >= 0].astype(np.int64)
-        added = np.setdiff1d(found, ranking.candidates)
-        units = np.concatenate([ranking.candidates.astype(np.int64), added])
-        first = np.concatenate([ranking.candidate_scores, exact_first(added)]).astype(np.float64)
+        units = ranking.candidates.astype(np.int64)
+        first = ranking.candidate_scores.astype(np.float64)
         blended = blended_pair(question_language, self.unit_languages[units])
         second = np.zeros(len(units), dtype=np.float64)
-        second[blended] = np.asarray(self.vectors[units[blended]], dtype=np.float32) @ query  # only the rows it is blended for
+        second[blended] = read_rows(self.vectors, units[blended]) @ query  # only the rows it is blended for
         population_second = (self.population_second @ query).astype(np.float64)
         population_first = population_first.astype(np.float64)
         spread = float(population_first.std()) / max(float(population_second.std()), 1e-9)

@@ -9,9 +9,10 @@ Layout of the index directory (format 2)::
     versions/<version>/tables.json      the strings the columns point into (document ids, sections, kinds)
     versions/<version>/embeddings.npy   float32 vectors, one per unit (reused by the next build)
     versions/<version>/vectors.faiss    the FAISS index searched at query time (memory-mapped)
-    versions/<version>/second_embeddings.npy, second_vectors.faiss
-                                        the same for the second encoder (index/second_encoder.py); absent in
-                                        versions written before it, which rank by e5 alone
+    versions/<version>/second_embeddings.npy
+                                        the second encoder's vectors, one per unit (index/second_encoder.py); absent in
+                                        versions written before it, which rank by e5 alone (versions written between
+                                        it and the thirteenth round also hold second_vectors.faiss, no longer read)
     versions/<version>/texts/<doc>.txt  the cleaned text of each document (quotes are checked against it)
     versions/<version>/damaged.txt      only when a check found a file damaged: why (the version is not served)
     current  -> versions/<version>      symlink replaced atomically with os.replace
@@ -72,7 +73,6 @@ DAMAGED = "damaged.txt"
 EMBEDDINGS = "embeddings.npy"
 VECTORS = "vectors.faiss"
 SECOND_EMBEDDINGS = "second_embeddings.npy"
-SECOND_VECTORS = "second_vectors.faiss"
 TEXTS = "texts"
 # IO_FLAG_MMAP only maps IVF inverted lists; IO_FLAG_MMAP_IFC (FAISS >= 1.10) maps the vectors of flat, HNSW
 # and IVF indexes alike, so the pages are file-backed, shared between processes and reclaimable (see
@@ -166,12 +166,6 @@ class LoadedIndex:
         if not self.manifest.second_model or not (self.path / SECOND_EMBEDDINGS).is_file():
             return None
         return np.load(self.path / SECOND_EMBEDDINGS, mmap_mode="r")
-
-    def second_faiss_index(self) -> faiss.Index | None:
-        """The FAISS index of the second encoder's vectors (memory-mapped); None for a version written without them."""
-        if not self.manifest.second_model or not (self.path / SECOND_VECTORS).is_file():
-            return None
-        return faiss.read_index(str(self.path / SECOND_VECTORS), MMAP_FLAGS)
 
 
 IntegrityListener = Callable[[str], None]
@@ -382,7 +376,6 @@ class IndexStore:
         faiss.write_index(make_faiss_index(vectors, manifest.index_type), str(staging / VECTORS))
         if second_vectors is not None:
             np.save(staging / SECOND_EMBEDDINGS, np.ascontiguousarray(second_vectors, dtype=np.float32))
-            faiss.write_index(make_faiss_index(second_vectors, manifest.index_type), str(staging / SECOND_VECTORS))
         (staging / TEXTS).mkdir()
         for doc_id, text in texts.items():
             (staging / TEXTS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
