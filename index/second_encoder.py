@@ -146,8 +146,9 @@ class SecondDense:
         (`population_first`: e5's ranking scores of those units, computed exactly). The candidates are e5's: a search of
         USE-m's own vectors for more moved no question of our 31 sets on their own indexes and, in one index of all
         their documents, gained one question and lost four (docs/retrieval.md, "Thirteenth round"), while its FAISS
-        file was the largest part of a question's mapped memory at 100,000 passages. Every other unit keeps e5's floor, and units of pairs not blended keep e5's
-        score. USE-m's rows are read with pread, not through the mapping (`read_rows`).
+        file was the largest part of a question's mapped memory at 100,000 passages. Every other unit keeps e5's floor,
+        and units of pairs not blended keep e5's score. USE-m's rows are read with pread, not through the mapping
+        (`read_rows`).
         """
         if weight <= 0 or not self.size or not self.applies(question_language):
             return ranking
