@@ -31,8 +31,8 @@ class RetrievalParams:
     # Keep only the per-language part of the centered inner product: one offset per language added to plain cosines.
     centering_offsets_only: bool = False
     # The second encoder (index/second_encoder.py, USE-m v3): for units in another language than the question's where one
-    # of the two is Korean, the ranking's dense term is (1 - w) x e5 + w x USE-m (its cosines mapped onto e5's scale);
-    # its own FAISS search adds `dense_depth` candidates. 0 ranks by e5 alone. Set over all our sets (docs/retrieval.md):
+    # of the two is Korean, the ranking's dense term is (1 - w) x e5 + w x USE-m (its cosines mapped onto e5's scale),
+    # for e5's candidates. 0 ranks by e5 alone. Set over all our sets (docs/retrieval.md):
     # 0.2 and 0.25 move none of the development corpus's and the article's questions, 0.35 and 0.5 lose one.
     second_encoder_weight: float = 0.25
     # Center only an index holding units of this many languages: with one, centering only reorders

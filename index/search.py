@@ -116,7 +116,8 @@ class Retriever:
             vectors = None
         self.dense = DenseSignal(loaded.faiss_index, len(loaded.units), vectors, tables.centering)
         self.second = self._second_dense(loaded, tables.centering)
-        self._second_norms: np.ndarray | None = None
+        # The centered norms of the second encoder's mapping units: constants of the index, computed once.
+        self._second_norms = self.dense.shared_norms(self.second.population, self.second.population_e5) if self.second else None
         self._question_means: np.ndarray | None = None
         self.lexical: LexicalSignal = tables.lexical
         self.english = EnglishBridge(self.glossary, loaded.unit_text, len(loaded.units))
@@ -178,17 +179,16 @@ class Retriever:
         the share of the best of them in the question's language (a version without unit languages weighs lexical
         evidence as if it were 1.0). `second_query`: the question's second-encoder vector, embedded here when None."""
         ranking = before = self.ranking_dense(query, scripts, plain)
-        second = self.second
         language = script_language(scripts.cjk, scripts.hangul)
-        if second is not None and self.params.second_encoder_weight > 0 and second.applies(language):
+        if self.second is not None and self._blends_second(language):
             if second_query is None:
                 second_query = get_second_encoder().embed_query(question)
-            ranking = second.blend(
+            ranking = self.second.blend(
                 ranking,
                 second_query,
                 language,
                 self.params.second_encoder_weight,
-                self.ranking_scores_at(query, scripts, ranking, second.population, second.population_e5, self._population_norms(second)),
+                self.ranking_scores_at(query, scripts, ranking, self.second.population, self.second.population_e5, self._second_norms),
             )
         signals = dataclasses.replace(self.signals(question, query, scripts, ranking), dense_before_second=before)
         if self.dense.centering is None:
@@ -208,6 +208,10 @@ class Retriever:
             factor = share + elsewhere * (1.0 - share)
             signals = dataclasses.replace(signals, korean=scaled_where(korean, self.korean.korean_units, factor))
         return signals
+
+    def _blends_second(self, question_language: int) -> bool:
+        """Whether the second encoder's cosines are blended into this question's ranking (and it must be embedded)."""
+        return self.second is not None and self.params.second_encoder_weight > 0 and self.second.applies(question_language)
 
     def _second_dense(self, loaded: LoadedIndex, centering: LanguageCentering | None) -> SecondDense | None:
         """The second encoder's vectors of this version, its model loaded now (not during the first question); None for
@@ -255,16 +259,14 @@ class Retriever:
         scripts: QuestionScripts,
         ranking: DenseScores,
         units: np.ndarray,
-        vectors: np.ndarray | None = None,
+        vectors: np.ndarray,
         unit_norms: np.ndarray | None = None,
     ) -> np.ndarray:
-        """The scores `ranking_dense` gave these units in `ranking`, computed exactly from their e5 vectors (`vectors`:
-        their rows, if already read), whether or not they were among its candidates."""
-        if vectors is None:
-            assert self.dense.vectors is not None
-            vectors = np.asarray(self.dense.vectors[units], dtype=np.float32)
+        """The scores `ranking_dense` gave these units in `ranking`, computed exactly from their e5 vectors (`vectors`,
+        one row per unit; `unit_norms`: their `shared_norms`, if already computed), whether or not they were among its
+        candidates."""
         query_mean = self._centering_mean(scripts)
-        if query_mean is None or self.dense.vectors is None:
+        if query_mean is None:
             return (vectors @ query[0]).astype(np.float32)
         return self.dense.centered_at(
             units,
@@ -278,14 +280,6 @@ class Retriever:
             norm_scale=ranking.norm_scale,
             unit_norms=unit_norms,
         )
-
-    def _population_norms(self, second: SecondDense) -> np.ndarray | None:
-        """The centered norms of the second encoder's mapping units (constants: computed once per index)."""
-        if self.dense.centering is None:
-            return None
-        if self._second_norms is None:
-            self._second_norms = self.dense.shared_norms(second.population, second.population_e5)
-        return self._second_norms
 
     def _centering_mean(self, scripts: QuestionScripts) -> np.ndarray | None:
         """The question language's mean for language centering; None when the ranking uses plain cosines."""
@@ -329,11 +323,7 @@ class Retriever:
         query = self.embedder.embed_queries([question])
         scripts = QuestionScripts.of(question)
         second_query = None
-        if (
-            self.second is not None
-            and self.params.second_encoder_weight > 0
-            and self.second.applies(script_language(scripts.cjk, scripts.hangul))
-        ):
+        if self._blends_second(script_language(scripts.cjk, scripts.hangul)):
             second_query = get_second_encoder().embed_query(question)
         word_bridge = self._word_bridge()
         if word_bridge is not None:  # the question's words are embedded too: part of `embed`, not of the ranking

@@ -243,11 +243,11 @@ class DenseSignal:
         norms: bool = True,
         keep_shared: bool = False,
         offsets_only: bool = False,
-        vectors: np.ndarray | None = None,
+        vectors: np.ndarray,
         norm_scale: float | None = None,
         unit_norms: np.ndarray | None = None,
     ) -> np.ndarray:
-        """The scores `centered_scores` gives these units, computed exactly (`vectors`: their rows, if already read).
+        """The scores `centered_scores` gives these units, computed exactly from their rows `vectors`.
 
         With norms and `keep_shared`, each centered part is scaled by the mean centered norm of the units scored
         together, or by `norm_scale` (that of a ranking's candidates, to score other units as they were).
@@ -260,9 +260,6 @@ class DenseSignal:
             shared = means[centering.counts > 0].mean(axis=0)
             means, query_mean = means - shared, query_mean - shared
         centered_query = (query[0] - query_mean).astype(np.float32)
-        if vectors is None:
-            assert self.vectors is not None
-            vectors = np.asarray(self.vectors[units], dtype=np.float32)
         languages = centering.unit_languages[units]
         if offsets_only:
             offsets = means @ centered_query + centering.means @ (query[0] - centered_query)

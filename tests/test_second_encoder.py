@@ -97,7 +97,10 @@ def test_the_blend_is_e5_and_the_second_encoders_cosines_on_e5s_scale(korean_and
     assert before is not None and before is not blended
     # e5's exact ranking scores agree with the ranking's own for its candidates (the mapping reads them for every unit).
     everyone = np.arange(len(texts))
-    first = retriever.ranking_scores_at(query, scripts, before, everyone).astype(np.float64)
+    assert retriever.dense.vectors is not None
+    first = retriever.ranking_scores_at(query, scripts, before, everyone, np.asarray(retriever.dense.vectors, dtype=np.float32)).astype(
+        np.float64
+    )
     assert np.allclose(first[before.candidates], before.candidate_scores, atol=1e-5)
     second = (get_second_encoder().embed(texts) @ get_second_encoder().embed_query(question)).astype(np.float64)
     mapped = (second - second.mean()) * (first.std() / second.std()) + first.mean()
