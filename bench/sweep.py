@@ -5,6 +5,7 @@ Reproduces the tables in docs/retrieval.md:
     python -m bench.sweep                       # the default sets and variants
     python -m bench.sweep --variant base --variant calibrate=true,calibration_quantile=0.9
     python -m bench.sweep --together            # the sets' questions asked of one index of every default set's documents
+    python -m bench.sweep --variant base --pairs --set corpus --set heldout2   # and per question -> document language
 
 Each set is a question file asked of a scratch index of some corpora (`verbatim eval --corpus`): the development
 corpus with the article, the held-out documents with the article, and the article alone. Questions are embedded once
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from index.config import load_settings
-from index.evaluate import EvalReport, corpus_settings, evaluate_service
+from index.evaluate import EvalReport, QuestionResult, corpus_settings, evaluate_service
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.service import Verbatim
 
@@ -137,6 +138,40 @@ def row(report: EvalReport) -> str:
     )
 
 
+def pair_rows(results: Sequence[QuestionResult]) -> list[str]:
+    """One line per question language -> document language over these results (summed over sets), the same-language
+    pairs (both scripts of Chinese counting as one language) apart from the cross-language ones, each beside the
+    dense-only ranking of the same passages, and a line for each of the two groups."""
+
+    def same(pair: str) -> bool:
+        asked, _, written = pair.partition("->")
+        return asked.split("-")[0] == written.split("-")[0]
+
+    def line(label: str, rows: Sequence[QuestionResult]) -> str:
+        n = len(rows)
+        r1 = sum(r.rank == 1 for r in rows)
+        r3 = sum(r.rank is not None and r.rank <= 3 for r in rows)
+        qh = sum(r.quote_hit for r in rows)
+        fr = sum(not r.answered for r in rows)
+        d1 = sum(r.dense_rank == 1 for r in rows)
+        d3 = sum(r.dense_rank is not None and r.dense_rank <= 3 for r in rows)
+        return (
+            f"{label:<22} n {n:>3}  R@1 {r1 / n:.2f} R@3 {r3 / n:.2f} QH {qh / n:.2f} FR {fr:>2} | dense R@1 {d1 / n:.2f} R@3 {d3 / n:.2f}"
+        )
+
+    groups: dict[str, list[QuestionResult]] = {}
+    for r in results:
+        if r.item.answerable:
+            groups.setdefault(f"{r.item.lang}->{r.doc_lang or '?'}", []).append(r)
+    out = []
+    for kind, wanted in (("same language", True), ("cross-language", False)):
+        names = sorted(name for name in groups if same(name) == wanted)
+        out += [line(name, groups[name]) for name in names]
+        if names:
+            out.append(line(f"= {kind}", [r for name in names for r in groups[name]]))
+    return out
+
+
 def moves(before: EvalReport, after: EvalReport) -> list[str]:
     """Answerable questions whose rank-1 hit, top-3 hit or quote hit differs between two reports of the same set."""
     old = {r.item.id: r for r in before.results}
@@ -168,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ask the chosen sets' questions of one index holding the documents of every default set (34 real documents)",
     )
+    parser.add_argument(
+        "--pairs",
+        action="store_true",
+        help="after each variant, its figures per question language -> document language, summed over the chosen sets",
+    )
     args = parser.parse_args(argv)
     variants = [parse_variant(v) for v in (args.variant or DEFAULT_VARIANTS)]
     sets = [s for s in DEFAULT_SETS if not args.sets or s[0] in args.sets]
@@ -177,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     first: dict[str, EvalReport] = {}
     for name, params in variants:
         print(f"== {name}  (params {params.fingerprint})")
+        asked: list[QuestionResult] = []
         for set_name, corpora, questions in sets:
             service = open_set(corpora, services)
             apply(service, params)
@@ -184,12 +225,17 @@ def main(argv: list[str] | None = None) -> int:
             calibration = service.answerer.retriever.calibration
             level = f" cal {calibration:+.3f}" if calibration is not None else ""
             print(f"  {set_name:<13}{row(report)}{level}", flush=True)
+            asked += report.results
             if args.moves:
                 if set_name in first:
                     for line in moves(first[set_name], report):
                         print(f"      {line}")
                 else:
                     first[set_name] = report
+        if args.pairs:
+            print("  per language pair, answerable questions of these sets:")
+            for line in pair_rows(asked):
+                print(f"    {line}")
     return 0
 
 

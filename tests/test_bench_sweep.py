@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.sweep import DEFAULT_SETS, asked_together, moves, parse_variant
+from bench.sweep import DEFAULT_SETS, asked_together, moves, pair_rows, parse_variant
 from index.evaluate import EvalQuestion, QuestionResult, report_for
 
 
-def _result(qid: str, rank: int | None, quote_hit: bool, answerable: bool = True) -> QuestionResult:
-    item = EvalQuestion(id=qid, lang="en", question=qid, answerable=answerable, evidence=("x",))
-    return QuestionResult(item=item, rank=rank, quote_hit=quote_hit, answered=True, ms=0.0, doc_lang="en")
+def _result(
+    qid: str,
+    rank: int | None,
+    quote_hit: bool,
+    answerable: bool = True,
+    *,
+    lang: str = "en",
+    doc_lang: str = "en",
+    dense_rank: int | None = None,
+    answered: bool = True,
+) -> QuestionResult:
+    item = EvalQuestion(id=qid, lang=lang, question=qid, answerable=answerable, evidence=("x",))
+    return QuestionResult(item=item, rank=rank, quote_hit=quote_hit, answered=answered, ms=0.0, doc_lang=doc_lang, dense_rank=dense_rank)
 
 
 def test_moves_lists_each_question_that_changed_and_which_way() -> None:
@@ -40,3 +50,18 @@ def test_sets_asked_together_share_one_index_of_every_sets_documents() -> None:
     assert asked_together([("x", (Path("a"),), Path("q"))], every=[("x", (Path("a"),), Path("q")), ("y", (Path("b"),), Path("r"))]) == [
         ("x", (Path("a"), Path("b")), Path("q"))
     ]
+
+
+def test_pairs_are_summed_over_sets_with_chinese_scripts_as_one_language() -> None:
+    results = [
+        _result("a", 1, True, lang="zh-Hans", doc_lang="zh-Hant", dense_rank=2),
+        _result("b", 4, False, lang="zh-Hans", doc_lang="zh-Hant", dense_rank=1, answered=False),
+        _result("c", 2, False, lang="ko", doc_lang="en", dense_rank=None),
+        _result("d", 1, True, lang="en", doc_lang="en", dense_rank=1),
+        _result("o", 1, True, answerable=False),  # off-topic: in no pair
+    ]
+    lines = pair_rows(results)
+    assert [line.split()[0] for line in lines] == ["en->en", "zh-Hans->zh-Hant", "=", "ko->en", "="]
+    assert lines[1] == "zh-Hans->zh-Hant       n   2  R@1 0.50 R@3 0.50 QH 0.50 FR  1 | dense R@1 0.50 R@3 1.00"
+    assert lines[2] == "= same language        n   3  R@1 0.67 R@3 0.67 QH 0.67 FR  1 | dense R@1 0.67 R@3 1.00"
+    assert lines[4] == "= cross-language       n   1  R@1 0.00 R@3 1.00 QH 0.00 FR  0 | dense R@1 0.00 R@3 0.00"
