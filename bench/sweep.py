@@ -54,6 +54,8 @@ DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     # Questions of who wrote each document (tests/data/authors/SOURCES.md), written blind before index/authorship.py.
     ("auth-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "authors" / "heldout.jsonl"),
     *((f"auth{n}", (HELDOUT / f"heldout{n}", ARTICLE), HELDOUT / "authors" / f"heldout{n}.jsonl") for n in range(2, 8)),
+    # The same about the development corpus, written blind after the byline and document-name rules.
+    ("auth-corpus", (SHARED / "corpus", ARTICLE), HELDOUT / "authors" / "corpus.jsonl"),
     ("dev+corpus", (SHARED / "corpus", ARTICLE), SHARED / "dev.jsonl"),
     ("dev", (ARTICLE,), SHARED / "dev.jsonl"),
     ("holdout", (ARTICLE,), HELDOUT / "holdout.jsonl"),

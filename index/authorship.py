@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+from index.citations import split_authors
 from index.models import Passage
+
+# A byline without a label sits among a document's first passages (after its title).
+BYLINE_PASSAGES = 2
 
 # "Who wrote / is the author of…", 作者是誰 / 誰寫的 / 由谁编写, 저자는 누구 / 누가 썼나요, about a piece of writing the
 # question names (`_WRITING`). Not "why did the authors…", "作者怎麼…", "the author of a pull request", nor who writes
@@ -13,7 +17,7 @@ _ASKS_AUTHOR = re.compile(
     r"\bwho\s+(?:wrote|authored|has\s+written|drafted)\b"
     r"|\bwho(?:\s+(?:is|are|was|were)|'s)\s+(?:the|its|their)\s+(?:authors?|writers?|author\(s\))\b(?!\s+of\s+(?:an?|each|every)\b)"
     r"|\b(?:written|authored)\s+by\s+whom\b|\bwhose\s+(?:paper|article|work|essay|document)\b"
-    r"|作者(?:是|為|为|有)[誰谁哪]|[誰谁](?:是|為|为)作者"
+    r"|作者(?:都|又|分別|分别)?(?:是|為|为|有)[誰谁哪]|[誰谁](?:是|為|为)作者"
     r"|[誰谁](?:寫|写|撰寫|撰写|編寫|编写|執筆|执笔|著)的|由[誰谁](?:寫|写|撰寫|撰写|編寫|编写|執筆|执笔)"
     r"|(?:저자|작성자|지은이|글쓴이|필자|저작자)(?:는|은|가|이)?\s*누구(?!에게|한테|와|랑|를|을)"
     r"|누가\s*(?:썼|쓴|작성했|작성한|집필했|집필한|저술했|저술한)",
@@ -61,6 +65,30 @@ _AUTHOR_STATEMENT = re.compile(
 def asks_for_author(question: str) -> bool:
     """Whether the question asks who wrote a piece of writing it names (or who its authors are)."""
     return bool(_ASKS_AUTHOR.search(question)) and bool(_WRITING.search(question))
+
+
+# Words of an author field that name a group rather than a person ("the ko.react.dev contributors", "the acmart authors").
+_COLLECTIVE = re.compile(
+    r"\b(?:contributors?|authors?|team|project|community|foundation|organi[sz]ation|group|members|maintainers|"
+    r"translators?|translation|editors?|staff|inc|ltd|llc|corporation|university|et\s+al)\b"
+    r"|貢獻者|贡献者|團隊|团队|社群|社区|社區|基金會|基金会|기여자|팀|재단",
+    re.IGNORECASE,
+)
+
+
+def personal_names(author: str) -> list[str]:
+    """The people an author field names (metadata, front matter): each name of at least two Chinese or Korean
+    characters or four Latin letters, groups and notes in brackets left out."""
+    names = []
+    for part in re.split(r"[;；]", re.sub(r"[(（][^)）]*[)）]", "", author)):
+        for name in split_authors(part):
+            name = name.strip()
+            letters = sum(ch.isalpha() for ch in name)
+            wide = sum(1 for ch in name if ord(ch) > 0x2E80)
+            if _COLLECTIVE.search(name) or not (wide >= 2 or letters >= 4):
+                continue
+            names.append(name)
+    return names
 
 
 def presents_authors(passage: Passage) -> bool:

@@ -126,6 +126,11 @@ class RetrievalParams:
     # that document's passages naming authors (a PDF's byline, an author section, an "Author:" line) rank first, and
     # the answer is quoted from one of them or refused.
     author_answers: bool = True
+    # The document asked about is instead the first of its best units' documents that writes the most of the names the
+    # question gives (React, RocketMQ), where it gives any; a byline without a label (a line among a document's first
+    # passages that writes a person its metadata names as an author) names the authors too.
+    author_by_names: bool = True
+    author_bylines: bool = True
     kind_demotion: float = 0.05
     highlight_gap: float = 0.005
 

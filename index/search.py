@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.authorship import asks_for_author, presents_authors, says_who_wrote
+from index.authorship import BYLINE_PASSAGES, asks_for_author, personal_names, presents_authors, says_who_wrote
 from index.coverage import CoverageBank, generic_questions
-from index.crosslingual import Glossary
+from index.crosslingual import Glossary, english_names, question_identifiers
 from index.embeddings import Embedder
 from index.fusion import (
     BOUND_SLACK,
@@ -31,7 +32,7 @@ from index.fusion import (
 )
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
-from index.scripts import cjk_share, hangul_share, latin_share
+from index.scripts import cjk_share, hangul_share, latin_share, to_matching_script
 from index.search_tables import build_search_tables, load_search_tables
 from index.second_encoder import SecondDense, get_second_encoder
 from index.signals import (
@@ -128,6 +129,7 @@ class Retriever:
         self._not_prose_units = tables.code_units | self._units_of_kinds(("reference",))
         self._prose_only = self._not_prose_units.any() and not self._not_prose_units.all()
         self._demoted: tuple[str, np.ndarray] | None = None  # demoted_kinds, and which units are of those kinds
+        self._authors: dict[bool, tuple[np.ndarray, np.ndarray]] = {}  # author_bylines -> (kinds, units)
         self._bridge: tuple[int, WordBridge] | None = None  # word_bridge_vocabulary, and the bridge built with it
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
@@ -341,6 +343,8 @@ class Retriever:
         authors_of, promoted = None, order[:0]
         if self.params.author_answers and asks_for_author(question) and len(order):
             authors_of = int(self.unit_documents[order[0]])
+            if self.params.author_by_names:
+                authors_of = self._named_document(question, order, authors_of)
             order, scores, promoted = self._promote_authors(signals, scripts, order, scores, authors_of)
         undemoted: list[int] = []
         demotion = self._kind_demotion(order)
@@ -399,6 +403,24 @@ class Retriever:
             unknown += [name for name in self.glossary.unknown_names(question) if name not in unknown]
         return unknown
 
+    def _named_document(self, question: str, order: np.ndarray, fallback: int) -> int:
+        """Of the documents of a question's best units, the first that writes the most of the names it gives (React,
+        RocketMQ, GPL): a question of who wrote a document names it, and its wording is closer to another document's
+        sentences as often as not when the two are in different languages. `fallback` when it gives no name or no
+        document writes one."""
+        names = {to_matching_script(name) for name in question_identifiers(question) + english_names(question)}
+        if not names:
+            return fallback
+        patterns = [re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])") for name in names]
+        chosen, most = fallback, 0
+        for unit in dict(zip(self.unit_documents[order].tolist(), order.tolist(), strict=True)).values():
+            doc_id = self.passages[int(self.loaded.units.passage[unit])].doc_id
+            text = to_matching_script(self.loaded.texts.slice(doc_id, 0, self.loaded.texts.length(doc_id)))
+            written = sum(1 for pattern in patterns if pattern.search(text))
+            if written > most:
+                chosen, most = int(self.unit_documents[unit]), written
+        return chosen
+
     def _promote_authors(
         self, signals: UnitSignals, scripts: QuestionScripts, order: np.ndarray, scores: np.ndarray, document: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -420,7 +442,7 @@ class Retriever:
         return order[resorted], scores[resorted], authors
 
     @functools.cached_property
-    def _author_kinds(self) -> np.ndarray:
+    def _labelled_author_kinds(self) -> np.ndarray:
         """Per passage (index/authorship.py): 2 where the whole passage presents its document's authors (a byline, an
         author section), 1 where it says who wrote the text (an "Author:" line, "written by …"), else 0."""
         return np.fromiter(
@@ -430,20 +452,61 @@ class Retriever:
         )
 
     @functools.cached_property
+    def _byline_units(self) -> frozenset[int]:
+        """The units of a document's first `BYLINE_PASSAGES` passages that write a person its metadata gives as an
+        author (`personal_names`): a byline without a label, such as a post's "2023년 5월 3일, Dan Abramov, …"."""
+        names: dict[str, list[str]] = {}
+        first: dict[int, list[str]] = {}
+        seen: dict[str, int] = {}
+        for position, passage in enumerate(self.loaded.passages):
+            count = seen[passage.doc_id] = seen.get(passage.doc_id, 0) + 1
+            if count > BYLINE_PASSAGES:
+                continue
+            if passage.doc_id not in names:
+                meta = self.loaded.documents.get(passage.doc_id)
+                names[passage.doc_id] = personal_names(meta.author) if meta else []
+            if names[passage.doc_id]:
+                first[position] = names[passage.doc_id]
+        if not first:
+            return frozenset()
+        unit_passages = np.asarray(self.loaded.units.passage, dtype=np.int64)
+        candidates = np.flatnonzero(np.isin(unit_passages, np.fromiter(first, dtype=np.int64)))
+        return frozenset(int(u) for u in candidates if any(name in self.loaded.unit_text(int(u)) for name in first[int(unit_passages[u])]))
+
+    @property
+    def _author_kinds(self) -> np.ndarray:
+        """Per passage: 2 where it presents its document's authors, 1 where it says who wrote the text or (with
+        `author_bylines`) holds a byline, else 0."""
+        return self._author_tables()[0]
+
+    @property
     def _author_units(self) -> np.ndarray:
         """The units that name their document's authors, in unit order: every unit of a passage that presents them;
-        of a passage that says who wrote it, the units that say so (all of its units when none does on its own), so
-        that the quote is the line with the names and not the passage's other sentences."""
-        kinds = self._author_kinds[np.asarray(self.loaded.units.passage, dtype=np.int64)]
-        units = np.flatnonzero(kinds == 2).tolist()
-        saying = np.flatnonzero(kinds == 1)
-        by_passage: dict[int, list[int]] = {}
-        for unit in saying.tolist():
-            by_passage.setdefault(int(self.loaded.units.passage[unit]), []).append(unit)
-        for passage_units in by_passage.values():
-            own = [u for u in passage_units if says_who_wrote(self.loaded.unit_text(u))]
-            units.extend(own or passage_units)
-        return np.array(sorted(units), dtype=np.int64)
+        of a passage that says who wrote it, the units that say so or hold the byline (all of its units when none does
+        on its own), so that the quote is the line with the names and not the passage's other sentences."""
+        return self._author_tables()[1]
+
+    def _author_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """`_author_kinds` and `_author_units` for the current `author_bylines` (both kept once computed)."""
+        bylines = self.params.author_bylines
+        if bylines not in self._authors:
+            kinds = self._labelled_author_kinds
+            byline_units = self._byline_units if bylines else frozenset()
+            unit_passages = np.asarray(self.loaded.units.passage, dtype=np.int64)
+            if byline_units:
+                kinds = kinds.copy()
+                held = unit_passages[np.fromiter(byline_units, dtype=np.int64)]
+                kinds[held] = np.maximum(kinds[held], 1)
+            per_unit = kinds[unit_passages]
+            units = np.flatnonzero(per_unit == 2).tolist()
+            by_passage: dict[int, list[int]] = {}
+            for unit in np.flatnonzero(per_unit == 1).tolist():
+                by_passage.setdefault(int(unit_passages[unit]), []).append(unit)
+            for passage_units in by_passage.values():
+                own = [u for u in passage_units if u in byline_units or says_who_wrote(self.loaded.unit_text(u))]
+                units.extend(own or passage_units)
+            self._authors[bylines] = (kinds, np.array(sorted(units), dtype=np.int64))
+        return self._authors[bylines]
 
     def names_authors(self, passage_position: int, document: int | None = None) -> bool:
         """Whether the passage at this position names its document's authors (and is of this document, if given)."""

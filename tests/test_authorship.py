@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from index.authorship import asks_for_author, names_authors
+from index.authorship import asks_for_author, names_authors, personal_names
 from index.config import Settings
 from index.models import Passage
 from index.service import Verbatim
@@ -24,6 +24,7 @@ def test_questions_of_who_wrote_a_document_in_every_language() -> None:
         "语义化版本规范是谁写的？",
         "這篇文章的作者是誰？",
         "这份文档由谁编写？",
+        "那篇压缩算法对比的论文，作者都有谁？",
         "이 논문의 저자는 누구인가요?",
         "이 가이드는 누가 썼나요?",
         "블로그 글은 누가 작성했나요?",
@@ -120,3 +121,63 @@ def test_who_wrote_a_document_is_quoted_from_its_author_section_or_refused(two_d
     retriever.params = retriever.params.with_changes(author_answers=False)
     answer = two_documents.ask("Who wrote the Heronbay release process document?")
     assert answer.answered and answer.quote is not None and "Mira" not in answer.quote.text
+
+
+def test_the_people_of_an_author_field_leave_out_groups_and_notes() -> None:
+    assert personal_names("Dan Abramov, Sophie Alpert and Andrew Clark; Korean translation by the ko.react.dev contributors") == [
+        "Dan Abramov",
+        "Sophie Alpert",
+        "Andrew Clark",
+    ]
+    assert personal_names("Boris Veytsman and the acmart authors (sample with fictitious authors Ben Trovato et al.)") == ["Boris Veytsman"]
+    assert personal_names("河凡植、李明") == ["河凡植", "李明"]
+    assert personal_names("The Apache RocketMQ contributors") == []
+    assert personal_names("Vue 팀") == [] and personal_names("Al") == [] and personal_names("") == []
+
+
+POST = """---
+title: Lanternfish 2.0 is out
+author: Mira Okafor, Dev Patel
+---
+
+March 3, 2024 · Mira Okafor, Dev Patel
+
+Lanternfish 2.0 reads compressed sensor logs directly and is three times faster on large archives.
+
+The command line keeps every flag of the 1.x series, so existing scripts keep working.
+"""
+
+KOREAN_RELEASES = """# 헤론베이 프로젝트의 배포 절차
+
+헤론베이는 6주마다 새 부버전을 프로젝트 블로그에 발표합니다.
+배포 담당자는 변경 기록을 쓰고, 배포에 태그를 달고, 압축 파일에 서명합니다.
+보안 수정은 가장 최근의 두 부버전에 반영됩니다.
+"""
+
+
+@pytest.fixture
+def post_and_korean_guide(settings_factory: Callable[..., Settings]) -> Verbatim:
+    """A real index of a post whose byline has no label (its authors in the front matter) and a Korean page naming none."""
+    settings = settings_factory(with_article=False)
+    (settings.knowledge_dir / "lanternfish-2-0.md").write_text(POST, encoding="utf-8")
+    (settings.knowledge_dir / "heronbay-releases-ko.md").write_text(KOREAN_RELEASES, encoding="utf-8")
+    service = Verbatim(settings)
+    service.ensure_ready()
+    return service
+
+
+def test_a_byline_without_a_label_names_the_authors_its_metadata_gives(post_and_korean_guide: Verbatim) -> None:
+    for question in ("Who wrote the Lanternfish 2.0 release post?", "Lanternfish 2.0 발표 글은 누가 썼나요?"):
+        answer = post_and_korean_guide.ask(question)
+        assert answer.answered and answer.quote is not None, (question, answer.reason)
+        assert "Mira Okafor, Dev Patel" in answer.quote.text, (question, answer.quote.text)
+        start, end = answer.quote.highlights[0]  # the answering line the reader's eye goes to is the byline
+        assert "Mira Okafor" in answer.quote.text[start:end] and "faster" not in answer.quote.text[start:end]
+    # The Korean page names no author: refused, not answered with the post's byline.
+    answer = post_and_korean_guide.ask("헤론베이 배포 절차 문서는 누가 작성했나요?")
+    assert not answer.answered and answer.missing == "author"
+    # Without the rule the byline line is an ordinary sentence: the question is refused.
+    retriever = post_and_korean_guide.answerer.retriever
+    retriever.params = retriever.params.with_changes(author_bylines=False)
+    answer = post_and_korean_guide.ask("Who wrote the Lanternfish 2.0 release post?")
+    assert not answer.answered or "Mira Okafor" not in (answer.quote.text if answer.quote else "")

@@ -151,7 +151,8 @@ AUTHORS_DIR = ROOT / "tests" / "data" / "authors"
 AUTHORS_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
     "heldout": ({"r1": 0.5, "quote_hit": 0.5}, 0.5, {"near-topic": 0.83}),
     "heldout2": ({"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 0.83}),
-    "heldout3": ({}, 1.0, {"near-topic": 1.0}),
+    # 0 and 1.0 until a byline without a label counted (a post's "2023년 5월 3일, Dan Abramov, …" line).
+    "heldout3": ({"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 1.0}),
     "heldout4": ({"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 1.0}),
     "heldout5": ({"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 1.0}),
     "heldout6": ({}, 0.0, {"near-topic": 1.0}),
@@ -193,6 +194,13 @@ def _check(report: EvalReport, best: dict[str, float], max_false: float, offtopi
 @pytest.mark.slow
 def test_development_corpus_with_the_article_does_not_regress(corpus_report: EvalReport) -> None:
     _check(corpus_report, CORPUS_BEST, CORPUS_MAX_FALSE_REFUSALS, CORPUS_OFFTOPIC_BEST)
+
+
+@pytest.mark.slow
+def test_questions_of_who_wrote_the_corpus_documents_do_not_regress(corpus_service: Verbatim) -> None:
+    # tests/data/authors/corpus.jsonl: 12 answerable, 4 near-topic, written blind after the byline and document-name
+    # rules (R@1 10 of 12 with them off); "作者都有谁" was read as a question of authorship only after it.
+    _check(evaluate_service(corpus_service, AUTHORS_DIR / "corpus.jsonl"), {"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 0.75})
 
 
 @pytest.mark.slow
