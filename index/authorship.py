@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from index.citations import split_authors
 from index.models import Passage
@@ -17,7 +18,7 @@ _ASKS_AUTHOR = re.compile(
     r"\bwho\s+(?:wrote|authored|has\s+written|drafted)\b"
     r"|\bwho(?:\s+(?:is|are|was|were)|'s)\s+(?:the|its|their)\s+(?:authors?|writers?|author\(s\))\b(?!\s+of\s+(?:an?|each|every)\b)"
     r"|\b(?:written|authored)\s+by\s+whom\b|\bwhose\s+(?:paper|article|work|essay|document)\b"
-    r"|作者(?:都|又|分別|分别)?(?:是|為|为|有)[誰谁哪]|[誰谁](?:是|為|为)作者"
+    r"|作者(?:都|又|分別|分别)?(?:是|為|为|有)(?:[誰谁]|哪(?:位|幾位|几位|些人))|[誰谁](?:是|為|为)作者"
     r"|[誰谁](?:寫|写|撰寫|撰写|編寫|编写|執筆|执笔|著)的|由[誰谁](?:寫|写|撰寫|撰写|編寫|编写|執筆|执笔)"
     r"|(?:저자|작성자|지은이|글쓴이|필자|저작자)(?:는|은|가|이)?\s*누구(?!에게|한테|와|랑|를|을)"
     r"|누가\s*(?:썼|쓴|작성했|작성한|집필했|집필한|저술했|저술한)",
@@ -70,25 +71,52 @@ def asks_for_author(question: str) -> bool:
 # Words of an author field that name a group rather than a person ("the ko.react.dev contributors", "the acmart authors").
 _COLLECTIVE = re.compile(
     r"\b(?:contributors?|authors?|team|project|community|foundation|organi[sz]ation|group|members|maintainers|"
-    r"translators?|translation|editors?|staff|inc|ltd|llc|corporation|university|et\s+al)\b"
-    r"|貢獻者|贡献者|團隊|团队|社群|社区|社區|基金會|基金会|기여자|팀|재단",
+    r"translators?|translation|translated|editors?|editorial|board|committee|staff|inc|ltd|llc|corporation|"
+    r"university|others|anonymous|unknown|admin|administrator)\b"
+    r"|貢獻者|贡献者|團隊|团队|社群|社区|社區|基金會|基金会|編輯部|编辑部|기여자|팀|재단|편집부",
     re.IGNORECASE,
 )
+# "et al.", "and others", 等 / 等人 / 외: the people before them are still named.
+_AND_OTHERS = re.compile(r",?\s*(?:\bet\s+al\b\.?|\band\s+others\b|等人?$|\s외$)", re.IGNORECASE)
 
 
-def personal_names(author: str) -> list[str]:
-    """The people an author field names (metadata, front matter): each name of at least two Chinese or Korean
-    characters or four Latin letters, groups and notes in brackets left out."""
+def personal_names(author: object) -> list[str]:
+    """The people an author field names (metadata, front matter), each as written and, for "Doe, Jane", as "Jane Doe":
+    a name of at least two Chinese or Korean characters, or of at least two Latin words (a single word may be a
+    company, a product or a handle); groups and notes in brackets left out."""
+    if not isinstance(author, str):
+        return []
     names = []
     for part in re.split(r"[;；]", re.sub(r"[(（][^)）]*[)）]", "", author)):
-        for name in split_authors(part):
-            name = name.strip()
-            letters = sum(ch.isalpha() for ch in name)
-            wide = sum(1 for ch in name if ord(ch) > 0x2E80)
-            if _COLLECTIVE.search(name) or not (wide >= 2 or letters >= 4):
+        for name in split_authors(_AND_OTHERS.sub("", part.strip())):
+            name = _AND_OTHERS.sub("", name).strip()
+            wide = sum(1 for ch in name if ord(ch) > 0x2E80 and ch.isalpha())
+            words = [w for w in re.split(r"[\s,]+", name) if any(ch.isalpha() for ch in w)]
+            if _COLLECTIVE.search(name) or not (wide >= 2 or len(words) >= 2):
                 continue
             names.append(name)
+            family, comma, given = name.partition(",")
+            if comma and given.strip():
+                names.append(f"{given.strip()} {family.strip()}")
     return names
+
+
+def writes_mostly_names(text: str, names: list[str]) -> bool:
+    """Whether at least half of a text's letters are these names, each written whole (not inside a longer word or
+    name): a byline ("2023년 5월 3일, Dan Abramov, Sophie Alpert"), not a sentence that mentions one of them."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    letters = sum(ch.isalpha() for ch in folded)
+    if not letters:
+        return False
+    covered = [False] * len(folded)
+    for name in names:
+        wanted = unicodedata.normalize("NFKC", name).casefold()
+        for match in re.finditer(re.escape(wanted), folded):
+            before = folded[match.start() - 1] if match.start() else ""
+            after = folded[match.end()] if match.end() < len(folded) else ""
+            if not before.isalpha() and not after.isalpha():
+                covered[match.start() : match.end()] = [True] * (match.end() - match.start())
+    return 2 * sum(1 for ch, hit in zip(folded, covered, strict=True) if hit and ch.isalpha()) >= letters
 
 
 def presents_authors(passage: Passage) -> bool:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from index.authorship import BYLINE_PASSAGES, asks_for_author, personal_names, presents_authors, says_who_wrote
+from index.authorship import BYLINE_PASSAGES, asks_for_author, personal_names, presents_authors, says_who_wrote, writes_mostly_names
 from index.coverage import CoverageBank, generic_questions
-from index.crosslingual import Glossary, english_names, question_identifiers
+from index.crosslingual import Glossary, identifier_tokens, question_identifiers
 from index.embeddings import Embedder
 from index.fusion import (
     BOUND_SLACK,
@@ -32,7 +32,7 @@ from index.fusion import (
 )
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
-from index.scripts import cjk_share, hangul_share, latin_share, to_matching_script
+from index.scripts import cjk_share, hangul_share, latin_share
 from index.search_tables import build_search_tables, load_search_tables
 from index.second_encoder import SecondDense, get_second_encoder
 from index.signals import (
@@ -51,6 +51,14 @@ from index.store import LoadedIndex
 from index.word_bridge import WordBridge, WordPostings, postings_path
 
 log = logging.getLogger(__name__)
+# Documents whose Latin tokens a question of authorship keeps at hand (each one's text is read once, on first use).
+IDENTIFIER_DOCUMENTS_KEPT = 256
+
+
+def _latin_fold(text: str) -> str:
+    """Width and case folded, as names written in Latin letters are compared."""
+    return unicodedata.normalize("NFKC", text).lower()
+
 
 __all__ = ["Retriever", "SearchResult", "UnitHit", "bank_cache_dir"]
 
@@ -130,6 +138,7 @@ class Retriever:
         self._prose_only = self._not_prose_units.any() and not self._not_prose_units.all()
         self._demoted: tuple[str, np.ndarray] | None = None  # demoted_kinds, and which units are of those kinds
         self._authors: dict[bool, tuple[np.ndarray, np.ndarray]] = {}  # author_bylines -> (kinds, units)
+        self._identifiers: dict[str, frozenset[str]] = {}  # doc_id -> the Latin tokens it writes (`_document_identifiers`)
         self._bridge: tuple[int, WordBridge] | None = None  # word_bridge_vocabulary, and the bridge built with it
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
@@ -404,22 +413,35 @@ class Retriever:
         return unknown
 
     def _named_document(self, question: str, order: np.ndarray, fallback: int) -> int:
-        """Of the documents of a question's best units, the first that writes the most of the names it gives (React,
-        RocketMQ, GPL): a question of who wrote a document names it, and its wording is closer to another document's
-        sentences as often as not when the two are in different languages. `fallback` when it gives no name or no
-        document writes one."""
-        names = {to_matching_script(name) for name in question_identifiers(question) + english_names(question)}
+        """Of the documents of a question's best units, the first that writes the most of the names it gives (a Chinese
+        or Korean question's Latin words, an English question's mixed-case names: React, RocketMQ, SemVer): a question
+        of who wrote a document names it, and its wording sits as close to another document's sentences when the two
+        are in different languages. `fallback` (the best unit's) when it gives none or no document writes one. Numbers
+        and capitalised English words (Chinese, PDF, Go) are not taken to name a document."""
+        names = {_latin_fold(name) for name in question_identifiers(question) if any(ch.isalpha() for ch in name)}
         if not names:
             return fallback
-        patterns = [re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])") for name in names]
         chosen, most = fallback, 0
-        for unit in dict(zip(self.unit_documents[order].tolist(), order.tolist(), strict=True)).values():
-            doc_id = self.passages[int(self.loaded.units.passage[unit])].doc_id
-            text = to_matching_script(self.loaded.texts.slice(doc_id, 0, self.loaded.texts.length(doc_id)))
-            written = sum(1 for pattern in patterns if pattern.search(text))
+        seen: set[int] = set()
+        for document, unit in zip(self.unit_documents[order].tolist(), order.tolist(), strict=True):
+            if document in seen:
+                continue
+            seen.add(document)
+            written = len(names & self._document_identifiers(self.passages[int(self.loaded.units.passage[unit])].doc_id))
             if written > most:
-                chosen, most = int(self.unit_documents[unit]), written
+                chosen, most = document, written
         return chosen
+
+    def _document_identifiers(self, doc_id: str) -> frozenset[str]:
+        """The Latin and numeric tokens a document writes, and the parts of compound ones (kept for the last
+        `IDENTIFIER_DOCUMENTS_KEPT` documents asked about)."""
+        found = self._identifiers.get(doc_id)
+        if found is None:
+            found = frozenset(identifier_tokens(_latin_fold(self.loaded.texts.slice(doc_id, 0, self.loaded.texts.length(doc_id)))))
+            if len(self._identifiers) >= IDENTIFIER_DOCUMENTS_KEPT:
+                self._identifiers.pop(next(iter(self._identifiers)))
+            self._identifiers[doc_id] = found
+        return found
 
     def _promote_authors(
         self, signals: UnitSignals, scripts: QuestionScripts, order: np.ndarray, scores: np.ndarray, document: int
@@ -453,25 +475,26 @@ class Retriever:
 
     @functools.cached_property
     def _byline_units(self) -> frozenset[int]:
-        """The units of a document's first `BYLINE_PASSAGES` passages that write a person its metadata gives as an
-        author (`personal_names`): a byline without a label, such as a post's "2023년 5월 3일, Dan Abramov, …"."""
-        names: dict[str, list[str]] = {}
-        first: dict[int, list[str]] = {}
-        seen: dict[str, int] = {}
-        for position, passage in enumerate(self.loaded.passages):
-            count = seen[passage.doc_id] = seen.get(passage.doc_id, 0) + 1
-            if count > BYLINE_PASSAGES:
-                continue
-            if passage.doc_id not in names:
-                meta = self.loaded.documents.get(passage.doc_id)
-                names[passage.doc_id] = personal_names(meta.author) if meta else []
-            if names[passage.doc_id]:
-                first[position] = names[passage.doc_id]
-        if not first:
+        """The units of a document's first `BYLINE_PASSAGES` passages that are mostly the people its metadata gives as
+        authors (`personal_names`, `writes_mostly_names`): a byline without a label, such as a post's
+        "2023년 5월 3일, Dan Abramov, …". A document's passages are stored together, in reading order."""
+        documents = np.asarray(self.loaded.passages.doc)
+        if not len(documents):
+            return frozenset()
+        starts = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
+        names: dict[int, list[str]] = {}
+        for start in starts.tolist():
+            meta = self.loaded.documents.get(self.passages[start].doc_id)
+            people = personal_names(meta.author) if meta else []
+            if people:
+                for position in range(start, min(start + BYLINE_PASSAGES, len(documents))):
+                    if documents[position] == documents[start]:
+                        names[position] = people
+        if not names:
             return frozenset()
         unit_passages = np.asarray(self.loaded.units.passage, dtype=np.int64)
-        candidates = np.flatnonzero(np.isin(unit_passages, np.fromiter(first, dtype=np.int64)))
-        return frozenset(int(u) for u in candidates if any(name in self.loaded.unit_text(int(u)) for name in first[int(unit_passages[u])]))
+        candidates = np.flatnonzero(np.isin(unit_passages, np.fromiter(names, dtype=np.int64)))
+        return frozenset(int(u) for u in candidates if writes_mostly_names(self.loaded.unit_text(int(u)), names[int(unit_passages[u])]))
 
     @property
     def _author_kinds(self) -> np.ndarray:

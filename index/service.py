@@ -157,6 +157,10 @@ class Verbatim:
             # A damaged version is replaced by the listener, in the checking thread: wait for that swap.
             while self._answerer is not None and self._answerer.loaded.integrity is integrity and time.monotonic() < deadline:
                 time.sleep(0.05)
+            # The answerer changes inside the replacing thread's load, which still holds the build lock until it has
+            # said what it did: wait for that too, or a caller may see the new version before the log line about it.
+            if self._build_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                self._build_lock.release()
         return state
 
     def ensure_ready(self, progress: BuildProgress | None = None) -> BuildReport | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from index.authorship import asks_for_author, names_authors, personal_names
+from index.authorship import asks_for_author, names_authors, personal_names, writes_mostly_names
 from index.config import Settings
 from index.models import Passage
 from index.service import Verbatim
@@ -45,6 +45,7 @@ def test_questions_of_who_wrote_a_document_in_every_language() -> None:
         "誰寫的程式碼需要審查？",
         "커밋 메시지는 누가 작성해야 하나요?",
         "저자는 누구에게 감사했나요?",
+        "这篇文章的作者都有哪些建议？",
     ):
         assert not asks_for_author(question), question
 
@@ -131,8 +132,21 @@ def test_the_people_of_an_author_field_leave_out_groups_and_notes() -> None:
     ]
     assert personal_names("Boris Veytsman and the acmart authors (sample with fictitious authors Ben Trovato et al.)") == ["Boris Veytsman"]
     assert personal_names("河凡植、李明") == ["河凡植", "李明"]
-    assert personal_names("The Apache RocketMQ contributors") == []
-    assert personal_names("Vue 팀") == [] and personal_names("Al") == [] and personal_names("") == []
+    assert personal_names("Jane Doe, John Roe, and others") == personal_names("Jane Doe, John Roe et al.") == ["Jane Doe", "John Roe"]
+    assert personal_names("Doe, Jane") == ["Doe, Jane", "Jane Doe"]  # also as a byline writes it
+    # A group, a company or product, a handle, nothing: no person to look for.
+    for author in ("The Apache RocketMQ contributors", "Vue 팀", "Google LLC", "Brightline", "others", "Ir1d", "", None, ["Jane Doe"]):
+        assert personal_names(author) == [], author
+
+
+def test_a_byline_is_mostly_the_names_it_gives() -> None:
+    people = ["Dan Abramov", "Sophie Alpert", "Andrew Clark"]
+    assert writes_mostly_names("2023년 5월 3일, Dan Abramov, Sophie Alpert, Andrew Clark", people)
+    assert writes_mostly_names("By Dan Abramov and Andrew Clark, May 2023", people)
+    assert not writes_mostly_names("Dan Abramov explained the new release channel in a talk last spring.", people)
+    assert not writes_mostly_names("李明博訪問美國", ["李明"])  # a longer name that starts with it
+    assert writes_mostly_names("李明＊", ["李明"])
+    assert not writes_mostly_names("", people)
 
 
 POST = """---
@@ -176,8 +190,15 @@ def test_a_byline_without_a_label_names_the_authors_its_metadata_gives(post_and_
     # The Korean page names no author: refused, not answered with the post's byline.
     answer = post_and_korean_guide.ask("헤론베이 배포 절차 문서는 누가 작성했나요?")
     assert not answer.answered and answer.missing == "author"
-    # Without the rule the byline line is an ordinary sentence: the question is refused.
+    # A Korean question whose wording is the Korean page's (배포, 문서) but which names the post: the name decides.
+    named = "Lanternfish 배포 문서는 누가 작성했나요?"
+    answer = post_and_korean_guide.ask(named)
+    assert answer.answered and answer.quote is not None and "Mira Okafor" in answer.quote.text, answer.reason
     retriever = post_and_korean_guide.answerer.retriever
+    retriever.params = retriever.params.with_changes(author_by_names=False)
+    assert post_and_korean_guide.ask(named).missing == "author"  # taken to be about the Korean page, which names no one
+    retriever.params = retriever.params.with_changes(author_by_names=True)
+    # Without the rule the byline line is an ordinary sentence: the question is refused.
     retriever.params = retriever.params.with_changes(author_bylines=False)
     answer = post_and_korean_guide.ask("Who wrote the Lanternfish 2.0 release post?")
     assert not answer.answered or "Mira Okafor" not in (answer.quote.text if answer.quote else "")
