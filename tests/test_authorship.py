@@ -93,15 +93,19 @@ Security fixes are backported to the two most recent minor versions.
 """
 
 
-@pytest.fixture
-def two_documents(settings_factory: Callable[..., Settings]) -> Verbatim:
-    """A real index (model, FAISS) of two documents of our own: one names its authors, one does not."""
-    settings = settings_factory(with_article=False)
-    (settings.knowledge_dir / "contributor-guide.md").write_text(GUIDE, encoding="utf-8")
-    (settings.knowledge_dir / "release-process.md").write_text(RELEASES, encoding="utf-8")
+def _index_of(settings: Settings, documents: dict[str, str]) -> Verbatim:
+    """A real index (model, FAISS) of these documents of our own, by file name, without the article."""
+    for name, text in documents.items():
+        (settings.knowledge_dir / name).write_text(text, encoding="utf-8")
     service = Verbatim(settings)
     service.ensure_ready()
     return service
+
+
+@pytest.fixture
+def two_documents(settings_factory: Callable[..., Settings]) -> Verbatim:
+    """Two documents: one names its authors, one does not."""
+    return _index_of(settings_factory(with_article=False), {"contributor-guide.md": GUIDE, "release-process.md": RELEASES})
 
 
 def test_who_wrote_a_document_is_quoted_from_its_author_section_or_refused(two_documents: Verbatim) -> None:
@@ -171,13 +175,8 @@ KOREAN_RELEASES = """# 헤론베이 프로젝트의 배포 절차
 
 @pytest.fixture
 def post_and_korean_guide(settings_factory: Callable[..., Settings]) -> Verbatim:
-    """A real index of a post whose byline has no label (its authors in the front matter) and a Korean page naming none."""
-    settings = settings_factory(with_article=False)
-    (settings.knowledge_dir / "lanternfish-2-0.md").write_text(POST, encoding="utf-8")
-    (settings.knowledge_dir / "heronbay-releases-ko.md").write_text(KOREAN_RELEASES, encoding="utf-8")
-    service = Verbatim(settings)
-    service.ensure_ready()
-    return service
+    """A post whose byline has no label (its authors in the front matter) and a Korean page naming none."""
+    return _index_of(settings_factory(with_article=False), {"lanternfish-2-0.md": POST, "heronbay-releases-ko.md": KOREAN_RELEASES})
 
 
 def test_a_byline_without_a_label_names_the_authors_its_metadata_gives(post_and_korean_guide: Verbatim) -> None:
