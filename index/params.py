@@ -128,7 +128,7 @@ class RetrievalParams:
     author_answers: bool = True
     # The document asked about is instead the first of its best units' documents that writes the most of the names the
     # question gives (React, RocketMQ), where it gives any; a byline without a label (a line among a document's first
-    # passages that writes a person its metadata names as an author) names the authors too.
+    # passages that is mostly people its metadata names as authors) names the authors too.
     author_by_names: bool = True
     author_bylines: bool = True
     kind_demotion: float = 0.05

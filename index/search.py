@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import threading
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -139,6 +140,7 @@ class Retriever:
         self._demoted: tuple[str, np.ndarray] | None = None  # demoted_kinds, and which units are of those kinds
         self._authors: dict[bool, tuple[np.ndarray, np.ndarray]] = {}  # author_bylines -> (kinds, units)
         self._identifiers: dict[str, frozenset[str]] = {}  # doc_id -> the Latin tokens it writes (`_document_identifiers`)
+        self._identifiers_lock = threading.Lock()  # questions are answered in worker threads
         self._bridge: tuple[int, WordBridge] | None = None  # word_bridge_vocabulary, and the bridge built with it
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
@@ -438,9 +440,10 @@ class Retriever:
         found = self._identifiers.get(doc_id)
         if found is None:
             found = frozenset(identifier_tokens(_latin_fold(self.loaded.texts.slice(doc_id, 0, self.loaded.texts.length(doc_id)))))
-            if len(self._identifiers) >= IDENTIFIER_DOCUMENTS_KEPT:
-                self._identifiers.pop(next(iter(self._identifiers)))
-            self._identifiers[doc_id] = found
+            with self._identifiers_lock:
+                if len(self._identifiers) >= IDENTIFIER_DOCUMENTS_KEPT:
+                    self._identifiers.pop(next(iter(self._identifiers)))
+                self._identifiers[doc_id] = found
         return found
 
     def _promote_authors(
