@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from index.config import load_settings
-from index.evaluate import EvalReport, QuestionResult, corpus_settings, evaluate_service
+from index.evaluate import EvalReport, QuestionResult, corpus_settings, evaluate_service, report_for
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.service import Verbatim
 
@@ -149,16 +149,12 @@ def pair_rows(results: Sequence[QuestionResult]) -> list[str]:
         asked, _, written = pair.partition("->")
         return asked.split("-")[0] == written.split("-")[0]
 
-    def line(label: str, rows: Sequence[QuestionResult]) -> str:
-        n = len(rows)
-        r1 = sum(r.rank == 1 for r in rows)
-        r3 = sum(r.rank is not None and r.rank <= 3 for r in rows)
-        qh = sum(r.quote_hit for r in rows)
-        fr = sum(not r.answered for r in rows)
-        d1 = sum(r.dense_rank == 1 for r in rows)
-        d3 = sum(r.dense_rank is not None and r.dense_rank <= 3 for r in rows)
+    def line(label: str, rows: list[QuestionResult]) -> str:
+        o = report_for(rows).overall
+        refused = round((o["false_refusals"] or 0.0) * len(rows))
         return (
-            f"{label:<22} n {n:>3}  R@1 {r1 / n:.2f} R@3 {r3 / n:.2f} QH {qh / n:.2f} FR {fr:>2} | dense R@1 {d1 / n:.2f} R@3 {d3 / n:.2f}"
+            f"{label:<22} n {len(rows):>3}  R@1 {o['r1']:.2f} R@3 {o['r3']:.2f} QH {o['quote_hit']:.2f} FR {refused:>2}"
+            f" | dense R@1 {o['dense_r1']:.2f} R@3 {o['dense_r3']:.2f}"
         )
 
     groups: dict[str, list[QuestionResult]] = {}

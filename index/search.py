@@ -424,12 +424,8 @@ class Retriever:
         if not names:
             return fallback
         chosen, most = fallback, 0
-        seen: set[int] = set()
-        for document, unit in zip(self.unit_documents[order].tolist(), order.tolist(), strict=True):
-            if document in seen:
-                continue
-            seen.add(document)
-            written = len(names & self._document_identifiers(self.passages[int(self.loaded.units.passage[unit])].doc_id))
+        for document in dict.fromkeys(self.unit_documents[order].tolist()):  # in the order of their best units
+            written = len(names & self._document_identifiers(self.loaded.passages.tables.documents[document]))
             if written > most:
                 chosen, most = document, written
         return chosen
@@ -487,7 +483,7 @@ class Retriever:
         starts = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
         names: dict[int, list[str]] = {}
         for start in starts.tolist():
-            meta = self.loaded.documents.get(self.passages[start].doc_id)
+            meta = self.loaded.documents.get(self.loaded.passages.doc_id(start))
             people = personal_names(meta.author) if meta else []
             if people:
                 for position in range(start, min(start + BYLINE_PASSAGES, len(documents))):
