@@ -1,0 +1,242 @@
+"""Language-neutral e5 vectors, simulated: the directions in which translations of one sentence differ, projected out.
+
+    python -m bench.language_neutral                                  # e5 as it is, then 5 directions, every unit
+    python -m bench.language_neutral --directions 5 --cross-only --variant language_centering=0 --moves
+    python -m bench.language_neutral --directions 3 --strength 0.5 --set corpus --set heldout2
+
+multilingual-e5-small gives a sentence and its translation different vectors, and part of the difference is the same
+for every sentence: a few directions that say which language a text is in. They are read off the generic bank
+(index/data/generic_bank.tsv: the same everyday statement in the four languages, per topic), embedded once as
+statements and once as questions: the rows of each topic less their mean are differences of language alone, and the
+first singular vectors of all of them (`language_directions`) are those directions. A vector v becomes
+v - s x V^T V v, normalised (`project`); `--strength` s 1 removes the directions, less keeps part of them.
+
+The simulation swaps each set's retriever for one built on projected vectors: the units' vectors and a flat FAISS
+index of them, the language statistics, every cached bank (the gate's, the calibration's questions, the word
+bridge's words), and the question's vectors. With `--cross-only`, a unit written in the question's language keeps
+its plain cosine and only units of another language are compared on projected vectors. Every other rule is the
+product's own path (`bench.sweep`'s sets, scoring and variants), and the dense-only baseline is that of the projected
+vectors. Nothing of this is in the product: docs/retrieval.md ("Fifteenth round") says why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import dataclasses
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+import index.coverage as coverage
+from bench.sweep import DEFAULT_SETS, apply, moves, open_set, pair_rows, parse_variant, row
+from index.evaluate import EvalReport, QuestionResult, evaluate_service
+from index.scripts import letter_shares
+from index.search import Retriever
+from index.service import Verbatim
+from index.signals import DenseScores, LanguageCentering, script_language
+
+MAIN_SETS = ("corpus", "heldout-docs", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+ARTICLE_SETS = ("dev+corpus", "dev", "holdout", "holdout-en")
+BANK = Path(__file__).resolve().parent.parent / "index" / "data" / "generic_bank.tsv"
+
+
+def topic_rows(path: Path = BANK) -> dict[str, list[str]]:
+    """The bank's texts grouped by topic (each topic holds one statement in each language)."""
+    topics: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for record in csv.DictReader(handle, delimiter="\t"):
+            topics.setdefault(record["topic"], []).append(record["text"])
+    return topics
+
+
+def language_directions(groups: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The orthonormal directions (rows, strongest first) along which the vectors of each group (one text in several
+    languages) differ from their group's mean, and their singular values."""
+    deviations = np.concatenate([np.asarray(g, dtype=np.float64) - np.asarray(g, dtype=np.float64).mean(axis=0) for g in groups])
+    _, values, directions = np.linalg.svd(deviations, full_matrices=False)
+    return directions.astype(np.float32), values
+
+
+def project(vectors: np.ndarray, directions: np.ndarray, strength: float = 1.0) -> np.ndarray:
+    """Each row less `strength` times its part along `directions` (orthonormal rows), normalised again."""
+    rows = np.asarray(vectors, dtype=np.float32)
+    if rows.size == 0 or not len(directions):
+        return rows
+    moved = rows - strength * ((rows @ directions.T) @ directions)
+    norms = np.linalg.norm(moved, axis=-1, keepdims=True)
+    return (moved / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def cross_only_scores(plain: np.ndarray, projected: np.ndarray, unit_languages: np.ndarray, question_language: int) -> np.ndarray:
+    """Plain cosines for units in the question's language, projected ones for the others."""
+    return np.where(unit_languages == question_language, plain, projected).astype(np.float32)
+
+
+class _Projected:
+    """An embedder whose vectors are projected (the cache identity stays the wrapped model's)."""
+
+    def __init__(self, embedder: Any, transform: Callable[[np.ndarray], np.ndarray]) -> None:
+        self._embedder = embedder
+        self._transform = transform
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._embedder, name)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._transform(self._embedder.embed_queries(texts))
+
+    def embed_passages(self, texts: Sequence[str], progress: Any = None) -> np.ndarray:
+        return self._transform(self._embedder.embed_passages(texts, progress))
+
+
+@contextlib.contextmanager
+def projected_banks(transform: Callable[[np.ndarray], np.ndarray]) -> Iterator[None]:
+    """Every `CoverageBank`'s vectors (read from its cache or embedded) projected while the block runs."""
+    original: property = vars(coverage.CoverageBank)["vectors"]
+    plain = original.fget
+    assert plain is not None
+    setattr(coverage.CoverageBank, "vectors", property(lambda bank: transform(plain(bank))))  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(coverage.CoverageBank, "vectors", original)  # noqa: B010
+
+
+def projected_retriever(original: Retriever, transform: Callable[[np.ndarray], np.ndarray], cross_only: bool) -> Retriever:
+    """A retriever over the same version whose e5 vectors are all projected (call inside `projected_banks`)."""
+    loaded = original.loaded
+    vectors = transform(np.asarray(loaded.embeddings(), dtype=np.float32))
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    swapped = dataclasses.replace(loaded, faiss_index=flat)
+    object.__setattr__(swapped, "embeddings", lambda: vectors)
+    retriever = Retriever(swapped, _Projected(original.embedder, transform), params=original.params)
+    assert original.dense.centering is not None
+    languages = original.dense.centering.unit_languages
+    retriever.dense.centering = LanguageCentering.with_languages(vectors, languages)
+    if retriever.second is not None:
+        retriever._second_norms = retriever.dense.shared_norms(retriever.second.population, retriever.second.population_e5)
+    if cross_only:
+        _score_cross_language_only(retriever, original, languages)
+    retriever.calibration = retriever._calibrate() if retriever.params.calibrate else None
+    return retriever
+
+
+def _score_cross_language_only(retriever: Retriever, original: Retriever, languages: np.ndarray) -> None:
+    """Make `retriever.dense.scores` plain for units of the question's language (set per question by its `search`)."""
+    projected_scores = retriever.dense.scores
+    raw_vectors = original.dense.vectors
+    assert raw_vectors is not None
+    search = retriever.search
+    asked: dict[str, Any] = {}
+
+    def scores(query: np.ndarray, depth: int) -> DenseScores:
+        result = projected_scores(query, depth)
+        if not asked:  # the calibration's questions: every unit projected
+            return result
+        raw_query = asked["query"]
+        _, ids = original.loaded.faiss_index.search(raw_query, min(depth, retriever.dense.size))
+        candidates = np.union1d(result.candidates, ids[0][ids[0] >= 0]).astype(np.int64)
+        assert retriever.dense.vectors is not None
+        mixed = cross_only_scores(
+            np.asarray(raw_vectors[candidates], dtype=np.float32) @ raw_query[0],
+            np.asarray(retriever.dense.vectors[candidates]) @ query[0],
+            languages[candidates],
+            asked["language"],
+        )
+        order = np.argsort(-mixed, kind="stable")
+        return DenseScores(candidates[order], mixed[order], float(mixed.min()), retriever.dense.size)
+
+    def search_one(question: str, k: int = 3) -> Any:
+        asked.update(language=script_language(*letter_shares(question)), query=original.embedder.embed_queries([question]))
+        try:
+            return search(question, k)
+        finally:
+            asked.clear()
+
+    retriever.dense.scores = scores  # type: ignore[method-assign]
+    retriever.search = search_one  # type: ignore[method-assign]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--directions", type=int, action="append", help="how many directions to project out (repeatable)")
+    parser.add_argument("--strength", type=float, default=1.0, help="the share of each direction removed (default 1)")
+    parser.add_argument("--cross-only", action="store_true", help="project only where a unit's language is not the question's")
+    parser.add_argument("--variant", default="base", help="`base` or field=value,… of RetrievalParams, for the projected runs")
+    parser.add_argument("--baseline", default="base", help="the same for the run on e5 as it is (default: the product's)")
+    parser.add_argument("--set", action="append", dest="sets", help="only these sets (default: the mixed and the article's)")
+    parser.add_argument("--moves", action="store_true", help="list the questions each run moves against e5 as it is")
+    args = parser.parse_args(argv)
+    wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
+    sets = [s for s in DEFAULT_SETS if s[0] in wanted]
+    services: dict[tuple[Path, ...], Verbatim] = {}
+    first: dict[str, EvalReport] = {}
+    directions: np.ndarray | None = None
+    for count in [0, *(args.directions or [5])]:
+        label = (
+            "e5 as it is"
+            if not count
+            else f"{count} directions, strength {args.strength}" + (", cross-language only" if args.cross_only else "")
+        )
+        variant = args.variant if count else args.baseline
+        params = parse_variant(variant)[1]
+        print(f"== {label}  ({variant})", flush=True)
+        asked: list[QuestionResult] = []
+        for set_name, corpora, questions in sets:
+            service = open_set(corpora, services)
+            apply(service, params)
+            original = service.answerer.retriever
+            if directions is None:
+                topics = list(topic_rows().values())
+                texts = [t for group in topics for t in group]
+                bounds = np.cumsum([0, *(len(g) for g in topics)])
+                forms = (original.embedder.embed_passages(texts), original.embedder.embed_queries(texts))
+                directions, values = language_directions([form[a:b] for form in forms for a, b in zip(bounds, bounds[1:], strict=False)])
+                print(f"   singular values of the bank's language differences: {np.round(values[:8], 2).tolist()}", flush=True)
+            report = _evaluate(service, original, questions, directions[:count], args.strength, args.cross_only)
+            print(f"  {set_name:<13}{row(report)}", flush=True)
+            asked += report.results
+            if args.moves and set_name in first:
+                for line in moves(first[set_name], report):
+                    print(f"      {line}")
+            first.setdefault(set_name, report)
+        for line in pair_rows(asked):
+            if line.lstrip().startswith("="):
+                print(f"    {line}")
+        answerable = [r for r in asked if r.item.answerable]
+        print(
+            f"  sum of {len(answerable)} answerable: R@1 {sum(r.rank == 1 for r in answerable)}"
+            f" R@3 {sum(r.rank is not None and r.rank <= 3 for r in answerable)} quote hit {sum(r.quote_hit for r in answerable)}"
+            f" false refusals {sum(not r.answered for r in answerable)}; off-topic refused"
+            f" {sum(not r.answered for r in asked if not r.item.answerable)} of {sum(not r.item.answerable for r in asked)}",
+            flush=True,
+        )
+    return 0
+
+
+def _evaluate(
+    service: Verbatim, original: Retriever, questions: Path, directions: np.ndarray, strength: float, cross_only: bool
+) -> EvalReport:
+    if not len(directions):
+        return evaluate_service(service, questions)
+
+    def transform(vectors: np.ndarray) -> np.ndarray:
+        return project(vectors, directions, strength)
+
+    with projected_banks(transform):
+        service.answerer.retriever = projected_retriever(original, transform, cross_only)
+        try:
+            return evaluate_service(service, questions)
+        finally:
+            service.answerer.retriever = original
+
+
+if __name__ == "__main__":
+    sys.exit(main())

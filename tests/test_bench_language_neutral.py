@@ -1,0 +1,57 @@
+"""bench.language_neutral: the language directions read off translations, the projection and the cross-language mix."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bench.language_neutral import cross_only_scores, language_directions, project, topic_rows
+
+
+def _translations(seed: int = 0) -> tuple[list[np.ndarray], np.ndarray]:
+    """Groups of one 'sentence' in three 'languages': a content vector plus one fixed offset per language."""
+    rng = np.random.default_rng(seed)
+    offsets = np.zeros((3, 16))
+    offsets[0, 0], offsets[1, 1], offsets[2, 0] = 2.0, 2.0, -2.0
+    groups = [rng.normal(size=16) * np.array([0.0, 0.0, *([1.0] * 14)]) + offsets + rng.normal(scale=0.01, size=(3, 16)) for _ in range(40)]
+    return groups, offsets
+
+
+def test_the_directions_are_orthonormal_and_span_the_language_offsets() -> None:
+    groups, offsets = _translations()
+    directions, values = language_directions(groups)
+    assert np.allclose(directions @ directions.T, np.eye(len(directions)), atol=1e-5)
+    assert values[1] > 10 * values[2]  # two strong directions (three languages), then noise
+    top = directions[:2]
+    centered = offsets - offsets.mean(axis=0)
+    assert np.allclose(centered @ top.T @ top, centered, atol=0.05)
+
+
+def test_projection_removes_the_directions_and_normalises() -> None:
+    groups, _ = _translations()
+    directions = language_directions(groups)[0][:2]
+    vectors = np.concatenate(groups).astype(np.float32)
+    projected = project(vectors, directions)
+    assert np.allclose(np.linalg.norm(projected, axis=1), 1.0, atol=1e-5)
+    assert np.abs(projected @ directions.T).max() < 1e-5
+    assert np.allclose(project(projected, directions), projected, atol=1e-5)
+    half = project(vectors, directions, strength=0.5)
+    assert np.abs(half @ directions.T).max() > 0.1
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert np.allclose(project(vectors, directions, strength=0.0), unit, atol=1e-5)
+    # The three translations of one sentence are closer once the language is projected out.
+    plain = unit[:3] @ unit[:3].T
+    neutral = projected[:3] @ projected[:3].T
+    assert neutral[np.triu_indices(3, 1)].min() > plain[np.triu_indices(3, 1)].max()
+
+
+def test_cross_only_keeps_plain_cosines_for_the_questions_language() -> None:
+    plain = np.array([0.8, 0.7, 0.6, 0.5], dtype=np.float32)
+    projected = np.array([0.1, 0.9, 0.2, 0.95], dtype=np.float32)
+    languages = np.array([1, 2, 1, 0], dtype=np.uint8)
+    assert cross_only_scores(plain, projected, languages, 1).tolist() == np.array([0.8, 0.9, 0.6, 0.95], dtype=np.float32).tolist()
+
+
+def test_the_bank_has_every_language_per_topic() -> None:
+    topics = topic_rows()
+    assert len(topics) >= 50
+    assert all(len(texts) == 4 for texts in topics.values())
