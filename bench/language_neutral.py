@@ -3,6 +3,7 @@
     python -m bench.language_neutral                                  # e5 as it is, then 5 directions, every unit
     python -m bench.language_neutral --directions 5 --cross-only --variant language_centering=0 --moves
     python -m bench.language_neutral --directions 3 --strength 0.5 --set corpus --set heldout2
+    python -m bench.language_neutral --cross-only --variant language_centering=0 --all --together   # one index, every set
 
 multilingual-e5-small gives a sentence and its translation different vectors, and part of the difference is the same
 for every sentence: a few directions that say which language a text is in. They are read off the generic bank
@@ -34,7 +35,7 @@ import faiss
 import numpy as np
 
 import index.coverage as coverage
-from bench.sweep import DEFAULT_SETS, apply, moves, open_set, pair_rows, parse_variant, row
+from bench.sweep import DEFAULT_SETS, apply, asked_together, moves, open_set, pair_rows, parse_variant, row
 from index.evaluate import EvalReport, QuestionResult, evaluate_service
 from index.scripts import letter_shares
 from index.search import Retriever
@@ -173,9 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default="base", help="the same for the run on e5 as it is (default: the product's)")
     parser.add_argument("--set", action="append", dest="sets", help="only these sets (default: the mixed and the article's)")
     parser.add_argument("--moves", action="store_true", help="list the questions each run moves against e5 as it is")
+    parser.add_argument("--all", action="store_true", help="every set of bench.sweep (quantity, measures, authorship too)")
+    parser.add_argument("--together", action="store_true", help="the sets' questions asked of one index of every set's documents")
     args = parser.parse_args(argv)
     wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
-    sets = [s for s in DEFAULT_SETS if s[0] in wanted]
+    sets = [s for s in DEFAULT_SETS if args.all or s[0] in wanted]
+    if args.together:
+        sets = asked_together(sets)
     services: dict[tuple[Path, ...], Verbatim] = {}
     first: dict[str, EvalReport] = {}
     directions: np.ndarray | None = None
