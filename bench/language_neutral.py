@@ -3,7 +3,7 @@
     python -m bench.language_neutral                                  # e5 as it is, then 5 directions, every unit
     python -m bench.language_neutral --directions 5 --cross-only --variant language_centering=0 --moves
     python -m bench.language_neutral --directions 3 --strength 0.5 --set corpus --set heldout2
-    python -m bench.language_neutral --cross-only --variant language_centering=0 --all --together   # one index, every set
+    python -m bench.language_neutral --cross-only --variant language_centering=0 --together   # one index of every document
 
 multilingual-e5-small gives a sentence and its translation different vectors, and part of the difference is the same
 for every sentence: a few directions that say which language a text is in. They are read off the generic bank
@@ -15,7 +15,10 @@ v - s x V^T V v, normalised (`project`); `--strength` s 1 removes the directions
 The simulation swaps each set's retriever for one built on projected vectors: the units' vectors and a flat FAISS
 index of them, the language statistics, every cached bank (the gate's, the calibration's questions, the word
 bridge's words), and the question's vectors. With `--cross-only`, a unit written in the question's language keeps
-its plain cosine and only units of another language are compared on projected vectors. Every other rule is the
+its plain cosine and only units of another language are compared on projected vectors (languages as language
+centering tells them apart: Latin script, Chinese of either script, Korean); the gate's bank, the calibration and the
+second encoder's mapping stay on projected cosines throughout. It needs language centering off, which would re-score
+every candidate on projected vectors. Every other rule is the
 product's own path (`bench.sweep`'s sets, scoring and variants), and the dense-only baseline is that of the projected
 vectors. Nothing of this is in the product: docs/retrieval.md ("Fifteenth round") says why.
 """
@@ -83,17 +86,17 @@ class _Projected:
     """An embedder whose vectors are projected (the cache identity stays the wrapped model's)."""
 
     def __init__(self, embedder: Any, transform: Callable[[np.ndarray], np.ndarray]) -> None:
-        self._embedder = embedder
+        self.wrapped = embedder
         self._transform = transform
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._embedder, name)
+        return getattr(self.wrapped, name)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._transform(self._embedder.embed_queries(texts))
+        return self._transform(self.wrapped.embed_queries(texts))
 
     def embed_passages(self, texts: Sequence[str], progress: Any = None) -> np.ndarray:
-        return self._transform(self._embedder.embed_passages(texts, progress))
+        return self._transform(self.wrapped.embed_passages(texts, progress))
 
 
 @contextlib.contextmanager
@@ -102,7 +105,18 @@ def projected_banks(transform: Callable[[np.ndarray], np.ndarray]) -> Iterator[N
     original: property = vars(coverage.CoverageBank)["vectors"]
     plain = original.fget
     assert plain is not None
-    setattr(coverage.CoverageBank, "vectors", property(lambda bank: transform(plain(bank))))  # noqa: B010
+
+    def projected(bank: coverage.CoverageBank) -> np.ndarray:
+        # A bank embedded here for the first time must be embedded (and cached) plain: its cache key is the model's.
+        embedder = bank.embedder
+        if isinstance(embedder, _Projected):
+            bank.embedder = embedder.wrapped
+        try:
+            return transform(plain(bank))
+        finally:
+            bank.embedder = embedder
+
+    setattr(coverage.CoverageBank, "vectors", property(projected))  # noqa: B010
     try:
         yield
     finally:
@@ -177,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="every set of bench.sweep (quantity, measures, authorship too)")
     parser.add_argument("--together", action="store_true", help="the sets' questions asked of one index of every set's documents")
     args = parser.parse_args(argv)
+    if args.cross_only and parse_variant(args.variant)[1].language_centering > 0:
+        # Centering re-scores every candidate from the (projected) vectors: the ranking would not be cross-only.
+        parser.error("--cross-only needs --variant language_centering=0")
     wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
     sets = [s for s in DEFAULT_SETS if args.all or s[0] in wanted]
     if args.together:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.language_neutral import cross_only_scores, language_directions, project, topic_rows
+from bench.language_neutral import _Projected, cross_only_scores, language_directions, project, projected_banks, topic_rows
+from index.coverage import CoverageBank
 
 
 def _translations(seed: int = 0) -> tuple[list[np.ndarray], np.ndarray]:
@@ -24,6 +25,61 @@ def test_the_directions_are_orthonormal_and_span_the_language_offsets() -> None:
     top = directions[:2]
     centered = offsets - offsets.mean(axis=0)
     assert np.allclose(centered @ top.T @ top, centered, atol=0.05)
+
+
+def test_every_group_counts() -> None:
+    groups, offsets = _translations()
+    groups[0] = np.repeat(groups[0].mean(axis=0, keepdims=True), 3, axis=0)  # one sentence with no language in it
+    top = language_directions(groups)[0][:2]
+    centered = offsets - offsets.mean(axis=0)
+    assert np.allclose(centered @ top.T @ top, centered, atol=0.05)
+    assert np.abs(language_directions(groups[:1])[1]).max() < 1e-9  # that group alone shows no direction
+
+
+def test_strength_keeps_that_share_of_the_directions() -> None:
+    groups, _ = _translations()
+    directions = language_directions(groups)[0][:2]
+    vectors = np.concatenate(groups).astype(np.float32)
+    for strength in (0.25, 0.5):
+        moved = project(vectors, directions, strength)
+        along, across = moved @ directions.T, moved - (moved @ directions.T) @ directions
+        before_along, before_across = vectors @ directions.T, vectors - (vectors @ directions.T) @ directions
+        ratio = np.linalg.norm(along, axis=1) / np.linalg.norm(across, axis=1)
+        before = np.linalg.norm(before_along, axis=1) / np.linalg.norm(before_across, axis=1)
+        assert np.allclose(ratio, (1 - strength) * before, rtol=1e-3)
+
+
+class _CountingEmbedder:
+    """Embeds each text as a fixed vector with a component along the first axis, counting the texts it embeds."""
+
+    model, backend, dimension = "counting-test-model", "test", 4
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def embed_passages(self, texts: list[str], progress: object = None) -> np.ndarray:
+        self.embedded += len(texts)
+        return np.tile(np.array([0.6, 0.8, 0.0, 0.0], dtype=np.float32), (len(texts), 1))
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embed_passages(texts)
+
+
+def test_banks_are_projected_once_and_cached_plain() -> None:
+    directions = np.array([[1.0, 0.0, 0.0, 0.0]], dtype=np.float32)
+
+    def half(vectors: np.ndarray) -> np.ndarray:
+        return project(vectors, directions, 0.5)
+
+    embedder = _CountingEmbedder()
+    texts = ("a sentence only this test embeds",)
+    with projected_banks(half):
+        # First embedded inside the block, through the projecting embedder, as the projected retriever does.
+        inside = CoverageBank(_Projected(embedder, half), texts).vectors  # type: ignore[arg-type]
+    assert np.allclose(inside, half(np.array([[0.6, 0.8, 0.0, 0.0]])), atol=1e-6)
+    plain = CoverageBank(embedder, texts).vectors  # type: ignore[arg-type]
+    assert np.allclose(plain, [[0.6, 0.8, 0.0, 0.0]], atol=1e-6)
+    assert embedder.embedded == 1
 
 
 def test_projection_removes_the_directions_and_normalises() -> None:
