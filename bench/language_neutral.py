@@ -18,9 +18,8 @@ bridge's words), and the question's vectors. With `--cross-only`, a unit written
 its plain cosine and only units of another language are compared on projected vectors (languages as language
 centering tells them apart: Latin script, Chinese of either script, Korean); the gate's bank, the calibration and the
 second encoder's mapping stay on projected cosines throughout. It needs language centering off, which would re-score
-every candidate on projected vectors. Every other rule is the
-product's own path (`bench.sweep`'s sets, scoring and variants), and the dense-only baseline is that of the projected
-vectors. Nothing of this is in the product: docs/retrieval.md ("Fifteenth round") says why.
+every candidate on projected vectors. Every other rule is the product's own path (`bench.sweep`'s sets, scoring and
+variants), and the dense-only baseline is that of the projected vectors. Nothing of this is in the product: docs/retrieval.md ("Fifteenth round") says why.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ import faiss
 import numpy as np
 
 import index.coverage as coverage
+from bench.second_encoder import ARTICLE_SETS, MAIN_SETS
 from bench.sweep import DEFAULT_SETS, apply, asked_together, moves, open_set, pair_rows, parse_variant, row
 from index.evaluate import EvalReport, QuestionResult, evaluate_service
 from index.scripts import letter_shares
@@ -45,8 +45,6 @@ from index.search import Retriever
 from index.service import Verbatim
 from index.signals import DenseScores, LanguageCentering, script_language
 
-MAIN_SETS = ("corpus", "heldout-docs", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
-ARTICLE_SETS = ("dev+corpus", "dev", "holdout", "holdout-en")
 BANK = Path(__file__).resolve().parent.parent / "index" / "data" / "generic_bank.tsv"
 
 
