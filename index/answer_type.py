@@ -53,10 +53,14 @@ def _without_numbered_names(text: str, question: str) -> str:
     return pattern.sub(" ", text) if pattern is not None else text
 
 
+# The label of an item of a numbered list ("1) ", "2. ", "(3) ", "4、" at the start of a line) counts items, not a quantity.
+_LIST_LABEL = re.compile(r"(?m)^[ \t]*(?:(?:\(\d{1,2}\)|\d{1,2}[.)．])(?=\s)|\d{1,2}、)")
+
+
 def gives_quantity(text: str, question: str = "") -> bool:
     """Whether a text holds a number (digits, Chinese numerals, English and Korean number words) besides the numbered
-    names the question itself writes."""
-    return bool(_NUMERAL.search(_without_numbered_names(text, question)))
+    names the question itself writes and the labels of a numbered list."""
+    return bool(_NUMERAL.search(_LIST_LABEL.sub(" ", _without_numbered_names(text, question))))
 
 
 # "When was / did…", "what year", 是什麼時候…的 / 哪一年 / 哪天, 언제…했나요: a point in the past, answered by a date.

@@ -84,6 +84,15 @@ def test_a_date_or_number_the_question_names_is_not_the_answer() -> None:
     assert not gives_quantity("朝鮮半島的一些問題，一般而言") and not gives_quantity("各省的一等奖分数线略有不同")
 
 
+def test_the_labels_of_a_numbered_list_are_not_a_quantity() -> None:
+    steps = "네트워크를 실행하는 단계는 다음과 같다:\n\n1) 새로운 거래가 모든 노드에 브로드캐스트된다.\n2) 각 노드가 거래를 수집한다."
+    assert not gives_quantity(steps, "How many bitcoins does a miner get?")
+    assert not gives_quantity("Types:\n1. feat\n2. fix\n(3) docs\n  4、chore", "How many types are there?")
+    # A number inside an item, a decimal or a version at the start of a line, and a label mid-line still count.
+    assert gives_quantity("1) Wait 3 days before you retry.") and gives_quantity("1.5 seconds is the default")
+    assert gives_quantity("2.0 brought the new API") and gives_quantity("We ran 2) tests")
+
+
 def _service_of(settings_factory: Callable[..., Settings], name: str, text: str) -> Verbatim:
     """A real index of one document of our own (no article)."""
     settings = settings_factory(with_article=False)
