@@ -4,6 +4,7 @@
     python -m bench.language_neutral --directions 5 --cross-only --variant language_centering=0 --moves
     python -m bench.language_neutral --directions 3 --strength 0.5 --set corpus --set heldout2
     python -m bench.language_neutral --cross-only --variant language_centering=0 --together   # one index of every document
+    python -m bench.language_neutral --all --cross-only --plain-gate --variant language_centering=0   # the gate as today
 
 multilingual-e5-small gives a sentence and its translation different vectors, and part of the difference is the same
 for every sentence: a few directions that say which language a text is in. They are read off the generic bank
@@ -19,7 +20,14 @@ its plain cosine and only units of another language are compared on projected ve
 centering tells them apart: Latin script, Chinese of either script, Korean); the gate's bank, the calibration and the
 second encoder's mapping stay on projected cosines throughout. It needs language centering off, which would re-score
 every candidate on projected vectors. Every other rule is the product's own path (`bench.sweep`'s sets, scoring and
-variants), and the dense-only baseline is that of the projected vectors. Nothing of this is in the product: docs/retrieval.md ("Fifteenth round") says why.
+variants), and the dense-only baseline is that of the projected vectors.
+
+`--plain-gate`: the gate keeps e5's plain cosines (the best prose unit's, the bank's, the index's calibration), so the
+projection changes the ranking only. `--aligned` (with `--cross-only`): each cross-language cosine less its pair's
+offset (`pair_offsets`: how far the projection lifts unrelated text of the unit's language above unrelated text of the
+question's own, on the bank), and the gate's bank and the calibration compared by the same mixed rule.
+
+Nothing of this is in the product: docs/retrieval.md ("Fifteenth round", "Sixteenth round") says why.
 """
 
 from __future__ import annotations
@@ -30,7 +38,9 @@ import csv
 import dataclasses
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import faiss
@@ -39,9 +49,10 @@ import numpy as np
 import index.coverage as coverage
 from bench.second_encoder import ARTICLE_SETS, MAIN_SETS
 from bench.sweep import DEFAULT_SETS, apply, asked_together, moves, open_set, pair_rows, parse_variant, row
+from index.coverage import CoverageBank, generic_questions
 from index.evaluate import EvalReport, QuestionResult, evaluate_service
 from index.scripts import letter_shares
-from index.search import Retriever
+from index.search import Retriever, bank_cache_dir
 from index.service import Verbatim
 from index.signals import DenseScores, LanguageCentering, script_language
 
@@ -75,9 +86,46 @@ def project(vectors: np.ndarray, directions: np.ndarray, strength: float = 1.0) 
     return (moved / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def cross_only_scores(plain: np.ndarray, projected: np.ndarray, unit_languages: np.ndarray, question_language: int) -> np.ndarray:
-    """Plain cosines for units in the question's language, projected ones for the others."""
+def cross_only_scores(
+    plain: np.ndarray, projected: np.ndarray, unit_languages: np.ndarray, question_language: int, offsets: np.ndarray | None = None
+) -> np.ndarray:
+    """Plain cosines for units in the question's language, projected ones for the others (less the pair's offset)."""
+    if offsets is not None:
+        projected = projected - offsets[question_language, unit_languages]
     return np.where(unit_languages == question_language, plain, projected).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """What `--aligned` needs besides the projection: the pair offsets, and the gate's bank and the calibration's
+    everyday questions as plain vectors with their languages (so that they are compared by the same mixed rule)."""
+
+    offsets: np.ndarray
+    bank: np.ndarray
+    bank_languages: np.ndarray
+    everyday: np.ndarray
+    everyday_languages: np.ndarray
+
+
+def pair_offsets(
+    statements: np.ndarray, questions: np.ndarray, topics: np.ndarray, languages: np.ndarray, transform: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """How much higher a question's projected cosine with text of another language lies than its plain cosine with
+    text of its own, on unrelated topics: offsets[question language, unit language], read off the generic bank (its
+    questions against its statements of other topics), 0 on the diagonal. Projection lifts every cross-language cosine,
+    related or not; subtracting this puts the two rules of `--cross-only` on one scale."""
+    plain = questions @ statements.T
+    projected = transform(questions) @ transform(statements).T
+    unrelated = topics[:, None] != topics[None, :]
+    count = int(languages.max()) + 1
+    offsets = np.zeros((count, count), dtype=np.float32)
+    for asked in range(count):
+        own = unrelated & (languages[:, None] == asked) & (languages[None, :] == asked)
+        for other in range(count):
+            pairs = unrelated & (languages[:, None] == asked) & (languages[None, :] == other)
+            if other != asked and own.any() and pairs.any():
+                offsets[asked, other] = projected[pairs].mean() - plain[own].mean()
+    return offsets
 
 
 class _Projected:
@@ -121,7 +169,13 @@ def projected_banks(transform: Callable[[np.ndarray], np.ndarray]) -> Iterator[N
         setattr(coverage.CoverageBank, "vectors", original)  # noqa: B010
 
 
-def projected_retriever(original: Retriever, transform: Callable[[np.ndarray], np.ndarray], cross_only: bool) -> Retriever:
+def projected_retriever(
+    original: Retriever,
+    transform: Callable[[np.ndarray], np.ndarray],
+    cross_only: bool,
+    plain_gate: np.ndarray | None = None,
+    aligned: Aligned | None = None,
+) -> Retriever:
     """A retriever over the same version whose e5 vectors are all projected (call inside `projected_banks`)."""
     loaded = original.loaded
     vectors = transform(np.asarray(loaded.embeddings(), dtype=np.float32))
@@ -135,14 +189,41 @@ def projected_retriever(original: Retriever, transform: Callable[[np.ndarray], n
     retriever.dense.centering = LanguageCentering.with_languages(vectors, languages)
     if retriever.second is not None:
         retriever._second_norms = retriever.dense.shared_norms(retriever.second.population, retriever.second.population_e5)
+    calibrate = retriever._calibrate
     if cross_only:
-        _score_cross_language_only(retriever, original, languages)
-    retriever.calibration = retriever._calibrate() if retriever.params.calibrate else None
+        calibrate = _score_cross_language_only(retriever, original, languages, transform, aligned) or calibrate
+    retriever.calibration = calibrate() if retriever.params.calibrate else None
+    if plain_gate is not None:
+        _gate_on_plain_cosines(retriever, original, plain_gate)
     return retriever
 
 
-def _score_cross_language_only(retriever: Retriever, original: Retriever, languages: np.ndarray) -> None:
-    """Make `retriever.dense.scores` plain for units of the question's language (set per question by its `search`)."""
+def _gate_on_plain_cosines(retriever: Retriever, original: Retriever, bank_vectors: np.ndarray) -> None:
+    """The gate's cosines as today (the best unit's and the bank's on e5 as it is, the index's calibration): the
+    projection then changes the ranking only, and every refusal is decided as it is today."""
+    search = retriever.search
+    params = original.params
+
+    def search_one(question: str, k: int = 3) -> Any:
+        result = search(question, k)
+        query = original.embedder.embed_queries([question])
+        generic = coverage.CoverageBank.best(SimpleNamespace(vectors=bank_vectors), query[0], params.bank_top)  # type: ignore[arg-type]
+        return dataclasses.replace(result, best_dense=original.best_prose(query), best_generic=generic, calibration=original.calibration)
+
+    retriever.search = search_one  # type: ignore[method-assign]
+
+
+def _score_cross_language_only(
+    retriever: Retriever,
+    original: Retriever,
+    languages: np.ndarray,
+    transform: Callable[[np.ndarray], np.ndarray],
+    aligned: Aligned | None = None,
+) -> Callable[[], float | None] | None:
+    """Make `retriever.dense.scores` plain for units of the question's language (set per question by its `search`).
+
+    With `aligned`, cross-language cosines are less their pair's offset, and the gate's bank and the calibration follow
+    the same rule; the calibration that does so is returned."""
     projected_scores = retriever.dense.scores
     raw_vectors = original.dense.vectors
     assert raw_vectors is not None
@@ -162,6 +243,7 @@ def _score_cross_language_only(retriever: Retriever, original: Retriever, langua
             np.asarray(retriever.dense.vectors[candidates]) @ query[0],
             languages[candidates],
             asked["language"],
+            None if aligned is None else aligned.offsets,
         )
         order = np.argsort(-mixed, kind="stable")
         return DenseScores(candidates[order], mixed[order], float(mixed.min()), retriever.dense.size)
@@ -175,6 +257,34 @@ def _score_cross_language_only(retriever: Retriever, original: Retriever, langua
 
     retriever.dense.scores = scores  # type: ignore[method-assign]
     retriever.search = search_one  # type: ignore[method-assign]
+    if aligned is None:
+        return None
+    projected_bank = transform(aligned.bank)
+    top = retriever.params.bank_top
+
+    def bank_best(query: np.ndarray, top: int = top) -> float:
+        if not asked:
+            return float(np.max(projected_bank @ query))
+        mixed = cross_only_scores(
+            aligned.bank @ asked["query"][0], projected_bank @ query, aligned.bank_languages, asked["language"], aligned.offsets
+        )
+        top = max(1, min(top, len(mixed)))
+        return float(np.mean(np.partition(mixed, len(mixed) - top)[-top:]))
+
+    retriever.bank.best = bank_best  # type: ignore[method-assign,assignment]
+
+    def calibrate() -> float | None:
+        margins = []
+        for vector, language in zip(aligned.everyday, aligned.everyday_languages, strict=True):
+            asked.update(language=int(language), query=vector[None, :])
+            try:
+                projected = transform(vector[None, :])
+                margins.append(retriever.best_prose(projected) - retriever.bank.best(projected[0], top))
+            finally:
+                asked.clear()
+        return float(np.quantile(margins, retriever.params.calibration_quantile)) if margins else None
+
+    return calibrate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--directions", type=int, action="append", help="how many directions to project out (repeatable)")
     parser.add_argument("--strength", type=float, default=1.0, help="the share of each direction removed (default 1)")
     parser.add_argument("--cross-only", action="store_true", help="project only where a unit's language is not the question's")
+    parser.add_argument("--aligned", action="store_true", help="with --cross-only: cross-language cosines less their pair's offset")
+    parser.add_argument("--plain-gate", action="store_true", help="the gate on e5 as it is: the projection ranks only")
     parser.add_argument("--variant", default="base", help="`base` or field=value,… of RetrievalParams, for the projected runs")
     parser.add_argument("--baseline", default="base", help="the same for the run on e5 as it is (default: the product's)")
     parser.add_argument("--set", action="append", dest="sets", help="only these sets (default: the mixed and the article's)")
@@ -192,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cross_only and parse_variant(args.variant)[1].language_centering > 0:
         # Centering re-scores every candidate from the (projected) vectors: the ranking would not be cross-only.
         parser.error("--cross-only needs --variant language_centering=0")
+    if args.aligned and not args.cross_only:
+        parser.error("--aligned needs --cross-only")
     wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
     sets = [s for s in DEFAULT_SETS if args.all or s[0] in wanted]
     if args.together:
@@ -199,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     services: dict[tuple[Path, ...], Verbatim] = {}
     first: dict[str, EvalReport] = {}
     directions: np.ndarray | None = None
+    bank: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
     for count in [0, *(args.directions or [5])]:
         label = (
             "e5 as it is"
@@ -219,8 +334,18 @@ def main(argv: list[str] | None = None) -> int:
                 bounds = np.cumsum([0, *(len(g) for g in topics)])
                 forms = (original.embedder.embed_passages(texts), original.embedder.embed_queries(texts))
                 directions, values = language_directions([form[a:b] for form in forms for a, b in zip(bounds, bounds[1:], strict=False)])
+                bank = (*forms, np.repeat(np.arange(len(topics)), np.diff(bounds)), _languages(texts))
                 print(f"   singular values of the bank's language differences: {np.round(values[:8], 2).tolist()}", flush=True)
-            report = _evaluate(service, original, questions, directions[:count], args.strength, args.cross_only)
+            report = _evaluate(
+                service,
+                original,
+                questions,
+                directions[:count],
+                args.strength,
+                args.cross_only,
+                args.plain_gate,
+                bank if args.aligned else None,
+            )
             print(f"  {set_name:<13}{row(report)}", flush=True)
             asked += report.results
             if args.moves and set_name in first:
@@ -241,17 +366,41 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _languages(texts: Sequence[str]) -> np.ndarray:
+    return np.array([script_language(*letter_shares(text)) for text in texts], dtype=np.int64)
+
+
 def _evaluate(
-    service: Verbatim, original: Retriever, questions: Path, directions: np.ndarray, strength: float, cross_only: bool
+    service: Verbatim,
+    original: Retriever,
+    questions: Path,
+    directions: np.ndarray,
+    strength: float,
+    cross_only: bool,
+    plain_gate: bool = False,
+    bank: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> EvalReport:
     if not len(directions):
         return evaluate_service(service, questions)
+    bank_vectors = np.asarray(original.bank.vectors, dtype=np.float32) if plain_gate else None
+    aligned = None
+    if bank is not None:
+        statements, asked, topics, languages = bank
+        everyday = CoverageBank(original.embedder, generic_questions(), cache_dir=bank_cache_dir(original.loaded), as_queries=True)
+        aligned = Aligned(
+            pair_offsets(statements, asked, topics, languages, lambda v: project(v, directions, strength)),
+            np.asarray(original.bank.vectors, dtype=np.float32),
+            _languages(original.bank.sentences),
+            np.asarray(everyday.vectors, dtype=np.float32),
+            _languages(everyday.sentences),
+        )
+        print(f"   pair offsets (latin, chinese, korean): {np.round(aligned.offsets, 3).tolist()}", flush=True)
 
     def transform(vectors: np.ndarray) -> np.ndarray:
         return project(vectors, directions, strength)
 
     with projected_banks(transform):
-        service.answerer.retriever = projected_retriever(original, transform, cross_only)
+        service.answerer.retriever = projected_retriever(original, transform, cross_only, bank_vectors, aligned)
         try:
             return evaluate_service(service, questions)
         finally:

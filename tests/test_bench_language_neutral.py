@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.language_neutral import _Projected, cross_only_scores, language_directions, project, projected_banks, topic_rows
+from bench.language_neutral import (
+    _Projected,
+    cross_only_scores,
+    language_directions,
+    pair_offsets,
+    project,
+    projected_banks,
+    topic_rows,
+)
 from index.coverage import CoverageBank
 
 
@@ -105,6 +113,36 @@ def test_cross_only_keeps_plain_cosines_for_the_questions_language() -> None:
     projected = np.array([0.1, 0.9, 0.2, 0.95], dtype=np.float32)
     languages = np.array([1, 2, 1, 0], dtype=np.uint8)
     assert cross_only_scores(plain, projected, languages, 1).tolist() == np.array([0.8, 0.9, 0.6, 0.95], dtype=np.float32).tolist()
+
+
+def test_cross_only_takes_the_pairs_offset_from_other_languages_only() -> None:
+    plain = np.array([0.8, 0.7, 0.6, 0.5], dtype=np.float32)
+    projected = np.array([0.1, 0.9, 0.2, 0.95], dtype=np.float32)
+    languages = np.array([1, 2, 1, 0], dtype=np.uint8)
+    offsets = np.array([[0.0, 0.5, 0.5], [0.05, 0.0, 0.1], [0.5, 0.5, 0.0]], dtype=np.float32)
+    mixed = cross_only_scores(plain, projected, languages, 1, offsets)
+    assert np.allclose(mixed, [0.8, 0.8, 0.6, 0.9])
+
+
+def test_pair_offsets_compare_projected_other_languages_with_plain_own_on_unrelated_topics() -> None:
+    rng = np.random.default_rng(1)
+    statements, questions = rng.normal(size=(6, 5)), rng.normal(size=(6, 5))
+    statements[:, 4] = questions[:, 4] = 0.0  # the last axis is kept for the related pair below
+    topics = np.array([0, 0, 1, 1, 2, 2])
+    languages = np.array([0, 1, 0, 1, 0, 1])
+
+    def doubled(vectors: np.ndarray) -> np.ndarray:  # the 'projection': every projected cosine four times the plain one
+        return 2 * vectors
+
+    offsets = pair_offsets(statements, questions, topics, languages, doubled)
+    cosine = questions @ statements.T
+    own = [cosine[a, b] for a in (0, 2, 4) for b in (0, 2, 4) if topics[a] != topics[b]]
+    other = [4 * cosine[a, b] for a in (0, 2, 4) for b in (1, 3, 5) if topics[a] != topics[b]]
+    assert np.isclose(offsets[0, 1], np.mean(other) - np.mean(own))
+    assert offsets[0, 0] == offsets[1, 1] == 0.0
+    # A question and the translation of its own statement are related: bringing them closer changes nothing.
+    questions[0, 4] = statements[1, 4] = 10.0
+    assert np.allclose(pair_offsets(statements, questions, topics, languages, doubled), offsets)
 
 
 def test_the_bank_has_every_language_per_topic() -> None:
