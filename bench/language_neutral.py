@@ -40,7 +40,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import faiss
@@ -207,10 +206,16 @@ def _gate_on_plain_cosines(retriever: Retriever, original: Retriever, bank_vecto
     def search_one(question: str, k: int = 3) -> Any:
         result = search(question, k)
         query = original.embedder.embed_queries([question])
-        generic = coverage.CoverageBank.best(SimpleNamespace(vectors=bank_vectors), query[0], params.bank_top)  # type: ignore[arg-type]
+        generic = _top_mean(bank_vectors @ query[0], params.bank_top)
         return dataclasses.replace(result, best_dense=original.best_prose(query), best_generic=generic, calibration=original.calibration)
 
     retriever.search = search_one  # type: ignore[method-assign]
+
+
+def _top_mean(scores: np.ndarray, top: int) -> float:
+    """The gate's view of a bank (as `CoverageBank.best`): the mean of the `top` best scores."""
+    top = max(1, min(top, len(scores)))
+    return float(np.mean(np.partition(scores, len(scores) - top)[-top:]))
 
 
 def _score_cross_language_only(
@@ -263,13 +268,10 @@ def _score_cross_language_only(
     top = retriever.params.bank_top
 
     def bank_best(query: np.ndarray, top: int = top) -> float:
-        if not asked:
-            return float(np.max(projected_bank @ query))
-        mixed = cross_only_scores(
-            aligned.bank @ asked["query"][0], projected_bank @ query, aligned.bank_languages, asked["language"], aligned.offsets
-        )
-        top = max(1, min(top, len(mixed)))
-        return float(np.mean(np.partition(mixed, len(mixed) - top)[-top:]))
+        scores = projected_bank @ query
+        if asked:
+            scores = cross_only_scores(aligned.bank @ asked["query"][0], scores, aligned.bank_languages, asked["language"], aligned.offsets)
+        return _top_mean(scores, top)
 
     retriever.bank.best = bank_best  # type: ignore[method-assign,assignment]
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
+import os
 import pkgutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +33,19 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 COGS_PACKAGE = "bot.cogs"
+
+
+def blocking_workers() -> int:
+    """Threads for questions and other blocking work: one per core this process may use, at least two.
+
+    Answering is CPU-bound (the model, numpy, FAISS): more threads than cores answer a burst no sooner, and each keeps
+    its own malloc arena of freed temporaries (at 100,000 passages, tens of MB each).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(2, cores)
 
 
 def discover_extensions() -> list[str]:
@@ -90,6 +106,7 @@ class VerbatimBot(commands.AutoShardedBot):
         # Optional machine translation of quotes (None unless configured); `verbatim sync` has no service and needs none.
         self.translator = Translator.from_settings(settings) if service is not None else None
         self.extension_failures: dict[str, str] = {}
+        self.workers = ThreadPoolExecutor(max_workers=blocking_workers(), thread_name_prefix="verbatim-worker")
 
     @property
     def verbatim(self) -> Verbatim:
@@ -116,7 +133,8 @@ class VerbatimBot(commands.AutoShardedBot):
 
     async def run_blocking(self, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """Run blocking work (search, SQLite) in a worker thread so the gateway heartbeat never waits for it."""
-        return await asyncio.to_thread(functools.partial(func, *args, **kwargs))
+        call = functools.partial(contextvars.copy_context().run, func, *args, **kwargs)  # as asyncio.to_thread does
+        return await asyncio.get_running_loop().run_in_executor(self.workers, call)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(VerbatimTranslator())
@@ -157,6 +175,8 @@ class VerbatimBot(commands.AutoShardedBot):
             except Exception as exc:  # the connection's own failure, seen while shutting down: record it, keep closing
                 log.warning("the gateway connection ended with an error while closing: %s", type(exc).__name__)
                 task.cancel()
+        # Questions and writes already running finish (their records are not lost) before the records close.
+        await asyncio.to_thread(self.workers.shutdown, wait=True)
         if self.owned_records is not None:
             self.owned_records.close()
             self.owned_records = None

@@ -77,12 +77,15 @@ def words(text: str, *, query: bool = False) -> list[tuple[int, str]]:
 @functools.lru_cache(maxsize=1)
 def probe_words() -> tuple[str, ...]:
     """Common words of English, Korean and Chinese (wordfreq), the generic side of a document word's hubness."""
-    from wordfreq import top_n_list
+    from wordfreq import get_frequency_list, top_n_list
 
     first, last = PROBE_RANKS
     probes: list[str] = []
     for language in PROBE_LANGUAGES:
         probes.extend(w for w in top_n_list(language, last)[first:] if len(w) > 1)
+    # wordfreq keeps every list it read (all of each language's words, about 50 MB for these three) for the life of
+    # the process; a serving process needs only these few hundred.
+    get_frequency_list.cache_clear()
     return tuple(dict.fromkeys(probes))
 
 

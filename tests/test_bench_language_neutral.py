@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from bench.language_neutral import (
     _Projected,
+    _top_mean,
     cross_only_scores,
     language_directions,
     pair_offsets,
@@ -143,6 +146,13 @@ def test_pair_offsets_compare_projected_other_languages_with_plain_own_on_unrela
     # A question and the translation of its own statement are related: bringing them closer changes nothing.
     questions[0, 4] = statements[1, 4] = 10.0
     assert np.allclose(pair_offsets(statements, questions, topics, languages, doubled), offsets)
+
+
+def test_the_benchmarks_bank_view_is_the_gates() -> None:
+    rng = np.random.default_rng(2)
+    vectors, query = rng.normal(size=(30, 6)).astype(np.float32), rng.normal(size=6).astype(np.float32)
+    for top in (1, 3, 50):
+        assert np.isclose(_top_mean(vectors @ query, top), CoverageBank.best(SimpleNamespace(vectors=vectors), query, top))  # type: ignore[arg-type]
 
 
 def test_the_bank_has_every_language_per_topic() -> None:

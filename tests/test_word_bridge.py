@@ -135,3 +135,16 @@ def test_postings_are_cached_per_index_version_and_rebuilt_when_unreadable(tmp_p
     assert not path.exists() and other.is_file()
     other.write_bytes(b"not an npz")
     assert WordPostings.cached(other, lambda: UNITS[:2], 100).size == 2
+
+
+def test_the_common_words_keep_none_of_wordfreqs_lists_in_memory() -> None:
+    from wordfreq import get_frequency_list
+
+    from index.word_bridge import PROBE_LANGUAGES, PROBE_RANKS, probe_words
+
+    probe_words.cache_clear()
+    probes = probe_words()
+    assert get_frequency_list.cache_info().currsize == 0  # each language's whole list (tens of MB) let go
+    first, last = PROBE_RANKS
+    assert len(PROBE_LANGUAGES) * (last - first) // 2 < len(probes) <= len(PROBE_LANGUAGES) * (last - first)
+    assert probe_words() is probes  # read once per process

@@ -92,3 +92,35 @@ async def test_a_broken_extension_is_logged_not_fatal(
 async def test_extensions_are_discovered_from_the_cogs_package() -> None:
     found = bot.client.discover_extensions()
     assert {"bot.cogs.ask", "bot.cogs.cite", "bot.cogs.sources", "bot.cogs.help"} <= set(found)
+
+
+async def test_blocking_work_runs_on_the_bots_own_workers_and_close_waits_for_it(launch) -> None:
+    import asyncio
+    import threading
+    import time
+
+    running = await launch()
+    workers = bot.client.blocking_workers()
+    gate = threading.Barrier(workers, timeout=10)
+
+    def thread_name() -> str:
+        gate.wait()  # every worker busy at once: the pool has exactly that many threads
+        return threading.current_thread().name
+
+    names = await asyncio.gather(*(running.run_blocking(thread_name) for _ in range(workers)))
+    assert all(name.startswith("verbatim-worker") for name in names)
+    assert len(set(names)) == workers >= 2
+    assert running.workers._max_workers == workers
+
+    started, finished = threading.Event(), []
+
+    def slow_write() -> None:
+        started.set()
+        time.sleep(0.3)
+        finished.append("written")
+
+    write = asyncio.ensure_future(running.run_blocking(slow_write))
+    await asyncio.to_thread(started.wait, 10)
+    await running.close()
+    assert finished == ["written"]  # closing waited for the write already under way
+    await write
