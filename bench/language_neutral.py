@@ -17,8 +17,8 @@ The simulation swaps each set's retriever for one built on projected vectors: th
 index of them, the language statistics, every cached bank (the gate's, the calibration's questions, the word
 bridge's words), and the question's vectors. With `--cross-only`, a unit written in the question's language keeps
 its plain cosine and only units of another language are compared on projected vectors (languages as language
-centering tells them apart: Latin script, Chinese of either script, Korean); the gate's bank, the calibration and the
-second encoder's mapping stay on projected cosines throughout. It needs language centering off, which would re-score
+centering tells them apart: Latin script, Chinese of either script, Korean); unless `--plain-gate` or `--aligned` say
+otherwise, the gate's bank, the calibration and the second encoder's mapping stay on projected cosines. It needs language centering off, which would re-score
 every candidate on projected vectors. Every other rule is the product's own path (`bench.sweep`'s sets, scoring and
 variants), and the dense-only baseline is that of the projected vectors.
 
@@ -53,7 +53,7 @@ from index.evaluate import EvalReport, QuestionResult, evaluate_service
 from index.scripts import letter_shares
 from index.search import Retriever, bank_cache_dir
 from index.service import Verbatim
-from index.signals import DenseScores, LanguageCentering, script_language
+from index.signals import CENTERING_LANGUAGES, DenseScores, LanguageCentering, script_language
 
 BANK = Path(__file__).resolve().parent.parent / "index" / "data" / "generic_bank.tsv"
 
@@ -116,7 +116,7 @@ def pair_offsets(
     plain = questions @ statements.T
     projected = transform(questions) @ transform(statements).T
     unrelated = topics[:, None] != topics[None, :]
-    count = int(languages.max()) + 1
+    count = len(CENTERING_LANGUAGES)
     offsets = np.zeros((count, count), dtype=np.float32)
     for asked in range(count):
         own = unrelated & (languages[:, None] == asked) & (languages[None, :] == asked)
@@ -198,22 +198,33 @@ def projected_retriever(
 
 
 def _gate_on_plain_cosines(retriever: Retriever, original: Retriever, bank_vectors: np.ndarray) -> None:
-    """The gate's cosines as today (the best unit's and the bank's on e5 as it is, the index's calibration): the
-    projection then changes the ranking only, and every refusal is decided as it is today."""
+    """The gate's cosines as today (the best prose unit's, the bank's and each unit's on e5 as it is, the index's
+    calibration): the projection then changes the ranking, and the gate and the answer types see today's cosines."""
     search = retriever.search
     params = original.params
+    raw_vectors = original.dense.vectors
+    assert raw_vectors is not None
 
     def search_one(question: str, k: int = 3) -> Any:
         result = search(question, k)
         query = original.embedder.embed_queries([question])
         generic = _top_mean(bank_vectors @ query[0], params.bank_top)
-        return dataclasses.replace(result, best_dense=original.best_prose(query), best_generic=generic, calibration=original.calibration)
+        # Each unit's cosine too: the answer types measure the sentence holding a number by it (gate.answer_unit_margin).
+        hits = [
+            dataclasses.replace(hit, dense=float(np.asarray(raw_vectors[hit.unit], dtype=np.float32) @ query[0]))
+            for hit in result.unit_hits
+        ]
+        return dataclasses.replace(
+            result, unit_hits=hits, best_dense=original.best_prose(query), best_generic=generic, calibration=original.calibration
+        )
 
     retriever.search = search_one  # type: ignore[method-assign]
 
 
 def _top_mean(scores: np.ndarray, top: int) -> float:
-    """The gate's view of a bank (as `CoverageBank.best`): the mean of the `top` best scores."""
+    """The gate's view of a bank (as `CoverageBank.best`): the mean of the `top` best scores, 0 for an empty bank."""
+    if not len(scores):
+        return 0.0
     top = max(1, min(top, len(scores)))
     return float(np.mean(np.partition(scores, len(scores) - top)[-top:]))
 
@@ -308,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--cross-only needs --variant language_centering=0")
     if args.aligned and not args.cross_only:
         parser.error("--aligned needs --cross-only")
+    if args.aligned and args.plain_gate:
+        parser.error("--aligned puts the gate on the mixed rule, --plain-gate on plain cosines: choose one")
     wanted = args.sets or [*MAIN_SETS, *ARTICLE_SETS]
     sets = [s for s in DEFAULT_SETS if args.all or s[0] in wanted]
     if args.together:
@@ -369,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _languages(texts: Sequence[str]) -> np.ndarray:
+    """Each text's language as language centering tells them apart (an index into CENTERING_LANGUAGES)."""
     return np.array([script_language(*letter_shares(text)) for text in texts], dtype=np.int64)
 
 

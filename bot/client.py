@@ -35,12 +35,18 @@ R = TypeVar("R")
 COGS_PACKAGE = "bot.cogs"
 
 
-def blocking_workers() -> int:
-    """Threads for questions and other blocking work: one per core this process may use, at least two.
+# How long closing waits for the questions and writes already handed to the worker threads.
+CLOSE_WAIT_SECONDS = 10.0
+
+
+def blocking_workers(configured: int | None = None) -> int:
+    """Threads for questions and other blocking work: `configured`, else one per core this process may use, at least two.
 
     Answering is CPU-bound (the model, numpy, FAISS): more threads than cores answer a burst no sooner, and each keeps
     its own malloc arena of freed temporaries (at 100,000 passages, tens of MB each).
     """
+    if configured is not None:
+        return configured
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -106,7 +112,8 @@ class VerbatimBot(commands.AutoShardedBot):
         # Optional machine translation of quotes (None unless configured); `verbatim sync` has no service and needs none.
         self.translator = Translator.from_settings(settings) if service is not None else None
         self.extension_failures: dict[str, str] = {}
-        self.workers = ThreadPoolExecutor(max_workers=blocking_workers(), thread_name_prefix="verbatim-worker")
+        self.workers = ThreadPoolExecutor(max_workers=blocking_workers(settings.worker_threads), thread_name_prefix="verbatim-worker")
+        self._handed_over: set[asyncio.Future[Any]] = set()  # blocking work submitted and not yet done
 
     @property
     def verbatim(self) -> Verbatim:
@@ -134,7 +141,21 @@ class VerbatimBot(commands.AutoShardedBot):
     async def run_blocking(self, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """Run blocking work (search, SQLite) in a worker thread so the gateway heartbeat never waits for it."""
         call = functools.partial(contextvars.copy_context().run, func, *args, **kwargs)  # as asyncio.to_thread does
-        return await asyncio.get_running_loop().run_in_executor(self.workers, call)
+        future = asyncio.get_running_loop().run_in_executor(self.workers, call)
+        self._handed_over.add(future)
+        future.add_done_callback(self._handed_over.discard)
+        return await future
+
+    async def finish_blocking_work(self, timeout: float = CLOSE_WAIT_SECONDS) -> bool:
+        """Wait, at most `timeout` seconds, for the blocking work already handed over (running or queued); False if
+        some was still unfinished then."""
+        pending = set(self._handed_over)
+        if not pending:
+            return True
+        _, unfinished = await asyncio.wait(pending, timeout=timeout)
+        if unfinished:
+            log.warning("closing with %d blocking task(s) unfinished after %.0f s", len(unfinished), timeout)
+        return not unfinished
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(VerbatimTranslator())
@@ -175,11 +196,13 @@ class VerbatimBot(commands.AutoShardedBot):
             except Exception as exc:  # the connection's own failure, seen while shutting down: record it, keep closing
                 log.warning("the gateway connection ended with an error while closing: %s", type(exc).__name__)
                 task.cancel()
-        # Questions and writes already running finish (their records are not lost) before the records close.
-        await asyncio.to_thread(self.workers.shutdown, wait=True)
+        # Questions and writes already handed to the workers finish before the records close (bounded: a burst's queue
+        # is not worth a long shutdown). What a handler would do after that (an answer's own record) is not waited for.
+        await self.finish_blocking_work()
         if self.owned_records is not None:
             self.owned_records.close()
             self.owned_records = None
+        self.workers.shutdown(wait=False, cancel_futures=True)
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))

@@ -28,6 +28,9 @@ class BotSettings(Settings):
     mod_log_channel_id: int | None = Field(default=None, alias="VERBATIM_MOD_LOG_CHANNEL_ID")
     cooldown_rate: int = Field(default=5, alias="VERBATIM_COOLDOWN_RATE", ge=1)
     cooldown_seconds: float = Field(default=60.0, alias="VERBATIM_COOLDOWN_SECONDS", gt=0)
+    # Threads answering questions (and other blocking work); None: one per core the process may use, at least two.
+    # Set it where a container's CPU quota is below the cores it can see.
+    worker_threads: int | None = Field(default=None, alias="VERBATIM_WORKER_THREADS", ge=1)
 
     @field_validator("moderator_role_ids", "shard_ids", mode="before")
     @classmethod

@@ -53,14 +53,27 @@ def _without_numbered_names(text: str, question: str) -> str:
     return pattern.sub(" ", text) if pattern is not None else text
 
 
-# The label of an item of a numbered list ("1) ", "2. ", "(3) ", "4、" at the start of a line) counts items, not a quantity.
-_LIST_LABEL = re.compile(r"(?m)^[ \t]*(?:(?:\(\d{1,2}\)|\d{1,2}[.)．])(?=\s)|\d{1,2}、)")
+# The label of an item of a numbered list ("1) ", "2. ", "(3) ", "4、", "（5）" at the start of a line) counts items, not a
+# quantity. Full-width forms are followed by the item's text directly.
+_LIST_LABEL = re.compile(r"(?m)^[ \t]*(?:(?:\(\d{1,2}\)|\d{1,2}[.)])(?=\s|$)|（\d{1,2}）|\d{1,2}[）、]|\d{1,2}．(?!\d))")
+# What the line before an item ends with: a sentence, a lead-in, another item. A number after a line that ends
+# otherwise ("The limit is\n50. Larger uploads fail.") is a hard line break in running text, not a label.
+_BEFORE_ITEM = tuple(".:;!?。：；！？)）")
+
+
+def _without_list_labels(text: str) -> str:
+    def label(match: re.Match[str]) -> str:
+        before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1].strip() if match.start() else ""
+        is_label = not before or before.endswith(_BEFORE_ITEM) or _LIST_LABEL.match(before) is not None
+        return " " if is_label else match.group(0)
+
+    return _LIST_LABEL.sub(label, text)
 
 
 def gives_quantity(text: str, question: str = "") -> bool:
     """Whether a text holds a number (digits, Chinese numerals, English and Korean number words) besides the numbered
     names the question itself writes and the labels of a numbered list."""
-    return bool(_NUMERAL.search(_LIST_LABEL.sub(" ", _without_numbered_names(text, question))))
+    return bool(_NUMERAL.search(_without_list_labels(_without_numbered_names(text, question))))
 
 
 # "When was / did…", "what year", 是什麼時候…的 / 哪一年 / 哪天, 언제…했나요: a point in the past, answered by a date.

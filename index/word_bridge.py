@@ -84,7 +84,7 @@ def probe_words() -> tuple[str, ...]:
     for language in PROBE_LANGUAGES:
         probes.extend(w for w in top_n_list(language, last)[first:] if len(w) > 1)
     # wordfreq keeps every list it read (all of each language's words, about 50 MB for these three) for the life of
-    # the process; a serving process needs only these few hundred.
+    # the process; a serving process needs only these (under a thousand).
     get_frequency_list.cache_clear()
     return tuple(dict.fromkeys(probes))
 

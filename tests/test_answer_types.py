@@ -88,9 +88,15 @@ def test_the_labels_of_a_numbered_list_are_not_a_quantity() -> None:
     steps = "네트워크를 실행하는 단계는 다음과 같다:\n\n1) 새로운 거래가 모든 노드에 브로드캐스트된다.\n2) 각 노드가 거래를 수집한다."
     assert not gives_quantity(steps, "How many bitcoins does a miner get?")
     assert not gives_quantity("Types:\n1. feat\n2. fix\n(3) docs\n  4、chore", "How many types are there?")
-    # A number inside an item, a decimal or a version at the start of a line, and a label mid-line still count.
-    assert gives_quantity("1) Wait 3 days before you retry.") and gives_quantity("1.5 seconds is the default")
+    assert not gives_quantity("步驟：\n（1）下載\n2）安裝\n3．執行") and not gives_quantity("Steps:\n1) read\n2.")
+    # A number inside an item, a decimal, a version or a year at the start of a line, and a label mid-line still count.
+    assert gives_quantity("1) Wait 3 days before you retry.\n2) Retry.") and gives_quantity("1.5 seconds is the default")
+    assert gives_quantity("Support:\n3.x is supported\n2) also") and gives_quantity("Since\n2024. It grew.\n1) a\n2) b")
     assert gives_quantity("2.0 brought the new API") and gives_quantity("We ran 2) tests")
+    # A list cut by a passage's start, or one item after a sentence, is still labelled; a number that a hard line break
+    # put at a line's start, after words that end no sentence, is a number.
+    assert not gives_quantity("4. 其他: 除 fix: 與 feat: 以外") and not gives_quantity("見下。\n4. 其他類型")
+    assert gives_quantity("The limit is\n50. Larger uploads fail.")
 
 
 def _service_of(settings_factory: Callable[..., Settings], name: str, text: str) -> Verbatim:

@@ -151,8 +151,9 @@ def test_pair_offsets_compare_projected_other_languages_with_plain_own_on_unrela
 def test_the_benchmarks_bank_view_is_the_gates() -> None:
     rng = np.random.default_rng(2)
     vectors, query = rng.normal(size=(30, 6)).astype(np.float32), rng.normal(size=6).astype(np.float32)
-    for top in (1, 3, 50):
+    for top in (1, 3, 29, 30, 50):
         assert np.isclose(_top_mean(vectors @ query, top), CoverageBank.best(SimpleNamespace(vectors=vectors), query, top))  # type: ignore[arg-type]
+    assert _top_mean(np.zeros(0, dtype=np.float32), 3) == CoverageBank.best(SimpleNamespace(vectors=np.zeros((0, 6))), query, 3) == 0.0  # type: ignore[arg-type]
 
 
 def test_the_bank_has_every_language_per_topic() -> None:

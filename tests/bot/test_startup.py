@@ -94,13 +94,21 @@ async def test_extensions_are_discovered_from_the_cogs_package() -> None:
     assert {"bot.cogs.ask", "bot.cogs.cite", "bot.cogs.sources", "bot.cogs.help"} <= set(found)
 
 
+def test_blocking_workers_are_one_per_usable_core_at_least_two_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.client.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert bot.client.blocking_workers() == 2
+    monkeypatch.setattr(bot.client.os, "sched_getaffinity", lambda _pid: set(range(6)), raising=False)
+    assert bot.client.blocking_workers() == 6
+    assert bot.client.blocking_workers(1) == 1  # VERBATIM_WORKER_THREADS, e.g. under a container's CPU quota
+
+
 async def test_blocking_work_runs_on_the_bots_own_workers_and_close_waits_for_it(launch) -> None:
     import asyncio
     import threading
     import time
 
-    running = await launch()
-    workers = bot.client.blocking_workers()
+    running = await launch(worker_threads=3)
+    workers = 3
     gate = threading.Barrier(workers, timeout=10)
 
     def thread_name() -> str:
@@ -109,18 +117,34 @@ async def test_blocking_work_runs_on_the_bots_own_workers_and_close_waits_for_it
 
     names = await asyncio.gather(*(running.run_blocking(thread_name) for _ in range(workers)))
     assert all(name.startswith("verbatim-worker") for name in names)
-    assert len(set(names)) == workers >= 2
-    assert running.workers._max_workers == workers
+    assert len(set(names)) == workers
 
     started, finished = threading.Event(), []
 
-    def slow_write() -> None:
+    def slow_write(name: str) -> None:
         started.set()
         time.sleep(0.3)
-        finished.append("written")
+        finished.append(name)
 
-    write = asyncio.ensure_future(running.run_blocking(slow_write))
+    # One more piece of work than there are threads: the last waits in the queue when closing starts.
+    handed = [asyncio.ensure_future(running.run_blocking(slow_write, str(n))) for n in range(workers + 1)]
     await asyncio.to_thread(started.wait, 10)
     await running.close()
-    assert finished == ["written"]  # closing waited for the write already under way
-    await write
+    assert sorted(finished) == [str(n) for n in range(workers + 1)]  # closing waited for running and queued work
+    await asyncio.gather(*handed)
+    with pytest.raises(RuntimeError):
+        await running.run_blocking(time.sleep, 0)  # the pool is shut once the bot is closed
+
+
+async def test_closing_waits_for_blocking_work_only_so_long(launch) -> None:
+    import asyncio
+    import threading
+
+    running = await launch()
+    release = threading.Event()
+    stuck = asyncio.ensure_future(running.run_blocking(release.wait, 30))
+    await asyncio.sleep(0.05)
+    assert not await running.finish_blocking_work(timeout=0.2)
+    release.set()
+    assert await stuck
+    assert await running.finish_blocking_work(timeout=5)
