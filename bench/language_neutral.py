@@ -48,12 +48,12 @@ import numpy as np
 import index.coverage as coverage
 from bench.second_encoder import ARTICLE_SETS, MAIN_SETS
 from bench.sweep import DEFAULT_SETS, apply, asked_together, moves, open_set, pair_rows, parse_variant, row
-from index.coverage import CoverageBank, generic_questions
+from index.coverage import CoverageBank, generic_questions, top_mean
 from index.evaluate import EvalReport, QuestionResult, evaluate_service
 from index.scripts import letter_shares
 from index.search import Retriever, bank_cache_dir
 from index.service import Verbatim
-from index.signals import CENTERING_LANGUAGES, DenseScores, LanguageCentering, script_language
+from index.signals import CENTERING_LANGUAGES, DenseScores, LanguageCentering, script_language, text_languages
 
 BANK = Path(__file__).resolve().parent.parent / "index" / "data" / "generic_bank.tsv"
 
@@ -127,18 +127,35 @@ def pair_offsets(
     return offsets
 
 
+class _LastQueries:
+    """The wrapped embedder's query vectors, kept for the last texts asked: a question is embedded once, though the
+    projected search, the cross-language rule and the plain gate each want its vector."""
+
+    def __init__(self, embedder: Any) -> None:
+        self._embedder = embedder
+        self._texts: tuple[str, ...] | None = None
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        if tuple(texts) != self._texts:
+            self._vectors = self._embedder.embed_queries(list(texts))
+            self._texts = tuple(texts)
+        return self._vectors
+
+
 class _Projected:
     """An embedder whose vectors are projected (the cache identity stays the wrapped model's)."""
 
-    def __init__(self, embedder: Any, transform: Callable[[np.ndarray], np.ndarray]) -> None:
+    def __init__(self, embedder: Any, transform: Callable[[np.ndarray], np.ndarray], queries: _LastQueries | None = None) -> None:
         self.wrapped = embedder
         self._transform = transform
+        self._queries = queries or embedder.embed_queries
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.wrapped, name)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._transform(self.wrapped.embed_queries(texts))
+        return self._transform(self._queries(texts))
 
     def embed_passages(self, texts: Sequence[str], progress: Any = None) -> np.ndarray:
         return self._transform(self.wrapped.embed_passages(texts, progress))
@@ -182,7 +199,8 @@ def projected_retriever(
     flat.add(vectors)
     swapped = dataclasses.replace(loaded, faiss_index=flat)
     object.__setattr__(swapped, "embeddings", lambda: vectors)
-    retriever = Retriever(swapped, _Projected(original.embedder, transform), params=original.params)
+    queries = _LastQueries(original.embedder)
+    retriever = Retriever(swapped, _Projected(original.embedder, transform, queries), params=original.params)
     assert original.dense.centering is not None
     languages = original.dense.centering.unit_languages
     retriever.dense.centering = LanguageCentering.with_languages(vectors, languages)
@@ -190,14 +208,14 @@ def projected_retriever(
         retriever._second_norms = retriever.dense.shared_norms(retriever.second.population, retriever.second.population_e5)
     calibrate = retriever._calibrate
     if cross_only:
-        calibrate = _score_cross_language_only(retriever, original, languages, transform, aligned) or calibrate
+        calibrate = _score_cross_language_only(retriever, original, languages, transform, queries, aligned) or calibrate
     retriever.calibration = calibrate() if retriever.params.calibrate else None
     if plain_gate is not None:
-        _gate_on_plain_cosines(retriever, original, plain_gate)
+        _gate_on_plain_cosines(retriever, original, plain_gate, queries)
     return retriever
 
 
-def _gate_on_plain_cosines(retriever: Retriever, original: Retriever, bank_vectors: np.ndarray) -> None:
+def _gate_on_plain_cosines(retriever: Retriever, original: Retriever, bank_vectors: np.ndarray, queries: _LastQueries) -> None:
     """The gate's cosines as today (the best prose unit's, the bank's and each unit's on e5 as it is, the index's
     calibration): the projection then changes the ranking, and the gate and the answer types see today's cosines."""
     search = retriever.search
@@ -207,8 +225,8 @@ def _gate_on_plain_cosines(retriever: Retriever, original: Retriever, bank_vecto
 
     def search_one(question: str, k: int = 3) -> Any:
         result = search(question, k)
-        query = original.embedder.embed_queries([question])
-        generic = _top_mean(bank_vectors @ query[0], params.bank_top)
+        query = queries([question])
+        generic = top_mean(bank_vectors @ query[0], params.bank_top)
         # Each unit's cosine too: the answer types measure the sentence holding a number by it (gate.answer_unit_margin).
         hits = [
             dataclasses.replace(hit, dense=float(np.asarray(raw_vectors[hit.unit], dtype=np.float32) @ query[0]))
@@ -221,19 +239,12 @@ def _gate_on_plain_cosines(retriever: Retriever, original: Retriever, bank_vecto
     retriever.search = search_one  # type: ignore[method-assign]
 
 
-def _top_mean(scores: np.ndarray, top: int) -> float:
-    """The gate's view of a bank (as `CoverageBank.best`): the mean of the `top` best scores, 0 for an empty bank."""
-    if not len(scores):
-        return 0.0
-    top = max(1, min(top, len(scores)))
-    return float(np.mean(np.partition(scores, len(scores) - top)[-top:]))
-
-
 def _score_cross_language_only(
     retriever: Retriever,
     original: Retriever,
     languages: np.ndarray,
     transform: Callable[[np.ndarray], np.ndarray],
+    queries: _LastQueries,
     aligned: Aligned | None = None,
 ) -> Callable[[], float | None] | None:
     """Make `retriever.dense.scores` plain for units of the question's language (set per question by its `search`).
@@ -265,7 +276,7 @@ def _score_cross_language_only(
         return DenseScores(candidates[order], mixed[order], float(mixed.min()), retriever.dense.size)
 
     def search_one(question: str, k: int = 3) -> Any:
-        asked.update(language=script_language(*letter_shares(question)), query=original.embedder.embed_queries([question]))
+        asked.update(language=script_language(*letter_shares(question)), query=queries([question]))
         try:
             return search(question, k)
         finally:
@@ -282,7 +293,7 @@ def _score_cross_language_only(
         scores = projected_bank @ query
         if asked:
             scores = cross_only_scores(aligned.bank @ asked["query"][0], scores, aligned.bank_languages, asked["language"], aligned.offsets)
-        return _top_mean(scores, top)
+        return top_mean(scores, top)
 
     retriever.bank.best = bank_best  # type: ignore[method-assign,assignment]
 
@@ -349,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
                 bounds = np.cumsum([0, *(len(g) for g in topics)])
                 forms = (original.embedder.embed_passages(texts), original.embedder.embed_queries(texts))
                 directions, values = language_directions([form[a:b] for form in forms for a, b in zip(bounds, bounds[1:], strict=False)])
-                bank = (*forms, np.repeat(np.arange(len(topics)), np.diff(bounds)), _languages(texts))
+                bank = (*forms, np.repeat(np.arange(len(topics)), np.diff(bounds)), text_languages(texts))
                 print(f"   singular values of the bank's language differences: {np.round(values[:8], 2).tolist()}", flush=True)
             report = _evaluate(
                 service,
@@ -381,11 +392,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _languages(texts: Sequence[str]) -> np.ndarray:
-    """Each text's language as language centering tells them apart (an index into CENTERING_LANGUAGES)."""
-    return np.array([script_language(*letter_shares(text)) for text in texts], dtype=np.int64)
-
-
 def _evaluate(
     service: Verbatim,
     original: Retriever,
@@ -406,9 +412,9 @@ def _evaluate(
         aligned = Aligned(
             pair_offsets(statements, asked, topics, languages, lambda v: project(v, directions, strength)),
             np.asarray(original.bank.vectors, dtype=np.float32),
-            _languages(original.bank.sentences),
+            text_languages(original.bank.sentences),
             np.asarray(everyday.vectors, dtype=np.float32),
-            _languages(everyday.sentences),
+            text_languages(everyday.sentences),
         )
         print(f"   pair offsets (latin, chinese, korean): {np.round(aligned.offsets, 3).tolist()}", flush=True)
 

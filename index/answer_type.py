@@ -56,14 +56,14 @@ def _without_numbered_names(text: str, question: str) -> str:
 # The label of an item of a numbered list ("1) ", "2. ", "(3) ", "4、", "（5）" at the start of a line) counts items, not a
 # quantity. Full-width forms are followed by the item's text directly.
 _LIST_LABEL = re.compile(r"(?m)^[ \t]*(?:(?:\(\d{1,2}\)|\d{1,2}[.)])(?=\s|$)|（\d{1,2}）|\d{1,2}[）、]|\d{1,2}．(?!\d))")
-# What the line before an item ends with: a sentence, a lead-in, another item. A number after a line that ends
-# otherwise ("The limit is\n50. Larger uploads fail.") is a hard line break in running text, not a label.
+# What the line before an item is: blank, or it ends a sentence or a lead-in, or it is another item. A number after a
+# line that ends otherwise ("The limit is\n50. Larger uploads fail.") is a hard line break in running text, not a label.
 _BEFORE_ITEM = tuple(".:;!?。：；！？)）")
 
 
 def _without_list_labels(text: str) -> str:
     def label(match: re.Match[str]) -> str:
-        before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1].strip() if match.start() else ""
+        before = text[: match.start()].rsplit("\n", 2)[-2].strip() if match.start() else ""  # the line above
         is_label = not before or before.endswith(_BEFORE_ITEM) or _LIST_LABEL.match(before) is not None
         return " " if is_label else match.group(0)
 

@@ -268,10 +268,14 @@ class CoverageBank:
     def best(self, query_vector: np.ndarray, top: int = 1) -> float:
         """The best cosine between the question and any generic sentence (the mean of the `top` best)."""
         vectors = self.vectors
-        if len(vectors) == 0:
-            return 0.0
-        scores = vectors @ query_vector
-        if top <= 1:
-            return float(np.max(scores))
-        top = min(top, len(scores))
-        return float(np.mean(np.partition(scores, len(scores) - top)[-top:]))
+        return top_mean(vectors @ query_vector if len(vectors) else np.zeros(0, dtype=np.float32), top)
+
+
+def top_mean(scores: np.ndarray, top: int = 1) -> float:
+    """The mean of the `top` best scores (the best one for `top` 1; 0 when there are none)."""
+    if len(scores) == 0:
+        return 0.0
+    if top <= 1:
+        return float(np.max(scores))
+    top = min(top, len(scores))
+    return float(np.mean(np.partition(scores, len(scores) - top)[-top:]))

@@ -103,6 +103,11 @@ def script_language(cjk: float, hangul: float) -> int:
     return 1 if cjk >= 0.5 else 2 if hangul > 0.5 else 0
 
 
+def text_languages(texts: Sequence[str]) -> np.ndarray:
+    """The centering language of each text (uint8, an index into CENTERING_LANGUAGES)."""
+    return np.fromiter((script_language(*letter_shares(t)) for t in texts), dtype=np.uint8, count=len(texts))
+
+
 @dataclass(frozen=True)
 class LanguageCentering:
     """Each language's mean unit vector and every unit's norm once its language's mean is subtracted.
@@ -119,8 +124,7 @@ class LanguageCentering:
     @classmethod
     def of(cls, vectors: np.ndarray, unit_texts: Sequence[str]) -> LanguageCentering:
         """The statistics of these unit vectors (one per text), computed in chunks so a memory-mapped matrix stays mapped."""
-        languages = np.fromiter((script_language(*letter_shares(t)) for t in unit_texts), dtype=np.uint8, count=len(unit_texts))
-        return cls.with_languages(vectors, languages)
+        return cls.with_languages(vectors, text_languages(unit_texts))
 
     @classmethod
     def with_languages(cls, vectors: np.ndarray, languages: np.ndarray) -> LanguageCentering:

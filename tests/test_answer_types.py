@@ -96,6 +96,7 @@ def test_the_labels_of_a_numbered_list_are_not_a_quantity() -> None:
     # A list cut by a passage's start, or one item after a sentence, is still labelled; a number that a hard line break
     # put at a line's start, after words that end no sentence, is a number.
     assert not gives_quantity("4. 其他: 除 fix: 與 feat: 以外") and not gives_quantity("見下。\n4. 其他類型")
+    assert not gives_quantity("Install\n\n1. Download it\n2. Run it")  # a list after a blank line
     assert gives_quantity("The limit is\n50. Larger uploads fail.")
 
 

@@ -8,7 +8,6 @@ import numpy as np
 
 from bench.language_neutral import (
     _Projected,
-    _top_mean,
     cross_only_scores,
     language_directions,
     pair_offsets,
@@ -16,7 +15,7 @@ from bench.language_neutral import (
     projected_banks,
     topic_rows,
 )
-from index.coverage import CoverageBank
+from index.coverage import CoverageBank, top_mean
 
 
 def _translations(seed: int = 0) -> tuple[list[np.ndarray], np.ndarray]:
@@ -152,8 +151,8 @@ def test_the_benchmarks_bank_view_is_the_gates() -> None:
     rng = np.random.default_rng(2)
     vectors, query = rng.normal(size=(30, 6)).astype(np.float32), rng.normal(size=6).astype(np.float32)
     for top in (1, 3, 29, 30, 50):
-        assert np.isclose(_top_mean(vectors @ query, top), CoverageBank.best(SimpleNamespace(vectors=vectors), query, top))  # type: ignore[arg-type]
-    assert _top_mean(np.zeros(0, dtype=np.float32), 3) == CoverageBank.best(SimpleNamespace(vectors=np.zeros((0, 6))), query, 3) == 0.0  # type: ignore[arg-type]
+        assert np.isclose(top_mean(vectors @ query, top), CoverageBank.best(SimpleNamespace(vectors=vectors), query, top))  # type: ignore[arg-type]
+    assert top_mean(np.zeros(0, dtype=np.float32), 3) == CoverageBank.best(SimpleNamespace(vectors=np.zeros((0, 6))), query, 3) == 0.0  # type: ignore[arg-type]
 
 
 def test_the_bank_has_every_language_per_topic() -> None:
