@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from index.signals import search_units
 from index.store import make_faiss_index
 
 # Result depths asked of FAISS: 50 is what a plain dense retriever asks for top-3 passages; the fused
@@ -31,7 +32,7 @@ class IndexTypeResult:
     top1: float  # share of queries whose best score equals the exact best score
 
 
-def _search_each(index: faiss.Index, queries: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray, list[float]]:
+def _search_each(index: faiss.Index | Rescored, queries: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray, list[float]]:
     scores = np.empty((len(queries), depth), dtype=np.float32)
     ids = np.empty((len(queries), depth), dtype=np.int64)
     latencies: list[float] = []
@@ -57,7 +58,7 @@ def with_nprobe(index: faiss.Index, nprobe: int) -> faiss.Index:
 
 
 def compare(
-    vectors: np.ndarray, queries: np.ndarray, builders: dict[str, Callable[[np.ndarray], faiss.Index]], repeat: int = 3
+    vectors: np.ndarray, queries: np.ndarray, builders: dict[str, Callable[[np.ndarray], faiss.Index | Rescored]], repeat: int = 3
 ) -> list[IndexTypeResult]:
     """Build every index type once, search every query `repeat` times at each depth (one query per call, as the bot does).
 
@@ -88,11 +89,28 @@ def compare(
     return results
 
 
-def default_builders(with_hnsw: bool = True) -> dict[str, Callable[[np.ndarray], faiss.Index]]:
-    builders: dict[str, Callable[[np.ndarray], faiss.Index]] = {
+class Rescored:
+    """An index searched as the product searches it: `index.signals.search_units` (8-bit codes re-scored exactly)."""
+
+    def __init__(self, index: faiss.Index, vectors: np.ndarray) -> None:
+        self.index = index
+        self.vectors = vectors
+
+    def search(self, query: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        ids, scores = search_units(self.index, self.vectors, query, depth)
+        padded_ids = np.full((1, depth), -1, dtype=np.int64)
+        padded_scores = np.full((1, depth), -np.inf, dtype=np.float32)
+        padded_ids[0, : len(ids)], padded_scores[0, : len(scores)] = ids, scores
+        return padded_scores, padded_ids
+
+
+def default_builders(with_hnsw: bool = True) -> dict[str, Callable[[np.ndarray], faiss.Index | Rescored]]:
+    builders: dict[str, Callable[[np.ndarray], faiss.Index | Rescored]] = {
         "flat (exact)": lambda v: make_faiss_index(v, "flat"),
-        "ivf as stored (1.6·√n lists, nprobe n/16)": lambda v: make_faiss_index(v, "ivf"),
-        "ivf, nprobe 32": lambda v: with_nprobe(make_faiss_index(v, "ivf"), 32),
+        "ivf-sq8 as stored (1.6·√n lists, nprobe n/16, re-scored exactly)": lambda v: Rescored(make_faiss_index(v, "ivf-sq8"), v),
+        "ivf-sq8, FAISS's 8-bit scores": lambda v: make_faiss_index(v, "ivf-sq8"),
+        "ivf float32 lists (what versions before ivf-sq8 hold)": lambda v: make_faiss_index(v, "ivf"),
+        "ivf float32, nprobe 32": lambda v: with_nprobe(make_faiss_index(v, "ivf"), 32),
     }
     if with_hnsw:
         builders["hnsw M=16 efC=40 efS=128"] = hnsw_index

@@ -31,7 +31,7 @@ import numpy as np
 from bench.synthetic import write_padded_index
 from index.config import Settings
 from index.embeddings import Embedder
-from index.store import IndexStore, choose_index_type
+from index.store import EMBEDDINGS, IndexStore, choose_index_type
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,10 @@ def padded_index(work: Path, article_base: Path, passages: int, index_type: str 
             manifest = store.verify(store.current_path())  # type: ignore[arg-type]
             article = IndexStore(article_base / "index")
             same_article = manifest.second_model == article.read_manifest(article.current_path()).second_model  # type: ignore[arg-type]
-            if manifest.passage_count == passages and (index_type is None or manifest.index_type == index_type) and same_article:
+            # Without a type asked for, the one a build would choose today: an index left by an older tree is rebuilt.
+            unit_count = len(np.load(store.current_path() / EMBEDDINGS, mmap_mode="r"))  # type: ignore[operator]
+            wanted = index_type or choose_index_type(unit_count)
+            if manifest.passage_count == passages and manifest.index_type == wanted and same_article:
                 return base
         except Exception as exc:  # a damaged leftover: make it again
             log.warning("rebuilding %s: %s", base, exc)

@@ -607,13 +607,11 @@ class Retriever:
         units = self.loaded.units
         if not units:
             return []
-        _, ids = self.loaded.faiss_index.search(self.embedder.embed_queries([question]), min(len(units), self.params.dense_depth))
         ranked: dict[int, None] = {}
-        for unit in ids[0]:
-            if unit >= 0:
-                ranked.setdefault(units[unit].passage, None)
-                if len(ranked) == k:
-                    break
+        for unit in self.dense.scores(self.embedder.embed_queries([question]), self.params.dense_depth).candidates:
+            ranked.setdefault(units[unit].passage, None)
+            if len(ranked) == k:
+                break
         return [self.loaded.passages[p] for p in ranked]
 
     def _scored(self, passage_index: int, score: float) -> ScoredPassage:

@@ -63,7 +63,9 @@ KEEP_VERSIONS = 3
 # Exact search up to this many vectors (one per sentence unit, ~4 per passage), IVF from there on. Measured on
 # 2 shared cores (docs/benchmarks.md): exact search of 30k vectors takes ~2-7 ms, of 414k ~60-100 ms; IVF at
 # 414k answers in ~12 ms with ~97% of the exact top-50 and builds in ~25 s, where HNSW took 160-470 s to build
-# and found only 50-75% of the exact top-50 on the same vectors.
+# and found only 50-75% of the exact top-50 on the same vectors. The IVF lists hold 8-bit codes (a quarter of
+# float32's size, so the mapped file stays small at 100k passages); the candidates are re-scored exactly from
+# embeddings.npy (index.signals.DenseSignal), which finds the same top-50 as float32 lists did.
 APPROXIMATE_THRESHOLD = 30_000
 IVF_PROBE_FRACTION = 16  # search 1/16 of the lists
 MANIFEST = "manifest.json"
@@ -284,8 +286,8 @@ def sha256_file(path: Path) -> str:
 
 
 def choose_index_type(count: int) -> str:
-    """Exact search for small indexes; IVF once exact search gets slow (see APPROXIMATE_THRESHOLD)."""
-    return "ivf" if count >= APPROXIMATE_THRESHOLD else "flat"
+    """Exact search for small indexes; IVF with 8-bit codes once exact search gets slow (see APPROXIMATE_THRESHOLD)."""
+    return "ivf-sq8" if count >= APPROXIMATE_THRESHOLD else "flat"
 
 
 def ivf_lists(count: int) -> int:
@@ -294,12 +296,21 @@ def ivf_lists(count: int) -> int:
 
 
 def make_faiss_index(vectors: np.ndarray, index_type: str) -> faiss.Index:
+    """A FAISS index of these vectors: "flat" (exact), "ivf-sq8" (8-bit codes in inverted lists) or "ivf" (float32 lists).
+
+    "ivf" is what versions built before "ivf-sq8" hold; it is kept so that the benchmarks can compare the two.
+    """
     dimension = vectors.shape[1]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     index: faiss.Index
-    if index_type == "ivf" and len(vectors):
+    if index_type in ("ivf", "ivf-sq8") and len(vectors):
         nlist = ivf_lists(len(vectors))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+        if index_type == "ivf":
+            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+        else:
+            index = faiss.IndexIVFScalarQuantizer(
+                faiss.IndexFlatIP(dimension), dimension, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+            )
         # A fixed sample and FAISS's fixed k-means seed keep rebuilds of the same vectors identical.
         sample = np.random.default_rng(0).choice(len(vectors), size=min(len(vectors), 40 * nlist), replace=False)
         index.train(vectors[np.sort(sample)])

@@ -1,4 +1,4 @@
-"""The index-type choice in the store: exact below the threshold, IVF above, memory-mapped on load, deterministic."""
+"""The index-type choice in the store: exact below the threshold, IVF of 8-bit codes above (re-scored exactly), memory-mapped, deterministic."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import pytest
 
+from index.signals import DenseSignal
 from index.store import APPROXIMATE_THRESHOLD, MMAP_FLAGS, choose_index_type, make_faiss_index
 
 
@@ -18,27 +20,46 @@ def _unit_vectors(count: int, seed: int = 0) -> np.ndarray:
 def test_exact_below_the_threshold_and_ivf_from_it() -> None:
     assert choose_index_type(0) == "flat"
     assert choose_index_type(APPROXIMATE_THRESHOLD - 1) == "flat"
-    assert choose_index_type(APPROXIMATE_THRESHOLD) == "ivf"
+    assert choose_index_type(APPROXIMATE_THRESHOLD) == "ivf-sq8"
 
 
-def test_ivf_round_trip_is_memory_mapped_keeps_nprobe_and_finds_the_exact_best(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("index_type", "kind"), [("ivf-sq8", faiss.IndexIVFScalarQuantizer), ("ivf", faiss.IndexIVFFlat)])
+def test_ivf_round_trip_is_memory_mapped_keeps_nprobe_and_finds_the_exact_best(tmp_path: Path, index_type: str, kind: type) -> None:
     vectors = _unit_vectors(5000)
-    index = make_faiss_index(vectors, "ivf")
-    assert isinstance(index, faiss.IndexIVFFlat) and index.nprobe >= 16
+    index = make_faiss_index(vectors, index_type)
+    assert isinstance(index, kind) and index.nprobe >= 16
     path = tmp_path / "vectors.faiss"
     faiss.write_index(index, str(path))
-    again = make_faiss_index(vectors, "ivf")
+    again = make_faiss_index(vectors, index_type)
     faiss.write_index(again, str(tmp_path / "again.faiss"))
     assert path.read_bytes() == (tmp_path / "again.faiss").read_bytes()  # same vectors, same index file
 
     loaded = faiss.read_index(str(path), MMAP_FLAGS)
-    assert loaded.nprobe == index.nprobe and loaded.ntotal == len(vectors)
+    assert isinstance(loaded, kind) and loaded.nprobe == index.nprobe and loaded.ntotal == len(vectors)
     queries = vectors[:20] + 0.01 * _unit_vectors(20, seed=1)
-    _, found = loaded.search(queries, 1)
     _, exact = make_faiss_index(vectors, "flat").search(queries, 1)
-    assert (found[:, 0] == exact[:, 0]).mean() >= 0.9
+    signal = DenseSignal(loaded, len(vectors), vectors)
+    found = [signal.scores(queries[i : i + 1], 1).candidates[0] for i in range(len(queries))]
+    assert (np.array(found) == exact[:, 0]).mean() >= 0.9
 
 
-def test_tiny_and_empty_ivf_requests_still_work() -> None:
-    assert make_faiss_index(_unit_vectors(10), "ivf").ntotal == 10
-    assert make_faiss_index(np.zeros((0, 32), dtype=np.float32), "ivf").ntotal == 0
+def test_the_8_bit_codes_candidates_are_rescored_to_their_exact_cosines() -> None:
+    vectors = _unit_vectors(5000)
+    index = make_faiss_index(vectors, "ivf-sq8")
+    index.nprobe = index.nlist  # every list: what is left to compare is the scoring alone
+    queries = _unit_vectors(10, seed=2)
+    exact_scores, exact_ids = make_faiss_index(vectors, "flat").search(queries, 50)
+    signal = DenseSignal(index, len(vectors), vectors)
+    coded_scores, _ = index.search(queries, 50)
+    assert np.abs(coded_scores - exact_scores).max() > 1e-4  # FAISS's own scores here are the 8-bit codes'
+    for i, query in enumerate(queries):
+        dense = signal.scores(query[None, :], 50)
+        np.testing.assert_array_equal(dense.candidates, exact_ids[i])
+        np.testing.assert_allclose(dense.candidate_scores, vectors[dense.candidates] @ query, rtol=0, atol=1e-6)
+        assert dense.floor == pytest.approx(float(exact_scores[i, -1]), abs=1e-6)
+
+
+@pytest.mark.parametrize("index_type", ["ivf-sq8", "ivf"])
+def test_tiny_and_empty_ivf_requests_still_work(index_type: str) -> None:
+    assert make_faiss_index(_unit_vectors(10), index_type).ntotal == 10
+    assert make_faiss_index(np.zeros((0, 32), dtype=np.float32), index_type).ntotal == 0
