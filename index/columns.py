@@ -10,6 +10,7 @@ stored: it is the slice `texts[doc_id][start:end]` of its document's stored text
 from __future__ import annotations
 
 import json
+import os
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -452,3 +453,19 @@ def in_memory(
     """Views over columns built in memory (for versions stored in the older JSON-lines format)."""
     passage_columns, unit_columns, tables = build_columns(passages, units, unit_keys, texts)
     return PassageColumns(passage_columns, tables, texts if isinstance(texts, Texts) else InMemoryTexts(texts)), UnitColumns(unit_columns)
+
+
+def read_rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """These rows of a memory-mapped array as float32, read with pread rather than through the mapping.
+
+    A page fault maps the page cache's whole large folio (up to 2 MB here): gathering 4,096 scattered rows through the
+    mapping left 780 MB of the file resident in the process at 100,000 passages; reading them costs about 10 ms once,
+    600 rows of 384 float32 about 1.5 ms.
+    """
+    if not isinstance(vectors, np.memmap) or vectors.filename is None:
+        return np.ascontiguousarray(vectors[rows], dtype=np.float32)
+    width = vectors.shape[1] * vectors.itemsize
+    with open(vectors.filename, "rb", buffering=0) as handle:
+        descriptor = handle.fileno()
+        data = bytearray(b"".join([os.pread(descriptor, width, vectors.offset + row * width) for row in np.asarray(rows).tolist()]))
+    return np.frombuffer(data, dtype=vectors.dtype).reshape(len(rows), vectors.shape[1]).astype(np.float32, copy=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -11,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from index.columns import read_rows
 from index.signals import CENTERING_LANGUAGES, DenseScores
 
 log = logging.getLogger(__name__)
@@ -91,23 +91,6 @@ def blended_pair(question_language: int, unit_languages: np.ndarray) -> np.ndarr
     """
     other = unit_languages != question_language
     return other & ((unit_languages == KOREAN) | (question_language == KOREAN))
-
-
-def read_rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """These rows of a memory-mapped array as float32, read with pread rather than through the mapping.
-
-    A page fault maps the page cache's whole large folio (up to 2 MB here): gathering 4,096 scattered rows through the
-    mapping left 780 MB of the file resident in the process at 100,000 passages; reading them costs about 10 ms once.
-    """
-    if not isinstance(vectors, np.memmap) or vectors.filename is None:
-        return np.ascontiguousarray(vectors[rows], dtype=np.float32)
-    width = vectors.shape[1] * vectors.itemsize
-    out = np.empty((len(rows), vectors.shape[1]), dtype=vectors.dtype)
-    with open(vectors.filename, "rb", buffering=0) as handle:
-        descriptor = handle.fileno()
-        for i, row in enumerate(rows):
-            out[i] = np.frombuffer(os.pread(descriptor, width, vectors.offset + int(row) * width), dtype=vectors.dtype)
-    return out.astype(np.float32, copy=False)
 
 
 class SecondDense:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from index.columns import read_rows
 from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
 from index.lexical import LexicalIndex, SparseScores, TokenIndex, tokens, without_question_words
 from index.scripts import cjk_share, hangul_share, letter_shares, to_matching_script
@@ -174,8 +175,8 @@ def search_units(index: object, vectors: np.ndarray | None, query: np.ndarray, d
         valid = ids[0] >= 0
         return ids[0][valid], scores[0][valid].astype(np.float32)
     _, ids = index.search(query, min(len(vectors), int(np.ceil(depth * RESCORE_FETCH))))
-    found = np.sort(ids[0][ids[0] >= 0])  # in file order: the memory-mapped rows are read front to back
-    exact = np.asarray(vectors[found], dtype=np.float32) @ np.asarray(query[0], dtype=np.float32)
+    found = np.sort(ids[0][ids[0] >= 0])  # in file order
+    exact = read_rows(vectors, found) @ np.asarray(query[0], dtype=np.float32)
     order = np.argsort(-exact, kind="stable")[:depth]
     return found[order], exact[order]
 
@@ -231,7 +232,7 @@ class DenseSignal:
         extra = {"params": faiss.SearchParametersIVF(nprobe=max(1, probe // 2))} if probe > 1 else {}  # type: ignore[call-arg]
         _, ids = self.index.search(centered_query[None, :], min(self.size, depth), **extra)  # type: ignore[attr-defined]
         candidates = np.union1d(plain.candidates, ids[0][ids[0] >= 0]).astype(np.int64)
-        vectors = np.asarray(self.vectors[candidates], dtype=np.float32)
+        vectors = read_rows(self.vectors, candidates)
         unit_norms = self.shared_norms(candidates, vectors) if norms and keep_shared and not offsets_only else None
         scale = float(unit_norms.mean()) if unit_norms is not None else None
         scores = self.centered_at(

@@ -43,9 +43,13 @@ def test_ivf_round_trip_is_memory_mapped_keeps_nprobe_and_finds_the_exact_best(t
     assert (np.array(found) == exact[:, 0]).mean() >= 0.9
 
 
-def test_the_8_bit_codes_candidates_are_rescored_to_their_exact_cosines() -> None:
+@pytest.mark.parametrize("mapped", [False, True])
+def test_the_8_bit_codes_candidates_are_rescored_to_their_exact_cosines(tmp_path: Path, mapped: bool) -> None:
     vectors = _unit_vectors(5000)
     index = make_faiss_index(vectors, "ivf-sq8")
+    if mapped:  # as a loaded version holds them: embeddings.npy memory-mapped, its rows read with pread
+        np.save(tmp_path / "embeddings.npy", vectors)
+        vectors = np.load(tmp_path / "embeddings.npy", mmap_mode="r")
     index.nprobe = index.nlist  # every list: what is left to compare is the scoring alone
     queries = _unit_vectors(10, seed=2)
     exact_scores, exact_ids = make_faiss_index(vectors, "flat").search(queries, 50)
@@ -55,7 +59,7 @@ def test_the_8_bit_codes_candidates_are_rescored_to_their_exact_cosines() -> Non
     for i, query in enumerate(queries):
         dense = signal.scores(query[None, :], 50)
         np.testing.assert_array_equal(dense.candidates, exact_ids[i])
-        np.testing.assert_allclose(dense.candidate_scores, vectors[dense.candidates] @ query, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(dense.candidate_scores, np.asarray(vectors[dense.candidates]) @ query, rtol=0, atol=1e-6)
         assert dense.floor == pytest.approx(float(exact_scores[i, -1]), abs=1e-6)
 
 
