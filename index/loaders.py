@@ -82,8 +82,11 @@ META_SUFFIX = ".meta.json"
 # short parallel lines keep their breaks, chapter headings are no running heads, form feeds at a text's edge or inside
 # a line make no pages, Gutenberg's _italics_ are prose; a paragraph of thousands of sentences is packed greedily;
 # 54: a PDF sentence goes on past a caption at the top of the next column, as past a float at the next page's top;
-# 55: a sentence or paragraph ending with a colon stays in the passage of what it introduces, when both fit).
-INGEST_VERSION = 55
+# 55: a sentence or paragraph ending with a colon stays in the passage of what it introduces, when both fit; 56: from
+# the fifth audit: text copied out of a PDF with a few blank lines (one to 40 lines or more) has its paragraphs
+# inferred as one with none, "⋅ ⋅ ⋅" (U+22C5) leaders mark contents in PDFs and text, and a Markdown list of links to
+# the page's own headings is a table of contents, no passage).
+INGEST_VERSION = 56
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -168,6 +168,8 @@ _SILENT_DIRECTIVES = frozenset(
 )
 # Directives whose argument is a path or a label, not a title a reader sees.
 _UNTITLED_DIRECTIVES = frozenset({"figure", "solution", "only", "margin", "div"})
+# A link to a place in the same page ("#summary", "#유효성freshness"): what a table of contents is made of.
+_ANCHOR_HREF = re.compile(r"#[^\s]*")
 _TOC_MARKER = re.compile(r"\[\[toc\]\]|\[toc\]", re.IGNORECASE)
 # A heading's attribute list at its end: "安全 {#security}", "Setup {#setup .tabs}" (VitePress, MkDocs, Pandoc).
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
@@ -288,6 +290,29 @@ def _visible(text: str) -> str:
     return _LIQUID_TAG.sub("", _ATTRIBUTE_LIST.sub("", text))
 
 
+def _is_contents_list(node: SyntaxTreeNode) -> bool:
+    """A list of three or more items (nested ones counted), each nothing but a link to a place in the page: a table of
+    contents written by hand or by a tool (KEPs' "<!-- toc -->", doctoc, markdown-toc). Navigation, no text: its lines
+    repeat the headings, which name the sections already."""
+    links = sum(1 for child in node.walk() if child.type == "link")
+    return links >= 3 and all(_is_contents_list_item(item) for item in node.children)
+
+
+def _is_contents_list_item(item: SyntaxTreeNode) -> bool:
+    return bool(item.children) and all(
+        (child.type == "paragraph" and _is_anchor_link(child))
+        or (child.type in ("bullet_list", "ordered_list") and all(_is_contents_list_item(i) for i in child.children))
+        for child in item.children
+    )
+
+
+def _is_anchor_link(paragraph: SyntaxTreeNode) -> bool:
+    """A paragraph that is one link to a place in the page and nothing else."""
+    inline = paragraph.children[0] if paragraph.children else None
+    parts = [c for c in (inline.children if inline else []) if not (c.type == "text" and not (c.content or "").strip())]
+    return len(parts) == 1 and parts[0].type == "link" and bool(_ANCHOR_HREF.fullmatch(str(parts[0].attrs.get("href", ""))))
+
+
 def _heading_level(tag: str) -> int | None:
     """2 for "h2"."""
     return int(tag[1]) if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit() else None
@@ -364,6 +389,8 @@ class _Renderer:
         self.blocks = placed
 
     def list(self, node: SyntaxTreeNode) -> None:
+        if _is_contents_list(node):
+            return
         self._list_start = len(self.blocks)
         lines: list[str] = []
         self.list_into(node, lines)

@@ -1136,8 +1136,9 @@ def _rejoined_across_floats(blocks: list[_Block]) -> list[_Block]:
 
 
 # Dot leaders (to a page number, which may stand apart in its own column): an entry of a table of contents, or of a
-# list of figures or tables.
-_LEADERS = re.compile(r"(?:\.\s?){5,}|(?:·\s?){5,}|…{3,}")
+# list of figures or tables. The dots may be full stops, middle dots, or the dot operator "⋅" (U+22C5) that unicode-math
+# fonts (XITS, as ucasthesis sets its contents) draw for \cdot leaders.
+_LEADERS = re.compile(r"(?:\.\s?){5,}|(?:[·⋅∙]\s?){5,}|…{3,}")
 _CONTENTS_HEADING = re.compile(
     r"(?i)^\s*(?:table\s+of\s+contents|contents|list\s+of\s+(?:figures|tables|algorithms)|目\s*[录錄次]|"
     r"(?:插\s*图|插\s*圖|表\s*格|图|圖|表)\s*(?:索\s*引|目\s*[录錄]|清\s*[单單])|목\s*차|차\s*례|(?:그림|표)\s*목\s*차)\s*$"

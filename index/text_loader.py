@@ -95,7 +95,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？．][)\]\"'”’」』）]*$")
 _TRAILING_PUNCTUATION = re.compile(r"[.!?。！？．,，、:：;；]$")
 # In a PDF's copied text: a page number alone on its line ("– 3 –", "12") and contents' dot leaders.
 _FOLIO = re.compile(r"^(?:[-–—]\s*)?(?:\d{1,3}|[ivxlc]{1,6})(?:\s*[-–—])?$", re.IGNORECASE)
-_LEADERS = re.compile(r"(?:\.\s?){5,}")
+_LEADERS = re.compile(r"(?:\.\s?){5,}|(?:[·⋅∙]\s?){5,}|…{3,}")  # as a PDF's (index/pdf_loader.py), "⋅" too
 
 
 _DIGITS = re.compile(r"\d+")
@@ -535,7 +535,10 @@ def plain_blocks(raw: str, language: str = "") -> list[Block]:
     at_margin: list[bool] = []  # whether each block starts at the text's left margin
     hyphens = LineEndHyphens.of(source_lines, language)
     wrap = _wrap_width([line for line in source_lines if line])
-    unbroken = len(source_lines) >= 20 and all(source_lines)
+    # Copied text may keep a few blank lines (where a reader's copy joined pages, under a cover page): one blank line
+    # to 40 or more lines of text still reads as a text without them, whose paragraphs are inferred.
+    blank_lines = sum(1 for line in source_lines if not line)
+    unbroken = len(source_lines) >= 20 and blank_lines * 40 <= len(source_lines) - blank_lines
     blocks: list[Block] = []
     lines: list[str] = []
     pages: list[tuple[int, int | None]] = []  # where in the paragraph a page starts, and its number

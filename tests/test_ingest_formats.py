@@ -1168,3 +1168,56 @@ def test_toml_front_matter_is_metadata_not_text(tmp_path):
     )
     assert doc.meta.title == "Announcing the Keyword Generics Initiative" and doc.meta.author == "Yoshua Wuyts"
     assert doc.text.strip() == "We are excited to announce it."
+
+
+def test_text_copied_out_of_a_pdf_with_a_few_blank_lines_gets_its_paragraphs(tmp_path):
+    # What pypdf copies out of ucasthesis's manual (mohuangrui/ucasthesis at aec46ba1, 模板使用说明.pdf, LPPL 1.3c): a
+    # blank line where a page's text ended with one (after the cover pages), none anywhere else. Only a text with no
+    # blank line at all had its paragraphs inferred, so everything after the abstract (19,000 characters) was one
+    # paragraph, its contents' "⋅ ⋅ ⋅" leaders, page numbers and sections inside it.
+    cover = ["硕士学位论文", "中国科学院大学学位论文 LATEX 模板", "作者姓名： 莫晃锐", "2014 年 6 月", ""]
+    body = [
+        "摘 要",
+        "本文是中国科学院大学学位论文模板 ucasthesis 的使用说明文档。主要内容",
+        "为介绍 LATEX 文档类 ucasthesis 的用法，以及如何使用 LATEX 快速高效地撰写学",
+        "位论文。",
+        "I",
+        "目 录",
+        "第 1 章 引言 ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ 1",
+        "1.1 研究背景 ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ 1",
+        "1.2 系统要求 ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ ⋅ 1",
+        "第 1 章 引言",
+        "1.1 研究背景",
+        "考虑到许多同学可能缺乏 LATEX 使用经验，ucasthesis 将 LATEX 的复杂性高度",
+        "封装，开放出简单的接口，以便轻易使用。同时，对用 LATEX 撰写论文的一些主要",
+        "难题，如制图、制表、文献索引等，进行了详细说明，并提供了相应的代码样本。",
+        "1",
+        "1.2 系统要求",
+        "ucasthesis 宏包可以在目前主流的 LATEX 编译系统中使用，如 TEXLive 和",
+        "MiKTEX。因 CTEX 套装已停止维护，不再建议使用。",
+        "2",
+    ]
+    doc = load_written(tmp_path / "manual.txt", "\n".join(cover + body * 3) + "\n")
+    prose = [(p.section, p.text[:10]) for p in doc.paragraphs if len(p.text) > 30]
+    assert prose[:2] == [("摘 要", "本文是中国科学院大学"), ("1.1 研究背景", "考虑到许多同学可能缺")]
+    assert not any("⋅ ⋅" in p.text for p in doc.paragraphs)
+
+
+def test_a_list_of_links_to_the_pages_headings_is_no_passage(tmp_path):
+    # A table of contents written as a list of in-page links: the Korean TOML spec (toml-lang/toml.io at bd6fb2f2,
+    # specs/ko/v1.0.0.md, MIT) and every Kubernetes KEP's "<!-- toc -->" (kubernetes/enhancements at 64765b4b,
+    # keps/sig-api-machinery/2340-Consistent-reads-from-cache/README.md, Apache-2.0) were a passage whose every line
+    # was a search unit ("  Monitoring", "  Pagination"). A list with some text besides its links stays.
+    text = (
+        "# TOML v1.0.0\n\n목차\n-----------------\n\n"
+        "- [명세](#명세)\n- [주석](#주석)\n- [키/값 쌍](#키값-쌍)\n\n"
+        "<!-- toc -->\n- [Summary](#summary)\n- [Design Details](#design-details)\n"
+        "  - [Monitoring](#monitoring)\n  - [Pagination](#pagination)\n<!-- /toc -->\n\n"
+        "명세\n----\n\n* TOML은 대소문자를 구별합니다.\n\n"
+        "참고:\n\n- [명세](#명세)를 보세요.\n- [주석](#주석)\n- [키](#키)\n"
+    )
+    doc = load_written(tmp_path / "toml.md", text)
+    assert [(p.section, p.text) for p in doc.paragraphs] == [
+        ("명세", "TOML은 대소문자를 구별합니다."),
+        ("명세", "참고:\n명세를 보세요.\n주석\n키"),
+    ]
