@@ -85,8 +85,9 @@ META_SUFFIX = ".meta.json"
 # 55: a sentence or paragraph ending with a colon stays in the passage of what it introduces, when both fit; 56: from
 # the fifth audit: text copied out of a PDF with a few blank lines (one to 40 lines or more) has its paragraphs
 # inferred as one with none, "⋅ ⋅ ⋅" (U+22C5) leaders mark contents in PDFs and text, and a Markdown list of links to
-# the page's own headings is a table of contents, no passage).
-INGEST_VERSION = 56
+# the page's own headings is a table of contents, no passage; 57: a Chinese or Korean PDF heading whose number or Latin
+# words are in the Latin face, its Chinese or Korean all in 黑体, is bold, "1.1 研究背景").
+INGEST_VERSION = 57
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

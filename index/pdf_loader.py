@@ -549,16 +549,24 @@ def _finish_line(line: _Line) -> None:
     line.words.sort(key=lambda w: w.x0)
     sizes: Counter[float] = Counter()
     text_sizes: Counter[float] = Counter()  # inline code is often set smaller; the line's size is its text's
-    bold_chars = mono_chars = 0
+    bold_chars = mono_chars = cjk_chars = cjk_bold = 0
     for w in line.words:
         sizes[w.size] += len(w.text)
         if not w.mono:
             text_sizes[w.size] += len(w.text)
         bold_chars += len(w.text) if w.bold else 0
         mono_chars += len(w.text) if w.mono else 0
+        cjk = sum(1 for ch in w.text if is_cjk(ch))
+        cjk_chars += cjk
+        cjk_bold += cjk if w.bold else 0
     total = sum(sizes.values())
     line.size = (text_sizes if sum(text_sizes.values()) >= 0.2 * total else sizes).most_common(1)[0][0]
-    line.bold = bold_chars >= 0.9 * total
+    # A Chinese or Korean heading whose number or Latin words are set in the Latin text face (ucasthesis: "1.1" in
+    # XITS, "研究背景" in 黑体) is bold when all its Chinese or Korean characters are, and they are most of the line
+    # past its number.
+    first = line.words[0].text if line.words else ""
+    unnumbered = total - (len(first) if _SECTION_NUMBER.match(first) and len(line.words) > 1 else 0)
+    line.bold = bold_chars >= 0.9 * total or (cjk_chars >= 2 and cjk_bold == cjk_chars and bold_chars >= 0.5 * unnumbered)
     line.mono = mono_chars >= 0.9 * total
     _render(line)
 

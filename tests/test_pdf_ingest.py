@@ -499,6 +499,34 @@ def test_a_sans_face_over_serif_chinese_or_korean_text_counts_as_bold() -> None:
     assert not any(w.bold for w in sans)
 
 
+def test_a_chinese_heading_whose_number_is_in_the_latin_face_is_a_heading() -> None:
+    # ucasthesis's manual (mohuangrui/ucasthesis at aec46ba1, 模板使用说明.pdf, LPPL 1.3c) sets "1.1 研究背景" with the
+    # number in XITS (the Latin text face, not bold) and the title in 黑体 at the body's size: 3 of 7 characters not
+    # bold, so no line was, and none of its 30 sections or subsections was found ("1.1 研究背景" a one-line paragraph,
+    # every passage of chapter 1 under "第 1 章 引言"). A body line with a few words in 黑体 stays prose.
+    def word(text: str, x0: float, top: float, font: str) -> dict[str, object]:
+        return {
+            "text": text,
+            "x0": x0,
+            "x1": x0 + 12 * len(text),
+            "top": top,
+            "bottom": top + 12,
+            "size": 12.0,
+            "fontname": font,
+            "upright": True,
+        }
+
+    raw = [word("1.1", 72, 100, "SEAPCL+XITS-Regular"), word("研究背景", 114, 100, "VYBGSC+SimHei")]
+    raw += [word("2.2.2", 72, 130, "SEAPCL+XITS-Regular"), word("编译脚本", 138, 130, "VYBGSC+SimHei")]
+    raw += [word("注意：", 72, 160, "VYBGSC+SimHei"), word("下面的选项可能会是最经常使用的。", 110, 160, "MNSVZT+SimSun")]
+    raw += [word("考虑到许多同学可能缺乏使用经验，模板将复杂性高度封装。", 72, 190 + 16 * i, "MNSVZT+SimSun") for i in range(20)]
+    words = pdf_loader._words(raw)
+    pdf_loader._heavy_faces_as_bold([words])
+    lines, _ = pdf_loader._lines(words, 1, [])
+    headings = [ln.text for ln in lines if pdf_loader._is_heading(ln, 12.0)]
+    assert headings == ["1.1 研究背景", "2.2.2 编译脚本"]
+
+
 def test_a_short_chinese_or_korean_pdf_keeps_its_first_paragraphs_as_prose(tmp_path: Path) -> None:
     # The first page's lines after the title were taken for a byline up to 8 lines: a page of a title and a few short
     # paragraphs came out as one "front" passage, its lines joined by line breaks.
