@@ -86,8 +86,9 @@ META_SUFFIX = ".meta.json"
 # the fifth audit: text copied out of a PDF with a few blank lines (one to 40 lines or more) has its paragraphs
 # inferred as one with none, "⋅ ⋅ ⋅" (U+22C5) leaders mark contents in PDFs and text, and a Markdown list of links to
 # the page's own headings is a table of contents, no passage; 57: a Chinese or Korean PDF heading whose number or Latin
-# words are in the Latin face, its Chinese or Korean all in 黑体, is bold, "1.1 研究背景").
-INGEST_VERSION = 57
+# words are in the Latin face, its Chinese or Korean all in 黑体, is bold, "1.1 研究背景"; 58: javascript.info's text
+# boxes written as fences (```smart header="…", ```warn, ```quote) are text under their header, not code).
+INGEST_VERSION = 58
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -160,6 +160,11 @@ _PROSE_DIRECTIVES = frozenset(
     " highlights glossary only div rubric versionadded versionchanged deprecated centered hlist eval-rst".split()
 )
 _MATH_DIRECTIVES = frozenset({"math", "prf:equation"})
+# javascript.info and its translations (ko, zh, …) write their text boxes as fences, titled in an attribute:
+# ```smart header="쿠키의 한계", ```warn, ```quote author="공자", ```compare, ```online / ```offline (shown only on the
+# site or only in the e-book). A reader of the site sees their Markdown as text, not code.
+_TEXT_BOX_FENCE = re.compile(r"(smart|warn|quote|compare|online|offline)(\s+\w+=.*)?")
+_FENCE_ATTRIBUTE = re.compile(r"(\w+)=(?:\"([^\"]*)\"|'([^']*)')")
 # Directives that show no text of their own: tables of contents, includes, images, and the labels that open and close
 # an exercise or a solution written around ordinary Markdown.
 _SILENT_DIRECTIVES = frozenset(
@@ -354,6 +359,8 @@ class _Renderer:
             self.list(node)
         elif kind == "fence" and (directive := _MYST_DIRECTIVE.fullmatch(node.info.strip())):
             self.directive(directive.group(1).lower(), directive.group(2).strip(), node.content)
+        elif kind == "fence" and (box := _TEXT_BOX_FENCE.fullmatch(node.info.strip())):
+            self.text_box(box.group(1), box.group(2) or "", node.content)
         elif kind in ("fence", "code_block"):
             self.emit("code", _SNIPPET_INCLUDE.sub("", node.content).rstrip())
         elif kind == "math_block":
@@ -501,6 +508,17 @@ class _Renderer:
             self._titled(first, "" if name in _UNTITLED_DIRECTIVES else argument)
         else:
             self.emit("code", body.rstrip())
+
+    def text_box(self, name: str, attributes: str, content: str) -> None:
+        """A javascript.info text box written as a fence (`_TEXT_BOX_FENCE`): its Markdown, under its header; an
+        "offline" box holds what only the e-book shows, in place of the "online" one beside it."""
+        if name == "offline":
+            return
+        first = len(self.blocks)
+        self.render(SyntaxTreeNode(_parser().parse(content)))
+        header = {key: double or single for key, double, single in _FENCE_ATTRIBUTE.findall(attributes)}.get("header", "")
+        title = SyntaxTreeNode(_parser().parse(header)).children if header.strip() else []
+        self._titled(first, inline_text(title[0].children[0]) if title and title[0].children else "")
 
     def _titled(self, first: int, title: str) -> None:
         """The blocks from `first` on, under a title: the first line of their first paragraph."""

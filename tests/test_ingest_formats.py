@@ -1221,3 +1221,26 @@ def test_a_list_of_links_to_the_pages_headings_is_no_passage(tmp_path):
         ("명세", "TOML은 대소문자를 구별합니다."),
         ("명세", "참고:\n명세를 보세요.\n주석\n키"),
     ]
+
+
+def test_javascript_info_text_boxes_written_as_fences_are_text(tmp_path):
+    # javascript.info's translations write their notes as fences (javascript-tutorial/ko.javascript.info at a51db1fe,
+    # 6-data-storage/01-cookie/article.md, CC BY-NC-SA 4.0): ```warn header="쿠키의 한계", ```smart, ```online; they
+    # were code passages, a Korean sentence searched as code, its title lost. About 260 in the Korean book.
+    text = (
+        "## 쿠키 쓰기\n\n"
+        "```online\n쿠키는 [HTTP 쿠키](/cookie) 페이지에서 볼 수 있습니다.\n```\n\n"
+        "```offline\n쿠키는 HTTP 쿠키 페이지에서 볼 수 있습니다.\n```\n\n"
+        '```warn header="쿠키의 한계"\n쿠키엔 몇 가지 제약 사항이 있습니다.\n\n'
+        "- `encodeURIComponent`로 인코딩한 이후의 `name=value` 쌍은 4KB를 넘을 수 없습니다.\n```\n\n"
+        "```smart\n스크립트에서 쿠키를 설정한 경우에 만들어지는 쿠키는 현재 페이지의 도메인에 속하게 됩니다.\n```\n\n"
+        "```js run\nalert( document.cookie ); // cookie1=value1\n```\n"
+    )
+    doc = load_written(tmp_path / "cookie.md", text)
+    assert [(p.kind, p.text) for p in doc.paragraphs] == [
+        ("prose", "쿠키는 HTTP 쿠키 페이지에서 볼 수 있습니다."),
+        ("prose", "쿠키의 한계\n쿠키엔 몇 가지 제약 사항이 있습니다."),
+        ("prose", "encodeURIComponent로 인코딩한 이후의 name=value 쌍은 4KB를 넘을 수 없습니다."),
+        ("prose", "스크립트에서 쿠키를 설정한 경우에 만들어지는 쿠키는 현재 페이지의 도메인에 속하게 됩니다."),
+        ("code", "alert( document.cookie ); // cookie1=value1"),
+    ]
