@@ -1203,6 +1203,15 @@ def test_text_copied_out_of_a_pdf_with_a_few_blank_lines_gets_its_paragraphs(tmp
     assert not any("⋅ ⋅" in p.text for p in doc.paragraphs)
 
 
+def test_an_ellipsis_in_chinese_prose_is_no_contents_entry(tmp_path):
+    # "………" is how Chinese prose often writes an ellipsis: read as dot leaders, a short paragraph holding it went as a
+    # contents entry. Leaders are full stops, middle dots or "⋅" (the contents test above).
+    paragraphs = [f"第{n}段的文字很长，写到这里才结束，句号在行末。" for n in range(6)]
+    paragraphs[3] = "他停了一下………然后说：好。"
+    doc = load_written(tmp_path / "story.txt", "\n\n".join(paragraphs) + "\n")
+    assert [p.text for p in doc.paragraphs] == paragraphs
+
+
 def test_a_list_of_links_to_the_pages_headings_is_no_passage(tmp_path):
     # A table of contents written as a list of in-page links: the Korean TOML spec (toml-lang/toml.io at bd6fb2f2,
     # specs/ko/v1.0.0.md, MIT) and every Kubernetes KEP's "<!-- toc -->" (kubernetes/enhancements at 64765b4b,
