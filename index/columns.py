@@ -10,6 +10,7 @@ stored: it is the slice `texts[doc_id][start:end]` of its document's stored text
 from __future__ import annotations
 
 import json
+import mmap
 import os
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
@@ -456,16 +457,28 @@ def in_memory(
 
 
 def read_rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """These rows of a memory-mapped array as float32, read with pread rather than through the mapping.
+    """These rows of an array loaded with `np.load(..., mmap_mode="r")` as float32, read with pread, not through the map.
 
-    A page fault maps the page cache's whole large folio (up to 2 MB here): gathering 4,096 scattered rows through the
-    mapping left 780 MB of the file resident in the process at 100,000 passages; reading them costs about 10 ms once,
-    600 rows of 384 float32 about 1.5 ms.
+    A page fault maps the page cache's whole large folio (up to 2 MB here): gathering a few hundred scattered rows per
+    question through the map left most of a 600-800 MB vectors file resident in the process at 100,000 passages; 600
+    rows of 384 float32 read this way take about 1.5 ms. A slice of a map, or a version's files removed under a process
+    still serving it (the map keeps an unlinked file readable), are read through the map.
     """
-    if not isinstance(vectors, np.memmap) or vectors.filename is None:
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(rows) and (int(rows.min()) < 0 or int(rows.max()) >= len(vectors)):
+        raise IndexError(f"rows outside 0..{len(vectors) - 1}")
+    if (
+        not isinstance(vectors, np.memmap)
+        or vectors.filename is None
+        or not isinstance(vectors.base, mmap.mmap)  # a slice's offset is its map's, not its own
+        or not vectors.flags.c_contiguous
+    ):
         return np.ascontiguousarray(vectors[rows], dtype=np.float32)
     width = vectors.shape[1] * vectors.itemsize
-    with open(vectors.filename, "rb", buffering=0) as handle:
-        descriptor = handle.fileno()
-        data = bytearray(b"".join([os.pread(descriptor, width, vectors.offset + row * width) for row in np.asarray(rows).tolist()]))
+    try:
+        with open(vectors.filename, "rb", buffering=0) as handle:
+            descriptor = handle.fileno()
+            data = bytearray(b"".join([os.pread(descriptor, width, vectors.offset + row * width) for row in rows.tolist()]))
+    except OSError:
+        return np.ascontiguousarray(vectors[rows], dtype=np.float32)
     return np.frombuffer(data, dtype=vectors.dtype).reshape(len(rows), vectors.shape[1]).astype(np.float32, copy=False)

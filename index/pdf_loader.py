@@ -561,12 +561,15 @@ def _finish_line(line: _Line) -> None:
         cjk_bold += cjk if w.bold else 0
     total = sum(sizes.values())
     line.size = (text_sizes if sum(text_sizes.values()) >= 0.2 * total else sizes).most_common(1)[0][0]
-    # A Chinese or Korean heading whose number or Latin words are set in the Latin text face (ucasthesis: "1.1" in
-    # XITS, "研究背景" in 黑体) is bold when all its Chinese or Korean characters are, and they are most of the line
-    # past its number.
+    # A numbered Chinese or Korean heading whose number or Latin words are set in the Latin text face (ucasthesis:
+    # "1.1" in XITS, "研究背景" in 黑体) is bold when all its Chinese or Korean characters are, and they are most of
+    # the line past its number. Only after a section number: a caption set the same way ("表 2.1 实验结果") is no
+    # heading.
     first = line.words[0].text if line.words else ""
-    unnumbered = total - (len(first) if _SECTION_NUMBER.match(first) and len(line.words) > 1 else 0)
-    line.bold = bold_chars >= 0.9 * total or (cjk_chars >= 2 and cjk_bold == cjk_chars and bold_chars >= 0.5 * unnumbered)
+    numbered = bool(_SECTION_NUMBER.match(first)) and len(line.words) > 1
+    line.bold = bold_chars >= 0.9 * total or (
+        numbered and cjk_chars >= 2 and cjk_bold == cjk_chars and bold_chars >= 0.5 * (total - len(first))
+    )
     line.mono = mono_chars >= 0.9 * total
     _render(line)
 

@@ -170,6 +170,8 @@ def search_units(index: object, vectors: np.ndarray | None, query: np.ndarray, d
     FAISS's own scores are exact for flat and float32 IVF indexes; an index of 8-bit codes
     (IndexIVFScalarQuantizer) gives approximate ones, so its candidates are re-scored from `vectors`.
     """
+    if depth <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     if vectors is None or not isinstance(index, faiss.IndexIVFScalarQuantizer):
         scores, ids = index.search(query, depth)  # type: ignore[attr-defined]
         valid = ids[0] >= 0

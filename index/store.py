@@ -65,7 +65,7 @@ KEEP_VERSIONS = 3
 # 414k answers in ~12 ms with ~97% of the exact top-50 and builds in ~25 s, where HNSW took 160-470 s to build
 # and found only 50-75% of the exact top-50 on the same vectors. The IVF lists hold 8-bit codes (a quarter of
 # float32's size, so the mapped file stays small at 100k passages); the candidates are re-scored exactly from
-# embeddings.npy (index.signals.DenseSignal), which finds the same top-50 as float32 lists did.
+# embeddings.npy (index.signals.search_units), which finds as much of the exact top-50 as float32 lists did.
 APPROXIMATE_THRESHOLD = 30_000
 IVF_PROBE_FRACTION = 16  # search 1/16 of the lists
 MANIFEST = "manifest.json"
@@ -298,7 +298,8 @@ def ivf_lists(count: int) -> int:
 def make_faiss_index(vectors: np.ndarray, index_type: str) -> faiss.Index:
     """A FAISS index of these vectors: "flat" (exact), "ivf-sq8" (8-bit codes in inverted lists) or "ivf" (float32 lists).
 
-    "ivf" is what versions built before "ivf-sq8" hold; it is kept so that the benchmarks can compare the two.
+    "ivf" is what versions built before "ivf-sq8" hold: `IndexStore.upgrade` rewrites such a version with it, the next
+    build writes "ivf-sq8", and the benchmarks compare the two.
     """
     dimension = vectors.shape[1]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)

@@ -95,9 +95,10 @@ _SENTENCE_END = re.compile(r"[.!?。！？．][)\]\"'”’」』）]*$")
 _TRAILING_PUNCTUATION = re.compile(r"[.!?。！？．,，、:：;；]$")
 # In a PDF's copied text: a page number alone on its line ("– 3 –", "12") and contents' dot leaders.
 _FOLIO = re.compile(r"^(?:[-–—]\s*)?(?:\d{1,3}|[ivxlc]{1,6})(?:\s*[-–—])?$", re.IGNORECASE)
-# Full stops, middle dots or the dot operator "⋅" that unicode-math fonts draw (as index/pdf_loader.py); not "………",
-# which Chinese prose writes for an ellipsis: a short paragraph holding it would be dropped as a contents entry.
-_LEADERS = re.compile(r"(?:\.\s?){5,}|(?:[·⋅∙]\s?){5,}")
+# Full stops, or the dot operator "⋅" that unicode-math fonts draw (as index/pdf_loader.py), or spaced middle dots;
+# not "………" nor "······", which Chinese and Korean prose write for an ellipsis: a short paragraph holding one would be
+# dropped as a contents entry.
+_LEADERS = re.compile(r"(?:\.\s?){5,}|(?:[⋅∙]\s?){5,}|(?:·\s){4,}·")
 
 
 _DIGITS = re.compile(r"\d+")

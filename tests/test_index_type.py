@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import faiss
 import numpy as np
 import pytest
 
-from index.signals import DenseSignal
+from index.columns import read_rows
+from index.signals import DenseSignal, search_units
 from index.store import APPROXIMATE_THRESHOLD, MMAP_FLAGS, choose_index_type, make_faiss_index
 
 
@@ -67,3 +69,33 @@ def test_the_8_bit_codes_candidates_are_rescored_to_their_exact_cosines(tmp_path
 def test_tiny_and_empty_ivf_requests_still_work(index_type: str) -> None:
     assert make_faiss_index(_unit_vectors(10), index_type).ntotal == 10
     assert make_faiss_index(np.zeros((0, 32), dtype=np.float32), index_type).ntotal == 0
+
+
+def test_read_rows_preads_a_loaded_file_and_reads_anything_else_through_the_array(tmp_path: Path, monkeypatch) -> None:
+    vectors = _unit_vectors(100)
+    np.save(tmp_path / "embeddings.npy", vectors)
+    mapped = np.load(tmp_path / "embeddings.npy", mmap_mode="r")
+    reads: list[int] = []
+    pread = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, offset: reads.append(offset) or pread(fd, n, offset))
+    rows = np.array([5, 0, 99, 5])
+    np.testing.assert_array_equal(read_rows(mapped, rows), vectors[rows])
+    assert len(reads) == 4  # by pread, not through the map
+    np.testing.assert_array_equal(read_rows(mapped[10:], np.array([0, 3])), vectors[[10, 13]])  # a slice of the map
+    for outside in (-1, 100):
+        with pytest.raises(IndexError):
+            read_rows(mapped, np.array([outside]))
+    (tmp_path / "embeddings.npy").unlink()  # a version pruned under a process still serving it: the map still reads
+    np.testing.assert_array_equal(read_rows(mapped, rows), vectors[rows])
+
+
+def test_an_8_bit_index_giving_fewer_units_than_asked_gives_only_real_ones() -> None:
+    vectors = _unit_vectors(5000)
+    index = make_faiss_index(vectors, "ivf-sq8")
+    index.nprobe = 1  # one list of ~44 vectors: fewer than the 100 asked, FAISS pads with -1
+    ids, scores = search_units(index, vectors, vectors[:1], 100)
+    assert 0 < len(ids) < 100 and (ids >= 0).all()
+    np.testing.assert_allclose(scores, vectors[ids] @ vectors[0], rtol=0, atol=1e-6)
+    dense = DenseSignal(index, len(vectors), vectors).scores(vectors[:1], 100)
+    assert dense.floor == pytest.approx(float(scores[-1]))
+    assert [len(x) for x in search_units(index, vectors, vectors[:1], 0)] == [0, 0]

@@ -1203,11 +1203,12 @@ def test_text_copied_out_of_a_pdf_with_a_few_blank_lines_gets_its_paragraphs(tmp
     assert not any("⋅ ⋅" in p.text for p in doc.paragraphs)
 
 
-def test_an_ellipsis_in_chinese_prose_is_no_contents_entry(tmp_path):
-    # "………" is how Chinese prose often writes an ellipsis: read as dot leaders, a short paragraph holding it went as a
-    # contents entry. Leaders are full stops, middle dots or "⋅" (the contents test above).
+def test_an_ellipsis_in_chinese_or_korean_prose_is_no_contents_entry(tmp_path):
+    # "………" and "······" are how Chinese and Korean prose often write an ellipsis: read as dot leaders, a short
+    # paragraph holding one would go as a contents entry. Leaders are full stops, "⋅" (the test above) or spaced dots.
     paragraphs = [f"第{n}段的文字很长，写到这里才结束，句号在行末。" for n in range(6)]
     paragraphs[3] = "他停了一下………然后说：好。"
+    paragraphs[4] = "그는 잠시 말을 멈추었다······. 그리고 웃었다."  # the Korean ellipsis of six middle dots
     doc = load_written(tmp_path / "story.txt", "\n\n".join(paragraphs) + "\n")
     assert [p.text for p in doc.paragraphs] == paragraphs
 
