@@ -43,6 +43,8 @@ _LIST_ITEM = re.compile(r"^(?:(?:[•●◦▪■○◆–—-]|\(?\d{1,2}[.)]|\
 _FOOTNOTE_MARK = re.compile(r"^([*†‡§¶]+|\d{1,3})(?=\s?[^\W\d_(\[<])")
 _ROMAN_CAPITALS_HEADING = re.compile(r"^[IVXL]{1,5}\.\s+[A-Z][A-Z0-9 ,:&'’-]{2,80}$")
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z]\.?)$")
+# An appendix's numbered section: "A.1", "B.2.3".
+_APPENDIX_NUMBER = re.compile(r"^[A-Z](\.\d{1,2}){1,3}\.?$")
 _OPENING = re.compile(
     r"(?i)^\s*(?:(?:abstract|summary|introduction|keywords|contents)\b"
     r"|摘\s*要|關鍵[詞字]|关键[词字]|前\s*言|引\s*言|緒\s*論|绪\s*论|目\s*[錄录]|초\s*록|요\s*약|서\s*론|목\s*차|키워드|주제어)"
@@ -566,7 +568,7 @@ def _finish_line(line: _Line) -> None:
     # the line past its number. Only after a section number: a caption set the same way ("表 2.1 实验结果") is no
     # heading.
     first = line.words[0].text if line.words else ""
-    numbered = bool(_SECTION_NUMBER.match(first)) and len(line.words) > 1
+    numbered = bool(_SECTION_NUMBER.match(first) or _APPENDIX_NUMBER.match(first)) and len(line.words) > 1
     line.bold = bold_chars >= 0.9 * total or (
         numbered and cjk_chars >= 2 and cjk_bold == cjk_chars and bold_chars >= 0.5 * (total - len(first))
     )

@@ -519,6 +519,7 @@ def test_a_chinese_heading_whose_number_is_in_the_latin_face_is_a_heading() -> N
 
     raw = [word("1.1", 72, 100, "SEAPCL+XITS-Regular"), word("研究背景", 114, 100, "VYBGSC+SimHei")]
     raw += [word("2.2.2", 72, 130, "SEAPCL+XITS-Regular"), word("编译脚本", 138, 130, "VYBGSC+SimHei")]
+    raw += [word("A.3", 72, 145, "SEAPCL+XITS-Regular"), word("测试生僻字", 114, 145, "VYBGSC+SimHei")]
     raw += [word("注意：", 72, 160, "VYBGSC+SimHei"), word("下面的选项可能会是最经常使用的。", 110, 160, "MNSVZT+SimSun")]
     raw += [word("表", 72, 176, "VYBGSC+SimHei"), word("2.1", 90, 176, "SEAPCL+XITS-Regular"), word("实验结果", 130, 176, "VYBGSC+SimHei")]
     raw += [word("考虑到许多同学可能缺乏使用经验，模板将复杂性高度封装。", 72, 192 + 16 * i, "MNSVZT+SimSun") for i in range(20)]
@@ -526,7 +527,7 @@ def test_a_chinese_heading_whose_number_is_in_the_latin_face_is_a_heading() -> N
     pdf_loader._heavy_faces_as_bold([words])
     lines, _ = pdf_loader._lines(words, 1, [])
     headings = [ln.text for ln in lines if pdf_loader._is_heading(ln, 12.0)]
-    assert headings == ["1.1 研究背景", "2.2.2 编译脚本"]
+    assert headings == ["1.1 研究背景", "2.2.2 编译脚本", "A.3 测试生僻字"]
 
 
 def test_a_short_chinese_or_korean_pdf_keeps_its_first_paragraphs_as_prose(tmp_path: Path) -> None:
