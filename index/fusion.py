@@ -136,13 +136,14 @@ BOUND_SLACK = 1e-4
 def _pruned_candidates(
     signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """FAISS's candidates and the units whose lexical match alone could lift them among the `wanted` best, in unit
-    order, with their fused scores (None when no unit can be ruled out that way).
+    """FAISS's candidates and the units whose lexical matches could lift them among the `wanted` best, in unit order,
+    with their fused scores (None when no unit can be ruled out that way).
 
     The `wanted`-th best fused score of FAISS's candidates is a floor for the `wanted`-th best of all units. A unit
-    outside them scores the dense floor plus its lexical terms, each at most its weight (scores are max-normalised), so
-    it can reach that level only if the term with the most matches gives it at least the level, less the floor and the
-    other terms' weights.
+    outside them scores the dense floor plus its lexical terms (each its weight times a max-normalised score), so to
+    reach that level the terms must add up to at least the level less the floor. So each term must give that less the
+    most the other terms can, and of T terms at least one gives a T-th of it: the smaller of the sets of units these
+    bounds leave is scored.
     """
     dense = signals.dense
     if len(dense.candidates) < wanted:
@@ -150,39 +151,77 @@ def _pruned_candidates(
     inside = np.sort(dense.candidates)
     fused = fuse(signals, scripts, params, inside)
     level = float(np.partition(fused, len(fused) - wanted)[len(fused) - wanted])
-    terms = lexical_terms(signals, scripts, params)
-    main = max(range(len(terms)), key=lambda i: len(terms[i][0].units) if terms[i][0].full is None else terms[i][0].size)
-    scores, weight = terms[main]
-    needed = level - dense.floor - sum(w for i, (_, w) in enumerate(terms) if i != main) - BOUND_SLACK
-    top = scores.max()
-    if needed <= 0 or weight <= 0 or top <= 0:
+    needed = level - dense.floor - BOUND_SLACK
+    if needed <= 0:
         return None
-    cut = needed / weight * top
-    if cut > top:  # not even the best match is lifted that far
+    # Terms of no weight or no match add nothing; the English bridge scores FAISS's candidates only.
+    terms = [
+        (scores, weight, top) for scores, weight in lexical_terms(signals, scripts, params) if weight > 0 and (top := scores.max()) > 0
+    ]
+    if not terms:
         return inside, fused
-    lifted = np.flatnonzero(scores.full >= cut) if scores.full is not None else scores.units[scores.values >= cut]
-    lifted = lifted[~np.isin(lifted, inside)]
+    total = sum(weight for _, weight, _ in terms)
+    supersets: list[np.ndarray] = []
+    for scores, weight, top in terms:
+        # Each term must give at least the level less the most the others can: every unit that can reach it does.
+        alone = (needed - (total - weight)) / weight
+        if alone > 1:
+            return inside, fused
+        if alone > 0:
+            supersets.append(_at_least(scores, alone * top))
+    shares = [
+        _at_least(scores, needed / (len(terms) * weight) * top) for scores, weight, top in terms if needed / (len(terms) * weight) <= 1
+    ]
+    if not supersets or sum(len(units) for units in shares) < min(len(units) for units in supersets):
+        supersets.append(_union(shares, signals.size))
+    lifted = _outside(min(supersets, key=len).astype(np.int64, copy=False), inside, signals.size)
     if not len(lifted):
         return inside, fused
-    units = np.concatenate([inside, lifted.astype(np.int64, copy=False)])
+    units = np.concatenate([inside, lifted])
     order = np.argsort(units, kind="stable")
     return units[order], np.concatenate([fused, fuse(signals, scripts, params, lifted)])[order]
+
+
+def _union(parts: list[np.ndarray], size: int) -> np.ndarray:
+    """The units in any of these sorted arrays of distinct units (of an index of `size`), in unit order."""
+    if len(parts) <= 1:
+        return parts[0] if parts else np.zeros(0, dtype=np.int64)
+    if sum(len(part) for part in parts) < size // 64:  # sorting a few beats a pass over every unit
+        return np.unique(np.concatenate(parts))
+    mask = np.zeros(size, dtype=bool)
+    for part in parts:
+        mask[part] = True
+    return np.flatnonzero(mask)
+
+
+def _outside(units: np.ndarray, inside: np.ndarray, size: int) -> np.ndarray:
+    """Those of these sorted, distinct units that are not in `inside`."""
+    if len(units) < size // 64:
+        return units[~np.isin(units, inside, assume_unique=True)]
+    mask = np.zeros(size, dtype=bool)
+    mask[units] = True
+    mask[inside] = False
+    return np.flatnonzero(mask)
+
+
+def _at_least(scores: SparseScores, cut: float) -> np.ndarray:
+    """The units scoring at least `cut`, in unit order."""
+    return np.flatnonzero(scores.full >= cut) if scores.full is not None else scores.units[scores.values >= cut]
 
 
 def best_units(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, wanted: int) -> tuple[np.ndarray, np.ndarray]:
     """The `wanted` best units, best first (ties by unit number), and their fused scores.
 
-    On a large index the fused scores are computed for the units that can be among them (`_pruned_candidates`); when
-    the last one kept ties with a unit left out, or nothing can be ruled out, for every unit `candidate_units` gives.
+    On a large index the fused scores are computed for the units that can be among them (`_pruned_candidates`): every
+    unit left out scores below the last one kept, so they are the same units as when every unit is scored. When
+    nothing can be ruled out that way, for every unit `candidate_units` gives.
     """
     if signals.size > CANDIDATES_ONLY_ABOVE:
         pruned = _pruned_candidates(signals, scripts, params, wanted)
         if pruned is not None and len(pruned[0]) >= wanted:
             units, fused = pruned
             best = top_units(fused, wanted)
-            boundary = fused[best[-1]]
-            if np.count_nonzero(fused == boundary) == np.count_nonzero(fused[best] == boundary):
-                return units[best], fused[best]
+            return units[best], fused[best]
     candidates = candidate_units(signals)
     fused = fuse(signals, scripts, params, candidates)
     best = top_units(fused, wanted)
@@ -191,9 +230,11 @@ def best_units(signals: UnitSignals, scripts: QuestionScripts, params: Retrieval
 
 def top_units(fused: np.ndarray, wanted: int) -> np.ndarray:
     """Positions of the `wanted` best scores of `fused` (the candidate units' scores, in unit order), best first, ties
-    by unit number."""
+    by unit number (at the last place too: the first of the units that tie there are kept)."""
     if wanted < len(fused):
-        picked = np.argpartition(-fused, wanted - 1)[:wanted]
+        boundary = np.partition(fused, len(fused) - wanted)[len(fused) - wanted]
+        above = np.flatnonzero(fused > boundary)
+        picked = np.concatenate([above, np.flatnonzero(fused == boundary)[: wanted - len(above)]])
     else:
         picked = np.arange(len(fused))
     return picked[np.lexsort((picked, -fused[picked]))]

@@ -373,8 +373,17 @@ class Retriever:
         # The gate's view of each unit: e5's, the second encoder left out.
         cosines = (signals.dense if signals.dense_before_second is None else signals.dense_before_second).at(order)
         hits = [
-            UnitHit(int(u), units[u].passage, units[u].start, units[u].end, float(score), float(extra), float(cosine))
-            for u, score, extra, cosine in zip(order, scores, bonus, cosines, strict=True)
+            UnitHit(*row)
+            for row in zip(
+                order.tolist(),
+                units.passage[order].tolist(),
+                units.start[order].tolist(),
+                units.end[order].tolist(),
+                scores.tolist(),
+                bonus.tolist(),
+                cosines.tolist(),
+                strict=True,
+            )
         ]
         ranked = rank_passages(hits, k)
         # The quotes' 'nothing special' level: the median fused score of a strided sample of the units of every

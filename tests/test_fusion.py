@@ -104,8 +104,7 @@ def _ranking_over_every_unit(signals: UnitSignals, scripts: QuestionScripts, wan
         if bridge is not None:
             mask |= bridge.dense() > 0
     candidates = np.flatnonzero(mask) if len(fused) > CANDIDATES_ONLY_ABOVE else np.arange(len(fused))
-    top = candidates[np.argpartition(-fused[candidates], wanted - 1)[:wanted]]
-    top = top[np.lexsort((top, -fused[top]))]
+    top = candidates[np.lexsort((candidates, -fused[candidates]))][:wanted]  # every candidate sorted, ties by unit number
     return top, fused[top]
 
 
@@ -140,6 +139,26 @@ def test_a_tie_at_the_last_place_is_broken_as_when_every_unit_is_scored() -> Non
     units, scores = best_units(signals, scripts, DEFAULT_PARAMS, 50)
     expected_units, expected_scores = _ranking_over_every_unit(signals, scripts, 50)
     assert np.count_nonzero(fuse(signals, scripts, DEFAULT_PARAMS) == scores[-1]) > 50  # the last place is a tie
+    assert np.array_equal(units, expected_units) and np.array_equal(scores, expected_scores)
+
+
+def test_a_unit_lifted_by_two_terms_together_is_kept() -> None:
+    size = 30_000  # above CANDIDATES_ONLY_ABOVE: only the units that can reach the 50 best are scored
+    candidates = np.arange(0, 4000, 10)
+    cosines = np.linspace(0.80, 0.74, 400).astype(np.float32)
+    dense = DenseScores(candidates, cosines, float(cosines[-1]), size)
+    lifted, best_lexical, best_reading = 20_001, 20_002, 20_003  # none a FAISS candidate
+    lexical = SparseScores(np.array([lifted, best_lexical]), np.array([1.0, 10.0], dtype=np.float32), size)
+    readings = SparseScores(np.array([lifted, best_reading]), np.array([1.0, 2.0], dtype=np.float32), size)
+    signals = UnitSignals(dense=dense, lexical=lexical, chinese_korean=readings)
+    scripts = QuestionScripts(cjk=1.0, hangul=0.0)
+    (_, lexical_weight), (_, reading_weight) = lexical_terms(signals, scripts, DEFAULT_PARAMS)
+    level = float(np.sort(cosines)[::-1][49]) - dense.floor
+    # Neither term alone lifts the unit to the 50th candidate's score; the two together do.
+    assert lexical_weight * 0.1 < level and reading_weight * 0.5 < level <= lexical_weight * 0.1 + reading_weight * 0.5
+    units, scores = best_units(signals, scripts, DEFAULT_PARAMS, 50)
+    expected_units, expected_scores = _ranking_over_every_unit(signals, scripts, 50)
+    assert lifted in units.tolist()
     assert np.array_equal(units, expected_units) and np.array_equal(scores, expected_scores)
 
 
