@@ -211,7 +211,8 @@ def choose_quote(
     prose = [sp for sp in candidates if sp.passage.kind not in NOT_QUOTED_FIRST]
     for scored in prose or candidates:
         passage = scored.passage
-        own = [h for h in hits if h.passage == position.get(passage.id)]
+        at = position.get(passage.id)
+        own = [h for h in hits if h.passage == at]
         window = best_window(passage, own, floor, params.window_support)
         if window is not None and (best is None or window[0] > best[0]):
             best = (window[0], passage, window[1], window[2], window[3])
