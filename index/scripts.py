@@ -68,6 +68,8 @@ def opencc_converter() -> object | None:
 def to_matching_script(text: str) -> str:
     """Fold a text to the form used for matching: NFKC, lower case, Simplified mainland script and names."""
     text = unicodedata.normalize("NFKC", text).lower()
+    if text.isascii():  # OpenCC's tables and the region names change Chinese characters only
+        return text
     converter = opencc_converter()
     if converter is not None:
         text = converter.convert(text)  # type: ignore[attr-defined]

@@ -75,6 +75,14 @@ def test_bm25_prefers_the_matching_text_across_scripts() -> None:
     assert index.scores("completely unrelated").max() == 0.0
 
 
+def test_ascii_text_skips_opencc_because_opencc_leaves_it_unchanged() -> None:
+    every_ascii = "".join(chr(code) for code in range(1, 128))
+    converter = scripts.opencc_converter()
+    assert converter is not None and converter.convert(every_ascii) == every_ascii  # type: ignore[attr-defined]
+    assert to_matching_script("The Panmunjom Declaration, ＡＢＣ") == "the panmunjom declaration, abc"  # NFKC, lower case
+    assert to_matching_script("Trump 川普 met Kim") == "trump 特朗普 met kim"  # not ASCII: converted
+
+
 def test_glossary_translates_english_words_found_in_the_documents() -> None:
     glossary = Glossary(["聯合國維持對北韓的制裁。"])
     words = glossary.translate("Were the sanctions maintained?")
