@@ -78,7 +78,7 @@ class SparseScores:
     (`full`), and scores are read from it.
     """
 
-    __slots__ = ("_units", "_values", "full", "size")
+    __slots__ = ("_max", "_units", "_values", "full", "size")
 
     def __init__(self, units: np.ndarray | None, values: np.ndarray | None, size: int, full: np.ndarray | None = None) -> None:
         if units is None and full is None:
@@ -87,6 +87,7 @@ class SparseScores:
         self._values = values  # float32, one per unit of `units`
         self.size = size  # how many units the index has
         self.full = full  # every unit's score, when it was computed that way
+        self._max: float | None = None  # `max()`, once computed (fusion asks for it once per term and set of units)
 
     @classmethod
     def empty(cls, size: int) -> SparseScores:
@@ -114,10 +115,13 @@ class SparseScores:
 
     def max(self) -> float:
         """The largest score over every unit (0.0 when some unit has none, as for an empty index)."""
-        if self.full is not None:
-            return float(self.full.max()) if self.size else 0.0
-        top = float(self.values.max()) if len(self.values) else 0.0
-        return max(top, 0.0) if len(self.units) < self.size and len(self.values) else top
+        if self._max is None:
+            if self.full is not None:
+                self._max = float(self.full.max()) if self.size else 0.0
+            else:
+                top = float(self.values.max()) if len(self.values) else 0.0
+                self._max = max(top, 0.0) if len(self.units) < self.size and len(self.values) else top
+        return self._max
 
     def at(self, units: np.ndarray) -> np.ndarray:
         """The scores of these units (0.0 where there is none)."""
