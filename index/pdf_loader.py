@@ -39,7 +39,10 @@ _PAGE_NUMBER = re.compile(r"(?i)^[-–—\s]*(page\s*)?(\d{1,4}|[ivxlc]{1,7})(\s
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z]\.)\s+\S")
 # A list item's mark: a bullet, "1." "2)" "(a)", and the full-width marks of Chinese and Korean lists ("1．", "2、",
 # "（3）", "④"), which no space need follow.
-_LIST_ITEM = re.compile(r"^(?:(?:[•●◦▪■○◆–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s|(?:[(（]?\d{1,2}[．、）]|[①-⑳])\s?\S)")
+_SPACED_MARK = r"[•●◦▪■○◆–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)]"
+_WIDE_MARK = r"[(（]?\d{1,2}[．、）]|[①-⑳]"
+_LIST_ITEM = re.compile(rf"^(?:(?:{_SPACED_MARK})\s|(?:{_WIDE_MARK})\s?\S)")
+_ITEM_MARK = re.compile(rf"^(?:{_SPACED_MARK}|{_WIDE_MARK})")  # the mark alone
 _FOOTNOTE_MARK = re.compile(r"^([*†‡§¶]+|\d{1,3})(?=\s?[^\W\d_(\[<])")
 _ROMAN_CAPITALS_HEADING = re.compile(r"^[IVXL]{1,5}\.\s+[A-Z][A-Z0-9 ,:&'’-]{2,80}$")
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVXL]{1,5}\.|[A-Z]\.?)$")
@@ -988,6 +991,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
     title_ids = {id(ln) for b in blocks for ln in b.lines}
     pending_notes: list[list[_Line]] = []
     open_block: _Block | None = None
+    last_rights: dict[int, float] = {}  # the right edges of the last page's lines
 
     def close() -> None:
         nonlocal open_block
@@ -1063,10 +1067,12 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
                 continue
             if open_block and open_block.kind == "list" and prev and line.page == prev.page:
                 item = open_block.lines[max(open_block.items)]
-                if line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra and not _leaves_list(item, prev, line):
+                if (
+                    line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra and not _leaves_list(item, prev, line)
+                ) or _wraps_item(prev, line, rights[id(prev)], extra):
                     open_block.lines.append(line)
                     continue
-            if open_block and open_block.kind == "list" and prev and line.page != prev.page and _item_goes_on(prev, line):
+            if open_block and open_block.kind == "list" and prev and line.page != prev.page and _item_goes_on(prev, line, last_rights):
                 # An item's sentence running off the page goes on at the top of the next, as a paragraph's does.
                 open_block.lines.append(line)
                 continue
@@ -1091,6 +1097,7 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             or (open_block.kind in {"prose", "list"} and _SENTENCE_END.search(open_block.lines[-1].text))
         ):
             close()
+        last_rights = rights
     close()
     out: list[_Block] = []
     loose: _Block | None = None  # the last paragraph of a "table" read back as prose, if it ended no sentence
@@ -1374,19 +1381,69 @@ def _continues_enumeration(prev: _Line, line: _Line) -> bool:
     return f"({before})" in prev.text[1:]
 
 
-def _item_goes_on(prev: _Line, line: _Line) -> bool:
+def _item_goes_on(prev: _Line, line: _Line, rights: dict[int, float]) -> bool:
     """Whether `line`, first on its page, goes on with the list item `prev` ended the last page with (a list stays open
-    over a page only where its last line ends no sentence): a lower-case start in the same type."""
-    return line.text[:1].islower() and abs(prev.size - line.size) <= 0.75
+    over a page only where its last line ends no sentence): in the same type, a lower-case start, or any start after a
+    line the item was wrapped at (`_wrapped`: Chinese has no lower case, and "…根据英文学位名称如" | "Bachelor，Master…"
+    is one item over the page). `rights` holds the right edges of the last page's lines."""
+    if abs(prev.size - line.size) > 0.75:
+        return False
+    return line.text[:1].islower() or (id(prev) in rights and _wrapped(prev, line, rights[id(prev)]))
+
+
+def _wrapped(prev: _Line, line: _Line, right: float) -> bool:
+    """Whether `prev` ends where it does because the start of `line` did not fit after it: it comes within the width of
+    `line`'s first word (and half a space) of the right edge of its text. Chinese and Japanese lines break after any
+    character, so before one of those only its first character counts. A list item's or a paragraph's short last line
+    leaves room for it."""
+    first = line.words[0]
+    width = first.x1 - first.x0
+    if is_cjk(first.text[0]):
+        width /= len(first.text)
+    return prev.x1 + width + 0.5 * line.size >= right
+
+
+def _wraps_item(prev: _Line, line: _Line, right: float, extra: float = 0.0) -> bool:
+    """Whether `line`, starting left of the list item `prev` belongs to, is the item's wrapped line: a hanging layout
+    sets an item's mark at the paragraph indent and wraps its text back to the margin ("2. 获取模板：下载 ucasthesis 模板并
+    解压。ucasthesis 模板不仅提供了相应的" | "类文件，同时也提供了…"). It goes on where `prev` ends no sentence and was wrapped
+    (`_wrapped`), below it in the same column, and is no new paragraph by `_starts_paragraph` (size, gap, list mark). A
+    line at the margin after an item that ends a sentence, or after a short one, starts a paragraph under the list."""
+    return (
+        line.top > prev.top
+        and line.x0 < prev.x1
+        and prev.x0 < line.x1
+        and not _SENTENCE_END.search(prev.text)
+        and _wrapped(prev, line, right)
+        and not _starts_paragraph(prev, line, right, extra)
+    )
 
 
 def _leaves_list(item: _Line, prev: _Line, line: _Line) -> bool:
     """Whether `line`, after a sentence's end, starts a paragraph under a list rather than going on with its last item:
     it starts back at the item's mark ("4." at the margin), left of where the item's text starts after the mark, as
     its own wrapped lines do ("…is a 4-layer," joined item 4 of a list in the subleq paper; the first audit's N4)."""
-    if len(item.words) < 2 or item.bullet or not _LIST_ITEM.match(item.words[0].text + " "):
-        return False
-    return line.x0 < item.words[1].x0 - 0.8 * line.size and bool(_SENTENCE_END.search(prev.text))
+    start = _item_text_start(item)
+    return start is not None and line.x0 < start - 0.8 * line.size and bool(_SENTENCE_END.search(prev.text))
+
+
+def _item_text_start(item: _Line) -> float | None:
+    """Where a list item's text starts after its mark: the next word after a mark of its own ("4." | "The"); inside the
+    word the mark ends in, by its share of the word's characters, where the mark is set in another face than its text and
+    split over words ("2" | "）索引第一行", a full-width mark with no space after it). None for a drawn bullet or no mark."""
+    if len(item.words) < 2 or item.bullet or not _LIST_ITEM.match(item.text):
+        return None
+    mark = _ITEM_MARK.match(item.text)
+    if mark is None:
+        return None
+    left = len(mark.group(0))
+    for index, word in enumerate(item.words):
+        if left < len(word.text):
+            return word.x0 + (word.x1 - word.x0) * left / len(word.text)
+        left -= len(word.text)
+        if left == 0 and index + 1 < len(item.words):
+            return item.words[index + 1].x0
+    return None
 
 
 def _starts_paragraph(prev: _Line, line: _Line, right: float, extra: float = 0.0) -> bool:

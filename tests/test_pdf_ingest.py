@@ -196,6 +196,186 @@ def test_a_list_item_running_over_the_page_goes_on(tmp_path: Path) -> None:
     assert not any(t.startswith("in classification") for t in texts)
 
 
+def hanging_list_pdf(font: str, blocks: list[tuple[str, str]], size: float = 10.5, per_page: int = 45) -> bytes:
+    """Pages of paragraphs and list items set as the ucasthesis manual sets them (XeLaTeX's enumerate in ctexbook):
+    a paragraph's first line and an item's mark at the paragraph indent (two characters), every wrapped line back at
+    the left margin, lines filled to the right margin (Chinese character by character, Latin word by word), `per_page`
+    lines to a page. A block of kind "flush" starts at the margin; one of kind "over" is an item whose first line ends
+    its page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if font not in pdfmetrics.standardFonts:
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    left, measure = 72, width - 144
+    drawn = 0  # lines on the page
+    for kind, text in blocks:
+        indent = 0 if kind == "flush" else 2 * size
+        units = list(text) if font.startswith("STSong") else [w + " " for w in text.split()]
+        lines, line = [], ""
+        for unit in units:
+            room = measure - (indent if not lines else 0)
+            if pdfmetrics.stringWidth((line + unit).rstrip(), font, size) > room:
+                lines.append(line.rstrip())
+                line = ""
+            line += unit
+        lines.append(line.rstrip())
+        for i, text_line in enumerate(lines):
+            if drawn == per_page or (kind == "over" and i == 1):
+                pdf.showPage()
+                drawn = 0
+            pdf.setFont(font, size)
+            pdf.drawString(left + (indent if i == 0 else 0), height - 72 - 1.45 * size * drawn, text_line)
+            drawn += 1
+    pdf.save()
+    return buffer.getvalue()
+
+
+# The ucasthesis manual's list of section 2.1 and the paragraph after it (tests/fixtures/documents has no copy of it:
+# /work/scratch/audit5/SOURCES.md). Items 2 and 3 wrap; item 4 ends a sentence and the paragraph starts at the indent.
+UCAS_LIST = [
+    ("item", "1. 安装软件：根据所用操作系统和章节 1.2中的信息安装 LATEX 编译环境。"),
+    (
+        "item",
+        "2. 获取模板：下载 ucasthesis 模板并解压。ucasthesis 模板不仅提供了相应的类文件，同时也提供了包括参考文献等在内的"
+        "完成学位论文的一切要素，所以，下载时，推荐下载整个 ucasthesis 文件夹，而不是单独的文档类。",
+    ),
+    (
+        "item",
+        "3. artratex.sty: 常用宏包及文档设定，如参考文献样式、文献引用样式、页眉页脚设定等。这些功能具有开关选项，常只需在 Thesis.tex 中进行启用即可，一般无需修改 artratex.sty 本身。",
+    ),
+    ("item", "4. 错误处理：若编译中遇到了问题，请先查看“常见问题”（章节 2.4）。"),
+    (
+        "para",
+        "编译完成即可获得本 PDF 说明文档。而这也完成了学习使用 ucasthesis 撰写论文的一半进程。什么？这就学成一半了，这么简单？？？，是的，就这么简单！",
+    ),
+]
+
+
+def test_a_chinese_list_item_wrapped_back_to_the_margin_stays_one_item(tmp_path: Path) -> None:
+    # The fifth audit's item 8: ucasthesis sets an item's mark at the paragraph indent and wraps its text back to the
+    # left margin, left of the mark. Each wrapped line became a paragraph of its own ("2. 获取模板：…提供了相应的" |
+    # "类文件，同时也提供了…"), cutting the item's sentence between two passages.
+    path = tmp_path / "ucas.pdf"
+    path.write_bytes(hanging_list_pdf("STSong-Light", UCAS_LIST * 3))
+    texts = [p.text for p in load(path).paragraphs]
+    items = "\n".join(text for _, text in UCAS_LIST[:4])
+    assert texts.count(items) == 3, texts
+    assert texts.count(UCAS_LIST[4][1]) == 3  # the paragraph under the list is one of its own
+    assert not any(t.startswith(("类文件", "页脚设定")) for t in texts)
+
+
+# The subleq paper's list and the paragraph under it (test_a_paragraph_right_after_a_list_is_not_its_last_item), set as
+# ucasthesis sets its lists, the paragraph at the margin right under the last item with no gap.
+SUBLEQ_LIST = [
+    ("para", "Unlike tasks such as addition or sorting, where the operation is fixed, SUBLEQ execution requires the model to:"),
+    (
+        "item",
+        "1. Dereference pointers: read the instruction (a, b, c) from memory at the current PC, then read mem[a] and mem[b], addresses that vary per state.",
+    ),
+    ("item", "2. Perform arithmetic: compute mem[b] minus mem[a] and write the result back."),
+    ("item", "3. Preserve everything else: copy all other memory cells unchanged."),
+    (
+        "flush",
+        "We report positive results on both fronts. The hand-coded model (Round 1) is a 4-layer, 2.1M-parameter transformer that exactly implements SUBLEQ on a 416-cell, 16-bit machine.",
+    ),
+]
+
+
+def test_a_latin_list_item_wrapped_back_to_the_margin_stays_one_item(tmp_path: Path) -> None:
+    # The same layout in English: an item's wrapped line at the margin joins it, with a space.
+    path = tmp_path / "subleq.pdf"
+    path.write_bytes(hanging_list_pdf("Helvetica", SUBLEQ_LIST * 2))
+    texts = [p.text for p in load(path).paragraphs]
+    assert texts.count("\n".join(text for _, text in SUBLEQ_LIST[1:4])) == 2, texts
+
+
+def test_a_paragraph_at_the_margin_under_a_hanging_list_is_no_part_of_it(tmp_path: Path) -> None:
+    # A line at the margin goes on with an item only after a line the item was wrapped at, ending no sentence. After an
+    # item that ends a sentence, or a short one that ends none ("4. Texmaker 使用简介"), it starts a paragraph under the
+    # list; so does ucasthesis's paragraph at the indent under "4. 错误处理：…（章节 2.4）。".
+    path = tmp_path / "subleq.pdf"
+    path.write_bytes(hanging_list_pdf("Helvetica", SUBLEQ_LIST * 2))
+    texts = [p.text for p in load(path).paragraphs]
+    assert texts.count(SUBLEQ_LIST[4][1]) == 2, texts
+    after = ("flush", UCAS_LIST[4][1])
+    path = tmp_path / "ucas.pdf"
+    path.write_bytes(hanging_list_pdf("STSong-Light", [*UCAS_LIST, *UCAS_LIST[:4], after, ("item", "4. Texmaker 使用简介"), after]))
+    texts = [p.text for p in load(path).paragraphs]
+    assert texts.count(UCAS_LIST[4][1]) == 3, texts
+    assert "4. Texmaker 使用简介" in texts
+    # An item whose sentence ends at the right margin (40 characters fill its first line) ends before a line at the margin.
+    full = ("item", "①理解了上述问题后，对于初学者而言，使用此模板撰写学位论文将不存在实质性的困难。")
+    path = tmp_path / "full.pdf"
+    path.write_bytes(hanging_list_pdf("STSong-Light", [*UCAS_LIST, full, after, full, after]))
+    texts = [p.text for p in load(path).paragraphs]
+    assert texts.count(full[1]) == 2 and texts.count(UCAS_LIST[4][1]) == 3, texts
+
+
+def test_a_list_mark_drawn_apart_from_its_text_still_tells_where_the_text_starts(tmp_path: Path) -> None:
+    # ucasthesis draws the "2" of "2）索引第一行 …" in XITS and "）索引第一行" in its Chinese face: two words, and the mark
+    # was recognised only as a word of its own, so a paragraph at the indent after the item's sentence ended went on
+    # with the item. The text starts after the mark's characters, wherever the words split them.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    item = "）使用 Google Scholar 搜索 Document Preparation System，在目标条目下点击 Cite，展开后选择 Import into BibTeX 打开此文章的 BibTeX 索引信息，将它们 copy 添加到 ref.bib 文件中。"
+    room = A4[0] - 144 - 21 - pdfmetrics.stringWidth("2", "Helvetica", 10.5)
+    fits = [n for n in range(len(item)) if pdfmetrics.stringWidth(item[:n], "STSong-Light", 10.5) <= room]
+    cut = max(n for n in fits if " " not in item[n - 1 : n + 1])  # between two characters, where no space is lost
+    lines = [
+        (93, "2", item[:cut]),
+        (72, "", item[cut:]),
+        (93, "", "如此，即完成了文献的索引，请查看下本文档的参考文献一章，看看是不是就是这么简单呢？"),
+    ]
+    y = A4[1] - 72
+    for _ in range(4):
+        for x, mark, text in lines:
+            if mark:
+                pdf.setFont("Helvetica", 10.5)
+                pdf.drawString(x, y, mark)
+            pdf.setFont("STSong-Light", 10.5)
+            pdf.drawString(x + pdfmetrics.stringWidth(mark, "Helvetica", 10.5), y, text)
+            y -= 15
+        y -= 8
+    pdf.save()
+    path = tmp_path / "mark.pdf"
+    path.write_bytes(buffer.getvalue())
+    line = next(ln for page in pdf_loader._read_pages(path.read_bytes())[0] for ln in page.lines if ln.text.startswith("2）"))
+    assert [w.text for w in line.words[:2]] == ["2", "）使用"]
+    start = pdf_loader._item_text_start(line)
+    assert start is not None and line.words[1].x0 < start < line.words[1].x1
+    texts = [p.text for p in load(path).paragraphs]
+    assert texts.count("2" + item) == 4, texts
+    assert texts.count(lines[2][2]) == 4
+
+
+def test_a_chinese_list_item_wrapped_over_the_page_goes_on(tmp_path: Path) -> None:
+    # ucasthesis, pages 4 and 5: "• Frontinfo.tex：…论文封面会根据英文学位名称如" at the foot of one page, "Bachelor，Master，
+    # Doctor, Postdoctor 自动切换为相应的格式。" at the top of the next, two paragraphs. Only a lower-case start went on with
+    # an item over the page, and Chinese has no case: a line the item was wrapped at now goes on with it in any script.
+    item = "2. 模板文档的编码为 UTF-8 编码。所有文件都必须采用 UTF-8 编码，否则编译后生成的文档将出现乱码文本。"
+    path = tmp_path / "over.pdf"
+    after = (
+        "为方便使用及更好地展示 LATEX 排版的优秀特性，ucasthesis 的框架和文件体系进行了细致地处理，尽可能地对各个功能和板块进行"
+        "了模块化和封装，对于初学者来说，众多的文件目录也许一开始让人觉得有些无所适从，但阅读完下面的使用说明后，会发现原来使用"
+        "思路是简单而清晰的。"
+    )
+    path.write_bytes(hanging_list_pdf("STSong-Light", [*UCAS_LIST, ("over", item), ("para", after)]))
+    texts = [p.text for p in load(path).paragraphs]
+    assert texts[-2:] == [item, after], texts
+
+
 def test_brotli_sections_and_front_matter(brotli) -> None:  # type: ignore[no-untyped-def]
     doc, passages = brotli
     assert doc.headings == ("Introduction", "Methods", "Results", "Discussion and Conclusions", "References")
