@@ -236,8 +236,9 @@ def hanging_list_pdf(font: str, blocks: list[tuple[str, str]], size: float = 10.
     return buffer.getvalue()
 
 
-# The ucasthesis manual's list of section 2.1 and the paragraph after it (tests/fixtures/documents has no copy of it:
-# /work/scratch/audit5/SOURCES.md). Items 2 and 3 wrap; item 4 ends a sentence and the paragraph starts at the indent.
+# The ucasthesis manual's list of section 2.1 (its item 3 from section 2.2.4's list) and the paragraph under it; the
+# manual is not among tests/fixtures/documents (the fifth audit's sources: docs/ingestion-audit.md). Items 2 and 3 wrap;
+# item 4 ends a sentence and the paragraph starts at the indent.
 UCAS_LIST = [
     ("item", "1. 安装软件：根据所用操作系统和章节 1.2中的信息安装 LATEX 编译环境。"),
     (
