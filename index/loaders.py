@@ -87,8 +87,10 @@ META_SUFFIX = ".meta.json"
 # inferred as one with none, "⋅ ⋅ ⋅" (U+22C5) leaders mark contents in PDFs and text, and a Markdown list of links to
 # the page's own headings is a table of contents, no passage; 57: a Chinese or Korean PDF heading whose number or Latin
 # words are in the Latin face, its Chinese or Korean all in 黑体, is bold, "1.1 研究背景"; 58: javascript.info's text
-# boxes written as fences (```smart header="…", ```warn, ```quote) are text under their header, not code).
-INGEST_VERSION = 58
+# boxes written as fences (```smart header="…", ```warn, ```quote) are text under their header, not code; 59: a PDF
+# list item's line wrapped back to the margin, left of its mark, goes on with the item, over a page too, and a Markdown
+# lower-case tag whose open tag spans lines of its own (MDX's `<a` / `style={{…}}` / `>`) is markup, no text).
+INGEST_VERSION = 59
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.admon import admon_plugin
@@ -208,6 +209,7 @@ def _parser() -> MarkdownIt:
     md = md.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
     md.inline.ruler.before("emphasis", "mdx_comment", _mdx_comment)
     md.inline.ruler.before("emphasis", "hugo_shortcode", _hugo_shortcode)
+    md.block.ruler.before("lheading", "mdx_open_tag", _mdx_open_tag)  # after html_block: CommonMark's HTML blocks first
     return md.use(container_plugin, name="any", validate=lambda params, *_: bool(_CONTAINER_INFO.match(params)))
 
 
@@ -369,6 +371,8 @@ class _Renderer:
             self.emit("table", "\n".join(_table_rows(node)))
         elif kind == "html_block":
             self.html(node.content)
+        elif kind == "mdx_open_tag":  # markup only (`_mdx_open_tag`)
+            return
         elif kind == "admonition":
             self.admonition(node)
         elif kind == "alert":  # its title ("Note", "Warning") is GitHub's, in English, not the document's
@@ -658,7 +662,7 @@ def _is_jsx_tags(content: str) -> bool:
     text = content.strip()
     if not re.match(r"</?[A-Z][\w.]*", text):
         return False
-    i, depth, quote = 0, 0, ""
+    i, quote = 0, ""
     while i < len(text):
         ch = text[i]
         if quote:
@@ -666,10 +670,13 @@ def _is_jsx_tags(content: str) -> bool:
         elif ch in "\"'`":
             quote = ch
         elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == ">" and depth == 0:
+            i = _braces_end(text, i)
+            if i < 0:
+                return False
+            continue
+        elif ch == "}":  # a brace closing none
+            return False
+        elif ch == ">":
             rest = text[i + 1 :].lstrip()
             if not rest:
                 return True
@@ -679,6 +686,106 @@ def _is_jsx_tags(content: str) -> bool:
             continue
         i += 1
     return False
+
+
+def _braces_end(text: str, start: int) -> int:
+    """Where a JSX expression that opens at `start` ("{") ends, after its closing brace ("{{ gap: 8 }}", "{() => a > b}";
+    braces and quotes inside strings do not count), or -1 when it does not close."""
+    depth, quote = 0, ""
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'`":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
+
+
+# The start of a lower-case JSX/HTML tag: an HTML element in JSX (<a, <img, <custom-element), not a component.
+_LOWER_TAG_START = re.compile(r"<[a-z][A-Za-z0-9.:-]*(?=\s|$)")
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_:@$][A-Za-z0-9_:.@$-]*")  # href, aria-label, xlink:href, Vue's :href and @click
+_BARE_VALUE = re.compile(r"[^\s\"'=<>`{}]+")
+
+
+def _open_tag_end(text: str) -> int:
+    """Where the open tag that starts `text` ends, after its ">" or "/>", read as JSX reads one: attributes bare, with a
+    quoted, bare or braced value (`style={{ display: 'flex' }}`, `onClick={() => a > b}`), or spread (`{...props}`);
+    -1 when `text` does not start with such a tag."""
+    found = _LOWER_TAG_START.match(text)
+    if found is None:
+        return -1
+    i = found.end()
+    while True:
+        spaced = i
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if text.startswith("/>", i):
+            return i + 2
+        if text.startswith(">", i):
+            return i + 1
+        if i == spaced or i == len(text):  # attributes are set apart by spaces, and the tag must end
+            return -1
+        if text[i] == "{":
+            i = _braces_end(text, i)
+        elif name := _ATTRIBUTE_NAME.match(text, i):
+            i = name.end()
+            value = i
+            while value < len(text) and text[value] in " \t\n":
+                value += 1
+            if text.startswith("=", value):
+                value += 1
+                while value < len(text) and text[value] in " \t\n":
+                    value += 1
+                if text[value : value + 1] in ('"', "'"):
+                    close = text.find(text[value], value + 1)
+                    i = close + 1 if close >= 0 else -1
+                elif text.startswith("{", value):
+                    i = _braces_end(text, value)
+                elif bare := _BARE_VALUE.match(text, value):
+                    i = bare.end()
+                else:
+                    return -1
+        else:
+            return -1
+        if i < 0:
+            return -1
+
+
+def _mdx_open_tag(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A lower-case tag whose open tag spans lines of its own (nodejs.org's MDX: `<a` / `href="…"` /
+    `style={{ display: 'inline-flex' }}` / `>`, a self-closing `<img … />`). CommonMark takes an HTML block only from
+    an open tag complete on its first line (type 7), so these lines were a paragraph of attributes and an empty block
+    quote (the lone ">"). The tag's lines, when nothing but the tag, are a block of markup that shows no text; what
+    follows it (a link's text, "</a>") is read as Markdown as before. Like type 7, it does not interrupt a paragraph."""
+    if state.is_code_block(start_line):
+        return False
+    if not _LOWER_TAG_START.match(state.src, state.bMarks[start_line] + state.tShift[start_line], state.eMarks[start_line]):
+        return False
+    lines: list[str] = []
+    line = start_line
+    while line < end_line and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent:
+        lines.append(state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]])
+        line += 1
+    text = "\n".join(lines)
+    end = _open_tag_end(text)
+    if end < 0:
+        return False
+    last = text.count("\n", 0, end)
+    if last == 0 or text[end:].split("\n", 1)[0].strip():  # complete on its first line, or text after it: as before
+        return False
+    if silent:
+        return True
+    state.line = start_line + last + 1
+    token = state.push("mdx_open_tag", "", 0)
+    token.map = [start_line, state.line]
+    token.content = state.getLines(start_line, state.line, state.blkIndent, True)
+    return True
 
 
 class _HtmlText(HTMLParser):

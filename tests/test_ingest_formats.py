@@ -1137,6 +1137,55 @@ def test_docusaurus_and_vitepress_titles_components_and_markers(tmp_path):
     assert _rendered(tabs) == [("body", "Inside.")]  # a ">" inside the braces does not end the tag
 
 
+def test_a_lower_case_tag_opened_over_several_lines_is_no_text(tmp_path):
+    # nodejs.org's security page in Korean (nodejs/nodejs.org at 6f94c8a6, apps/site/pages/ko/about/security-reporting.mdx,
+    # MIT; the fifth audit's item 11): the OpenSSF badge's link and image, their open tags set over lines of their own.
+    # CommonMark takes an HTML block only from an open tag complete on its first line, and the lone ">" is a block
+    # quote, so the attributes were two passages of markup ("<a href=… style={{ display: 'inline-flex' }}").
+    source = (
+        "## OpenSSF 모범 사례\n\n"
+        "<a\n"
+        '  href="https://bestpractices.coreinfrastructure.org/projects/29"\n'
+        "  style={{ display: 'inline-flex' }}\n"
+        ">\n"
+        "  <img\n"
+        '    alt="OpenSSF 배지"\n'
+        '    src="https://bestpractices.coreinfrastructure.org/projects/29/badge"\n'
+        "    style={{ display: 'inline' }}\n"
+        "  />\n"
+        "</a>\n\n"
+        "Open Source Security Foundation(OpenSSF) [모범 사례 배지](https://github.com/coreinfrastructure/best-practices-badge)는 "
+        "자유/오픈 소스 소프트웨어(FLOSS) 프로젝트가 모범 사례를 따르고 있음을 보여주는 방법입니다.\n"
+    )
+    prose = "Open Source Security Foundation(OpenSSF) 모범 사례 배지는 자유/오픈 소스 소프트웨어(FLOSS) 프로젝트가 모범 사례를 따르고 있음을 보여주는 방법입니다."
+    assert _rendered(source) == [("heading", "OpenSSF 모범 사례"), ("body", prose)]
+    doc = load_written(tmp_path / "security-reporting.md", source)
+    assert [p.text for p in passages_for(doc)] == [prose] and prose in doc.text
+    # What the tags hold is read as before: a link's text, in a list item and a block quote too; a ">" inside a
+    # braced attribute does not end the tag.
+    link = '<a\n  href="https://nodejs.org"\n  onClick={() => count > 0}\n>\n  노드 **누리집**\n</a>\n\nAfter it.\n'
+    assert _rendered(link) == [("body", "노드 누리집"), ("body", "After it.")]
+    assert _rendered('- 항목\n\n  <img\n    alt="배지"\n    src="b.svg"\n  />\n\n  항목의 글.\n') == [
+        ("body", "항목"),
+        ("body", "항목의 글."),
+    ]
+    assert _rendered('> <a\n>   href="x"\n> >\n> 인용한 글.\n') == [("body", "인용한 글.")]
+    # In a listing it is code, as it was.
+    assert _rendered('```jsx\n<a\n  href="x"\n>\n```\n') == [("code", '<a\n  href="x"\n>')]
+
+
+def test_inline_html_and_less_than_signs_in_prose_are_left_as_they_were():
+    assert _rendered("a < b, and x<y holds.\n\n1 <2 and 3 < 4\n") == [("body", "a < b, and x<y holds."), ("body", "1 <2 and 3 < 4")]
+    assert _rendered('Press <kbd>Ctrl</kbd> and follow <a href="https://x">the link</a>.\n') == [
+        ("body", "Press Ctrl and follow the link.")
+    ]
+    # A line opening with "<b" that no ">" closes is text; a tag complete on its line, or with text after its ">",
+    # is CommonMark's to read, as before.
+    assert _rendered("<b\n는 굵게 쓰는 태그입니다.\n") == [("body", "<b 는 굵게 쓰는 태그입니다.")]
+    assert _rendered('<a href="https://x">\n링크 글\n</a>\n') == [("body", "링크 글")]
+    assert _rendered('<Tip\n  kind="a"> Words after the tag stay.\n') == [("body", "Words after the tag stay.")]
+
+
 def test_a_components_blocks_do_not_run_together():
     # Astro's <IslandsDiagram>: each <Fragment> is a box of the diagram; their labels ran into one sentence
     # ("頁首（互動式島嶼）側邊欄（靜態 HTML）…"). A component tag that opens or closes its line lays out blocks.
