@@ -169,9 +169,8 @@ def _pruned_candidates(
             return inside, fused
         if alone > 0:
             supersets.append(_at_least(scores, alone * top))
-    shares = [
-        _at_least(scores, needed / (len(terms) * weight) * top) for scores, weight, top in terms if needed / (len(terms) * weight) <= 1
-    ]
+    share = needed / len(terms)  # one term gives at least this much
+    shares = [_at_least(scores, share / weight * top) for scores, weight, top in terms if share <= weight]
     if not supersets or sum(len(units) for units in shares) < min(len(units) for units in supersets):
         supersets.append(_union(shares, signals.size))
     lifted = _outside(min(supersets, key=len).astype(np.int64, copy=False), inside, signals.size)

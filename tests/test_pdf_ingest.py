@@ -236,6 +236,13 @@ def hanging_list_pdf(font: str, blocks: list[tuple[str, str]], size: float = 10.
     return buffer.getvalue()
 
 
+def hanging_list_texts(tmp_path: Path, font: str, blocks: list[tuple[str, str]]) -> list[str]:
+    """The paragraphs' texts of `hanging_list_pdf(font, blocks)` read as a PDF."""
+    path = tmp_path / f"hanging-{len(list(tmp_path.glob('*.pdf')))}.pdf"
+    path.write_bytes(hanging_list_pdf(font, blocks))
+    return [p.text for p in load(path).paragraphs]
+
+
 # The ucasthesis manual's list of section 2.1 (its item 3 from section 2.2.4's list) and the paragraph under it; the
 # manual is not among tests/fixtures/documents (the fifth audit's sources: docs/ingestion-audit.md). Items 2 and 3 wrap;
 # item 4 ends a sentence and the paragraph starts at the indent.
@@ -262,9 +269,7 @@ def test_a_chinese_list_item_wrapped_back_to_the_margin_stays_one_item(tmp_path:
     # The fifth audit's item 8: ucasthesis sets an item's mark at the paragraph indent and wraps its text back to the
     # left margin, left of the mark. Each wrapped line became a paragraph of its own ("2. 获取模板：…提供了相应的" |
     # "类文件，同时也提供了…"), cutting the item's sentence between two passages.
-    path = tmp_path / "ucas.pdf"
-    path.write_bytes(hanging_list_pdf("STSong-Light", UCAS_LIST * 3))
-    texts = [p.text for p in load(path).paragraphs]
+    texts = hanging_list_texts(tmp_path, "STSong-Light", UCAS_LIST * 3)
     items = "\n".join(text for _, text in UCAS_LIST[:4])
     assert texts.count(items) == 3, texts
     assert texts.count(UCAS_LIST[4][1]) == 3  # the paragraph under the list is one of its own
@@ -290,9 +295,7 @@ SUBLEQ_LIST = [
 
 def test_a_latin_list_item_wrapped_back_to_the_margin_stays_one_item(tmp_path: Path) -> None:
     # The same layout in English: an item's wrapped line at the margin joins it, with a space.
-    path = tmp_path / "subleq.pdf"
-    path.write_bytes(hanging_list_pdf("Helvetica", SUBLEQ_LIST * 2))
-    texts = [p.text for p in load(path).paragraphs]
+    texts = hanging_list_texts(tmp_path, "Helvetica", SUBLEQ_LIST * 2)
     assert texts.count("\n".join(text for _, text in SUBLEQ_LIST[1:4])) == 2, texts
 
 
@@ -300,21 +303,15 @@ def test_a_paragraph_at_the_margin_under_a_hanging_list_is_no_part_of_it(tmp_pat
     # A line at the margin goes on with an item only after a line the item was wrapped at, ending no sentence. After an
     # item that ends a sentence, or a short one that ends none ("4. Texmaker 使用简介"), it starts a paragraph under the
     # list; so does ucasthesis's paragraph at the indent under "4. 错误处理：…（章节 2.4）。".
-    path = tmp_path / "subleq.pdf"
-    path.write_bytes(hanging_list_pdf("Helvetica", SUBLEQ_LIST * 2))
-    texts = [p.text for p in load(path).paragraphs]
+    texts = hanging_list_texts(tmp_path, "Helvetica", SUBLEQ_LIST * 2)
     assert texts.count(SUBLEQ_LIST[4][1]) == 2, texts
     after = ("flush", UCAS_LIST[4][1])
-    path = tmp_path / "ucas.pdf"
-    path.write_bytes(hanging_list_pdf("STSong-Light", [*UCAS_LIST, *UCAS_LIST[:4], after, ("item", "4. Texmaker 使用简介"), after]))
-    texts = [p.text for p in load(path).paragraphs]
+    texts = hanging_list_texts(tmp_path, "STSong-Light", [*UCAS_LIST, *UCAS_LIST[:4], after, ("item", "4. Texmaker 使用简介"), after])
     assert texts.count(UCAS_LIST[4][1]) == 3, texts
     assert "4. Texmaker 使用简介" in texts
     # An item whose sentence ends at the right margin (40 characters fill its first line) ends before a line at the margin.
     full = ("item", "①理解了上述问题后，对于初学者而言，使用此模板撰写学位论文将不存在实质性的困难。")
-    path = tmp_path / "full.pdf"
-    path.write_bytes(hanging_list_pdf("STSong-Light", [*UCAS_LIST, full, after, full, after]))
-    texts = [p.text for p in load(path).paragraphs]
+    texts = hanging_list_texts(tmp_path, "STSong-Light", [*UCAS_LIST, full, after, full, after])
     assert texts.count(full[1]) == 2 and texts.count(UCAS_LIST[4][1]) == 3, texts
 
 
@@ -366,14 +363,12 @@ def test_a_chinese_list_item_wrapped_over_the_page_goes_on(tmp_path: Path) -> No
     # Doctor, Postdoctor 自动切换为相应的格式。" at the top of the next, two paragraphs. Only a lower-case start went on with
     # an item over the page, and Chinese has no case: a line the item was wrapped at now goes on with it in any script.
     item = "2. 模板文档的编码为 UTF-8 编码。所有文件都必须采用 UTF-8 编码，否则编译后生成的文档将出现乱码文本。"
-    path = tmp_path / "over.pdf"
     after = (
         "为方便使用及更好地展示 LATEX 排版的优秀特性，ucasthesis 的框架和文件体系进行了细致地处理，尽可能地对各个功能和板块进行"
         "了模块化和封装，对于初学者来说，众多的文件目录也许一开始让人觉得有些无所适从，但阅读完下面的使用说明后，会发现原来使用"
         "思路是简单而清晰的。"
     )
-    path.write_bytes(hanging_list_pdf("STSong-Light", [*UCAS_LIST, ("over", item), ("para", after)]))
-    texts = [p.text for p in load(path).paragraphs]
+    texts = hanging_list_texts(tmp_path, "STSong-Light", [*UCAS_LIST, ("over", item), ("para", after)])
     assert texts[-2:] == [item, after], texts
 
 
