@@ -27,6 +27,7 @@ class GateDecision:
         """The features behind the decision, as the answer records them."""
         features = {
             "margin": self.margin,
+            "found_chinese": float(result.found_chinese),
             "bar": self.bar,
             "best_dense": result.best_dense,
             "best_generic": result.best_generic,
@@ -47,9 +48,12 @@ def required_margin(result: SearchResult, params: RetrievalParams = DEFAULT_PARA
     or names what they never write; all of it raised by the index's calibration (how close everyday questions come)."""
     bar = params.coverage_margin
     in_common = result.lexical_best > 0 or result.readings_best > 0 or result.bridge_best > 0
-    if not in_common or result.known_share < params.few_words_share:
+    # A Chinese question's share of bigrams found in the documents is evidence only about Chinese passages: asked of an
+    # English or Korean passage, it shares few of them with any document however well it is covered.
+    shares_apply = result.found_chinese or not params.chinese_shares_need_chinese_passage
+    if not in_common or (shares_apply and result.known_share < params.few_words_share):
         bar = params.no_word_margin
-    if result.content_tokens >= 2 and result.content_share == 0:
+    if shares_apply and result.content_tokens >= 2 and result.content_share == 0:
         bar = params.nothing_but_names_margin
     if result.unknown_identifiers:
         bar = max(bar, params.unknown_identifier_margin)

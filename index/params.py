@@ -79,6 +79,11 @@ class RetrievalParams:
     no_word_margin: float = 0.03
     few_words_share: float = 0.35
     nothing_but_names_margin: float = 0.05
+    # The two bars above that a Chinese question's share of bigrams found in the documents raises (few words, nothing
+    # but names) apply only when the first passage found is Chinese: a Chinese question about an English or Korean
+    # passage finds few of its bigrams in any document, and English and Korean questions have no such bars
+    # (docs/retrieval.md, "Nineteenth round").
+    chinese_shares_need_chinese_passage: bool = True
     # A question naming an identifier the documents never write (RFC 7932, GPL, version 2.1) must clear this bar.
     unknown_identifier_margin: float = 0.08
     # An English question's capitalised names and acronyms the documents never write count as such identifiers when

@@ -96,6 +96,14 @@ class SearchResult:
         """How much closer the question is to the documents than to everyday text (the coverage signal)."""
         return self.best_dense - self.best_generic
 
+    @property
+    def found_chinese(self) -> bool:
+        """Whether the first passage found is written in Chinese (False when none was found)."""
+        if not self.passages:
+            return False
+        text = self.passages[0].passage.text
+        return script_language(cjk_share(text), hangul_share(text)) == CENTERING_LANGUAGES.index("chinese")
+
 
 def bank_cache_dir(loaded: LoadedIndex) -> Path | None:
     """`<index dir>/cache` for a version loaded from `<index dir>/versions/<id>` (None for any other layout)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -298,6 +299,33 @@ def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
     flagged = SearchResult([], [], lexical_best=1.0, unknown_identifiers=("GPL",))
     assert required_margin(plain) == DEFAULT_PARAMS.coverage_margin
     assert required_margin(flagged) == DEFAULT_PARAMS.unknown_identifier_margin > DEFAULT_PARAMS.coverage_margin
+
+
+def test_the_bars_of_a_chinese_questions_shared_bigrams_apply_to_chinese_passages_only() -> None:
+    from index.gate import required_margin
+    from index.models import Passage, ScoredPassage
+    from index.params import DEFAULT_PARAMS
+    from index.search import SearchResult
+
+    def found(text: str) -> list[ScoredPassage]:
+        return [ScoredPassage(Passage("p-1", "d", text, "", None, None, 0, 0, len(text)), 0.9)]
+
+    chinese = found("語義化版本控制規範規定了版本號的格式與遞增的規則。")
+    korean = found("유의적 버전 명세는 버전 번호의 형식과 올리는 규칙을 정한다.")
+    english = found("Semantic Versioning sets the format of version numbers and how they grow.")
+    # Few of the question's bigrams anywhere in the documents: the higher bar about a Chinese passage only.
+    assert required_margin(SearchResult(chinese, [], lexical_best=1.0, known_share=0.2)) == DEFAULT_PARAMS.no_word_margin
+    assert required_margin(SearchResult(korean, [], lexical_best=1.0, known_share=0.2)) == DEFAULT_PARAMS.coverage_margin
+    assert required_margin(SearchResult(english, [], lexical_best=1.0, known_share=0.2)) == DEFAULT_PARAMS.coverage_margin
+    # Nothing but the documents' names in common: the same.
+    names = {"lexical_best": 1.0, "content_tokens": 3, "content_share": 0.0}
+    assert required_margin(SearchResult(chinese, [], **names)) == DEFAULT_PARAMS.nothing_but_names_margin
+    assert required_margin(SearchResult(english, [], **names)) == DEFAULT_PARAMS.coverage_margin
+    # No word in common at all still raises the bar whatever the passage's language.
+    assert required_margin(SearchResult(korean, [])) == DEFAULT_PARAMS.no_word_margin
+    # Without the scope (the earlier rule), the shares raise the bar about any passage.
+    unscoped = dataclasses.replace(DEFAULT_PARAMS, chinese_shares_need_chinese_passage=False)
+    assert required_margin(SearchResult(english, [], lexical_best=1.0, known_share=0.2), unscoped) == DEFAULT_PARAMS.no_word_margin
 
 
 def test_english_names_are_the_capitalised_words_but_each_sentences_first() -> None:
