@@ -93,6 +93,11 @@ _SNIPPET_INCLUDE = re.compile(
     re.MULTILINE,
 )
 
+# FastAPI's docs (and its translations, SQLModel's, Typer's) include a listing from another file with
+# `{* ../../docs_src/body/tutorial001_py310.py hl[5:9] *}` on a line of its own: the site shows that file's code,
+# which the page does not hold, so the line is nothing a reader sees, as a snippet include is.
+_FILE_INCLUDE = re.compile(r"\{\*[ \t]+[^\s*{}][^\n]*?[ \t]\*\}")
+
 # MkDocs Material's content tabs: `=== "Title"`, then the tab's Markdown indented by four spaces.
 _CONTENT_TAB = re.compile(r'^(\s*)===\+?\s+"[^"\n]*"\s*$')
 
@@ -147,6 +152,13 @@ def _mdx_comment(state: StateInline, silent: bool) -> bool:
 
 
 # A container's name and title: ":::warning Title", Docusaurus's ":::tip[Title]", MyST's ":::{note} Title".
+# pymdownx's blocks (MkDocs Material; FastAPI's docs in every language): `/// note | 참고` … `///`, `//// tab | Python
+# 3.10+` … `////` around blocks nested in it, `/// details | Title`, `/// html | div`. The name, then a title after "|".
+_BLOCKS_INFO = re.compile(r"\s*([A-Za-z][\w-]*)\s*(?:\|\s*(.*?))?\s*")
+# The option lines right under a block's opening line, indented (`    type: warning`, `    attrs: {class: x}`).
+_BLOCKS_OPTION = re.compile(r"[\w-]+:(?:\s.*)?")
+# Blocks whose text after "|" is no title: an HTML tag name, a caption's number.
+_UNTITLED_BLOCKS = frozenset({"html", "caption", "figure-caption", "table-caption", "definition"})
 _CONTAINER_INFO = re.compile(r"\s*(\{[A-Za-z][\w:.-]*\}|[A-Za-z][\w-]*)(?:\[([^\]\n]*)\])?\s*(.*)")
 # A MyST directive written as a fence: ```{note}, ```{prf:example} Title, ```{code-cell} python.
 _MYST_DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.-]*)\}\s*(.*)")
@@ -210,7 +222,8 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("emphasis", "mdx_comment", _mdx_comment)
     md.inline.ruler.before("emphasis", "hugo_shortcode", _hugo_shortcode)
     md.block.ruler.before("lheading", "mdx_open_tag", _mdx_open_tag)  # after html_block: CommonMark's HTML blocks first
-    return md.use(container_plugin, name="any", validate=lambda params, *_: bool(_CONTAINER_INFO.match(params)))
+    md = md.use(container_plugin, name="any", validate=lambda params, *_: bool(_CONTAINER_INFO.match(params)))
+    return md.use(container_plugin, name="blocks", marker="/", validate=lambda params, *_: bool(_BLOCKS_INFO.fullmatch(params)))
 
 
 def parse_markdown(raw: str) -> MarkdownDocument:
@@ -356,6 +369,8 @@ class _Renderer:
                 return
             if _TOC_MARKER.fullmatch(content.strip()) or _is_jsx_tags(content):
                 return
+            if "{*" in content and all(_FILE_INCLUDE.fullmatch(line.strip()) for line in content.split("\n")):
+                return
             self.emit("body", inline_text(node.children[0]) if node.children else "")
         elif kind in ("bullet_list", "ordered_list"):
             self.list(node)
@@ -381,6 +396,8 @@ class _Renderer:
                     self.block(child)
         elif kind == "container_any":
             self.container(node)
+        elif kind == "container_blocks":
+            self.pymdownx_block(node)
         elif kind == "footnote_block":
             self.footnotes(node)
         elif kind == "hr":
@@ -491,6 +508,31 @@ class _Renderer:
         if name.strip("{}").lower() in _UNTITLED_DIRECTIVES and name.startswith("{"):
             title = ""
         self._titled(first, title)
+
+    def pymdownx_block(self, node: SyntaxTreeNode) -> None:
+        """A pymdownx block (`/// tip | 팁` … `///`): its blocks, the title after "|" as their first line, as an
+        admonition's; a tab's title is its label (`place_labels`); the indented option lines under the opening line
+        configure the block and are no text. With no title, the theme's English default ("Tip") is not the document's."""
+        info = _BLOCKS_INFO.fullmatch(node.info)
+        name, title = (info.group(1).lower(), (info.group(2) or "").strip()) if info else ("", "")
+        first = len(self.blocks)
+        opened = node.map[0] if node.map else -2
+        for index, child in enumerate(node.children):
+            starts = child.map[0] if child.map else -1
+            lines = child.content.strip("\n").split("\n")
+            if (
+                index == 0
+                and child.type == "code_block"
+                and starts == opened + 1
+                and all(_BLOCKS_OPTION.fullmatch(ln.strip()) for ln in lines)
+            ):
+                continue
+            self.block(child)
+        if name == "tab":
+            if title:
+                self.blocks.insert(first, Block("label", title, None, None))
+        elif name not in _UNTITLED_BLOCKS:
+            self._titled(first, title)
 
     def directive(self, name: str, argument: str, content: str) -> None:
         """A MyST directive written as a fence: code and math as such, a note, an example or an exercise as the

@@ -1303,3 +1303,52 @@ def test_javascript_info_text_boxes_written_as_fences_are_text(tmp_path):
         ("prose", "스크립트에서 쿠키를 설정한 경우에 만들어지는 쿠키는 현재 페이지의 도메인에 속하게 됩니다."),
         ("code", "alert( document.cookie ); // cookie1=value1"),
     ]
+
+
+def test_pymdownx_blocks_and_file_includes_read_as_a_reader_sees_them(tmp_path):
+    # FastAPI's docs in Korean (fastapi/fastapi at c3f316b7, docs/ko/docs/tutorial/body.md, MIT; the sixth audit): pymdownx
+    # blocks (`/// note | 참고` … `///`) and FastAPI's `{* file hl[…] *}` includes of a listing from another file. The
+    # block's fences and title were a passage each ("/// note | 참고", "///") and the include lines prose passages.
+    source = (
+        "# 요청 본문 { #request-body }\n\n"
+        "**요청** 본문을 선언하기 위해서 모든 강력함과 이점을 갖춘 [Pydantic](https://pydantic.dev/docs/) 모델을 사용합니다.\n\n"
+        "/// note | 참고\n\n"
+        "데이터를 보내기 위해, `POST` (가장 일반적), `PUT`, `DELETE` 혹은 `PATCH` 중에 하나를 사용하는 것이 좋습니다.\n\n"
+        "///\n\n"
+        "## Pydantic의 `BaseModel` 임포트 { #import-pydantics-basemodel }\n\n"
+        "먼저 `pydantic`에서 `BaseModel`를 임포트해야 합니다:\n\n"
+        "{* ../../docs_src/body/tutorial001_py310.py hl[2] *}\n\n"
+        "/// tip\n\n"
+        "만약 PyCharm를 편집기로 사용한다면, Pydantic PyCharm Plugin을 사용할 수 있습니다.\n\n"
+        "///\n"
+    )
+    doc = load_written(tmp_path / "body.md", source)
+    assert [(p.section, p.kind, p.text) for p in doc.paragraphs] == [
+        ("요청 본문", "prose", "요청 본문을 선언하기 위해서 모든 강력함과 이점을 갖춘 Pydantic 모델을 사용합니다."),
+        (
+            "요청 본문",
+            "prose",
+            "참고\n데이터를 보내기 위해, POST (가장 일반적), PUT, DELETE 혹은 PATCH 중에 하나를 사용하는 것이 좋습니다.",
+        ),
+        ("Pydantic의 BaseModel 임포트", "prose", "먼저 pydantic에서 BaseModel를 임포트해야 합니다:"),
+        # no title: the theme's English "Tip" is not the document's
+        ("Pydantic의 BaseModel 임포트", "prose", "만약 PyCharm를 편집기로 사용한다면, Pydantic PyCharm Plugin을 사용할 수 있습니다."),
+    ]
+    # Tabs (`//// tab | 테스트`, docs/ko/docs/_llm-test.md) hold blocks nested in them and lead with their label; a
+    # block's indented option lines configure it; an html block's "| div" names a tag, no title.
+    tabs = (
+        "//// tab | 테스트\n\n어제 제 친구가 이렇게 썼습니다.\n\n/// note | 참고\n\nLLM은 아마 이것을 잘못 번역할 것입니다.\n\n///\n\n////\n\n"
+        "/// warning | 경고\n    type: danger\n\n조심하세요.\n\n///\n\n/// html | div\n\n안의 글.\n\n///\n"
+    )
+    assert _rendered(tabs) == [
+        ("body", "테스트\n어제 제 친구가 이렇게 썼습니다."),
+        ("body", "참고\nLLM은 아마 이것을 잘못 번역할 것입니다."),
+        ("body", "경고\n조심하세요."),
+        ("body", "안의 글."),
+    ]
+    # A "///" comment in prose, an include inside a listing and a `{*` in text are left as they were.
+    assert _rendered("/// 주석이 아닌 글.\n\n```python\n{* a.py *}\n```\n\n별표 {* 와 *} 사이.\n") == [
+        ("body", "/// 주석이 아닌 글."),
+        ("code", "{* a.py *}"),
+        ("body", "별표 {* 와 *} 사이."),
+    ]
