@@ -1068,7 +1068,9 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
             if open_block and open_block.kind == "list" and prev and line.page == prev.page:
                 item = open_block.lines[max(open_block.items)]
                 if (
-                    line.x0 > item.x0 - 2 and line.top - prev.bottom < 0.7 * line.size + extra and not _leaves_list(item, prev, line)
+                    line.x0 > item.x0 - 2
+                    and line.top - prev.bottom < 0.7 * line.size + extra
+                    and not _leaves_list(item, prev, line, rights[id(prev)])
                 ) or _wraps_item(prev, line, rights[id(prev)], extra):
                     open_block.lines.append(line)
                     continue
@@ -1419,12 +1421,18 @@ def _wraps_item(prev: _Line, line: _Line, right: float, extra: float = 0.0) -> b
     )
 
 
-def _leaves_list(item: _Line, prev: _Line, line: _Line) -> bool:
-    """Whether `line`, after a sentence's end, starts a paragraph under a list rather than going on with its last item:
-    it starts back at the item's mark ("4." at the margin), left of where the item's text starts after the mark, as
-    its own wrapped lines do ("…is a 4-layer," joined item 4 of a list in the subleq paper; the first audit's N4)."""
+def _leaves_list(item: _Line, prev: _Line, line: _Line, right: float) -> bool:
+    """Whether `line` starts a paragraph under a list rather than going on with its last item: it starts back at the
+    item's mark ("4." at the margin), left of where the item's text starts after the mark, as its own wrapped lines do,
+    after a sentence's end ("…is a 4-layer," joined item 4 of a list in the subleq paper; the first audit's N4) or
+    under an item of one line that was not wrapped (`_wrapped`): a word processor's last item "3. X-Forwarded-Host"
+    ran into the paragraph under it, "X-Forwarded-Host然而，因為應用伺服器…" (the sixth audit). A short line further down
+    an item may be a break the item was set with (ucasthesis's "…最为通用的\\chapter{item name}" | "来显式实现的"), so
+    it goes on there as before."""
     start = _item_text_start(item)
-    return start is not None and line.x0 < start - 0.8 * line.size and bool(_SENTENCE_END.search(prev.text))
+    if start is None or line.x0 >= start - 0.8 * line.size:
+        return False
+    return bool(_SENTENCE_END.search(prev.text)) or (prev is item and not _wrapped(prev, line, right))
 
 
 def _item_text_start(item: _Line) -> float | None:

@@ -1668,3 +1668,56 @@ def test_an_unmarked_notice_at_the_foot_of_a_first_page_column_is_a_note(tmp_pat
     assert any("Some problems are easy in the sense that solutions for them have been found" in p.text for p in paragraphs)
     [note] = [p for p in paragraphs if "Permission to make" in p.text]
     assert note.kind == "footnote" and note.text.endswith("GECCO 2023, 2023, Portugal")
+
+
+def test_a_paragraph_under_a_last_item_of_one_short_line_is_no_part_of_it(tmp_path: Path) -> None:
+    # The sixth audit: FastAPI's "About HTTPS" page in Traditional Chinese and in English (fastapi/fastapi at c3f316b7,
+    # docs/zh-hant/docs/deployment/https.md and docs/en/docs/deployment/https.md, MIT), set by LibreOffice as a word
+    # processor sets a numbered list: the mark at the margin, the text after a tab, wrapped lines under the text, and
+    # the paragraph under the list back at the margin with no more space than between items. The last item, one short
+    # line ending no sentence, took the paragraph in: "3. X-Forwarded-Host然而，因為應用伺服器並不知道…".
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    lists = [
+        (
+            "STSong-Light",
+            "這些代理標頭包括：",
+            ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"],
+            "然而，因為應用伺服器並不知道自己在受信任的代理之後，預設情況下它不會信任這些標頭。",
+        ),
+        (
+            "Helvetica",
+            "The proxy headers are:",
+            ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"],
+            "Nevertheless, as the application server doesn't know it is behind a trusted proxy, by default, it won't trust those headers.",
+        ),
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    y = A4[1] - 72
+    for font, lead, items, after in lists:
+        pdf.setFont(font, 10.5)
+        pdf.drawString(72, y, lead)
+        for number, item in enumerate(items, 1):
+            y -= 14
+            pdf.drawString(72, y, f"{number}.")
+            pdf.drawString(90, y, item)
+        y -= 14
+        pdf.drawString(72, y, after)
+        y -= 30
+    pdf.showPage()
+    pdf.save()
+    path = tmp_path / "https.pdf"
+    path.write_bytes(buffer.getvalue())
+    texts = [p.text for p in load(path).paragraphs]
+    for _, _lead, items, after in lists:
+        assert after in texts, texts
+        assert not any(t.endswith(items[-1] + after) or t.endswith(f"{items[-1]} {after}") for t in texts)
+    # An item wrapped under its text still goes on, and so does the rest of a sentence after a short line further down
+    # an item (a break the item was set with, as ucasthesis's "…最为通用的\chapter{item name}" | "来显式实现的…").
+    texts = hanging_list_texts(tmp_path, "STSong-Light", UCAS_LIST)
+    assert "\n".join(text for _, text in UCAS_LIST[:4]) in texts, texts
