@@ -1105,6 +1105,8 @@ def _blocks(pages: list[_Page], body_size: float) -> tuple[list[_Block], str]:
     loose: _Block | None = None  # the last paragraph of a "table" read back as prose, if it ended no sentence
     for block in blocks:
         parts = _untable(block)
+        if len(parts) == 1 and parts[0].kind == "table":
+            parts = _prose_after_table(block, extra)
         if loose is not None and block.kind == "prose" and _goes_on_after(loose, block):
             loose.lines.extend(block.lines)  # its sentence goes on in the paragraph after it ("…then vari-" | "ation is…")
             loose = None
@@ -1312,6 +1314,43 @@ def _untable(block: _Block) -> list[_Block]:
         else:
             parts.append(_Block("prose", [line]))
     return parts
+
+
+def _prose_after_table(block: _Block, extra: float) -> list[_Block]:
+    """A table, and the paragraphs under it that it took in as lines of one cell: past its last row of cells, lines
+    that start back at (or left of) the table's left edge, one of them running text (`_reads_as_prose`) reaching over
+    the start of the second column, which no cell of the first column can (LibreOffice's FastAPI metadata table took the three short paragraphs under it: "license_info |
+    dict | …" / "你可以這樣設定它們：" / "你可以在 description 欄位中撰寫 Markdown…", the sixth audit). They are paragraphs
+    again, parted where a paragraph starts (`_starts_paragraph`)."""
+    columns = _table_columns(block.lines)
+    # A row: cells apart by a cell gap, or by a narrower one on a column (`_table_row`), unless the line is running text.
+    rows = [
+        i
+        for i, ln in enumerate(block.lines)
+        if len(ln.cells) > 1 or (CELL_SEPARATOR in _table_row(ln, columns) and not _reads_as_prose(ln))
+    ]
+    if not rows or len(columns.starts) < 2:
+        return [block]
+    left, second = columns.starts[0], columns.starts[1]
+    cut = len(block.lines)
+    while cut - 1 > rows[-1] and block.lines[cut - 1].x0 <= left + 2:
+        cut -= 1
+    after = block.lines[cut:]
+    if not any(ln.x1 > second + ln.size and _reads_as_prose(ln) for ln in after):
+        return [block]
+    right = max(ln.x1 for ln in after)
+    parts = [_Block("table", block.lines[:cut]), _Block("prose", [after[0]])]
+    for prev, line in zip(after, after[1:]):
+        if _starts_paragraph(prev, line, right, extra):
+            parts.append(_Block("prose", [line]))
+        else:
+            parts[-1].lines.append(line)
+    return parts
+
+
+def _reads_as_prose(line: _Line) -> bool:
+    """Running text in any script: a sentence's words (`_reads_as_sentence`), or ten Chinese or Korean characters."""
+    return _reads_as_sentence(line) or sum(is_cjk(ch) for ch in line.text) >= 10
 
 
 def _ends_hanging_indent(lines: list[_Line], line: _Line) -> bool:

@@ -1721,3 +1721,52 @@ def test_a_paragraph_under_a_last_item_of_one_short_line_is_no_part_of_it(tmp_pa
     # an item (a break the item was set with, as ucasthesis's "…最为通用的\chapter{item name}" | "来显式实现的…").
     texts = hanging_list_texts(tmp_path, "STSong-Light", UCAS_LIST)
     assert "\n".join(text for _, text in UCAS_LIST[:4]) in texts, texts
+
+
+def test_paragraphs_under_a_table_are_not_its_rows(tmp_path: Path) -> None:
+    # The sixth audit: FastAPI's "Metadata and Docs URLs" in Traditional Chinese (fastapi/fastapi at c3f316b7,
+    # docs/zh-hant/docs/tutorial/metadata.md, MIT), its table set by LibreOffice: cells padded in from the margin, the
+    # third column's text wrapped in it. The short paragraphs right under the table were read as more of its rows (lines of
+    # one cell, as the wrapped cells' lines are): "license_info | dict | …" / "你可以這樣設定它們：" / "你可以在 description 欄位中…".
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    rows = [
+        ["參數", "型別", "說明"],
+        ["title", "str", "API 的標題。"],
+        ["summary", "str", "API 的簡短摘要。自 OpenAPI", "3.1.0、FastAPI 0.99.0 起可", "用。"],
+        ["terms_of_service", "str", "指向 API 服務條款的 URL。若", "提供，必須是 URL。"],
+        ["license_info", "dict", "對外公開的 API 授權資訊。可", "包含多個欄位。"],
+    ]
+    after = [
+        "你可以這樣設定它們：",
+        "你可以在 description 欄位中撰寫 Markdown，輸出時會被正確渲染。",
+        "使用這些設定後，自動產生的 API 文件會像這樣：",
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("STSong-Light", 10.5)
+    y = A4[1] - 72
+    pdf.drawString(71, y, "你可以設定下列欄位，這些欄位會用在 OpenAPI 規格與自動產生的 API 文件介面中：")
+    y -= 24
+    for row in rows:
+        for x, cell in zip((74, 225, 376), row[:3]):
+            pdf.drawString(x, y, cell)
+        for wrapped in row[3:]:
+            y -= 14
+            pdf.drawString(376, y, wrapped)
+        y -= 20
+    for text in after:
+        pdf.drawString(71, y, text)
+        y -= 21
+    pdf.showPage()
+    pdf.save()
+    path = tmp_path / "metadata.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    assert [(p.kind, p.text) for p in paragraphs if p.text in after] == [("prose", text) for text in after], paragraphs
+    (table,) = [p for p in paragraphs if p.kind == "table"]
+    assert table.text.startswith("參數 | 型別 | 說明") and table.text.endswith("包含多個欄位。")
