@@ -38,6 +38,8 @@ def text_profile(raw: str, meta: DocumentMeta, *, markdown: bool = False) -> str
 def clean_text(raw: str, meta: DocumentMeta, content_hash: str, *, markdown: bool = False) -> CleanDocument:
     """Clean one document's text into paragraphs with sections and (where recoverable) pages."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    if not markdown:
+        raw = text_loader.detached_bullets_rejoined(raw)
     profile = text_profile(raw, meta, markdown=markdown)
     if profile == markdown_loader.PROFILE:
         parsed = parse_markdown(raw)

@@ -522,6 +522,21 @@ def join_hyphenated(left: str, right: str, hyphens: LineEndHyphens, join: Callab
     return join(left, right)
 
 
+# pdftotext (poppler) sets a list's bullet apart from its item: the glyph alone on its line, a blank line, then the
+# item's text ("2. 인증서에는 유효 기간이 있습니다." / "•" / "" / "즉, 만료됩니다."), as it reads the bullet's column as a
+# block of its own. Word's Symbol bullets come out as U+F0B7 and U+F0A7.
+_DETACHED_BULLET = re.compile(
+    r"^([ \t\f]*)([•◦▪●■‣⁃➢➤\uf0b7\uf0a7])[ \t]*\n(?:[ \t]*\n){0,2}[ \t]*(?=[^\s•◦▪●■‣⁃➢➤\uf0b7\uf0a7])", re.MULTILINE
+)
+
+
+def detached_bullets_rejoined(raw: str) -> str:
+    """A text with each bullet that stands alone on its line (pdftotext's copy of a PDF's list) put back before the
+    item it marks: "•" / "" / "즉, 만료됩니다." becomes "• 즉, 만료됩니다.".
+    """
+    return _DETACHED_BULLET.sub(r"\1\2 ", raw)
+
+
 def plain_blocks(raw: str, language: str = "") -> list[Block]:
     """Paragraphs separated by blank lines; within one, wrapped lines joined, list items and intended breaks kept as lines.
 

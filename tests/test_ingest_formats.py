@@ -762,6 +762,33 @@ def test_contents_that_pdftotext_spreads_over_paragraphs_are_dropped(tmp_path):
     ]
 
 
+def test_bullets_pdftotext_sets_apart_from_their_items_go_back_before_them(tmp_path):
+    # pdftotext 22.12's default output of FastAPI's "About HTTPS" page in Korean set by LibreOffice (fastapi/fastapi at
+    # c3f316b7, docs/ko/docs/deployment/https.md, MIT; the sixth audit): each bullet alone on its line, a blank line, then
+    # its item. The bullets were passages of their own ("•") or ran onto the line before ("…보유해야 합니다. •"), and a
+    # numbered item with a bullet run onto it was taken for a heading naming two sections.
+    raw = (
+        "이제 개발자 관점에서 HTTPS 를 생각할 때 염두에 두어야 할 여러 가지가 있습니다:\n"
+        '1. HTTPS 를 사용하려면, 서버가 제 3 자가 생성한 "인증서(certificates)"를 보유해야 합니다.\n•\n\n'
+        "이 인증서는 실제로 '생성'되는 것이 아니라 제 3 자로부터 발급/획득하는 것입니다.\n\n"
+        "2. 인증서에는 유효 기간이 있습니다.\n•\n\n즉, 만료됩니다.\n\n•\n\n"
+        "그리고 나면 제 3 자로부터 다시 갱신해서 재발급/재획득해야 합니다.\n\n"
+        "\f•\n\nHTTP 프로토콜로 전송되더라도, 내용은 암호화되어 있습니다.\n"
+    )
+    doc = load_written(tmp_path / "https.txt", raw)
+    texts = [p.text for p in doc.paragraphs]
+    assert not any(t == "•" or t.endswith(" •") or "\n•\n" in t for t in texts), texts
+    assert "• 즉, 만료됩니다." in doc.text and "• 그리고 나면 제 3 자로부터 다시 갱신해서 재발급/재획득해야 합니다." in texts
+    assert "• HTTP 프로토콜로 전송되더라도, 내용은 암호화되어 있습니다." in texts
+    assert {p.section for p in doc.paragraphs} == {""}
+    # A bullet before its item, and a lone mark that is no bullet ("-"), are left as they were.
+    assert [p.text for p in load_written(tmp_path / "kept.txt", "• 항목 하나.\n\n-\n\n다음 글.\n").paragraphs] == [
+        "• 항목 하나.",
+        "-",
+        "다음 글.",
+    ]
+
+
 def test_entries_under_a_references_heading_are_references_not_prose(tmp_path):
     text = (
         "# Compression notes\n\nBrotli uses a static dictionary of common words.\n\n"
