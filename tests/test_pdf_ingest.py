@@ -1770,3 +1770,39 @@ def test_paragraphs_under_a_table_are_not_its_rows(tmp_path: Path) -> None:
     assert [(p.kind, p.text) for p in paragraphs if p.text in after] == [("prose", text) for text in after], paragraphs
     (table,) = [p for p in paragraphs if p.kind == "table"]
     assert table.text.startswith("參數 | 型別 | 說明") and table.text.endswith("包含多個欄位。")
+
+
+def test_a_bold_first_item_under_a_lead_in_is_no_heading(tmp_path: Path) -> None:
+    # The sixth audit: FastAPI's "About HTTPS" page (fastapi/fastapi at c3f316b7, docs/ko/docs/deployment/https.md and
+    # docs/en/docs/deployment/https.md, MIT) set by LibreOffice. Its first item's words are bold ("* **일부 DNS 레코드
+    # 수정**."), so "1. 일부 DNS 레코드 수정." was a numbered bold line, a heading: the item was no text and it named the
+    # section of the rest of the page. Right under a paragraph that introduces it with a colon it is the list's item.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    lines = [
+        ("Helvetica-Bold", 20, 72, "About HTTPS"),
+        ("Helvetica-Bold", 14, 72, "Renewing Certificates"),
+        ("Helvetica", 10.5, 72, "So, to renew the certificates, the renewal program needs to prove to the authority (Let's"),
+        ("Helvetica", 10.5, 72, 'Encrypt) that it indeed "owns" and controls that domain.'),
+        ("Helvetica", 10.5, 72, "To do that, and to accommodate different application needs, there are several ways it can do"),
+        ("Helvetica", 10.5, 72, "it. Some popular ways are:"),
+        ("Helvetica-Bold", 10.5, 72, "1. Modify some DNS records."),
+        ("Helvetica", 10.5, 90, "• For this, the renewal program needs to support the APIs of the DNS provider."),
+        ("Helvetica", 10.5, 72, "2. Run as a server (at least during the certificate acquisition process)."),
+        ("Helvetica", 10.5, 90, "• As we said above, only one process can be listening on a specific IP and port."),
+    ]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    y = A4[1] - 72
+    for font, size, x, text in lines:
+        pdf.setFont(font, size)
+        pdf.drawString(x, y, text)
+        y -= 24 if size > 11 else 15
+    pdf.showPage()
+    pdf.save()
+    path = tmp_path / "renewal.pdf"
+    path.write_bytes(buffer.getvalue())
+    paragraphs = load(path).paragraphs
+    assert not any("Modify" in p.section for p in paragraphs), paragraphs
+    assert any(p.text.startswith("1. Modify some DNS records.") for p in paragraphs), paragraphs
