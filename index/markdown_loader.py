@@ -193,6 +193,9 @@ _TOC_MARKER = re.compile(r"\[\[toc\]\]|\[toc\]", re.IGNORECASE)
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{\s*[#.][^{}\n]*\}\s*$")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SCRIPT_TAG = re.compile(r"<(/?)(sup|sub)\s*>", re.IGNORECASE)
+# Inline HTML that sets what follows apart: a table's cells and rows, a <details>' summary, list items, paragraphs (a
+# table inside a Markdown table's cell: FastAPI's `<details><summary>…</summary><table>…<td>name</td><td>str</td>…`).
+_SEPARATING_TAG = re.compile(r"</?(?:td|th|tr|table|thead|tbody|summary|details|li|ul|ol|p|div|dt|dd)\b[^<>]*>", re.IGNORECASE)
 # What a reader sees of <sup>…</sup> and <sub>…</sub> (10<sup>-9</sup> is 10⁻⁹, not 10-9), where Unicode has every
 # character; otherwise the text as written (1<sup>st</sup> stays 1st).
 _RAISED = {
@@ -668,6 +671,8 @@ def _collect_inline(node: SyntaxTreeNode, lines: list[str], footnote_marks: bool
             script = _SCRIPT_TAG.fullmatch(tag)
             if _LINE_BREAK_TAG.fullmatch(tag):
                 lines[-1] += "\n"
+            elif _SEPARATING_TAG.fullmatch(tag):
+                lines[-1] += " "  # runs of spaces are one (`inline_text`)
             elif script and not script.group(1):
                 opened[script.group(2).lower()] = (len(lines), len(lines[-1]))
             elif script and opened.get(script.group(2).lower(), (0, 0))[0] == len(lines):

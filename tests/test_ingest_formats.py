@@ -1379,3 +1379,26 @@ def test_pymdownx_blocks_and_file_includes_read_as_a_reader_sees_them(tmp_path):
         ("code", "{* a.py *}"),
         ("body", "별표 {* 와 *} 사이."),
     ]
+
+
+def test_html_cells_and_a_summary_inside_a_table_cell_keep_their_words_apart():
+    # FastAPI's "Metadata and Docs URLs" in Traditional Chinese (fastapi/fastapi at c3f316b7,
+    # docs/zh-hant/docs/tutorial/metadata.md, MIT; the sixth audit): a table in a <details> inside a Markdown table's cell.
+    # Its tags were dropped with nothing in their place, gluing cells into words: "…可包含多個欄位。contact 欄位參數型別說明
+    # namestr聯絡人／組織的識別名稱。urlstr指向…".
+    source = (
+        "| 參數 | 型別 | 說明 |\n|------------|------|-------------|\n"
+        "| `contact` | `dict` | 對外公開的 API 聯絡資訊。可包含多個欄位。<details><summary><code>contact</code> 欄位</summary>"
+        "<table><thead><tr><th>參數</th><th>型別</th><th>說明</th></tr></thead><tbody><tr><td><code>name</code></td>"
+        "<td><code>str</code></td><td>聯絡人／組織的識別名稱。</td></tr><tr><td><code>url</code></td><td><code>str</code></td>"
+        "<td>指向聯絡資訊的 URL。必須是 URL 格式。</td></tr></tbody></table></details> |\n"
+    )
+    assert _rendered(source) == [
+        (
+            "table",
+            "參數 | 型別 | 說明\ncontact | dict | 對外公開的 API 聯絡資訊。可包含多個欄位。 contact 欄位 參數 型別 說明 name str "
+            "聯絡人／組織的識別名稱。 url str 指向聯絡資訊的 URL。必須是 URL 格式。",
+        )
+    ]
+    # Tags that set nothing apart stay joined to their words, as a reader sees them: "H<sub>2</sub>O", "<b>굵게</b>체".
+    assert _rendered("H<sub>2</sub>O 와 <b>굵게</b>체.\n") == [("body", "H₂O 와 굵게체.")]
