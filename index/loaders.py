@@ -89,8 +89,12 @@ META_SUFFIX = ".meta.json"
 # words are in the Latin face, its Chinese or Korean all in 黑体, is bold, "1.1 研究背景"; 58: javascript.info's text
 # boxes written as fences (```smart header="…", ```warn, ```quote) are text under their header, not code; 59: a PDF
 # list item's line wrapped back to the margin, left of its mark, goes on with the item, over a page too, and a Markdown
-# lower-case tag whose open tag spans lines of its own (MDX's `<a` / `style={{…}}` / `>`) is markup, no text).
-INGEST_VERSION = 59
+# lower-case tag whose open tag spans lines of its own (MDX's `<a` / `style={{…}}` / `>`) is markup, no text; 60: from
+# the sixth audit: pymdownx blocks (`/// note | 참고`) read as their Markdown under their title and `{* file *}` includes
+# are no text, inline HTML cells and rows keep their words apart, a PDF paragraph under a one-line last item or under a
+# table is its own, a bold first item under a lead-in is no heading, and pdftotext's lone bullets go back before their
+# items).
+INGEST_VERSION = 60
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
