@@ -54,6 +54,7 @@ from index.word_bridge import WordBridge, WordPostings, postings_path
 log = logging.getLogger(__name__)
 # Documents whose Latin tokens a question of authorship keeps at hand (each one's text is read once, on first use).
 IDENTIFIER_DOCUMENTS_KEPT = 256
+CHINESE = CENTERING_LANGUAGES.index("chinese")
 
 
 def _latin_fold(text: str) -> str:
@@ -80,6 +81,7 @@ class SearchResult:
     content_share: float = 1.0
     content_tokens: int = 0
     unknown_identifiers: tuple[str, ...] = ()  # names and numbers of the question the documents never write
+    found_chinese: bool = False  # whether the first passage found is written in Chinese (`Retriever._found_chinese`)
     calibration: float | None = None  # the margin everyday questions reach on this index (None: not calibrated)
     # For a question of who wrote a document: the document it is taken to ask about (that of the best unit), whose
     # passages naming authors were promoted; None for other questions.
@@ -95,14 +97,6 @@ class SearchResult:
     def margin(self) -> float:
         """How much closer the question is to the documents than to everyday text (the coverage signal)."""
         return self.best_dense - self.best_generic
-
-    @property
-    def found_chinese(self) -> bool:
-        """Whether the first passage found is written in Chinese (False when none was found)."""
-        if not self.passages:
-            return False
-        text = self.passages[0].passage.text
-        return script_language(cjk_share(text), hangul_share(text)) == CENTERING_LANGUAGES.index("chinese")
 
 
 def bank_cache_dir(loaded: LoadedIndex) -> Path | None:
@@ -411,6 +405,7 @@ class Retriever:
             content_share=content_share,
             content_tokens=content_tokens,
             unknown_identifiers=tuple(self._unknown_identifiers(question, [p for p, _ in ranked])),
+            found_chinese=self._found_chinese(ranked, hits),
             calibration=self.calibration,
             authors_of=authors_of,
             undemoted=[self.passages[p] for p in undemoted] if undemoted != [p for p, _ in ranked] else [],
@@ -422,6 +417,18 @@ class Retriever:
                 "dense": (searched - embedded) * 1000,
             },
         )
+
+    def _found_chinese(self, ranked: Sequence[tuple[int, float]], hits: Sequence[UnitHit]) -> bool:
+        """Whether the first ranked passage is written in Chinese: by the language the index records for its best unit,
+        or by its text in a version written before those records."""
+        if not ranked:
+            return False
+        first = ranked[0][0]
+        if self.dense.centering is not None:
+            unit = next(hit.unit for hit in hits if hit.passage == first)
+            return int(self.dense.centering.unit_languages[unit]) == CHINESE
+        text = self.passages[first].text
+        return script_language(cjk_share(text), hangul_share(text)) == CHINESE
 
     def _unknown_identifiers(self, question: str, ranked: Sequence[int]) -> list[str]:
         """The question's identifiers no document writes; with `unknown_names_in_latin`, also its English names when

@@ -195,6 +195,7 @@ def test_fused_search_finds_the_passage_in_every_language(article_service: Verba
         assert any("承諾提供安全保障" in sp.passage.text for sp in result.passages), question
         assert len(result.passages) == 3
         assert all(len(sp.passage.text) <= 400 for sp in result.passages)
+        assert result.found_chinese  # the article is Chinese: what the gate's Chinese-only bars ask of the passage found
 
 
 def test_passages_are_stored_passages_with_stable_ids(article_service: Verbatim) -> None:
@@ -303,29 +304,22 @@ def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
 
 def test_the_bars_of_a_chinese_questions_shared_bigrams_apply_to_chinese_passages_only() -> None:
     from index.gate import required_margin
-    from index.models import Passage, ScoredPassage
     from index.params import DEFAULT_PARAMS
     from index.search import SearchResult
 
-    def found(text: str) -> list[ScoredPassage]:
-        return [ScoredPassage(Passage("p-1", "d", text, "", None, None, 0, 0, len(text)), 0.9)]
-
-    chinese = found("語義化版本控制規範規定了版本號的格式與遞增的規則。")
-    korean = found("유의적 버전 명세는 버전 번호의 형식과 올리는 규칙을 정한다.")
-    english = found("Semantic Versioning sets the format of version numbers and how they grow.")
-    # Few of the question's bigrams anywhere in the documents: the higher bar about a Chinese passage only.
-    assert required_margin(SearchResult(chinese, [], lexical_best=1.0, known_share=0.2)) == DEFAULT_PARAMS.no_word_margin
-    assert required_margin(SearchResult(korean, [], lexical_best=1.0, known_share=0.2)) == DEFAULT_PARAMS.coverage_margin
-    assert required_margin(SearchResult(english, [], lexical_best=1.0, known_share=0.2)) == DEFAULT_PARAMS.coverage_margin
+    # Few of the question's bigrams anywhere in the documents: the higher bar when the passage found is Chinese only.
+    few = {"lexical_best": 1.0, "known_share": 0.2}
+    assert required_margin(SearchResult([], [], found_chinese=True, **few)) == DEFAULT_PARAMS.no_word_margin
+    assert required_margin(SearchResult([], [], found_chinese=False, **few)) == DEFAULT_PARAMS.coverage_margin
     # Nothing but the documents' names in common: the same.
     names = {"lexical_best": 1.0, "content_tokens": 3, "content_share": 0.0}
-    assert required_margin(SearchResult(chinese, [], **names)) == DEFAULT_PARAMS.nothing_but_names_margin
-    assert required_margin(SearchResult(english, [], **names)) == DEFAULT_PARAMS.coverage_margin
+    assert required_margin(SearchResult([], [], found_chinese=True, **names)) == DEFAULT_PARAMS.nothing_but_names_margin
+    assert required_margin(SearchResult([], [], found_chinese=False, **names)) == DEFAULT_PARAMS.coverage_margin
     # No word in common at all still raises the bar whatever the passage's language.
-    assert required_margin(SearchResult(korean, [])) == DEFAULT_PARAMS.no_word_margin
+    assert required_margin(SearchResult([], [], found_chinese=False)) == DEFAULT_PARAMS.no_word_margin
     # Without the scope (the earlier rule), the shares raise the bar about any passage.
     unscoped = dataclasses.replace(DEFAULT_PARAMS, chinese_shares_need_chinese_passage=False)
-    assert required_margin(SearchResult(english, [], lexical_best=1.0, known_share=0.2), unscoped) == DEFAULT_PARAMS.no_word_margin
+    assert required_margin(SearchResult([], [], found_chinese=False, **few), unscoped) == DEFAULT_PARAMS.no_word_margin
 
 
 def test_english_names_are_the_capitalised_words_but_each_sentences_first() -> None:
