@@ -58,7 +58,7 @@ class Answerer:
         result = self.retriever.search(text, k=max(k, 3))
         searched = time.perf_counter()
         params = self.retriever.params
-        decision = only_code(text, result, judge(result, params))
+        decision = only_code(text, result, judge(result, params), params)
         covered, reason = decision.covered, decision.reason
         gate = decision.record(result)
         candidates = result.passages[: params.quote_passages]

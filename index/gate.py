@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from index.models import Passage
 from index.params import DEFAULT_PARAMS, RetrievalParams
+from index.scripts import latin_share
 from index.search import SearchResult
 from index.stopwords import LEXICAL_STOP_WORDS
 
@@ -93,10 +94,17 @@ def names_code(question: str, result: SearchResult) -> bool:
     return any(re.search(rf"(?<![^\W_]){re.escape(w)}(?![^\W_])", code) for w in words)
 
 
-def only_code(question: str, result: SearchResult, decision: GateDecision) -> GateDecision:
+def only_code(question: str, result: SearchResult, decision: GateDecision, params: RetrievalParams = DEFAULT_PARAMS) -> GateDecision:
     """A covered question whose best passages are all code, though it names nothing in them, is not covered: code and
-    key blocks sit close to every question in the embedding space, so they win when nothing in the prose does."""
-    if not decision.covered or not result.passages or any(p.kind != "code" for p in nearest(result)):
+    key blocks sit close to every question in the embedding space, so they win when nothing in the prose does.
+
+    Which passages: the nearest before code was demoted in the ranking, or, for a question not written in Latin script
+    (`only_code_across_scripts_demoted`), those ranked after the demotion.
+    """
+    found = nearest(result)
+    if params.only_code_across_scripts_demoted and latin_share(question) < 0.5:
+        found = [sp.passage for sp in result.passages]
+    if not decision.covered or not result.passages or any(p.kind != "code" for p in found):
         return decision
     if names_code(question, result):
         return decision

@@ -84,6 +84,11 @@ class RetrievalParams:
     # passage finds few of its bigrams in any document, and English and Korean questions have no such bars
     # (docs/retrieval.md, "Nineteenth round").
     chinese_shares_need_chinese_passage: bool = True
+    # A question not written in Latin script (Chinese, Korean) is held to "only code matches" by the passages as ranked,
+    # code demoted (`demoted_kinds`), not by its nearest passages before the demotion: it cannot name the Latin words of
+    # a code block, which sit close to every question and fill the nearest passages of one asked across scripts
+    # (docs/retrieval.md, "Nineteenth round").
+    only_code_across_scripts_demoted: bool = True
     # A question naming an identifier the documents never write (RFC 7932, GPL, version 2.1) must clear this bar.
     unknown_identifier_margin: float = 0.08
     # An English question's capitalised names and acronyms the documents never write count as such identifiers when

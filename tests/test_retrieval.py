@@ -382,6 +382,7 @@ def test_a_question_matching_only_code_is_refused_unless_it_names_the_code() -> 
     from index.gate import GateDecision, only_code
     from index.loaders import SourceFile, doc_id_for, load_document
     from index.models import ScoredPassage
+    from index.params import DEFAULT_PARAMS
     from index.search import SearchResult
 
     path = Path(__file__).parent / "fixtures" / "documents" / "en-go-security-policy-proposal.md"
@@ -401,6 +402,12 @@ def test_a_question_matching_only_code_is_refused_unless_it_names_the_code() -> 
     demoted = SearchResult(prose + code[:2], [], undemoted=[sp.passage for sp in code])
     assert not only_code("What is the capital of Australia?", demoted, covered).covered
     assert only_code("Which tool made the PGP key block?", demoted, covered).covered
+    # A Chinese or Korean question cannot name the code's Latin words: it is held to the ranking after the demotion, where
+    # prose came first; with code first there as well it is refused too.
+    assert only_code("澳洲的首都是哪裡？", demoted, covered).covered
+    assert not only_code("澳洲的首都是哪裡？", only_code_found, covered).covered
+    before = dataclasses.replace(DEFAULT_PARAMS, only_code_across_scripts_demoted=False)
+    assert not only_code("澳洲的首都是哪裡？", demoted, covered, before).covered
     assert only_code("What is the capital of Australia?", only_code_found, GateDecision(False, -0.1, 0.0)) == GateDecision(False, -0.1, 0.0)
 
 
