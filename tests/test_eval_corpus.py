@@ -53,7 +53,9 @@ HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.58}
 # gained R@3, d11 lost it) while over the 30 sweep sets of fixed size R@1 rose by 13 questions: the floors follow
 # (docs/retrieval.md).
 HELDOUT2_BEST = {"r3": 0.73, "r1": 0.54, "quote_hit": 0.53}
-HELDOUT2_MAX_FALSE_REFUSALS = 0.05
+# A Chinese question's bigram shares raise the bar only about Chinese passages (nineteenth round): 3 -> 1 false
+# refusals of 64 (h2-d09, h2-d11, zh-Hans->ko); the ceiling follows.
+HELDOUT2_MAX_FALSE_REFUSALS = 0.02
 HELDOUT2_OFFTOPIC_BEST = {"everyday": 0.66, "near-topic": 0.58}
 # The third held-out set (tests/data/heldout3/, 4 questions in every language pair), added after the fusion weights of
 # 468acd1 were fitted on the first two, so nothing has been tuned on it: main's figures when it was added.
@@ -78,8 +80,11 @@ HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
 # 5/12; dense-only R@1 0.391, R@3 0.516; without the word bridge R@1 0.438, R@3 0.594, quote hit 0.422).
 # The second encoder raised R@1, R@3 and quote hit by one question each and refused one more (h5-d12, zh-Hans->ko,
 # once its top passages changed): 6 -> 7 false refusals of 64, the ceiling follows, stated in docs/retrieval.md.
-HELDOUT5_BEST = {"r3": 0.70, "r1": 0.50, "quote_hit": 0.48}
-HELDOUT5_MAX_FALSE_REFUSALS = 0.11
+# The nineteenth round's two gate changes (Chinese bigram shares about Chinese passages only; "only code" after code's
+# demotion for questions not in Latin script) answered h5-c05, h5-c16 (quoted right) and h5-d12: 7 -> 4 false refusals
+# of 64, quote hit 0.484 -> 0.500; floors follow.
+HELDOUT5_BEST = {"r3": 0.70, "r1": 0.50, "quote_hit": 0.50}
+HELDOUT5_MAX_FALSE_REFUSALS = 0.07
 HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # Durations and prices (index/measures.py, measure_answers) raised near-topic refused on heldout-docs, heldout4,
 # heldout5 and heldout6 (0.50 -> 0.58, 0.25 -> 0.42, 0.42 -> 0.50, 0.25 -> 0.58), factors, percentages and versions
@@ -93,7 +98,8 @@ HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # The second encoder lost its R@3 one question (h6-c06 zh-Hans->en and d03 zh-Hant->ko out of the top 3, c14 ko->en
 # into it) while quote hit rose 0.562 -> 0.578: the R@3 floor follows.
 HELDOUT6_BEST = {"r3": 0.82, "r1": 0.57, "quote_hit": 0.57}
-HELDOUT6_MAX_FALSE_REFUSALS = 0.07
+# The nineteenth round's nothing-but-names bar about Chinese passages only answered h6-d03: 4 -> 3 false refusals of 64.
+HELDOUT6_MAX_FALSE_REFUSALS = 0.05
 HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # The seventh held-out set (tests/data/heldout7/, 4 questions in every language pair), of the kinds of document the
 # fourth ingestion audit read (Starlight and Docusaurus MDX pages, an acmart two-column PDF, a word processor's Korean
@@ -105,7 +111,8 @@ HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 HELDOUT7_DOCS = ROOT / "tests" / "data" / "heldout7"
 HELDOUT7_QUESTIONS = ROOT / "tests" / "data" / "heldout7.jsonl"
 HELDOUT7_BEST = {"r3": 0.76, "r1": 0.59, "quote_hit": 0.56}
-HELDOUT7_MAX_FALSE_REFUSALS = 0.08
+# The nineteenth round's two gate changes answered h7-d03 (quoted right) and h7-b16: 5 -> 3 false refusals of 64.
+HELDOUT7_MAX_FALSE_REFUSALS = 0.05
 HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
 
 
