@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import rankdata
 
 from bench.gate_features import auc, kind
 from bench.sweep import DEFAULT_SETS, apply, open_set
@@ -173,15 +174,8 @@ Row = tuple[str, EvalQuestion, dict[str, float], bool]
 
 
 def fast_auc(positive: np.ndarray, negative: np.ndarray) -> float:
-    """P(positive > negative), ties half (Mann-Whitney by ranks)."""
-    values = np.concatenate([positive, negative])
-    order = values.argsort(kind="stable")
-    ranks = np.empty(len(values))
-    ranks[order] = np.arange(1, len(values) + 1)
-    for v in np.unique(values):  # average ranks of ties
-        tied = values == v
-        if tied.sum() > 1:
-            ranks[tied] = ranks[tied].mean()
+    """P(positive > negative), ties half (Mann-Whitney U by average ranks): `bench.gate_features.auc` on arrays."""
+    ranks = rankdata(np.concatenate([positive, negative]))
     return float((ranks[: len(positive)].sum() - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative)))
 
 
@@ -204,25 +198,21 @@ def bootstrap(rows: Sequence[Row], other: str, runs: int = 2000) -> None:
 
 
 def auc_line(name: str, rows: Sequence[Row]) -> str:
-    values = {
-        "near": auc(
-            [f.get(name, math.nan) for _, i, f, _ in rows if i.answerable],
-            [f.get(name, math.nan) for _, i, f, _ in rows if kind(i) == "near"],
-        ),
-        "everyday": auc(
-            [f.get(name, math.nan) for _, i, f, _ in rows if i.answerable],
-            [f.get(name, math.nan) for _, i, f, _ in rows if kind(i) == "everyday"],
-        ),
-        "off": auc(
-            [f.get(name, math.nan) for _, i, f, _ in rows if i.answerable],
-            [f.get(name, math.nan) for _, i, f, _ in rows if not i.answerable],
-        ),
-        "resid": auc(
-            [f.get(name, math.nan) for _, i, f, a in rows if i.answerable and a],
-            [f.get(name, math.nan) for _, i, f, a in rows if not i.answerable and a],
-        ),
+    """One feature's AUC, answerable against near-topic, everyday and every off-topic question, and among those answered."""
+    against = {
+        "near": lambda i, a: kind(i) == "near",
+        "everyday": lambda i, a: kind(i) == "everyday",
+        "off": lambda i, a: not i.answerable,
+        "resid": lambda i, a: not i.answerable and a,
     }
-    return f"  {name:<15}" + "".join(f"{'–' if v is None else f'{v:.2f}':>10}" for v in values.values())
+    values = [
+        auc(
+            [f.get(name, math.nan) for _, i, f, a in rows if i.answerable and (a or other != "resid")],
+            [f.get(name, math.nan) for _, i, f, a in rows if wanted(i, a)],
+        )
+        for other, wanted in against.items()
+    ]
+    return f"  {name:<15}" + "".join(f"{'–' if v is None else f'{v:.2f}':>10}" for v in values)
 
 
 def report(title: str, rows: Sequence[Row]) -> None:

@@ -709,14 +709,15 @@ def _is_jsx_tags(content: str) -> bool:
     text = content.strip()
     if not re.match(r"</?[A-Z][\w.]*", text):
         return False
-    i, quote = 0, ""
+    i = 0
     while i < len(text):
         ch = text[i]
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "\"'`":
-            quote = ch
-        elif ch == "{":
+        if ch in _QUOTES:
+            i = _string_end(text, i)
+            if i < 0:
+                return False
+            continue
+        if ch == "{":
             i = _braces_end(text, i)
             if i < 0:
                 return False
@@ -735,22 +736,33 @@ def _is_jsx_tags(content: str) -> bool:
     return False
 
 
+_QUOTES = "\"'`"
+
+
+def _string_end(text: str, start: int) -> int:
+    """Where a JS string that opens at `start` (a quote or backtick) ends, after its closing quote; -1 if it does not."""
+    close = text.find(text[start], start + 1)
+    return close + 1 if close >= 0 else -1
+
+
 def _braces_end(text: str, start: int) -> int:
     """Where a JSX expression that opens at `start` ("{") ends, after its closing brace ("{{ gap: 8 }}", "{() => a > b}";
     braces and quotes inside strings do not count), or -1 when it does not close."""
-    depth, quote = 0, ""
-    for i in range(start, len(text)):
+    depth, i = 0, start
+    while i < len(text):
         ch = text[i]
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "\"'`":
-            quote = ch
-        elif ch == "{":
+        if ch in _QUOTES:
+            i = _string_end(text, i)
+            if i < 0:
+                return -1
+            continue
+        if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
             if depth == 0:
                 return i + 1
+        i += 1
     return -1
 
 
@@ -790,8 +802,7 @@ def _open_tag_end(text: str) -> int:
                 while value < len(text) and text[value] in " \t\n":
                     value += 1
                 if text[value : value + 1] in ('"', "'"):
-                    close = text.find(text[value], value + 1)
-                    i = close + 1 if close >= 0 else -1
+                    i = _string_end(text, value)
                 elif text.startswith("{", value):
                     i = _braces_end(text, value)
                 elif bare := _BARE_VALUE.match(text, value):

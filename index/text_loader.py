@@ -525,9 +525,8 @@ def join_hyphenated(left: str, right: str, hyphens: LineEndHyphens, join: Callab
 # pdftotext (poppler) sets a list's bullet apart from its item: the glyph alone on its line, a blank line, then the
 # item's text ("2. 인증서에는 유효 기간이 있습니다." / "•" / "" / "즉, 만료됩니다."), as it reads the bullet's column as a
 # block of its own. Word's Symbol bullets come out as U+F0B7 and U+F0A7.
-_DETACHED_BULLET = re.compile(
-    r"^([ \t\f]*)([•◦▪●■‣⁃➢➤\uf0b7\uf0a7])[ \t]*\n(?:[ \t]*\n){0,2}[ \t]*(?=[^\s•◦▪●■‣⁃➢➤\uf0b7\uf0a7])", re.MULTILINE
-)
+_BULLETS = "•◦▪●■‣⁃➢➤\uf0b7\uf0a7"
+_DETACHED_BULLET = re.compile(rf"^([ \t\f]*)([{_BULLETS}])[ \t]*\n(?:[ \t]*\n){{0,2}}[ \t]*(?=[^\s{_BULLETS}])", re.MULTILINE)
 
 
 def detached_bullets_rejoined(raw: str) -> str:
