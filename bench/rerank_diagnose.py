@@ -40,10 +40,9 @@ def passage_table(service: Verbatim, question: str) -> tuple[list[dict[str, Any]
     names = ["lexical", "korean", "chinese_korean", "chinese_english", "word_bridge"]
     present = [n for n in names if n == "lexical" or getattr(signals, n) is not None and (n != "korean" or len(signals.korean or []))]
     weights: dict[str, float] = {}
-    for name, (scores, weight) in zip(present, lexical_terms(signals, scripts, params)):
-        top = scores.max()
+    for name, (scores, weight, scale) in zip(present, lexical_terms(signals, scripts, params)):
         values = scores.at(units)
-        parts[name] = weight * (values / top if top > 0 else values)
+        parts[name] = weight * (values / scale if scale > 0 else values)
         weights[name] = weight
     if signals.english is not None:
         parts["english"] = signals.english.at(units)

@@ -51,11 +51,16 @@ class UnitHit:
     dense: float = 0.0
 
 
-def _normalised_at(scores: SparseScores, units: np.ndarray) -> np.ndarray:
-    """The scores of these units divided by the best score of any unit (as they are when no unit scores above 0)."""
-    top = scores.max()
+def _normalised_at(scores: SparseScores, units: np.ndarray, scale: float) -> np.ndarray:
+    """The scores of these units divided by `scale` (as they are when it is not above 0)."""
     values = scores.at(units)
-    return values / top if top > 0 else values
+    return values / scale if scale > 0 else values
+
+
+def _scale(scores: SparseScores, ideal: bool) -> float:
+    """What a BM25 term is divided by: its ideal score (`SparseScores.ideal`) where asked for and known, else the best
+    unit's score."""
+    return scores.ideal if ideal and scores.ideal is not None else scores.max()
 
 
 def own_language_share(dense: DenseScores, unit_languages: np.ndarray, scripts: QuestionScripts, depth: int) -> float:
@@ -74,24 +79,27 @@ def scaled_where(scores: SparseScores, mask: np.ndarray, factor: float) -> Spars
     return SparseScores(scores.units, values, scores.size)
 
 
-def lexical_terms(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams) -> list[tuple[SparseScores, float]]:
-    """The lexical signal and each bridge that applies to the question, with its weight, in the order `fuse` adds them."""
+def lexical_terms(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams) -> list[tuple[SparseScores, float, float]]:
+    """The lexical signal and each bridge that applies to the question, with its weight and what its scores are divided
+    by (`lexical_scale`), in the order `fuse` adds them."""
     share = signals.own_language_share
     chinese = params.lexical_weight * share + params.lexical_weight_elsewhere * (1.0 - share)
-    terms = [(signals.lexical, chinese * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk))]
+    every_term = params.lexical_scale == "every_term"
+    lexical_ideal = every_term or params.lexical_scale == "every_question" or (params.lexical_scale == "ideal" and scripts.chinese)
+    terms = [(signals.lexical, chinese * scripts.cjk + params.cross_lingual_weight * (1.0 - scripts.cjk), lexical_ideal)]
     if signals.korean is not None and len(signals.korean):
-        terms.append((signals.korean, params.korean_weight * scripts.hangul))
+        terms.append((signals.korean, params.korean_weight * scripts.hangul, every_term))
     if signals.chinese_korean is not None:
-        terms.append((signals.chinese_korean, params.chinese_korean_weight * scripts.cjk))
+        terms.append((signals.chinese_korean, params.chinese_korean_weight * scripts.cjk, every_term))
     if signals.chinese_english is not None:
-        terms.append((signals.chinese_english, params.chinese_english_weight * scripts.cjk))
+        terms.append((signals.chinese_english, params.chinese_english_weight * scripts.cjk, every_term))
     if signals.word_bridge is not None:
-        terms.append((signals.word_bridge, params.word_bridge_weight))
-    return terms
+        terms.append((signals.word_bridge, params.word_bridge_weight, every_term))
+    return [(scores, weight, _scale(scores, ideal)) for scores, weight, ideal in terms]
 
 
 def fuse(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams, units: np.ndarray | None = None) -> np.ndarray:
-    """dense + lexical weight x max-normalised BM25, plus each bridge that applies to the question, at these units
+    """dense + lexical weight x normalised BM25, plus each bridge that applies to the question, at these units
     (every unit by default).
 
     The sums are the same element by element whichever units are asked for, so a unit's fused score does not depend
@@ -99,12 +107,12 @@ def fuse(signals: UnitSignals, scripts: QuestionScripts, params: RetrievalParams
     """
     if units is None:
         units = np.arange(signals.size)
-    (lexical, weight), *bridges = lexical_terms(signals, scripts, params)
-    fused = signals.dense.at(units) + weight * _normalised_at(lexical, units)
+    (lexical, weight, scale), *bridges = lexical_terms(signals, scripts, params)
+    fused = signals.dense.at(units) + weight * _normalised_at(lexical, units, scale)
     if signals.english is not None:
         fused = fused + signals.english.at(units)
-    for scores, weight in bridges:
-        fused = fused + weight * _normalised_at(scores, units)
+    for scores, weight, scale in bridges:
+        fused = fused + weight * _normalised_at(scores, units, scale)
     return fused
 
 
@@ -140,7 +148,7 @@ def _pruned_candidates(
     with their fused scores (None when no unit can be ruled out that way).
 
     The `wanted`-th best fused score of FAISS's candidates is a floor for the `wanted`-th best of all units. A unit
-    outside them scores the dense floor plus its lexical terms (each its weight times a max-normalised score), so to
+    outside them scores the dense floor plus its lexical terms (each its weight times a score divided by its scale, at most 1), so to
     reach that level the terms must add up to at least the level less the floor. So each term must give that less the
     most the other terms can, and of T terms at least one gives a T-th of it: the smaller of the sets of units these
     bounds leave is scored.
@@ -155,9 +163,7 @@ def _pruned_candidates(
     if needed <= 0:
         return None
     # Terms of no weight or no match add nothing; the English bridge scores FAISS's candidates only.
-    terms = [
-        (scores, weight, top) for scores, weight in lexical_terms(signals, scripts, params) if weight > 0 and (top := scores.max()) > 0
-    ]
+    terms = [(scores, weight, top) for scores, weight, top in lexical_terms(signals, scripts, params) if weight > 0 and top > 0]
     if not terms:
         return inside, fused
     total = sum(weight for _, weight, _ in terms)

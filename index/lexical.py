@@ -78,7 +78,7 @@ class SparseScores:
     (`full`), and scores are read from it.
     """
 
-    __slots__ = ("_max", "_units", "_values", "full", "size")
+    __slots__ = ("_max", "_units", "_values", "full", "ideal", "size")
 
     def __init__(self, units: np.ndarray | None, values: np.ndarray | None, size: int, full: np.ndarray | None = None) -> None:
         if units is None and full is None:
@@ -88,6 +88,9 @@ class SparseScores:
         self.size = size  # how many units the index has
         self.full = full  # every unit's score, when it was computed that way
         self._max: float | None = None  # `max()`, once computed (fusion asks for it once per term and set of units)
+        # The score of a unit holding each query token as well as the best unit holding it does (the sum over the
+        # query's tokens of each one's best score): no unit scores more. None where it was not computed.
+        self.ideal: float | None = None
 
     @classmethod
     def empty(cls, size: int) -> SparseScores:
@@ -225,18 +228,23 @@ class TokenIndex:
         data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
         ids = np.asarray(bm25.get_tokens_ids(known), dtype=np.int64)
         starts, ends = indptr[ids], indptr[ids + 1]
+        ideal = float(sum(float(data[s:e].max()) for s, e in zip(starts, ends) if e > s))
         if int((ends - starts).sum()) * SPARSE_BELOW > self.size:  # many postings: sorting them costs more than one array
             scores = np.zeros(self.size, dtype=np.dtype(bm25.dtype))
             for s, e in zip(starts, ends):
                 _add_at(scores, indices[s:e], data[s:e])
-            return SparseScores.from_dense(scores)
+            out = SparseScores.from_dense(scores)
+            out.ideal = ideal
+            return out
         units, inverse = distinct_sorted(np.concatenate([indices[s:e] for s, e in zip(starts, ends)]))
         values = np.zeros(len(units), dtype=np.dtype(bm25.dtype))
         offset = 0
         for s, e in zip(starts, ends):  # token by token, as bm25s adds them
             _add_at(values, inverse[offset : offset + e - s], data[s:e])
             offset += e - s
-        return SparseScores(units.astype(np.int64, copy=False), values.astype(np.float32, copy=False), self.size)
+        out = SparseScores(units.astype(np.int64, copy=False), values.astype(np.float32, copy=False), self.size)
+        out.ideal = ideal
+        return out
 
 
 class LexicalIndex:

@@ -38,17 +38,23 @@ class RetrievalParams:
     # Center only an index holding units of this many languages: with one, centering only reorders
     # the units of that language, as a hubness correction would.
     centering_min_languages: int = 2
-    # Lexical (BM25 over script-folded tokens), max-normalised, for a question written in Chinese characters: its
+    # Lexical (BM25 over script-folded tokens), normalised (`lexical_scale`), for a question written in Chinese characters: its
     # weight is `lexical_weight` when the best dense unit is written in the question's language and
     # `lexical_weight_elsewhere` when it is not (over the `own_language_depth` best units: linear in their share).
     # Sharing the question's script is evidence only where dense says the answer is in that language: elsewhere the
     # Chinese units a Chinese question shares words with would outrank the English or Korean passage that answers it.
     # `cross_lingual_weight`: the same term for a question that is not Chinese (scaled between the two by its share of
     # Chinese characters).
-    lexical_weight: float = 0.4
+    lexical_weight: float = 0.5
     lexical_weight_elsewhere: float = 0.05
     own_language_depth: int = 1
     cross_lingual_weight: float = 0.01
+    # What a Chinese question's lexical term is divided by: "ideal", the score of a unit holding each of the question's
+    # tokens as well as the best unit holding it does (`SparseScores.ideal`), so that a unit matching a small part of
+    # the question gets a small part of the weight; or "best", the best unit's score, which gave the full weight to
+    # whichever unit matched most, however little of the question that was. Measured and not kept (docs/retrieval.md,
+    # "Twentieth round"): the ideal scale for every question ("every_question") and for the bridges too ("every_term").
+    lexical_scale: str = "ideal"
     # Korean questions against the Sino-Korean readings of the units, scaled by the question's share of Hangul; on
     # Korean units (the question's own script) also by the rule above: lexical_weight_elsewhere / lexical_weight where
     # the best dense unit is not Korean.

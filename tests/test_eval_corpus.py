@@ -52,14 +52,16 @@ HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.58}
 # The second encoder (index/second_encoder.py) lost it one question of R@1 and quote hit (h2-c16, ko->en, rank 1 -> 2; b16
 # gained R@3, d11 lost it) while over the 30 sweep sets of fixed size R@1 rose by 13 questions: the floors follow
 # (docs/retrieval.md).
-HELDOUT2_BEST = {"r3": 0.73, "r1": 0.54, "quote_hit": 0.53}
+# A Chinese question's BM25 divided by its ideal score (twentieth round) raised R@1 and quote hit by two questions.
+HELDOUT2_BEST = {"r3": 0.73, "r1": 0.57, "quote_hit": 0.56}
 # A Chinese question's bigram shares raise the bar only about Chinese passages (nineteenth round): 3 -> 1 false
 # refusals of 64 (h2-d09, h2-d11, zh-Hans->ko); the ceiling follows.
 HELDOUT2_MAX_FALSE_REFUSALS = 0.02
 HELDOUT2_OFFTOPIC_BEST = {"everyday": 0.66, "near-topic": 0.58}
 # The third held-out set (tests/data/heldout3/, 4 questions in every language pair), added after the fusion weights of
 # 468acd1 were fitted on the first two, so nothing has been tuned on it: main's figures when it was added.
-HELDOUT3_BEST = {"r3": 0.70, "r1": 0.54, "quote_hit": 0.53}
+# The ideal BM25 scale (twentieth round): R@1, R@3 and quote hit one question each higher.
+HELDOUT3_BEST = {"r3": 0.71, "r1": 0.56, "quote_hit": 0.54}
 HELDOUT3_MAX_FALSE_REFUSALS = 0.02
 HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # The fourth held-out set (tests/data/heldout4/, 4 questions in every language pair), added after kind_demotion (found on
@@ -71,7 +73,10 @@ HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # 0.688 -> 0.703 and the other sets' R@1 and R@3, but lost it one question of R@1 and quote hit (h4-b01 gained; a10,
 # d06 lost) and one near-topic refusal (h4-b17: a Vue bounty's amount, answered from "以下两种场景" at margin +0.002):
 # those floors follow, stated in docs/retrieval.md.
-HELDOUT4_BEST = {"r3": 0.75, "r1": 0.56, "quote_hit": 0.54}
+# A Chinese question's BM25 divided by its ideal score (twentieth round) lost one question of R@1 and quote hit (h4-b01,
+# zh-Hans->zh-Hans, rank 1 -> 3) and gained one of R@3 (h4-a08), while over the 32 sweep sets R@1 rose by 8 questions and
+# quote hit by 6: those floors follow, stated in docs/retrieval.md.
+HELDOUT4_BEST = {"r3": 0.76, "r1": 0.54, "quote_hit": 0.53}
 HELDOUT4_MAX_FALSE_REFUSALS = 0.04
 HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
 # The fifth held-out set (tests/data/heldout5/, 4 questions in every language pair), written blind after the word bridge
@@ -83,7 +88,8 @@ HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
 # The nineteenth round's two gate changes (Chinese bigram shares about Chinese passages only; "only code" after code's
 # demotion for questions not in Latin script) answered h5-c05, h5-c16 (quoted right) and h5-d12: 7 -> 4 false refusals
 # of 64, quote hit 0.484 -> 0.500; floors follow.
-HELDOUT5_BEST = {"r3": 0.70, "r1": 0.50, "quote_hit": 0.50}
+# The ideal BM25 scale (twentieth round): R@1 0.500 -> 0.547, R@3 0.703 -> 0.719, quote hit 0.500 -> 0.531.
+HELDOUT5_BEST = {"r3": 0.71, "r1": 0.54, "quote_hit": 0.53}
 HELDOUT5_MAX_FALSE_REFUSALS = 0.07
 HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # Durations and prices (index/measures.py, measure_answers) raised near-topic refused on heldout-docs, heldout4,
@@ -97,7 +103,8 @@ HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # builder recorded in the Korean and Chinese PDFs (so it is not blind for those): R@1 0.578, R@3 0.844, quote hit 0.562.
 # The second encoder lost its R@3 one question (h6-c06 zh-Hans->en and d03 zh-Hant->ko out of the top 3, c14 ko->en
 # into it) while quote hit rose 0.562 -> 0.578: the R@3 floor follows.
-HELDOUT6_BEST = {"r3": 0.82, "r1": 0.57, "quote_hit": 0.57}
+# The ideal BM25 scale (twentieth round): R@1 and quote hit 0.578 -> 0.594.
+HELDOUT6_BEST = {"r3": 0.82, "r1": 0.59, "quote_hit": 0.59}
 # The nineteenth round's nothing-but-names bar about Chinese passages only answered h6-d03: 4 -> 3 false refusals of 64.
 HELDOUT6_MAX_FALSE_REFUSALS = 0.05
 HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
@@ -110,7 +117,8 @@ HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
 # heading: the Korean paper's section 11) moved h7-b15 into rank 1: R@1 0.531, R@3 0.688, quote hit 0.531.
 HELDOUT7_DOCS = ROOT / "tests" / "data" / "heldout7"
 HELDOUT7_QUESTIONS = ROOT / "tests" / "data" / "heldout7.jsonl"
-HELDOUT7_BEST = {"r3": 0.76, "r1": 0.59, "quote_hit": 0.56}
+# The ideal BM25 scale (twentieth round): R@1 0.594 -> 0.625, quote hit 0.578 -> 0.609.
+HELDOUT7_BEST = {"r3": 0.76, "r1": 0.62, "quote_hit": 0.60}
 # The nineteenth round's two gate changes answered h7-d03 (quoted right) and h7-b16: 5 -> 3 false refusals of 64.
 HELDOUT7_MAX_FALSE_REFUSALS = 0.05
 HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
@@ -127,11 +135,13 @@ HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
 # sweep sets R@1, R@3 and quote hit rose by one each (docs/retrieval.md, "Thirteenth round").
 QUANTITY_DIR = ROOT / "tests" / "data" / "quantity"
 QUANTITY_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
-    "heldout": ({"r1": 0.62, "quote_hit": 0.62}, 0.125, {"near-topic": 1.0}),
-    "heldout2": ({"r1": 0.87, "quote_hit": 0.87}, 0.125, {"near-topic": 0.75}),
-    "heldout3": ({"r1": 0.75, "quote_hit": 0.62}, 0.125, {"near-topic": 0.37}),
-    "heldout4": ({"r1": 0.62, "quote_hit": 0.50}, 0.125, {"near-topic": 0.62}),
-    "heldout5": ({"r1": 0.62, "quote_hit": 0.62}, 0.0, {"near-topic": 0.50}),
+    "heldout": ({"r1": 0.75, "quote_hit": 0.75}, 0.125, {"near-topic": 1.0}),
+    # The ideal BM25 scale (twentieth round) moved one question's quote to a neighbour sentence (R@3 0.875 -> 1.0).
+    "heldout2": ({"r1": 0.87, "quote_hit": 0.75}, 0.125, {"near-topic": 0.75}),
+    "heldout3": ({"r1": 0.87, "quote_hit": 0.75}, 0.125, {"near-topic": 0.37}),
+    # The ideal BM25 scale answered one near-topic question here (0.62 -> 0.50) and refused one more on heldout5's.
+    "heldout4": ({"r1": 0.62, "quote_hit": 0.50}, 0.125, {"near-topic": 0.50}),
+    "heldout5": ({"r1": 0.62, "quote_hit": 0.62}, 0.0, {"near-topic": 0.62}),
     "heldout6": ({"r1": 0.50, "quote_hit": 0.37}, 0.625, {"near-topic": 0.87}),
 }
 
@@ -143,7 +153,8 @@ QUANTITY_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
 MEASURES_DIR = ROOT / "tests" / "data" / "measures"
 MEASURES_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
     "heldout": ({"r1": 0.5, "quote_hit": 0.37}, 0.5, {"near-topic": 0.87}),
-    "heldout2": ({"r1": 0.5, "quote_hit": 0.5}, 0.25, {"near-topic": 0.87}),
+    # The ideal BM25 scale (twentieth round) lost one question of R@1 and quote hit here (0.500 -> 0.375).
+    "heldout2": ({"r1": 0.37, "quote_hit": 0.37}, 0.25, {"near-topic": 0.87}),
     "heldout3": ({"r1": 0.75, "quote_hit": 0.75}, 0.125, {"near-topic": 0.62}),
     "heldout4": ({"r1": 0.50, "quote_hit": 0.50}, 0.25, {"near-topic": 0.50}),
     "heldout5": ({"r1": 0.62, "quote_hit": 0.62}, 0.125, {"near-topic": 1.0}),

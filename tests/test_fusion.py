@@ -47,6 +47,10 @@ def test_sparse_bm25_scores_are_bm25s_scores_bit_for_bit() -> None:
         assert np.array_equal(sparse.dense(), expected)
         assert np.array_equal(sparse.units, np.flatnonzero(expected))
         assert sparse.max() == float(expected.max())
+        # The ideal score: each known query token (a repeated one twice) at the best score any unit gives it.
+        best_per_token = [float(np.asarray(reference.get_scores([t]), dtype=np.float32).max()) for t in known]
+        assert sparse.ideal == pytest.approx(sum(best_per_token), rel=1e-5)
+        assert sparse.ideal >= sparse.max()
         units = rng.integers(0, len(corpus), size=300)
         assert np.array_equal(sparse.at(units), expected[units])
     assert paths == {True, False}  # both the few-postings and the many-postings ways were taken
@@ -80,9 +84,11 @@ def _signals(rng: np.random.Generator, size: int, *, ties: bool = False, bridges
         lexical = np.round(lexical, 0)
     english = np.zeros(size, dtype=np.float32)
     english[candidates[::7]] = 0.2
+    lexical_scores = SparseScores.from_dense(lexical)
+    lexical_scores.ideal = 1.8 * float(lexical.max())  # a Chinese question's term is divided by it, another's by the max
     return UnitSignals(
         dense=dense,
-        lexical=SparseScores.from_dense(lexical),
+        lexical=lexical_scores,
         english=SparseScores(np.sort(candidates[::7]).astype(np.int64), np.full(len(candidates[::7]), 0.2, dtype=np.float32), size),
         korean=_sparse(rng, size, 0.01) if bridges else None,
         chinese_korean=_sparse(rng, size, 0.001) if bridges else None,
@@ -152,7 +158,7 @@ def test_a_unit_lifted_by_two_terms_together_is_kept() -> None:
     readings = SparseScores(np.array([lifted, best_reading]), np.array([1.0, 2.0], dtype=np.float32), size)
     signals = UnitSignals(dense=dense, lexical=lexical, chinese_korean=readings)
     scripts = QuestionScripts(cjk=1.0, hangul=0.0)
-    (_, lexical_weight), (_, reading_weight) = lexical_terms(signals, scripts, DEFAULT_PARAMS)
+    (_, lexical_weight, _), (_, reading_weight, _) = lexical_terms(signals, scripts, DEFAULT_PARAMS)
     level = float(np.sort(cosines)[::-1][49]) - dense.floor
     # Neither term alone lifts the unit to the 50th candidate's score; the two together do.
     assert lexical_weight * 0.1 < level and reading_weight * 0.5 < level <= lexical_weight * 0.1 + reading_weight * 0.5
@@ -175,12 +181,36 @@ def test_a_chinese_questions_lexical_weight_follows_the_language_of_its_best_den
     between = 0.4 * params.lexical_weight + 0.6 * params.lexical_weight_elsewhere
     for share, expected in ((1.0, params.lexical_weight), (0.0, params.lexical_weight_elsewhere), (0.4, between)):
         signals = UnitSignals(dense=dense, lexical=lexical, own_language_share=share)
-        (_, weight), *_ = lexical_terms(signals, chinese, params)
+        (_, weight, _), *_ = lexical_terms(signals, chinese, params)
         assert weight == pytest.approx(expected)
     # A question that is not Chinese keeps its own small weight whatever the neighbourhood.
     signals = UnitSignals(dense=dense, lexical=lexical, own_language_share=0.0)
-    (_, weight), *_ = lexical_terms(signals, QuestionScripts(cjk=0.0, hangul=1.0), params)
+    (_, weight, _), *_ = lexical_terms(signals, QuestionScripts(cjk=0.0, hangul=1.0), params)
     assert weight == pytest.approx(params.cross_lingual_weight)
+
+
+def test_a_chinese_questions_bm25_is_divided_by_its_ideal_score_so_a_small_match_gets_a_small_share() -> None:
+    rare, common, absent = "q1", "q2", "q3"
+    corpus = [[rare, "x"], [common, "y"], [common, rare, common], ["z"], ["z", "y"]]
+    index = TokenIndex(corpus)
+    lexical = index.sparse_scores([rare, common, absent])
+    assert lexical.ideal is not None and lexical.ideal > lexical.max()  # no unit holds both tokens at their best
+    size = len(corpus)
+    dense = DenseScores(np.arange(size), np.full(size, 0.8, dtype=np.float32), 0.8, size)
+    signals = UnitSignals(dense=dense, lexical=lexical)
+    chinese, korean = QuestionScripts(cjk=1.0, hangul=0.0), QuestionScripts(cjk=0.0, hangul=1.0)
+    lifted = fuse(signals, chinese, DEFAULT_PARAMS) - 0.8
+    weight = DEFAULT_PARAMS.lexical_weight
+    assert np.allclose(lifted, weight * lexical.dense() / lexical.ideal)
+    assert lifted.max() < weight  # the best unit holds part of the question: part of the weight
+    best = fuse(signals, chinese, DEFAULT_PARAMS.with_changes(lexical_scale="best")) - 0.8
+    assert np.isclose(best.max(), weight)  # divided by the best unit's score, the best unit took it all
+    assert np.array_equal(np.argsort(lifted), np.argsort(best))  # the order among the matches is the same
+    # A question that is not Chinese keeps the best unit's score as its scale, unless every question is asked for.
+    other = fuse(signals, korean, DEFAULT_PARAMS) - 0.8
+    assert np.isclose(other.max(), DEFAULT_PARAMS.cross_lingual_weight)
+    every = fuse(signals, korean, DEFAULT_PARAMS.with_changes(lexical_scale="every_question")) - 0.8
+    assert np.isclose(every.max(), DEFAULT_PARAMS.cross_lingual_weight * lexical.max() / lexical.ideal)
 
 
 def test_scores_are_scaled_only_where_the_mask_is_set_sparse_or_full() -> None:
