@@ -185,6 +185,7 @@ class TokenIndex:
         bm25s = _bm25s()
         self.size = len(corpus)
         self._bm25 = None
+        self._token_best: np.ndarray | None = None
         self._vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
         if corpus and self._vocabulary:
             self._bm25 = bm25s.BM25(k1=k1, b=b)
@@ -196,6 +197,7 @@ class TokenIndex:
         index = cls.__new__(cls)
         index.size = size
         index._bm25 = bm25
+        index._token_best = None
         index._vocabulary = frozenset(bm25.vocab_dict).difference(_NOT_WORDS) if bm25 is not None else frozenset()
         return index
 
@@ -211,6 +213,18 @@ class TokenIndex:
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every unit's BM25 score for the query tokens (zeros if nothing matches)."""
         return self.sparse_scores(query).dense()
+
+    def _best_by_token(self, matrix: Any) -> np.ndarray:
+        """Each token's best score over the units (0 for a token without postings), by token id, from bm25s's score matrix:
+        read once, on first use, so that a question's ideal score costs a lookup per token, not a pass over its postings."""
+        if self._token_best is None:
+            data, indptr = matrix["data"], np.asarray(matrix["indptr"], dtype=np.int64)
+            best = np.zeros(len(indptr) - 1, dtype=np.float32)
+            held = indptr[1:] > indptr[:-1]
+            if held.any():  # each token's postings run from its start to the next token's that has any
+                best[held] = np.maximum.reduceat(data, indptr[:-1][held])
+            self._token_best = best
+        return self._token_best
 
     def sparse_scores(self, query: Sequence[str]) -> SparseScores:
         """The BM25 scores of the units holding a query token, summed as bm25s's `get_scores` sums them.
@@ -228,7 +242,7 @@ class TokenIndex:
         data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
         ids = np.asarray(bm25.get_tokens_ids(known), dtype=np.int64)
         starts, ends = indptr[ids], indptr[ids + 1]
-        ideal = float(sum(float(data[s:e].max()) for s, e in zip(starts, ends) if e > s))
+        ideal = float(self._best_by_token(matrix)[ids].sum(dtype=np.float64))
         if int((ends - starts).sum()) * SPARSE_BELOW > self.size:  # many postings: sorting them costs more than one array
             scores = np.zeros(self.size, dtype=np.dtype(bm25.dtype))
             for s, e in zip(starts, ends):
