@@ -27,7 +27,9 @@ projection changes the ranking only. `--aligned` (with `--cross-only`): each cro
 offset (`pair_offsets`: how far the projection lifts unrelated text of the unit's language above unrelated text of the
 question's own, on the bank), and the gate's bank and the calibration compared by the same mixed rule.
 
-Nothing of this is in the product: docs/retrieval.md ("Fifteenth round", "Sixteenth round") says why.
+The product compares Chinese and Korean questions with units of other languages this way (`language_directions`,
+index/language_projection.py: docs/retrieval.md, "Twenty-first round"); this simulation is what the fifteenth and
+sixteenth rounds measured, kept to reproduce them.
 """
 
 from __future__ import annotations
@@ -50,10 +52,11 @@ from bench.second_encoder import ARTICLE_SETS, MAIN_SETS
 from bench.sweep import DEFAULT_SETS, apply, asked_together, moves, open_set, pair_rows, parse_variant, row
 from index.coverage import CoverageBank, generic_questions, top_mean
 from index.evaluate import EvalReport, QuestionResult, evaluate_service
+from index.language_projection import language_directions, pair_offsets, project
 from index.scripts import letter_shares
 from index.search import Retriever, bank_cache_dir
 from index.service import Verbatim
-from index.signals import CENTERING_LANGUAGES, DenseScores, LanguageCentering, script_language, text_languages
+from index.signals import DenseScores, LanguageCentering, script_language, text_languages
 
 BANK = Path(__file__).resolve().parent.parent / "index" / "data" / "generic_bank.tsv"
 
@@ -65,24 +68,6 @@ def topic_rows(path: Path = BANK) -> dict[str, list[str]]:
         for record in csv.DictReader(handle, delimiter="\t"):
             topics.setdefault(record["topic"], []).append(record["text"])
     return topics
-
-
-def language_directions(groups: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The orthonormal directions (rows, strongest first) along which the vectors of each group (one text in several
-    languages) differ from their group's mean, and their singular values."""
-    deviations = np.concatenate([np.asarray(g, dtype=np.float64) - np.asarray(g, dtype=np.float64).mean(axis=0) for g in groups])
-    _, values, directions = np.linalg.svd(deviations, full_matrices=False)
-    return directions.astype(np.float32), values
-
-
-def project(vectors: np.ndarray, directions: np.ndarray, strength: float = 1.0) -> np.ndarray:
-    """Each row less `strength` times its part along `directions` (orthonormal rows), normalised again."""
-    rows = np.asarray(vectors, dtype=np.float32)
-    if rows.size == 0 or not len(directions):
-        return rows
-    moved = rows - strength * ((rows @ directions.T) @ directions)
-    norms = np.linalg.norm(moved, axis=-1, keepdims=True)
-    return (moved / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def cross_only_scores(
@@ -104,27 +89,6 @@ class Aligned:
     bank_languages: np.ndarray
     everyday: np.ndarray
     everyday_languages: np.ndarray
-
-
-def pair_offsets(
-    statements: np.ndarray, questions: np.ndarray, topics: np.ndarray, languages: np.ndarray, transform: Callable[[np.ndarray], np.ndarray]
-) -> np.ndarray:
-    """How much higher a question's projected cosine with text of another language lies than its plain cosine with
-    text of its own, on unrelated topics: offsets[question language, unit language], read off the generic bank (its
-    questions against its statements of other topics), 0 on the diagonal. Projection lifts every cross-language cosine,
-    related or not; subtracting this puts the two rules of `--cross-only` on one scale."""
-    plain = questions @ statements.T
-    projected = transform(questions) @ transform(statements).T
-    unrelated = topics[:, None] != topics[None, :]
-    count = len(CENTERING_LANGUAGES)
-    offsets = np.zeros((count, count), dtype=np.float32)
-    for asked in range(count):
-        own = unrelated & (languages[:, None] == asked) & (languages[None, :] == asked)
-        for other in range(count):
-            pairs = unrelated & (languages[:, None] == asked) & (languages[None, :] == other)
-            if other != asked and own.any() and pairs.any():
-                offsets[asked, other] = projected[pairs].mean() - plain[own].mean()
-    return offsets
 
 
 class _LastQueries:
@@ -347,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             else f"{count} directions, strength {args.strength}" + (", cross-language only" if args.cross_only else "")
         )
         variant = args.variant if count else args.baseline
-        params = parse_variant(variant)[1]
+        # The product's own projection off: the simulation projects every vector itself (and "e5 as it is" is e5's).
+        params = parse_variant(variant)[1].with_changes(language_directions=0)
         print(f"== {label}  ({variant})", flush=True)
         asked: list[QuestionResult] = []
         for set_name, corpora, questions in sets:

@@ -159,25 +159,38 @@ _CACHE: dict[tuple[str, str, str], np.ndarray] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def _read_tsv(name: str) -> tuple[str, ...]:
-    """The `text` column of a packaged `index/data/<name>` table (topic, lang, text), or () if it is absent."""
+def _read_rows(name: str) -> tuple[tuple[str, str], ...]:
+    """(topic, text) of each row of a packaged `index/data/<name>` table (topic, lang, text), or () if it is absent."""
     try:
         data = resources.files("index") / "data" / name
         rows = data.read_text(encoding="utf-8").splitlines()
     except (FileNotFoundError, OSError):
         return ()
-    texts = []
+    found = []
     for row in rows[1:]:
         parts = row.split("\t")
         if len(parts) == 3 and parts[2].strip():
-            texts.append(parts[2].strip())
-    return tuple(texts)
+            found.append((parts[0].strip(), parts[2].strip()))
+    return tuple(found)
+
+
+def _read_tsv(name: str) -> tuple[str, ...]:
+    """The `text` column of a packaged `index/data/<name>` table (topic, lang, text), or () if it is absent."""
+    return tuple(text for _, text in _read_rows(name))
 
 
 @functools.lru_cache(maxsize=1)
 def generic_bank() -> tuple[str, ...]:
     """Everyday statements in the four languages (index/data/generic_bank.tsv; the built-in bank if it is missing)."""
     return _read_tsv("generic_bank.tsv") or GENERIC_BANK
+
+
+@functools.lru_cache(maxsize=1)
+def generic_bank_topics() -> tuple[str, ...]:
+    """The topic of each of `generic_bank()`'s statements (one statement per language and topic); () for the built-in
+    bank, which records none."""
+    rows = _read_rows("generic_bank.tsv")
+    return tuple(topic for topic, _ in rows) if rows else ()
 
 
 @functools.lru_cache(maxsize=1)

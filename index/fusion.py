@@ -8,7 +8,7 @@ import numpy as np
 
 from index.lexical import SparseScores, distinct_sorted
 from index.params import RetrievalParams
-from index.signals import DenseScores, QuestionScripts, script_language
+from index.signals import NO_LANGUAGE, DenseScores, QuestionScripts, script_language
 
 # Above this many units only FAISS's candidates and the units with a lexical match are partitioned for the top ones.
 CANDIDATES_ONLY_ABOVE = 20_000
@@ -64,11 +64,13 @@ def _scale(scores: SparseScores, ideal: bool) -> float:
 
 
 def own_language_share(dense: DenseScores, unit_languages: np.ndarray, scripts: QuestionScripts, depth: int) -> float:
-    """The share of the `depth` best dense units written in the question's language (1.0 for an empty index)."""
+    """The share of the `depth` best dense units written in the question's language or in none (1.0 for an empty
+    index)."""
     top = dense.candidates[:depth]
     if not len(top):
         return 1.0
-    return float(np.mean(unit_languages[top] == script_language(scripts.cjk, scripts.hangul)))
+    languages = unit_languages[top]
+    return float(np.mean((languages == script_language(scripts.cjk, scripts.hangul)) | (languages == NO_LANGUAGE)))
 
 
 def scaled_where(scores: SparseScores, mask: np.ndarray, factor: float) -> SparseScores:

@@ -18,6 +18,15 @@ class RetrievalParams:
 
     # Dense: FAISS candidates per question (units outside them get the lowest candidate score).
     dense_depth: int = 400
+    # Language-neutral cosines across languages (index/language_projection.py): the ranking compares a question with
+    # units of another language once the `language_directions` strongest directions of the generic bank's language
+    # differences are removed from both, and with units of its own language (or of none: URLs) by plain cosines. It
+    # takes the place of language centering for the questions it applies to (`LanguageProjection.applies_to`: on
+    # e5-small Chinese and Korean ones; English questions keep centering); 0 turns it off. The gate keeps plain cosines.
+    # 5: the bank's singular values fall 3.30, 2.69, 1.88, 1.10, 0.82, then stay near 0.75.
+    language_directions: int = 5
+    # Whether the word bridge compares words language-neutrally too (measured, not kept: docs/retrieval.md).
+    word_bridge_projected: bool = False
     # Language centering of the dense term used for ranking (index/signals.py LanguageCentering): each language's mean
     # vector is subtracted from the units and the question before the cosine; 0 plain cosines, 1 centered, between a
     # blend. The gate's margin keeps plain cosines. The question's mean: "passages" (the index's units of its language,
@@ -35,8 +44,8 @@ class RetrievalParams:
     # for e5's candidates. 0 ranks by e5 alone. Set over all our sets (docs/retrieval.md):
     # 0.2 and 0.25 move none of the development corpus's and the article's questions, 0.35 and 0.5 lose one.
     second_encoder_weight: float = 0.25
-    # Center only an index holding units of this many languages: with one, centering only reorders
-    # the units of that language, as a hubness correction would.
+    # Center (or project, `language_directions`) only an index holding units of this many languages: with one, centering
+    # only reorders the units of that language, as a hubness correction would.
     centering_min_languages: int = 2
     # Lexical (BM25 over script-folded tokens), normalised (`lexical_scale`), for a question written in Chinese characters: its
     # weight is `lexical_weight` when the best dense unit is written in the question's language and

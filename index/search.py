@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from index.authorship import BYLINE_PASSAGES, asks_for_author, personal_names, presents_authors, says_who_wrote, writes_mostly_names
+from index.columns import read_rows
 from index.coverage import CoverageBank, generic_questions
 from index.crosslingual import Glossary, identifier_tokens, question_identifiers
 from index.embeddings import Embedder
@@ -31,6 +32,7 @@ from index.fusion import (
     rank_passages,
     scaled_where,
 )
+from index.language_projection import LanguageProjection
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
 from index.scripts import cjk_share, hangul_share, latin_share
@@ -46,6 +48,7 @@ from index.signals import (
     LanguageCentering,
     LexicalSignal,
     QuestionScripts,
+    prose_languages,
     script_language,
 )
 from index.store import LoadedIndex
@@ -143,10 +146,13 @@ class Retriever:
         self._authors: dict[bool, tuple[np.ndarray, np.ndarray]] = {}  # author_bylines -> (kinds, units)
         self._identifiers: dict[str, frozenset[str]] = {}  # doc_id -> the Latin tokens it writes (`_document_identifiers`)
         self._identifiers_lock = threading.Lock()  # questions are answered in worker threads
-        self._bridge: tuple[int, WordBridge] | None = None  # word_bridge_vocabulary, and the bridge built with it
+        self._bridge: tuple[tuple[int, int], WordBridge] | None = None  # (vocabulary, directions), and the bridge built with them
+        self._projections: dict[int, LanguageProjection | None] = {}  # by `language_directions`
+        self._prose_languages: np.ndarray | None = tables.prose_languages  # each unit's, for the projection
         self.bank = bank or CoverageBank(embedder, cache_dir=bank_cache_dir(loaded))
         self.bank.vectors  # noqa: B018 — load (or embed) the bank now, not during the first question
         self.calibration = self._calibrate() if self.params.calibrate else None
+        self._language_projection()  # embed the bank as questions now (or read it from the cache), not during the first question
         self._document_units  # noqa: B018 — group the units by document now, not during the first question
         self._word_bridge()  # embed the documents' words now (or read them from the cache), not during the first question
 
@@ -181,11 +187,37 @@ class Retriever:
         vocabulary = self.params.word_bridge_vocabulary
         if self.params.word_bridge_weight <= 0 or vocabulary <= 0 or not len(self.loaded.units):
             return None
-        if self._bridge is None or self._bridge[0] != vocabulary:
+        projection = self._language_projection() if self.params.word_bridge_projected else None
+        key = (vocabulary, len(projection.directions) if projection is not None else 0)
+        if self._bridge is None or self._bridge[0] != key:
             cache = bank_cache_dir(self.loaded)
             postings = WordPostings.cached(postings_path(cache, self.loaded.version, vocabulary), self.loaded.unit_texts, vocabulary)
-            self._bridge = (vocabulary, WordBridge(postings, self.embedder, cache))
+            self._bridge = (key, WordBridge(postings, self.embedder, cache, projection))
         return self._bridge[1]
+
+    def _projection_for(self, scripts: QuestionScripts) -> LanguageProjection | None:
+        """The language-neutral projection this question is ranked by, if any (`LanguageProjection.applies_to`)."""
+        projection = self._language_projection()
+        if projection is None or not projection.applies_to(script_language(scripts.cjk, scripts.hangul)):
+            return None
+        return projection
+
+    def _language_projection(self) -> LanguageProjection | None:
+        """The language-neutral projection the ranking compares across languages by (`language_directions`), read off
+        the generic bank on first use; None when it is off, the version has no unit languages, or the index holds
+        fewer languages than `centering_min_languages`."""
+        count = self.params.language_directions
+        centering = self.dense.centering
+        if count <= 0 or centering is None or self.dense.vectors is None or not len(self.loaded.units):
+            return None
+        if int(np.count_nonzero(centering.counts)) < self.params.centering_min_languages:
+            return None  # an index of one script is ranked as before, as language centering leaves it
+        if count not in self._projections:
+            self._projections[count] = LanguageProjection.of_bank(self.embedder, count, bank_cache_dir(self.loaded))
+        if self._prose_languages is None:  # a version written before they were saved with it
+            log.info("index version %s has no prose languages; computing them", self.loaded.version)
+            self._prose_languages = prose_languages(self.loaded.unit_texts())
+        return self._projections[count]
 
     def ranking_signals(
         self, question: str, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores, second_query: np.ndarray | None = None
@@ -208,7 +240,11 @@ class Retriever:
         signals = dataclasses.replace(self.signals(question, query, scripts, ranking), dense_before_second=before)
         if self.dense.centering is None:
             return signals
-        share = own_language_share(signals.dense, self.dense.centering.unit_languages, scripts, self.params.own_language_depth)
+        # Units' languages as the ranking compared them: by their words, not their URLs, where it is language-neutral.
+        languages = self._prose_languages if self._projection_for(scripts) is not None else None
+        share = own_language_share(
+            signals.dense, self.dense.centering.unit_languages if languages is None else languages, scripts, self.params.own_language_depth
+        )
         signals = dataclasses.replace(signals, own_language_share=share)
         korean = signals.korean
         if (
@@ -253,7 +289,13 @@ class Retriever:
         return SecondDense(vectors, centering.unit_languages, self.dense.vectors)
 
     def ranking_dense(self, query: np.ndarray, scripts: QuestionScripts, plain: DenseScores) -> DenseScores:
-        """The dense scores fusion ranks by: the plain cosines, or with `language_centering` the language-centered ones."""
+        """The dense scores fusion ranks by: the plain cosines, with `language_directions` language-neutral ones across
+        languages, or with `language_centering` the language-centered ones."""
+        projection = self._projection_for(scripts)
+        if projection is not None:
+            language = script_language(scripts.cjk, scripts.hangul)
+            assert self._prose_languages is not None
+            return self.dense.projected_scores(query, plain, self.params.dense_depth, projection, language, self._prose_languages)
         query_mean = self._centering_mean(scripts)
         if query_mean is None:
             return plain
@@ -280,6 +322,11 @@ class Retriever:
         """The scores `ranking_dense` gave these units in `ranking`, computed exactly from their e5 vectors (`vectors`,
         one row per unit; `unit_norms`: their `shared_norms`, if already computed), whether or not they were among its
         candidates."""
+        projection = self._projection_for(scripts)
+        if projection is not None:
+            language = script_language(scripts.cjk, scripts.hangul)
+            assert self._prose_languages is not None
+            return self.dense.projected_at(units, query, projection.apply(query), projection, language, self._prose_languages, vectors)
         query_mean = self._centering_mean(scripts)
         if query_mean is None:
             return (vectors @ query[0]).astype(np.float32)
@@ -372,8 +419,14 @@ class Retriever:
             order, scores = order[resorted], scores[resorted]
         bridge = signals.english
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
-        # The gate's view of each unit: e5's, the second encoder left out.
+        # The gate's view of each unit: e5's, the second encoder left out; plain cosines where the ranking's are
+        # language-neutral (the gate's bars are set on plain ones).
         cosines = (signals.dense if signals.dense_before_second is None else signals.dense_before_second).at(order)
+        if self._projection_for(scripts) is not None and self.dense.vectors is not None and len(order):
+            rows = np.argsort(order, kind="stable")
+            exact = np.empty(len(order), dtype=np.float32)
+            exact[rows] = read_rows(self.dense.vectors, order[rows]) @ query[0]
+            cosines = exact
         hits = [
             UnitHit(*row)
             for row in zip(

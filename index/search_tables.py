@@ -15,6 +15,8 @@ Layout inside a version directory (covered by the manifest's checksums like ever
     tables/unit_languages.npy   uint8 per unit: its centering language (by script); with the next two, LanguageCentering
     tables/language_means.npy   float32 per language: the mean unit vector
     tables/centered_norms.npy   float32 per unit: its norm once its language's mean is subtracted
+    tables/prose_languages.npy  uint8 per unit: the language of most of its words (`prose_languages`), which the
+                                language-neutral ranking compares across
 
 The bm25s matrices and the masks are memory-mapped (file-backed pages, shared by every process on the host); only
 what is per token or per dictionary entry (vocabularies, glossary) becomes Python objects. A version without tables
@@ -36,7 +38,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,7 +51,7 @@ from index.embeddings import available_cores
 from index.lexical import EMPTY_DOCUMENT, LexicalIndex, TokenIndex, _bm25s, tokens
 from index.models import Passage
 from index.scripts import letter_shares, to_matching_script
-from index.signals import ChineseEnglishBridge, KoreanReadings, LanguageCentering, LexicalSignal, script_language
+from index.signals import ChineseEnglishBridge, KoreanReadings, LanguageCentering, LexicalSignal, prose_languages, script_language
 from index.token_rows import ROWS_IDS, ROWS_INDPTR, TokenRows, bm25_from_rows, carry_rows, vocabulary_of
 from index.units import Unit
 
@@ -65,6 +67,7 @@ FOLDED = "folded"
 UNIT_LANGUAGES = "unit_languages.npy"
 LANGUAGE_MEANS = "language_means.npy"
 CENTERED_NORMS = "centered_norms.npy"
+PROSE_LANGUAGES = "prose_languages.npy"
 _INDEXES = ("lexical", "readings", "english")
 
 
@@ -77,6 +80,7 @@ class SearchTables:
     chinese_english: ChineseEnglishBridge
     code_units: np.ndarray
     centering: LanguageCentering | None = None
+    prose_languages: np.ndarray | None = None  # uint8 per unit (`index.signals.prose_languages`)
 
     @property
     def glossary(self) -> Glossary:
@@ -174,6 +178,7 @@ def _build(
         korean=KoreanReadings.from_tables(indexes["readings"], korean_units, rows.readings.tokens_of(np.flatnonzero(korean_units))),
         chinese_english=ChineseEnglishBridge.from_tables(indexes["english"], chinese_glosses() if rows.english.real_vocabulary() else {}),
         code_units=code_units,
+        prose_languages=_prose_languages(passages, units, carried),
     )
     log.info("search tables: glossary and tokens %.1fs, rows and BM25 matrices %.1fs", tokenised - started, time.perf_counter() - tokenised)
     return tables, rows
@@ -256,24 +261,47 @@ def _previous_rows(carried: CarriedUnits) -> _Rows | None:
 
 def _unit_languages(passages: Sequence[Passage], units: Sequence[Unit], carried: CarriedUnits | None) -> np.ndarray:
     """Every unit's centering language: taken over from the previous version for carried units, by script for the rest."""
-    languages = np.zeros(len(units), dtype=np.uint8)
+    return _carried_per_unit(
+        passages,
+        units,
+        carried,
+        UNIT_LANGUAGES,
+        lambda texts: np.array([script_language(*letter_shares(t)) for t in texts], dtype=np.uint8),
+    )
+
+
+def _prose_languages(passages: Sequence[Passage], units: Sequence[Unit], carried: CarriedUnits | None) -> np.ndarray:
+    """Every unit's prose language (`prose_languages`): taken over from the previous version for carried units."""
+    return _carried_per_unit(passages, units, carried, PROSE_LANGUAGES, prose_languages)
+
+
+def _carried_per_unit(
+    passages: Sequence[Passage],
+    units: Sequence[Unit],
+    carried: CarriedUnits | None,
+    name: str,
+    compute: Callable[[list[str]], np.ndarray],
+) -> np.ndarray:
+    """A uint8 per unit, read from the previous version's `tables/<name>` for carried units and computed from the
+    texts of the others."""
+    values = np.zeros(len(units), dtype=np.uint8)
     todo = np.arange(len(units))
     if carried is not None:
-        path = carried.previous_dir / TABLES / UNIT_LANGUAGES
+        path = carried.previous_dir / TABLES / name
         sources = np.asarray(carried.sources, dtype=np.int64)
         try:
             previous = np.load(path, mmap_mode="r") if path.is_file() else None
         except (OSError, ValueError) as exc:
-            log.warning("centering languages of the previous version unreadable (%s): computing them", exc)
+            log.warning("%s of the previous version unreadable (%s): computing them", name, exc)
             previous = None
         if previous is not None and (not len(sources) or int(sources.max()) < len(previous)):
             kept = sources >= 0
-            languages[kept] = previous[sources[kept]]
+            values[kept] = previous[sources[kept]]
             todo = np.flatnonzero(~kept)
-    for u in todo.tolist():
-        unit = units[u]
-        languages[u] = script_language(*letter_shares(passages[unit.passage].text[unit.start : unit.end]))
-    return languages
+    texts = [passages[units[u].passage].text[units[u].start : units[u].end] for u in todo.tolist()]
+    if texts:
+        values[todo] = compute(texts)
+    return values
 
 
 def _load_rows(directory: Path, meta: dict[str, Any]) -> TokenRows:
@@ -322,6 +350,8 @@ def save_search_tables(tables: SearchTables, version_dir: Path, *, passage_count
             np.save(directory / name / ROWS_IDS, rows.of(name).ids)
     np.save(directory / KOREAN_UNITS, np.ascontiguousarray(tables.korean.korean_units, dtype=bool))
     np.save(directory / CODE_UNITS, np.ascontiguousarray(tables.code_units, dtype=bool))
+    if tables.prose_languages is not None:
+        np.save(directory / PROSE_LANGUAGES, np.ascontiguousarray(tables.prose_languages, dtype=np.uint8))
     if tables.centering is not None:
         np.save(directory / UNIT_LANGUAGES, np.ascontiguousarray(tables.centering.unit_languages, dtype=np.uint8))
         np.save(directory / LANGUAGE_MEANS, np.ascontiguousarray(tables.centering.means, dtype=np.float32))
@@ -369,7 +399,21 @@ def load_search_tables(version_dir: Path, unit_count: int, passage_count: int) -
         chinese_english=ChineseEnglishBridge.from_tables(indexes["english"], lookups["chinese_glosses"]),
         code_units=code_units,
         centering=centering,
+        prose_languages=_load_prose_languages(directory, unit_count),
     )
+
+
+def _load_prose_languages(directory: Path, unit_count: int) -> np.ndarray | None:
+    """The units' prose languages, memory-mapped (None when the version was written before them, or they do not fit)."""
+    path = directory / PROSE_LANGUAGES
+    if not path.is_file():
+        return None
+    try:
+        languages = np.load(path, mmap_mode="r")
+    except (OSError, ValueError) as exc:
+        log.warning("prose languages of %s unreadable (%s); computing them", directory.parent.name, exc)
+        return None
+    return languages if len(languages) == unit_count else None
 
 
 def _load_centering(directory: Path, unit_count: int) -> LanguageCentering | None:

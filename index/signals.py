@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
@@ -14,6 +16,9 @@ from index.columns import read_rows
 from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
 from index.lexical import LexicalIndex, SparseScores, TokenIndex, tokens, without_question_words
 from index.scripts import cjk_share, hangul_share, letter_shares, to_matching_script
+
+if TYPE_CHECKING:
+    from index.language_projection import LanguageProjection
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +107,28 @@ _CHUNK = 65_536
 def script_language(cjk: float, hangul: float) -> int:
     """The centering language (index into CENTERING_LANGUAGES) of a text with these shares of Chinese and Hangul letters."""
     return 1 if cjk >= 0.5 else 2 if hangul > 0.5 else 0
+
+
+# A text with no words once its URLs and e-mail addresses are left out: written in no language (`prose_languages`).
+NO_LANGUAGE = 255
+_ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
+_PROSE_WORDS = (
+    re.compile(r"[A-Za-z\u00c0-\u024f]+"),  # a Latin word
+    re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]"),  # a Chinese character
+    re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+"),  # a Korean word
+)
+
+
+def prose_languages(texts: Sequence[str]) -> np.ndarray:
+    """The centering language of most of each text's words (uint8): a Latin word, a Chinese character and a run of
+    Hangul count one each, so "APIO、IOI 都是 IOI 赛制" is Chinese, though most of its letters are Latin; URLs and e-mail
+    addresses are left out. NO_LANGUAGE for a text with no word left."""
+    out = np.empty(len(texts), dtype=np.uint8)
+    for i, text in enumerate(texts):
+        words = _ADDRESSES.sub(" ", text)
+        counts = [len(pattern.findall(words)) for pattern in _PROSE_WORDS]
+        out[i] = int(np.argmax(counts)) if max(counts) else NO_LANGUAGE
+    return out
 
 
 def text_languages(texts: Sequence[str]) -> np.ndarray:
@@ -251,6 +278,50 @@ class DenseSignal:
         )
         order = np.argsort(-scores, kind="stable")
         return DenseScores(candidates[order], scores[order], float(scores.min()), self.size, scale)
+
+    def projected_scores(
+        self,
+        query: np.ndarray,
+        plain: DenseScores,
+        depth: int,
+        projection: LanguageProjection,
+        question_language: int,
+        unit_languages: np.ndarray,
+    ) -> DenseScores:
+        """Plain cosines for the units written in the question's language or in none (`unit_languages`, as
+        `prose_languages` gives them), language-neutral ones (`projection`) for the others. Candidates are the plain search's and a second FAISS search's with the projected question (its
+        inner product with u is what FAISS ranks; u's norm once projected is per unit), re-scored exactly from the
+        stored vectors."""
+        if self.vectors is None or not len(plain.candidates):
+            return plain
+        projected_query = projection.apply(query)
+        # As for the centered search: it only adds candidates, and half the inverted lists of an IVF index are enough.
+        probe = getattr(self.index, "nprobe", 0)
+        extra = {"params": faiss.SearchParametersIVF(nprobe=max(1, probe // 2))} if probe > 1 else {}  # type: ignore[call-arg]
+        _, ids = self.index.search(projected_query, min(self.size, depth), **extra)  # type: ignore[attr-defined]
+        candidates = np.union1d(plain.candidates, ids[0][ids[0] >= 0]).astype(np.int64)
+        vectors = read_rows(self.vectors, candidates)
+        scores = self.projected_at(candidates, query, projected_query, projection, question_language, unit_languages, vectors)
+        order = np.argsort(-scores, kind="stable")
+        return DenseScores(candidates[order], scores[order], float(scores.min()), self.size)
+
+    def projected_at(
+        self,
+        units: np.ndarray,
+        query: np.ndarray,
+        projected_query: np.ndarray,
+        projection: LanguageProjection,
+        question_language: int,
+        unit_languages: np.ndarray,
+        vectors: np.ndarray,
+    ) -> np.ndarray:
+        """The scores `projected_scores` gives these units, computed exactly from their rows `vectors`."""
+        languages = unit_languages[units]
+        same = (languages == question_language) | (languages == NO_LANGUAGE)
+        plain = vectors @ query[0]
+        if same.all():
+            return plain.astype(np.float32)
+        return np.where(same, plain, projection.cosines(vectors, projected_query[0])).astype(np.float32)
 
     def shared_norms(self, units: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         """Each unit's norm once its language's mean less the mean of the languages' means is subtracted (a constant)."""

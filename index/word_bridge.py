@@ -25,6 +25,7 @@ import numpy as np
 from index.coverage import CoverageBank, write_cache
 from index.crosslingual import chinese_glosses, longest_first
 from index.embeddings import Embedder
+from index.language_projection import LanguageProjection
 from index.lexical import SparseScores, without_question_words
 from index.scripts import to_matching_script
 from index.stopwords import LEXICAL_STOP_WORDS
@@ -175,8 +176,12 @@ def postings_path(cache_dir: Path | None, version: str, vocabulary: int) -> Path
 class WordBridge:
     """The documents' words, their vectors and hubness, and which units hold each; scores a question's words."""
 
-    def __init__(self, postings: WordPostings, embedder: Embedder, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, postings: WordPostings, embedder: Embedder, cache_dir: Path | None = None, projection: LanguageProjection | None = None
+    ) -> None:
         self.embedder = embedder
+        # Words of different scripts compared language-neutrally (index/language_projection.py) when given.
+        self.projection = projection
         self.size = postings.size
         self.words = postings.words  # the document words, by number
         # At a first start this embeds the words (about 200 a second on one core): say so before the wait.
@@ -188,11 +193,16 @@ class WordBridge:
         self.idf = postings.idf
         self.starts = postings.starts
         self.units = postings.units
-        self.vectors = CoverageBank(embedder, self.words, cache_dir).vectors if self.words else np.zeros((0, 0), dtype=np.float32)
+        self.vectors = (
+            self._projected(CoverageBank(embedder, self.words, cache_dir).vectors) if self.words else np.zeros((0, 0), dtype=np.float32)
+        )
         self.hubness = self._hubness(cache_dir)
         self._question_vectors: dict[str, np.ndarray] = {}  # the bot asks from several threads
         self._lock = threading.Lock()
         log.info("word bridge ready: %d words of %d units", len(self.words), self.size)
+
+    def _projected(self, vectors: np.ndarray) -> np.ndarray:
+        return self.projection.apply(vectors) if self.projection is not None else vectors
 
     @classmethod
     def of_texts(cls, unit_texts: Sequence[str], embedder: Embedder, cache_dir: Path | None = None, vocabulary: int = 20_000) -> WordBridge:
@@ -202,7 +212,7 @@ class WordBridge:
         """Each document word's mean cosine with its nearest generic words (embedded as queries)."""
         if not len(self.vectors):
             return np.zeros(0, dtype=np.float32)
-        probes = CoverageBank(self.embedder, probe_words(), cache_dir, as_queries=True).vectors
+        probes = self._projected(CoverageBank(self.embedder, probe_words(), cache_dir, as_queries=True).vectors)
         near = min(HUB_NEIGHBOURS, len(probes))
         out = np.empty(len(self.vectors), dtype=np.float32)
         for start in range(0, len(self.vectors), 4096):  # bounded memory at a large vocabulary
@@ -238,7 +248,7 @@ class WordBridge:
             known = {t: self._question_vectors.get(t) for t in texts}
         missing = [t for t, vector in known.items() if vector is None]
         if missing:
-            fresh = np.asarray(self.embedder.embed_queries(missing), dtype=np.float32)
+            fresh = self._projected(np.asarray(self.embedder.embed_queries(missing), dtype=np.float32))
             with self._lock:
                 if len(self._question_vectors) + len(missing) > QUESTION_WORD_CACHE:
                     self._question_vectors.clear()

@@ -98,10 +98,11 @@ def test_a_question_finds_the_sentence_in_the_other_language(service: Verbatim, 
     retriever = service.answerer.retriever
     before = retriever.params
     try:
-        # Centering alone: the word bridge would add its own evidence ("hot water" is in 뜨거운 물로 헹구고 too).
-        retriever.params = before.with_changes(language_centering=0.0, word_bridge_weight=0.0)
+        # Centering alone: the word bridge would add its own evidence ("hot water" is in 뜨거운 물로 헹구고 too), and the
+        # language-neutral projection would take centering's place for the Korean question.
+        retriever.params = before.with_changes(language_centering=0.0, word_bridge_weight=0.0, language_directions=0)
         plain = retriever.search(question)
-        retriever.params = before.with_changes(language_centering=1.0, word_bridge_weight=0.0)
+        retriever.params = before.with_changes(language_centering=1.0, word_bridge_weight=0.0, language_directions=0)
         centered = retriever.search(question)
     finally:
         retriever.params = before

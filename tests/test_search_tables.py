@@ -17,7 +17,7 @@ from index.lexical import EMPTY_DOCUMENT, TokenIndex
 from index.models import DocumentMeta, Passage
 from index.scripts import to_matching_script
 from index.search_tables import TABLES, SearchTables, build_search_tables, load_search_tables
-from index.signals import ChineseEnglishBridge, KoreanReadings, LanguageCentering, LexicalSignal, QuestionScripts
+from index.signals import ChineseEnglishBridge, KoreanReadings, LanguageCentering, LexicalSignal, QuestionScripts, prose_languages
 from index.store import IndexStore, LoadedIndex, Manifest, new_version_id
 from index.token_rows import TokenRows, bm25_from_rows, carry_rows
 from index.units import input_key, units_for
@@ -173,6 +173,9 @@ def _assert_same_as_bm25s(saved: SearchTables, loaded: LoadedIndex) -> int:
     assert saved.centering is not None
     assert np.array_equal(saved.centering.unit_languages, centering.unit_languages)
     assert np.array_equal(saved.centering.means, centering.means) and np.array_equal(saved.centering.norms, centering.norms)
+    # So are their prose languages (the language-neutral ranking's): equal to those computed from scratch.
+    assert saved.prose_languages is not None
+    assert np.array_equal(saved.prose_languages, prose_languages(texts))
     for question in (*QUESTIONS, "What is semantic versioning?", "유의적 버전", "安全政策"):
         scripts = QuestionScripts.of(question)
         assert np.array_equal(saved.lexical.scores(question, scripts).dense(), scratch.lexical.scores(question, scripts).dense())
