@@ -65,6 +65,34 @@ def settings_factory(tmp_path: Path) -> Callable[..., Settings]:
     return factory
 
 
+BEES = """# Keeping bees
+
+A honey bee colony has one queen, who lays up to two thousand eggs a day. \
+Worker bees collect nectar and pollen from flowers within three kilometres of the hive. \
+Beekeepers harvest honey in late summer and leave enough for the bees to survive the winter. \
+Smoke calms the bees because it masks their alarm pheromones.
+"""
+TEA = """# 차 마시기
+
+녹차는 섭씨 70도 정도의 물로 우려야 쓴맛이 덜하다. 찻잎은 봄에 처음 딴 것을 가장 귀하게 여긴다. \
+다기는 사용한 뒤 뜨거운 물로 헹구고 그늘에서 말린다. 손님에게는 찻잔을 두 손으로 건넨다. \
+차밭은 비가 많고 안개가 자주 끼는 산비탈에 만든다.
+"""
+
+
+@pytest.fixture(scope="session")
+def english_and_korean_service(tmp_path_factory: pytest.TempPathFactory) -> Verbatim:
+    """A real index of two short documents, one English (BEES) and one Korean (TEA), built once per test session; treat
+    it as read-only (restore any parameters changed)."""
+    settings = make_settings(tmp_path_factory.mktemp("english-and-korean"))
+    settings.knowledge_dir.mkdir(parents=True)
+    (settings.knowledge_dir / "bees.md").write_text(BEES, encoding="utf-8")
+    (settings.knowledge_dir / "tea.md").write_text(TEA, encoding="utf-8")
+    service = Verbatim(settings)
+    service.ensure_ready()
+    return service
+
+
 @pytest.fixture(scope="session")
 def article_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Verbatim]:
     """A real index of the article (default backend), built once per test session; treat it as read-only."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,33 +11,13 @@ import pytest
 from index.search_tables import TABLES, load_search_tables
 from index.service import Verbatim
 from index.signals import CENTERING_LANGUAGES, LanguageCentering, QuestionScripts, script_language
-from tests.conftest import make_settings
 
-BEES = """# Keeping bees
-
-A honey bee colony has one queen, who lays up to two thousand eggs a day. \
-Worker bees collect nectar and pollen from flowers within three kilometres of the hive. \
-Beekeepers harvest honey in late summer and leave enough for the bees to survive the winter. \
-Smoke calms the bees because it masks their alarm pheromones.
-"""
-TEA = """# 차 마시기
-
-녹차는 섭씨 70도 정도의 물로 우려야 쓴맛이 덜하다. 찻잎은 봄에 처음 딴 것을 가장 귀하게 여긴다. \
-다기는 사용한 뒤 뜨거운 물로 헹구고 그늘에서 말린다. 손님에게는 찻잔을 두 손으로 건넨다. \
-차밭은 비가 많고 안개가 자주 끼는 산비탈에 만든다.
-"""
 LATIN, CHINESE, KOREAN = range(len(CENTERING_LANGUAGES))
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Verbatim]:
-    settings = make_settings(tmp_path_factory.mktemp("centering"))
-    settings.knowledge_dir.mkdir(parents=True)
-    (settings.knowledge_dir / "bees.md").write_text(BEES, encoding="utf-8")
-    (settings.knowledge_dir / "tea.md").write_text(TEA, encoding="utf-8")
-    service = Verbatim(settings)
-    service.ensure_ready()
-    yield service
+@pytest.fixture
+def service(english_and_korean_service: Verbatim) -> Verbatim:
+    return english_and_korean_service
 
 
 def test_units_get_the_language_of_their_script() -> None:

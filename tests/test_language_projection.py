@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import faiss
 import numpy as np
 import pytest
@@ -12,8 +10,6 @@ from index.coverage import generic_bank, generic_bank_topics
 from index.language_projection import LanguageProjection, language_directions, project
 from index.service import Verbatim
 from index.signals import CENTERING_LANGUAGES, NO_LANGUAGE, DenseSignal, QuestionScripts, prose_languages, script_language
-from tests.conftest import make_settings
-from tests.test_language_centering import BEES, TEA
 
 LATIN, CHINESE, KOREAN = range(len(CENTERING_LANGUAGES))
 
@@ -39,23 +35,23 @@ def test_the_directions_span_the_language_offsets_and_removing_them_makes_transl
     assert float(neutral[0] @ neutral[1]) > 0.99  # the same sentence in two languages
 
 
-def test_projected_cosines_of_raw_unit_vectors_are_the_cosines_of_both_sides_projected() -> None:
-    rng = np.random.default_rng(1)
+def _projection_and_units(seed: int, count: int) -> tuple[LanguageProjection, np.ndarray, np.random.Generator]:
+    """The two language directions of `_translations`, and `count` random unit vectors."""
+    rng = np.random.default_rng(seed)
     directions, _ = language_directions(_translations())
-    projection = LanguageProjection(directions[:2], np.zeros((3, 3), dtype=np.float32))
-    units = rng.normal(size=(30, 16)).astype(np.float32)
-    units /= np.linalg.norm(units, axis=1, keepdims=True)
+    units = rng.normal(size=(count, 16)).astype(np.float32)
+    return LanguageProjection(directions[:2], np.zeros((3, 3), dtype=np.float32)), units / np.linalg.norm(units, axis=1, keepdims=True), rng
+
+
+def test_projected_cosines_of_raw_unit_vectors_are_the_cosines_of_both_sides_projected() -> None:
+    projection, units, rng = _projection_and_units(1, 30)
     query = projection.apply(rng.normal(size=(1, 16)))
     expected = project(units, projection.directions) @ query[0]
     assert np.allclose(projection.cosines(units, query[0]), expected, atol=1e-5)
 
 
 def test_the_ranking_keeps_plain_cosines_in_the_questions_language_and_projects_the_others() -> None:
-    rng = np.random.default_rng(2)
-    directions, _ = language_directions(_translations())
-    projection = LanguageProjection(directions[:2], np.zeros((3, 3), dtype=np.float32))
-    vectors = rng.normal(size=(40, 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    projection, vectors, rng = _projection_and_units(2, 40)
     flat = faiss.IndexFlatIP(16)
     flat.add(vectors)
     signal = DenseSignal(flat, len(vectors), vectors)
@@ -107,15 +103,9 @@ def _shares(text: str) -> tuple[float, float]:
     return letter_shares(text)
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Verbatim]:
-    settings = make_settings(tmp_path_factory.mktemp("projection"))
-    settings.knowledge_dir.mkdir(parents=True)
-    (settings.knowledge_dir / "bees.md").write_text(BEES, encoding="utf-8")
-    (settings.knowledge_dir / "tea.md").write_text(TEA, encoding="utf-8")
-    service = Verbatim(settings)
-    service.ensure_ready()
-    yield service
+@pytest.fixture
+def service(english_and_korean_service: Verbatim) -> Verbatim:
+    return english_and_korean_service
 
 
 def test_with_the_real_model_the_bank_gives_directions_that_bring_a_translation_closer(service: Verbatim) -> None:
