@@ -452,6 +452,7 @@ def question_identifiers(question: str) -> list[str]:
     english = _written_in_english(question)
     found = []
     for token in _IDENTIFIER.findall(question if english else _GLOSS.sub("", question)):
+        token = re.sub(r"'s$", "", token, flags=re.IGNORECASE)  # RocketMQ's names RocketMQ, as in `english_names`
         digits = sum(ch.isdigit() for ch in token)
         alphas = sum(ch.isalpha() for ch in token)
         if alphas == 0 and not 2 <= digits <= MAX_IDENTIFIER_DIGITS:  # "5" names nothing; a long run is an id (a mention)

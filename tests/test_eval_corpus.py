@@ -152,8 +152,9 @@ QUANTITY_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
     # The ideal BM25 scale (twentieth round) moved one question's quote to a neighbour sentence (R@3 0.875 -> 1.0).
     "heldout2": ({"r1": 0.87, "quote_hit": 0.75}, 0.125, {"near-topic": 0.75}),
     # Language-neutral cosines across languages (twenty-first round): m3-08 (zh-Hant->ko) rank 1 -> 2, its quote lost;
-    # one near-topic question more refused (m3-12).
-    "heldout3": ({"r1": 0.75, "quote_hit": 0.62}, 0.125, {"near-topic": 0.50}),
+    # one near-topic question more refused (m3-12). A possessive no longer counts as an identifier no document writes
+    # ("RocketMQ's"): m3-02 answered and quoted right (false refusals 1 -> 0 of 8).
+    "heldout3": ({"r1": 0.75, "quote_hit": 0.75}, 0.0, {"near-topic": 0.50}),
     # The ideal BM25 scale answered one near-topic question here (0.62 -> 0.50) and refused one more on heldout5's.
     # Language-neutral cosines across languages (twenty-first round): m4-06 (ko->zh-Hant) rank 1 -> 2, quote hit as
     # before; one near-topic question more refused (m4-09).

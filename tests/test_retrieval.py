@@ -284,6 +284,8 @@ def test_question_identifiers_are_names_and_numbers_written_as_documents_would()
     assert question_identifiers("Astro에서 말하는 '섬(island)'이란 무엇인가요?") == ["Astro"]
     assert question_identifiers("為什麼不多發幾個小版本（minor release）？") == []
     assert question_identifiers("单页应用（SPA）的主要缺点是什么？") == ["SPA"]
+    # A possessive names what it is of: a document writing RocketMQ writes what "RocketMQ's" asks about.
+    assert question_identifiers("How many delay levels does RocketMQ's broker have?") == ["RocketMQ"]
 
 
 def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
