@@ -421,12 +421,12 @@ class Retriever:
         bonus = bridge.at(order) if bridge is not None else np.zeros(len(order), dtype=np.float32)
         # The gate's view of each unit: e5's, the second encoder left out; plain cosines where the ranking's are
         # language-neutral (the gate's bars are set on plain ones).
-        cosines = (signals.dense if signals.dense_before_second is None else signals.dense_before_second).at(order)
         if self._projection_for(scripts) is not None and self.dense.vectors is not None and len(order):
             rows = np.argsort(order, kind="stable")
-            exact = np.empty(len(order), dtype=np.float32)
-            exact[rows] = read_rows(self.dense.vectors, order[rows]) @ query[0]
-            cosines = exact
+            cosines = np.empty(len(order), dtype=np.float32)
+            cosines[rows] = read_rows(self.dense.vectors, order[rows]) @ query[0]
+        else:
+            cosines = (signals.dense if signals.dense_before_second is None else signals.dense_before_second).at(order)
         hits = [
             UnitHit(*row)
             for row in zip(

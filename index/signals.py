@@ -127,7 +127,8 @@ def prose_languages(texts: Sequence[str]) -> np.ndarray:
     for i, text in enumerate(texts):
         words = _ADDRESSES.sub(" ", text)
         counts = [len(pattern.findall(words)) for pattern in _PROSE_WORDS]
-        out[i] = int(np.argmax(counts)) if max(counts) else NO_LANGUAGE
+        most = max(counts)
+        out[i] = counts.index(most) if most else NO_LANGUAGE
     return out
 
 
