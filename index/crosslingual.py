@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from index.hyphenation import known_english_word
 from index.scripts import RESOURCES, opencc_converter, record_resource, to_matching_script
 from index.stopwords import BRIDGE_STOP_WORDS
 
@@ -221,10 +222,14 @@ class Glossary:
         """The question's identifiers (`question_identifiers`) that the documents never write, nor name in capitals.
 
         A question about RFC 7932, GPL or version 2.1 asks about a thing the documents do not mention when none of them
-        writes it: whatever they say near it cannot be the answer.
+        writes it: whatever they say near it cannot be the answer. A lower-case English word of the dictionary in a
+        Chinese or Korean question (hook, cookie) is not taken for one: documents in another script write such words
+        their own way (훅, 鉤子), as they may an English question's plain words; a package name (webpack, dotenv) is.
         """
         unknown = []
         for identifier in question_identifiers(question):
+            if identifier.isalpha() and identifier.islower() and known_english_word(identifier):
+                continue
             folded = to_matching_script(identifier)
             if folded in self._identifiers or identifier in self._acronyms:
                 continue

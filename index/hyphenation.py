@@ -44,6 +44,11 @@ def _zipf(word: str, language: str) -> float:
     return float(zipf_frequency(word, language, wordlist="large"))
 
 
+def known_english_word(word: str) -> bool:
+    """Whether wordfreq's English list knows `word` as a word of the language (hook, cookie; not webpack, dotenv)."""
+    return _zipf(word.lower(), "en") >= KNOWN_WORD
+
+
 @dataclass(frozen=True)
 class LineEndHyphens:
     """What a document says about its own words, and its declared language ("" when not known)."""

@@ -100,8 +100,10 @@ HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
 # The ideal BM25 scale (twentieth round): R@1 0.500 -> 0.547, R@3 0.703 -> 0.719, quote hit 0.500 -> 0.531.
 # Language-neutral cosines across languages (twenty-first round, docs/retrieval.md): 0.547 / 0.719 / 0.531 -> 0.578 / 0.797 / 0.562,
 # false refusals 4 -> 2 of 64, near-topic refused 0.67 -> 0.75.
-HELDOUT5_BEST = {"r3": 0.79, "r1": 0.57, "quote_hit": 0.56}
-HELDOUT5_MAX_FALSE_REFUSALS = 0.04
+# A lower-case dictionary word of a Chinese or Korean question ("hook") is no identifier (twenty-second round): h5-d06
+# answered and quoted right, quote hit 0.562 -> 0.578, false refusals 2 -> 1 of 64.
+HELDOUT5_BEST = {"r3": 0.79, "r1": 0.57, "quote_hit": 0.57}
+HELDOUT5_MAX_FALSE_REFUSALS = 0.02
 HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.75}
 # Durations and prices (index/measures.py, measure_answers) raised near-topic refused on heldout-docs, heldout4,
 # heldout5 and heldout6 (0.50 -> 0.58, 0.25 -> 0.42, 0.42 -> 0.50, 0.25 -> 0.58), factors, percentages and versions

@@ -298,6 +298,10 @@ def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
     assert glossary.unknown_identifiers("1.2.3 버전은 무엇인가요?") == []  # inside v1.2.3
     assert glossary.unknown_identifiers("CVE-2014-7189의 점수는?") == []
     assert glossary.unknown_identifiers("GPL과 1.5 버전은?") == ["GPL", "1.5"]
+    # A dictionary word in lower case may be written in the documents' own script (hook -> 훅); a package name is a name.
+    assert glossary.unknown_identifiers("寫外掛時可以在 hook 裡做耗時的工作嗎？") == []
+    assert glossary.unknown_identifiers("這個專案裡 webpack 和 dotenv 的設定檔應該放在哪一個資料夾？") == ["webpack", "dotenv"]
+    assert glossary.unknown_identifiers("這份文件裡的 Hook 指的是什麼東西？") == ["Hook"]  # capitalised: a name, as before
     plain = SearchResult([], [], lexical_best=1.0)
     flagged = SearchResult([], [], lexical_best=1.0, unknown_identifiers=("GPL",))
     assert required_margin(plain) == DEFAULT_PARAMS.coverage_margin
