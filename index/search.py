@@ -32,6 +32,7 @@ from index.fusion import (
     rank_passages,
     scaled_where,
 )
+from index.hyphenation import known_english_word
 from index.language_projection import LanguageProjection
 from index.models import Passage, ScoredPassage
 from index.params import DEFAULT_PARAMS, RetrievalParams
@@ -155,6 +156,7 @@ class Retriever:
         self._language_projection()  # embed the bank as questions now (or read it from the cache), not during the first question
         self._document_units  # noqa: B018 — group the units by document now, not during the first question
         self._word_bridge()  # embed the documents' words now (or read them from the cache), not during the first question
+        known_english_word("word")  # read wordfreq's English list now (~0.5 s), not during the first question (unknown_identifiers)
 
     @property
     def passages(self) -> Sequence[Passage]:
