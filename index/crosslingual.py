@@ -449,11 +449,19 @@ def english_names(question: str) -> list[str]:
 _GLOSS = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af])\s?[(（][a-z][a-z '-]*[)）]")
 
 
+def _dotted_name(token: str) -> bool:
+    """A file, domain or member name (package.json, ethereum.org, res.cookie, Node.js): no script renders it its own
+    way. Not an abbreviation (e.g, U.S): each part has two letters or more."""
+    parts = token.split(".")
+    return len(parts) > 1 and all(len(part) >= 2 and any(ch.isalpha() for ch in part) for part in parts)
+
+
 def question_identifiers(question: str) -> list[str]:
     """Names and numbers a question writes the way documents would: in a Chinese or Korean question every Latin word
-    or number (GPL, Brotli, 2024); in an English question numbers and mixed-case names (2022, 1.5, CalVer), since its
-    plain and capitalised words may be rendered in the documents' own language. Letter-digit names (G20) and a
-    lower-case gloss in brackets after a Chinese or Korean word ("섬(island)") are left out."""
+    or number (GPL, Brotli, 2024); in an English question numbers, mixed-case names (2022, 1.5, CalVer) and dotted
+    names (package.json, res.cookie), since its plain and capitalised words may be rendered in the documents' own
+    language. Letter-digit names (G20) and a lower-case gloss in brackets after a Chinese or Korean word ("섬(island)")
+    are left out."""
     english = _written_in_english(question)
     found = []
     for token in _IDENTIFIER.findall(question if english else _GLOSS.sub("", question)):
@@ -464,7 +472,7 @@ def question_identifiers(question: str) -> list[str]:
             continue
         if alphas and digits:  # G20, F-16, COVID-19: documents in another script often write these their own way
             continue
-        if english and alphas and not re.search(r"[a-z][A-Z]", token):
+        if english and alphas and not re.search(r"[a-z][A-Z]", token) and not _dotted_name(token):
             continue  # plain English words, acronyms and G20-style names may be written in another script
         if not english and alphas and len(token) < 2:
             continue

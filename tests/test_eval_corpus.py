@@ -37,7 +37,9 @@ CORPUS_BEST = {"r3": 0.90, "r1": 0.73, "quote_hit": 0.73}
 # with a wrong quote; asked of the Chinese OI page it is taken to be about, it is now refused (1 of 60 more). The same
 # rule refuses 28 more of 33 near-topic questions of who wrote a held-out document (tests/data/authors/).
 CORPUS_MAX_FALSE_REFUSALS = 0.034
-CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.53}
+# A dotted name in an English question (package.json) that no document writes raises the bar (twenty-third round):
+# m-e14 refused, near-topic 0.53 -> 0.60.
+CORPUS_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.6}
 # R@3 of every question-language -> document-language pair with at least 4 questions.
 CORPUS_PAIR_R3 = {"en->en": 0.93, "ko->ko": 1.0, "zh-Hans->zh-Hans": 1.0, "zh-Hant->zh-Hant": 0.75}
 # The article's dev set asked with the development corpus present (the article alone: tests/test_eval.py).
@@ -93,7 +95,8 @@ HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.5}
 HELDOUT4_BEST = {"r3": 0.81, "r1": 0.56, "quote_hit": 0.51}
 # A correctly rounded erff (see HELDOUT3_BEST): 4 -> 5 false refusals of 64.
 HELDOUT4_MAX_FALSE_REFUSALS = 0.08
-HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.5}
+# Dotted names (twenty-third round): h4-a18 (res.cookie, Express.js) refused, near-topic 0.50 -> 0.58.
+HELDOUT4_OFFTOPIC_BEST = {"everyday": 0.5, "near-topic": 0.58}
 # The fifth held-out set (tests/data/heldout5/, 4 questions in every language pair), written blind after the word bridge
 # (index/word_bridge.py) whose three numbers were chosen on sets 1-4, so nothing has been tuned on it: main's figures at
 # 4f33185 when it was added (R@1 0.453, R@3 0.625, quote hit 0.438, false refusals 6/64, everyday 6/6, near-topic
@@ -250,8 +253,9 @@ def test_development_corpus_with_the_article_does_not_regress(corpus_report: Eva
 @pytest.mark.slow
 def test_questions_of_who_wrote_the_corpus_documents_do_not_regress(corpus_service: Verbatim) -> None:
     # tests/data/authors/corpus.jsonl: 12 answerable, 4 near-topic, written blind after the byline and document-name
-    # rules (R@1 10 of 12 with them off); "作者都有谁" was read as a question of authorship only after it.
-    _check(evaluate_service(corpus_service, AUTHORS_DIR / "corpus.jsonl"), {"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 0.75})
+    # rules (R@1 10 of 12 with them off); "作者都有谁" was read as a question of authorship only after it. Dotted names
+    # (twenty-third round): w0-01 ("who translated the opensource.guide page…") refused, near-topic 0.75 -> 1.0.
+    _check(evaluate_service(corpus_service, AUTHORS_DIR / "corpus.jsonl"), {"r1": 1.0, "quote_hit": 1.0}, 0.0, {"near-topic": 1.0})
 
 
 @pytest.mark.slow

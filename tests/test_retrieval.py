@@ -302,6 +302,9 @@ def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
     assert glossary.unknown_identifiers("寫外掛時可以在 hook 裡做耗時的工作嗎？") == []
     assert glossary.unknown_identifiers("這個專案裡 webpack 和 dotenv 的設定檔應該放在哪一個資料夾？") == ["webpack", "dotenv"]
     assert glossary.unknown_identifiers("這份文件裡的 Hook 指的是什麼東西？") == ["Hook"]  # capitalised: a name, as before
+    # An English question's plain words may be written in another script, but not a file, domain or member name.
+    assert glossary.unknown_identifiers("How does npm read a caret range in package.json, e.g. for U.S. users?") == ["package.json"]
+    assert glossary.unknown_identifiers("Does semantic versioning use MAJOR.MINOR.PATCH?") == []  # the documents write it
     plain = SearchResult([], [], lexical_best=1.0)
     flagged = SearchResult([], [], lexical_best=1.0, unknown_identifiers=("GPL",))
     assert required_margin(plain) == DEFAULT_PARAMS.coverage_margin
