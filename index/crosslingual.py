@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from index.hyphenation import known_english_word
-from index.scripts import RESOURCES, opencc_converter, record_resource, to_matching_script
+from index.scripts import RESOURCES, opencc_converter, record_resource, to_matching_script, word_counts
 from index.stopwords import BRIDGE_STOP_WORDS
 
 log = logging.getLogger(__name__)
@@ -423,9 +423,11 @@ MAX_IDENTIFIER_DIGITS = 8
 
 
 def _written_in_english(question: str) -> bool:
-    """Whether most of a question's letters are ASCII: an English question, however many Chinese names it writes."""
-    letters = [ch for ch in question if ch.isalpha()]
-    return bool(letters) and sum(1 for ch in letters if ch.isascii()) / len(letters) > 0.5
+    """Whether most of a question's words are Latin (`word_counts`): an English question, however many Chinese names
+    it writes. Counted in letters, a Chinese or Korean question naming long Latin names ("Prometheus 알림을 Slack으로
+    보내려면 Alertmanager를 어떻게 설정하나요?") read as English, and lost those names as identifiers."""
+    latin, chinese, korean = word_counts(question)
+    return latin > chinese + korean
 
 
 def english_names(question: str) -> list[str]:

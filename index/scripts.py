@@ -147,6 +147,21 @@ def latin_share(text: str) -> float:
     return sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f") / len(letters)
 
 
+# What a text's language is counted in: a Latin word, a Chinese character and a run of Hangul count one each.
+_SCRIPT_WORDS = (
+    re.compile(r"[A-Za-z\u00c0-\u024f]+"),
+    re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]"),
+    re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+"),
+)
+
+
+def word_counts(text: str) -> tuple[int, int, int]:
+    """How many Latin words, Chinese characters and runs of Hangul `text` writes: "APIO、IOI 都是 IOI 赛制" has 3, 4
+    and 0, so it reads as Chinese, though most of its letters are Latin."""
+    latin, chinese, korean = (len(pattern.findall(text)) for pattern in _SCRIPT_WORDS)
+    return latin, chinese, korean
+
+
 def letter_shares(text: str) -> tuple[float, float]:
     """(`cjk_share(text)`, `hangul_share(text)`), the same figures counted in C: for the many units of a build.
 

@@ -15,7 +15,7 @@ import numpy as np
 from index.columns import read_rows
 from index.crosslingual import Glossary, chinese_glosses, concept_coverage, english_words, hangul_bigrams, korean_reading
 from index.lexical import LexicalIndex, SparseScores, TokenIndex, tokens, without_question_words
-from index.scripts import cjk_share, hangul_share, letter_shares, to_matching_script
+from index.scripts import cjk_share, hangul_share, letter_shares, to_matching_script, word_counts
 
 if TYPE_CHECKING:
     from index.language_projection import LanguageProjection
@@ -112,11 +112,6 @@ def script_language(cjk: float, hangul: float) -> int:
 # A text with no words once its URLs and e-mail addresses are left out: written in no language (`prose_languages`).
 NO_LANGUAGE = 255
 _ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
-_PROSE_WORDS = (
-    re.compile(r"[A-Za-z\u00c0-\u024f]+"),  # a Latin word
-    re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]"),  # a Chinese character
-    re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+"),  # a Korean word
-)
 
 
 def prose_languages(texts: Sequence[str]) -> np.ndarray:
@@ -126,7 +121,7 @@ def prose_languages(texts: Sequence[str]) -> np.ndarray:
     out = np.empty(len(texts), dtype=np.uint8)
     for i, text in enumerate(texts):
         words = _ADDRESSES.sub(" ", text)
-        counts = [len(pattern.findall(words)) for pattern in _PROSE_WORDS]
+        counts = list(word_counts(words))
         most = max(counts)
         out[i] = counts.index(most) if most else NO_LANGUAGE
     return out

@@ -77,7 +77,9 @@ HELDOUT2_OFFTOPIC_BEST = {"everyday": 0.66, "near-topic": 0.58}
 # erff preloaded, heldout4 refuses one more and heldout5's R@3 loses one. Floors are the lowest of those three.
 HELDOUT3_BEST = {"r3": 0.76, "r1": 0.56, "quote_hit": 0.53}
 HELDOUT3_MAX_FALSE_REFUSALS = 0.02
-HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.5}
+# A question's language read from its words, not its letters (twenty-third round): h3-b18 ("RocketMQ 和 Kafka 相比…")
+# keeps Kafka as an identifier and is refused, near-topic 0.50 -> 0.58.
+HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.58}
 # The fourth held-out set (tests/data/heldout4/, 4 questions in every language pair), added after kind_demotion (found on
 # heldout3's misses) and the fusion weights fitted on heldout-docs and heldout2, so nothing has been tuned on it: main's
 # figures at 6d4231b when it was added (R@1 0.469, R@3 0.594, quote hit 0.469, false refusals 2/64, everyday 3/6,
@@ -132,7 +134,8 @@ HELDOUT5_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.75}
 HELDOUT6_BEST = {"r3": 0.84, "r1": 0.71, "quote_hit": 0.68}
 # The nineteenth round's nothing-but-names bar about Chinese passages only answered h6-d03: 4 -> 3 false refusals of 64.
 HELDOUT6_MAX_FALSE_REFUSALS = 0.05
-HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.66}
+# Language by words (twenty-third round): h6-c19 (Slack, Alertmanager) refused, near-topic 0.67 -> 0.75.
+HELDOUT6_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.75}
 # The seventh held-out set (tests/data/heldout7/, 4 questions in every language pair), of the kinds of document the
 # fourth ingestion audit read (Starlight and Docusaurus MDX pages, an acmart two-column PDF, a word processor's Korean
 # PDF), written blind: main's figures when it was added at ingestion 46 (R@1 0.516, R@3 0.672, quote hit 0.484, false
@@ -148,7 +151,8 @@ HELDOUT7_QUESTIONS = ROOT / "tests" / "data" / "heldout7.jsonl"
 HELDOUT7_BEST = {"r3": 0.79, "r1": 0.62, "quote_hit": 0.60}
 # The nineteenth round's two gate changes answered h7-d03 (quoted right) and h7-b16: 5 -> 3 false refusals of 64.
 HELDOUT7_MAX_FALSE_REFUSALS = 0.05
-HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.33}
+# Language by words (twenty-third round): h7-c18 (Microsoft Word) refused, near-topic 0.33 -> 0.42.
+HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
 
 
 # Questions of quantity about each held-out set's documents (tests/data/quantity/, 8 answerable and 8 near-topic each:
@@ -172,8 +176,11 @@ QUANTITY_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
     # The ideal BM25 scale answered one near-topic question here (0.62 -> 0.50) and refused one more on heldout5's.
     # Language-neutral cosines across languages (twenty-first round): m4-06 (ko->zh-Hant) rank 1 -> 2, quote hit as
     # before; one near-topic question more refused (m4-09).
+    # Language by words (twenty-third round) refused m4-15 (KB) too, but at margin +0.079 against the bar of 0.08:
+    # within what a change of libm moves (docs/retrieval.md), so the floor stays.
     "heldout4": ({"r1": 0.50, "quote_hit": 0.50}, 0.125, {"near-topic": 0.62}),
-    "heldout5": ({"r1": 0.62, "quote_hit": 0.62}, 0.0, {"near-topic": 0.62}),
+    # Language by words (twenty-third round): m5-14 (CRAN) refused, near-topic 0.62 -> 0.75.
+    "heldout5": ({"r1": 0.62, "quote_hit": 0.62}, 0.0, {"near-topic": 0.75}),
     # Language-neutral cosines across languages (twenty-first round): false refusals 5 -> 4 of 8.
     "heldout6": ({"r1": 0.50, "quote_hit": 0.37}, 0.5, {"near-topic": 0.87}),
 }

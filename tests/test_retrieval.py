@@ -305,6 +305,10 @@ def test_identifiers_the_documents_never_write_raise_the_coverage_bar() -> None:
     # An English question's plain words may be written in another script, but not a file, domain or member name.
     assert glossary.unknown_identifiers("How does npm read a caret range in package.json, e.g. for U.S. users?") == ["package.json"]
     assert glossary.unknown_identifiers("Does semantic versioning use MAJOR.MINOR.PATCH?") == []  # the documents write it
+    # A question's language is that of most of its words, not of its letters: long Latin names keep a Korean question
+    # Korean, so all of them are identifiers, as in any Korean question.
+    korean = "Prometheus 알림을 Slack으로 보내려면 Alertmanager를 어떻게 설정하나요?"
+    assert glossary.unknown_identifiers(korean) == ["Prometheus", "Slack", "Alertmanager"]
     plain = SearchResult([], [], lexical_best=1.0)
     flagged = SearchResult([], [], lexical_best=1.0, unknown_identifiers=("GPL",))
     assert required_margin(plain) == DEFAULT_PARAMS.coverage_margin
