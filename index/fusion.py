@@ -247,6 +247,29 @@ def top_units(fused: np.ndarray, wanted: int) -> np.ndarray:
     return picked[np.lexsort((picked, -fused[picked]))]
 
 
+def with_document_context(
+    units: np.ndarray, scores: np.ndarray, documents: np.ndarray, weight: float, depth: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best units (best first) re-ranked with their document's support: each unit's score less `weight` times how
+    far its document's mean over its `depth` best units falls below the best document's (units past the last place
+    counting at its score). A document that answers a question holds several units close to it; one unit of another
+    document that happens to sit as close (a shared script, a shared word) has no such company. One document: unchanged.
+    """
+    if not weight or depth <= 0 or not len(units):
+        return units, scores
+    positions, documents_of = np.unique(documents, return_inverse=True)
+    totals = np.zeros(len(positions), dtype=np.float64)
+    counted = np.zeros(len(positions), dtype=np.int64)
+    for unit_document, score in zip(documents_of.tolist(), scores.tolist(), strict=True):  # best first: a document's best
+        if counted[unit_document] < depth:
+            totals[unit_document] += score
+            counted[unit_document] += 1
+    support = (totals + (depth - counted) * float(scores[-1])) / depth
+    scores = scores - np.float32(weight) * (support.max() - support[documents_of]).astype(np.float32)
+    order = np.lexsort((units, -scores))
+    return units[order], scores[order]
+
+
 def rank_passages(hits: list[UnitHit], k: int) -> list[tuple[int, float]]:
     """Passages ranked by their best unit: (passage index, score)."""
     best: dict[int, float] = {}

@@ -31,6 +31,7 @@ from index.fusion import (
     own_language_share,
     rank_passages,
     scaled_where,
+    with_document_context,
 )
 from index.hyphenation import known_english_word
 from index.language_projection import LanguageProjection
@@ -402,6 +403,9 @@ class Retriever:
         # Fused scores only where they can matter: the units that can rank first, and (below) the sample whose median
         # is the quotes' 'nothing special' level. A unit's fused score does not depend on the others.
         order, scores = best_units(signals, scripts, self.params, min(len(units), max(50, k * 10)))
+        order, scores = with_document_context(
+            order, scores, self.unit_documents[order], self.params.document_context, self.params.document_context_units
+        )
         authors_of, promoted = None, order[:0]
         if self.params.author_answers and asks_for_author(question) and len(order):
             authors_of = int(self.unit_documents[order[0]])

@@ -59,7 +59,10 @@ HELDOUT_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.58}
 # Language-neutral cosines across languages (twenty-first round, docs/retrieval.md): R@3 0.734 -> 0.766, quote hit
 # 0.562 -> 0.547 (h2-c08, zh-Hant->en, out of the top 3; c12 gained rank 1 without the quote), while over the 32 sweep
 # sets R@1 rose by 15 questions and quote hit by 10: the quote-hit floor follows.
-HELDOUT2_BEST = {"r3": 0.76, "r1": 0.57, "quote_hit": 0.54}
+# Document context (twenty-fourth round, docs/retrieval.md): R@1 0.578 -> 0.562 (h2-d14, en->ko, rank 1 -> 2: the
+# Conventional Commits page has more units near "the message passed to expect" than the Rust chapter), while over the
+# 32 sweep sets R@1 rose by one question net, R@3 by one and quote hit by two: the R@1 floor follows.
+HELDOUT2_BEST = {"r3": 0.76, "r1": 0.56, "quote_hit": 0.54}
 # A Chinese question's bigram shares raise the bar only about Chinese passages (nineteenth round): 3 -> 1 false
 # refusals of 64 (h2-d09, h2-d11, zh-Hans->ko); the ceiling follows.
 HELDOUT2_MAX_FALSE_REFUSALS = 0.02
@@ -95,7 +98,8 @@ HELDOUT3_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.58}
 # quote hit by 6: those floors follow, stated in docs/retrieval.md.
 # Language-neutral cosines across languages (twenty-first round, docs/retrieval.md): R@1 0.547 -> 0.562, R@3 0.766 -> 0.812, but
 # quote hit 0.531 -> 0.516 and false refusals 2 -> 4 of 64 (questions answered from a wrong passage before): those follow.
-HELDOUT4_BEST = {"r3": 0.81, "r1": 0.56, "quote_hit": 0.51}
+# Document context (twenty-fourth round): R@3 0.812 -> 0.828 (h4-b15), on this machine and with the correctly rounded erff.
+HELDOUT4_BEST = {"r3": 0.82, "r1": 0.56, "quote_hit": 0.51}
 # A correctly rounded erff (see HELDOUT3_BEST): 4 -> 5 false refusals of 64.
 HELDOUT4_MAX_FALSE_REFUSALS = 0.08
 # Dotted names (twenty-third round): h4-a18 (res.cookie, Express.js) refused, near-topic 0.50 -> 0.58.
@@ -149,7 +153,10 @@ HELDOUT7_QUESTIONS = ROOT / "tests" / "data" / "heldout7.jsonl"
 # The ideal BM25 scale (twentieth round): R@1 0.594 -> 0.625, quote hit 0.578 -> 0.609.
 # Language-neutral cosines across languages (twenty-first round, docs/retrieval.md): 0.625 / 0.766 / 0.609 -> 0.641 / 0.812 / 0.625.
 # Twenty-third session's machine: 0.641 / 0.812 / 0.625 -> 0.625 / 0.797 / 0.609 (see HELDOUT3_BEST).
-HELDOUT7_BEST = {"r3": 0.79, "r1": 0.62, "quote_hit": 0.60}
+# Document context (twenty-fourth round): R@1 and quote hit 0.625 / 0.609 -> 0.656 / 0.641 (h7-b16 ko->zh-Hans, h7-d02
+# zh-Hant->ko), on this machine and with the correctly rounded erff; the floors rise by one question each, not two, as
+# the earlier machine was not measured with it.
+HELDOUT7_BEST = {"r3": 0.79, "r1": 0.64, "quote_hit": 0.62}
 # The nineteenth round's two gate changes answered h7-d03 (quoted right) and h7-b16: 5 -> 3 false refusals of 64.
 HELDOUT7_MAX_FALSE_REFUSALS = 0.05
 # Language by words (twenty-third round): h7-c18 (Microsoft Word) refused, near-topic 0.33 -> 0.42.
@@ -198,7 +205,8 @@ MEASURES_FLOORS: dict[str, tuple[dict[str, float], float, dict[str, float]]] = {
     "heldout2": ({"r1": 0.37, "quote_hit": 0.37}, 0.25, {"near-topic": 0.87}),
     # Language-neutral cosines across languages (twenty-first round): one more false refusal here (1 -> 2 of 8),
     # one more near-topic refusal on heldout4's (v4-09).
-    "heldout3": ({"r1": 0.75, "quote_hit": 0.75}, 0.25, {"near-topic": 0.62}),
+    # Document context (twenty-fourth round): v3-10 (Melodie's minimum Python version) refused, near-topic 0.62 -> 0.75.
+    "heldout3": ({"r1": 0.75, "quote_hit": 0.75}, 0.25, {"near-topic": 0.75}),
     "heldout4": ({"r1": 0.50, "quote_hit": 0.50}, 0.25, {"near-topic": 0.62}),
     "heldout5": ({"r1": 0.62, "quote_hit": 0.62}, 0.125, {"near-topic": 1.0}),
     # Language-neutral cosines across languages (twenty-first round): 0.375 / 0.250 -> 0.625 / 0.375, false refusals 4 -> 3.

@@ -17,6 +17,7 @@ from index.fusion import (
     median_sample,
     own_language_share,
     scaled_where,
+    with_document_context,
 )
 from index.lexical import SparseScores, TokenIndex
 from index.params import DEFAULT_PARAMS
@@ -221,3 +222,22 @@ def test_scores_are_scaled_only_where_the_mask_is_set_sparse_or_full() -> None:
     full = SparseScores.from_dense(np.array([1.0, 1.0, 2.0, 0.0, 3.0, 4.0], dtype=np.float32))
     assert np.allclose(scaled_where(full, mask, 0.5).at(np.arange(6)), [0.5, 1.0, 1.0, 0.0, 3.0, 2.0])
     assert scaled_where(full, mask, 0.5).max() == pytest.approx(3.0)  # the normalising maximum may move to another unit
+
+
+def test_a_unit_without_company_in_its_document_ranks_below_a_document_that_answers() -> None:
+    units = np.array([10, 20, 11, 21, 22, 12, 30])
+    scores = np.array([0.90, 0.89, 0.88, 0.87, 0.70, 0.69, 0.60], dtype=np.float32)
+    documents = np.array([0, 1, 1, 1, 0, 0, 2])  # unit 10 stands alone in document 0; document 1 has three close units
+    ranked, ranked_scores = with_document_context(units, scores, documents, 0.4, 3)
+    assert ranked[:3].tolist() == [20, 11, 21]  # document 1's units keep their scores and now lead
+    assert np.array_equal(ranked_scores[:3], scores[1:4])
+    support = np.array([(0.90 + 0.70 + 0.69) / 3, (0.89 + 0.88 + 0.87) / 3, (0.60 + 0.60 + 0.60) / 3])
+    expected = dict(zip(units.tolist(), (scores - 0.4 * (support.max() - support[documents])).tolist(), strict=True))
+    assert dict(zip(ranked.tolist(), ranked_scores.tolist(), strict=True)) == pytest.approx(expected, abs=1e-6)
+    assert np.all(np.diff(ranked_scores) <= 0)
+    # A document with one unit among the best counts the last place's score for the units it lacks (unit 30: 0.60).
+    assert expected[30] == pytest.approx(0.60 - 0.4 * (support[1] - 0.60))
+    # Off, or one document only: the ranking is untouched.
+    for weight, docs in ((0.0, documents), (0.4, np.zeros(len(units), dtype=np.int64))):
+        same_units, same_scores = with_document_context(units, scores, docs, weight, 3)
+        assert np.array_equal(same_units, units) and np.array_equal(same_scores, scores)
