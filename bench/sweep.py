@@ -43,6 +43,7 @@ DEFAULT_SETS: tuple[tuple[str, tuple[Path, ...], Path], ...] = (
     ("heldout5", (HELDOUT / "heldout5", ARTICLE), HELDOUT / "heldout5.jsonl"),
     ("heldout6", (HELDOUT / "heldout6", ARTICLE), HELDOUT / "heldout6.jsonl"),
     ("heldout7", (HELDOUT / "heldout7", ARTICLE), HELDOUT / "heldout7.jsonl"),
+    ("heldout8", (HELDOUT / "heldout8", ARTICLE), HELDOUT / "heldout8.jsonl"),
     # Questions of quantity (durations, prices, counts; answerable and near-topic) about the held-out documents,
     # written blind after the measure rule of index/answer_type.py (tests/data/quantity/SOURCES.md).
     ("qty-docs", (HELDOUT / "heldout", ARTICLE), HELDOUT / "quantity" / "heldout.jsonl"),

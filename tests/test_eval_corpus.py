@@ -161,6 +161,17 @@ HELDOUT7_BEST = {"r3": 0.79, "r1": 0.64, "quote_hit": 0.62}
 HELDOUT7_MAX_FALSE_REFUSALS = 0.05
 # Language by words (twenty-third round): h7-c18 (Microsoft Word) refused, near-topic 0.33 -> 0.42.
 HELDOUT7_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.41}
+# The eighth held-out set (tests/data/heldout8/: MDN's HTTP session page in zh-Hant, TiKV's storage design in zh-Hans,
+# an English JOSE paper draft as PDF, Kubernetes' init containers in Korean; 4 questions in every language pair), written
+# blind by a helper in the twenty-fourth round after document context was measured on sets 1-7, and asked of that change
+# first: main's figures at its commit, with document context and without it alike (R@1 0.531, R@3 0.703, quote hit
+# 0.516, false refusals 4/64, everyday 6/6, near-topic 7/12; dense-only R@1 0.422, R@3 0.656), the same with the
+# correctly rounded erff (dense-only R@1 0.438).
+HELDOUT8_DOCS = ROOT / "tests" / "data" / "heldout8"
+HELDOUT8_QUESTIONS = ROOT / "tests" / "data" / "heldout8.jsonl"
+HELDOUT8_BEST = {"r3": 0.70, "r1": 0.53, "quote_hit": 0.51}
+HELDOUT8_MAX_FALSE_REFUSALS = 0.07
+HELDOUT8_OFFTOPIC_BEST = {"everyday": 1.0, "near-topic": 0.58}
 
 
 # Questions of quantity about each held-out set's documents (tests/data/quantity/, 8 answerable and 8 near-topic each:
@@ -296,6 +307,7 @@ HELDOUT_SETS = {
     "heldout5": (HELDOUT5_DOCS, HELDOUT5_QUESTIONS, HELDOUT5_BEST, HELDOUT5_MAX_FALSE_REFUSALS, HELDOUT5_OFFTOPIC_BEST),
     "heldout6": (HELDOUT6_DOCS, HELDOUT6_QUESTIONS, HELDOUT6_BEST, HELDOUT6_MAX_FALSE_REFUSALS, HELDOUT6_OFFTOPIC_BEST),
     "heldout7": (HELDOUT7_DOCS, HELDOUT7_QUESTIONS, HELDOUT7_BEST, HELDOUT7_MAX_FALSE_REFUSALS, HELDOUT7_OFFTOPIC_BEST),
+    "heldout8": (HELDOUT8_DOCS, HELDOUT8_QUESTIONS, HELDOUT8_BEST, HELDOUT8_MAX_FALSE_REFUSALS, HELDOUT8_OFFTOPIC_BEST),
 }
 
 
@@ -310,8 +322,9 @@ def test_held_out_documents_with_the_article_do_not_regress(name: str, tmp_path:
         _check(evaluate_service(service, QUANTITY_DIR / f"{name}.jsonl"), best, max_false, offtopic)
         best, max_false, offtopic = MEASURES_FLOORS[name]
         _check(evaluate_service(service, MEASURES_DIR / f"{name}.jsonl"), best, max_false, offtopic, beside_dense=False)
-    best, max_false, offtopic = AUTHORS_FLOORS[name]
-    _check(evaluate_service(service, AUTHORS_DIR / f"{name}.jsonl"), best, max_false, offtopic)
+    if name in AUTHORS_FLOORS:  # the sets written before index/authorship.py have questions of who wrote them
+        best, max_false, offtopic = AUTHORS_FLOORS[name]
+        _check(evaluate_service(service, AUTHORS_DIR / f"{name}.jsonl"), best, max_false, offtopic)
 
 
 @pytest.mark.slow

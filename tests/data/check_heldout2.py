@@ -1,7 +1,7 @@
 """Check the second held-out corpus (tests/data/heldout2/) and its questions (tests/data/heldout2.jsonl) against their rules.
 
-The third to seventh sets (tests/data/heldout3/ ... tests/data/heldout7/) follow the same rules:
-`python tests/data/check_heldout2.py heldout3` (or heldout4 ... heldout7) runs these checks on them
+The third to eighth sets (tests/data/heldout3/ ... tests/data/heldout8/) follow the same rules:
+`python tests/data/check_heldout2.py heldout3` (or heldout4 ... heldout8) runs these checks on them
 (`HeldoutSet`, `SETS`).
 
 Beside the rules of check_heldout.py (evidence copied exactly, 10-60 characters, once in the document), every evidence
@@ -61,7 +61,16 @@ HELDOUT4 = HeldoutSet(DATA_DIR / "heldout4", DATA_DIR / "heldout4.jsonl", "h4")
 HELDOUT5 = HeldoutSet(DATA_DIR / "heldout5", DATA_DIR / "heldout5.jsonl", "h5")
 HELDOUT6 = HeldoutSet(DATA_DIR / "heldout6", DATA_DIR / "heldout6.jsonl", "h6")
 HELDOUT7 = HeldoutSet(DATA_DIR / "heldout7", DATA_DIR / "heldout7.jsonl", "h7")
-SETS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6, "heldout7": HELDOUT7}
+HELDOUT8 = HeldoutSet(DATA_DIR / "heldout8", DATA_DIR / "heldout8.jsonl", "h8")
+SETS = {
+    "heldout2": HELDOUT2,
+    "heldout3": HELDOUT3,
+    "heldout4": HELDOUT4,
+    "heldout5": HELDOUT5,
+    "heldout6": HELDOUT6,
+    "heldout7": HELDOUT7,
+    "heldout8": HELDOUT8,
+}
 SHA_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
