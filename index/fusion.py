@@ -257,9 +257,9 @@ def with_document_context(
     """
     if not weight or depth <= 0 or not len(units):
         return units, scores
-    positions, documents_of = np.unique(documents, return_inverse=True)
-    totals = np.zeros(len(positions), dtype=np.float64)
-    counted = np.zeros(len(positions), dtype=np.int64)
+    distinct, documents_of = np.unique(documents, return_inverse=True)
+    totals = np.zeros(len(distinct), dtype=np.float64)
+    counted = np.zeros(len(distinct), dtype=np.int64)
     for unit_document, score in zip(documents_of.tolist(), scores.tolist(), strict=True):  # best first: a document's best
         if counted[unit_document] < depth:
             totals[unit_document] += score
